@@ -1,0 +1,57 @@
+"""Who is acting: a signed-in member, an API client, or the system itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from kluis.tenancy.models import Membership, Tenant
+
+
+@dataclass
+class Actor:
+    kind: str  # "user", "system", later "api_client"
+    label: str
+    tenant: Tenant | None = None
+    membership: Membership | None = None
+    user_id: int | None = None
+    ip: str | None = None
+    request_id: str = ""
+    _grants: dict[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> Actor:
+        membership = getattr(request, "membership", None)
+        user = request.user
+        return cls(
+            kind="user",
+            label=getattr(user, "email", "") or "anonymous",
+            tenant=getattr(request, "tenant", None),
+            membership=membership,
+            user_id=user.pk if user.is_authenticated else None,
+            ip=request.META.get("REMOTE_ADDR"),
+            request_id=getattr(request, "request_id", ""),
+        )
+
+    @classmethod
+    def for_member(cls, membership: Membership, **extra: str) -> Actor:
+        return cls(
+            kind="user",
+            label=membership.user.email,
+            tenant=membership.tenant,
+            membership=membership,
+            user_id=membership.user_id,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    @classmethod
+    def system(cls, label: str, tenant: Tenant | None = None) -> Actor:
+        """The platform itself (CLI, demo loader, worker): trusted, but still audited."""
+        return cls(kind="system", label=label, tenant=tenant)
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"

@@ -1,0 +1,71 @@
+"""Roles made of named, scoped permissions, granted to memberships."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kluis.access.permissions import CATALOGUE, Scope
+from kluis.tenancy.models import Membership, Tenant
+
+SCOPE_CHOICES = [(s.value, s.value) for s in Scope]
+PERMISSION_CHOICES = [(code, code) for code in CATALOGUE]
+
+
+class Role(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    builtin_key = models.CharField(max_length=30, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="role_unique_name"),
+            models.UniqueConstraint(
+                fields=["tenant", "builtin_key"],
+                condition=~models.Q(builtin_key=""),
+                name="role_unique_builtin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return bool(self.builtin_key)
+
+
+class RolePermission(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="permissions")
+    permission = models.CharField(max_length=60, choices=PERMISSION_CHOICES)
+    scope = models.CharField(max_length=10, choices=SCOPE_CHOICES, default=Scope.COMPANY)
+
+    class Meta:
+        ordering = ["permission"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="role_permission_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permission} ({self.scope})"
+
+
+class RoleAssignment(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "role"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} -> {self.membership}"

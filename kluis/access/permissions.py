@@ -1,0 +1,114 @@
+"""The catalogue of named permissions and the built-in roles made of them.
+
+A permission is an `app.action` string. Anything not granted is denied: there is no
+permission that is allowed because nobody declared it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(StrEnum):
+    """How far a grant reaches: the whole company, the holder's own team, or only themselves."""
+
+    COMPANY = "company"
+    TEAM = "team"
+    SELF = "self"
+
+
+SCOPE_RANK = {Scope.SELF: 1, Scope.TEAM: 2, Scope.COMPANY: 3}
+SCOPE_LABELS = {
+    Scope.COMPANY: _("All of the company"),
+    Scope.TEAM: _("Own team"),
+    Scope.SELF: _("Self only"),
+}
+
+
+@dataclass(frozen=True)
+class PermissionSpec:
+    code: str
+    label: str
+    # Company-level actions (managing roles, reading the audit log) make no sense for a
+    # team or a single person, so they can only be granted for the whole company.
+    company_only: bool = False
+
+
+def _p(code: str, label: str, company_only: bool = False) -> PermissionSpec:
+    return PermissionSpec(code, label, company_only)
+
+
+CATALOGUE: dict[str, PermissionSpec] = {
+    spec.code: spec
+    for spec in [
+        _p("people.view", "See people's names, contact and job data"),
+        _p("people.edit", "Change people's personal and job data"),
+        _p("people.view_salary", "See wages and salary history"),
+        _p("people.view_identity", "See national identification numbers"),
+        _p("people.view_bank", "See bank account numbers"),
+        _p("tenancy.view_members", "See who has access to the company"),
+        _p("tenancy.manage_members", "Add and deactivate members", company_only=True),
+        _p("access.view_roles", "See roles and their permissions", company_only=True),
+        _p("access.manage_roles", "Create, change and grant roles", company_only=True),
+        _p("audit.view", "Read the audit log", company_only=True),
+        _p("audit.export", "Export the audit log", company_only=True),
+    ]
+}
+
+ALL = set(CATALOGUE)
+
+
+def _all(scope: Scope = Scope.COMPANY) -> dict[str, Scope]:
+    return {code: scope for code in CATALOGUE}
+
+
+# Built-in roles are installed in every company and cannot be changed or removed.
+BUILTIN_ROLES: dict[str, dict[str, object]] = {
+    "owner": {
+        "name": "Owner",
+        "description": "Full control of the company, including roles.",
+        "grants": _all(),
+    },
+    "hr_admin": {
+        "name": "HR admin",
+        "description": "Keeps the HR file of everyone in the company.",
+        "grants": {
+            "people.view": Scope.COMPANY,
+            "people.edit": Scope.COMPANY,
+            "people.view_salary": Scope.COMPANY,
+            "people.view_identity": Scope.COMPANY,
+            "people.view_bank": Scope.COMPANY,
+            "tenancy.view_members": Scope.COMPANY,
+            "tenancy.manage_members": Scope.COMPANY,
+            "access.view_roles": Scope.COMPANY,
+        },
+    },
+    "manager": {
+        "name": "Manager",
+        "description": "Sees the contact and job data of their own team.",
+        "grants": {"people.view": Scope.TEAM, "tenancy.view_members": Scope.TEAM},
+    },
+    "employee": {
+        "name": "Employee",
+        "description": "Sees and keeps their own data.",
+        "grants": {
+            "people.view": Scope.SELF,
+            "people.view_salary": Scope.SELF,
+            "people.view_identity": Scope.SELF,
+            "people.view_bank": Scope.SELF,
+        },
+    },
+    "auditor": {
+        "name": "Auditor",
+        "description": "Reads and exports the audit log and the role set-up.",
+        "grants": {
+            "audit.view": Scope.COMPANY,
+            "audit.export": Scope.COMPANY,
+            "access.view_roles": Scope.COMPANY,
+            "tenancy.view_members": Scope.COMPANY,
+        },
+    },
+}

@@ -1,0 +1,214 @@
+"""Every write to roles and role grants. Each one authorises, validates, writes in one
+transaction, records an audit event and emits a domain event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import authorize
+from kluis.access.models import Role, RoleAssignment, RolePermission
+from kluis.access.permissions import BUILTIN_ROLES, CATALOGUE, Scope
+from kluis.audit.services import diff, record
+from kluis.integrations.events import emit
+from kluis.tenancy.models import Membership, Tenant
+
+
+def _check_tenant(actor: Actor, tenant: Tenant) -> None:
+    if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
+        raise PermissionDenied("Not a member of this company.")
+
+
+def _clean_grants(grants: Mapping[str, str]) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for code, scope in grants.items():
+        spec = CATALOGUE.get(code)
+        if spec is None:
+            errors.setdefault("permissions", []).append(f"Unknown permission: {code}")
+            continue
+        try:
+            scope_value = Scope(scope)
+        except ValueError:
+            errors.setdefault("permissions", []).append(f"Unknown scope for {code}: {scope}")
+            continue
+        if spec.company_only and scope_value != Scope.COMPANY:
+            errors.setdefault("permissions", []).append(
+                f"{code} can only be granted for all of the company"
+            )
+            continue
+        clean[code] = scope_value.value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _clean_name(tenant: Tenant, name: str, exclude: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["A role needs a name."]})
+    if len(name) > 100:
+        raise ValidationError({"name": ["Use at most 100 characters."]})
+    clash = Role.objects.filter(tenant=tenant, name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError({"name": ["Another role already has this name."]})
+    return name
+
+
+def _grants_of(role: Role) -> dict[str, str]:
+    return dict(role.permissions.values_list("permission", "scope"))
+
+
+def _write_grants(role: Role, grants: dict[str, str]) -> None:
+    RolePermission.objects.filter(role=role).delete()
+    RolePermission.objects.bulk_create(
+        RolePermission(tenant_id=role.tenant_id, role=role, permission=code, scope=scope)
+        for code, scope in sorted(grants.items())
+    )
+
+
+def install_builtin_roles(actor: Actor, tenant: Tenant) -> list[Role]:
+    """Give a new company the built-in roles (called by tenancy.services.create_tenant)."""
+    roles = []
+    with transaction.atomic():
+        for key, spec in BUILTIN_ROLES.items():
+            role, created = Role.objects.get_or_create(
+                tenant=tenant,
+                builtin_key=key,
+                defaults={"name": spec["name"], "description": spec["description"]},
+            )
+            if created:
+                grants = {code: str(scope) for code, scope in dict(spec["grants"]).items()}  # type: ignore[call-overload]
+                _write_grants(role, grants)
+                record(
+                    actor,
+                    "role.created",
+                    tenant=tenant,
+                    target=role,
+                    changes={"name": {"old": None, "new": role.name}, "permissions": grants},
+                )
+                emit("role.created", tenant=tenant, target=role)
+            roles.append(role)
+    return roles
+
+
+def create_role(
+    actor: Actor, tenant: Tenant, *, name: str, description: str = "", grants: Mapping[str, str]
+) -> Role:
+    _check_tenant(actor, tenant)
+    authorize(actor, "access.manage_roles")
+    with transaction.atomic():
+        clean_name = _clean_name(tenant, name)
+        clean_grants = _clean_grants(grants)
+        role = Role.objects.create(tenant=tenant, name=clean_name, description=description.strip())
+        _write_grants(role, clean_grants)
+        record(
+            actor,
+            "role.created",
+            tenant=tenant,
+            target=role,
+            changes={"name": {"old": None, "new": role.name}, "permissions": clean_grants},
+        )
+        emit("role.created", tenant=tenant, target=role)
+    return role
+
+
+def update_role(
+    actor: Actor,
+    role: Role,
+    *,
+    name: str,
+    description: str = "",
+    grants: Mapping[str, str],
+) -> Role:
+    _check_tenant(actor, role.tenant)
+    authorize(actor, "access.manage_roles")
+    if role.is_builtin:
+        raise ValidationError("Built-in roles cannot be changed; make a custom role instead.")
+    with transaction.atomic():
+        role = Role.objects.select_for_update().get(pk=role.pk, tenant=role.tenant)
+        clean_name = _clean_name(role.tenant, name, exclude=role.pk)
+        clean_grants = _clean_grants(grants)
+        before = {"name": role.name, "description": role.description, **_grants_of(role)}
+        role.name, role.description = clean_name, description.strip()
+        role.save(update_fields=["name", "description", "updated_at"])
+        _write_grants(role, clean_grants)
+        after = {"name": role.name, "description": role.description, **clean_grants}
+        changes = diff(before, after)
+        if changes:
+            record(actor, "role.updated", tenant=role.tenant, target=role, changes=changes)
+            emit("role.updated", tenant=role.tenant, target=role, payload={"fields": list(changes)})
+    return role
+
+
+def delete_role(actor: Actor, role: Role) -> None:
+    _check_tenant(actor, role.tenant)
+    authorize(actor, "access.manage_roles")
+    if role.is_builtin:
+        raise ValidationError("Built-in roles cannot be removed.")
+    with transaction.atomic():
+        holders = role.assignments.count()
+        if holders:
+            raise ValidationError(
+                f"{holders} member(s) still hold this role; take it away from them first."
+            )
+        record(actor, "role.deleted", tenant=role.tenant, target=role)
+        emit("role.deleted", tenant=role.tenant, target=role)
+        role.delete()
+
+
+def _owner_count(tenant: Tenant) -> int:
+    return RoleAssignment.objects.filter(
+        tenant=tenant, role__builtin_key="owner", membership__is_active=True
+    ).count()
+
+
+def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignment:
+    _check_tenant(actor, membership.tenant)
+    authorize(actor, "access.manage_roles")
+    if role.tenant_id != membership.tenant_id:
+        raise ValidationError("That role belongs to another company.")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                assignment = RoleAssignment.objects.create(
+                    tenant_id=membership.tenant_id, membership=membership, role=role
+                )
+        except IntegrityError:
+            raise ValidationError(f"{membership.display_name} already has the role {role}.") from None
+        record(
+            actor,
+            "role.granted",
+            tenant=membership.tenant,
+            target=membership,
+            changes={"role": {"old": None, "new": role.name}},
+        )
+        emit("role.granted", tenant=membership.tenant, target=membership, payload={"role": role.pk})
+    return assignment
+
+
+def revoke_role(actor: Actor, membership: Membership, role: Role) -> None:
+    _check_tenant(actor, membership.tenant)
+    authorize(actor, "access.manage_roles")
+    with transaction.atomic():
+        assignment = RoleAssignment.objects.filter(
+            tenant_id=membership.tenant_id, membership=membership, role=role
+        ).first()
+        if assignment is None:
+            raise ValidationError(f"{membership.display_name} does not have the role {role}.")
+        if role.builtin_key == "owner" and _owner_count(membership.tenant) <= 1:
+            raise ValidationError("A company needs at least one owner.")
+        assignment.delete()
+        record(
+            actor,
+            "role.revoked",
+            tenant=membership.tenant,
+            target=membership,
+            changes={"role": {"old": role.name, "new": None}},
+        )
+        emit("role.revoked", tenant=membership.tenant, target=membership, payload={"role": role.pk})

@@ -1,0 +1,151 @@
+"""Writing and verifying the audit log. `record()` must run inside the change's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import models, transaction
+
+from kluis.access.actor import Actor
+from kluis.audit.chain import content_of, event_hash, genesis_hash
+from kluis.audit.models import AuditChainHead, AuditEvent
+from kluis.tenancy.models import Tenant
+
+MASK = "••••••"
+
+
+class AuditOutsideTransactionError(RuntimeError):
+    """An audit event written outside a transaction could outlive a rolled-back change."""
+
+
+def diff(
+    before: dict[str, Any], after: dict[str, Any], *, sensitive: set[str] | frozenset[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
+    """Field-level changes; sensitive fields say that they changed, never what to."""
+    changes: dict[str, dict[str, Any]] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if key in sensitive:
+            changes[key] = {"old": MASK, "new": MASK}
+        else:
+            changes[key] = {"old": old, "new": new}
+    return changes
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    tenant: Tenant,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the tenant's chain, in the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditOutsideTransactionError(f"audit.record({action!r}) outside a transaction")
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+        object_repr = object_repr or str(target)[:200]
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        tenant=tenant, defaults={"sequence": 0, "hash": genesis_hash(tenant.pk)}
+    )
+    sequence = head.sequence + 1
+    occurred_at = datetime.now(UTC)
+    fields: dict[str, Any] = {
+        "actor_kind": actor.kind,
+        "actor_user_id": actor.user_id,
+        "actor_label": actor.label[:254],
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": object_repr[:200],
+        "changes": changes or {},
+        "ip": actor.ip or None,
+        "request_id": actor.request_id[:64],
+    }
+    digest = event_hash(
+        head.hash,
+        content_of(tenant_id=tenant.pk, sequence=sequence, occurred_at=occurred_at, **fields),
+    )
+    event = AuditEvent(
+        tenant=tenant,
+        sequence=sequence,
+        occurred_at=occurred_at,
+        prev_hash=head.hash,
+        hash=digest,
+        **fields,
+    )
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=digest)
+    return event
+
+
+@dataclass
+class ChainReport:
+    tenant: Tenant
+    events: int
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def verify_tenant(tenant: Tenant) -> ChainReport:
+    """Walk a company's chain in order and name the first broken link."""
+    expected_prev = genesis_hash(tenant.pk)
+    expected_seq = 1
+    count = 0
+    rows = AuditEvent.objects.filter(tenant=tenant).order_by("sequence").iterator(chunk_size=2000)
+    for event in rows:
+        count += 1
+        where = f"event #{event.sequence} (id {event.pk}, {event.action})"
+        if event.sequence != expected_seq:
+            return ChainReport(
+                tenant, count, f"event #{expected_seq} is missing (removed); next is {where}"
+            )
+        if event.prev_hash != expected_prev:
+            return ChainReport(tenant, count, f"{where} does not link to its predecessor")
+        content = content_of(
+            tenant_id=event.tenant_id,
+            sequence=event.sequence,
+            occurred_at=event.occurred_at.astimezone(UTC),
+            actor_kind=event.actor_kind,
+            actor_user_id=event.actor_user_id,
+            actor_label=event.actor_label,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            object_repr=event.object_repr,
+            changes=event.changes,
+            ip=event.ip,
+            request_id=event.request_id,
+        )
+        if event_hash(event.prev_hash, content) != event.hash:
+            return ChainReport(tenant, count, f"{where} was altered (hash mismatch)")
+        expected_prev = event.hash
+        expected_seq += 1
+    head = AuditChainHead.objects.filter(tenant=tenant).first()
+    head_seq = head.sequence if head else 0
+    if head_seq != expected_seq - 1:
+        return ChainReport(
+            tenant,
+            count,
+            f"the chain ends at event #{expected_seq - 1} but the company recorded "
+            f"#{head_seq}: the newest events were removed",
+        )
+    if head is not None and head.hash != expected_prev:
+        return ChainReport(tenant, count, "the chain head does not match the last event")
+    return ChainReport(tenant, count)
+
+
+def verify_all(tenants: models.QuerySet[Tenant] | None = None) -> list[ChainReport]:
+    return [verify_tenant(t) for t in (tenants if tenants is not None else Tenant.objects.all())]

@@ -1,0 +1,132 @@
+"""Two demo companies with fixed logins, for trying Kluis and for end-to-end tests.
+
+Refused in production: demo logins have a published password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from kluis.access.actor import Actor
+from kluis.access.models import Role
+from kluis.tenancy.models import Membership, Tenant
+from kluis.tenancy.services import add_member, create_tenant
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    first_name: str
+    last_name: str
+    job_title: str
+    roles: tuple[str, ...]
+    reports_to: str | None = None
+
+
+def _people(domain: str, names: list[tuple[str, str]]) -> list[tuple[str, DemoPerson]]:
+    specs = [
+        ("owner", "Owner", ("owner",), None),
+        ("hr", "HR manager", ("hr_admin", "employee"), "owner"),
+        ("manager", "Team lead", ("manager", "employee"), "owner"),
+        ("member1", "Developer", ("employee",), "manager"),
+        ("member2", "Designer", ("employee",), "manager"),
+        ("member3", "Support engineer", ("employee",), "manager"),
+        ("employee", "Accountant", ("employee",), "hr"),
+        ("auditor", "External auditor", ("auditor",), None),
+    ]
+    out = []
+    for (key, title, roles, reports_to), (first, last) in zip(specs, names, strict=True):
+        out.append((f"{key}@{domain}", DemoPerson(key, first, last, title, roles, reports_to)))
+    return out
+
+
+DEMO_COMPANIES = [
+    (
+        "demo-bv",
+        "Demo BV",
+        _people(
+            "demo-bv.test",
+            [
+                ("Olivia", "Peeters"),
+                ("Hanna", "Janssens"),
+                ("Mark", "De Vries"),
+                ("Lotte", "Maes"),
+                ("Noah", "Willems"),
+                ("Emma", "Claes"),
+                ("Lucas", "Jacobs"),
+                ("Anouk", "Mertens"),
+            ],
+        ),
+    ),
+    (
+        "other-nv",
+        "Other NV",
+        _people(
+            "other-nv.test",
+            [
+                ("Otto", "Bakker"),
+                ("Hugo", "Visser"),
+                ("Mila", "Smit"),
+                ("Sem", "Meijer"),
+                ("Julia", "De Boer"),
+                ("Finn", "Mulder"),
+                ("Sara", "De Groot"),
+                ("Daan", "Bos"),
+            ],
+        ),
+    ),
+]
+CONSULTANT_EMAIL = "consultant@kluis.test"
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(e-mail, what they are) for README and the `up` banner."""
+    logins = []
+    for _slug, company, people in DEMO_COMPANIES:
+        for email, person in people:
+            logins.append((email, f"{company}: {person.job_title} ({', '.join(person.roles)})"))
+    logins.append((CONSULTANT_EMAIL, "HR consultant in both companies (hr_admin)"))
+    return logins
+
+
+def load_demo() -> bool:
+    """Create the demo companies once; returns False when they already exist."""
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("Demo data is refused in a production configuration.")
+    if Tenant.objects.filter(slug="demo-bv").exists():
+        return False
+    password = settings.DEMO_PASSWORD
+    with transaction.atomic():
+        for slug, company, people in DEMO_COMPANIES:
+            actor = Actor.system("demo-loader")
+            tenant = create_tenant(actor, name=company, slug=slug)
+            actor.tenant = tenant
+            roles = {r.builtin_key: r for r in Role.objects.filter(tenant=tenant)}
+            made: dict[str, Membership] = {}
+            for email, person in people:
+                made[person.key] = add_member(
+                    actor,
+                    tenant,
+                    email=email,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    password=password,
+                    job_title=person.job_title,
+                    roles=[roles[key] for key in person.roles],
+                    manager=made.get(person.reports_to) if person.reports_to else None,
+                )
+            add_member(
+                actor,
+                tenant,
+                email=CONSULTANT_EMAIL,
+                first_name="Chris",
+                last_name="Consultant",
+                password=password,
+                job_title="HR consultant",
+                roles=[roles["hr_admin"]],
+            )
+    return True

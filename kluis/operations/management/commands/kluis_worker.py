@@ -1,0 +1,48 @@
+"""The background worker: django-tasks-db's db_worker plus a heartbeat for /health/ready."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from kluis.operations.health import beat
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (task queue + heartbeat)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--queue", default="default")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        started = timezone.now()
+        stop = threading.Event()
+
+        def heartbeat() -> None:
+            while not stop.is_set():
+                try:
+                    beat(worker_id, socket.gethostname(), os.getpid(), started)
+                except Exception as exc:  # keep beating; the database may come back
+                    self.stderr.write(f"heartbeat failed: {type(exc).__name__}")
+                finally:
+                    close_old_connections()
+                    connection.close()
+                stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+
+        thread = threading.Thread(target=heartbeat, name="kluis-heartbeat", daemon=True)
+        thread.start()
+        try:
+            call_command("db_worker", queue_name=options["queue"], interval=1.0, reload=False)
+        finally:
+            stop.set()
+            thread.join(timeout=5)

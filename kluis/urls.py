@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from kluis.operations import views as operations
+
+urlpatterns = [
+    path("health/live", operations.live, name="health-live"),
+    path("health/ready", operations.ready, name="health-ready"),
+    path("accounts/", include("allauth.urls")),
+    path("audit/", include("kluis.audit.urls")),
+    path("", include("kluis.web.urls")),
+]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kluis.access.authorization import can, grants_of
+from kluis.access.models import Role
+from kluis.audit.models import AuditEvent
+from kluis.tenancy.middleware import SESSION_KEY
+from kluis.web.decorators import member_required
+
+
+@member_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    roles = Role.objects.filter(tenant=request.tenant, assignments__membership=membership)  # type: ignore[attr-defined]
+    context = {
+        "roles": roles,
+        "grants": sorted(grants_of(actor).items()),
+        "team": membership.reports.filter(is_active=True).select_related("user"),
+        "recent_events": (
+            AuditEvent.objects.filter(tenant=request.tenant)[:8]  # type: ignore[attr-defined]
+            if can(actor, "audit.view")
+            else None
+        ),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@require_POST
+@member_required()
+def switch_company(request: HttpRequest) -> HttpResponse:
+    """Work in another company this person belongs to; anything else is refused."""
+    try:
+        tenant_id = int(request.POST.get("tenant", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Choose a company.")
+    target = next((m for m in request.memberships if m.tenant_id == tenant_id), None)  # type: ignore[attr-defined]
+    if target is None:
+        return HttpResponseBadRequest("You are not a member of that company.")
+    request.session[SESSION_KEY] = target.tenant_id
+    request.session.cycle_key()
+    messages.success(request, _("You are now working in %(company)s.") % {"company": target.tenant})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=True):
+        next_url = ""
+    return redirect(next_url or "web:dashboard")
+
+
+@member_required("tenancy.view_members")
+def member_list(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError  # replaced by the members UI
+
+
+@member_required("access.view_roles")
+def role_list(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError  # replaced by the roles UI

@@ -1,0 +1,49 @@
+"""Shared fixtures: real database, real services, the demo companies."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KLUIS_ENV", "test")
+
+import pytest
+from django.test import Client
+
+from kluis.access.actor import Actor
+from kluis.operations.demo import load_demo
+from kluis.tenancy.models import Membership, Tenant
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, Tenant]:
+    """Both demo companies, loaded through the same services `make run` uses."""
+    load_demo()
+    return {t.slug: t for t in Tenant.objects.all()}
+
+
+def member(email: str, tenant_slug: str | None = None) -> Membership:
+    qs = Membership.objects.select_related("tenant", "user").filter(user__email=email)
+    if tenant_slug:
+        qs = qs.filter(tenant__slug=tenant_slug)
+    return qs.get()
+
+
+def actor_for(email: str, tenant_slug: str | None = None) -> Actor:
+    return Actor.for_member(member(email, tenant_slug))
+
+
+@pytest.fixture
+def login(client: Client):  # type: ignore[no-untyped-def]
+    """Sign a demo person in on the Django test client (session cookie, no password round trip)."""
+
+    def _login(email: str, tenant_slug: str | None = None) -> Client:
+        m = member(email, tenant_slug) if tenant_slug else Membership.objects.filter(user__email=email).first()
+        assert m is not None, email
+        client.force_login(m.user)
+        if tenant_slug:
+            session = client.session
+            session["kluis_tenant_id"] = m.tenant_id
+            session.save()
+        return client
+
+    return _login

@@ -35,8 +35,32 @@ DATA_DIR = Path(os.environ.get("KLUIS_DATA_DIR", BASE_DIR / "var")).resolve()
 
 # A development key is fine on a laptop; production refuses it (see the check below).
 INSECURE_DEFAULT_SECRET_KEY = "kluis-insecure-development-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("KLUIS_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
-DEBUG = _bool("KLUIS_DEBUG", default=ENV == "development")
+SECRET_KEY_FILE_NAME = "secret_key"  # in DATA_DIR; `kluis up` makes it on first start
+
+
+def _secret_key() -> str:
+    """KLUIS_SECRET_KEY, else the file KLUIS_SECRET_KEY_FILE names, else <DATA_DIR>/secret_key
+    (made by `kluis up`), else the development default that production refuses."""
+    value = os.environ.get("KLUIS_SECRET_KEY", "").strip()
+    if value:
+        return value
+    named = os.environ.get("KLUIS_SECRET_KEY_FILE", "").strip()
+    path = Path(named) if named else DATA_DIR / SECRET_KEY_FILE_NAME
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if named:
+            raise ImproperlyConfigured(f"KLUIS_SECRET_KEY_FILE {named} does not exist") from None
+        return INSECURE_DEFAULT_SECRET_KEY
+    except OSError as exc:
+        raise ImproperlyConfigured(f"cannot read the secret key file {path}: {exc.strerror}") from None
+    if not value:
+        raise ImproperlyConfigured(f"the secret key file {path} is empty")
+    return value
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _bool("KLUIS_DEBUG", default=False)  # never on unless asked for
 ALLOWED_HOSTS = _list("KLUIS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 
 if PRODUCTION:
@@ -51,6 +75,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
 INSTALLED_APPS = [
+    "kluis.web",  # first, so its templates override allauth's layouts
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,7 +95,6 @@ INSTALLED_APPS = [
     "kluis.audit",
     "kluis.operations",
     "kluis.integrations",
-    "kluis.web",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +177,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if ENV == "test":
+    PASSWORD_HASHERS.insert(0, "kluis.identity.hashers.CheapArgon2PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -192,7 +218,7 @@ SECURE_SSL_REDIRECT = _bool("KLUIS_SSL_REDIRECT", default=ENV != "test")
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = _bool("KLUIS_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -234,6 +260,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 # --- Background tasks -------------------------------------------------------------------
 TASKS = {

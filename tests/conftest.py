@@ -14,9 +14,19 @@ from kluis.operations.demo import load_demo
 from kluis.tenancy.models import Membership, Tenant
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the demo companies once per test database; each test then rolls back."""
+    with django_db_blocker.unblock():
+        load_demo()
+
+
 @pytest.fixture
 def demo(db: None) -> dict[str, Tenant]:
-    """Both demo companies, loaded through the same services `make run` uses."""
+    """Both demo companies, loaded through the same services `make run` uses.
+
+    Reloaded when a transactional test flushed the database before this one.
+    """
     load_demo()
     return {t.slug: t for t in Tenant.objects.all()}
 

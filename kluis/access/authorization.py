@@ -42,10 +42,12 @@ def can_for(actor: Actor, permission: str, subject: Membership | None = None) ->
     scope = grants_of(actor).get(permission)
     if scope is None or actor.membership is None:
         return False
-    if subject is None or scope == Scope.COMPANY:
+    if subject is None:
         return scope == Scope.COMPANY
     if subject.tenant_id != actor.membership.tenant_id:
         return False
+    if scope == Scope.COMPANY:
+        return True
     if subject.pk == actor.membership.pk:
         return True
     if scope == Scope.TEAM:

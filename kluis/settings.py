@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -35,7 +36,7 @@ DATA_DIR = Path(os.environ.get("KLUIS_DATA_DIR", BASE_DIR / "var")).resolve()
 
 # A development key is fine on a laptop; production refuses it (see the check below).
 INSECURE_DEFAULT_SECRET_KEY = "kluis-insecure-development-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY_FILE_NAME = "secret_key"  # in DATA_DIR; `kluis up` makes it on first start
+SECRET_KEY_FILE_NAME = "secret_key"  # noqa: S105  (a file name) in DATA_DIR; `kluis up` makes it on first start
 
 
 def _secret_key() -> str:
@@ -53,7 +54,9 @@ def _secret_key() -> str:
             raise ImproperlyConfigured(f"KLUIS_SECRET_KEY_FILE {named} does not exist") from None
         return INSECURE_DEFAULT_SECRET_KEY
     except OSError as exc:
-        raise ImproperlyConfigured(f"cannot read the secret key file {path}: {exc.strerror}") from None
+        raise ImproperlyConfigured(
+            f"cannot read the secret key file {path}: {exc.strerror}"
+        ) from None
     if not value:
         raise ImproperlyConfigured(f"the secret key file {path} is empty")
     return value
@@ -276,7 +279,7 @@ HEALTH_MIN_FREE_DISK_BYTES = int(os.environ.get("KLUIS_MIN_FREE_DISK_BYTES", str
 
 # --- E-mail -----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("KLUIS_FROM_EMAIL", "Kluis <no-reply@kluis.invalid>")
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "KLUIS_EMAIL_BACKEND",

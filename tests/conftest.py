@@ -47,7 +47,11 @@ def login(client: Client):  # type: ignore[no-untyped-def]
     """Sign a demo person in on the Django test client (session cookie, no password round trip)."""
 
     def _login(email: str, tenant_slug: str | None = None) -> Client:
-        m = member(email, tenant_slug) if tenant_slug else Membership.objects.filter(user__email=email).first()
+        m = (
+            member(email, tenant_slug)
+            if tenant_slug
+            else Membership.objects.filter(user__email=email).first()
+        )
         assert m is not None, email
         client.force_login(m.user)
         if tenant_slug:

@@ -17,9 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KLUIS_", "DJANGO_"))
-    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLUIS_", "DJANGO_"))}
     environment.update({"KLUIS_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],

@@ -66,7 +66,7 @@ def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
         for n in range(writers)
     ]
     outputs = [p.communicate(timeout=180) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
         assert "database is locked" not in err
     check = (

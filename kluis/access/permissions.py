@@ -65,17 +65,24 @@ def _all(scope: Scope = Scope.COMPANY) -> dict[str, Scope]:
     return {code: scope for code in CATALOGUE}
 
 
+@dataclass(frozen=True)
+class BuiltinRole:
+    name: str
+    description: str
+    grants: dict[str, Scope]
+
+
 # Built-in roles are installed in every company and cannot be changed or removed.
-BUILTIN_ROLES: dict[str, dict[str, object]] = {
-    "owner": {
-        "name": "Owner",
-        "description": "Full control of the company, including roles.",
-        "grants": _all(),
-    },
-    "hr_admin": {
-        "name": "HR admin",
-        "description": "Keeps the HR file of everyone in the company.",
-        "grants": {
+BUILTIN_ROLES: dict[str, BuiltinRole] = {
+    "owner": BuiltinRole(
+        name="Owner",
+        description="Full control of the company, including roles.",
+        grants=_all(),
+    ),
+    "hr_admin": BuiltinRole(
+        name="HR admin",
+        description="Keeps the HR file of everyone in the company.",
+        grants={
             "people.view": Scope.COMPANY,
             "people.edit": Scope.COMPANY,
             "people.view_salary": Scope.COMPANY,
@@ -85,30 +92,30 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
             "tenancy.manage_members": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
         },
-    },
-    "manager": {
-        "name": "Manager",
-        "description": "Sees the contact and job data of their own team.",
-        "grants": {"people.view": Scope.TEAM, "tenancy.view_members": Scope.TEAM},
-    },
-    "employee": {
-        "name": "Employee",
-        "description": "Sees and keeps their own data.",
-        "grants": {
+    ),
+    "manager": BuiltinRole(
+        name="Manager",
+        description="Sees the contact and job data of their own team.",
+        grants={"people.view": Scope.TEAM, "tenancy.view_members": Scope.TEAM},
+    ),
+    "employee": BuiltinRole(
+        name="Employee",
+        description="Sees and keeps their own data.",
+        grants={
             "people.view": Scope.SELF,
             "people.view_salary": Scope.SELF,
             "people.view_identity": Scope.SELF,
             "people.view_bank": Scope.SELF,
         },
-    },
-    "auditor": {
-        "name": "Auditor",
-        "description": "Reads and exports the audit log and the role set-up.",
-        "grants": {
+    ),
+    "auditor": BuiltinRole(
+        name="Auditor",
+        description="Reads and exports the audit log and the role set-up.",
+        grants={
             "audit.view": Scope.COMPANY,
             "audit.export": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
             "tenancy.view_members": Scope.COMPANY,
         },
-    },
+    ),
 }

@@ -80,10 +80,10 @@ def install_builtin_roles(actor: Actor, tenant: Tenant) -> list[Role]:
             role, created = Role.objects.get_or_create(
                 tenant=tenant,
                 builtin_key=key,
-                defaults={"name": spec["name"], "description": spec["description"]},
+                defaults={"name": spec.name, "description": spec.description},
             )
             if created:
-                grants = {code: str(scope) for code, scope in dict(spec["grants"]).items()}  # type: ignore[call-overload]
+                grants = {code: scope.value for code, scope in spec.grants.items()}
                 _write_grants(role, grants)
                 record(
                     actor,
@@ -180,7 +180,9 @@ def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignme
                     tenant_id=membership.tenant_id, membership=membership, role=role
                 )
         except IntegrityError:
-            raise ValidationError(f"{membership.display_name} already has the role {role}.") from None
+            raise ValidationError(
+                f"{membership.display_name} already has the role {role}."
+            ) from None
         record(
             actor,
             "role.granted",

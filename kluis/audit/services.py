@@ -21,7 +21,10 @@ class AuditOutsideTransactionError(RuntimeError):
 
 
 def diff(
-    before: dict[str, Any], after: dict[str, Any], *, sensitive: set[str] | frozenset[str] = frozenset()
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    sensitive: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, dict[str, Any]]:
     """Field-level changes; sensitive fields say that they changed, never what to."""
     changes: dict[str, dict[str, Any]] = {}
@@ -149,3 +152,28 @@ def verify_tenant(tenant: Tenant) -> ChainReport:
 
 def verify_all(tenants: models.QuerySet[Tenant] | None = None) -> list[ChainReport]:
     return [verify_tenant(t) for t in (tenants if tenants is not None else Tenant.objects.all())]
+
+
+def record_export(
+    actor: Actor, tenant: Tenant, filters: dict[str, Any], *, export_format: str = ""
+) -> AuditEvent:
+    """Reading the whole log out is itself an event: who exported what, with which filter."""
+    from django.core.exceptions import PermissionDenied
+
+    from kluis.access.authorization import authorize
+
+    if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
+        raise PermissionDenied("Not a member of this company.")
+    authorize(actor, "audit.export")
+    changes: dict[str, Any] = {"filters": dict(filters)}
+    if export_format:
+        changes["format"] = export_format
+    with transaction.atomic():
+        return record(
+            actor,
+            "audit.exported",
+            tenant=tenant,
+            object_type="audit.auditevent",
+            object_repr="audit log export",
+            changes=changes,
+        )

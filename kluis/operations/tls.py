@@ -13,7 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def ensure_certificate(directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> tuple[Path, Path]:
+def ensure_certificate(
+    directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+) -> tuple[Path, Path]:
     """Return (certificate, key) paths, making a one-year self-signed pair when missing."""
     directory.mkdir(parents=True, exist_ok=True)
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"

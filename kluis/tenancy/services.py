@@ -77,7 +77,9 @@ def add_member(
     with transaction.atomic():
         user = user_model.objects.filter(email__iexact=email).first()
         if user is None:
-            user = user_model(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+            user = user_model(
+                email=email, first_name=first_name.strip(), last_name=last_name.strip()
+            )
             if password:
                 validate_password(password, user)
                 user.set_password(password)

@@ -63,7 +63,10 @@ def test_custom_role_grants_exactly_its_permissions(demo):
     owner = actor_for("owner@demo-bv.test")
     tenant = demo["demo-bv"]
     role = create_role(
-        owner, tenant, name="Team payroll", grants={"people.view_salary": "team", "people.view": "team"}
+        owner,
+        tenant,
+        name="Team payroll",
+        grants={"people.view_salary": "team", "people.view": "team"},
     )
     grant_role(owner, member("employee@demo-bv.test"), role)
     holder = actor_for("employee@demo-bv.test")

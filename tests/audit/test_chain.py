@@ -23,7 +23,9 @@ def test_intact_chain_verifies(demo):
 def test_each_company_has_its_own_chain_starting_at_one(demo):
     for tenant in demo.values():
         sequences = list(
-            AuditEvent.objects.filter(tenant=tenant).order_by("sequence").values_list("sequence", flat=True)
+            AuditEvent.objects.filter(tenant=tenant)
+            .order_by("sequence")
+            .values_list("sequence", flat=True)
         )
         assert sequences == list(range(1, len(sequences) + 1))
 
@@ -91,7 +93,7 @@ def test_failed_write_leaves_no_audit_row(demo):
     owner = actor_for("owner@demo-bv.test")
     before = AuditEvent.objects.count()
     roles_before = Role.objects.count()
-    with pytest.raises(Exception):  # noqa: B017, PT011  (the duplicate name is refused)
+    with pytest.raises(Exception):  # noqa: B017  (the duplicate name is refused)
         create_role(owner, demo["demo-bv"], name="Owner", grants={"audit.view": "company"})
     assert AuditEvent.objects.count() == before
     assert Role.objects.count() == roles_before

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from kluis.operations.demo import load_demo
 
@@ -16,4 +16,6 @@ class Command(BaseCommand):
             created = load_demo()
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write("Demo companies loaded." if created else "Demo companies already present.")
+        self.stdout.write(
+            "Demo companies loaded." if created else "Demo companies already present."
+        )

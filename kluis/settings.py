@@ -167,7 +167,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         **DATABASES["default"].get("OPTIONS", {}),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kluis.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------

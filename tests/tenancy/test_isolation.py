@@ -1,0 +1,142 @@
+"""Tenant isolation: a member of Other NV reaches nothing of Demo BV, through every URL.
+
+The walk is generated from the URL configuration: every pattern that takes an object id
+must be listed in OBJECT_IDS below, so a new URL cannot be added without being walked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kluis.access.actor import Actor
+from kluis.access.models import Role, RoleAssignment
+from kluis.access.services import create_role
+from kluis.audit.models import AuditEvent
+from kluis.integrations.models import DomainEvent
+from kluis.tenancy.models import Membership, Tenant
+from tests.conftest import member
+
+# Parts of the site that hold no company objects.
+SKIPPED_NAMESPACES = {"accounts"}
+
+
+def walk(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            route = str(entry.pattern)
+            if route.startswith("accounts/"):
+                continue
+            yield from walk(entry.url_patterns, prefix + route, ns)
+        else:
+            yield namespace, prefix + str(entry.pattern), entry
+
+
+def object_routes() -> list[tuple[str, str, URLPattern]]:
+    return [
+        (ns, route, p)
+        for ns, route, p in walk(get_resolver().url_patterns)
+        if p.pattern.converters and ns not in SKIPPED_NAMESPACES
+    ]
+
+
+def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
+    """Ids of Demo BV objects, by (URL namespace, URL argument)."""
+    owner = Actor.for_member(member("owner@demo-bv.test"))
+    custom = create_role(owner, tenant, name="Isolation probe", grants={"audit.view": "company"})
+    target = member("member1@demo-bv.test")
+    return {
+        ("tenancy", "pk"): lambda: target.pk,
+        ("tenancy", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
+        ("access", "pk"): lambda: custom.pk,
+        ("audit", "pk"): lambda: AuditEvent.objects.filter(tenant=tenant).first().pk,
+    }
+
+
+def snapshot() -> dict[str, int]:
+    return {
+        "roles": Role.objects.count(),
+        "assignments": RoleAssignment.objects.count(),
+        "memberships": Membership.objects.count(),
+        "audit": AuditEvent.objects.count(),
+        "events": DomainEvent.objects.count(),
+        "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),
+    }
+
+
+def test_every_object_url_is_in_the_walk(demo):
+    ids = demo_objects(demo["demo-bv"])
+    missing = [
+        f"{ns}:{p.name} ({route}) argument {arg}"
+        for ns, route, p in object_routes()
+        for arg in p.pattern.converters
+        if (ns, arg) not in ids
+    ]
+    assert not missing, "add these URLs to OBJECT ids in the isolation walk: " + ", ".join(missing)
+    assert len(object_routes()) >= 7
+
+
+def _url(route: str, values: dict[str, int]) -> str:
+    url = f"/{route}"
+    for arg, value in values.items():
+        url = url.replace(f"<int:{arg}>", str(value))
+    assert "<" not in url, url
+    return url
+
+
+def _probe(client, url: str, foreign_role: Role) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    get = client.get(url, secure=True)
+    post = client.post(
+        url,
+        {"role": foreign_role.pk, "name": "Taken over", "description": "x", "confirm": "1"},
+        secure=True,
+    )
+    return get.status_code, post.status_code
+
+
+@pytest.mark.parametrize(
+    ("email", "active_company"),
+    [("owner@other-nv.test", "other-nv"), ("consultant@kluis.test", "other-nv")],
+)
+def test_member_of_other_company_gets_404_for_every_object_url(demo, login, email, active_company):
+    """Owner of Other NV holds every permission, so every URL must answer 404 (405 for a GET
+    on a POST-only URL). The consultant lacks some permissions there: a 403 is fine as long
+    as it is exactly what a non-existent id gets, so the answer reveals nothing."""
+    ids = demo_objects(demo["demo-bv"])
+    client = login(email, active_company)
+    foreign_role = Role.objects.get(tenant=demo["other-nv"], builtin_key="owner")
+    before = snapshot()
+    checked = 0
+    for ns, route, pattern in object_routes():
+        args = pattern.pattern.converters
+        url = _url(route, {arg: ids[(ns, arg)]() for arg in args})
+        missing_url = _url(route, dict.fromkeys(args, 987654321))
+        got = _probe(client, url, foreign_role)
+        assert got == _probe(client, missing_url, foreign_role), url
+        get_status, post_status = got
+        if email.startswith("owner@"):
+            assert get_status in {404, 405}, f"GET {url} answered {get_status}"
+            assert post_status == 404, f"POST {url} answered {post_status}"
+        else:
+            assert get_status in {403, 404, 405}, f"GET {url} answered {get_status}"
+            assert post_status in {403, 404}, f"POST {url} answered {post_status}"
+        checked += 1
+    assert checked >= 7
+    assert snapshot() == before
+
+
+def test_owner_of_demo_reaches_the_same_urls(demo, login):
+    """The walk's ids are real: the owner of Demo BV gets no 404 on them."""
+    ids = demo_objects(demo["demo-bv"])
+    client = login("owner@demo-bv.test", "demo-bv")
+    for ns, route, pattern in object_routes():
+        url = f"/{route}"
+        for arg in pattern.pattern.converters:
+            url = url.replace(f"<int:{arg}>", str(ids[(ns, arg)]()))
+        response = client.get(url, secure=True)
+        assert response.status_code in {200, 302, 405}, f"GET {url} answered {response.status_code}"

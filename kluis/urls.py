@@ -7,5 +7,7 @@ urlpatterns = [
     path("health/ready", operations.ready, name="health-ready"),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("kluis.audit.urls")),
+    path("members/", include("kluis.tenancy.urls")),
+    path("roles/", include("kluis.access.urls")),
     path("", include("kluis.web.urls")),
 ]

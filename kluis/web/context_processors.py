@@ -20,5 +20,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for item in NAVIGATION:
         if item.permission is None or can(actor, item.permission):
             url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "active": request.path == url})
+            active = request.path == url or (url != "/" and request.path.startswith(url))
+            items.append({"label": item.label, "url": url, "active": active})
     return {"nav_items": items, "current_membership": membership}

@@ -7,6 +7,4 @@ app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("company/switch/", views.switch_company, name="switch_company"),
-    path("members/", views.member_list, name="members"),
-    path("roles/", views.role_list, name="roles"),
 ]

@@ -50,13 +50,3 @@ def switch_company(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=True):
         next_url = ""
     return redirect(next_url or "web:dashboard")
-
-
-@member_required("tenancy.view_members")
-def member_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError  # replaced by the members UI
-
-
-@member_required("access.view_roles")
-def role_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError  # replaced by the roles UI

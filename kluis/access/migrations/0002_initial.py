@@ -5,59 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("access", "0001_initial"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='role',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='tenancy.tenant'),
+            model_name="role",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="roles",
+                to="tenancy.tenant",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='tenancy.membership'),
+            model_name="roleassignment",
+            name="membership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="role_assignments",
+                to="tenancy.membership",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='role',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='access.role'),
+            model_name="roleassignment",
+            name="role",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="access.role",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant'),
+            model_name="roleassignment",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenancy.tenant"
+            ),
         ),
         migrations.AddField(
-            model_name='rolepermission',
-            name='role',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='permissions', to='access.role'),
+            model_name="rolepermission",
+            name="role",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="permissions",
+                to="access.role",
+            ),
         ),
         migrations.AddField(
-            model_name='rolepermission',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant'),
+            model_name="rolepermission",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenancy.tenant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='role_unique_name'),
+            model_name="role",
+            constraint=models.UniqueConstraint(fields=("tenant", "name"), name="role_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.UniqueConstraint(condition=models.Q(('builtin_key', ''), _negated=True), fields=('tenant', 'builtin_key'), name='role_unique_builtin'),
+            model_name="role",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("builtin_key", ""), _negated=True),
+                fields=("tenant", "builtin_key"),
+                name="role_unique_builtin",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('membership', 'role'), name='role_assignment_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                fields=("membership", "role"), name="role_assignment_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolepermission',
-            constraint=models.UniqueConstraint(fields=('role', 'permission'), name='role_permission_unique'),
+            model_name="rolepermission",
+            constraint=models.UniqueConstraint(
+                fields=("role", "permission"), name="role_permission_unique"
+            ),
         ),
     ]

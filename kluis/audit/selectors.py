@@ -1,0 +1,74 @@
+"""Tenant-scoped reads of the audit log. Another company's event and a missing one both 404."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from kluis.audit.models import AuditEvent
+from kluis.tenancy.models import Tenant
+
+
+def events_of(tenant: Tenant) -> QuerySet[AuditEvent]:
+    """Every event of one company, newest first."""
+    return AuditEvent.objects.filter(tenant=tenant).order_by("-sequence")
+
+
+def event_in(tenant: Tenant, pk: int) -> AuditEvent:
+    return get_object_or_404(AuditEvent, tenant=tenant, pk=pk)
+
+
+def actions_in(tenant: Tenant) -> list[str]:
+    """The actions that occur in this company's log (for the filter's select)."""
+    return list(
+        AuditEvent.objects.filter(tenant=tenant)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+def object_types_in(tenant: Tenant) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(tenant=tenant)
+        .exclude(object_type="")
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    field: str
+    old: str | None
+    new: str | None
+
+
+def _shown(value: Any) -> str | None:
+    """A change value as text: strings as they are, anything structured as JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def change_rows(event: AuditEvent) -> list[ChangeRow]:
+    """The changes of an event as field/old/new rows.
+
+    Most events store `{field: {"old": .., "new": ..}}`; some (a new role's permissions,
+    an export's filters) store a plain value, shown as the new value.
+    """
+    changes = event.changes
+    if not isinstance(changes, dict):
+        return [ChangeRow("", None, _shown(changes))] if changes else []
+    rows = []
+    for key, value in changes.items():
+        if isinstance(value, dict) and value and set(value) <= {"old", "new"}:
+            rows.append(ChangeRow(str(key), _shown(value.get("old")), _shown(value.get("new"))))
+        else:
+            rows.append(ChangeRow(str(key), None, _shown(value)))
+    return rows

@@ -1,0 +1,145 @@
+"""Members of the company: who has access, with which roles; grant and revoke roles.
+
+A team-scoped viewer (a manager) sees their reports and themselves; a member outside the
+viewer's reach answers 404, exactly like one that does not exist. Object views look the
+object up in the current company before checking the permission, so another company's
+id is a 404 whatever the viewer may do.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import can, can_for, grants_of, team_of
+from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_text
+from kluis.access.models import Role, RoleAssignment
+from kluis.access.permissions import Scope
+from kluis.access.services import grant_role, revoke_role
+from kluis.tenancy.models import Membership, Tenant
+from kluis.tenancy.selectors import membership_in
+from kluis.web.decorators import member_required
+
+VIEW = "tenancy.view_members"
+MANAGE_ROLES = "access.manage_roles"
+
+
+def visible_members(actor: Actor, tenant: Tenant) -> QuerySet[Membership]:
+    """The members the actor may see: all, their team (reports + themselves) or themselves."""
+    members = Membership.objects.filter(tenant=tenant)
+    scope = grants_of(actor).get(VIEW)
+    if actor.membership is None or scope is None:
+        members = members.none()
+    elif scope == Scope.TEAM:
+        members = members.filter(pk__in=team_of(actor))
+    elif scope == Scope.SELF:
+        members = members.filter(pk=actor.membership.pk)
+    assignments = RoleAssignment.objects.select_related("role").order_by("role__name")
+    return members.select_related("user", "manager__user").prefetch_related(
+        Prefetch("role_assignments", queryset=assignments)
+    )
+
+
+def _visible_member(request: HttpRequest, pk: int) -> Membership:
+    """Another company's member: 404; no right to see members: 403; outside scope: 404."""
+    member = membership_in(request.tenant, pk)  # type: ignore[attr-defined]
+    if not can(request.actor, VIEW):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    if not can_for(request.actor, VIEW, member):  # type: ignore[attr-defined]
+        raise Http404("No such member")
+    return member
+
+
+def _grantable_roles(tenant: Tenant, member: Membership) -> QuerySet[Role]:
+    return Role.objects.filter(tenant=tenant).exclude(assignments__membership=member)
+
+
+@member_required(VIEW)
+def member_list(request: HttpRequest) -> HttpResponse:
+    members = visible_members(request.actor, request.tenant)  # type: ignore[attr-defined]
+    return render(request, "tenancy/member_list.html", {"members": members})
+
+
+def _render_detail(
+    request: HttpRequest, member: Membership, grant_form: GrantRoleForm | None = None
+) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    can_manage = can(request.actor, MANAGE_ROLES)  # type: ignore[attr-defined]
+    if can_manage and grant_form is None:
+        grant_form = GrantRoleForm(roles=_grantable_roles(tenant, member))
+    assignments = (
+        RoleAssignment.objects.filter(tenant=tenant, membership=member)
+        .select_related("role")
+        .order_by("role__name")
+    )
+    return render(
+        request,
+        "tenancy/member_detail.html",
+        {
+            "member": member,
+            "assignments": assignments,
+            "can_manage": can_manage,
+            "grant_form": grant_form if can_manage else None,
+        },
+    )
+
+
+@member_required()
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible_member(request, pk))
+
+
+def _require_manage_roles(request: HttpRequest) -> HttpResponseNotAllowed | None:
+    """After the lookup: 403 without the permission, 405 for anything but POST."""
+    if not can(request.actor, MANAGE_ROLES):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
+@member_required()
+def member_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    member = membership_in(tenant, pk)
+    if refused := _require_manage_roles(request):
+        return refused
+    form = GrantRoleForm(request.POST, roles=_grantable_roles(tenant, member))
+    if form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            grant_role(request.actor, member, role)  # type: ignore[attr-defined]
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(member)s now has the role %(role)s.")
+                % {"member": member.display_name, "role": role.name},
+            )
+            return redirect("tenancy:member", pk=member.pk)
+    return _render_detail(request, member, form)
+
+
+@member_required()
+def member_revoke_role(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    member = membership_in(request.tenant, pk)  # type: ignore[attr-defined]
+    role = get_object_or_404(Role, tenant=request.tenant, pk=role_pk)  # type: ignore[attr-defined]
+    if refused := _require_manage_roles(request):
+        return refused
+    try:
+        revoke_role(request.actor, member, role)  # type: ignore[attr-defined]
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(member)s no longer has the role %(role)s.")
+            % {"member": member.display_name, "role": role.name},
+        )
+    return redirect("tenancy:member", pk=member.pk)

@@ -1,0 +1,79 @@
+"""In the browser: the owner makes a custom role and grants it; the auditor finds and exports it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import KluisServer, login
+
+pytestmark = pytest.mark.e2e
+
+ROLE = "Payroll viewer"
+GRANTEE = "Noah Willems"
+
+
+def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
+    page: Page, kluis_server: KluisServer, tmp_path: Path
+) -> None:
+    # The owner creates "Payroll viewer" with people.view_salary for all of the company.
+    login(page, kluis_server, "owner@demo-bv.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roles").click()
+    page.get_by_test_id("new-role").click()
+    page.get_by_label("Name", exact=True).fill(ROLE)
+    page.get_by_label("Description").fill("Reads wages of the whole company")
+    page.get_by_label("See wages and salary history").select_option(label="All of the company")
+    page.get_by_role("button", name="Create role").click()
+    expect(page).to_have_url(re.compile(r"/roles/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(ROLE)
+    salary = page.get_by_test_id("role-permissions").get_by_role(
+        "row", name=re.compile("See wages and salary history")
+    )
+    expect(salary).to_contain_text("All of the company")
+
+    # ... and grants it to a member from the member's page.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    page.get_by_test_id("members").get_by_role("link", name=GRANTEE).click()
+    page.get_by_test_id("grant-role").get_by_label("Role").select_option(label=ROLE)
+    page.get_by_role("button", name="Grant role").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{GRANTEE} now has the role {ROLE}.")
+    expect(page.get_by_test_id("member-roles")).to_contain_text(ROLE)
+
+    # The auditor signs in, filters the audit log on role.granted and sees the grant.
+    page.context.clear_cookies()
+    login(page, kluis_server, "auditor@demo-bv.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    filters = page.get_by_test_id("audit-filters")
+    filters.get_by_label("Action").select_option("role.granted")
+    filters.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"action=role\.granted"))
+    grant = (
+        page.get_by_test_id("audit-events")
+        .get_by_role("row")
+        .filter(has_text=GRANTEE)
+        .filter(has_text="owner@demo-bv.test")
+    )
+    expect(grant).to_have_count(1)
+    expect(grant).to_contain_text("role.granted")
+    grant.get_by_role("link").first.click()
+    expect(page.get_by_test_id("audit-changes")).to_contain_text(ROLE)
+    page.go_back()
+
+    # ... and downloads the filtered CSV export.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-csv").click()
+    download = download_info.value
+    assert re.fullmatch(r"kluis-audit-demo-bv-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows
+    assert {row["action"] for row in rows} == {"role.granted"}
+    assert any(
+        row["actor_label"] == "owner@demo-bv.test" and ROLE in row["changes"] for row in rows
+    )

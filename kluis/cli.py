@@ -1,2 +1,293 @@
-def main() -> None:
-    raise SystemExit("placeholder")
+"""The `kluis` command: run Kluis and look after it.
+
+Problems an operator can fix are reported as one line (`kluis: ...`) with exit code 1
+(or 2 for a configuration problem), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kluis.operations.serving import (
+    SETTINGS_MODULE,
+    ServerOptions,
+    ServingError,
+    default_workers,
+    exec_serve,
+    run_up,
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    django.setup()
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return port
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _server_arguments(parser: argparse.ArgumentParser, *, redirect: bool) -> None:
+    env = os.environ
+    parser.add_argument(
+        "--host",
+        default=env.get("KLUIS_HOST", "127.0.0.1"),
+        help="address to listen on (env KLUIS_HOST; default %(default)s; 0.0.0.0 for all)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=env.get("KLUIS_PORT", "8443"),
+        help="HTTPS port (env KLUIS_PORT; default %(default)s)",
+    )
+    if redirect:
+        parser.add_argument(
+            "--http-port",
+            type=_port,
+            default=env.get("KLUIS_HTTP_PORT", "8080"),
+            help="plain-HTTP port that redirects to HTTPS; 0 for none "
+            "(env KLUIS_HTTP_PORT; default %(default)s)",
+        )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=env.get("KLUIS_WEB_WORKERS", str(default_workers())),
+        help="web server processes (env KLUIS_WEB_WORKERS; default: CPUs, at most 4: %(default)s)",
+    )
+    parser.add_argument(
+        "--cert",
+        type=Path,
+        help="PEM certificate (chain) to serve instead of a self-signed one (env KLUIS_TLS_CERT)",
+    )
+    parser.add_argument(
+        "--key",
+        type=Path,
+        help="its private key, PKCS#8 PEM (env KLUIS_TLS_KEY)",
+    )
+    parser.add_argument(
+        "--access-log", action="store_true", help="log every request the web server answers"
+    )
+
+
+def _server_options(args: argparse.Namespace, *, log_level: str) -> ServerOptions:
+    return ServerOptions(
+        host=args.host,
+        port=args.port,
+        http_port=getattr(args, "http_port", 0),
+        workers=args.workers,
+        blocking_threads=4,
+        cert=args.cert,
+        key=args.key,
+        log_level=log_level,
+        access_log=args.access_log,
+    )
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    # The web server's own start-up chatter would drown the progress lines.
+    options = _server_options(args, log_level="warning")
+    return run_up(options, demo=not args.no_demo, setup_django=setup_django)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return exec_serve(_server_options(args, log_level="info"), setup_django=setup_django)
+
+
+def _call(command: str, **options: object) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command(command, **options)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    return _call("kluis_worker", queue=args.queue)
+
+
+def cmd_createtenant(args: argparse.Namespace) -> int:
+    return _call("createtenant", slug=args.slug, name=args.name)
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    return _call(
+        "createuser",
+        tenant=args.tenant,
+        email=args.email,
+        first_name=args.first_name,
+        last_name=args.last_name,
+        job_title=args.job_title,
+        roles=args.roles,
+    )
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    return _call("audit_verify", tenant=args.tenant)
+
+
+def cmd_manage(argv: Sequence[str]) -> int:
+    # Load the settings first: Django's own runner would only warn about a refused one.
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kluis manage", *argv])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kluis",
+        description="Kluis, a self-hostable HR platform. Run `kluis <command> --help` for details.",
+        allow_abbrev=False,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+
+    def add(name: str, summary: str, description: str = "") -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=summary, description=description or summary, allow_abbrev=False
+        )
+        return sub
+
+    up = add(
+        "up",
+        "run everything on this machine: migrate, demo data, HTTPS, redirect, worker",
+        "Run Kluis on this machine. Checks the ports, makes var/ and a secret key, migrates "
+        "the database, loads the demo companies, makes a self-signed certificate, and runs "
+        "the HTTPS web server, the background worker and an HTTP-to-HTTPS redirect until "
+        "Ctrl-C. Running it again keeps the data.",
+    )
+    _server_arguments(up, redirect=True)
+    up.add_argument("--no-demo", action="store_true", help="do not load the demo companies")
+    up.set_defaults(handler=cmd_up)
+
+    serve = add(
+        "serve",
+        "run only the HTTPS web server (production: web and worker run separately)",
+        "Run only the HTTPS web server (granian), replacing this process. With "
+        "KLUIS_ENV=production give your certificate with --cert/--key (or KLUIS_TLS_CERT/"
+        "KLUIS_TLS_KEY); otherwise a self-signed one in <data dir>/tls is used. Migrate "
+        "first with `kluis manage migrate`.",
+    )
+    _server_arguments(serve, redirect=False)
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = add(
+        "worker",
+        "run only the background worker (task queue and heartbeat)",
+        "Run the background worker: it runs queued tasks (webhook deliveries, e-mail) and "
+        "reports a heartbeat that /health/ready checks. Stop it with Ctrl-C or SIGTERM.",
+    )
+    worker.add_argument("--queue", default="default", help="queue to work on (default %(default)s)")
+    worker.set_defaults(handler=cmd_worker)
+
+    tenant = add("createtenant", "create a company (tenant) with its built-in roles")
+    tenant.add_argument("--slug", required=True, help="short name in URLs: lowercase, digits, -")
+    tenant.add_argument("--name", required=True, help='display name, e.g. "Acme BV"')
+    tenant.set_defaults(handler=cmd_createtenant)
+
+    user = add(
+        "createuser",
+        "add a person to a company (password from stdin or a prompt, never an argument)",
+        "Add a person to a company, creating their account. The password is the first line "
+        "of standard input when that is not a terminal (e.g. `printf '%s\\n' \"$PW\" | "
+        "kluis createuser ...`), else it is asked for twice. It must pass the password "
+        "rules (at least 15 characters, not common, not like the name or e-mail).",
+    )
+    user.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
+    user.add_argument("--email", required=True, help="sign-in e-mail address")
+    user.add_argument("--first-name", default="")
+    user.add_argument("--last-name", default="")
+    user.add_argument("--job-title", default="")
+    user.add_argument(
+        "--role",
+        action="append",
+        dest="roles",
+        metavar="ROLE",
+        help="owner, hr_admin, manager, employee, auditor or a custom role's name; "
+        "repeat for several (default: employee)",
+    )
+    user.set_defaults(handler=cmd_createuser)
+
+    audit = add("audit", "check the audit log: `kluis audit verify`")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="<action>", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        help="verify every company's hash chain; exit 1 if any was altered",
+        description="Walk each company's hash-chained audit log and name the first altered "
+        "or removed event. Exit code 0 when all are intact, 1 otherwise.",
+        allow_abbrev=False,
+    )
+    verify.add_argument("--tenant", metavar="SLUG", help="only this company")
+    verify.set_defaults(handler=cmd_audit_verify)
+
+    # Handled before argparse (everything after it goes to Django); listed for --help.
+    add(
+        "manage",
+        "run a Django management command, e.g. `kluis manage migrate`",
+        "Pass the rest of the command line to Django's management commands "
+        "(`kluis manage help` lists them).",
+    )
+    return parser
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"kluis: {' '.join(message.split())}", file=sys.stderr, flush=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management.base import CommandError
+    from django.db import DatabaseError
+
+    try:
+        if args_list[:1] == ["manage"]:
+            return cmd_manage(args_list[1:])
+        args = build_parser().parse_args(args_list)
+        handler: Handler = args.handler
+        return handler(args)
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc), 2)
+    except ServingError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except CommandError as exc:
+        for line in str(exc).splitlines() or ["failed"]:
+            _fail(line, 0)
+        return exc.returncode
+    except DatabaseError as exc:
+        hint = ""
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            hint = " (is the database migrated? run `kluis up` or `kluis manage migrate`)"
+        return _fail(f"database error: {exc}{hint}", 1)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return _fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

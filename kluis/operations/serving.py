@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import http.client
 import os
 import secrets
@@ -128,8 +129,6 @@ def check_port_free(host: str, port: int, option: str) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:
-        import errno
-
         if exc.errno == errno.EADDRINUSE:
             raise ServingError(
                 f"port {port} on {host} is already in use (is Kluis already running?); "
@@ -145,8 +144,8 @@ def check_port_free(host: str, port: int, option: str) -> None:
         sock.close()
 
 
-def resolve_certificate(options: ServerOptions, data_dir: Path) -> tuple[Path, Path, bool]:
-    """(certificate, key, made_now): the operator's pair, or a self-signed one in var/tls."""
+def resolve_certificate(options: ServerOptions, data_dir: Path) -> tuple[Path, Path]:
+    """(certificate, key): the operator's pair, or a self-signed one in <data dir>/tls."""
     from kluis.operations.tls import ensure_certificate
 
     cert = options.cert or _env_path("KLUIS_TLS_CERT")
@@ -159,14 +158,17 @@ def resolve_certificate(options: ServerOptions, data_dir: Path) -> tuple[Path, P
                 raise ServingError(f"TLS file {path} does not exist", 2)
             if not os.access(path, os.R_OK):
                 raise ServingError(f"TLS file {path} is not readable by this user", 2)
-        return cert, key, False
+        say(f"==> Using the certificate {cert}")
+        return cert, key
     directory = data_dir / "tls"
-    existed = (directory / "cert.pem").exists() and (directory / "key.pem").exists()
+    if (directory / "cert.pem").exists() and (directory / "key.pem").exists():
+        say(f"==> Using the self-signed certificate in {directory}")
+    else:
+        say(f"==> Making a self-signed certificate in {directory}")
     hosts = ["127.0.0.1", "localhost"]
     if options.host not in WILDCARD_HOSTS and options.host not in hosts:
         hosts.append(options.host)
-    cert, key = ensure_certificate(directory, tuple(hosts))
-    return cert, key, not existed
+    return ensure_certificate(directory, tuple(hosts))
 
 
 def _env_path(name: str) -> Path | None:
@@ -233,7 +235,7 @@ def start_child(name: str, command: list[str]) -> Child:
         env=child_environment(),
         cwd=BASE_DIR,
         process_group=0,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     return Child(name, process)
 
@@ -278,23 +280,18 @@ def probe_live(host: str, port: int, host_header: str, timeout: float = 2.0) -> 
 
 
 def public_host(bind_host: str, allowed_hosts: list[str]) -> str:
-    """The host name to show in URLs and to redirect to when the Host header is unknown."""
+    """The host to show in URLs, to redirect to and to probe with: the bound address when
+    Django accepts it, else the first allowed host name."""
+    from django.http.request import validate_host
+
     if bind_host not in WILDCARD_HOSTS:
-        return url_host(bind_host)
+        candidate = url_host(bind_host)
+        if validate_host(candidate, allowed_hosts):
+            return candidate
     for pattern in allowed_hosts:
         if pattern != "*":
             return pattern.lstrip(".")
-    return "localhost"
-
-
-def header_host(host: str, port: int, allowed_hosts: list[str]) -> str:
-    """A Host header Django accepts for the liveness probe."""
-    from django.http.request import validate_host
-
-    candidate = url_host(local_host(host))
-    if not validate_host(candidate, allowed_hosts):
-        candidate = public_host(host, allowed_hosts)
-    return f"{candidate}:{port}"
+    return url_host(local_host(bind_host))
 
 
 @dataclass
@@ -345,8 +342,7 @@ def dead_child(children: list[Child]) -> Child | None:
 
 def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], None]) -> int:
     """`kluis up`: prepare, start, wait, and stop everything together on Ctrl-C."""
-    https_option = "--port"
-    check_port_free(options.host, options.port, https_option)
+    check_port_free(options.host, options.port, "--port")
     if options.http_port:
         if options.http_port == options.port:
             raise ServingError("the HTTP and HTTPS ports must differ", 2)
@@ -367,7 +363,7 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
     from django.core.management import call_command
     from django.db import connections
 
-    if settings.DATA_DIR != data_dir:  # pragma: no cover - the two rules must agree
+    if data_dir != settings.DATA_DIR:  # pragma: no cover - the two rules must agree
         raise ServingError(f"data directory mismatch: {settings.DATA_DIR} vs {data_dir}", 2)
 
     say("==> Migrating the database")
@@ -375,7 +371,7 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
     sys.stdout.flush()
 
     if demo:
-        from kluis.operations.demo import demo_logins, load_demo
+        from kluis.operations.demo import load_demo
 
         say("==> Loading demo companies")
         try:
@@ -388,17 +384,13 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
         say("==> Collecting static files")
         call_command("collectstatic", interactive=False, verbosity=0)
 
-    cert, key, made_cert = resolve_certificate(options, data_dir)
-    if made_cert:
-        say(f"==> Making a self-signed certificate in {cert.parent}")
-    else:
-        say(f"==> Using the certificate {cert}")
+    cert, key = resolve_certificate(options, data_dir)
     connections.close_all()
 
     allowed_hosts = list(settings.ALLOWED_HOSTS)
     shown_host = public_host(options.host, allowed_hosts)
     base_url = f"https://{shown_host}" + ("" if options.port == 443 else f":{options.port}")
-    probe_header = header_host(options.host, options.port, allowed_hosts)
+    probe_header = f"{shown_host}:{options.port}"
 
     stopper = Stopper()
     stopper.install()
@@ -407,7 +399,7 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
     try:
         say(
             f"==> Starting the web server on {base_url} "
-            f"(granian, {options.workers} worker process(es))"
+            f"(granian, {options.workers} process{'es' if options.workers > 1 else ''})"
         )
         children.append(start_child("web server", granian_command(options, cert, key)))
         say("==> Starting the background worker")
@@ -435,7 +427,7 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
         if status is not None:
             if status != 200:
                 say(f"kluis: warning: /health/live answered {status}", sys.stderr)
-            _banner(base_url, options, shown_host, demo=demo, https_ok=status == 200)
+            _banner(base_url, options, shown_host, demo=demo)
 
         while not stopper.event.is_set():
             died = dead_child(children)
@@ -458,7 +450,7 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
             say("Kluis stopped.")
 
 
-def _banner(base_url: str, options: ServerOptions, shown_host: str, *, demo: bool, https_ok: bool) -> None:
+def _banner(base_url: str, options: ServerOptions, shown_host: str, *, demo: bool) -> None:
     from django.conf import settings
 
     lines = ["", f"Kluis is running at {base_url}/"]
@@ -484,13 +476,12 @@ def exec_serve(options: ServerOptions, *, setup_django: Callable[[], None]) -> i
     setup_django()
     from django.conf import settings
 
-    cert, key, made_cert = resolve_certificate(options, settings.DATA_DIR)
-    if made_cert:
-        say(f"==> Made a self-signed certificate in {cert.parent}")
+    cert, key = resolve_certificate(options, settings.DATA_DIR)
     if settings.PRODUCTION and options.cert is None and not os.environ.get("KLUIS_TLS_CERT"):
         say("kluis: note: serving a self-signed certificate; use --cert/--key", sys.stderr)
     command = granian_command(options, cert, key)
     os.environ.update(child_environment())
-    say(f"==> Serving https://{public_host(options.host, list(settings.ALLOWED_HOSTS))}:{options.port}")
+    shown_host = public_host(options.host, list(settings.ALLOWED_HOSTS))
+    say(f"==> Serving https://{shown_host}:{options.port}")
     os.execv(command[0], command)  # noqa: S606
     return 0  # pragma: no cover - execv does not return

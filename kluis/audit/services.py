@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
 from kluis.access.actor import Actor
+from kluis.access.authorization import authorize
 from kluis.audit.chain import content_of, event_hash, genesis_hash
 from kluis.audit.models import AuditChainHead, AuditEvent
 from kluis.tenancy.models import Tenant
@@ -158,10 +160,6 @@ def record_export(
     actor: Actor, tenant: Tenant, filters: dict[str, Any], *, export_format: str = ""
 ) -> AuditEvent:
     """Reading the whole log out is itself an event: who exported what, with which filter."""
-    from django.core.exceptions import PermissionDenied
-
-    from kluis.access.authorization import authorize
-
     if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
         raise PermissionDenied("Not a member of this company.")
     authorize(actor, "audit.export")

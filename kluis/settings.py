@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "kluis.identity.middleware.SessionLifetimeMiddleware",
     "kluis.tenancy.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -204,11 +205,29 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 
+# --- Cache (allauth's sign-in rate limits live here) -----------------------------------
+# A file cache is shared by every web process on one host, so rate limits hold across
+# Granian's workers; the test suite uses per-process memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if ENV == "test"
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
+
 # --- Sessions, cookies, transport security -------------------------------------------
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Idle timeout: the cookie and the server-side session expire after this many seconds
+# without a request (renewed on every request); absolute limit in SESSION_MAX_AGE_SECONDS.
+SESSION_COOKIE_AGE = int(os.environ.get("KLUIS_SESSION_IDLE_SECONDS", str(60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE_SECONDS = int(os.environ.get("KLUIS_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "__Host-kluis_session" if PRODUCTION else "kluis_session"
 CSRF_COOKIE_SECURE = True

@@ -266,6 +266,14 @@ LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("fr", "Français")]
 TIME_ZONE = os.environ.get("KLUIS_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "kluis" / "locale"]
+# The language chosen with the switcher (django.views.i18n.set_language) lives in this
+# cookie; it is hardened like the session and CSRF cookies.
+LANGUAGE_COOKIE_NAME = "__Host-kluis_language" if PRODUCTION else "kluis_language"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -6,6 +6,7 @@ urlpatterns = [
     path("health/live", operations.live, name="health-live"),
     path("health/ready", operations.ready, name="health-ready"),
     path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
     path("members/", include("kluis.tenancy.urls")),
     path("roles/", include("kluis.access.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.models import RolePermission
@@ -59,7 +60,7 @@ def authorize(actor: Actor, permission: str, subject: Membership | None = None) 
     if permission not in CATALOGUE:
         raise PermissionDenied(f"Unknown permission {permission}")
     if not can_for(actor, permission, subject):
-        raise PermissionDenied("You do not have permission to do this.")
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def team_of(actor: Actor) -> list[int]:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Scope(StrEnum):
@@ -31,30 +35,30 @@ SCOPE_LABELS = {
 @dataclass(frozen=True)
 class PermissionSpec:
     code: str
-    label: str
+    label: StrOrPromise  # lazy: shown in the reader's language
     # Company-level actions (managing roles, reading the audit log) make no sense for a
     # team or a single person, so they can only be granted for the whole company.
     company_only: bool = False
 
 
-def _p(code: str, label: str, company_only: bool = False) -> PermissionSpec:
+def _p(code: str, label: StrOrPromise, company_only: bool = False) -> PermissionSpec:
     return PermissionSpec(code, label, company_only)
 
 
 CATALOGUE: dict[str, PermissionSpec] = {
     spec.code: spec
     for spec in [
-        _p("people.view", "See people's names, contact and job data"),
-        _p("people.edit", "Change people's personal and job data"),
-        _p("people.view_salary", "See wages and salary history"),
-        _p("people.view_identity", "See national identification numbers"),
-        _p("people.view_bank", "See bank account numbers"),
-        _p("tenancy.view_members", "See who has access to the company"),
-        _p("tenancy.manage_members", "Add and deactivate members", company_only=True),
-        _p("access.view_roles", "See roles and their permissions", company_only=True),
-        _p("access.manage_roles", "Create, change and grant roles", company_only=True),
-        _p("audit.view", "Read the audit log", company_only=True),
-        _p("audit.export", "Export the audit log", company_only=True),
+        _p("people.view", _("See people's names, contact and job data")),
+        _p("people.edit", _("Change people's personal and job data")),
+        _p("people.view_salary", _("See wages and salary history")),
+        _p("people.view_identity", _("See national identification numbers")),
+        _p("people.view_bank", _("See bank account numbers")),
+        _p("tenancy.view_members", _("See who has access to the company")),
+        _p("tenancy.manage_members", _("Add and deactivate members"), company_only=True),
+        _p("access.view_roles", _("See roles and their permissions"), company_only=True),
+        _p("access.manage_roles", _("Create, change and grant roles"), company_only=True),
+        _p("audit.view", _("Read the audit log"), company_only=True),
+        _p("audit.export", _("Export the audit log"), company_only=True),
     ]
 }
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
@@ -19,7 +20,7 @@ from kluis.tenancy.models import Membership, Tenant
 
 def _check_tenant(actor: Actor, tenant: Tenant) -> None:
     if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
-        raise PermissionDenied("Not a member of this company.")
+        raise PermissionDenied(_("Not a member of this company."))
 
 
 def _clean_grants(grants: Mapping[str, str]) -> dict[str, str]:
@@ -28,16 +29,20 @@ def _clean_grants(grants: Mapping[str, str]) -> dict[str, str]:
     for code, scope in grants.items():
         spec = CATALOGUE.get(code)
         if spec is None:
-            errors.setdefault("permissions", []).append(f"Unknown permission: {code}")
+            errors.setdefault("permissions", []).append(
+                _("Unknown permission: %(code)s") % {"code": code}
+            )
             continue
         try:
             scope_value = Scope(scope)
         except ValueError:
-            errors.setdefault("permissions", []).append(f"Unknown scope for {code}: {scope}")
+            errors.setdefault("permissions", []).append(
+                _("Unknown scope for %(code)s: %(scope)s") % {"code": code, "scope": scope}
+            )
             continue
         if spec.company_only and scope_value != Scope.COMPANY:
             errors.setdefault("permissions", []).append(
-                f"{code} can only be granted for all of the company"
+                _("%(code)s can only be granted for all of the company") % {"code": code}
             )
             continue
         clean[code] = scope_value.value
@@ -49,14 +54,14 @@ def _clean_grants(grants: Mapping[str, str]) -> dict[str, str]:
 def _clean_name(tenant: Tenant, name: str, exclude: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": ["A role needs a name."]})
+        raise ValidationError({"name": [_("A role needs a name.")]})
     if len(name) > 100:
-        raise ValidationError({"name": ["Use at most 100 characters."]})
+        raise ValidationError({"name": [_("Use at most 100 characters.")]})
     clash = Role.objects.filter(tenant=tenant, name__iexact=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise ValidationError({"name": ["Another role already has this name."]})
+        raise ValidationError({"name": [_("Another role already has this name.")]})
     return name
 
 
@@ -129,7 +134,7 @@ def update_role(
     _check_tenant(actor, role.tenant)
     authorize(actor, "access.manage_roles")
     if role.is_builtin:
-        raise ValidationError("Built-in roles cannot be changed; make a custom role instead.")
+        raise ValidationError(_("Built-in roles cannot be changed; make a custom role instead."))
     with transaction.atomic():
         role = Role.objects.select_for_update().get(pk=role.pk, tenant=role.tenant)
         clean_name = _clean_name(role.tenant, name, exclude=role.pk)
@@ -150,12 +155,13 @@ def delete_role(actor: Actor, role: Role) -> None:
     _check_tenant(actor, role.tenant)
     authorize(actor, "access.manage_roles")
     if role.is_builtin:
-        raise ValidationError("Built-in roles cannot be removed.")
+        raise ValidationError(_("Built-in roles cannot be removed."))
     with transaction.atomic():
         holders = role.assignments.count()
         if holders:
             raise ValidationError(
-                f"{holders} member(s) still hold this role; take it away from them first."
+                _("%(count)d member(s) still hold this role; take it away from them first.")
+                % {"count": holders}
             )
         record(actor, "role.deleted", tenant=role.tenant, target=role)
         emit("role.deleted", tenant=role.tenant, target=role)
@@ -172,7 +178,7 @@ def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignme
     _check_tenant(actor, membership.tenant)
     authorize(actor, "access.manage_roles")
     if role.tenant_id != membership.tenant_id:
-        raise ValidationError("That role belongs to another company.")
+        raise ValidationError(_("That role belongs to another company."))
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -181,7 +187,8 @@ def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignme
                 )
         except IntegrityError:
             raise ValidationError(
-                f"{membership.display_name} already has the role {role}."
+                _("%(member)s already has the role %(role)s.")
+                % {"member": membership.display_name, "role": role}
             ) from None
         record(
             actor,
@@ -202,9 +209,12 @@ def revoke_role(actor: Actor, membership: Membership, role: Role) -> None:
             tenant_id=membership.tenant_id, membership=membership, role=role
         ).first()
         if assignment is None:
-            raise ValidationError(f"{membership.display_name} does not have the role {role}.")
+            raise ValidationError(
+                _("%(member)s does not have the role %(role)s.")
+                % {"member": membership.display_name, "role": role}
+            )
         if role.builtin_key == "owner" and _owner_count(membership.tenant) <= 1:
-            raise ValidationError("A company needs at least one owner.")
+            raise ValidationError(_("A company needs at least one owner."))
         assignment.delete()
         record(
             actor,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
@@ -59,7 +60,7 @@ def record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:200]
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
         tenant=tenant, defaults={"sequence": 0, "hash": genesis_hash(tenant.pk)}
     )
     sequence = head.sequence + 1
@@ -161,7 +162,7 @@ def record_export(
 ) -> AuditEvent:
     """Reading the whole log out is itself an event: who exported what, with which filter."""
     if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
-        raise PermissionDenied("Not a member of this company.")
+        raise PermissionDenied(_("Not a member of this company."))
     authorize(actor, "audit.export")
     changes: dict[str, Any] = {"filters": dict(filters)}
     if export_format:

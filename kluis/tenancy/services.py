@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
@@ -24,15 +25,15 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 def create_tenant(actor: Actor, *, name: str, slug: str) -> Tenant:
     """A new company with its built-in roles. Only the platform (CLI, demo) creates companies."""
     if not actor.is_system:
-        raise PermissionDenied("Companies are created by the platform operator.")
+        raise PermissionDenied(_("Companies are created by the platform operator."))
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["A company needs a name."]
+        errors["name"] = [_("A company needs a name.")]
     if not SLUG_RE.match(slug):
-        errors["slug"] = ["Use 1-60 lowercase letters, digits and hyphens."]
+        errors["slug"] = [_("Use 1-60 lowercase letters, digits and hyphens.")]
     elif Tenant.objects.filter(slug=slug).exists():
-        errors["slug"] = [f"A company with slug {slug!r} already exists."]
+        errors["slug"] = [_("A company with slug %(slug)r already exists.") % {"slug": slug}]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -64,15 +65,15 @@ def add_member(
     """Give a person access to a company, creating their user on first use."""
     if not actor.is_system:
         if actor.tenant is None or actor.tenant.pk != tenant.pk:
-            raise PermissionDenied("Not a member of this company.")
+            raise PermissionDenied(_("Not a member of this company."))
         authorize(actor, "tenancy.manage_members")
     email = (email or "").strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": ["Enter a valid e-mail address."]}) from None
+        raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from None
     if manager is not None and manager.tenant_id != tenant.pk:
-        raise ValidationError({"manager": ["The manager must work for the same company."]})
+        raise ValidationError({"manager": [_("The manager must work for the same company.")]})
     user_model = get_user_model()
     with transaction.atomic():
         user = user_model.objects.filter(email__iexact=email).first()
@@ -87,7 +88,8 @@ def add_member(
                 user.set_unusable_password()
             user.save()
         if Membership.objects.filter(tenant=tenant, user=user).exists():
-            raise ValidationError({"email": [f"{email} is already a member of {tenant}."]})
+            message = _("%(email)s is already a member of %(company)s.")
+            raise ValidationError({"email": [message % {"email": email, "company": tenant}]})
         membership = Membership.objects.create(
             tenant=tenant, user=user, job_title=job_title.strip(), manager=manager
         )

@@ -39,10 +39,10 @@ def switch_company(request: HttpRequest) -> HttpResponse:
     try:
         tenant_id = int(request.POST.get("tenant", ""))
     except ValueError:
-        return HttpResponseBadRequest("Choose a company.")
+        return HttpResponseBadRequest(_("Choose a company."))
     target = next((m for m in request.memberships if m.tenant_id == tenant_id), None)  # type: ignore[attr-defined]
     if target is None:
-        return HttpResponseBadRequest("You are not a member of that company.")
+        return HttpResponseBadRequest(_("You are not a member of that company."))
     request.session[SESSION_KEY] = target.tenant_id
     request.session.cycle_key()
     messages.success(request, _("You are now working in %(company)s.") % {"company": target.tenant})

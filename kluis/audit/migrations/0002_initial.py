@@ -5,43 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("audit", "0001_initial"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditchainhead',
-            name='tenant',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="auditchainhead",
+            name="tenant",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="auditevent",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', 'occurred_at'], name='audit_audit_tenant__a79171_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["tenant", "occurred_at"], name="audit_audit_tenant__a79171_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', 'action'], name='audit_audit_tenant__3e5f7e_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["tenant", "action"], name="audit_audit_tenant__3e5f7e_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', 'actor_user_id'], name='audit_audit_tenant__bc2b64_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["tenant", "actor_user_id"], name="audit_audit_tenant__bc2b64_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', 'object_type', 'object_id'], name='audit_audit_tenant__ac5f72_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["tenant", "object_type", "object_id"], name="audit_audit_tenant__ac5f72_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.UniqueConstraint(fields=('tenant', 'sequence'), name='audit_unique_sequence'),
+            model_name="auditevent",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "sequence"), name="audit_unique_sequence"
+            ),
         ),
     ]

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from kluis.audit.models import AuditEvent
 from kluis.cli import main
 from kluis.tenancy.models import Tenant
-
-
-def _drop_update_guard() -> None:
-    """An attacker who owns the database drops the append-only trigger first."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update ON audit_auditevent")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+from tests.audit.tampering import alter_event, remove_event
 
 
 def _nth_event(tenant: Tenant, index: int) -> AuditEvent:
@@ -33,9 +24,7 @@ def test_intact_chains_verify_with_one_ok_line_per_company(demo, capsys):
 
 def test_an_altered_event_is_named_and_exits_1(demo, capsys):
     victim = _nth_event(demo["demo-bv"], 5)
-    _drop_update_guard()
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET action='x' WHERE id = %s", [victim.pk])
+    alter_event(victim.pk, "x")
     assert main(["audit", "verify"]) == 1
     captured = capsys.readouterr()
     assert (
@@ -48,8 +37,7 @@ def test_an_altered_event_is_named_and_exits_1(demo, capsys):
 
 def test_a_removed_event_is_named_and_exits_1(demo, capsys):
     victim = _nth_event(demo["demo-bv"], 3)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [victim.pk])
+    remove_event(victim.pk)
     assert main(["audit", "verify"]) == 1
     assert f"demo-bv: BROKEN at event #{victim.sequence} is missing" in capsys.readouterr().out
 
@@ -57,17 +45,14 @@ def test_a_removed_event_is_named_and_exits_1(demo, capsys):
 def test_removing_the_newest_event_is_detected(demo, capsys):
     newest = AuditEvent.objects.filter(tenant=demo["other-nv"]).order_by("-sequence").first()
     assert newest is not None
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [newest.pk])
+    remove_event(newest.pk)
     assert main(["audit", "verify"]) == 1
     assert "other-nv: BROKEN: the chain ends at event" in capsys.readouterr().out
 
 
 def test_one_company_can_be_verified_on_its_own(demo, capsys):
-    _drop_update_guard()
     victim = _nth_event(demo["demo-bv"], 1)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET action='x' WHERE id = %s", [victim.pk])
+    alter_event(victim.pk, "x")
     assert main(["audit", "verify", "--tenant", "other-nv"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("other-nv: OK")

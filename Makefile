@@ -32,7 +32,7 @@ PYTEST_WORKERS ?= auto
 # Extra arguments for every pytest run, e.g. make test PYTEST_ARGS="-x -k audit".
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint test-sqlite test-postgres test-e2e system-packages bench clean
+.PHONY: help install run test lint test-sqlite test-postgres test-e2e system-packages bench lock clean
 
 help:
 	@echo "make run      install what is missing, then start Kluis (kluis up)"
@@ -40,6 +40,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make install  .venv with the locked dependencies and the front-end assets"
 	@echo "make bench    run the benchmarks in bench/"
+	@echo "make lock     re-pin requirements.lock (with hashes) after changing pyproject.toml"
 	@echo "make clean    remove .venv, node_modules, vendored assets and caches (keeps var/)"
 
 # --- install ---------------------------------------------------------------------------
@@ -117,6 +118,13 @@ bench: install
 		echo "==> $$bench"; \
 		env -u KLUIS_DATABASE_URL $(PY) "$$bench"; \
 	done
+
+# --- lock ------------------------------------------------------------------------------
+# Re-pin every Python dependency with hashes after changing pyproject.toml.
+lock: $(DEPS_STAMP)
+	@echo "==> Re-locking requirements.lock from pyproject.toml"
+	@$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 # --- clean -----------------------------------------------------------------------------
 # var/ holds the data of `make run` and is never removed here.

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kluis.audit",
     "kluis.operations",
     "kluis.integrations",
+    "kluis.people",
 ]
 
 MIDDLEWARE = [

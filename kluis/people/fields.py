@@ -1,0 +1,102 @@
+"""The one description of an employee's fields: which group (and so which permission)
+each belongs to, whether it is sealed, how it is validated. The UI, the exports, the
+history and (later) the API all read this table, so a field is declared once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Which permission reads each group of fields.
+GROUP_PERMISSION: dict[str, str] = {
+    "basic": "people.view",
+    "job": "people.view",
+    "personal": "people.view_personal",
+    "identity": "people.view_identity",
+    "bank": "people.view_bank",
+    "salary": "people.view_salary",
+}
+SENSITIVE_GROUPS = frozenset({"identity", "bank", "salary"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str | Promise
+    group: str
+    kind: str = "text"  # text, email, phone, date, choice, country, national_id, iban, address
+    sealed: bool = False  # stored encrypted in <name>_sealed
+    editable: bool = True  # job fields come from the current employment
+
+    @property
+    def permission(self) -> str:
+        return GROUP_PERMISSION[self.group]
+
+    @property
+    def sensitive(self) -> bool:
+        """Reading it is audited and it is masked in history and the change feed."""
+        return self.group in SENSITIVE_GROUPS or self.sealed
+
+
+def _f(name: str, label: str | Promise, group: str, **kw: object) -> FieldSpec:
+    return FieldSpec(name, label, group, **kw)  # type: ignore[arg-type]
+
+
+EMPLOYEE_FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in [
+        _f("employee_number", _("Employee number"), "basic"),
+        _f("status", _("Status"), "basic", kind="choice"),
+        _f("first_name", _("First name"), "basic"),
+        _f("last_name", _("Last name"), "basic"),
+        _f("preferred_name", _("Preferred name"), "basic"),
+        _f("work_email", _("Work e-mail"), "basic", kind="email"),
+        _f("work_phone", _("Work phone"), "basic", kind="phone"),
+        _f("job_title", _("Job title"), "job", editable=False),
+        _f("department", _("Department"), "job", editable=False),
+        _f("team", _("Team"), "job", editable=False),
+        _f("manager", _("Manager"), "job", editable=False),
+        _f("private_email", _("Private e-mail"), "personal", kind="email"),
+        _f("private_phone", _("Private phone"), "personal", kind="phone"),
+        _f("birth_date", _("Birth date"), "personal", kind="date"),
+        _f("nationality", _("Nationality"), "personal", kind="country"),
+        _f("gender", _("Gender"), "personal", kind="choice"),
+        _f("address", _("Home address"), "personal", kind="address", sealed=True),
+        _f("national_id", _("National number"), "identity", kind="national_id", sealed=True),
+        _f("iban", _("Bank account (IBAN)"), "bank", kind="iban", sealed=True),
+    ]
+}
+
+# Fields an employee may be allowed to change about themselves (a company setting picks
+# from these); job data, status and identity are for HR.
+SELF_EDITABLE_CHOICES = [
+    "preferred_name",
+    "work_phone",
+    "private_email",
+    "private_phone",
+    "address",
+    "iban",
+    "emergency_contacts",
+]
+DEFAULT_SELF_EDITABLE = [
+    "preferred_name",
+    "private_email",
+    "private_phone",
+    "address",
+    "iban",
+    "emergency_contacts",
+]
+
+ADDRESS_PARTS = ["street", "number", "postal_code", "city", "country"]
+
+
+def purpose(field: str) -> str:
+    """The vault purpose (associated data) for a sealed employee field."""
+    return f"people.employee.{field}"
+
+
+WAGE_PURPOSE = "people.wage.amount"
+WAGE_COMPONENT_PURPOSE = "people.wage_component.amount"
+SNAPSHOT_PURPOSE = "people.employee_version.sealed"

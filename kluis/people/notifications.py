@@ -1,0 +1,45 @@
+"""Telling HR when an employee changes their own bank account (a classic fraud path)."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.utils.translation import gettext as _
+
+from kluis.people.models import Employee
+from kluis.tenancy.models import Membership
+
+
+@task()
+def send_bank_change_notice(employee_id: int) -> int:
+    """E-mail everyone who keeps the company's bank data (no account number in the mail)."""
+    employee = Employee.objects.select_related("tenant").get(pk=employee_id)
+    recipients = sorted(
+        set(
+            Membership.objects.filter(
+                tenant=employee.tenant,
+                is_active=True,
+                role_assignments__role__permissions__permission="people.view_bank",
+                role_assignments__role__permissions__scope="company",
+            ).values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    subject = _("Kluis: %(name)s changed their bank account") % {"name": employee.display_name}
+    body = _(
+        "%(name)s (employee %(number)s) changed the bank account in their profile in %(company)s.\n"
+        "If this was not expected, check with them before the next payroll run."
+    ) % {
+        "name": employee.display_name,
+        "number": employee.employee_number,
+        "company": employee.tenant.name,
+    }
+    return send_mail(subject, body, None, recipients)
+
+
+def notify_hr_of_bank_change(employee: Employee) -> None:
+    """Queue the notice when the change commits (never for a rolled-back change)."""
+    employee_id = employee.pk
+    transaction.on_commit(lambda: send_bank_change_notice.enqueue(employee_id))

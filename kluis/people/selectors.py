@@ -1,0 +1,224 @@
+"""Tenant-scoped reads of the HR file, with field permissions. Reading a sensitive field
+(national number, bank account, wages) is itself recorded in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kluis.access.actor import Actor
+from kluis.audit.services import MASK, record
+from kluis.crypto import vault
+from kluis.people import validation as v
+from kluis.people.fields import EMPLOYEE_FIELDS, WAGE_COMPONENT_PURPOSE, WAGE_PURPOSE
+from kluis.people.models import Employee, EmployeeVersion, Wage, WageComponent
+from kluis.people.permissions import can_on, scoped
+from kluis.people.records import SENSITIVE_FIELDS, open_snapshot, sealed_value
+
+
+def employees_for(actor: Actor, permission: str = "people.view") -> QuerySet[Employee]:
+    """The employees of the actor's company that `permission` reaches, ready for a list."""
+    return scoped(actor, permission, Employee.objects.all()).select_related(
+        "department", "team", "manager"
+    )
+
+
+def employee_for(actor: Actor, pk: Any, permission: str = "people.view") -> Employee:
+    """One employee the actor may see; another company's or an unknown id gives 404."""
+    try:
+        return employees_for(actor, permission).get(pk=int(pk))
+    except (Employee.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such employee") from None
+
+
+def find_by_national_id(actor: Actor, value: str) -> Employee | None:
+    """Exact lookup through the keyed blind index: no plaintext is stored or compared."""
+    if actor.tenant is None:
+        return None
+    _country, compact = v.detect_national_id(value)
+    index = vault.blind_index(actor.tenant.pk, "people.national_id", compact)
+    return employees_for(actor, "people.view_identity").filter(national_id_index=index).first()
+
+
+def visible_fields(actor: Actor, employee: Employee) -> list[str]:
+    return [
+        name for name, spec in EMPLOYEE_FIELDS.items() if can_on(actor, spec.permission, employee)
+    ]
+
+
+def _audit_read(actor: Actor, employee: Employee, what: list[str]) -> None:
+    if not what or actor.is_system:
+        return
+    with transaction.atomic():
+        record(
+            actor,
+            "employee.sensitive_viewed",
+            tenant=employee.tenant,
+            target=employee,
+            changes={"fields": sorted(what)},
+        )
+
+
+def profile(actor: Actor, employee: Employee, *, reveal: bool = True) -> dict[str, Any]:
+    """The employee's fields this actor may see. Sealed ones are opened only with
+    `reveal`, and opening a sensitive one is audited."""
+    values: dict[str, Any] = {}
+    opened: list[str] = []
+    for name in visible_fields(actor, employee):
+        spec = EMPLOYEE_FIELDS[name]
+        if spec.sealed:
+            if not reveal:
+                values[name] = MASK if getattr(employee, f"{name}_sealed") else ""
+                continue
+            values[name] = sealed_value(employee, name)
+            if spec.sensitive and values[name]:
+                opened.append(name)
+        elif name in ("department", "team", "manager"):
+            related = getattr(employee, name)
+            values[name] = str(related) if related else ""
+        else:
+            values[name] = getattr(employee, name)
+    _audit_read(actor, employee, [n for n in opened if EMPLOYEE_FIELDS[n].group != "personal"])
+    return values
+
+
+@dataclass
+class WageRow:
+    effective_from: dt.date
+    amount: Decimal
+    currency: str
+    period: str
+
+
+def wages(actor: Actor, employee: Employee) -> list[WageRow] | None:
+    """Wage history, newest first; None when the actor may not see wages (audited read)."""
+    if not can_on(actor, "people.view_salary", employee):
+        return None
+    rows = [
+        WageRow(
+            w.effective_from,
+            Decimal(vault.unseal(employee.tenant_id, WAGE_PURPOSE, w.amount_sealed) or "0"),
+            w.currency,
+            w.period,
+        )
+        for w in Wage.objects.filter(employee=employee, tenant_id=employee.tenant_id)
+    ]
+    _audit_read(actor, employee, ["wages"] if rows else [])
+    return rows
+
+
+def wage_components(actor: Actor, employee: Employee) -> list[tuple[WageComponent, Decimal]] | None:
+    if not can_on(actor, "people.view_salary", employee):
+        return None
+    rows = [
+        (
+            c,
+            Decimal(
+                vault.unseal(employee.tenant_id, WAGE_COMPONENT_PURPOSE, c.amount_sealed) or "0"
+            ),
+        )
+        for c in WageComponent.objects.filter(employee=employee, tenant_id=employee.tenant_id)
+    ]
+    _audit_read(actor, employee, ["wage_components"] if rows else [])
+    return rows
+
+
+def history(actor: Actor, employee: Employee) -> list[EmployeeVersion]:
+    return list(
+        EmployeeVersion.objects.filter(tenant_id=employee.tenant_id, employee=employee).order_by(
+            "-changed_at", "-pk"
+        )
+    )
+
+
+def as_of(actor: Actor, employee: Employee, moment: dt.datetime) -> dict[str, Any] | None:
+    """The record as it was at `moment` (the fields this actor may see), or None before hire."""
+    version = (
+        EmployeeVersion.objects.filter(
+            tenant_id=employee.tenant_id, employee=employee, changed_at__lte=moment
+        )
+        .order_by("-changed_at", "-pk")
+        .first()
+    )
+    if version is None:
+        return None
+    allowed = set(visible_fields(actor, employee))
+    values = {k: val for k, val in version.snapshot.items() if k in allowed}
+    sealed = [k for k in ("national_id", "iban", "address") if k in allowed]
+    if sealed:
+        opened = open_snapshot(employee.tenant_id, version.sealed_snapshot)
+        values.update({k: opened.get(k, "") for k in sealed})
+        _audit_read(
+            actor,
+            employee,
+            [
+                k
+                for k in sealed
+                if k in SENSITIVE_FIELDS
+                and EMPLOYEE_FIELDS[k].group != "personal"
+                and opened.get(k)
+            ],
+        )
+    values["version"] = version.version
+    values["changed_at"] = version.changed_at
+    return values
+
+
+def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list[dict[str, Any]]:
+    """The change feed for integrations that sync: every field change after `since`, with
+    old/new values; sensitive values masked unless the actor may see them."""
+    if actor.tenant is None:
+        return []
+    versions = list(
+        EmployeeVersion.objects.filter(
+            tenant_id=actor.tenant.pk,
+            changed_at__gt=since,
+            employee__in=employees_for(actor),
+        )
+        .select_related("employee")
+        .order_by("changed_at", "pk")[:limit]
+    )
+    feed: list[dict[str, Any]] = []
+    previous_sealed: dict[int, dict[str, Any]] = {}
+    for version in versions:
+        employee = version.employee
+        for field in version.changed_fields:
+            spec = EMPLOYEE_FIELDS.get(field)
+            if spec is None:
+                feed.append(
+                    {
+                        "employee": employee.pk,
+                        "version": version.version,
+                        "changed_at": version.changed_at,
+                        "actor": version.actor_label,
+                        "field": field,
+                        "old": None,
+                        "new": None,
+                    }
+                )
+                continue
+            if not can_on(actor, spec.permission, employee):
+                continue
+            if spec.sealed:
+                old, new = MASK, MASK
+            else:
+                old, new = version.old_values.get(field), version.snapshot.get(field)
+            feed.append(
+                {
+                    "employee": employee.pk,
+                    "version": version.version,
+                    "changed_at": version.changed_at,
+                    "actor": version.actor_label,
+                    "field": field,
+                    "old": old,
+                    "new": new,
+                }
+            )
+    del previous_sealed
+    return feed

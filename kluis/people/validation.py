@@ -1,0 +1,207 @@
+"""Normalising and validating HR values: phone numbers, national numbers, IBANs, addresses.
+
+Each function returns the normalised value or raises ValidationError with a message a
+person can act on. Libraries do the hard parts (phonenumbers, python-stdnum, schwifty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.be import nn as be_nn
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import bsn as nl_bsn
+
+from kluis.people.fields import ADDRESS_PARTS
+
+COUNTRIES = {
+    "BE": "Belgium",
+    "NL": "Netherlands",
+    "FR": "France",
+    "DE": "Germany",
+    "LU": "Luxembourg",
+    "GB": "United Kingdom",
+    "ES": "Spain",
+    "IT": "Italy",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RO": "Romania",
+    "TR": "Türkiye",
+    "MA": "Morocco",
+    "US": "United States",
+}
+CURRENCIES = {"EUR", "USD", "GBP", "CHF", "PLN"}
+
+
+def text(value: Any, *, max_length: int = 150, required: bool = False) -> str:
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise ValidationError(_("This field is required."))
+    if len(value) > max_length:
+        raise ValidationError(_("Use at most %(n)d characters.") % {"n": max_length})
+    return value
+
+
+def email(value: Any) -> str:
+    value = text(value, max_length=254).lower()
+    if value:
+        validate_email(value)
+    return value
+
+
+def phone(value: Any, *, region: str = "BE") -> str:
+    """E.164, e.g. +32470123456; a local number is read in the company's country."""
+    raw = text(value, max_length=40)
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("Enter a valid phone number, e.g. +32 470 12 34 56.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Enter a valid phone number, e.g. +32 470 12 34 56."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
+
+
+def birth_date(value: Any) -> dt.date | None:
+    born = date(value)
+    if born is not None:
+        today = dt.date.today()
+        if born > today or born.year < today.year - 120:
+            raise ValidationError(_("Enter a real birth date."))
+    return born
+
+
+def country(value: Any) -> str:
+    value = text(value, max_length=2).upper()
+    if value and value not in COUNTRIES:
+        raise ValidationError(_("Choose a country from the list."))
+    return value
+
+
+def choice(value: Any, allowed: list[str] | set[str]) -> str:
+    value = text(value, max_length=30)
+    if value not in allowed:
+        raise ValidationError(
+            _("Choose one of: %(options)s.")
+            % {"options": ", ".join(sorted(a for a in allowed if a))}
+        )
+    return value
+
+
+def national_id(value: Any, country_code: str = "BE") -> str:
+    """Belgian rijksregisternummer or Dutch BSN, compact digits; checked by python-stdnum."""
+    raw = text(value, max_length=30)
+    if not raw:
+        return ""
+    module = nl_bsn if country_code == "NL" else be_nn
+    try:
+        return str(module.validate(raw))
+    except StdnumError:
+        if country_code == "NL":
+            raise ValidationError(_("This is not a valid Dutch BSN.")) from None
+        raise ValidationError(_("This is not a valid Belgian national number.")) from None
+
+
+def detect_national_id(value: Any) -> tuple[str, str]:
+    """(country, compact) for a Belgian (11 digits) or Dutch (9 digits) number."""
+    raw = text(value, max_length=30)
+    if not raw:
+        return "", ""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if len(digits) in (8, 9):
+        return "NL", national_id(raw, "NL")
+    return "BE", national_id(raw, "BE")
+
+
+def iban(value: Any) -> str:
+    raw = text(value, max_length=50)
+    if not raw:
+        return ""
+    try:
+        return str(IBAN(raw).compact)
+    except SchwiftyException:
+        raise ValidationError(_("This is not a valid IBAN.")) from None
+
+
+def address(value: Any) -> dict[str, str]:
+    """A home address as parts; empty parts are allowed, an unknown country is not."""
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(
+            _("Give the address as street, number, postal code, city and country.")
+        )
+    clean = {part: text(value.get(part), max_length=120) for part in ADDRESS_PARTS}
+    clean["country"] = country(clean["country"])
+    if not any(clean.values()):
+        return {}
+    if not clean["street"] or not clean["city"]:
+        raise ValidationError(_("An address needs at least a street and a city."))
+    return clean
+
+
+def money(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, AttributeError):
+        raise ValidationError(_("Enter an amount such as 3250.00.")) from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("100000000"):
+        raise ValidationError(_("Enter an amount between 0 and 100,000,000."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def currency(value: Any) -> str:
+    code = text(value or "EUR", max_length=3).upper()
+    if code not in CURRENCIES:
+        raise ValidationError(
+            _("Choose a currency: %(codes)s.") % {"codes": ", ".join(sorted(CURRENCIES))}
+        )
+    return code
+
+
+def hours(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, AttributeError):
+        raise ValidationError(_("Enter hours such as 38 or 19.5.")) from None
+    if not amount.is_finite() or amount < 0 or amount > 80:
+        raise ValidationError(_("Hours per week are between 0 and 80."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def weekly_schedule(value: Any) -> list[float]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.replace(";", ",").split(",") if part.strip()]
+    if not isinstance(value, list | tuple) or len(value) != 7:
+        raise ValidationError(_("Give the hours of each day, Monday to Sunday: 8,8,8,8,8,0,0."))
+    days = []
+    for item in value:
+        day = float(hours(item))
+        if day > 24:
+            raise ValidationError(_("A day has at most 24 hours."))
+        days.append(day)
+    return days

@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("kluis.audit.urls")),
     path("members/", include("kluis.tenancy.urls")),
     path("roles/", include("kluis.access.urls")),
+    path("people/", include("kluis.people.urls")),
     path("", include("kluis.web.urls")),
 ]

@@ -149,6 +149,20 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return _call("audit_verify", tenant=args.tenant)
 
 
+def cmd_keys_status(args: argparse.Namespace) -> int:
+    return _call("keys_status", tenant=args.tenant)
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    return _call(
+        "keys_rotate",
+        new_key_file=args.new_key_file,
+        retire_old=args.retire_old,
+        tenant=args.tenant,
+        data_key=args.data_key,
+    )
+
+
 def cmd_manage(argv: Sequence[str]) -> int:
     # Load the settings first: Django's own runner would only warn about a refused one.
     setup_django()
@@ -243,6 +257,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--tenant", metavar="SLUG", help="only this company")
     verify.set_defaults(handler=cmd_audit_verify)
+
+    keys = add("keys", "encryption keys: `kluis keys status`, `kluis keys rotate`")
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="<action>", required=True)
+    status = keys_commands.add_parser(
+        "status",
+        help="list the master key ids and each company's data keys (never the keys)",
+        description="Name the master keys (by id) and where they come from, and for each "
+        "company its data key versions, which one is active and which master key wraps "
+        "each. Exit code 1 when a data key cannot be opened with the keyring.",
+        allow_abbrev=False,
+    )
+    status.add_argument("--tenant", metavar="SLUG", help="only this company")
+    status.set_defaults(handler=cmd_keys_status)
+    rotate = keys_commands.add_parser(
+        "rotate",
+        help="new master key, re-wrap every company's data keys; or --tenant SLUG --data-key",
+        description="Add a new master key to the keyring and make it active, then re-wrap "
+        "every company's data keys under it (one transaction and one audit event each). "
+        "Running processes carry on: they reload the keyring when they meet the new key. "
+        "With --retire-old the old master keys are then removed from the keyring (backups "
+        "made before need them: keep a copy if you may restore one). With --tenant SLUG "
+        "--data-key: make a new data key version for that company instead; new values are "
+        "sealed with it and older values still open.",
+        allow_abbrev=False,
+    )
+    rotate.add_argument(
+        "--new-key-file",
+        type=Path,
+        metavar="PATH",
+        help="take the new master key (base64 of 32 bytes) from this file instead of "
+        "making a random one",
+    )
+    rotate.add_argument(
+        "--retire-old",
+        action="store_true",
+        help="after re-wrapping, remove the old master keys from the keyring",
+    )
+    rotate.add_argument("--tenant", metavar="SLUG", help="the company, with --data-key")
+    rotate.add_argument(
+        "--data-key", action="store_true", help="make a new data key version for --tenant"
+    )
+    rotate.set_defaults(handler=cmd_keys_rotate)
 
     # Handled before argparse (everything after it goes to Django); listed for --help.
     add(

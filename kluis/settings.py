@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kluis.identity",
     "kluis.tenancy",
+    "kluis.crypto",
     "kluis.access",
     "kluis.audit",
     "kluis.operations",
@@ -356,6 +357,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Encryption at rest -------------------------------------------------------------------
+# Sensitive fields are sealed with a data key per company, stored wrapped by a master key
+# that never enters the database (docs/decisions/0004-envelope-encryption.md). Master keys:
+# KLUIS_MASTER_KEY (base64 of 32 random bytes; several comma-separated, the first active),
+# else the keyring file KLUIS_MASTER_KEY_FILE names, else <DATA_DIR>/master_keys, which
+# development and test make on first use. Production never makes one and does not fall
+# back to the data directory: it refuses to start without KLUIS_MASTER_KEY(_FILE).
+MASTER_KEY = os.environ.get("KLUIS_MASTER_KEY", "").strip()
+MASTER_KEY_FILE_NAMED = bool(os.environ.get("KLUIS_MASTER_KEY_FILE", "").strip())
+MASTER_KEY_FILE = (
+    Path(os.environ["KLUIS_MASTER_KEY_FILE"].strip()).expanduser().resolve()
+    if MASTER_KEY_FILE_NAMED
+    else DATA_DIR / "master_keys"
+)
+MASTER_KEY_AUTOCREATE = not PRODUCTION
+# Unwrapped data keys stay in process memory this long before they are read again.
+DATA_KEY_CACHE_SECONDS = int(os.environ.get("KLUIS_DATA_KEY_CACHE_SECONDS", "60"))
+if PRODUCTION:
+    from kluis.crypto import keyring as _keyring
+
+    try:
+        _keyring.load(
+            _keyring.Source(MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_FILE_NAMED, may_create=False)
+        )
+    except _keyring.KeyringError as exc:
+        raise ImproperlyConfigured(f"Refusing to start in production: {exc}") from None
 
 # --- Demo data ----------------------------------------------------------------------------
 DEMO_PASSWORD = "kluis-demo-password-2026"  # noqa: S105  (demo data is refused in production)

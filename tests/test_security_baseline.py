@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -33,6 +34,7 @@ PRODUCTION = {
     "KLUIS_ENV": "production",
     "KLUIS_SECRET_KEY": secrets.token_urlsafe(64),
     "KLUIS_ALLOWED_HOSTS": "hr.example.com",
+    "KLUIS_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
 }
 
 

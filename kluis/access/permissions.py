@@ -53,7 +53,10 @@ CATALOGUE: dict[str, PermissionSpec] = {
         _p("people.view_salary", _("See wages and salary history")),
         _p("people.view_identity", _("See national identification numbers")),
         _p("people.view_bank", _("See bank account numbers")),
-        _p("people.view_personal", _("See private contact data, address, birth date, emergency contacts")),
+        _p(
+            "people.view_personal",
+            _("See private contact data, address, birth date, emergency contacts"),
+        ),
         _p("tenancy.view_members", _("See who has access to the company")),
         _p("tenancy.manage_members", _("Add and deactivate members"), company_only=True),
         _p("access.view_roles", _("See roles and their permissions"), company_only=True),

@@ -13,8 +13,12 @@ from django.db import transaction
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role
+from kluis.people.demo import load_people
 from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.services import add_member, create_tenant
+
+# Demo BV is Belgian, Other NV Dutch: names, addresses, national numbers and IBANs follow.
+PEOPLE_LOCALES = {"demo-bv": ("nl_BE", "BE"), "other-nv": ("nl_NL", "NL")}
 
 
 @dataclass(frozen=True)
@@ -129,4 +133,6 @@ def load_demo() -> bool:
                 job_title="HR consultant",
                 roles=[roles["hr_admin"]],
             )
+            locale, country = PEOPLE_LOCALES[slug]
+            load_people(tenant, locale=locale, country=country)
     return True

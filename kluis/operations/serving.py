@@ -105,6 +105,23 @@ def ensure_secret_key(data_dir: Path) -> Path | None:
     return path
 
 
+def ensure_master_key(data_dir: Path) -> Path | None:
+    """Make the development keyring <data_dir>/master_keys (0600) once, like the secret
+    key; never in production, and not when KLUIS_MASTER_KEY(_FILE) gives the keys.
+
+    Returns the path when a keyring was made."""
+    if os.environ.get("KLUIS_ENV", "development").strip().lower() == "production":
+        return None
+    if os.environ.get("KLUIS_MASTER_KEY", "").strip():
+        return None
+    if os.environ.get("KLUIS_MASTER_KEY_FILE", "").strip():
+        return None
+    from kluis.crypto.keyring import KEYRING_FILE_NAME, create_keyring_file
+
+    path = data_dir / KEYRING_FILE_NAME
+    return path if create_keyring_file(path) else None
+
+
 def bind_family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
@@ -356,6 +373,12 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
     made_key = ensure_secret_key(data_dir)
     if made_key is not None:
         say(f"==> Made a new secret key in {made_key} (keep it; back it up with the data)")
+    made_master_key = ensure_master_key(data_dir)
+    if made_master_key is not None:
+        say(
+            f"==> Made a new master key in {made_master_key} (without it the encrypted "
+            "data cannot be read; keep a copy apart from backups of the data)"
+        )
 
     setup_django()
     from django.conf import settings

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
+import unicodedata
 from decimal import Decimal
 
 from faker import Faker
@@ -46,8 +48,15 @@ LOGIN_TEAMS = {
 
 def _phone(rng: random.Random, country: str) -> str:
     if country == "NL":
-        return f"+316{rng.randint(10000000, 99999999)}"
+        return f"+316{rng.randint(10, 58)}{rng.randint(100000, 999999)}"  # allocated ranges
     return f"+3247{rng.randint(0, 9)}{rng.randint(100000, 999999)}"
+
+
+def _work_email(first: str, last: str, domain: str) -> str:
+    """jan.de.smet@demo-bv.test: accents dropped, only letters, digits and dots."""
+    ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
+    local = re.sub(r"[^a-z0-9.]+", ".", ascii_name.lower()).strip(".")
+    return f"{re.sub(r'\.{2,}', '.', local)}@{domain}.test"
 
 
 def _person(fake: Faker, rng: random.Random, country: str) -> dict[str, object]:
@@ -166,7 +175,8 @@ def load_people(
                 },
             },
         )
-    leads = [made[k] for k in ("owner", "hr", "manager") if k in made]
+    # The demo manager keeps exactly the team of three demo logins.
+    leads = [made[k] for k in ("owner", "hr") if k in made]
     for _index in range(extra):
         team_name = rng.choice(list(JOBS))
         department = next(d for d, ts in DEPARTMENTS.items() if team_name in ts)
@@ -186,7 +196,7 @@ def load_people(
             {
                 "first_name": first,
                 "last_name": last,
-                "work_email": f"{first}.{last}@{tenant.slug}.test".lower().replace(" ", ""),
+                "work_email": _work_email(first, last, tenant.slug),
                 "work_phone": _phone(rng, country),
                 "status": "left"
                 if end and end < today

@@ -73,7 +73,7 @@ def profile(actor: Actor, employee: Employee, *, reveal: bool = True) -> dict[st
     for name in visible_fields(actor, employee):
         spec = EMPLOYEE_FIELDS[name]
         if spec.sealed:
-            if not reveal:
+            if not reveal and spec.group != "personal":
                 values[name] = MASK if getattr(employee, f"{name}_sealed") else ""
                 continue
             values[name] = sealed_value(employee, name)
@@ -137,8 +137,11 @@ def history(actor: Actor, employee: Employee) -> list[EmployeeVersion]:
     )
 
 
-def as_of(actor: Actor, employee: Employee, moment: dt.datetime) -> dict[str, Any] | None:
-    """The record as it was at `moment` (the fields this actor may see), or None before hire."""
+def as_of(
+    actor: Actor, employee: Employee, moment: dt.datetime, *, reveal: bool = True
+) -> dict[str, Any] | None:
+    """The record as it was at `moment` (the fields this actor may see), or None before hire.
+    Without `reveal`, national number and IBAN stay masked and nothing is audited."""
     version = (
         EmployeeVersion.objects.filter(
             tenant_id=employee.tenant_id, employee=employee, changed_at__lte=moment
@@ -153,6 +156,11 @@ def as_of(actor: Actor, employee: Employee, moment: dt.datetime) -> dict[str, An
     sealed = [k for k in ("national_id", "iban", "address") if k in allowed]
     if sealed:
         opened = open_snapshot(employee.tenant_id, version.sealed_snapshot)
+        if not reveal:
+            opened = {
+                k: (MASK if val and EMPLOYEE_FIELDS[k].group != "personal" else val)
+                for k, val in opened.items()
+            }
         values.update({k: opened.get(k, "") for k in sealed})
         _audit_read(
             actor,
@@ -163,6 +171,7 @@ def as_of(actor: Actor, employee: Employee, moment: dt.datetime) -> dict[str, An
                 if k in SENSITIVE_FIELDS
                 and EMPLOYEE_FIELDS[k].group != "personal"
                 and opened.get(k)
+                and reveal
             ],
         )
     values["version"] = version.version

@@ -167,9 +167,10 @@ def _clean_custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
     return v.text(raw, max_length=500)
 
 
-def _clean_employee_data(
-    tenant: Tenant, data: Mapping[str, Any], *, allowed: set[str], country: str
-) -> dict[str, Any]:
+def _clean_employee_values(
+    data: Mapping[str, Any], *, allowed: set[str], country: str
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(clean values, errors by field) for the employee fields in `data`."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for name, value in data.items():
@@ -185,6 +186,13 @@ def _clean_employee_data(
             clean[name] = _clean_field(name, value, country=country)
         except ValidationError as exc:
             errors[name] = exc.messages
+    return clean, errors
+
+
+def _clean_employee_data(
+    tenant: Tenant, data: Mapping[str, Any], *, allowed: set[str], country: str
+) -> dict[str, Any]:
+    clean, errors = _clean_employee_values(data, allowed=allowed, country=country)
     if errors:
         raise ValidationError(errors)
     return clean
@@ -234,12 +242,7 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
     fields.setdefault("status", EmployeeStatus.ACTIVE)
     if not fields.get("employee_number"):
         fields["employee_number"] = _next_employee_number(tenant)
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, Any] = {}
-    try:
-        clean = _clean_employee_data(tenant, fields, allowed=HIRE_FIELDS, country="BE")
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    clean, errors = _clean_employee_values(fields, allowed=HIRE_FIELDS, country="BE")
     for required in ("first_name", "last_name"):
         if required not in clean and required not in errors:
             errors[required] = [_("This field is required.")]
@@ -374,7 +377,7 @@ def update_employee(
         raise ValidationError({"custom_fields": [_("You may not change this field.")]})
     with transaction.atomic():
         current = (
-            Employee.objects.select_for_update()
+            Employee.objects.select_for_update(of=("self",))
             .select_related("department", "team", "manager")
             .get(pk=employee.pk, tenant=employee.tenant)
         )

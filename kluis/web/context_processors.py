@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from kluis.access.actor import Actor
-from kluis.access.authorization import can
+from kluis.access.authorization import grants_of
+from kluis.access.permissions import SCOPE_RANK, Scope
 from kluis.web.navigation import NAVIGATION
 
 
@@ -16,10 +17,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     actor = getattr(request, "actor", None) or Actor.for_request(request)
     request.actor = actor  # type: ignore[attr-defined]
-    items = []
+    grants = grants_of(actor)
+    items: list[dict[str, Any]] = []
     for item in NAVIGATION:
-        if item.permission is None or can(actor, item.permission):
-            url = reverse(item.url_name)
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"label": item.label, "url": url, "active": active})
+        if item.permission is not None:
+            scope = grants.get(item.permission)
+            if scope is None or SCOPE_RANK[Scope(scope)] < SCOPE_RANK[item.min_scope]:
+                continue
+        items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    # The entry whose URL is the longest prefix of this page is the current one.
+    path = request.path
+    matches = [
+        i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(str(i["url"])))["active"] = True
     return {"nav_items": items, "current_membership": membership}

@@ -1,4 +1,4 @@
-"""The main navigation: each entry names the permission that shows it."""
+"""The main navigation: each entry names the permission (and the least scope) that shows it."""
 
 from __future__ import annotations
 
@@ -7,17 +7,25 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.permissions import Scope
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
     url_name: str
     permission: str | None  # None: every member sees it
+    min_scope: Scope = Scope.SELF  # e.g. TEAM: only for those whose grant reaches a team
 
 
 NAVIGATION = [
     NavItem(_("Dashboard"), "web:dashboard", None),
+    NavItem(_("My profile"), "people:my_profile", None),
+    NavItem(_("My team"), "people:my_team", "people.view", Scope.TEAM),
+    NavItem(_("People"), "people:list", "people.view", Scope.COMPANY),
+    NavItem(_("Org chart"), "people:org_chart", "people.view", Scope.TEAM),
     NavItem(_("Members"), "tenancy:members", "tenancy.view_members"),
     NavItem(_("Roles"), "access:roles", "access.view_roles"),
     NavItem(_("Audit log"), "audit:events", "audit.view"),
+    NavItem(_("People settings"), "people:settings", "people.edit", Scope.COMPANY),
 ]

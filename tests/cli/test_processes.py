@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 
@@ -66,7 +67,12 @@ def test_an_unmigrated_database_gets_a_hint_not_a_traceback(tmp_path: Path) -> N
 
 
 PRINT_KEY = "from django.conf import settings; print(settings.SECRET_KEY)"
-PRODUCTION = {"KLUIS_ENV": "production", "KLUIS_ALLOWED_HOSTS": "kluis.example", "KLUIS_DEBUG": "0"}
+PRODUCTION = {
+    "KLUIS_ENV": "production",
+    "KLUIS_ALLOWED_HOSTS": "kluis.example",
+    "KLUIS_DEBUG": "0",
+    "KLUIS_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+}
 
 
 def _secret_key(data_dir: Path, **env: str) -> str:

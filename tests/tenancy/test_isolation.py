@@ -16,6 +16,8 @@ from kluis.access.models import Role, RoleAssignment
 from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
+from kluis.people.models import EmergencyContact, Employee, Employment, Wage, WageComponent
+from kluis.people.services import add_emergency_contact
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import member
 
@@ -50,11 +52,20 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
     owner = Actor.for_member(member("owner@demo-bv.test"))
     custom = create_role(owner, tenant, name="Isolation probe", grants={"audit.view": "company"})
     target = member("member1@demo-bv.test")
+    worker = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
+    contact = add_emergency_contact(
+        Actor.system("isolation probe", tenant),
+        worker,
+        {"name": "Probe Contact", "phone": "+32470123456"},
+    )
     return {
         ("tenancy", "pk"): lambda: target.pk,
         ("tenancy", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
         ("access", "pk"): lambda: custom.pk,
         ("audit", "pk"): lambda: AuditEvent.objects.filter(tenant=tenant).first().pk,
+        ("people", "pk"): lambda: worker.pk,
+        ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
+        ("people", "contact_pk"): lambda: contact.pk,
     }
 
 
@@ -65,6 +76,10 @@ def snapshot() -> dict[str, int]:
         "memberships": Membership.objects.count(),
         "audit": AuditEvent.objects.count(),
         "events": DomainEvent.objects.count(),
+        "employees": hash(tuple(Employee.objects.order_by("pk").values_list("pk", "version"))),
+        "employments": hash(tuple(Employment.objects.order_by("pk").values_list("pk", "end_date"))),
+        "contacts": EmergencyContact.objects.count(),
+        "wages": Wage.objects.count() + WageComponent.objects.count(),
         "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),
     }
 

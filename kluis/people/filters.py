@@ -1,0 +1,215 @@
+"""The HR employee list's search, filters and sort. The queryset comes from
+`selectors.employees_for(actor)`, so the filters only ever narrow what the viewer may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import can
+from kluis.people import selectors
+from kluis.people.models import (
+    ContractType,
+    CustomFieldDefinition,
+    Department,
+    Employee,
+    EmployeeStatus,
+    Employment,
+    Team,
+)
+
+# Sort keys offered by the column headers; every one ends in "pk" so pages are stable.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "pk"),
+    "number": ("employee_number", "pk"),
+    "job_title": ("job_title", "last_name", "pk"),
+    "department": ("department__name", "last_name", "pk"),
+    "start_date": ("start_date", "last_name", "pk"),
+}
+SORT_LABELS = {
+    "name": _("Name"),
+    "number": _("Number"),
+    "job_title": _("Job title"),
+    "department": _("Department"),
+    "start_date": _("Start date"),
+}
+YES, NO = "yes", "no"
+CUSTOM_PREFIX = "cf_"
+
+
+def _sort_choices() -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = []
+    for key, label in SORT_LABELS.items():
+        choices.append((key, label))
+        choices.append((f"-{key}", label))
+    return choices
+
+
+def with_start_date(queryset: QuerySet[Employee]) -> QuerySet[Employee]:
+    """The date the first contract began ("in service since"), computed in the one query."""
+    first = Employment.objects.filter(employee=OuterRef("pk")).order_by("start_date")
+    return queryset.annotate(start_date=Subquery(first.values("start_date")[:1]))
+
+
+def current_contract_type(queryset: QuerySet[Employee]) -> QuerySet[Employee]:
+    """The type of today's contract, else of the latest one (a leaver's last contract)."""
+    today = timezone.localdate()
+    contracts = Employment.objects.filter(employee=OuterRef("pk"))
+    current = (
+        contracts.filter(start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("-start_date")
+    )
+    latest = contracts.order_by("-start_date")
+    return queryset.alias(
+        current_contract_type=Coalesce(
+            Subquery(current.values("contract_type")[:1]),
+            Subquery(latest.values("contract_type")[:1]),
+        )
+    )
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.ChoiceFilter(
+        choices=EmployeeStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.none(), label=_("Department"), empty_label=_("Any department")
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.none(), label=_("Team"), empty_label=_("Any team")
+    )
+    contract_type = django_filters.ChoiceFilter(
+        choices=ContractType.choices,
+        method="filter_contract_type",
+        label=_("Contract"),
+        empty_label=_("Any contract"),
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=_sort_choices(), method="sort_by", label=_("Sort by"), empty_label=None
+    )
+
+    class Meta:
+        model = Employee
+        fields = ["q", "status", "department", "team", "contract_type"]
+
+    def __init__(self, data: Any = None, *, actor: Actor, **kwargs: Any) -> None:
+        self.actor = actor
+        tenant = actor.tenant
+        super().__init__(data, queryset=with_start_date(selectors.employees_for(actor)), **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(tenant=tenant)
+        self.filters["team"].queryset = Team.objects.filter(tenant=tenant)
+        self.custom_fields: list[CustomFieldDefinition] = []
+        for definition in CustomFieldDefinition.objects.filter(
+            tenant=tenant,
+            is_active=True,
+            field_type__in=[
+                CustomFieldDefinition.FieldType.CHOICE,
+                CustomFieldDefinition.FieldType.BOOLEAN,
+            ],
+        ):
+            if definition.field_type == CustomFieldDefinition.FieldType.CHOICE:
+                choices = [(c, c) for c in definition.choices]
+            else:
+                choices = [(YES, _("Yes")), (NO, _("No"))]
+            self.filters[CUSTOM_PREFIX + definition.key] = django_filters.ChoiceFilter(
+                choices=choices,
+                method=self._custom_filter(definition),
+                label=definition.label,
+                empty_label=_("Any"),
+            )
+            self.custom_fields.append(definition)
+        self.form.label_suffix = ""
+
+    @property
+    def qs(self) -> QuerySet[Employee]:
+        """Strict: an invalid filter shows nothing rather than silently ignoring a field."""
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        queryset: QuerySet[Employee] = super().qs
+        if not (self.is_bound and self.form.cleaned_data.get("sort")):
+            queryset = queryset.order_by(*SORTS["name"])
+        return queryset
+
+    @property
+    def current_sort(self) -> str:
+        if self.is_bound and self.is_valid():
+            return str(self.form.cleaned_data.get("sort") or "name")
+        return "name"
+
+    def search(self, queryset: QuerySet[Employee], name: str, value: str) -> QuerySet[Employee]:
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = "".join(ch for ch in value if ch.isdigit())
+        looks_national = len(digits) in (9, 11) and not any(ch.isalpha() for ch in value)
+        if looks_national and can(self.actor, "people.view_identity"):
+            try:
+                found = selectors.find_by_national_id(self.actor, value)
+            except ValidationError:
+                found = None
+            if found is not None:
+                return queryset.filter(pk=found.pk)
+        condition = (
+            Q(employee_number__iexact=value)
+            | Q(work_email__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(preferred_name__icontains=value)
+        )
+        words = value.split()
+        if len(words) > 1:  # "Hanna Janssens": every word in one of the names
+            both = Q()
+            for word in words:
+                both &= (
+                    Q(first_name__icontains=word)
+                    | Q(last_name__icontains=word)
+                    | Q(preferred_name__icontains=word)
+                )
+            condition |= both
+        return queryset.filter(condition)
+
+    def filter_contract_type(
+        self, queryset: QuerySet[Employee], name: str, value: str
+    ) -> QuerySet[Employee]:
+        if not value:
+            return queryset
+        return current_contract_type(queryset).filter(**{"current_contract_type": value})
+
+    @staticmethod
+    def _custom_filter(definition: CustomFieldDefinition) -> Any:
+        # A key is a slug, but may hold "__": KeyTransform keeps it one JSON key.
+        alias = f"custom_{definition.pk}"
+
+        def apply(queryset: QuerySet[Employee], name: str, value: str) -> QuerySet[Employee]:
+            if not value:
+                return queryset
+            queryset = queryset.alias(**{alias: KeyTransform(definition.key, "custom_fields")})
+            if definition.field_type == CustomFieldDefinition.FieldType.BOOLEAN:
+                if value == YES:
+                    return queryset.filter(**{alias: True})
+                return queryset.exclude(**{alias: True})
+            return queryset.filter(**{alias: value})
+
+        return apply
+
+    def sort_by(self, queryset: QuerySet[Employee], name: str, value: str) -> QuerySet[Employee]:
+        key = value.lstrip("-")
+        if key not in SORTS:
+            return queryset
+        fields = SORTS[key]
+        if value.startswith("-"):
+            fields = tuple(f"-{f}" for f in fields)
+        return queryset.order_by(*fields)
+
+    def custom_field_filters(self) -> list[Any]:
+        return [self.form[CUSTOM_PREFIX + d.key] for d in self.custom_fields]

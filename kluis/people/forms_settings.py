@@ -1,0 +1,105 @@
+"""Forms of the People settings pages. They parse input; the services validate and audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kluis.people.fields import EMPLOYEE_FIELDS, SELF_EDITABLE_CHOICES
+from kluis.people.models import CustomFieldDefinition, Department
+from kluis.tenancy.models import Tenant
+
+FIELD_TYPE_LABELS = {
+    CustomFieldDefinition.FieldType.TEXT: _("Text"),
+    CustomFieldDefinition.FieldType.NUMBER: _("Number"),
+    CustomFieldDefinition.FieldType.DATE: _("Date"),
+    CustomFieldDefinition.FieldType.CHOICE: _("Choice from a list"),
+    CustomFieldDefinition.FieldType.BOOLEAN: _("Yes/no"),
+}
+
+
+def self_editable_label(name: str) -> Any:
+    if name == "emergency_contacts":
+        return _("Emergency contacts")
+    return EMPLOYEE_FIELDS[name].label
+
+
+class SettingsForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SelfServiceForm(SettingsForm):
+    self_editable_fields = forms.MultipleChoiceField(
+        label=_("Employees may change these details about themselves"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(name, self_editable_label(name)) for name in SELF_EDITABLE_CHOICES],
+        help_text=_(
+            "A change of bank account always asks for the employee's password again and "
+            "tells HR by e-mail."
+        ),
+    )
+
+
+class CustomFieldForm(SettingsForm):
+    label = forms.CharField(label=_("Label"), max_length=100)
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=50,
+        help_text=_(
+            "Lowercase letters, digits and underscores, e.g. badge_number. Used in exports "
+            "and the API; it cannot change later."
+        ),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+    field_type = forms.ChoiceField(
+        label=_("Type"), choices=[(value, label) for value, label in FIELD_TYPE_LABELS.items()]
+    )
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a choice field: one choice per line."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+    def choice_list(self) -> list[str]:
+        text: str = self.cleaned_data.get("choices") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class TeamForm(SettingsForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("No department"),
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Department.objects.filter(tenant=tenant).order_by("name")
+
+
+class DepartmentForm(SettingsForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    code = forms.CharField(label=_("Code"), max_length=30, required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("No parent department"),
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["parent"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Department.objects.filter(tenant=tenant).order_by("name")

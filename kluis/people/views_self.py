@@ -1,0 +1,504 @@
+"""Self-service (My profile, bank account, emergency contacts), the manager's team and the
+org chart. Views parse input and call the People services and selectors, which authorise,
+validate and audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.be import nn as be_nn
+from stdnum.nl import bsn as nl_bsn
+
+from kluis.access.actor import Actor
+from kluis.access.permissions import Scope
+from kluis.people import selectors, services
+from kluis.people.fields import ADDRESS_PARTS, EMPLOYEE_FIELDS
+from kluis.people.forms_self import (
+    PROFILE_FIELDS,
+    BankAccountForm,
+    EmergencyContactForm,
+    MyProfileForm,
+    add_errors,
+)
+from kluis.people.models import (
+    CustomFieldDefinition,
+    EmergencyContact,
+    Employee,
+    EmployeeStatus,
+    Employment,
+    Gender,
+    WagePeriod,
+)
+from kluis.people.permissions import actor_employee_id, can_on, scope_of, scoped
+from kluis.people.records import sealed_value
+from kluis.people.validation import COUNTRIES
+from kluis.web.decorators import member_required
+
+# My profile, section by section (a field the actor may not see is left out).
+PROFILE_SECTIONS: list[tuple[str, Any, list[str]]] = [
+    (
+        "basic",
+        gettext_lazy("About you"),
+        [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "employee_number",
+            "status",
+            "work_email",
+            "work_phone",
+        ],
+    ),
+    ("job", gettext_lazy("Job"), ["job_title", "department", "team", "manager"]),
+    (
+        "personal",
+        gettext_lazy("Private details"),
+        ["private_email", "private_phone", "birth_date", "nationality", "gender", "address"],
+    ),
+    ("sensitive", gettext_lazy("Identity and bank account"), ["national_id", "iban"]),
+]
+# What a manager sees of their team: contact and job data only, never wages, national
+# number, bank account or private address.
+TEAM_FIELDS = ["job_title", "department", "team", "work_email", "work_phone", "status"]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    return actor
+
+
+def _own_employee(request: HttpRequest) -> Employee | None:
+    """The signed-in person's own file in the current company, if HR has made one."""
+    pk = actor_employee_id(_actor(request))
+    if pk is None:
+        return None
+    return (
+        Employee.objects.select_related("tenant", "department", "team", "manager")
+        .filter(pk=pk, tenant=request.tenant)  # type: ignore[attr-defined]
+        .first()
+    )
+
+
+def _no_file(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/self/no_file.html")
+
+
+def _not_allowed(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "people/self/not_allowed.html", {"message": message}, status=403)
+
+
+def detail_url(pk: int) -> str | None:
+    """The HR profile page of an employee, when that page is installed."""
+    try:
+        return reverse("people:detail", args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+# --- showing values ------------------------------------------------------------------------
+
+
+def format_national_id(value: str) -> str:
+    if len(value) == 11:
+        return str(be_nn.format(value))
+    if len(value) == 9:
+        return str(nl_bsn.format(value))
+    return value
+
+
+def format_phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+def format_iban(value: str) -> str:
+    try:
+        return str(IBAN(value).formatted)
+    except SchwiftyException:
+        return value
+
+
+def format_address(address: dict[str, str]) -> list[str]:
+    """The address as the lines of an envelope."""
+    if not address:
+        return []
+    parts = {part: address.get(part, "") for part in ADDRESS_PARTS}
+    lines = [
+        f"{parts['street']} {parts['number']}".strip(),
+        f"{parts['postal_code']} {parts['city']}".strip(),
+        COUNTRIES.get(parts["country"], parts["country"]),
+    ]
+    return [line for line in lines if line]
+
+
+def shown(name: str, value: Any) -> Any:
+    """A field's value as a person reads it."""
+    if value in (None, "", {}):
+        return ""
+    if name == "status":
+        return EmployeeStatus(value).label if value in EmployeeStatus.values else value
+    if name == "gender":
+        return Gender(value).label if value in Gender.values else value
+    if name in ("department", "team", "manager"):
+        return str(value)
+    if EMPLOYEE_FIELDS.get(name) is not None and EMPLOYEE_FIELDS[name].kind == "phone":
+        return format_phone(str(value))
+    if name == "nationality":
+        return COUNTRIES.get(value, value)
+    if name == "national_id":
+        return format_national_id(str(value))
+    if name == "iban":
+        return format_iban(str(value))
+    return value
+
+
+def _profile_sections(values: dict[str, Any]) -> list[dict[str, Any]]:
+    sections = []
+    for key, title, names in PROFILE_SECTIONS:
+        rows = []
+        for name in names:
+            if name not in values:
+                continue
+            value = values[name]
+            rows.append(
+                {
+                    "name": name,
+                    "label": EMPLOYEE_FIELDS[name].label,
+                    "value": shown(name, value),
+                    "lines": format_address(value) if name == "address" else None,
+                }
+            )
+        if rows:
+            sections.append({"key": key, "title": title, "rows": rows})
+    return sections
+
+
+def _current_contract(employee: Employee) -> Employment | None:
+    today = timezone.localdate()
+    contracts = list(Employment.objects.filter(tenant_id=employee.tenant_id, employee=employee))
+    for contract in contracts:
+        if contract.start_date <= today and (
+            contract.end_date is None or contract.end_date >= today
+        ):
+            return contract
+    return contracts[0] if contracts else None
+
+
+def _custom_values(employee: Employee) -> list[dict[str, Any]]:
+    rows = []
+    for definition in CustomFieldDefinition.objects.filter(
+        tenant_id=employee.tenant_id, is_active=True
+    ):
+        value = employee.custom_fields.get(definition.key)
+        if isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        rows.append({"label": definition.label, "value": "" if value is None else value})
+    return rows
+
+
+def _period_label(period: str) -> str:
+    return str(WagePeriod(period).label) if period in WagePeriod.values else period
+
+
+# --- My profile ------------------------------------------------------------------------------
+
+
+@member_required()
+def my_profile(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    me = _own_employee(request)
+    if me is None:
+        return _no_file(request)
+    values = selectors.profile(actor, me, reveal=True)
+    editable = services.editable_fields(actor, me)
+    may_see_job = can_on(actor, "people.view", me)
+    wages = selectors.wages(actor, me)
+    components = selectors.wage_components(actor, me)
+    context = {
+        "employee": me,
+        "sections": _profile_sections(values),
+        "contract": _current_contract(me) if may_see_job else None,
+        "custom_values": _custom_values(me) if may_see_job else [],
+        "wages": [{"row": w, "period": _period_label(w.period)} for w in wages]
+        if wages is not None
+        else None,
+        "components": [
+            {"component": c, "amount": amount, "period": _period_label(c.period)}
+            for c, amount in components
+        ]
+        if components
+        else [],
+        "contacts": list(me.emergency_contacts.filter(tenant_id=me.tenant_id))
+        if can_on(actor, "people.view_personal", me)
+        else None,
+        "can_edit_profile": bool(MyProfileForm(editable=editable).editable),
+        "can_change_bank": "iban" in editable,
+        "can_edit_contacts": _may_edit_contacts(editable),
+    }
+    return render(request, "people/self/my_profile.html", context)
+
+
+def _may_edit_contacts(editable: set[str]) -> bool:
+    return "emergency_contacts" in editable or editable >= services.HIRE_FIELDS
+
+
+def _profile_initial(actor: Actor, me: Employee, editable: set[str]) -> dict[str, Any]:
+    """Current values of the fields on the form. Only the address is sealed among them, and
+    it is personal data the employee may read (not an audited sensitive read)."""
+    values: dict[str, Any] = {
+        name: getattr(me, name) for name in PROFILE_FIELDS if name in editable and name != "address"
+    }
+    if "address" in editable and can_on(actor, EMPLOYEE_FIELDS["address"].permission, me):
+        values["address"] = sealed_value(me, "address")
+    return MyProfileForm.initial_from(values, me.version)
+
+
+@member_required()
+def my_profile_edit(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    me = _own_employee(request)
+    if me is None:
+        return _no_file(request)
+    editable = services.editable_fields(actor, me)
+    form = MyProfileForm(
+        request.POST if request.method == "POST" else None,
+        editable=editable,
+        initial=_profile_initial(actor, me, editable),
+    )
+    if not form.editable:
+        return _not_allowed(
+            request, _("Your company does not let employees change these details; ask HR.")
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_employee(
+                actor, me, form.changes(), expected_version=form.cleaned_data["version"]
+            )
+        except services.StaleVersionError as error:
+            form.add_error(None, str(error))
+        except (ValidationError, PermissionDenied) as error:
+            add_errors(form, error)
+        else:
+            if saved.version == form.cleaned_data["version"]:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(request, _("Your details were saved."))
+            return redirect("people:my_profile")
+    return render(request, "people/self/my_profile_edit.html", {"form": form, "employee": me})
+
+
+@member_required()
+def my_bank_account(request: HttpRequest) -> HttpResponse:
+    """Changing where one's pay goes asks for the password again and tells HR."""
+    actor = _actor(request)
+    me = _own_employee(request)
+    if me is None:
+        return _no_file(request)
+    if "iban" not in services.editable_fields(actor, me):
+        return _not_allowed(
+            request, _("Your company does not let employees change their bank account; ask HR.")
+        )
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)  # member_required: signed in
+    form = BankAccountForm(
+        request.POST if request.method == "POST" else None, initial={"version": me.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", _("That is not your current password."))
+        else:
+            actor.reauthenticated = True  # type: ignore[attr-defined]
+            try:
+                services.update_employee(
+                    actor,
+                    me,
+                    {"iban": form.cleaned_data["iban"]},
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.StaleVersionError as error:
+                form.add_error(None, str(error))
+            except (ValidationError, PermissionDenied) as error:
+                add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Your bank account was changed. HR has been told about it.")
+                )
+                return redirect("people:my_profile")
+            finally:
+                actor.reauthenticated = False  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "employee": me,
+        "has_password": user.has_usable_password(),
+    }
+    return render(request, "people/self/my_bank_account.html", context)
+
+
+@member_required()
+def my_contacts_add(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    me = _own_employee(request)
+    if me is None:
+        return _no_file(request)
+    if not _may_edit_contacts(services.editable_fields(actor, me)):
+        return _not_allowed(
+            request, _("Your company does not let employees change their emergency contacts.")
+        )
+    form = EmergencyContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.add_emergency_contact(actor, me, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s was added as emergency contact.") % {"name": contact.name}
+            )
+            return redirect("people:my_profile")
+    return render(request, "people/self/contact_form.html", {"form": form, "employee": me})
+
+
+@require_POST
+@member_required()
+def my_contacts_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    me = _own_employee(request)
+    if me is None:
+        raise Http404("No such contact")
+    contact = get_object_or_404(
+        EmergencyContact.objects.select_related("employee__tenant"),
+        pk=contact_pk,
+        tenant=request.tenant,  # type: ignore[attr-defined]
+        employee=me,
+    )
+    try:
+        services.remove_emergency_contact(actor, contact)
+    except PermissionDenied:
+        messages.error(
+            request, _("Your company does not let employees change their emergency contacts.")
+        )
+    else:
+        messages.success(request, _("The emergency contact was removed."))
+    return redirect("people:my_profile")
+
+
+# --- the manager's team ------------------------------------------------------------------------
+
+
+@member_required("people.view")
+def my_team(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if scope_of(actor, "people.view") not in (Scope.TEAM, Scope.COMPANY):
+        raise PermissionDenied
+    own = actor_employee_id(actor)
+    people = []
+    if own is not None:
+        reports = (
+            selectors.employees_for(actor)
+            .filter(manager_id=own)
+            .exclude(status=EmployeeStatus.LEFT)
+            .order_by("last_name", "first_name", "pk")
+        )
+        for person in reports:
+            visible = set(selectors.visible_fields(actor, person))
+            fields = {
+                name: shown(name, getattr(person, name)) for name in TEAM_FIELDS if name in visible
+            }
+            people.append(
+                {
+                    "employee": person,
+                    "url": detail_url(person.pk),
+                    "fields": fields,
+                    "phone": person.work_phone if "work_phone" in visible else "",
+                }
+            )
+    return render(
+        request, "people/self/my_team.html", {"people": people, "has_file": own is not None}
+    )
+
+
+# --- the org chart -----------------------------------------------------------------------------
+
+
+def org_tree(actor: Actor) -> list[dict[str, Any]]:
+    """The people in the actor's `people.view` scope as a flat list of tree steps ("open",
+    "node", "close"), built from one query; a template renders it without recursion."""
+    rows = list(
+        scoped(actor, "people.view", Employee.objects.all())
+        .exclude(status=EmployeeStatus.LEFT)
+        .order_by("last_name", "first_name", "pk")
+        .values("pk", "first_name", "last_name", "preferred_name", "job_title", "manager_id")
+    )
+    by_pk = {row["pk"]: row for row in rows}
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        parent = row["manager_id"] if row["manager_id"] in by_pk else None
+        if parent == row["pk"]:
+            parent = None
+        children.setdefault(parent, []).append(row["pk"])
+    steps: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    own = actor_employee_id(actor)
+
+    def walk(roots: list[int]) -> None:
+        # Iterative depth-first walk: (pk, entering?) pairs on a stack.
+        stack: list[tuple[int, bool]] = [(pk, True) for pk in reversed(roots)]
+        while stack:
+            pk, entering = stack.pop()
+            if not entering:
+                steps.append({"kind": "close"})
+                continue
+            seen.add(pk)
+            row = by_pk[pk]
+            kids = [k for k in children.get(pk, []) if k not in seen]
+            steps.append(
+                {
+                    "kind": "node",
+                    "pk": pk,
+                    "name": " ".join(
+                        part
+                        for part in (row["preferred_name"] or row["first_name"], row["last_name"])
+                        if part
+                    ),
+                    "job_title": row["job_title"],
+                    "url": detail_url(pk),
+                    "is_me": pk == own,
+                    "has_children": bool(kids),
+                }
+            )
+            if kids:
+                stack.append((pk, False))
+                stack.extend((kid, True) for kid in reversed(kids))
+            else:
+                steps.append({"kind": "leaf_end"})
+
+    walk(children.get(None, []))
+    # People in a loop of managers (A reports to B, B to A) have no root: start them anyway.
+    rest = [row["pk"] for row in rows if row["pk"] not in seen]
+    while rest:
+        walk([rest[0]])
+        rest = [pk for pk in rest if pk not in seen]
+    return steps
+
+
+@member_required("people.view")
+def org_chart(request: HttpRequest) -> HttpResponse:
+    steps = org_tree(_actor(request))
+    count = sum(1 for step in steps if step["kind"] == "node")
+    return render(request, "people/self/org_chart.html", {"steps": steps, "count": count})

@@ -73,6 +73,7 @@ EMPLOYEE_FIELDS: dict[str, FieldSpec] = {
 # from these); job data, status and identity are for HR.
 SELF_EDITABLE_CHOICES = [
     "preferred_name",
+    "photo",
     "work_phone",
     "private_email",
     "private_phone",
@@ -82,6 +83,7 @@ SELF_EDITABLE_CHOICES = [
 ]
 DEFAULT_SELF_EDITABLE = [
     "preferred_name",
+    "photo",
     "private_email",
     "private_phone",
     "address",

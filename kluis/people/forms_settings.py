@@ -23,6 +23,8 @@ FIELD_TYPE_LABELS = {
 def self_editable_label(name: str) -> Any:
     if name == "emergency_contacts":
         return _("Emergency contacts")
+    if name == "photo":
+        return _("Photo")
     return EMPLOYEE_FIELDS[name].label
 
 

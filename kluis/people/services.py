@@ -344,8 +344,7 @@ def editable_fields(actor: Actor, employee: Employee) -> set[str]:
     return {
         f
         for f in allowed
-        if f == "custom_fields"
-        or f == "emergency_contacts"
+        if f in {"custom_fields", "emergency_contacts", "photo"}
         or can_on(actor, EMPLOYEE_FIELDS[f].permission, employee)
     }
 

@@ -2,10 +2,14 @@
 
 from django.urls import path
 
+from kluis.people import views_extra
 from kluis.people import views_hr as views
 
 urlpatterns = [
     path("", views.employee_list, name="list"),
+    path("changes/", views_extra.change_feed, name="changes"),
+    path("<int:pk>/photo/", views_extra.employee_photo, name="photo"),
+    path("<int:pk>/photo/upload/", views_extra.employee_photo_upload, name="photo_upload"),
     path("new/", views.employee_create, name="new"),
     path("<int:pk>/", views.employee_detail, name="detail"),
     path("<int:pk>/edit/", views.employee_edit, name="edit"),

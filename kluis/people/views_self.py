@@ -250,6 +250,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         "can_edit_profile": bool(MyProfileForm(editable=editable).editable),
         "can_change_bank": "iban" in editable,
         "can_edit_contacts": _may_edit_contacts(editable),
+        "can_change_photo": "photo" in editable,
     }
     return render(request, "people/self/my_profile.html", context)
 

@@ -6,10 +6,13 @@ must be listed in OBJECT_IDS below, so a new URL cannot be added without being w
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
@@ -17,9 +20,17 @@ from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
 from kluis.people.models import EmergencyContact, Employee, Employment, Wage, WageComponent
+from kluis.people.photos import set_photo
 from kluis.people.services import add_emergency_contact
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import member
+
+
+def tiny_png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "navy").save(buffer, format="PNG")
+    return SimpleUploadedFile("probe.png", buffer.getvalue(), content_type="image/png")
+
 
 # Parts of the site that hold no company objects.
 SKIPPED_NAMESPACES = {"accounts"}
@@ -53,6 +64,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
     custom = create_role(owner, tenant, name="Isolation probe", grants={"audit.view": "company"})
     target = member("member1@demo-bv.test")
     worker = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
+    set_photo(Actor.system("isolation probe", tenant), worker, tiny_png())
     contact = add_emergency_contact(
         Actor.system("isolation probe", tenant),
         worker,

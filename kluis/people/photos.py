@@ -1,0 +1,81 @@
+"""Employee photos: validated with Pillow and re-encoded, so what is stored is a clean JPEG
+without EXIF (no camera GPS position) and no smuggled payload."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from kluis.access.actor import Actor
+from kluis.audit.services import record
+from kluis.integrations.events import emit
+from kluis.people.models import Employee
+from kluis.people.services import _same_company, editable_fields
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+SIDE = 512
+ACCEPTED = {"JPEG", "PNG", "WEBP"}
+
+
+def _clean_image(upload: UploadedFile) -> bytes:
+    if upload.size is None or upload.size > MAX_BYTES:
+        raise ValidationError({"photo": [_("A photo can be at most 5 MB.")]})
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ACCEPTED:
+                raise ValidationError({"photo": [_("Upload a JPEG, PNG or WebP image.")]})
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError({"photo": [_("This image is too large.")]})
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGB")
+            image.thumbnail((SIDE, SIDE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ValidationError({"photo": [_("Upload a JPEG, PNG or WebP image.")]}) from None
+    return out.getvalue()
+
+
+def may_change_photo(actor: Actor, employee: Employee) -> bool:
+    allowed = editable_fields(actor, employee)
+    return "photo" in allowed or "first_name" in allowed  # HR edits everything
+
+
+def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> Employee:
+    """Replace (or with None, remove) the employee's photo."""
+    _same_company(actor, employee.tenant)
+    if not may_change_photo(actor, employee):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    content = _clean_image(upload) if upload is not None else None
+    with transaction.atomic():
+        current = Employee.objects.select_for_update().get(pk=employee.pk, tenant=employee.tenant)
+        old = current.photo.name if current.photo else ""
+        if content is not None:
+            name = f"{current.tenant_id}/{secrets.token_hex(16)}.jpg"
+            current.photo.save(name, ContentFile(content), save=False)
+        else:
+            current.photo = None
+        current.version = F("version") + 1
+        current.updated_by = actor.label[:254]
+        current.save()
+        current.refresh_from_db()
+        action = "employee.photo_changed" if content is not None else "employee.photo_removed"
+        record(actor, action, tenant=current.tenant, target=current)
+        emit(
+            "employee.updated", tenant=current.tenant, target=current, payload={"fields": ["photo"]}
+        )
+        if old:
+            storage = current.photo.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return current

@@ -435,7 +435,7 @@ def test_too_many_rows_are_refused(people):
         + "\n"
         + "\n".join(f"{n},A,B,,2026-01-01,X,,,,,,,,,,,," for n in range(imports.MAX_ROWS + 1))
     )
-    with pytest.raises(imports.ImportFileError, match="more than 20,000 rows"):
+    with pytest.raises(imports.ImportFileError, match="more than 2,000 rows"):
         imports.parse(text, people["demo-bv"])
 
 

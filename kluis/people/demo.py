@@ -63,7 +63,7 @@ def _person(fake: Faker, rng: random.Random, country: str) -> dict[str, object]:
     born = fake.date_of_birth(minimum_age=20, maximum_age=63)
     postcode = fake.postcode()
     return {
-        "private_email": fake.free_email(),
+        "private_email": f"{fake.user_name()}@example.net",  # never a real mailbox
         "private_phone": _phone(rng, country),
         "birth_date": born,
         "nationality": country

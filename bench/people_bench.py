@@ -147,7 +147,7 @@ def seed(count: int) -> tuple[Any, Any]:
     from kluis.access.actor import Actor
     from kluis.access.models import Role
     from kluis.crypto import vault
-    from kluis.people import services, validation
+    from kluis.people import organisation, validation
     from kluis.people.fields import WAGE_PURPOSE
     from kluis.people.models import (
         CustomFieldDefinition,
@@ -174,12 +174,14 @@ def seed(count: int) -> tuple[Any, Any]:
     )
     departments, teams = {}, []
     for name, team_names in DEPARTMENTS.items():
-        departments[name] = services.create_department(system, tenant, name=name)
+        departments[name] = organisation.create_department(system, tenant, name=name)
         for team_name in team_names:
             teams.append(
-                services.create_team(system, tenant, name=team_name, department=departments[name])
+                organisation.create_team(
+                    system, tenant, name=team_name, department=departments[name]
+                )
             )
-    services.define_custom_field(
+    organisation.define_custom_field(
         system,
         tenant,
         key="tshirt_size",
@@ -187,10 +189,10 @@ def seed(count: int) -> tuple[Any, Any]:
         field_type="choice",
         choices=["S", "M", "L", "XL"],
     )
-    services.define_custom_field(
+    organisation.define_custom_field(
         system, tenant, key="company_car", label="Company car", field_type="boolean"
     )
-    services.define_custom_field(
+    organisation.define_custom_field(
         system, tenant, key="badge_number", label="Badge number", field_type="text"
     )
     assert CustomFieldDefinition.objects.filter(tenant=tenant).count() == 3

@@ -12,7 +12,7 @@ from decimal import Decimal
 from faker import Faker
 
 from kluis.access.actor import Actor
-from kluis.people import services
+from kluis.people import organisation, services
 from kluis.people.models import CustomFieldDefinition, Department, Employee, Team
 from kluis.tenancy.models import Membership, Tenant
 
@@ -93,14 +93,14 @@ def load_people(
     departments: dict[str, Department] = {}
     teams: dict[str, Team] = {}
     for name, team_names in DEPARTMENTS.items():
-        departments[name] = services.create_department(
+        departments[name] = organisation.create_department(
             actor, tenant, name=name, code=name[:3].upper()
         )
         for team_name in team_names:
-            teams[team_name] = services.create_team(
+            teams[team_name] = organisation.create_team(
                 actor, tenant, name=team_name, department=departments[name]
             )
-    services.define_custom_field(
+    organisation.define_custom_field(
         actor,
         tenant,
         key="tshirt_size",
@@ -108,14 +108,14 @@ def load_people(
         field_type=CustomFieldDefinition.FieldType.CHOICE,
         choices=["XS", "S", "M", "L", "XL", "XXL"],
     )
-    services.define_custom_field(
+    organisation.define_custom_field(
         actor,
         tenant,
         key="company_car",
         label="Company car",
         field_type=CustomFieldDefinition.FieldType.BOOLEAN,
     )
-    services.define_custom_field(
+    organisation.define_custom_field(
         actor,
         tenant,
         key="badge_number",

@@ -54,7 +54,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _country_choices() -> list[tuple[str, str]]:
+def _country_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", "—"), *sorted(COUNTRIES.items(), key=lambda item: item[1])]
 
 

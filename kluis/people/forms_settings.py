@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kluis.people.fields import EMPLOYEE_FIELDS, SELF_EDITABLE_CHOICES
 from kluis.people.models import CustomFieldDefinition, Department
@@ -13,7 +14,7 @@ from kluis.tenancy.models import Tenant
 
 FIELD_TYPE_LABELS = {
     CustomFieldDefinition.FieldType.TEXT: _("Text"),
-    CustomFieldDefinition.FieldType.NUMBER: _("Number"),
+    CustomFieldDefinition.FieldType.NUMBER: pgettext_lazy("custom field type", "Number"),
     CustomFieldDefinition.FieldType.DATE: _("Date"),
     CustomFieldDefinition.FieldType.CHOICE: _("Choice from a list"),
     CustomFieldDefinition.FieldType.BOOLEAN: _("Yes/no"),

@@ -9,36 +9,38 @@ that check field permissions and audit the read.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kluis.tenancy.models import Membership, Tenant
 
 
 class EmployeeStatus(models.TextChoices):
-    ONBOARDING = "onboarding", "Candidate / onboarding"
-    ACTIVE = "active", "Active"
-    LEFT = "left", "Left"
+    ONBOARDING = "onboarding", _("Candidate / onboarding")
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
 
 
 class Gender(models.TextChoices):
-    UNDISCLOSED = "", "Not disclosed"
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    NON_BINARY = "non_binary", "Non-binary"
-    OTHER = "other", "Other"
+    UNDISCLOSED = "", _("Not disclosed")
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    NON_BINARY = "non_binary", _("Non-binary")
+    OTHER = "other", _("Other")
 
 
 class ContractType(models.TextChoices):
-    PERMANENT = "permanent", "Permanent"
-    FIXED_TERM = "fixed_term", "Fixed-term"
-    STUDENT = "student", "Student"
-    INTERIM = "interim", "Interim"
-    FREELANCE = "freelance", "Freelance"
+    PERMANENT = "permanent", _("Permanent")
+    FIXED_TERM = "fixed_term", _("Fixed-term")
+    STUDENT = "student", _("Student")
+    INTERIM = "interim", _("Interim")
+    FREELANCE = "freelance", _("Freelance")
 
 
 class WagePeriod(models.TextChoices):
-    HOUR = "hour", "per hour"
-    MONTH = "month", "per month"
-    YEAR = "year", "per year"
+    HOUR = "hour", _("per hour")
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
 
 
 class Department(models.Model):
@@ -222,10 +224,10 @@ class WageComponent(models.Model):
     """Recurring (meal vouchers, car) or one-off (bonus) pay on top of the wage."""
 
     class Kind(models.TextChoices):
-        MEAL_VOUCHERS = "meal_vouchers", "Meal vouchers"
-        CAR = "car", "Company car"
-        BONUS = "bonus", "Bonus"
-        OTHER = "other", "Other"
+        MEAL_VOUCHERS = "meal_vouchers", _("Meal vouchers")
+        CAR = "car", _("Company car")
+        BONUS = "bonus", _("Bonus")
+        OTHER = "other", _("Other")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="wage_components")
@@ -248,11 +250,11 @@ class WageComponent(models.Model):
 
 class CustomFieldDefinition(models.Model):
     class FieldType(models.TextChoices):
-        TEXT = "text", "Text"
-        NUMBER = "number", "Number"
-        DATE = "date", "Date"
-        CHOICE = "choice", "Choice"
-        BOOLEAN = "boolean", "Yes/no"
+        TEXT = "text", _("Text")
+        NUMBER = "number", pgettext_lazy("custom field type", "Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        BOOLEAN = "boolean", _("Yes/no")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     key = models.SlugField(max_length=50)

@@ -18,7 +18,8 @@ from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.integrations.events import emit
 from kluis.people.models import Employee
-from kluis.people.services import _same_company, editable_fields
+from kluis.people.servicekit import same_company
+from kluis.people.services import editable_fields
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -54,7 +55,7 @@ def may_change_photo(actor: Actor, employee: Employee) -> bool:
 
 def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> Employee:
     """Replace (or with None, remove) the employee's photo."""
-    _same_company(actor, employee.tenant)
+    same_company(actor, employee.tenant)
     if not may_change_photo(actor, employee):
         raise PermissionDenied(_("You do not have permission to do this."))
     content = _clean_image(upload) if upload is not None else None

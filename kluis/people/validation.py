@@ -14,6 +14,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.be import nn as be_nn
@@ -23,20 +24,20 @@ from stdnum.nl import bsn as nl_bsn
 from kluis.people.fields import ADDRESS_PARTS
 
 COUNTRIES = {
-    "BE": "Belgium",
-    "NL": "Netherlands",
-    "FR": "France",
-    "DE": "Germany",
-    "LU": "Luxembourg",
-    "GB": "United Kingdom",
-    "ES": "Spain",
-    "IT": "Italy",
-    "PL": "Poland",
-    "PT": "Portugal",
-    "RO": "Romania",
-    "TR": "Türkiye",
-    "MA": "Morocco",
-    "US": "United States",
+    "BE": gettext_lazy("Belgium"),
+    "NL": gettext_lazy("Netherlands"),
+    "FR": gettext_lazy("France"),
+    "DE": gettext_lazy("Germany"),
+    "LU": gettext_lazy("Luxembourg"),
+    "GB": gettext_lazy("United Kingdom"),
+    "ES": gettext_lazy("Spain"),
+    "IT": gettext_lazy("Italy"),
+    "PL": gettext_lazy("Poland"),
+    "PT": gettext_lazy("Portugal"),
+    "RO": gettext_lazy("Romania"),
+    "TR": gettext_lazy("Türkiye"),
+    "MA": gettext_lazy("Morocco"),
+    "US": gettext_lazy("United States"),
 }
 CURRENCIES = {"EUR", "USD", "GBP", "CHF", "PLN"}
 

@@ -29,6 +29,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import can
 from kluis.access.permissions import Scope
 from kluis.audit.services import MASK
+from kluis.people import contracts as pay_and_contracts
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.filters import SORT_LABELS, EmployeeFilter, with_start_date
@@ -191,7 +192,7 @@ def _display(name: str, value: Any) -> Any:
     if name == "address" and isinstance(value, dict):
         street = " ".join(p for p in (value.get("street"), value.get("number")) if p)
         town = " ".join(p for p in (value.get("postal_code"), value.get("city")) if p)
-        country = COUNTRIES.get(value.get("country") or "", value.get("country") or "")
+        country = str(COUNTRIES.get(value.get("country") or "", value.get("country") or ""))
         return ", ".join(p for p in (street, town, country) if p)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
@@ -252,7 +253,7 @@ def _job_context(actor: Actor, employee: Employee) -> dict[str, Any]:
         .select_related("department", "team", "manager")
         .order_by("-start_date")
     )
-    current = services.current_employment(employee)
+    current = pay_and_contracts.current_employment(employee)
     return {
         "contracts": contracts,
         "current_contract_id": current.pk if current else None,
@@ -520,7 +521,7 @@ def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_employment(actor, employee, form.service_data())
+            pay_and_contracts.add_employment(actor, employee, form.service_data())
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -545,7 +546,7 @@ def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpRespo
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_employment(actor, contract, form.cleaned_data["end_date"])
+            pay_and_contracts.end_employment(actor, contract, form.cleaned_data["end_date"])
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -574,7 +575,7 @@ def wage_set(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_wage(actor, employee, form.service_data())
+            pay_and_contracts.set_wage(actor, employee, form.service_data())
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -595,7 +596,7 @@ def wage_component_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_wage_component(actor, employee, form.service_data())
+            pay_and_contracts.add_wage_component(actor, employee, form.service_data())
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:

@@ -142,7 +142,7 @@ def format_address(address: dict[str, str]) -> list[str]:
     lines = [
         f"{parts['street']} {parts['number']}".strip(),
         f"{parts['postal_code']} {parts['city']}".strip(),
-        COUNTRIES.get(parts["country"], parts["country"]),
+        str(COUNTRIES.get(parts["country"], parts["country"])),
     ]
     return [line for line in lines if line]
 

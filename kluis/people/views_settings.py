@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.access.forms import add_service_errors
 from kluis.access.permissions import Scope
-from kluis.people import services
+from kluis.people import organisation, services
 from kluis.people.forms_settings import (
     FIELD_TYPE_LABELS,
     CustomFieldForm,
@@ -70,7 +70,7 @@ def self_service_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_people_settings(
+            organisation.update_people_settings(
                 _actor(request),
                 tenant,
                 self_editable_fields=form.cleaned_data["self_editable_fields"],
@@ -89,7 +89,7 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
     form = CustomFieldForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            definition = services.define_custom_field(
+            definition = organisation.define_custom_field(
                 _actor(request),
                 tenant,
                 key=form.cleaned_data["key"],
@@ -118,7 +118,7 @@ def teams(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST if request.method == "POST" else None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.create_team(
+            team = organisation.create_team(
                 _actor(request),
                 tenant,
                 name=form.cleaned_data["name"],
@@ -139,7 +139,7 @@ def departments(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST if request.method == "POST" else None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
         try:
-            department = services.create_department(
+            department = organisation.create_department(
                 _actor(request),
                 tenant,
                 name=form.cleaned_data["name"],

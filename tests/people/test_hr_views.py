@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.people import selectors, services, views_hr
+from kluis.people import contracts, organisation, selectors, services, views_hr
 from kluis.people.models import (
     CustomFieldDefinition,
     Employee,
@@ -179,12 +179,12 @@ def test_hr_filters_by_status_department_team_contract_and_custom_fields(demo, l
 
 def test_contract_filter_uses_the_current_contract(demo, login):
     ilse = hire()
-    services.end_employment(
+    contracts.end_employment(
         actor_for("hr@demo-bv.test"),
         ilse.employments.get(),
         timezone.localdate() - dt.timedelta(days=1),
     )
-    services.add_employment(
+    contracts.add_employment(
         actor_for("hr@demo-bv.test"),
         ilse,
         {"contract_type": "freelance", "start_date": timezone.localdate(), "job_title": "Analyst"},
@@ -263,7 +263,7 @@ def test_the_list_takes_the_same_number_of_queries_for_10_and_60_employees(
 ):
     tenant = demo["demo-bv"]
     system = Actor.system("test", tenant)
-    probe = services.create_department(system, tenant, name="Query probe")
+    probe = organisation.create_department(system, tenant, name="Query probe")
 
     def add(count: int, start: int) -> None:
         for n in range(start, start + count):
@@ -362,7 +362,7 @@ def test_opening_a_profile_is_not_audited_but_revealing_is(demo, login):
 
 def test_hr_sees_wages_and_components(demo, login):
     ilse = hire()
-    services.add_wage_component(
+    contracts.add_wage_component(
         actor_for("hr@demo-bv.test"),
         ilse,
         {"kind": "meal_vouchers", "amount": "8.00", "start_date": "2025-01-06"},
@@ -501,7 +501,7 @@ def test_an_invalid_hire_shows_field_errors_and_writes_nothing(demo, login):
 
 
 def test_a_missing_required_custom_field_is_shown_on_that_field(demo, login):
-    services.define_custom_field(
+    organisation.define_custom_field(
         actor_for("hr@demo-bv.test"),
         demo["demo-bv"],
         key="shoe_size",

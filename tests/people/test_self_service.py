@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.people import selectors, services
+from kluis.people import organisation, selectors, services
 from kluis.people.models import EmergencyContact, Employee, EmployeeVersion
 from tests.conftest import actor_for
 
@@ -193,7 +193,7 @@ def test_bank_account_change_with_the_password_changes_it_and_tells_hr(
 
 def test_bank_account_page_is_closed_when_the_company_does_not_allow_it(demo, login):
     hr = actor_for("hr@demo-bv.test")
-    services.update_people_settings(hr, hr.tenant, self_editable_fields=["address"])  # type: ignore[arg-type]
+    organisation.update_people_settings(hr, hr.tenant, self_editable_fields=["address"])  # type: ignore[arg-type]
     me = employee("member1@demo-bv.test")
     response = login("member1@demo-bv.test").post(
         "/people/me/bank-account/",

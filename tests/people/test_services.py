@@ -11,7 +11,7 @@ from django.db import connection
 
 from kluis.audit.models import AuditEvent
 from kluis.audit.services import verify_tenant
-from kluis.people import selectors, services
+from kluis.people import contracts, selectors, services
 from kluis.people.models import Employee, EmployeeVersion, Employment, Wage
 from tests.conftest import actor_for
 
@@ -219,13 +219,13 @@ def test_contracts_may_not_overlap_and_history_answers_who_was_the_manager(demo)
     hr = actor_for("hr@demo-bv.test")
     new = hire()
     with pytest.raises(ValidationError):
-        services.add_employment(
+        contracts.add_employment(
             hr, new, {"contract_type": "permanent", "start_date": "2026-03-01", "job_title": "Lead"}
         )
     first = Employment.objects.get(employee=new)
-    services.end_employment(hr, first, "2026-02-28")
+    contracts.end_employment(hr, first, "2026-02-28")
     boss = employee("manager@demo-bv.test")
-    services.add_employment(
+    contracts.add_employment(
         hr,
         new,
         {
@@ -235,9 +235,9 @@ def test_contracts_may_not_overlap_and_history_answers_who_was_the_manager(demo)
             "manager": boss.pk,
         },
     )
-    on_first_march = services.current_employment(new, dt.date(2026, 3, 1))
+    on_first_march = contracts.current_employment(new, dt.date(2026, 3, 1))
     assert on_first_march.manager == boss
-    assert services.current_employment(new, dt.date(2026, 2, 1)).manager is None
+    assert contracts.current_employment(new, dt.date(2026, 2, 1)).manager is None
 
 
 def test_hr_of_one_company_cannot_touch_another(demo):

@@ -6,7 +6,7 @@ import pytest
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.people import services
+from kluis.people import organisation, services
 from kluis.people.models import CustomFieldDefinition, Department, PeopleSettings, Team
 
 PAGES = [
@@ -95,7 +95,7 @@ def test_an_invalid_custom_field_shows_errors_and_is_not_saved(demo, login, data
 
 def test_hr_creates_a_department_within_another(demo, login):
     tenant = demo["demo-bv"]
-    parent = services.create_department(Actor.system("test", tenant), tenant, name="Products")
+    parent = organisation.create_department(Actor.system("test", tenant), tenant, name="Products")
     client = login("hr@demo-bv.test")
     response = client.post(
         "/people/settings/departments/", {"name": "Research", "code": "RND", "parent": parent.pk}
@@ -112,7 +112,7 @@ def test_hr_creates_a_department_within_another(demo, login):
 
 def test_a_duplicate_department_name_is_refused(demo, login):
     tenant = demo["demo-bv"]
-    services.create_department(Actor.system("test", tenant), tenant, name="Products")
+    organisation.create_department(Actor.system("test", tenant), tenant, name="Products")
     response = login("hr@demo-bv.test").post("/people/settings/departments/", {"name": "products"})
     assert response.status_code == 200
     assert "name" in response.context["form"].errors
@@ -121,7 +121,9 @@ def test_a_duplicate_department_name_is_refused(demo, login):
 
 def test_hr_creates_a_team_in_a_department(demo, login):
     tenant = demo["demo-bv"]
-    department = services.create_department(Actor.system("test", tenant), tenant, name="Products")
+    department = organisation.create_department(
+        Actor.system("test", tenant), tenant, name="Products"
+    )
     client = login("hr@demo-bv.test")
     response = client.post(
         "/people/settings/teams/", {"name": "Mobile apps", "department": department.pk}
@@ -135,7 +137,7 @@ def test_hr_creates_a_team_in_a_department(demo, login):
 
 def test_a_team_cannot_join_another_companys_department(demo, login):
     other = demo["other-nv"]
-    foreign = services.create_department(Actor.system("test", other), other, name="Elsewhere")
+    foreign = organisation.create_department(Actor.system("test", other), other, name="Elsewhere")
     response = login("hr@demo-bv.test").post(
         "/people/settings/teams/", {"name": "Mobile apps", "department": foreign.pk}
     )

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
@@ -112,21 +114,33 @@ class EmployeeFilter(django_filters.FilterSet):
         for definition in CustomFieldDefinition.objects.filter(
             tenant=tenant,
             is_active=True,
-            field_type__in=[
+        ):
+            kind = definition.field_type
+            if kind in (
                 CustomFieldDefinition.FieldType.CHOICE,
                 CustomFieldDefinition.FieldType.BOOLEAN,
-            ],
-        ):
-            if definition.field_type == CustomFieldDefinition.FieldType.CHOICE:
-                choices = [(c, c) for c in definition.choices]
-            else:
-                choices = [(YES, _("Yes")), (NO, _("No"))]
-            self.filters[CUSTOM_PREFIX + definition.key] = django_filters.ChoiceFilter(
-                choices=choices,
-                method=self._custom_filter(definition),
-                label=definition.label,
-                empty_label=_("Any"),
-            )
+            ):
+                if kind == CustomFieldDefinition.FieldType.CHOICE:
+                    choices = [(c, c) for c in definition.choices]
+                else:
+                    choices = [(YES, _("Yes")), (NO, _("No"))]
+                self.filters[CUSTOM_PREFIX + definition.key] = django_filters.ChoiceFilter(
+                    choices=choices,
+                    method=self._custom_filter(definition),
+                    label=definition.label,
+                    empty_label=_("Any"),
+                )
+            elif kind == CustomFieldDefinition.FieldType.DATE:
+                self.filters[CUSTOM_PREFIX + definition.key] = django_filters.DateFilter(
+                    method=self._custom_filter(definition),
+                    label=definition.label,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
+            else:  # text: contains; number: equal
+                self.filters[CUSTOM_PREFIX + definition.key] = django_filters.CharFilter(
+                    method=self._custom_filter(definition),
+                    label=definition.label,
+                )
             self.custom_fields.append(definition)
         self.form.label_suffix = ""
 
@@ -194,10 +208,24 @@ class EmployeeFilter(django_filters.FilterSet):
             if not value:
                 return queryset
             queryset = queryset.alias(**{alias: KeyTransform(definition.key, "custom_fields")})
-            if definition.field_type == CustomFieldDefinition.FieldType.BOOLEAN:
+            kind = definition.field_type
+            if kind == CustomFieldDefinition.FieldType.BOOLEAN:
                 if value == YES:
                     return queryset.filter(**{alias: True})
                 return queryset.exclude(**{alias: True})
+            if kind in (
+                CustomFieldDefinition.FieldType.TEXT,
+                CustomFieldDefinition.FieldType.NUMBER,
+            ):
+                if kind == CustomFieldDefinition.FieldType.TEXT:
+                    return queryset.filter(**{f"{alias}__icontains": str(value).strip()})
+                try:
+                    number = format(Decimal(str(value).strip().replace(",", ".")).normalize(), "f")
+                except InvalidOperation:
+                    return queryset.none()
+                return queryset.filter(**{alias: number})  # stored as a normalised string
+            if kind == CustomFieldDefinition.FieldType.DATE:
+                return queryset.filter(**{alias: str(value)})  # a date: ISO, as stored
             return queryset.filter(**{alias: value})
 
         return apply

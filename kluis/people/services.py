@@ -130,7 +130,7 @@ def _clean_custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
             raise ValidationError(_("Enter a number.")) from None
         if not number.is_finite():
             raise ValidationError(_("Enter a number."))
-        return str(number)
+        return format(number.normalize(), "f")  # one spelling per number: 44.0 -> 44
     if kind == CustomFieldDefinition.FieldType.DATE:
         day = v.date(raw)
         return day.isoformat() if day else None

@@ -26,3 +26,31 @@ def test_unknown_page_size_falls_back_to_the_default(demo, login):
     response = client.get("/people/", {"page_size": "100000"}, secure=True)
     assert response.status_code == 200
     assert b'<option value="50" selected>' in response.content
+
+
+def test_text_number_and_date_custom_fields_filter_the_list(demo, login):
+    from kluis.access.actor import Actor
+    from kluis.people import organisation, services
+    from kluis.people.models import Employee
+
+    tenant = demo["demo-bv"]
+    system = Actor.system("test", tenant)
+    organisation.define_custom_field(
+        system, tenant, key="shoe", label="Shoe size", field_type="number"
+    )
+    organisation.define_custom_field(
+        system, tenant, key="vca", label="VCA until", field_type="date"
+    )
+    target = Employee.objects.get(work_email="member2@demo-bv.test")
+    services.update_employee(
+        system,
+        target,
+        {"custom_fields": {"badge_number": "ZX-991", "shoe": "44", "vca": "2027-06-30"}},
+        expected_version=target.version,
+    )
+    client = login("hr@demo-bv.test", "demo-bv")
+    for params in ({"cf_badge_number": "zx-99"}, {"cf_shoe": "44.0"}, {"cf_vca": "2027-06-30"}):
+        page = client.get("/people/", params, secure=True)
+        assert page.status_code == 200
+        assert page.content.count(b"/people/%d/" % target.pk) >= 1, params
+        assert page.context["page"].paginator.count == 1, params

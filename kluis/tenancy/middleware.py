@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from kluis.tenancy.rls import narrow_to, widen
 from kluis.tenancy.selectors import memberships_of_user
 
 SESSION_KEY = "kluis_tenant_id"
@@ -30,4 +31,11 @@ class TenantMiddleware:
             if current is not None:
                 request.membership = current  # type: ignore[attr-defined]
                 request.tenant = current.tenant  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if request.tenant is None:  # type: ignore[attr-defined]
+            return self.get_response(request)
+        # From here on the database itself only shows this company's rows (PostgreSQL).
+        narrow_to(request.tenant.pk)  # type: ignore[attr-defined]
+        try:
+            return self.get_response(request)
+        finally:
+            widen()

@@ -163,6 +163,20 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    return _call(
+        "apikey_create",
+        tenant=args.tenant,
+        name=args.name,
+        scopes=args.scopes,
+        expires_days=args.expires_days,
+    )
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    return _call("apikey_revoke", tenant=args.tenant, prefix=args.prefix)
+
+
 def cmd_manage(argv: Sequence[str]) -> int:
     # Load the settings first: Django's own runner would only warn about a refused one.
     setup_django()
@@ -299,6 +313,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-key", action="store_true", help="make a new data key version for --tenant"
     )
     rotate.set_defaults(handler=cmd_keys_rotate)
+
+    apikey = add("apikey", "API keys: `kluis apikey create`, `kluis apikey revoke`")
+    apikey_commands = apikey.add_subparsers(
+        dest="apikey_command", metavar="<action>", required=True
+    )
+    create = apikey_commands.add_parser(
+        "create",
+        help="create an API key for a company and print it once",
+        description="Create an API client with one key for a company. The key is printed "
+        "once on standard output (the rest goes to standard error); only a digest is stored. "
+        "Scopes: employees:read, employees:write, wages:read, identity:read, personal:read, "
+        "audit:read.",
+        allow_abbrev=False,
+    )
+    create.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
+    create.add_argument("--name", required=True, help='what uses the key, e.g. "Payroll sync"')
+    create.add_argument(
+        "--scopes", required=True, help="comma-separated, e.g. employees:read,employees:write"
+    )
+    create.add_argument(
+        "--expires-days", type=_positive, default=None, help="expire after this many days"
+    )
+    create.set_defaults(handler=cmd_apikey_create)
+    revoke = apikey_commands.add_parser(
+        "revoke",
+        help="revoke an API key by its prefix",
+        description="Revoke an API key; requests with it answer 401 from then on.",
+        allow_abbrev=False,
+    )
+    revoke.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
+    revoke.add_argument("--prefix", required=True, help="the key's first 12 characters")
+    revoke.set_defaults(handler=cmd_apikey_revoke)
 
     # Handled before argparse (everything after it goes to Django); listed for --help.
     add(

@@ -353,13 +353,35 @@ LOGGING = {
 }
 
 # --- REST framework (the public API arrives in a later issue) ---------------------------
+# --- REST API (docs/api.md, docs/decisions/0005-api-plumbing.md) ------------------------
+# API keys only (no session, no CSRF), JSON only, every error as application/problem+json.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kluis.integrations.rest.authentication.ApiKeyAuthentication"
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "kluis.integrations.rest.exceptions.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
+# Requests per minute per API key and per client IP (DRF rate syntax).
+API_RATE_PER_KEY = os.environ.get("KLUIS_API_RATE_PER_KEY", "600/min")
+API_RATE_PER_IP = os.environ.get("KLUIS_API_RATE_PER_IP", "1200/min")
+# Pepper of the stored API key digests; default: derived from the secret key (so rotating
+# the secret key invalidates every API key; set this to rotate them independently).
+API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kluis API",
+    "DESCRIPTION": "The public REST API of Kluis. Guide: docs/api.md.",
     "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -5,6 +5,8 @@ from kluis.operations import views as operations
 urlpatterns = [
     path("health/live", operations.live, name="health-live"),
     path("health/ready", operations.ready, name="health-ready"),
+    path("api/", include("kluis.integrations.api_urls")),
+    path("integrations/", include("kluis.integrations.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
@@ -13,3 +15,6 @@ urlpatterns = [
     path("people/", include("kluis.people.urls")),
     path("", include("kluis.web.urls")),
 ]
+
+handler404 = "kluis.integrations.rest.exceptions.not_found"
+handler500 = "kluis.integrations.rest.exceptions.server_error"

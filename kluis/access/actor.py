@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from kluis.integrations.models import ApiClient
     from kluis.tenancy.models import Membership, Tenant
 
 
 @dataclass
 class Actor:
-    kind: str  # "user", "system", later "api_client"
+    kind: str  # "user", "system" or "api_client"
     label: str
     tenant: Tenant | None = None
     membership: Membership | None = None
@@ -51,6 +52,23 @@ class Actor:
     def system(cls, label: str, tenant: Tenant | None = None) -> Actor:
         """The platform itself (CLI, demo loader, worker): trusted, but still audited."""
         return cls(kind="system", label=label, tenant=tenant)
+
+    @classmethod
+    def for_api_client(
+        cls, client: ApiClient, *, ip: str | None = None, request_id: str = ""
+    ) -> Actor:
+        """A machine client of one company: its grants are its scopes, company-wide, and
+        nothing else (no membership, so no team or self scope)."""
+        from kluis.access.permissions import grants_of_scopes
+
+        return cls(
+            kind="api_client",
+            label=f"api:{client.name}",
+            tenant=client.tenant,
+            ip=ip,
+            request_id=request_id,
+            _grants=grants_of_scopes(list(client.scopes)),
+        )
 
     @property
     def is_system(self) -> bool:

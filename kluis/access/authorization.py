@@ -41,14 +41,19 @@ def can_for(actor: Actor, permission: str, subject: Membership | None = None) ->
     if actor.is_system:
         return True
     scope = grants_of(actor).get(permission)
-    if scope is None or actor.membership is None:
+    tenant_id = actor.membership.tenant_id if actor.membership is not None else None
+    if tenant_id is None and actor.kind == "api_client" and actor.tenant is not None:
+        tenant_id = actor.tenant.pk  # API clients act for their company, never as a member
+    if scope is None or tenant_id is None:
         return False
     if subject is None:
         return scope == Scope.COMPANY
-    if subject.tenant_id != actor.membership.tenant_id:
+    if subject.tenant_id != tenant_id:
         return False
     if scope == Scope.COMPANY:
         return True
+    if actor.membership is None:
+        return False
     if subject.pk == actor.membership.pk:
         return True
     if scope == Scope.TEAM:

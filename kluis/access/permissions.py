@@ -63,6 +63,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
         _p("access.manage_roles", _("Create, change and grant roles"), company_only=True),
         _p("audit.view", _("Read the audit log"), company_only=True),
         _p("audit.export", _("Export the audit log"), company_only=True),
+        _p(
+            "integrations.manage",
+            _("Create and revoke API keys for integrations"),
+            company_only=True,
+        ),
     ]
 }
 
@@ -100,6 +105,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "tenancy.view_members": Scope.COMPANY,
             "tenancy.manage_members": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
+            "integrations.manage": Scope.COMPANY,
         },
     ),
     "manager": BuiltinRole(
@@ -130,3 +136,25 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         },
     ),
 }
+
+
+# What an API credential's scopes grant. Always company-wide: a machine client acts for the
+# company, never as a person. A scope not listed here grants nothing.
+API_SCOPES: dict[str, tuple[str, ...]] = {
+    "employees:read": ("people.view",),
+    "employees:write": ("people.edit",),
+    "wages:read": ("people.view_salary",),
+    "identity:read": ("people.view_identity", "people.view_bank"),
+    "personal:read": ("people.view_personal",),
+    "audit:read": ("audit.view",),
+}
+
+
+def grants_of_scopes(scopes: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """The company-wide grants a set of API scopes gives (unknown scopes give nothing)."""
+    return {
+        permission: Scope.COMPANY.value
+        for scope in scopes
+        for permission in API_SCOPES.get(scope, ())
+        if permission in CATALOGUE
+    }

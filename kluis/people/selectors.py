@@ -231,3 +231,92 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
             )
     del previous_sealed
     return feed
+
+
+# Job fields are stored as links; the API gives their ids.
+_LINKED = {"department": "department_id", "team": "team_id", "manager": "manager_id"}
+
+
+def _current_wages(employees: list[Employee]) -> dict[int, dict[str, Any]]:
+    """The wage in force today for each employee (one query), amounts unsealed."""
+    today = dt.date.today()
+    current: dict[int, dict[str, Any]] = {}
+    rows = Wage.objects.filter(
+        tenant_id=employees[0].tenant_id,
+        employee__in=[e.pk for e in employees],
+        effective_from__lte=today,
+    ).order_by("employee_id", "-effective_from")
+    for wage in rows:
+        if wage.employee_id in current:
+            continue
+        amount = vault.unseal(wage.tenant_id, WAGE_PURPOSE, wage.amount_sealed) or "0"
+        current[wage.employee_id] = {
+            "amount": str(Decimal(amount)),
+            "currency": wage.currency,
+            "period": wage.period,
+            "effective_from": wage.effective_from,
+        }
+    return current
+
+
+def profiles(
+    actor: Actor, employees: list[Employee], *, only: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """The fields of each employee this actor may see (narrowed to `only`), for the API.
+
+    Linked job fields are ids; `wage` is the wage in force today. Opening sealed identity,
+    bank or wage values is audited once for the whole batch, naming the employees and
+    fields, instead of once per row."""
+    rows: list[dict[str, Any]] = []
+    opened: set[str] = set()
+    opened_for: list[int] = []
+    want_wage = only is None or "wage" in only
+    wage_readers = [e for e in employees if want_wage and can_on(actor, "people.view_salary", e)]
+    wages_now = _current_wages(wage_readers) if wage_readers else {}
+    readable_wages = {e.pk for e in wage_readers}
+    for employee in employees:
+        values: dict[str, Any] = {}
+        opened_here = False
+        if employee.pk in readable_wages:
+            values["wage"] = wages_now.get(employee.pk)
+            if values["wage"] is not None:
+                opened.add("wage")
+                opened_here = True
+        for name in visible_fields(actor, employee):
+            if only is not None and name not in only:
+                continue
+            spec = EMPLOYEE_FIELDS[name]
+            if spec.sealed:
+                values[name] = sealed_value(employee, name)
+                if spec.sensitive and spec.group != "personal" and values[name]:
+                    opened.add(name)
+                    opened_here = True
+            elif name in _LINKED:
+                values[name] = getattr(employee, _LINKED[name])
+            else:
+                values[name] = getattr(employee, name)
+        if opened_here:
+            opened_for.append(employee.pk)
+        rows.append(values)
+    if opened_for and not actor.is_system:
+        tenant = employees[0].tenant
+        with transaction.atomic():
+            if len(opened_for) == 1:
+                target = next(e for e in employees if e.pk == opened_for[0])
+                record(
+                    actor,
+                    "employee.sensitive_viewed",
+                    tenant=tenant,
+                    target=target,
+                    changes={"fields": sorted(opened)},
+                )
+            else:
+                record(
+                    actor,
+                    "employee.sensitive_viewed",
+                    tenant=tenant,
+                    object_type="people.employee",
+                    object_repr=f"{len(opened_for)} employees",
+                    changes={"fields": sorted(opened), "employees": opened_for},
+                )
+    return rows

@@ -28,4 +28,5 @@ NAVIGATION = [
     NavItem(_("Roles"), "access:roles", "access.view_roles"),
     NavItem(_("Audit log"), "audit:events", "audit.view"),
     NavItem(_("People settings"), "people:settings", "people.edit", Scope.COMPANY),
+    NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),
 ]

@@ -1,0 +1,33 @@
+"""The form for a new API key. It parses input; the service decides what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kluis.access.permissions import API_SCOPES
+
+SCOPE_LABELS = {
+    "employees:read": _("Read employees (names, contact and job data)"),
+    "employees:write": _("Hire and change employees"),
+    "wages:read": _("Read wages"),
+    "identity:read": _("Read national numbers and bank accounts"),
+    "personal:read": _("Read private contact data, address and birth date"),
+    "audit:read": _("Read the audit log"),
+}
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. Payroll sync"))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=[(s, f"{s} — {SCOPE_LABELS.get(s, s)}") for s in API_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Leave empty for a key that does not expire."),
+    )

@@ -1,0 +1,32 @@
+"""Revoke an API key by its prefix (`kluis apikey revoke`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kluis.access.actor import Actor
+from kluis.integrations.models import ApiKey
+from kluis.integrations.services import revoke_api_key
+
+
+class Command(BaseCommand):
+    help = "Revoke an API key of a company, named by its prefix (kluis_ and 6 characters)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--tenant", required=True, help="the company's slug")
+        parser.add_argument("--prefix", required=True, help="the key's first 12 characters")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        key = (
+            ApiKey.objects.select_related("client", "client__tenant")
+            .filter(client__tenant__slug=options["tenant"], prefix=options["prefix"][:12])
+            .first()
+        )
+        if key is None:
+            raise CommandError(
+                f"no API key {options['prefix']!r} in company {options['tenant']!r}", returncode=1
+            )
+        revoke_api_key(Actor.system("cli:apikey", key.client.tenant), key)
+        self.stdout.write(f"Revoked API key {key.prefix}… ({key.client.name}).")

@@ -1,0 +1,80 @@
+"""`Idempotency-Key` on POST: the first response is stored with a hash of the request for
+24 hours; the same key with the same request replays it (`Idempotent-Replayed: true`),
+with another request it is a 409. The record is written in the same transaction as the
+change, so two racing requests with one key cannot both write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kluis.integrations.models import IdempotencyRecord
+from kluis.integrations.rest.exceptions import Conflict, QueryParameterError
+
+WINDOW = dt.timedelta(hours=24)
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def request_hash(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    raw = f"{request.method} {request.path}\n{body}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, digest: str) -> Response:
+    if record.request_hash != digest:
+        raise Conflict("This Idempotency-Key was used for a different request.")
+    response = Response(record.body, status=record.status, headers=dict(record.headers))
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate a viewset's `create`."""
+
+    @wraps(method)
+    def wrapped(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY")
+        if key is None:
+            return method(view, request, *args, **kwargs)
+        key = key.strip()
+        if not 1 <= len(key) <= 255:
+            raise QueryParameterError({"Idempotency-Key": ["Use 1 to 255 characters."]})
+        client = request.auth.client  # type: ignore[union-attr]
+        digest = request_hash(request)
+        IdempotencyRecord.objects.filter(
+            client=client, key=key, created_at__lt=timezone.now() - WINDOW
+        ).delete()
+        existing = IdempotencyRecord.objects.filter(client=client, key=key).first()
+        if existing is not None:
+            return _replay(existing, digest)
+        try:
+            with transaction.atomic():
+                response = method(view, request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    body = json.loads(JSONRenderer().render(response.data))
+                    IdempotencyRecord.objects.create(
+                        tenant_id=client.tenant_id,
+                        client=client,
+                        key=key,
+                        request_hash=digest,
+                        status=response.status_code,
+                        body=body,
+                        headers={h: response[h] for h in REPLAYED_HEADERS if h in response},
+                    )
+        except IntegrityError:
+            # A concurrent request with the same key won; our change was rolled back.
+            return _replay(IdempotencyRecord.objects.get(client=client, key=key), digest)
+        return response
+
+    return wrapped

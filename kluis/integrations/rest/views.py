@@ -1,0 +1,88 @@
+"""The base of every API view: key authentication, JSON only, throttles that run before
+authentication, strict query parameters and the RateLimit-* headers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rest_framework import exceptions, permissions
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import can
+from kluis.integrations.rest.authentication import ApiKeyAuthentication, ApiPrincipal
+from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.integrations.rest.pagination import KluisCursorPagination
+from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
+from kluis.tenancy.rls import narrow_to, widen
+
+
+class HasPermissionForMethod(permissions.BasePermission):
+    """The view's `required_permissions[method]` (deny when a method names none)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        principal = request.user
+        if not isinstance(principal, ApiPrincipal):
+            return False
+        needed = getattr(view, "required_permissions", {}).get(request.method)
+        if needed is None:
+            return False
+        return can(principal.actor, needed)
+
+
+class ApiViewSet(GenericViewSet):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [permissions.IsAuthenticated, HasPermissionForMethod]
+    throttle_classes = [ApiIpThrottle, ApiKeyThrottle]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    pagination_class = KluisCursorPagination
+    required_permissions: ClassVar[dict[str, str]] = {}
+    _narrowed = False
+    # Query parameters each action accepts; anything else is a 400.
+    query_parameters: ClassVar[dict[str, set[str]]] = {}
+
+    @property
+    def actor(self) -> Actor:
+        principal = self.request.user
+        assert isinstance(principal, ApiPrincipal)
+        return principal.actor
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        negotiated = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = negotiated
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+        if getattr(self, (request.method or "").lower(), None) is None:
+            raise exceptions.MethodNotAllowed(request.method or "")
+        self.check_throttles(request)  # before the key is looked up: guessing is limited too
+        self.perform_authentication(request)
+        principal = request.user
+        if isinstance(principal, ApiPrincipal) and principal.actor.tenant is not None:
+            # From here on the database itself only shows the client's company (PostgreSQL).
+            narrow_to(principal.actor.tenant.pk)
+            self._narrowed = True
+        self.check_permissions(request)
+        self.check_query_parameters(request)
+
+    def check_query_parameters(self, request: Request) -> None:
+        allowed = self.query_parameters.get(self.action or "", set())
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise QueryParameterError({key: ["Unknown query parameter."] for key in unknown})
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if getattr(self, "_narrowed", False):
+            widen()
+            self._narrowed = False
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for header, value in rate_limit_headers(request).items():
+            response[header] = value
+        return response

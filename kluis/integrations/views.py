@@ -1,0 +1,59 @@
+"""The "API keys" page: create (the key is shown once), list and revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kluis.access.forms import add_service_errors, service_error_text
+from kluis.integrations.forms import ApiKeyForm
+from kluis.integrations.selectors import api_key_for, api_keys_for
+from kluis.integrations.services import create_api_key, revoke_api_key
+from kluis.web.decorators import member_required
+
+
+@member_required("integrations.manage")
+def api_keys(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in_days"]
+        try:
+            _key, new_key = create_api_key(
+                actor,
+                request.tenant,  # type: ignore[attr-defined]
+                form.cleaned_data["name"],
+                form.cleaned_data["scopes"],
+                expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(form, error)
+        else:
+            form = ApiKeyForm()
+    return render(
+        request,
+        "integrations/api_keys.html",
+        {"form": form, "keys": api_keys_for(actor), "new_key": new_key, "now": timezone.now()},
+    )
+
+
+@require_POST
+@member_required("integrations.manage")
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    key = api_key_for(actor, pk)
+    try:
+        revoke_api_key(actor, key)
+    except PermissionDenied as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, _("The key %(prefix)s… was revoked.") % {"prefix": key.prefix})
+    return redirect("integrations:api_keys")

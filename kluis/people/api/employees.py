@@ -1,0 +1,360 @@
+"""`/api/v1/employees/`: list, create, read and change employees. Thin: reads go through
+the selectors (scoped to the client's company and scopes), writes through the services.
+
+A field whose permission the client's scopes lack is absent from the response, not null.
+There is no DELETE: people leave by status `left`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kluis.integrations.rest.concurrency import etag_for, expected_version
+from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.integrations.rest.idempotency import idempotent
+from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.views import ApiViewSet
+from kluis.people import selectors, services
+from kluis.people.fields import EMPLOYEE_FIELDS
+from kluis.people.models import ContractType, Employee, EmployeeStatus, Gender, WagePeriod
+
+ALWAYS = ("id", "version", "created_at", "updated_at")
+SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage"}
+EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
+
+
+def _scope_note(field: str) -> str:
+    group = EMPLOYEE_FIELDS[field].group
+    return {
+        "personal": "Only with scope personal:read.",
+        "identity": "Only with scope identity:read; reading it is audited.",
+        "bank": "Only with scope identity:read; reading it is audited.",
+        "salary": "Only with scope wages:read.",
+    }.get(group, "")
+
+
+class AddressSerializer(serializers.Serializer):
+    street = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    number = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    city = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    country = serializers.CharField(
+        required=False, allow_blank=True, max_length=2, help_text="ISO 3166-1 alpha-2"
+    )
+
+
+class WageSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Gross")
+    currency = serializers.CharField(help_text="ISO 4217")
+    period = serializers.ChoiceField(choices=WagePeriod.choices)
+    effective_from = serializers.DateField()
+
+
+class EmployeeSerializer(serializers.Serializer):
+    """An employee as the API returns it. Which fields are present depends on the scopes."""
+
+    id = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(
+        read_only=True, required=False, help_text="Increases with every change; send it back."
+    )
+    created_at = serializers.DateTimeField(read_only=True, required=False)
+    updated_at = serializers.DateTimeField(read_only=True, required=False)
+    employee_number = serializers.CharField(required=False)
+    status = serializers.ChoiceField(choices=EmployeeStatus.choices, required=False)
+    first_name = serializers.CharField(required=False)
+    last_name = serializers.CharField(required=False)
+    preferred_name = serializers.CharField(required=False, allow_blank=True)
+    work_email = serializers.EmailField(required=False, allow_blank=True)
+    work_phone = serializers.CharField(required=False, allow_blank=True, help_text="E.164")
+    job_title = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    manager = serializers.IntegerField(required=False, allow_null=True, help_text="Employee id")
+    private_email = serializers.EmailField(
+        required=False, allow_blank=True, help_text=_scope_note("private_email")
+    )
+    private_phone = serializers.CharField(
+        required=False, allow_blank=True, help_text=_scope_note("private_phone")
+    )
+    birth_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_scope_note("birth_date")
+    )
+    nationality = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166-1 alpha-2. " + _scope_note("nationality"),
+    )
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, allow_blank=True, help_text=_scope_note("gender")
+    )
+    address = AddressSerializer(required=False, help_text=_scope_note("address"))
+    national_id = serializers.CharField(
+        required=False, allow_blank=True, help_text=_scope_note("national_id")
+    )
+    iban = serializers.CharField(required=False, allow_blank=True, help_text=_scope_note("iban"))
+    wage = WageSerializer(
+        required=False,
+        allow_null=True,
+        help_text="The wage in force today (null: none). Only with scope wages:read; "
+        "reading it is audited.",
+    )
+
+
+class EmploymentWriteSerializer(serializers.Serializer):
+    contract_type = serializers.ChoiceField(choices=ContractType.choices, required=False)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    hours_per_week = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, coerce_to_string=False
+    )
+    job_title = serializers.CharField(max_length=150)
+    cost_centre = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    department = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    manager = serializers.IntegerField(required=False, allow_null=True)
+
+
+def _write_field(name: str) -> serializers.Field:
+    if name == "address":
+        return AddressSerializer(required=False)
+    if name == "birth_date":
+        return serializers.DateField(required=False, allow_null=True)
+    return serializers.CharField(required=False, allow_blank=True, max_length=254)
+
+
+class EmployeeUpdateSerializer(serializers.Serializer):
+    """Fields to change; absent fields stay as they are. Job data changes with a contract."""
+
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; alternative to If-Match."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in EDITABLE:
+            fields[name] = _write_field(name)
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["This field cannot be set here."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class EmployeeCreateSerializer(EmployeeUpdateSerializer):
+    """A new employee and their first contract."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields.pop("version")
+        fields["first_name"] = serializers.CharField(max_length=100)
+        fields["last_name"] = serializers.CharField(max_length=100)
+        fields["employment"] = EmploymentWriteSerializer()
+        return fields
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=EmployeeStatus.choices)
+    team = django_filters.NumberFilter(field_name="team_id")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Employee
+        fields: ClassVar[list[str]] = []
+
+
+FIELDS_PARAMETER = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description="Comma-separated fields to return (id is always returned), e.g. "
+    "`first_name,last_name,status`.",
+)
+
+EMPLOYEE_EXAMPLE = {
+    "id": 42,
+    "version": 3,
+    "created_at": "2026-01-05T09:00:00Z",
+    "updated_at": "2026-03-01T14:12:00Z",
+    "employee_number": "00042",
+    "status": "active",
+    "first_name": "Anna",
+    "last_name": "Peeters",
+    "preferred_name": "",
+    "work_email": "anna.peeters@example.com",
+    "work_phone": "+3225550101",
+    "job_title": "Payroll officer",
+    "department": 2,
+    "team": 5,
+    "manager": 7,
+}
+CREATE_EXAMPLE = {
+    "first_name": "Anna",
+    "last_name": "Peeters",
+    "work_email": "anna.peeters@example.com",
+    "employment": {"start_date": "2026-04-01", "job_title": "Payroll officer"},
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List employees",
+        parameters=[FIELDS_PARAMETER],
+        responses={200: EmployeeSerializer(many=True), **problem_responses(400, 401, 403, 429)},
+        examples=[OpenApiExample("A page of employees", value=[EMPLOYEE_EXAMPLE])],
+    ),
+    retrieve=extend_schema(
+        summary="Read one employee",
+        parameters=[FIELDS_PARAMETER],
+        responses={200: EmployeeSerializer, **problem_responses(400, 401, 403, 404, 429)},
+        examples=[OpenApiExample("An employee", value=EMPLOYEE_EXAMPLE)],
+    ),
+    create=extend_schema(
+        summary="Hire an employee",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Retry safely: the same key and body within 24 h returns the "
+                "first response instead of hiring twice.",
+            )
+        ],
+        request=EmployeeCreateSerializer,
+        responses={201: EmployeeSerializer, **problem_responses(400, 401, 403, 409, 415, 422, 429)},
+        examples=[
+            OpenApiExample("A new hire", value=CREATE_EXAMPLE, request_only=True),
+            OpenApiExample("The hired employee", value=EMPLOYEE_EXAMPLE, response_only=True),
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change an employee",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description='The ETag you read, e.g. W/"42-3"; 412 when it is stale.',
+            )
+        ],
+        request=EmployeeUpdateSerializer,
+        responses={
+            200: EmployeeSerializer,
+            **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "Change the work phone",
+                value={"work_phone": "+3225550199", "version": 3},
+                request_only=True,
+            ),
+            OpenApiExample("The changed employee", value=EMPLOYEE_EXAMPLE, response_only=True),
+        ],
+    ),
+)
+class EmployeeViewSet(ApiViewSet):
+    serializer_class = EmployeeSerializer
+    filterset_class = EmployeeFilter
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    ordering_fields: ClassVar[list[str]] = [
+        "id",
+        "last_name",
+        "first_name",
+        "employee_number",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["id"]
+    required_permissions: ClassVar[dict[str, str]] = {
+        "GET": "people.view",
+        "POST": "people.edit",
+        "PATCH": "people.edit",
+    }
+    query_parameters: ClassVar[dict[str, set[str]]] = {
+        "list": {"cursor", "page_size", "ordering", "fields", "status", "team", "updated_since"},
+        "retrieve": {"fields"},
+        "create": set(),
+        "partial_update": set(),
+    }
+
+    def get_queryset(self) -> QuerySet[Employee]:
+        if getattr(self, "swagger_fake_view", False):
+            return Employee.objects.none()
+        return selectors.employees_for(self.actor).select_related("tenant")
+
+    def _only(self) -> set[str] | None:
+        raw = self.request.query_params.get("fields")
+        if raw is None:
+            return None
+        wanted = {f.strip() for f in raw.split(",") if f.strip()}
+        unknown = sorted(wanted - SELECTABLE)
+        if unknown or not wanted:
+            raise QueryParameterError(
+                {"fields": [f"Unknown field(s): {', '.join(unknown) or '(none given)'}."]}
+            )
+        return wanted | {"id"}
+
+    def represent(self, employees: list[Employee]) -> list[dict[str, Any]]:
+        only = self._only()
+        rows = selectors.profiles(self.actor, employees, only=only)
+        out = []
+        for employee, values in zip(employees, rows, strict=True):
+            row: dict[str, Any] = {
+                name: getattr(employee, name) for name in ALWAYS if only is None or name in only
+            }
+            row.update(values)
+            out.append(row)
+        return out
+
+    def _one(self, employee: Employee, code: int = status.HTTP_200_OK) -> Response:
+        response = Response(self.represent([employee])[0], status=code)
+        response["ETag"] = etag_for(employee)
+        return response
+
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        assert page is not None
+        return self.get_paginated_response(self.represent(list(page)))
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        self._only()
+        return self._one(selectors.employee_for(self.actor, pk))
+
+    @idempotent
+    def create(self, request: Request) -> Response:
+        serializer = EmployeeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        employment = dict(data.pop("employment"))
+        data["employment"] = employment
+        employee = services.hire_employee(self.actor, self.actor.tenant, data)  # type: ignore[arg-type]
+        employee = selectors.employee_for(self.actor, employee.pk)
+        response = self._one(employee, status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/employees/{employee.pk}/"
+        return response
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        employee = selectors.employee_for(self.actor, pk)
+        serializer = EmployeeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = expected_version(request, employee, data.pop("version", None))
+        services.update_employee(self.actor, employee, data, expected_version=version)
+        return self._one(selectors.employee_for(self.actor, pk))

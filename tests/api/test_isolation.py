@@ -1,0 +1,73 @@
+"""Tenant isolation of the REST API: a key of Other NV, holding every scope, gets the same
+404 for every Demo BV object id as for an id that does not exist, and changes nothing.
+The routes come from the URL configuration, the ids from the walk in tests/tenancy."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from tests.api.conftest import PROBLEM_JSON, make_key
+from tests.tenancy.test_isolation import API_PREFIX, _url, demo_objects, object_routes, snapshot
+
+
+def api_routes() -> list[tuple[str, str]]:
+    return [(ns, route) for ns, route, _p in object_routes() if route.startswith(API_PREFIX)]
+
+
+def _answers(client: Client, key: str, url: str) -> list[tuple[int, str]]:
+    headers = {"authorization": f"Bearer {key}"}
+    answers = []
+    for response in (
+        client.get(url, headers=headers),
+        client.patch(
+            url,
+            json.dumps({"last_name": "Taken over", "version": 1}),
+            content_type="application/json",
+            headers=headers,
+        ),
+    ):
+        answers.append((response.status_code, response["Content-Type"]))
+    return answers
+
+
+def test_a_key_of_other_nv_gets_404_for_every_demo_bv_object_url(demo):
+    ids = demo_objects(demo["demo-bv"])
+    key = make_key("other-nv")
+    client = Client()
+    before = snapshot()
+    routes = api_routes()
+    assert routes, "no API object URLs found"
+    for ns, route in routes:
+        pattern = next(p for n, r, p in object_routes() if r == route)
+        args = pattern.pattern.converters
+        url = _url(route, {arg: ids[(ns, arg)]() for arg in args})
+        missing = _url(route, dict.fromkeys(args, 987654321))
+        got = _answers(client, key, url)
+        assert got == _answers(client, key, missing), url
+        for status, content_type in got:
+            assert status in {404, 405}, f"{url} answered {status}"
+            assert content_type == PROBLEM_JSON
+    assert snapshot() == before
+
+
+def test_a_key_of_demo_bv_reaches_the_same_urls(demo):
+    ids = demo_objects(demo["demo-bv"])
+    key = make_key("demo-bv")
+    for ns, route in api_routes():
+        pattern = next(p for n, r, p in object_routes() if r == route)
+        url = _url(route, {arg: ids[(ns, arg)]() for arg in pattern.pattern.converters})
+        response = Client().get(url, headers={"authorization": f"Bearer {key}"})
+        assert response.status_code == 200, url
+
+
+def test_an_api_request_leaves_the_connection_unnarrowed(demo):
+    """On PostgreSQL the request runs narrowed to the key's company (row-level security);
+    afterwards the connection sees every company again, as the worker and CLI need."""
+    from kluis.people.models import Employee
+
+    key = make_key("demo-bv")
+    response = Client().get("/api/v1/employees/", headers={"authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    assert Employee.objects.filter(tenant=demo["other-nv"]).exists()

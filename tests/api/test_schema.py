@@ -1,0 +1,100 @@
+"""The OpenAPI document: valid 3.1 structure, every operation with an example and problem
+responses, every returned field documented; the docs page runs under our CSP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.test import Client
+
+from tests.api.conftest import PROBLEM_JSON
+
+SCHEMA_URL = "/api/v1/schema/?format=json"
+
+
+def schema() -> dict:
+    response = Client().get(SCHEMA_URL)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def resolve(document: dict, node: dict) -> dict:
+    while "$ref" in node or "allOf" in node or "oneOf" in node:
+        if "$ref" not in node:
+            node = (node.get("allOf") or node["oneOf"])[0]
+            continue
+        node = document["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_schema_is_an_openapi_3_1_document(db):
+    document = schema()
+    assert document["openapi"].startswith("3.1")
+    assert document["info"]["title"] == "Kluis API"
+    assert set(document["paths"]) >= {"/api/v1/employees/", "/api/v1/employees/{id}/"}
+    for _path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            assert operation["operationId"]
+            assert operation["responses"]
+    scheme = document["components"]["securitySchemes"]["ApiKey"]
+    assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert operation["security"] == [{"ApiKey": []}]
+
+
+def test_every_reference_resolves(db):
+    document = schema()
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert refs and refs <= set(document["components"]["schemas"])
+
+
+def test_every_operation_has_an_example_and_problem_responses(db):
+    document = schema()
+    for _path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            text = json.dumps(operation)
+            assert '"examples"' in text, (method, _path)
+            errors = [code for code in operation["responses"] if code.startswith(("4", "5"))]
+            assert errors, (method, _path)
+            for code in errors:
+                assert PROBLEM_JSON in operation["responses"][code]["content"]
+
+
+def test_every_field_the_employees_endpoint_returns_is_documented(api):
+    document = schema()
+    employee = document["components"]["schemas"]["Employee"]
+    returned = json.loads(api().get("/api/v1/employees/").content)["results"][0]
+    assert set(returned) == set(employee["properties"])
+    wage = resolve(document, employee["properties"]["wage"])
+    assert set(wage["properties"]) >= {"amount", "currency", "period", "effective_from"}
+    address = resolve(document, employee["properties"]["address"])
+    assert set(address["properties"]) == set(returned["address"])
+
+
+def test_schema_documents_the_list_parameters(db):
+    operation = schema()["paths"]["/api/v1/employees/"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert names >= {"cursor", "page_size", "ordering", "fields", "status", "team", "updated_since"}
+
+
+def test_docs_page_is_served_by_us_with_no_inline_script(db):
+    response = Client().get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert len(scripts) == 3
+    for attributes, body in scripts:
+        assert not body.strip()
+        src = re.search(r'src="([^"]+)"', attributes).group(1)
+        assert src.startswith("/"), src  # our own server, no CDN
+        assert f'nonce="{nonce}"' in attributes
+    script_url = re.findall(r'src="([^"]+)"', html)[-1].replace("&amp;", "&")
+    init = Client().get(script_url)
+    assert init.status_code == 200 and b"SwaggerUIBundle" in init.content
+    bundle = re.findall(r'src="([^"]+)"', html)[0]
+    assert bundle.startswith("/static/")

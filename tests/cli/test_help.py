@@ -8,7 +8,17 @@ import pytest
 
 from tests.cli.helpers import run_kluis
 
-SUBCOMMANDS = ["up", "serve", "worker", "createtenant", "createuser", "audit", "manage"]
+SUBCOMMANDS = [
+    "up",
+    "serve",
+    "worker",
+    "createtenant",
+    "createuser",
+    "audit",
+    "keys",
+    "apikey",
+    "manage",
+]
 
 
 def test_help_lists_every_subcommand_with_a_summary(tmp_path: Path) -> None:
@@ -21,7 +31,18 @@ def test_help_lists_every_subcommand_with_a_summary(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["up"], ["serve"], ["worker"], ["createtenant"], ["createuser"], ["audit", "verify"]],
+    [
+        ["up"],
+        ["serve"],
+        ["worker"],
+        ["createtenant"],
+        ["createuser"],
+        ["audit", "verify"],
+        ["keys", "status"],
+        ["keys", "rotate"],
+        ["apikey", "create"],
+        ["apikey", "revoke"],
+    ],
 )
 def test_each_subcommand_explains_its_options(tmp_path: Path, command: list[str]) -> None:
     result = run_kluis(tmp_path, *command, "--help")

@@ -177,6 +177,20 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     return _call("apikey_revoke", tenant=args.tenant, prefix=args.prefix)
 
 
+def cmd_apiclient_create(args: argparse.Namespace) -> int:
+    return _call("apiclient_create", tenant=args.tenant, name=args.name, scopes=args.scopes)
+
+
+def cmd_oauthclient_create(args: argparse.Namespace) -> int:
+    return _call("oauthclient_create", tenant=args.tenant, name=args.name, scopes=args.scopes)
+
+
+def cmd_oauthapp_create(args: argparse.Namespace) -> int:
+    return _call(
+        "oauthapp_create", name=args.name, redirect_uris=args.redirect_uri, public=args.public
+    )
+
+
 def cmd_manage(argv: Sequence[str]) -> int:
     # Load the settings first: Django's own runner would only warn about a refused one.
     setup_django()
@@ -345,6 +359,58 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
     revoke.add_argument("--prefix", required=True, help="the key's first 12 characters")
     revoke.set_defaults(handler=cmd_apikey_revoke)
+
+    for command, summary, handler in (
+        (
+            "apiclient",
+            "API clients for HTTP Basic: `kluis apiclient create` prints id and secret once",
+            cmd_apiclient_create,
+        ),
+        (
+            "oauthclient",
+            "OAuth 2.0 client-credentials clients: `kluis oauthclient create` prints "
+            "client_id and client_secret once",
+            cmd_oauthclient_create,
+        ),
+    ):
+        group = add(command, summary)
+        actions = group.add_subparsers(dest=f"{command}_command", metavar="<action>", required=True)
+        make = actions.add_parser(
+            "create",
+            help="create a client for a company and print its id and secret once",
+            description="Create a client for a company. Its id (first line) and secret "
+            "(second line) are printed once on standard output; only a digest of the secret "
+            "is stored. Scopes: employees:read, employees:write, wages:read, identity:read, "
+            "personal:read, audit:read.",
+            allow_abbrev=False,
+        )
+        make.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
+        make.add_argument("--name", required=True, help='what uses it, e.g. "Payroll sync"')
+        make.add_argument(
+            "--scopes", required=True, help="comma-separated, e.g. employees:read,wages:read"
+        )
+        make.set_defaults(handler=handler)
+
+    oauthapp = add(
+        "oauthapp",
+        "third-party OAuth apps (authorization code + PKCE): `kluis oauthapp create`",
+    )
+    oauthapp_actions = oauthapp.add_subparsers(
+        dest="oauthapp_command", metavar="<action>", required=True
+    )
+    register = oauthapp_actions.add_parser(
+        "create",
+        help="register a third-party app and print its client_id and secret once",
+        description="Register a third-party app that companies can connect (consent screen "
+        "at /oauth/authorize). Prints client_id and client_secret once.",
+        allow_abbrev=False,
+    )
+    register.add_argument("--name", required=True, help="the app's name, shown on consent")
+    register.add_argument(
+        "--redirect-uri", required=True, action="append", help="https:// redirect URI"
+    )
+    register.add_argument("--public", action="store_true", help="a public client (no secret)")
+    register.set_defaults(handler=cmd_oauthapp_create)
 
     # Handled before argparse (everything after it goes to Django); listed for --help.
     add(

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from kluis.access.permissions import API_SCOPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ.get("KLUIS_ENV", "development").strip().lower()
 if ENV not in {"development", "production", "test"}:
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "oauth2_provider",
     "allauth",
     "allauth.account",
     "django_tasks_db",
@@ -358,7 +361,9 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "kluis.integrations.rest.authentication.ApiKeyAuthentication"
+        "kluis.integrations.rest.authentication.ApiKeyAuthentication",
+        "kluis.integrations.rest.authentication.OAuthTokenAuthentication",
+        "kluis.integrations.rest.authentication.ApiClientBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -372,6 +377,37 @@ API_RATE_PER_IP = os.environ.get("KLUIS_API_RATE_PER_IP", "1200/min")
 # Pepper of the stored API key digests; default: derived from the secret key (so rotating
 # the secret key invalidates every API key; set this to rotate them independently).
 API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")
+
+# OAuth 2.0 (django-oauth-toolkit): client credentials and authorization code + PKCE only.
+# No implicit or password grant; codes live 10 minutes; refresh tokens rotate and a reused
+# one revokes its family; tokens are stored as checksums only (RFC 9700).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "SCOPES": {scope: scope for scope in API_SCOPES},
+    "DEFAULT_SCOPES": [],
+    "SCOPES_BACKEND_CLASS": "kluis.integrations.oauth.ClientScopes",
+    "OAUTH2_SERVER_CLASS": "kluis.integrations.oauth.KluisServer",
+    "OAUTH2_VALIDATOR_CLASS": "kluis.integrations.oauth.KluisValidator",
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kluis API",
     "DESCRIPTION": "The public REST API of Kluis. Guide: docs/api.md.",

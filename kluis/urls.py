@@ -6,6 +6,7 @@ urlpatterns = [
     path("health/live", operations.live, name="health-live"),
     path("health/ready", operations.ready, name="health-ready"),
     path("api/", include("kluis.integrations.api_urls")),
+    path("oauth/", include("kluis.integrations.oauth_urls")),
     path("integrations/", include("kluis.integrations.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

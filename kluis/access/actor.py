@@ -55,10 +55,16 @@ class Actor:
 
     @classmethod
     def for_api_client(
-        cls, client: ApiClient, *, ip: str | None = None, request_id: str = ""
+        cls,
+        client: ApiClient,
+        *,
+        ip: str | None = None,
+        request_id: str = "",
+        scopes: list[str] | None = None,
     ) -> Actor:
         """A machine client of one company: its grants are its scopes, company-wide, and
-        nothing else (no membership, so no team or self scope)."""
+        nothing else (no membership, so no team or self scope). `scopes` narrows them further
+        (an OAuth token's scopes): only scopes both granted and the client's count."""
         from kluis.access.permissions import grants_of_scopes
 
         return cls(
@@ -67,7 +73,7 @@ class Actor:
             tenant=client.tenant,
             ip=ip,
             request_id=request_id,
-            _grants=grants_of_scopes(list(client.scopes)),
+            _grants=grants_of_scopes([s for s in client.scopes if scopes is None or s in scopes]),
         )
 
     @property

@@ -147,6 +147,7 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
     "identity:read": ("people.view_identity", "people.view_bank"),
     "personal:read": ("people.view_personal",),
     "audit:read": ("audit.view",),
+    "roles:read": ("access.view_roles", "tenancy.view_members"),
 }
 
 

@@ -31,3 +31,12 @@ class ApiKeyForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a key that does not expire."),
     )
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. Payroll sync"))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=[(s, f"{s} — {SCOPE_LABELS.get(s, s)}") for s in API_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -13,7 +13,7 @@ import secrets
 
 from django.conf import settings
 
-from kluis.integrations.models import ApiKey
+from kluis.integrations.models import ApiClient, ApiKey
 
 KEY_PREFIX = "kluis_"
 KEY_LENGTH = len(KEY_PREFIX) + 40
@@ -57,3 +57,33 @@ def find_key(value: str) -> ApiKey | None:
     if not hmac.compare_digest(expected, digest_of(value)):
         return None
     return key
+
+
+# API client credentials for HTTP Basic: a public id and a secret, the secret stored as the
+# same peppered HMAC digest as keys.
+CLIENT_ID_PREFIX = "kc_"
+CLIENT_SECRET_PREFIX = "kluis_secret_"  # noqa: S105 (a prefix, not a secret)
+
+
+def new_client_id() -> str:
+    return CLIENT_ID_PREFIX + "".join(secrets.choice(_ALPHABET[:62]) for _ in range(24))
+
+
+def new_client_secret() -> str:
+    return CLIENT_SECRET_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(43))
+
+
+def find_client(client_id: str, secret: str) -> ApiClient | None:
+    """The API client with this id and secret, compared in constant time; None otherwise."""
+    client = None
+    if client_id.startswith(CLIENT_ID_PREFIX) and len(client_id) <= 40:
+        client = (
+            ApiClient.objects.select_related("tenant")
+            .filter(client_id=client_id)
+            .exclude(secret_digest="")
+            .first()
+        )
+    expected = client.secret_digest if client is not None else "0" * 64
+    if not hmac.compare_digest(expected, digest_of(secret)):
+        return None
+    return client

@@ -6,6 +6,7 @@ without its event and no event without its change.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from kluis.tenancy.models import Tenant
@@ -37,6 +38,17 @@ class ApiClient(models.Model):
     created_by_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # HTTP Basic: a public id and a peppered HMAC digest of the secret (shown once).
+    client_id = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    secret_digest = models.CharField(max_length=64, blank=True)
+    # OAuth 2.0: the django-oauth-toolkit application that acts as this client.
+    oauth_application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="api_client",
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -86,3 +98,34 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class OAuthConnection(models.Model):
+    """A third-party app (an authorization-code OAuth application) that a member with
+    `integrations.manage` connected for their company. The app then acts as `api_client`
+    (the consented scopes, audited as that client) with the tokens issued to that member.
+    One active connection per app and member, so a token always names one company."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    api_client = models.OneToOneField(
+        ApiClient, on_delete=models.CASCADE, related_name="connection"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="oauth_connection_one_active_per_app_and_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_client.name} ({self.tenant_id})"

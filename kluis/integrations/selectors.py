@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from kluis.access.actor import Actor
-from kluis.integrations.models import ApiKey
+from kluis.integrations.models import ApiClient, ApiKey
 
 
 def api_keys_for(actor: Actor) -> QuerySet[ApiKey]:
@@ -21,3 +21,17 @@ def api_key_for(actor: Actor, pk: int) -> ApiKey:
     if key is None:
         raise Http404("No such API key")
     return key
+
+
+def basic_clients_for(actor: Actor) -> QuerySet[ApiClient]:
+    """The company's clients that authenticate with HTTP Basic (id + secret)."""
+    if actor.tenant is None:
+        return ApiClient.objects.none()
+    return ApiClient.objects.filter(tenant=actor.tenant, client_id__isnull=False)
+
+
+def basic_client_for(actor: Actor, pk: int) -> ApiClient:
+    client = basic_clients_for(actor).filter(pk=pk).first()
+    if client is None:
+        raise Http404("No such API client")
+    return client

@@ -4,6 +4,7 @@ audit event (name, scopes and prefix, never the key) and emits a domain event.""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,8 +16,14 @@ from kluis.access.authorization import authorize, can_for
 from kluis.access.permissions import API_SCOPES
 from kluis.audit.services import diff, record
 from kluis.integrations.events import emit
-from kluis.integrations.keys import PREFIX_LENGTH, digest_of, new_key
-from kluis.integrations.models import ApiClient, ApiKey, IdempotencyRecord
+from kluis.integrations.keys import (
+    PREFIX_LENGTH,
+    digest_of,
+    new_client_id,
+    new_client_secret,
+    new_key,
+)
+from kluis.integrations.models import ApiClient, ApiKey, IdempotencyRecord, OAuthConnection
 from kluis.tenancy.models import Tenant
 
 
@@ -49,6 +56,142 @@ def clean_scopes(actor: Actor, scopes: list[str]) -> list[str]:
     return scopes
 
 
+def _clean_name_and_scopes(
+    actor: Actor, name: str, scopes: list[str], errors: dict[str, list[str]]
+) -> tuple[str, list[str]]:
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 100:
+        errors["name"] = [_("Use at most %(n)d characters.") % {"n": 100}]
+    try:
+        scopes = clean_scopes(actor, scopes)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    return name, scopes
+
+
+def create_api_client(
+    actor: Actor, tenant: Tenant, name: str, scopes: list[str]
+) -> tuple[ApiClient, str]:
+    """A client that authenticates with HTTP Basic (client id + secret). The plaintext
+    secret is returned once; only its peppered digest is stored."""
+    _same_company(actor, tenant)
+    authorize(actor, "integrations.manage")
+    errors: dict[str, list[str]] = {}
+    name, scopes = _clean_name_and_scopes(actor, name, scopes, errors)
+    if errors:
+        raise ValidationError(errors)
+    secret = new_client_secret()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                client = ApiClient.objects.create(
+                    tenant=tenant,
+                    name=name,
+                    scopes=scopes,
+                    created_by_label=actor.label[:254],
+                    client_id=new_client_id(),
+                    secret_digest=digest_of(secret),
+                )
+                _record_client(actor, client, "api_client.created")
+            return client, secret
+        except IntegrityError:  # the random id was taken: draw again
+            continue
+    raise RuntimeError("could not make a unique client id")
+
+
+def create_oauth_client(
+    actor: Actor, tenant: Tenant, name: str, scopes: list[str]
+) -> tuple[ApiClient, str, str]:
+    """An OAuth 2.0 client-credentials client: a django-oauth-toolkit application linked to
+    a new API client of the company. Returns (client, client_id, secret); the secret is
+    shown once and stored hashed by django-oauth-toolkit."""
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import get_application_model
+
+    _same_company(actor, tenant)
+    authorize(actor, "integrations.manage")
+    errors: dict[str, list[str]] = {}
+    name, scopes = _clean_name_and_scopes(actor, name, scopes, errors)
+    if errors:
+        raise ValidationError(errors)
+    application_model = get_application_model()
+    secret = generate_client_secret()
+    with transaction.atomic():
+        application = application_model.objects.create(
+            name=f"{tenant.slug}: {name}"[:255],
+            client_type=application_model.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
+            client_secret=secret,
+            hash_client_secret=True,
+            redirect_uris="",
+        )
+        client = ApiClient.objects.create(
+            tenant=tenant,
+            name=name,
+            scopes=scopes,
+            created_by_label=actor.label[:254],
+            oauth_application=application,
+        )
+        _record_client(actor, client, "oauth_client.created")
+    return client, str(application.client_id), secret
+
+
+def _record_client(actor: Actor, client: ApiClient, action: str) -> None:
+    client_id = client.client_id or (
+        client.oauth_application.client_id if client.oauth_application else ""
+    )
+    record(
+        actor,
+        action,
+        tenant=client.tenant,
+        target=client,
+        object_repr=f"{client.name} ({client_id})",
+        changes=diff({}, {"name": client.name, "scopes": client.scopes, "client_id": client_id}),
+    )
+    emit(
+        action,
+        tenant=client.tenant,
+        target=client,
+        payload={"client": client.pk, "client_id": client_id, "scopes": client.scopes},
+    )
+
+
+def revoke_api_client(actor: Actor, client: ApiClient) -> ApiClient:
+    """Revoke a client: its keys, its secret and every OAuth token it holds stop working."""
+    from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+    _same_company(actor, client.tenant)
+    authorize(actor, "integrations.manage")
+    if client.revoked_at is not None:
+        return client
+    with transaction.atomic():
+        now = timezone.now()
+        client.revoked_at = now
+        client.save(update_fields=["revoked_at"])
+        ApiKey.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=now)
+        if client.oauth_application_id is not None:
+            get_refresh_token_model().objects.filter(
+                application_id=client.oauth_application_id, revoked__isnull=True
+            ).update(revoked=now)
+            get_access_token_model().objects.filter(
+                application_id=client.oauth_application_id
+            ).delete()
+        record(
+            actor,
+            "api_client.revoked",
+            tenant=client.tenant,
+            target=client,
+            object_repr=client.name,
+            changes={"revoked_at": {"old": None, "new": now.isoformat()}},
+        )
+        emit(
+            "api_client.revoked", tenant=client.tenant, target=client, payload={"client": client.pk}
+        )
+    return client
+
+
 def create_api_key(
     actor: Actor,
     tenant: Tenant,
@@ -60,15 +203,7 @@ def create_api_key(
     _same_company(actor, tenant)
     authorize(actor, "integrations.manage")
     errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("This field is required.")]
-    elif len(name) > 100:
-        errors["name"] = [_("Use at most %(n)d characters.") % {"n": 100}]
-    try:
-        scopes = clean_scopes(actor, scopes)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    name, scopes = _clean_name_and_scopes(actor, name, scopes, errors)
     if expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = [_("The expiry must be in the future.")]
     if errors:
@@ -149,3 +284,125 @@ def purge_idempotency_records(older_than: dt.timedelta = dt.timedelta(hours=24))
         created_at__lt=timezone.now() - older_than
     ).delete()
     return deleted
+
+
+def register_oauth_app(
+    name: str, redirect_uris: list[str], *, public: bool = False
+) -> tuple[Any, str]:
+    """A third-party app for the authorization code flow (with PKCE), registered by the
+    platform operator; companies then connect it. Returns (application, secret); the secret
+    is shown once (empty for a public app)."""
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import get_application_model
+
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": [_("Use 1 to 100 characters.")]})
+    bad = [uri for uri in redirect_uris if not uri.startswith("https://")]
+    if not redirect_uris or bad:
+        raise ValidationError({"redirect_uris": [_("Give one or more https:// redirect URIs.")]})
+    model = get_application_model()
+    secret = "" if public else generate_client_secret()
+    application = model.objects.create(
+        name=name,
+        client_type=model.CLIENT_PUBLIC if public else model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=model.GRANT_AUTHORIZATION_CODE,
+        client_secret=secret,
+        hash_client_secret=True,
+        redirect_uris=" ".join(redirect_uris),
+        skip_authorization=False,
+    )
+    return application, secret
+
+
+def connect_app(
+    actor: Actor, tenant: Tenant, user: Any, application: Any, scopes: list[str]
+) -> OAuthConnection:
+    """Connect a third-party app for the company with the scopes the member consented to
+    (only scopes the member holds company-wide). Replaces the member's earlier connection of
+    the same app for the same company; refuses one for another company."""
+    _same_company(actor, tenant)
+    authorize(actor, "integrations.manage")
+    scopes = clean_scopes(actor, scopes)
+    existing = (
+        OAuthConnection.objects.filter(application=application, user=user, revoked_at__isnull=True)
+        .select_related("api_client")
+        .first()
+    )
+    if existing is not None and existing.tenant_id != tenant.pk:
+        raise ValidationError(
+            _("You connected this app for another company; disconnect it there first.")
+        )
+    with transaction.atomic():
+        if existing is not None:
+            existing.api_client.scopes = scopes
+            existing.api_client.save(update_fields=["scopes"])
+            connection = existing
+            action = "oauth_connection.updated"
+        else:
+            client = ApiClient.objects.create(
+                tenant=tenant,
+                name=str(application.name)[:100],
+                scopes=scopes,
+                created_by_label=actor.label[:254],
+            )
+            connection = OAuthConnection.objects.create(
+                tenant=tenant, application=application, user=user, api_client=client
+            )
+            action = "oauth_connection.created"
+        record(
+            actor,
+            action,
+            tenant=tenant,
+            target=connection.api_client,
+            object_repr=f"{application.name} ({application.client_id})",
+            changes=diff({}, {"app": application.name, "scopes": scopes}),
+        )
+        emit(
+            action,
+            tenant=tenant,
+            target=connection.api_client,
+            payload={"client": connection.api_client_id, "scopes": scopes},
+        )
+    return connection
+
+
+def revoke_connection(actor: Actor, connection: OAuthConnection) -> OAuthConnection:
+    """Disconnect an app: every token it holds for that member stops working."""
+    from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+    _same_company(actor, connection.tenant)
+    authorize(actor, "integrations.manage")
+    if connection.revoked_at is not None:
+        return connection
+    with transaction.atomic():
+        now = timezone.now()
+        connection.revoked_at = now
+        connection.save(update_fields=["revoked_at"])
+        ApiClient.objects.filter(pk=connection.api_client_id).update(revoked_at=now)
+        lookup = {"application_id": connection.application_id, "user_id": connection.user_id}
+        get_refresh_token_model().objects.filter(revoked__isnull=True, **lookup).update(revoked=now)
+        get_access_token_model().objects.filter(**lookup).delete()
+        _delete_grants(lookup)
+        record(
+            actor,
+            "oauth_connection.revoked",
+            tenant=connection.tenant,
+            target=connection.api_client,
+            object_repr=connection.api_client.name,
+            changes={"revoked_at": {"old": None, "new": now.isoformat()}},
+        )
+        emit(
+            "oauth_connection.revoked",
+            tenant=connection.tenant,
+            target=connection.api_client,
+            payload={"client": connection.api_client_id},
+        )
+    return connection
+
+
+def _delete_grants(lookup: dict[str, Any]) -> None:
+    """Delete outstanding authorization codes of an app for a member."""
+    from oauth2_provider.models import get_grant_model
+
+    get_grant_model().objects.filter(**lookup).delete()

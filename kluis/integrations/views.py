@@ -13,9 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.forms import add_service_errors, service_error_text
-from kluis.integrations.forms import ApiKeyForm
-from kluis.integrations.selectors import api_key_for, api_keys_for
-from kluis.integrations.services import create_api_key, revoke_api_key
+from kluis.integrations.forms import ApiClientForm, ApiKeyForm
+from kluis.integrations.selectors import (
+    api_key_for,
+    api_keys_for,
+    basic_client_for,
+    basic_clients_for,
+)
+from kluis.integrations.services import (
+    create_api_client,
+    create_api_key,
+    revoke_api_client,
+    revoke_api_key,
+)
 from kluis.web.decorators import member_required
 
 
@@ -38,11 +48,60 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             form = ApiKeyForm()
+    return _page(request, form=form, new_key=new_key)
+
+
+def _page(request: HttpRequest, **context: object) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    context.setdefault("form", ApiKeyForm())
+    context.setdefault("client_form", ApiClientForm())
     return render(
         request,
         "integrations/api_keys.html",
-        {"form": form, "keys": api_keys_for(actor), "new_key": new_key, "now": timezone.now()},
+        {
+            "keys": api_keys_for(actor),
+            "clients": basic_clients_for(actor),
+            "now": timezone.now(),
+            **context,
+        },
     )
+
+
+@require_POST
+@member_required("integrations.manage")
+def api_client_create(request: HttpRequest) -> HttpResponse:
+    """A client for HTTP Basic: its id and secret are shown once."""
+    actor = request.actor  # type: ignore[attr-defined]
+    form = ApiClientForm(request.POST)
+    new_client = None
+    if form.is_valid():
+        try:
+            client, secret = create_api_client(
+                actor,
+                request.tenant,  # type: ignore[attr-defined]
+                form.cleaned_data["name"],
+                form.cleaned_data["scopes"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            add_service_errors(form, error)
+        else:
+            new_client = {"client_id": client.client_id, "secret": secret}
+            form = ApiClientForm()
+    return _page(request, client_form=form, new_client=new_client)
+
+
+@require_POST
+@member_required("integrations.manage")
+def api_client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    client = basic_client_for(actor, pk)
+    try:
+        revoke_api_client(actor, client)
+    except PermissionDenied as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, _("The client %(id)s was revoked.") % {"id": client.client_id})
+    return redirect("integrations:api_keys")
 
 
 @require_POST

@@ -23,6 +23,7 @@ ALL_SCOPES = [
     "identity:read",
     "personal:read",
     "audit:read",
+    "roles:read",
 ]
 PROBLEM_JSON = "application/problem+json"
 

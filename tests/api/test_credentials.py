@@ -50,7 +50,7 @@ def test_an_unknown_key_is_401(demo, live_server):
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer", "Bearer kluis_short", "Basic dXNlcjpwYXNz", "Bearer a b", "Token kluis_x"],
+    ["Bearer", "Bearer kluis_short", "Bearer a b", "Token kluis_x"],
 )
 def test_a_malformed_authorization_header_is_401(demo, live_server, header):
     assert_401(get(live_server, "/api/v1/employees/", Authorization=header))

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from kluis.access.actor import Actor
+from kluis.integrations.services import create_api_client, create_oauth_client
+from kluis.tenancy.models import Tenant
 from tests.api.conftest import make_key
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
@@ -38,6 +41,15 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         "KLUIS_URL": live_server.url,
         "KLUIS_API_KEY": make_key("demo-bv", ["employees:read", "employees:write"]),
     }
+    tenant = Tenant.objects.get(slug="demo-bv")
+    basic, secret = create_api_client(
+        Actor.system("docs", tenant), tenant, "Docs", ["employees:read"]
+    )
+    env["KLUIS_CLIENT_ID"], env["KLUIS_CLIENT_SECRET"] = str(basic.client_id), secret
+    _client, oauth_id, oauth_secret = create_oauth_client(
+        Actor.system("docs", tenant), tenant, "Docs OAuth", ["employees:read"]
+    )
+    env["KLUIS_OAUTH_CLIENT_ID"], env["KLUIS_OAUTH_CLIENT_SECRET"] = oauth_id, oauth_secret
     for command, expected in examples():
         result = subprocess.run(
             ["sh", "-c", command + ' -D /dev/stderr -o /dev/stdout -w "\\n%{http_code}"'],
@@ -49,6 +61,9 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         )
         status = int(result.stdout.rsplit("\n", 1)[-1])
         assert status == expected, (command, result.stdout[-800:])
+        token = re.search(r'"access_token": ?"([^"]+)"', result.stdout)
+        if token:
+            env["KLUIS_OAUTH_TOKEN"] = token.group(1)
         created = re.search(r"^Location: /api/v1/employees/(\d+)/", result.stderr, re.M | re.I)
         if created:
             env["EMPLOYEE_ID"] = created.group(1)

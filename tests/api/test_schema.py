@@ -43,7 +43,12 @@ def test_schema_is_an_openapi_3_1_document(db):
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
     for operations in document["paths"].values():
         for operation in operations.values():
-            assert operation["security"] == [{"ApiKey": []}]
+            assert operation["security"] == [{"ApiKey": []}, {"OAuth2": []}, {"ClientBasic": []}]
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["ClientBasic"] == {**schemes["ClientBasic"], "type": "http", "scheme": "basic"}
+    flows = schemes["OAuth2"]["flows"]
+    assert flows["clientCredentials"]["tokenUrl"] == "/oauth/token"
+    assert "employees:read" in flows["clientCredentials"]["scopes"]
 
 
 def test_every_reference_resolves(db):

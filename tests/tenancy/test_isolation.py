@@ -20,7 +20,17 @@ from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
-from kluis.people.models import EmergencyContact, Employee, Employment, Wage, WageComponent
+from kluis.people.contracts import add_wage_component
+from kluis.people.models import (
+    CustomFieldDefinition,
+    Department,
+    EmergencyContact,
+    Employee,
+    Employment,
+    Team,
+    Wage,
+    WageComponent,
+)
 from kluis.people.photos import set_photo
 from kluis.people.services import add_emergency_contact
 from kluis.tenancy.models import Membership, Tenant
@@ -74,11 +84,27 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         worker,
         {"name": "Probe Contact", "phone": "+32470123456"},
     )
+    component = add_wage_component(
+        Actor.system("isolation probe", tenant),
+        worker,
+        {"kind": "bonus", "amount": "100", "start_date": "2026-01-15", "recurring": False},
+    )
     api_key, _plaintext = create_api_key(
         Actor.system("isolation probe", tenant), tenant, "Isolation probe", ["employees:read"]
     )
     return {
         ("api", "pk"): lambda: worker.pk,
+        ("api", "department_pk"): lambda: Department.objects.filter(tenant=tenant).first().pk,
+        ("api", "employment_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
+        ("api", "wage_pk"): lambda: Wage.objects.filter(tenant=tenant).first().pk,
+        ("api", "wage_component_pk"): lambda: component.pk,
+        ("api", "custom_field_pk"): lambda: (
+            CustomFieldDefinition.objects.filter(tenant=tenant).first().pk
+        ),
+        ("api", "audit_event_pk"): lambda: AuditEvent.objects.filter(tenant=tenant).first().pk,
+        ("api", "role_pk"): lambda: custom.pk,
+        ("api", "membership_pk"): lambda: target.pk,
+        ("api", "team_pk"): lambda: Team.objects.filter(tenant=tenant).first().pk,
         ("integrations", "pk"): lambda: api_key.pk,
         ("tenancy", "pk"): lambda: target.pk,
         ("tenancy", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
@@ -100,6 +126,8 @@ def snapshot() -> dict[str, int]:
         "employees": hash(tuple(Employee.objects.order_by("pk").values_list("pk", "version"))),
         "employments": hash(tuple(Employment.objects.order_by("pk").values_list("pk", "end_date"))),
         "contacts": EmergencyContact.objects.count(),
+        "organisation": Department.objects.count() + Team.objects.count(),
+        "custom_fields": CustomFieldDefinition.objects.count(),
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),
         "wages": Wage.objects.count() + WageComponent.objects.count(),
         "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),

@@ -1,19 +1,30 @@
-"""`Authorization: Bearer kluis_...`: the API's credential. Anything wrong with the key
-(unknown, malformed, expired, revoked, company deactivated) is the same 401, so the answer
-reveals nothing about which keys exist."""
+"""The API's credentials, each belonging to one API client of one company:
+
+- `Authorization: Bearer kluis_...`: an API key;
+- `Authorization: Bearer <token>`: an OAuth 2.0 access token (django-oauth-toolkit);
+- `Authorization: Basic base64(client_id:secret)`: the client's id and secret.
+
+Anything wrong with a credential (unknown, malformed, expired, revoked, company
+deactivated) is the same 401, so the answer reveals nothing about which credentials exist.
+The view narrows the database connection to the client's company after authenticating.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from kluis.access.actor import Actor
-from kluis.integrations.keys import find_key
-from kluis.integrations.models import ApiKey
+from kluis.integrations.keys import find_client, find_key, looks_like_a_key
+from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -23,31 +34,39 @@ class ApiPrincipal:
     """What DRF puts in `request.user` for an API request: the acting client."""
 
     actor: Actor
-    key: ApiKey
+    client: ApiClient
+    key: ApiKey | None = None
     is_authenticated: bool = True
     is_anonymous: bool = False
 
     @property
     def pk(self) -> int:
-        return self.key.client_id
+        return self.client.pk
 
 
 def bearer_token(request: Request) -> str | None:
-    """The raw bearer token of the request, or None when there is no Authorization header."""
+    """The raw bearer token of the request, or None when there is no Authorization header
+    or it uses the Basic scheme."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header:
         return None
     scheme, _sep, token = header.partition(" ")
+    if scheme.lower() == "basic":
+        return None
     if scheme.lower() != "bearer" or not token.strip() or " " in token.strip():
         raise exceptions.AuthenticationFailed("Send the API key as `Authorization: Bearer <key>`.")
     return token.strip()
 
 
+def _request_id(request: Request) -> str:
+    return getattr(request._request, "request_id", "")
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiPrincipal, ApiKey] | None:
         token = bearer_token(request)
-        if token is None:
-            return None
+        if token is None or not looks_like_a_key(token):
+            return None  # Basic, or perhaps an OAuth access token
         key = find_key(token)
         now = timezone.now()
         if (
@@ -62,11 +81,107 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
         actor = Actor.for_api_client(
-            key.client,
-            ip=request.META.get("REMOTE_ADDR"),
-            request_id=getattr(request._request, "request_id", ""),
+            key.client, ip=request.META.get("REMOTE_ADDR"), request_id=_request_id(request)
         )
-        return ApiPrincipal(actor=actor, key=key), key
+        return ApiPrincipal(actor=actor, client=key.client, key=key), key
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+class OAuthTokenAuthentication(authentication.BaseAuthentication):
+    """A django-oauth-toolkit access token: its application's client acts, with the
+    scopes both granted to the token and still held by the client."""
+
+    def authenticate(self, request: Request) -> tuple[ApiPrincipal, Any] | None:
+        from oauth2_provider.models import get_access_token_model
+
+        token = bearer_token(request)
+        if token is None or looks_like_a_key(token):
+            return None
+        checksum = hashlib.sha256(token.encode()).hexdigest()
+        access = (
+            get_access_token_model()
+            .objects.select_related("application")
+            .filter(token_checksum=checksum)
+            .first()
+        )
+        client = None
+        if access is not None and access.application is not None and not access.is_expired():
+            if access.user_id is None:  # client credentials: the application's own client
+                client = (
+                    ApiClient.objects.select_related("tenant")
+                    .filter(oauth_application=access.application)
+                    .first()
+                )
+            else:  # authorization code: the company connection the member made
+                connection = (
+                    OAuthConnection.objects.select_related("api_client", "api_client__tenant")
+                    .filter(
+                        application=access.application,
+                        user_id=access.user_id,
+                        revoked_at__isnull=True,
+                    )
+                    .first()
+                )
+                client = connection.api_client if connection is not None else None
+        if client is None or client.revoked_at is not None or not client.tenant.is_active:
+            raise exceptions.AuthenticationFailed("The access token is not valid.")
+        actor = Actor.for_api_client(
+            client,
+            ip=request.META.get("REMOTE_ADDR"),
+            request_id=_request_id(request),
+            scopes=str(access.scope or "").split() if access is not None else [],
+        )
+        return ApiPrincipal(actor=actor, client=client), access
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+def basic_credentials(request: Request) -> tuple[str, str] | None:
+    """(client_id, secret) of an `Authorization: Basic` header; None for other schemes."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise exceptions.AuthenticationFailed(
+            "Send `Authorization: Basic base64(client_id:secret)`."
+        ) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep or not client_id or not secret:
+        raise exceptions.AuthenticationFailed(
+            "Send `Authorization: Basic base64(client_id:secret)`."
+        )
+    return client_id, secret
+
+
+class ApiClientBasicAuthentication(authentication.BaseAuthentication):
+    """HTTP Basic with an API client's id and secret."""
+
+    def authenticate(self, request: Request) -> tuple[ApiPrincipal, ApiClient] | None:
+        credentials = basic_credentials(request)
+        if credentials is None:
+            return None
+        client = find_client(*credentials)
+        if client is None or client.revoked_at is not None or not client.tenant.is_active:
+            raise exceptions.AuthenticationFailed("The client id or secret is not valid.")
+        actor = Actor.for_api_client(
+            client, ip=request.META.get("REMOTE_ADDR"), request_id=_request_id(request)
+        )
+        return ApiPrincipal(actor=actor, client=client), client
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Basic realm="api"'
+
+
+API_AUTHENTICATION = [ApiKeyAuthentication, OAuthTokenAuthentication, ApiClientBasicAuthentication]
+
+
+def authenticate_header_for(request: Request) -> str:
+    """The challenge for a 401: Basic to a Basic request, Bearer to anything else."""
+    scheme = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")[0].lower()
+    return 'Basic realm="api"' if scheme == "basic" else 'Bearer realm="api"'

@@ -150,7 +150,15 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             code = 401
-            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            request = context.get("request")
+            scheme = (
+                request.META.get("HTTP_AUTHORIZATION", "").partition(" ")[0].lower()
+                if request is not None
+                else ""
+            )
+            headers["WWW-Authenticate"] = (
+                'Basic realm="api"' if scheme == "basic" else 'Bearer realm="api"'
+            )
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
             headers["Retry-After"] = str(max(1, int(wait + 0.999)))

@@ -50,7 +50,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
         key = key.strip()
         if not 1 <= len(key) <= 255:
             raise QueryParameterError({"Idempotency-Key": ["Use 1 to 255 characters."]})
-        client = request.auth.client  # type: ignore[union-attr]
+        client = request.user.client  # type: ignore[union-attr]
         digest = request_hash(request)
         IdempotencyRecord.objects.filter(
             client=client, key=key, created_at__lt=timezone.now() - WINDOW

@@ -9,6 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from kluis.access.permissions import API_SCOPES
 from kluis.integrations.rest.exceptions import PROBLEM_JSON, PROBLEMS
 
 
@@ -48,4 +49,37 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "kluis_<40 characters>",
             "description": "An API key made under Integrations > API keys or with "
             "`kluis apikey create`.",
+        }
+
+
+class OAuthScheme(OpenApiAuthenticationExtension):
+    target_class = "kluis.integrations.rest.authentication.OAuthTokenAuthentication"
+    name = "OAuth2"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        scopes = {scope: scope for scope in API_SCOPES}
+        return {
+            "type": "oauth2",
+            "description": "OAuth 2.0 access tokens (1 hour), sent as `Authorization: Bearer`.",
+            "flows": {
+                "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": scopes},
+                "authorizationCode": {
+                    "authorizationUrl": "/oauth/authorize",
+                    "tokenUrl": "/oauth/token",
+                    "refreshUrl": "/oauth/token",
+                    "scopes": scopes,
+                },
+            },
+        }
+
+
+class BasicScheme(OpenApiAuthenticationExtension):
+    target_class = "kluis.integrations.rest.authentication.ApiClientBasicAuthentication"
+    name = "ClientBasic"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "An API client's id and secret (`kluis apiclient create`).",
         }

@@ -14,7 +14,11 @@ from rest_framework.viewsets import GenericViewSet
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
-from kluis.integrations.rest.authentication import ApiKeyAuthentication, ApiPrincipal
+from kluis.integrations.rest.authentication import (
+    API_AUTHENTICATION,
+    ApiPrincipal,
+    authenticate_header_for,
+)
 from kluis.integrations.rest.exceptions import QueryParameterError
 from kluis.integrations.rest.pagination import KluisCursorPagination
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
@@ -35,7 +39,7 @@ class HasPermissionForMethod(permissions.BasePermission):
 
 
 class ApiViewSet(GenericViewSet):
-    authentication_classes = [ApiKeyAuthentication]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [permissions.IsAuthenticated, HasPermissionForMethod]
     throttle_classes = [ApiIpThrottle, ApiKeyThrottle]
     parser_classes = [JSONParser]
@@ -69,6 +73,9 @@ class ApiViewSet(GenericViewSet):
             self._narrowed = True
         self.check_permissions(request)
         self.check_query_parameters(request)
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return authenticate_header_for(request)
 
     def check_query_parameters(self, request: Request) -> None:
         allowed = self.query_parameters.get(self.action or "", set())

@@ -32,7 +32,7 @@ from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import ContractType, Employee, EmployeeStatus, Gender, WagePeriod
 
 ALWAYS = ("id", "version", "created_at", "updated_at")
-SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage"}
+SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage", "custom_fields"}
 EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
 
 
@@ -61,6 +61,16 @@ class WageSerializer(serializers.Serializer):
     currency = serializers.CharField(help_text="ISO 4217")
     period = serializers.ChoiceField(choices=WagePeriod.choices)
     effective_from = serializers.DateField()
+
+
+def _custom_fields_field() -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        help_text="Values of the company's custom fields (/api/v1/custom-fields/), by key: "
+        "text, number (a string), date (YYYY-MM-DD), choice or boolean. On a change only the "
+        "keys sent change; null clears one.",
+    )
 
 
 class EmployeeSerializer(serializers.Serializer):
@@ -111,6 +121,7 @@ class EmployeeSerializer(serializers.Serializer):
         help_text="The wage in force today (null: none). Only with scope wages:read; "
         "reading it is audited.",
     )
+    custom_fields = _custom_fields_field()
 
 
 class EmploymentWriteSerializer(serializers.Serializer):
@@ -146,6 +157,7 @@ class EmployeeUpdateSerializer(serializers.Serializer):
         fields = super().get_fields()
         for name in EDITABLE:
             fields[name] = _write_field(name)
+        fields["custom_fields"] = _custom_fields_field()
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
@@ -203,6 +215,7 @@ EMPLOYEE_EXAMPLE = {
     "department": 2,
     "team": 5,
     "manager": 7,
+    "custom_fields": {"shirt_size": "M"},
 }
 CREATE_EXAMPLE = {
     "first_name": "Anna",
@@ -319,6 +332,8 @@ class EmployeeViewSet(ApiViewSet):
                 name: getattr(employee, name) for name in ALWAYS if only is None or name in only
             }
             row.update(values)
+            if only is None or "custom_fields" in only:
+                row["custom_fields"] = dict(employee.custom_fields or {})
             out.append(row)
         return out
 

@@ -1,0 +1,93 @@
+"""Connecting third-party apps (OAuth 2.0 authorization code + PKCE): the consent screen
+and the company's "Connected apps" page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from oauth2_provider.views import AuthorizationView
+
+from kluis.access.forms import service_error_text
+from kluis.integrations.forms import SCOPE_LABELS
+from kluis.integrations.models import OAuthConnection
+from kluis.integrations.services import connect_app, revoke_connection
+from kluis.web.decorators import member_required
+
+
+@method_decorator(member_required("integrations.manage"), name="dispatch")
+class ConsentView(AuthorizationView):
+    """DOT's authorization endpoint with our consent screen. Only a member who may manage
+    integrations connects an app, for the company they are working in."""
+
+    template_name = "integrations/oauth_consent.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["scope_words"] = [
+            (scope, SCOPE_LABELS.get(scope, scope)) for scope in context.get("scopes", [])
+        ]
+        context["company"] = self.request.tenant
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if form.cleaned_data.get("allow"):
+            from oauth2_provider.models import get_application_model
+
+            application = get_application_model().objects.get(
+                client_id=form.cleaned_data["client_id"]
+            )
+            try:
+                connect_app(
+                    self.request.actor,
+                    self.request.tenant,
+                    self.request.user,
+                    application,
+                    str(form.cleaned_data.get("scope") or "").split(),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, service_error_text(error))
+                return self.form_invalid(form)
+        response: HttpResponse = super().form_valid(form)
+        return response
+
+
+@member_required("integrations.manage")
+def connected_apps(request: HttpRequest) -> HttpResponse:
+    connections = (
+        OAuthConnection.objects.filter(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            revoked_at__isnull=True,
+        )
+        .select_related("api_client", "application", "user")
+        .order_by("-created_at")
+    )
+    return render(request, "integrations/connected_apps.html", {"connections": connections})
+
+
+@require_POST
+@member_required("integrations.manage")
+def connected_app_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    connection = (
+        OAuthConnection.objects.filter(tenant=request.tenant, pk=pk)  # type: ignore[attr-defined]
+        .select_related("api_client", "tenant")
+        .first()
+    )
+    if connection is None:
+        raise Http404("No such connected app")
+    try:
+        revoke_connection(actor, connection)
+    except PermissionDenied as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(
+            request, _("%(app)s was disconnected.") % {"app": connection.api_client.name}
+        )
+    return redirect("integrations:connected_apps")

@@ -1,0 +1,213 @@
+"""`/api/v1/wage-components/`: pay on top of the wage (meal vouchers, car, bonus). Same
+rules as wages: reading needs wages:read and is audited once per request; adding
+(`contracts.add_wage_component`) needs employees:write and wages:read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kluis.access.authorization import can
+from kluis.crypto import vault
+from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.integrations.rest.idempotency import idempotent
+from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.sparse import (
+    FIELDS_PARAMETER,
+    IDEMPOTENCY_PARAMETER,
+    content_etag,
+    pick,
+    requested_fields,
+)
+from kluis.integrations.rest.views import ApiViewSet
+from kluis.people import contracts, selectors
+from kluis.people.api.wages import audit_amounts_read, employee_in_body
+from kluis.people.fields import WAGE_COMPONENT_PURPOSE
+from kluis.people.models import WageComponent, WagePeriod
+
+
+class WageComponentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    employee = serializers.IntegerField(help_text="Employee id")
+    kind = serializers.ChoiceField(choices=WageComponent.Kind.choices)
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, max_length=120
+    )
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text='A decimal string: "8.00"'
+    )
+    currency = serializers.CharField(required=False, help_text="ISO 4217, default EUR")
+    recurring = serializers.BooleanField(
+        required=False, default=True, help_text="false: one-off (ends on its start date)"
+    )
+    period = serializers.ChoiceField(choices=WagePeriod.choices, required=False)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["This field cannot be set here."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+SELECTABLE = set(WageComponentSerializer().fields)
+
+
+def represent(component: WageComponent) -> dict[str, Any]:
+    amount = vault.unseal(component.tenant_id, WAGE_COMPONENT_PURPOSE, component.amount_sealed)
+    return {
+        "id": component.pk,
+        "employee": component.employee_id,
+        "kind": component.kind,
+        "label": component.label,
+        "amount": f"{Decimal(amount or '0'):.2f}",
+        "currency": component.currency,
+        "recurring": component.recurring,
+        "period": component.period,
+        "start_date": component.start_date.isoformat(),
+        "end_date": component.end_date.isoformat() if component.end_date else None,
+        "created_at": component.created_at,
+    }
+
+
+class WageComponentFilter(django_filters.FilterSet):
+    employee = django_filters.NumberFilter(field_name="employee_id")
+    kind = django_filters.ChoiceFilter(choices=WageComponent.Kind.choices)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = WageComponent
+        fields: ClassVar[list[str]] = []
+
+
+EXAMPLE = {
+    "id": 8,
+    "employee": 42,
+    "kind": "meal_vouchers",
+    "label": "Meal vouchers",
+    "amount": "8.00",
+    "currency": "EUR",
+    "recurring": True,
+    "period": "month",
+    "start_date": "2026-04-01",
+    "end_date": None,
+    "created_at": "2026-03-20T10:00:00Z",
+}
+CREATE_EXAMPLE = {
+    "employee": 42,
+    "kind": "bonus",
+    "label": "Year-end bonus",
+    "amount": "1500.00",
+    "recurring": False,
+    "start_date": "2026-12-15",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List wage components",
+        description="Needs scope wages:read; the read is audited.",
+        parameters=[FIELDS_PARAMETER],
+        responses={
+            200: WageComponentSerializer(many=True),
+            **problem_responses(400, 401, 403, 429),
+        },
+        examples=[OpenApiExample("A page of wage components", value=[EXAMPLE])],
+    ),
+    retrieve=extend_schema(
+        summary="Read one wage component",
+        description="Needs scope wages:read; the read is audited.",
+        parameters=[FIELDS_PARAMETER],
+        responses={200: WageComponentSerializer, **problem_responses(400, 401, 403, 404, 429)},
+        examples=[OpenApiExample("A wage component", value=EXAMPLE)],
+    ),
+    create=extend_schema(
+        summary="Add a wage component",
+        description="Needs scopes employees:write and wages:read.",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=WageComponentSerializer,
+        responses={
+            201: WageComponentSerializer,
+            **problem_responses(400, 401, 403, 409, 415, 422, 429),
+        },
+        examples=[
+            OpenApiExample("A one-off bonus", value=CREATE_EXAMPLE, request_only=True),
+            OpenApiExample("The added component", value=EXAMPLE, response_only=True),
+        ],
+    ),
+)
+class WageComponentViewSet(ApiViewSet):
+    serializer_class = WageComponentSerializer
+    filterset_class = WageComponentFilter
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    ordering_fields: ClassVar[list[str]] = ["id", "start_date", "created_at"]
+    ordering = ["id"]
+    required_permissions: ClassVar[dict[str, str]] = {
+        "GET": "people.view_salary",
+        "POST": "people.edit",
+    }
+    query_parameters: ClassVar[dict[str, set[str]]] = {
+        "list": {"cursor", "page_size", "ordering", "fields", "employee", "kind", "updated_since"},
+        "retrieve": {"fields"},
+        "create": set(),
+    }
+
+    def get_queryset(self) -> QuerySet[WageComponent]:
+        if getattr(self, "swagger_fake_view", False):
+            return WageComponent.objects.none()
+        return WageComponent.objects.filter(
+            tenant=self.actor.tenant,
+            employee__in=selectors.employees_for(self.actor, "people.view_salary"),
+        ).select_related("employee__tenant")
+
+    def _one(self, component: WageComponent, code: int = status.HTTP_200_OK) -> Response:
+        only = requested_fields(self.request, SELECTABLE)
+        row = represent(component)
+        if only is None or "amount" in only:
+            audit_amounts_read(self.actor, [component.employee], "wage_components")
+        response = Response(pick(row, only), status=code)
+        response["ETag"] = content_etag(component.pk, row)
+        return response
+
+    def list(self, request: Request) -> Response:
+        only = requested_fields(request, SELECTABLE)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        if only is None or "amount" in only:
+            audit_amounts_read(self.actor, [c.employee for c in page], "wage_components")
+        return self.get_paginated_response([pick(represent(c), only) for c in page])
+
+    def retrieve(self, request: Request, wage_component_pk: int) -> Response:
+        component = self.get_queryset().filter(pk=wage_component_pk).first()
+        if component is None:
+            raise Http404("No such wage component")
+        return self._one(component)
+
+    @idempotent
+    def create(self, request: Request) -> Response:
+        if not can(self.actor, "people.view_salary"):
+            raise PermissionDenied("Adding pay needs scope wages:read as well.")
+        serializer = WageComponentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        employee = employee_in_body(self.actor, data.pop("employee"))
+        data["amount"] = str(data["amount"])
+        component = contracts.add_wage_component(self.actor, employee, data)
+        component = WageComponent.objects.select_related("employee__tenant").get(pk=component.pk)
+        response = self._one(component, status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/wage-components/{component.pk}/"
+        return response

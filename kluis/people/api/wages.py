@@ -1,0 +1,221 @@
+"""`/api/v1/wages/`: effective-dated gross wages. Reading needs scope wages:read and is
+audited: one `employee.sensitive_viewed` event per request naming the employees whose
+amounts were opened. Creating (`contracts.set_wage`) needs employees:write and wages:read.
+Amounts are decimal strings with an ISO 4217 currency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import django_filters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import can
+from kluis.audit.services import record
+from kluis.crypto import vault
+from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.integrations.rest.idempotency import idempotent
+from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.sparse import (
+    FIELDS_PARAMETER,
+    IDEMPOTENCY_PARAMETER,
+    content_etag,
+    pick,
+    requested_fields,
+)
+from kluis.integrations.rest.views import ApiViewSet
+from kluis.people import contracts, selectors
+from kluis.people.fields import WAGE_PURPOSE
+from kluis.people.models import Employee, Wage, WagePeriod
+
+
+def audit_amounts_read(actor: Actor, employees: list[Employee], field: str) -> None:
+    """One audit event for the amounts opened in this request, naming the employees."""
+    if not employees or actor.is_system:
+        return
+    unique = list({e.pk: e for e in employees}.values())
+    with transaction.atomic():
+        if len(unique) == 1:
+            record(
+                actor,
+                "employee.sensitive_viewed",
+                tenant=unique[0].tenant,
+                target=unique[0],
+                changes={"fields": [field]},
+            )
+        else:
+            record(
+                actor,
+                "employee.sensitive_viewed",
+                tenant=unique[0].tenant,
+                object_type="people.employee",
+                object_repr=f"{len(unique)} employees",
+                changes={"fields": [field], "employees": sorted(e.pk for e in unique)},
+            )
+
+
+def employee_in_body(actor: Actor, pk: int) -> Employee:
+    """An employee named in a request body: one the client sees, else a 422 field error."""
+    employee = selectors.employees_for(actor, "people.view_salary").filter(pk=pk).first()
+    if employee is None:
+        raise ValidationError({"employee": ["Choose one from the list."]})
+    return employee
+
+
+class WageRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    employee = serializers.IntegerField(help_text="Employee id")
+    effective_from = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text='Gross, a decimal string: "3250.00"'
+    )
+    currency = serializers.CharField(required=False, help_text="ISO 4217, default EUR")
+    period = serializers.ChoiceField(choices=WagePeriod.choices, required=False)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["This field cannot be set here."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+SELECTABLE = set(WageRecordSerializer().fields)
+
+
+def represent(wage: Wage) -> dict[str, Any]:
+    amount = vault.unseal(wage.tenant_id, WAGE_PURPOSE, wage.amount_sealed) or "0"
+    return {
+        "id": wage.pk,
+        "employee": wage.employee_id,
+        "effective_from": wage.effective_from.isoformat(),
+        "amount": f"{Decimal(amount):.2f}",
+        "currency": wage.currency,
+        "period": wage.period,
+        "created_at": wage.created_at,
+    }
+
+
+class WageFilter(django_filters.FilterSet):
+    employee = django_filters.NumberFilter(field_name="employee_id")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Wage
+        fields: ClassVar[list[str]] = []
+
+
+EXAMPLE = {
+    "id": 31,
+    "employee": 42,
+    "effective_from": "2026-04-01",
+    "amount": "3250.00",
+    "currency": "EUR",
+    "period": "month",
+    "created_at": "2026-03-20T10:00:00Z",
+}
+CREATE_EXAMPLE = {"employee": 42, "effective_from": "2027-01-01", "amount": "3400.00"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List wages",
+        description="Needs scope wages:read; the read is audited.",
+        parameters=[FIELDS_PARAMETER],
+        responses={200: WageRecordSerializer(many=True), **problem_responses(400, 401, 403, 429)},
+        examples=[OpenApiExample("A page of wages", value=[EXAMPLE])],
+    ),
+    retrieve=extend_schema(
+        summary="Read one wage",
+        description="Needs scope wages:read; the read is audited.",
+        parameters=[FIELDS_PARAMETER],
+        responses={200: WageRecordSerializer, **problem_responses(400, 401, 403, 404, 429)},
+        examples=[OpenApiExample("A wage", value=EXAMPLE)],
+    ),
+    create=extend_schema(
+        summary="Set a wage from a date on",
+        description="Needs scopes employees:write and wages:read.",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=WageRecordSerializer,
+        responses={
+            201: WageRecordSerializer,
+            **problem_responses(400, 401, 403, 409, 415, 422, 429),
+        },
+        examples=[
+            OpenApiExample("A raise", value=CREATE_EXAMPLE, request_only=True),
+            OpenApiExample("The new wage", value=EXAMPLE, response_only=True),
+        ],
+    ),
+)
+class WageViewSet(ApiViewSet):
+    serializer_class = WageRecordSerializer
+    filterset_class = WageFilter
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    ordering_fields: ClassVar[list[str]] = ["id", "effective_from", "created_at"]
+    ordering = ["id"]
+    required_permissions: ClassVar[dict[str, str]] = {
+        "GET": "people.view_salary",
+        "POST": "people.edit",
+    }
+    query_parameters: ClassVar[dict[str, set[str]]] = {
+        "list": {"cursor", "page_size", "ordering", "fields", "employee", "updated_since"},
+        "retrieve": {"fields"},
+        "create": set(),
+    }
+
+    def get_queryset(self) -> QuerySet[Wage]:
+        if getattr(self, "swagger_fake_view", False):
+            return Wage.objects.none()
+        return Wage.objects.filter(
+            tenant=self.actor.tenant,
+            employee__in=selectors.employees_for(self.actor, "people.view_salary"),
+        ).select_related("employee__tenant")
+
+    def _one(self, wage: Wage, code: int = status.HTTP_200_OK) -> Response:
+        only = requested_fields(self.request, SELECTABLE)
+        row = represent(wage)
+        if only is None or "amount" in only:
+            audit_amounts_read(self.actor, [wage.employee], "wages")
+        response = Response(pick(row, only), status=code)
+        response["ETag"] = content_etag(wage.pk, row)
+        return response
+
+    def list(self, request: Request) -> Response:
+        only = requested_fields(request, SELECTABLE)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        if only is None or "amount" in only:
+            audit_amounts_read(self.actor, [w.employee for w in page], "wages")
+        return self.get_paginated_response([pick(represent(w), only) for w in page])
+
+    def retrieve(self, request: Request, wage_pk: int) -> Response:
+        wage = self.get_queryset().filter(pk=wage_pk).first()
+        if wage is None:
+            raise Http404("No such wage")
+        return self._one(wage)
+
+    @idempotent
+    def create(self, request: Request) -> Response:
+        if not can(self.actor, "people.view_salary"):
+            raise PermissionDenied("Setting a wage needs scope wages:read as well.")
+        serializer = WageRecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        employee = employee_in_body(self.actor, data.pop("employee"))
+        wage = contracts.set_wage(self.actor, employee, data)
+        wage = Wage.objects.select_related("employee__tenant").get(pk=wage.pk)
+        response = self._one(wage, status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/wages/{wage.pk}/"
+        return response

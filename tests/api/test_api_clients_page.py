@@ -1,0 +1,39 @@
+"""The API keys page also makes clients for HTTP Basic (id + secret shown once)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kluis.integrations.keys import find_client
+from kluis.integrations.models import ApiClient
+
+
+@pytest.mark.django_db
+def test_the_page_creates_a_basic_client_shows_the_secret_once_and_revokes(demo, login):
+    client = login("owner@demo-bv.test")
+    response = client.post(
+        "/integrations/api-clients/", {"name": "Payroll", "scopes": ["employees:read"]}
+    )
+    assert response.status_code == 200
+    made = response.context["new_client"]
+    html = response.content.decode()
+    assert made["client_id"] in html and made["secret"] in html
+    stored = find_client(made["client_id"], made["secret"])
+    assert stored is not None and stored.scopes == ["employees:read"]
+    listing = client.get("/integrations/api-keys/").content.decode()
+    assert made["client_id"] in listing and made["secret"] not in listing
+    assert client.post(f"/integrations/api-clients/{stored.pk}/revoke/").status_code == 302
+    assert ApiClient.objects.get(pk=stored.pk).revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_only_managers_make_clients_and_other_companies_clients_are_404(demo, login):
+    employee = login("member1@demo-bv.test")
+    assert employee.post("/integrations/api-clients/", {"name": "X"}).status_code == 403
+    owner = login("owner@demo-bv.test")
+    made = owner.post(
+        "/integrations/api-clients/", {"name": "Payroll", "scopes": ["employees:read"]}
+    ).context["new_client"]
+    stored = ApiClient.objects.get(client_id=made["client_id"])
+    other = login("owner@other-nv.test")
+    assert other.post(f"/integrations/api-clients/{stored.pk}/revoke/").status_code == 404

@@ -338,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create an API client with one key for a company. The key is printed "
         "once on standard output (the rest goes to standard error); only a digest is stored. "
         "Scopes: employees:read, employees:write, wages:read, identity:read, personal:read, "
-        "audit:read.",
+        "audit:read, roles:read.",
         allow_abbrev=False,
     )
     create.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
@@ -381,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
             description="Create a client for a company. Its id (first line) and secret "
             "(second line) are printed once on standard output; only a digest of the secret "
             "is stored. Scopes: employees:read, employees:write, wages:read, identity:read, "
-            "personal:read, audit:read.",
+            "personal:read, audit:read, roles:read.",
             allow_abbrev=False,
         )
         make.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")

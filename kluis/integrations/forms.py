@@ -14,6 +14,7 @@ SCOPE_LABELS = {
     "identity:read": _("Read national numbers and bank accounts"),
     "personal:read": _("Read private contact data, address and birth date"),
     "audit:read": _("Read the audit log"),
+    "roles:read": _("Read roles and who holds them"),
 }
 
 

@@ -17,6 +17,9 @@ SUBCOMMANDS = [
     "audit",
     "keys",
     "apikey",
+    "apiclient",
+    "oauthclient",
+    "oauthapp",
     "manage",
 ]
 

@@ -7,17 +7,14 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from kluis.access.models import SCOPE_CHOICES, Role
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.sparse import FIELDS_PARAMETER, content_etag, pick, requested_fields
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.integrations.rest.sparse import FIELDS_PARAMETER
+from kluis.integrations.rest.views import RowViewSet
 
 
 class GrantSerializer(serializers.Serializer):
@@ -90,7 +87,11 @@ EXAMPLE = {
         examples=[OpenApiExample("A role", value=EXAMPLE)],
     ),
 )
-class RoleViewSet(ApiViewSet):
+class RoleViewSet(RowViewSet):
+    selectable = SELECTABLE
+    object_url_kwarg = "role_pk"
+    not_found = "No such role"
+    represent = staticmethod(represent)  # type: ignore[assignment]
     serializer_class = RoleSerializer
     filterset_class = RoleFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
@@ -106,18 +107,3 @@ class RoleViewSet(ApiViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Role.objects.none()
         return Role.objects.filter(tenant=self.actor.tenant).prefetch_related("permissions")
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response([pick(represent(r), only) for r in page])
-
-    def retrieve(self, request: Request, role_pk: int) -> Response:
-        role = self.get_queryset().filter(pk=role_pk).first()
-        if role is None:
-            raise Http404("No such role")
-        row = represent(role)
-        response = Response(pick(row, requested_fields(request, SELECTABLE)))
-        response["ETag"] = content_etag(role.pk, row)
-        return response

@@ -8,18 +8,15 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from kluis.audit.models import AuditEvent
 from kluis.audit.selectors import events_of
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.sparse import FIELDS_PARAMETER, pick, requested_fields
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.integrations.rest.sparse import FIELDS_PARAMETER
+from kluis.integrations.rest.views import RowViewSet
 
 
 class AuditEventSerializer(serializers.Serializer):
@@ -110,7 +107,15 @@ EXAMPLE = {
         examples=[OpenApiExample("An audit event", value=EXAMPLE)],
     ),
 )
-class AuditEventViewSet(ApiViewSet):
+class AuditEventViewSet(RowViewSet):
+    selectable = SELECTABLE
+    object_url_kwarg = "audit_event_pk"
+    not_found = "No such audit event"
+    represent = staticmethod(represent)  # type: ignore[assignment]
+
+    def etag(self, row: AuditEvent, data: dict[str, Any]) -> str:
+        return f'W/"{row.pk}-{row.hash[:16]}"'  # the event's own hash names its content
+
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventApiFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
@@ -138,17 +143,3 @@ class AuditEventViewSet(ApiViewSet):
         if getattr(self, "swagger_fake_view", False) or self.actor.tenant is None:
             return AuditEvent.objects.none()
         return events_of(self.actor.tenant)
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response([pick(represent(e), only) for e in page])
-
-    def retrieve(self, request: Request, audit_event_pk: int) -> Response:
-        event = self.get_queryset().filter(pk=audit_event_pk).first()
-        if event is None:
-            raise Http404("No such audit event")
-        response = Response(pick(represent(event), requested_fields(request, SELECTABLE)))
-        response["ETag"] = f'W/"{event.pk}-{event.hash[:16]}"'
-        return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.http import Http404
 from rest_framework import exceptions, permissions
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -21,6 +22,7 @@ from kluis.integrations.rest.authentication import (
 )
 from kluis.integrations.rest.exceptions import QueryParameterError
 from kluis.integrations.rest.pagination import KluisCursorPagination
+from kluis.integrations.rest.sparse import content_etag, pick, requested_fields
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.tenancy.rls import narrow_to, widen
 
@@ -93,3 +95,38 @@ class ApiViewSet(GenericViewSet):
         for header, value in rate_limit_headers(request).items():
             response[header] = value
         return response
+
+
+class RowViewSet(ApiViewSet):
+    """A resource shown by one `represent(row)` function: list, retrieve and the one-object
+    response (with `?fields=` and an ETag) are written here once for all such resources."""
+
+    selectable: ClassVar[set[str]] = set()
+    object_url_kwarg: ClassVar[str] = ""
+    not_found: ClassVar[str] = "No such object"
+
+    def represent(self, row: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def etag(self, row: Any, data: dict[str, Any]) -> str:
+        return content_etag(row.pk, data)
+
+    def one(self, row: Any, code: int = 200) -> Response:
+        data = self.represent(row)
+        response = Response(
+            pick(data, requested_fields(self.request, self.selectable)), status=code
+        )
+        response["ETag"] = self.etag(row, data)
+        return response
+
+    def list(self, request: Request) -> Response:
+        only = requested_fields(request, self.selectable)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        return self.get_paginated_response([pick(self.represent(row), only) for row in page])
+
+    def retrieve(self, request: Request, **kwargs: Any) -> Response:
+        row = self.get_queryset().filter(pk=kwargs[self.object_url_kwarg]).first()
+        if row is None:
+            raise Http404(self.not_found)
+        return self.one(row)

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -20,11 +19,8 @@ from kluis.integrations.rest.schema import problem_responses
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
-    content_etag,
-    pick,
-    requested_fields,
 )
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.integrations.rest.views import RowViewSet
 from kluis.people.models import CustomFieldDefinition
 from kluis.people.organisation import define_custom_field
 
@@ -125,7 +121,11 @@ CREATE_EXAMPLE = {
         ],
     ),
 )
-class CustomFieldViewSet(ApiViewSet):
+class CustomFieldViewSet(RowViewSet):
+    selectable = SELECTABLE
+    object_url_kwarg = "custom_field_pk"
+    not_found = "No such custom field"
+    represent = staticmethod(represent)  # type: ignore[assignment]
     serializer_class = CustomFieldSerializer
     filterset_class = CustomFieldFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
@@ -143,24 +143,6 @@ class CustomFieldViewSet(ApiViewSet):
             return CustomFieldDefinition.objects.none()
         return CustomFieldDefinition.objects.filter(tenant=self.actor.tenant)
 
-    def _one(self, definition: CustomFieldDefinition, code: int = status.HTTP_200_OK) -> Response:
-        row = represent(definition)
-        response = Response(pick(row, requested_fields(self.request, SELECTABLE)), status=code)
-        response["ETag"] = content_etag(definition.pk, row)
-        return response
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response([pick(represent(d), only) for d in page])
-
-    def retrieve(self, request: Request, custom_field_pk: int) -> Response:
-        definition = self.get_queryset().filter(pk=custom_field_pk).first()
-        if definition is None:
-            raise Http404("No such custom field")
-        return self._one(definition)
-
     @idempotent
     def create(self, request: Request) -> Response:
         serializer = CustomFieldSerializer(data=request.data)
@@ -177,6 +159,6 @@ class CustomFieldViewSet(ApiViewSet):
             choices=data.get("choices"),
             required=data.get("required", False),
         )
-        response = self._one(definition, status.HTTP_201_CREATED)
+        response = self.one(definition, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/custom-fields/{definition.pk}/"
         return response

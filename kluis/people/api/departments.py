@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -19,12 +18,9 @@ from kluis.integrations.rest.schema import problem_responses
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
-    content_etag,
     linked,
-    pick,
-    requested_fields,
 )
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.integrations.rest.views import RowViewSet
 from kluis.people.models import Department
 from kluis.people.organisation import create_department
 
@@ -89,7 +85,11 @@ CREATE_EXAMPLE = {"name": "Finance", "code": "FIN"}
         ],
     ),
 )
-class DepartmentViewSet(ApiViewSet):
+class DepartmentViewSet(RowViewSet):
+    selectable = SELECTABLE
+    object_url_kwarg = "department_pk"
+    not_found = "No such department"
+    represent = staticmethod(represent)  # type: ignore[assignment]
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
@@ -107,24 +107,6 @@ class DepartmentViewSet(ApiViewSet):
             return Department.objects.none()
         return Department.objects.filter(tenant=self.actor.tenant)
 
-    def _one(self, department: Department, code: int = status.HTTP_200_OK) -> Response:
-        row = represent(department)
-        response = Response(pick(row, requested_fields(self.request, SELECTABLE)), status=code)
-        response["ETag"] = content_etag(department.pk, row)
-        return response
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response([pick(represent(d), only) for d in page])
-
-    def retrieve(self, request: Request, department_pk: int) -> Response:
-        department = self.get_queryset().filter(pk=department_pk).first()
-        if department is None:
-            raise Http404("No such department")
-        return self._one(department)
-
     @idempotent
     def create(self, request: Request) -> Response:
         serializer = DepartmentSerializer(data=request.data)
@@ -136,6 +118,6 @@ class DepartmentViewSet(ApiViewSet):
         department = create_department(
             self.actor, tenant, name=data["name"], code=data.get("code", ""), parent=parent
         )
-        response = self._one(department, status.HTTP_201_CREATED)
+        response = self.one(department, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/departments/{department.pk}/"
         return response

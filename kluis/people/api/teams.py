@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -19,12 +18,9 @@ from kluis.integrations.rest.schema import problem_responses
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
-    content_etag,
     linked,
-    pick,
-    requested_fields,
 )
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.integrations.rest.views import RowViewSet
 from kluis.people.models import Department, Team
 from kluis.people.organisation import create_team
 
@@ -80,7 +76,11 @@ CREATE_EXAMPLE = {"name": "Payroll", "department": 2}
         ],
     ),
 )
-class TeamViewSet(ApiViewSet):
+class TeamViewSet(RowViewSet):
+    selectable = SELECTABLE
+    object_url_kwarg = "team_pk"
+    not_found = "No such team"
+    represent = staticmethod(represent)  # type: ignore[assignment]
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
@@ -98,24 +98,6 @@ class TeamViewSet(ApiViewSet):
             return Team.objects.none()
         return Team.objects.filter(tenant=self.actor.tenant)
 
-    def _one(self, team: Team, code: int = status.HTTP_200_OK) -> Response:
-        row = represent(team)
-        response = Response(pick(row, requested_fields(self.request, SELECTABLE)), status=code)
-        response["ETag"] = content_etag(team.pk, row)
-        return response
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response([pick(represent(t), only) for t in page])
-
-    def retrieve(self, request: Request, team_pk: int) -> Response:
-        team = self.get_queryset().filter(pk=team_pk).first()
-        if team is None:
-            raise Http404("No such team")
-        return self._one(team)
-
     @idempotent
     def create(self, request: Request) -> Response:
         serializer = TeamSerializer(data=request.data)
@@ -125,6 +107,6 @@ class TeamViewSet(ApiViewSet):
         assert tenant is not None
         department = linked(Department, tenant.pk, data.get("department"), "department")
         team = create_team(self.actor, tenant, name=data["name"], department=department)
-        response = self._one(team, status.HTTP_201_CREATED)
+        response = self.one(team, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/teams/{team.pk}/"
         return response

@@ -7,16 +7,13 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.sparse import FIELDS_PARAMETER, content_etag, pick, requested_fields
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.integrations.rest.sparse import FIELDS_PARAMETER
+from kluis.integrations.rest.views import RowViewSet
 from kluis.tenancy.models import Membership
 
 
@@ -90,7 +87,11 @@ EXAMPLE = {
         examples=[OpenApiExample("A membership", value=EXAMPLE)],
     ),
 )
-class MembershipViewSet(ApiViewSet):
+class MembershipViewSet(RowViewSet):
+    selectable = SELECTABLE
+    object_url_kwarg = "membership_pk"
+    not_found = "No such membership"
+    represent = staticmethod(represent)  # type: ignore[assignment]
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
@@ -111,18 +112,3 @@ class MembershipViewSet(ApiViewSet):
             .prefetch_related("role_assignments")
             .distinct()
         )
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response([pick(represent(m), only) for m in page])
-
-    def retrieve(self, request: Request, membership_pk: int) -> Response:
-        membership = self.get_queryset().filter(pk=membership_pk).first()
-        if membership is None:
-            raise Http404("No such membership")
-        row = represent(membership)
-        response = Response(pick(row, requested_fields(request, SELECTABLE)))
-        response["ETag"] = content_etag(membership.pk, row)
-        return response

@@ -111,8 +111,9 @@ test-e2e: install system-packages
 	echo "==> End-to-end tests passed in $$((SECONDS - start))s"
 
 # --- bench -----------------------------------------------------------------------------
+# bench/_*.py are shared helpers (seeding, the floor app), not benchmarks.
 bench: install
-	@shopt -s nullglob; benches=(bench/*.py); \
+	@shopt -s nullglob; benches=(bench/[!_]*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "==> No benchmarks in bench/ yet"; exit 0; fi; \
 	for bench in "$${benches[@]}"; do \
 		echo "==> $$bench"; \

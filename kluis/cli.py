@@ -23,6 +23,12 @@ from kluis.operations.serving import (
 
 Handler = Callable[[argparse.Namespace], int]
 
+# Threads per web server process. Requests are mostly Python holding the GIL, so more
+# threads than this make them wait on each other (the p99 of an API list at 16 clients
+# doubled with 4, see bench/api_bench.py); one more than one keeps a process answering
+# while a long request (an export) runs.
+WEB_BLOCKING_THREADS = 2
+
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
@@ -99,7 +105,7 @@ def _server_options(args: argparse.Namespace, *, log_level: str) -> ServerOption
         port=args.port,
         http_port=getattr(args, "http_port", 0),
         workers=args.workers,
-        blocking_threads=4,
+        blocking_threads=WEB_BLOCKING_THREADS,
         cert=args.cert,
         key=args.key,
         log_level=log_level,

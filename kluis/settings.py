@@ -157,6 +157,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "kluis.sqlite3"),
+            # Keep each server thread's connection (and its PRAGMAs) between requests, as
+            # for a KLUIS_DATABASE_URL: opening one per request cost about a millisecond.
+            "CONN_MAX_AGE": 60,
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -374,6 +377,9 @@ REST_FRAMEWORK = {
 # Requests per minute per API key and per client IP (DRF rate syntax).
 API_RATE_PER_KEY = os.environ.get("KLUIS_API_RATE_PER_KEY", "600/min")
 API_RATE_PER_IP = os.environ.get("KLUIS_API_RATE_PER_IP", "1200/min")
+# Where those requests are counted: a table every web process of this host shares (see
+# kluis/integrations/rest/throttling.py); the test suite counts in its per-process cache.
+API_RATE_LIMIT_FILE = "" if ENV == "test" else str(DATA_DIR / "ratelimits.bin")
 # Pepper of the stored API key digests; default: derived from the secret key (so rotating
 # the secret key invalidates every API key; set this to rotate them independently).
 API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")
@@ -418,6 +424,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kluis.integrations.rest.schema.tighten_schema",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -45,7 +45,9 @@ urlpatterns = [
     ),
     path(
         "v1/departments/<int:department_pk>/",
-        DepartmentViewSet.as_view({"get": "retrieve"}),
+        DepartmentViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
+        ),
         name="department",
     ),
     path(
@@ -59,9 +61,19 @@ urlpatterns = [
         name="employment",
     ),
     path("v1/teams/", TeamViewSet.as_view({"get": "list", "post": "create"}), name="teams"),
-    path("v1/teams/<int:team_pk>/", TeamViewSet.as_view({"get": "retrieve"}), name="team"),
+    path(
+        "v1/teams/<int:team_pk>/",
+        TeamViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
+        ),
+        name="team",
+    ),
     path("v1/wages/", WageViewSet.as_view({"get": "list", "post": "create"}), name="wages"),
-    path("v1/wages/<int:wage_pk>/", WageViewSet.as_view({"get": "retrieve"}), name="wage"),
+    path(
+        "v1/wages/<int:wage_pk>/",
+        WageViewSet.as_view({"get": "retrieve", "delete": "destroy"}),  # only planned ones
+        name="wage",
+    ),
     path(
         "v1/wage-components/",
         WageComponentViewSet.as_view({"get": "list", "post": "create"}),
@@ -69,7 +81,7 @@ urlpatterns = [
     ),
     path(
         "v1/wage-components/<int:wage_component_pk>/",
-        WageComponentViewSet.as_view({"get": "retrieve"}),
+        WageComponentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
         name="wage_component",
     ),
     path(
@@ -79,7 +91,9 @@ urlpatterns = [
     ),
     path(
         "v1/custom-fields/<int:custom_field_pk>/",
-        CustomFieldViewSet.as_view({"get": "retrieve"}),
+        CustomFieldViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
+        ),
         name="custom_field",
     ),
     path("v1/roles/", RoleViewSet.as_view({"get": "list"}), name="roles"),

@@ -10,10 +10,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
 from kluis.integrations.models import ApiClient, ApiKey
+from kluis.tenancy.models import Tenant
 
 KEY_PREFIX = "kluis_"
 KEY_LENGTH = len(KEY_PREFIX) + 40
@@ -44,15 +50,96 @@ def looks_like_a_key(value: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _CompiledLookup:
+    """The SQL of `ApiKey.objects.select_related("client__tenant").filter(prefix=...)`
+    and what turns its row into the three objects, made once per process and database."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slot: int
+    converters: dict[int, tuple[list[Any], Any]]
+    levels: tuple[tuple[type[Model], list[int], list[str], Any, Any], ...]
+
+
+_SENTINEL = "\x00prefix\x00"
+_lookups: dict[str, _CompiledLookup] = {}
+
+
+def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
+    cached = _lookups.get(connection.alias)
+    if cached is not None:
+        return cached
+    queryset = (
+        ApiKey.objects.using(connection.alias)
+        .select_related("client__tenant")
+        .filter(prefix=_SENTINEL)
+        .order_by()
+    )
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    select = [column[0] for column in compiler.select]
+    levels = []
+    info: dict[str, Any] | None = compiler.klass_info
+    while info is not None:
+        fields = list(info["select_fields"])
+        names = [select[i].target.attname for i in fields]
+        levels.append(
+            (info["model"], fields, names, info.get("local_setter"), info.get("remote_setter"))
+        )
+        related = info.get("related_klass_infos") or []
+        info = related[0] if related else None
+    assert [level[0] for level in levels] == [ApiKey, ApiClient, Tenant]
+    compiled = _CompiledLookup(
+        sql=sql,
+        params=tuple(params),
+        slot=list(params).index(_SENTINEL),
+        converters=compiler.get_converters(select),
+        levels=tuple(levels),
+    )
+    _lookups[connection.alias] = compiled
+    return compiled
+
+
+def key_with_client(prefix: str) -> ApiKey | None:
+    """The key with this prefix, its client and company loaded along (one query).
+
+    The same query and objects as the select_related queryset it is compiled from, but
+    building and compiling that queryset cost several times running it, on every API
+    request; here that happens once per process."""
+    lookup = _compiled_lookup(connection)
+    params = list(lookup.params)
+    params[lookup.slot] = prefix
+    with connection.cursor() as cursor:
+        cursor.execute(lookup.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for position, (converters, expression) in lookup.converters.items():
+        value = values[position]
+        for convert in converters:
+            value = convert(value, expression, connection)
+        values[position] = value
+    parent: Model | None = None
+    objects: list[Model] = []
+    for model, fields, names, local_setter, remote_setter in lookup.levels:
+        obj = model.from_db(connection.alias, names, [values[i] for i in fields])
+        if parent is not None:
+            local_setter(parent, obj)
+            remote_setter(obj, parent)
+        objects.append(obj)
+        parent = obj
+    key = objects[0]
+    assert isinstance(key, ApiKey)
+    return key
+
+
 def find_key(value: str) -> ApiKey | None:
     """The stored key `value` is, compared in constant time; None for anything else."""
     if not looks_like_a_key(value):
         return None
-    key = (
-        ApiKey.objects.select_related("client", "client__tenant")
-        .filter(prefix=value[:PREFIX_LENGTH])
-        .first()
-    )
+    key = key_with_client(value[:PREFIX_LENGTH])
     expected = key.digest if key is not None else "0" * 64
     if not hmac.compare_digest(expected, digest_of(value)):
         return None

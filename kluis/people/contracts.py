@@ -5,7 +5,7 @@ records an audit event and emits a domain event in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -233,6 +233,11 @@ def end_employment(actor: Actor, contract: Employment, end_date: Any) -> Employm
 # --- wages --------------------------------------------------------------------------------
 
 
+class WageInForceError(Exception):
+    """A wage or pay component that has started is pay history and is never deleted (the
+    API answers 409); a change is a new row from a later date."""
+
+
 def wage_period(data: Mapping[str, Any]) -> str:
     return v.choice(data.get("period") or WagePeriod.MONTH, {p.value for p in WagePeriod})
 
@@ -353,3 +358,101 @@ def add_wage_component(actor: Actor, employee: Employee, data: Mapping[str, Any]
             payload={"employee": employee.pk},
         )
     return component
+
+
+def delete_planned_wage(
+    actor: Actor, wage: Wage, *, precondition: Callable[[Wage], None] | None = None
+) -> None:
+    """Withdraw a wage that is not in force yet (a planned change that was wrong)."""
+    employee = wage.employee
+    same_company(actor, employee.tenant)
+    require_company(actor, "people.edit")
+    require_company(actor, "people.view_salary")
+    with transaction.atomic():
+        current = Wage.objects.select_for_update().get(pk=wage.pk, tenant_id=employee.tenant_id)
+        if precondition is not None:
+            precondition(current)
+        if current.effective_from <= timezone.localdate():
+            raise WageInForceError(
+                _(
+                    "This wage is in force since %(day)s and is part of the pay history; "
+                    "set a new wage from a later date instead."
+                )
+                % {"day": current.effective_from.isoformat()}
+            )
+        new_version(employee, actor, "wage", ["wage"], {})
+        record(
+            actor,
+            "wage.deleted",
+            tenant=employee.tenant,
+            target=current,
+            changes=diff(
+                {
+                    "employee": employee.pk,
+                    "effective_from": current.effective_from.isoformat(),
+                    "amount": "sealed",
+                    "currency": current.currency,
+                    "period": current.period,
+                },
+                {},
+                sensitive={"amount"},
+            ),
+        )
+        emit(
+            "wage.deleted",
+            tenant=employee.tenant,
+            target=current,
+            payload={"employee": employee.pk},
+        )
+        current.delete()
+
+
+def delete_planned_wage_component(
+    actor: Actor,
+    component: WageComponent,
+    *,
+    precondition: Callable[[WageComponent], None] | None = None,
+) -> None:
+    """Withdraw pay on top of the wage that has not started yet (e.g. a planned bonus)."""
+    employee = component.employee
+    same_company(actor, employee.tenant)
+    require_company(actor, "people.edit")
+    require_company(actor, "people.view_salary")
+    with transaction.atomic():
+        current = WageComponent.objects.select_for_update().get(
+            pk=component.pk, tenant_id=employee.tenant_id
+        )
+        if precondition is not None:
+            precondition(current)
+        if current.start_date <= timezone.localdate():
+            raise WageInForceError(
+                _(
+                    "This pay component started on %(day)s and is part of the pay history; "
+                    "add a correcting component instead."
+                )
+                % {"day": current.start_date.isoformat()}
+            )
+        new_version(employee, actor, "wage", ["wage_component"], {})
+        record(
+            actor,
+            "wage_component.deleted",
+            tenant=employee.tenant,
+            target=current,
+            changes=diff(
+                {
+                    "employee": employee.pk,
+                    "kind": current.kind,
+                    "start_date": current.start_date.isoformat(),
+                    "amount": "sealed",
+                },
+                {},
+                sensitive={"amount"},
+            ),
+        )
+        emit(
+            "wage_component.deleted",
+            tenant=employee.tenant,
+            target=current,
+            payload={"employee": employee.pk},
+        )
+        current.delete()

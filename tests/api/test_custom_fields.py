@@ -1,5 +1,6 @@
 """/api/v1/custom-fields/ (definitions) and the `custom_fields` values on employees, read
-and written through the services that validate them."""
+and written through the services that validate them; definitions changed (If-Match, key
+and type fixed, a choice in use kept) and deleted with their values."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 from typing import Any
 
 from kluis.audit.models import AuditEvent
-from kluis.people.models import CustomFieldDefinition, Employee
+from kluis.people.models import CustomFieldDefinition, Employee, EmployeeVersion
 from tests.api.conftest import assert_problem
+from tests.api.writes import audited, delete, emitted, put
 
 URL = "/api/v1/custom-fields/"
 EMPLOYEES = "/api/v1/employees/"
@@ -106,3 +108,163 @@ def test_invalid_definition_is_422_with_field_errors_and_writes_nothing(api):
     problem = assert_problem(client.post(URL, {**SHIRT, "key": existing.key}), 422)
     assert [e["field"] for e in problem["errors"]] == ["key"]
     assert CustomFieldDefinition.objects.count() == count
+
+
+# --- change and delete --------------------------------------------------------------------
+
+SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
+
+
+def sizes() -> CustomFieldDefinition:
+    return CustomFieldDefinition.objects.get(tenant__slug="demo-bv", key="tshirt_size")
+
+
+def holders() -> dict[int, int]:
+    """Demo BV employees with a T-shirt size: id -> version."""
+    return dict(
+        Employee.objects.filter(
+            tenant__slug="demo-bv", custom_fields__has_key="tshirt_size"
+        ).values_list("pk", "version")
+    )
+
+
+def test_patch_changes_label_and_choices_and_is_audited(api):
+    definition = sizes()
+    client = api()
+    etag = client.get(f"{URL}{definition.pk}/")["ETag"]
+    change = {"label": "Shirt size", "choices": [*SIZES, "3XL"]}
+    response = client.patch(f"{URL}{definition.pk}/", change, {"If-Match": etag})
+    assert response.status_code == 200, response.content
+    assert body(response)["label"] == "Shirt size" and body(response)["choices"][-1] == "3XL"
+    assert audited("custom_field.updated", definition.pk).changes == {
+        "label": {"old": "T-shirt size", "new": "Shirt size"},
+        "choices": {"old": SIZES, "new": [*SIZES, "3XL"]},
+    }
+    assert emitted("custom_field.updated", definition.pk)
+
+
+def test_patch_with_a_stale_if_match_is_412_and_changes_nothing(api):
+    definition = sizes()
+    client = api()
+    etag = client.get(f"{URL}{definition.pk}/")["ETag"]
+    url = f"{URL}{definition.pk}/"
+    assert client.patch(url, {"label": "Size"}, {"If-Match": etag}).status_code == 200
+    assert_problem(client.patch(url, {"label": "Maat"}, {"If-Match": etag}), 412)
+    assert sizes().label == "Size"
+
+
+def test_removing_a_choice_employees_still_hold_is_422_and_changes_nothing(api):
+    definition = sizes()
+    problem = assert_problem(
+        api().patch(f"{URL}{definition.pk}/", {"choices": ["M", "L", "XL"]}), 422
+    )
+    assert [e["field"] for e in problem["errors"]] == ["choices"]
+    assert "S is still the value of" in problem["errors"][0]["message"]
+    assert sizes().choices == SIZES
+
+
+def test_removing_a_choice_nobody_holds_is_allowed(api):
+    definition = sizes()
+    response = api().patch(f"{URL}{definition.pk}/", {"choices": ["S", "M", "L", "XL"]})
+    assert response.status_code == 200, response.content
+    assert sizes().choices == ["S", "M", "L", "XL"]
+
+
+def test_key_and_field_type_cannot_change_but_may_be_sent_as_they_are(api):
+    definition = sizes()
+    client = api()
+    url = f"{URL}{definition.pk}/"
+    problem = assert_problem(client.patch(url, {"key": "size", "field_type": "text"}), 422)
+    assert {e["field"] for e in problem["errors"]} == {"key", "field_type"}
+    assert sizes().key == "tshirt_size" and sizes().field_type == "choice"
+    same = client.patch(url, {"key": "tshirt_size", "field_type": "choice", "required": True})
+    assert same.status_code == 200, same.content
+    assert sizes().required is True
+
+
+def test_a_field_other_than_a_choice_gets_no_choices(api):
+    text = CustomFieldDefinition.objects.get(tenant__slug="demo-bv", key="badge_number")
+    problem = assert_problem(api().patch(f"{URL}{text.pk}/", {"choices": ["a"]}), 422)
+    assert [e["field"] for e in problem["errors"]] == ["choices"]
+
+
+def test_values_of_the_wrong_json_type_are_422_not_coerced(api):
+    definition = sizes()
+    change = {"is_active": "no", "choices": ["S", 4], "required": 1}
+    problem = assert_problem(api().patch(f"{URL}{definition.pk}/", change), 422)
+    assert {e["field"] for e in problem["errors"]} == {"is_active", "choices", "required"}
+    assert sizes().is_active is True and sizes().choices == SIZES
+
+
+def test_put_replaces_the_definition_and_keeps_its_position(api):
+    definition = sizes()
+    replacement = {"key": "tshirt_size", "label": "Size", "field_type": "choice", "choices": SIZES}
+    response = put(api(), f"{URL}{definition.pk}/", {**replacement, "required": True})
+    assert response.status_code == 200, response.content
+    assert body(response) == {
+        "id": definition.pk,
+        **replacement,
+        "required": True,
+        "position": definition.position,
+        "is_active": True,
+    }
+
+
+def test_deactivating_a_field_keeps_the_values(api):
+    definition = sizes()
+    before = holders()
+    response = api().patch(f"{URL}{definition.pk}/", {"is_active": False})
+    assert response.status_code == 200 and body(response)["is_active"] is False
+    assert holders() == before
+
+
+def test_deleting_a_definition_removes_its_values_with_a_version_per_employee(api):
+    definition = sizes()
+    before = holders()
+    assert before
+    client = api()
+    etag = client.get(f"{URL}{definition.pk}/")["ETag"]
+    response = delete(client, f"{URL}{definition.pk}/", {"If-Match": etag})
+    assert response.status_code == 204 and response.content == b""
+    assert not CustomFieldDefinition.objects.filter(pk=definition.pk).exists()
+    assert holders() == {}
+    after = dict(Employee.objects.filter(pk__in=before).values_list("pk", "version"))
+    assert after == {pk: version + 1 for pk, version in before.items()}
+    kept = EmployeeVersion.objects.filter(employee_id=next(iter(before))).first()
+    assert kept.changed_fields == ["custom_fields"]
+    assert "tshirt_size" in kept.old_values["custom_fields"]
+    event = audited("custom_field.deleted", definition.pk)
+    assert event.changes["key"] == {"old": "tshirt_size", "new": None}
+    assert set(event.changes["employees_with_a_value"]["old"]) == set(before)
+    assert emitted("custom_field.deleted", definition.pk)
+    assert all(emitted("employee.updated", pk) for pk in before)
+
+
+def test_deleting_with_a_stale_if_match_is_412_and_deletes_nothing(api):
+    definition = sizes()
+    client = api()
+    etag = client.get(f"{URL}{definition.pk}/")["ETag"]
+    client.patch(f"{URL}{definition.pk}/", {"label": "Size"})
+    assert_problem(delete(client, f"{URL}{definition.pk}/", {"If-Match": etag}), 412)
+    assert CustomFieldDefinition.objects.filter(pk=definition.pk).exists()
+    assert holders()
+
+
+def test_a_key_with_only_employees_read_gets_403_on_patch_put_and_delete(api):
+    definition = sizes()
+    client = api(["employees:read"])
+    url = f"{URL}{definition.pk}/"
+    assert_problem(client.patch(url, {"label": "X"}), 403)
+    assert_problem(put(client, url, {**SHIRT, "key": "tshirt_size"}), 403)
+    assert_problem(delete(client, url), 403)
+    assert sizes().label == "T-shirt size"
+
+
+def test_another_companys_definition_is_404_for_patch_put_and_delete(api):
+    other = CustomFieldDefinition.objects.filter(tenant__slug="other-nv").first()
+    client = api()
+    url = f"{URL}{other.pk}/"
+    assert_problem(client.patch(url, {"label": "Taken over"}), 404)
+    assert_problem(put(client, url, {**SHIRT, "key": other.key}), 404)
+    assert_problem(delete(client, url), 404)
+    assert CustomFieldDefinition.objects.get(pk=other.pk).label == other.label

@@ -3,21 +3,28 @@ each must answer the status its `# HTTP nnn` line promises."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 
 from kluis.access.actor import Actor
 from kluis.integrations.services import create_api_client, create_oauth_client
+from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
 from tests.api.conftest import make_key
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
+SYNC_SCRIPT = Path(settings.BASE_DIR) / "docs" / "examples" / "sync_employees.py"
 BLOCK = re.compile(r"```sh\n(curl .*?)\n# HTTP (\d{3})\n```", re.S)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +47,7 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         "PATH": os.environ["PATH"],
         "KLUIS_URL": live_server.url,
         "KLUIS_API_KEY": make_key("demo-bv", ["employees:read", "employees:write"]),
+        "SYNC_STARTED": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     tenant = Tenant.objects.get(slug="demo-bv")
     basic, secret = create_api_client(
@@ -61,6 +69,9 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         )
         status = int(result.stdout.rsplit("\n", 1)[-1])
         assert status == expected, (command, result.stdout[-800:])
+        following = re.search(r'"next": ?"([^"]+)"', result.stdout)
+        if following:
+            env["NEXT"] = following.group(1)
         token = re.search(r'"access_token": ?"([^"]+)"', result.stdout)
         if token:
             env["KLUIS_OAUTH_TOKEN"] = token.group(1)
@@ -70,3 +81,46 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         etag = re.search(r"^ETag: (.+?)\r?$", result.stderr, re.M | re.I)
         if etag and "GET" not in command and "-X" not in command:
             env["ETAG"] = etag.group(1)
+
+
+def run_sync(live_server, key: str, folder: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, str(SYNC_SCRIPT)],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "KLUIS_URL": live_server.url,
+            "KLUIS_API_KEY": key,
+            "SYNC_DIR": str(folder),
+        },
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_sync_script_copies_every_employee_then_only_the_changes(demo, live_server, tmp_path):
+    key = make_key("demo-bv", ["employees:read", "employees:write"])
+    everyone = set(Employee.objects.filter(tenant__slug="demo-bv").values_list("pk", flat=True))
+    first = run_sync(live_server, key, tmp_path)
+    copy = json.loads((tmp_path / "employees.json").read_text())
+    assert {int(pk) for pk in copy} == everyone
+    assert first.strip() == f"{len(everyone)} changed, {len(everyone)} in the copy"
+    # The script notes its start to the second; step past the second the demo was loaded in.
+    time.sleep(1.1)
+    since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (tmp_path / "sync_state.json").write_text(json.dumps({"last_run": since}))
+    changed = Employee.objects.filter(tenant__slug="demo-bv").order_by("pk").first()
+    response = requests.patch(
+        f"{live_server.url}/api/v1/employees/{changed.pk}/",
+        json={"status": "left"},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    second = run_sync(live_server, key, tmp_path)
+    assert second.strip() == f"1 changed, {len(everyone)} in the copy"
+    copy = json.loads((tmp_path / "employees.json").read_text())
+    assert copy[str(changed.pk)]["status"] == "left"

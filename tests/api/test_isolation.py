@@ -1,6 +1,7 @@
 """Tenant isolation of the REST API: a key of Other NV, holding every scope, gets the same
-404 for every Demo BV object id as for an id that does not exist, and changes nothing.
-The routes come from the URL configuration, the ids from the walk in tests/tenancy."""
+404 for every Demo BV object id as for an id that does not exist, with every method
+(GET, PATCH, PUT, DELETE), and changes nothing. The routes come from the URL
+configuration, the ids from the walk in tests/tenancy."""
 
 from __future__ import annotations
 
@@ -16,19 +17,19 @@ def api_routes() -> list[tuple[str, str]]:
     return [(ns, route) for ns, route, _p in object_routes() if route.startswith(API_PREFIX)]
 
 
-def _answers(client: Client, key: str, url: str) -> list[tuple[int, str]]:
+TAKE_OVER = json.dumps({"last_name": "Taken over", "name": "Taken over", "version": 1})
+
+
+def _answers(client: Client, key: str, url: str) -> list[tuple[str, int, str]]:
     headers = {"authorization": f"Bearer {key}"}
     answers = []
-    for response in (
-        client.get(url, headers=headers),
-        client.patch(
-            url,
-            json.dumps({"last_name": "Taken over", "version": 1}),
-            content_type="application/json",
-            headers=headers,
-        ),
+    for method, response in (
+        ("GET", client.get(url, headers=headers)),
+        ("PATCH", client.patch(url, TAKE_OVER, content_type="application/json", headers=headers)),
+        ("PUT", client.put(url, TAKE_OVER, content_type="application/json", headers=headers)),
+        ("DELETE", client.delete(url, headers=headers)),
     ):
-        answers.append((response.status_code, response["Content-Type"]))
+        answers.append((method, response.status_code, response["Content-Type"]))
     return answers
 
 
@@ -46,10 +47,20 @@ def test_a_key_of_other_nv_gets_404_for_every_demo_bv_object_url(demo):
         missing = _url(route, dict.fromkeys(args, 987654321))
         got = _answers(client, key, url)
         assert got == _answers(client, key, missing), url
-        for status, content_type in got:
-            assert status in {404, 405}, f"{url} answered {status}"
+        for method, status, content_type in got:
+            assert status in {404, 405}, f"{method} {url} answered {status}"
             assert content_type == PROBLEM_JSON
     assert snapshot() == before
+
+
+def test_the_walk_tries_every_method_the_api_offers_on_an_object(demo):
+    """So a new PATCH, PUT or DELETE on an object URL cannot escape the walk above."""
+    offered = set()
+    for _ns, route in api_routes():
+        pattern = next(p for n, r, p in object_routes() if r == route)
+        offered |= set(getattr(pattern.callback, "actions", {}))
+    assert offered <= {"get", "head", "patch", "put", "delete"}, offered  # head: as get
+    assert {"patch", "put", "delete"} <= offered
 
 
 def test_a_key_of_demo_bv_reaches_the_same_urls(demo):

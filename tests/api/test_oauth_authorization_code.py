@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
 from oauth2_provider.models import AccessToken, Application
 from requests.auth import HTTPBasicAuth
 
@@ -78,6 +80,50 @@ def bearer(live_server, path: str, token: str) -> requests.Response:
 @pytest.fixture
 def app() -> tuple[Application, str]:
     return register_oauth_app("Planner", [REDIRECT])
+
+
+def test_authlib_connects_with_pkce_refreshes_and_is_disconnected(
+    demo, live_server, login, app, monkeypatch
+):
+    """A third-party app as Authlib's OAuth2 client builds it: authorization URL with an
+    S256 challenge, the member's consent, code exchange, API calls, refresh, revocation."""
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # the live server is plain HTTP
+    application, secret = app
+    session = OAuth2Session(
+        str(application.client_id),
+        secret,
+        scope="employees:read",
+        redirect_uri=REDIRECT,
+        code_challenge_method="S256",
+    )
+    verifier = generate_token(64)
+    url, state = session.create_authorization_url(
+        f"{live_server.url}/oauth/authorize", code_verifier=verifier
+    )
+    params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    assert params["code_challenge_method"] == "S256" and params["code_challenge"]
+    browser = login("owner@demo-bv.test")
+    page = browser.get("/oauth/authorize", params)
+    assert page.status_code == 200 and "Read employees" in page.content.decode()
+    approved = browser.post("/oauth/authorize", {**params, "allow": "Authorize"})
+    assert approved.status_code == 302, approved.content[:500]
+    token_url = f"{live_server.url}/oauth/token"
+    tokens = session.fetch_token(
+        token_url, authorization_response=approved["Location"], code_verifier=verifier
+    )
+    assert tokens["expires_in"] == 3600 and tokens["refresh_token"]
+    assert parse_qs(urlsplit(approved["Location"]).query)["state"] == [state]
+    listed = session.get(f"{live_server.url}/api/v1/employees/", timeout=30)
+    assert listed.status_code == 200, listed.text
+    demo_ids = set(Employee.objects.filter(tenant__slug="demo-bv").values_list("pk", flat=True))
+    assert {row["id"] for row in listed.json()["results"]} <= demo_ids
+    first_refresh = tokens["refresh_token"]
+    rotated = session.refresh_token(token_url)
+    assert rotated["refresh_token"] != first_refresh
+    assert session.get(f"{live_server.url}/api/v1/employees/", timeout=30).status_code == 200
+    revoked = session.revoke_token(f"{live_server.url}/oauth/revoke", token=rotated["access_token"])
+    assert revoked.status_code == 200
+    assert session.get(f"{live_server.url}/api/v1/employees/", timeout=30).status_code == 401
 
 
 def test_connect_exchange_call_refresh_and_disconnect(demo, live_server, login, app):

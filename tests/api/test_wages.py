@@ -1,17 +1,21 @@
 """/api/v1/wages/ and /api/v1/wage-components/: wages:read to read (audited once per
-request, naming the employees), employees:write + wages:read to create through the
-contract services; 404 across companies; bad input is 422 and writes nothing."""
+request, naming the employees), employees:write + wages:read to create and to withdraw
+planned pay through the contract services (pay in force is history: 409); 404 across
+companies; bad input is 422 and writes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 
 from kluis.audit.models import AuditEvent
+from kluis.audit.services import MASK
 from kluis.people.models import Employee, Wage, WageComponent
 from tests.api.conftest import assert_problem
+from tests.api.writes import audited, delete, emitted, put
 
 WAGES = "/api/v1/wages/"
 COMPONENTS = "/api/v1/wage-components/"
@@ -142,3 +146,108 @@ def test_wage_components_across_companies_and_bad_input(api):
         tenant=other.tenant, employee=other, kind="car", amount_sealed="", start_date="2026-01-01"
     )
     assert_problem(client.get(f"{COMPONENTS}{mine.pk}/"), 404)
+
+
+# --- withdrawing planned pay ------------------------------------------------------------
+
+
+def later(days: int = 90) -> str:
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+def plan_wage(client: Any) -> dict[str, Any]:
+    new = {"employee": worker().pk, "effective_from": later(), "amount": "3400.00"}
+    response = client.post(WAGES, new)
+    assert response.status_code == 201, response.content
+    return body(response)
+
+
+def wage_in_force() -> Wage:
+    return Wage.objects.filter(employee=worker(), effective_from__lte=dt.date.today()).first()
+
+
+def test_withdrawing_a_planned_wage_is_204_and_audited_without_the_amount(api):
+    client = api()
+    planned = plan_wage(client)
+    version = worker().version
+    etag = client.get(f"{WAGES}{planned['id']}/")["ETag"]
+    response = delete(client, f"{WAGES}{planned['id']}/", {"If-Match": etag})
+    assert response.status_code == 204 and response.content == b""
+    assert not Wage.objects.filter(pk=planned["id"]).exists()
+    event = audited("wage.deleted", planned["id"])
+    assert event.changes["amount"] == {"old": MASK, "new": MASK}
+    assert event.changes["effective_from"] == {"old": planned["effective_from"], "new": None}
+    assert "3400" not in json.dumps(event.changes)
+    assert emitted("wage.deleted", planned["id"])
+    assert worker().version == version + 1
+
+
+def test_a_wage_in_force_cannot_be_withdrawn_409(api):
+    wage = wage_in_force()
+    count = Wage.objects.count()
+    problem = assert_problem(delete(api(), f"{WAGES}{wage.pk}/"), 409)
+    assert "in force since" in problem["detail"]
+    assert Wage.objects.count() == count
+
+
+def test_withdrawing_with_a_stale_if_match_is_412_and_deletes_nothing(api):
+    client = api()
+    planned = plan_wage(client)
+    response = delete(client, f"{WAGES}{planned['id']}/", {"If-Match": 'W/"1-0000000000000000"'})
+    assert_problem(response, 412)
+    assert Wage.objects.filter(pk=planned["id"]).exists()
+
+
+def test_withdrawing_a_wage_needs_employees_write_and_wages_read(api):
+    planned = plan_wage(api())
+    url = f"{WAGES}{planned['id']}/"
+    assert_problem(delete(api(["wages:read"]), url), 403)
+    assert_problem(delete(api(["employees:read", "employees:write"]), url), 403)
+    assert Wage.objects.filter(pk=planned["id"]).exists()
+
+
+def test_wages_and_components_offer_no_patch_or_put(api):
+    client = api()
+    wage = wage_in_force()
+    component = body(client.post(COMPONENTS, {**BONUS, "employee": worker().pk}))
+    for url in (f"{WAGES}{wage.pk}/", f"{COMPONENTS}{component['id']}/"):
+        assert_problem(client.patch(url, {"amount": "1.00"}), 405)
+        assert_problem(put(client, url, {"amount": "1.00"}), 405)
+    assert Wage.objects.get(pk=wage.pk).amount_sealed == wage.amount_sealed
+
+
+def test_another_companys_wage_and_component_are_404_for_delete(api):
+    other = Employee.objects.filter(tenant__slug="other-nv").first()
+    wage = Wage.objects.filter(employee=other).first()
+    component = WageComponent.objects.create(
+        tenant=other.tenant, employee=other, kind="car", amount_sealed="", start_date=later()
+    )
+    client = api()
+    assert_problem(delete(client, f"{WAGES}{wage.pk}/"), 404)
+    assert_problem(delete(client, f"{COMPONENTS}{component.pk}/"), 404)
+    assert Wage.objects.filter(pk=wage.pk).exists()
+    assert WageComponent.objects.filter(pk=component.pk).exists()
+
+
+def test_withdrawing_a_planned_wage_component_is_204_and_audited(api):
+    client = api()
+    response = client.post(COMPONENTS, {**BONUS, "start_date": later(), "employee": worker().pk})
+    assert response.status_code == 201, response.content
+    planned = body(response)
+    etag = client.get(f"{COMPONENTS}{planned['id']}/")["ETag"]
+    response = delete(client, f"{COMPONENTS}{planned['id']}/", {"If-Match": etag})
+    assert response.status_code == 204
+    assert not WageComponent.objects.filter(pk=planned["id"]).exists()
+    event = audited("wage_component.deleted", planned["id"])
+    assert event.changes["amount"] == {"old": MASK, "new": MASK}
+    assert "1500" not in json.dumps(event.changes)
+    assert emitted("wage_component.deleted", planned["id"])
+
+
+def test_a_wage_component_that_started_cannot_be_withdrawn_409(api):
+    client = api()
+    started = {**BONUS, "start_date": dt.date.today().isoformat(), "employee": worker().pk}
+    created = body(client.post(COMPONENTS, started))
+    problem = assert_problem(delete(client, f"{COMPONENTS}{created['id']}/"), 409)
+    assert "part of the pay history" in problem["detail"]
+    assert WageComponent.objects.filter(pk=created["id"]).exists()

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from rest_framework.request import Request
 
 from kluis.integrations.rest.exceptions import PreconditionFailed, UnprocessableContent
+from kluis.integrations.rest.sparse import _opaque, if_match_tags
 
 
 class Versioned(Protocol):
@@ -19,19 +20,12 @@ def etag_for(obj: Versioned) -> str:
     return f'W/"{obj.pk}-{obj.version}"'
 
 
-def _opaque(tag: str) -> str:
-    tag = tag.strip()
-    return tag[2:] if tag.startswith("W/") else tag
-
-
 def expected_version(request: Request, obj: Versioned, body_version: Any = None) -> int:
     """The version the client based its change on. If-Match wins; without either, the
     current version (last write wins, as 428 is not required)."""
-    header = request.META.get("HTTP_IF_MATCH")
-    if header is not None:
-        tags = [t for t in header.split(",") if t.strip()]
-        current = _opaque(etag_for(obj))
-        if "*" in (t.strip() for t in tags) or any(_opaque(t) == current for t in tags):
+    tags = if_match_tags(request)
+    if tags is not None:
+        if "*" in tags or _opaque(etag_for(obj)) in tags:
             return obj.version
         raise PreconditionFailed()
     if body_version is not None:

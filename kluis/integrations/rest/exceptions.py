@@ -3,8 +3,9 @@
 400: the request itself is malformed (bad JSON, unknown or invalid query parameters, bad
 headers); 422: a well-formed body whose values are invalid, with field-level `errors`
 (dotted names for nested fields: `employment.start_date`). The rest map one to one:
-401 credential, 403 permission, 404 missing or another company's, 405, 406, 409 idempotency
-conflict, 412 stale version, 415 not JSON, 429 rate limit.
+401 credential, 403 permission, 404 missing or another company's, 405, 406, 409 conflict
+with the object's state (idempotency key reused, still in use, already in force), 412 stale
+version, 415 not JSON, 429 rate limit.
 """
 
 from __future__ import annotations

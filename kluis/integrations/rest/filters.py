@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
 from kluis.integrations.rest.exceptions import QueryParameterError
+
+# Query parameters that name a linked object by id: a whole number from 1 to the largest
+# database id ("1.5" or an overflowing number is a 400, not a filter that matches nothing).
+ID_FILTERS = frozenset({"employee", "team", "department", "parent", "role", "manager"})
+MAX_ID = 2**63 - 1
+WHOLE_NUMBER = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def bad_ids(request: Request, names: Iterable[str]) -> dict[str, list[str]]:
+    errors = {}
+    for name in names:
+        value = request.query_params.get(name)
+        if value is not None and not (WHOLE_NUMBER.fullmatch(value) and int(value) <= MAX_ID):
+            errors[name] = ["Give an id: a whole number from 1."]
+    return errors
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -18,6 +35,13 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
+        errors = bad_ids(request, ID_FILTERS & set(filterset.filters))
+        for name, declared in filterset.filters.items():
+            value = request.query_params.get(name)
+            if isinstance(declared, BooleanFilter) and value not in (None, "true", "false"):
+                errors[name] = ["Give true or false."]
+        if errors:
+            raise QueryParameterError(errors)
         if not filterset.is_valid():
             raise QueryParameterError(
                 {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,6 +23,7 @@ from kluis.integrations.models import IdempotencyRecord
 from kluis.integrations.rest.exceptions import Conflict, QueryParameterError
 
 WINDOW = dt.timedelta(hours=24)
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # the schema's pattern (rest/schema.py)
 REPLAYED_HEADERS = ("Location", "ETag")
 
 
@@ -48,8 +50,10 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
         if key is None:
             return method(view, request, *args, **kwargs)
         key = key.strip()
-        if not 1 <= len(key) <= 255:
-            raise QueryParameterError({"Idempotency-Key": ["Use 1 to 255 characters."]})
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise QueryParameterError(
+                {"Idempotency-Key": ["Use 1 to 255 visible ASCII characters, no spaces."]}
+            )
         client = request.user.client  # type: ignore[union-attr]
         digest = request_hash(request)
         IdempotencyRecord.objects.filter(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import NotFound
+from django.core import signing
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
 
 from kluis.integrations.rest.exceptions import QueryParameterError
 
 MAX_PAGE_SIZE = 200
+CURSOR_SALT = "kluis.api.cursor"
 
 
 class KluisCursorPagination(CursorPagination):
@@ -33,11 +35,40 @@ class KluisCursorPagination(CursorPagination):
             )
         return size
 
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        """The client's ordering, then the id: rows that tie on the first field come back
+        in one fixed order, which the cursor (a position plus an offset into the tie)
+        relies on. PostgreSQL returns ties in any order, so pages overlapped there."""
+        ordering: tuple[str, ...] = tuple(super().get_ordering(request, queryset, view))
+        if ordering[0].lstrip("-") in ("id", "pk"):
+            return ordering
+        return (*ordering, "-pk" if ordering[0].startswith("-") else "pk")
+
+    # Cursors are signed and name the ordering they were made for: a client cannot craft a
+    # position (which the database would be asked to compare with a date or a number), nor
+    # carry a cursor over to another ordering.
+    def encode_cursor(self, cursor: Cursor) -> str:
+        token = signing.dumps(
+            [cursor.offset, int(cursor.reverse), cursor.position, list(self.ordering)],
+            salt=CURSOR_SALT,
+        )
+        return replace_query_param(self.base_url or "", self.cursor_query_param, token)
+
     def decode_cursor(self, request: Request) -> Cursor | None:
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
         try:
-            return super().decode_cursor(request)
-        except NotFound:
+            offset, reverse, position, ordering = signing.loads(raw, salt=CURSOR_SALT)
+        except (signing.BadSignature, TypeError, ValueError):
             raise QueryParameterError({"cursor": ["This cursor is not valid."]}) from None
+        if ordering != list(self.ordering):
+            raise QueryParameterError(
+                {"cursor": ["This cursor is for another ordering; start again without it."]}
+            )
+        return Cursor(
+            offset=min(int(offset), self.offset_cutoff), reverse=bool(reverse), position=position
+        )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return super().get_paginated_response_schema(schema)

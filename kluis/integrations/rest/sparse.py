@@ -1,20 +1,22 @@
 """Shared pieces of the smaller resources: `?fields=` (sparse fieldsets), an ETag for
-objects without a version column (a digest of what the client sees), the Idempotency-Key
-parameter and looking up a linked object of the client's company."""
+objects without a version column (a digest of what the client sees) and its If-Match
+check, the Idempotency-Key parameter and looking up a linked object of the client's
+company."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.request import Request
 
-from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.integrations.rest.exceptions import PROBLEM_JSON, QueryParameterError, problem
 
 FIELDS_PARAMETER = OpenApiParameter(
     "fields",
@@ -27,6 +29,13 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Retry safely: the same key and body within 24 h returns the first response "
     "instead of creating twice.",
+)
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag you read, e.g. W/"2-9f86d081884c7d65"; 412 when the object changed '
+    "since. Without it the change applies to the object as it is now.",
 )
 
 
@@ -66,18 +75,52 @@ def linked[M: Model](model: type[M], tenant_id: int, pk: Any, field: str) -> M |
     return found
 
 
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def if_match_tags(request: Request) -> list[str] | None:
+    """The entity tags of If-Match (weak comparison), None without the header. A header
+    that names no tag at all is malformed: a 400, before any work."""
+    header = request.META.get("HTTP_IF_MATCH")
+    if header is None:
+        return None
+    tags = [_opaque(tag) for tag in header.split(",") if tag.strip()]
+    if not tags:
+        raise QueryParameterError(
+            {"If-Match": ["Give the ETag you read, or leave the header out."]}
+        )
+    return tags
+
+
 def check_if_match(request: Request, current: str) -> None:
     """412 when an If-Match header names none of the current ETag (or `*`)."""
     from kluis.integrations.rest.exceptions import PreconditionFailed
 
-    header = request.META.get("HTTP_IF_MATCH")
-    if header is None:
-        return
-
-    def opaque(tag: str) -> str:
-        tag = tag.strip()
-        return tag[2:] if tag.startswith("W/") else tag
-
-    tags = [opaque(t) for t in header.split(",") if t.strip()]
-    if "*" not in tags and opaque(current) not in tags:
+    tags = if_match_tags(request)
+    if tags is not None and "*" not in tags and _opaque(current) not in tags:
         raise PreconditionFailed()
+
+
+def if_match[R](request: Request, etag_of: Callable[[R], str]) -> Callable[[R], None]:
+    """The If-Match check as a precondition a service runs on the row it has just locked,
+    so no other write can come in between the check and the change. A malformed If-Match
+    is a 400 now, before any work."""
+    if_match_tags(request)
+
+    def precondition(row: R) -> None:
+        check_if_match(request, etag_of(row))
+
+    return precondition
+
+
+def problem_example(summary: str, status: int, detail: str, instance: str) -> OpenApiExample:
+    """An example problem document for the OpenAPI schema, under its status code."""
+    return OpenApiExample(
+        summary,
+        value=problem(status, detail, instance=instance),
+        response_only=True,
+        status_codes=[str(status)],
+        media_type=PROBLEM_JSON,
+    )

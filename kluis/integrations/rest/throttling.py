@@ -1,44 +1,203 @@
-"""Rate limits per credential and per client IP, counted in the shared cache.
+"""Rate limits per credential and per client IP, counted where every web process sees them.
 
 Both run before authentication, so guessing keys is limited too. The tightest of the two
 is reported on every response as RateLimit-Limit / -Remaining / -Reset (seconds).
+
+Counting is by fixed windows (the model the RateLimit headers describe): one counter per
+key and window, one atomic read-modify-write per request. DRF's own throttles keep a list
+of every request's timestamp and read and write it back through the cache on each
+request, which with the file cache cost about a millisecond (two throttles) and was not
+atomic across processes. The counters live in `SharedCounters`: a small table in a
+memory-mapped file in the data directory, under a file lock, shared by every granian
+worker of the host (as the file cache was) at a few microseconds a request. The test
+settings count in the Django cache instead (per process, cleared between tests).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import math
+import mmap
+import os
+import struct
+import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from kluis.integrations.keys import PREFIX_LENGTH
 
+DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-class _KluisThrottle(SimpleRateThrottle):
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """(requests, window seconds) of a DRF rate such as "600/min"; None: no limit."""
+    if not rate:
+        return None
+    number, _sep, period = rate.partition("/")
+    return int(number), DURATIONS[period.strip()[:1]]
+
+
+class SharedCounters:
+    """Fixed-window request counters shared by the processes of one host.
+
+    A table of SLOTS slots (key digest, window number, count) in a memory-mapped file,
+    changed under an exclusive `flock` (and a thread lock: flock does not separate the
+    threads of one process). A key lives in one of PROBES slots from its hash; a slot of an
+    earlier window is free for reuse. When all of them hold live keys (tens of thousands of
+    distinct keys in one window), the one of the oldest window is taken over, so that a
+    flood of made-up keys cannot fill the table: the per-IP limit still holds them back.
+    """
+
+    SLOTS = 16384
+    PROBES = 8
+    SLOT = struct.Struct("<16sqq")
+    HEADER = struct.Struct("<8sI4x")
+    MAGIC = b"KLUISRL1"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = self.HEADER.size + self.SLOTS * self.SLOT.size
+        self._pid = -1
+        self._fd = -1
+        self._map: mmap.mmap | None = None
+        self._thread_lock = threading.Lock()
+
+    def _open(self) -> mmap.mmap:
+        """The mapping of this process (opened again in a forked child)."""
+        if self._pid == os.getpid() and self._map is not None:
+            return self._map
+        self._thread_lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            current = os.fstat(fd).st_size
+            header = os.pread(fd, self.HEADER.size, 0)
+            if current < self.size or header != self.HEADER.pack(self.MAGIC, self.SLOTS):
+                # Never shrunk: another process may have it mapped.
+                os.ftruncate(fd, max(current, self.size))
+                os.pwrite(fd, bytes(self.size), 0)
+                os.pwrite(fd, self.HEADER.pack(self.MAGIC, self.SLOTS), 0)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        self._map = mmap.mmap(fd, self.size)
+        self._fd, self._pid = fd, os.getpid()
+        return self._map
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[mmap.mmap]:
+        table = self._open()
+        with self._thread_lock:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield table
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def hit(self, key: str, limit: int, window: int) -> int:
+        """Count one request for `key` in window number `window`, unless `limit` requests
+        were counted already; returns the count before this request."""
+        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        start = int.from_bytes(digest[:8], "little") % self.SLOTS
+        base, width, slot = self.HEADER.size, self.SLOT.size, self.SLOT
+        with self._locked() as table:
+            chosen, chosen_window, count = -1, 0, 0
+            for probe in range(self.PROBES):
+                offset = base + ((start + probe) % self.SLOTS) * width
+                held, held_window, held_count = slot.unpack_from(table, offset)
+                if held == digest:
+                    chosen = offset
+                    count = held_count if held_window == window else 0
+                    break
+                if chosen < 0 or held_window < chosen_window:
+                    chosen, chosen_window = offset, held_window
+            if count < limit:
+                slot.pack_into(table, chosen, digest, window, count + 1)
+            elif count == 0:  # a limit of 0: still claim the slot, count nothing
+                slot.pack_into(table, chosen, digest, window, 0)
+        return count
+
+    def clear(self) -> None:
+        with self._locked() as table:
+            table[self.HEADER.size :] = bytes(self.size - self.HEADER.size)
+
+
+_shared: dict[str, SharedCounters] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_counters(path: str) -> SharedCounters:
+    with _shared_lock:
+        counters = _shared.get(path)
+        if counters is None:
+            counters = _shared[path] = SharedCounters(Path(path))
+        return counters
+
+
+def count_request(key: str, limit: int, duration: int, window: int) -> int:
+    """The count of `key` in `window` before this request; counts it when under `limit`.
+
+    In the shared counters when API_RATE_LIMIT_FILE names their file, else in the Django
+    cache (the test settings: one process, cleared between tests; not atomic)."""
+    path: str = getattr(settings, "API_RATE_LIMIT_FILE", "")
+    if path:
+        return shared_counters(path).hit(key, limit, window)
+    cache_key = f"{key}:{window}"
+    count: int = cache.get(cache_key, 0)
+    if count < limit:
+        cache.set(cache_key, count + 1, timeout=duration + 1)
+    return count
+
+
+class _KluisThrottle(BaseThrottle):
+    scope = ""
     setting = ""
-    num_requests: int | None
-    duration: int | None
 
-    def get_rate(self) -> str | None:
-        rate: str | None = getattr(settings, self.setting, None)
-        return rate
+    def __init__(self) -> None:
+        self.limit: int | None = None
+        self.duration = 0
+        self.reset = 0.0
+
+    def get_ident_key(self, request: Request) -> str | None:
+        raise NotImplementedError
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        allowed = super().allow_request(request, view)
-        if getattr(self, "key", None) is not None and self.num_requests:
-            remaining = max(0, self.num_requests - len(self.history))
-            window = self.duration or 0
-            reset = int(window - (self.now - self.history[-1])) if self.history else 0
-            current = getattr(request, "_kluis_ratelimit", None)
-            if current is None or remaining < current[1]:
-                request._kluis_ratelimit = (self.num_requests, remaining, max(reset, 0))  # type: ignore[attr-defined]
+        if getattr(request, "_kluis_throttled", False):
+            # Refused already (by the per-IP limit): do not count, so a flood of made-up
+            # keys from one address does not fill the table with their counters.
+            return True
+        rate = parse_rate(getattr(settings, self.setting, None))
+        ident = self.get_ident_key(request) if rate is not None else None
+        if rate is None or ident is None:
+            return True
+        self.limit, self.duration = rate
+        now = time.time()
+        window = int(now // self.duration)
+        self.reset = (window + 1) * self.duration - now
+        key = f"throttle:{self.scope}:{self.duration}:{ident}"
+        count = count_request(key, self.limit, self.duration, window)
+        allowed = count < self.limit
+        remaining = max(0, self.limit - count - (1 if allowed else 0))
+        current = getattr(request, "_kluis_ratelimit", None)
+        if current is None or remaining < current[1]:
+            state = (self.limit, remaining, max(0, math.ceil(self.reset)))
+            request._kluis_ratelimit = state  # type: ignore[attr-defined]
+        if not allowed:
+            request._kluis_throttled = True  # type: ignore[attr-defined]
         return allowed
 
-    def timer(self) -> float:
-        return time.time()
+    def wait(self) -> float | None:
+        """Seconds until the window ends and requests are counted afresh."""
+        return max(1.0, self.reset)
 
 
 class ApiKeyThrottle(_KluisThrottle):
@@ -47,21 +206,20 @@ class ApiKeyThrottle(_KluisThrottle):
     scope = "api_key"
     setting = "API_RATE_PER_KEY"
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
+    def get_ident_key(self, request: Request) -> str | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         token = header.partition(" ")[2].strip()
         if not token:
             return None
-        ident = hashlib.sha256(token[:PREFIX_LENGTH].encode()).hexdigest()[:32]
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return hashlib.sha256(token[:PREFIX_LENGTH].encode()).hexdigest()[:32]
 
 
 class ApiIpThrottle(_KluisThrottle):
     scope = "api_ip"
     setting = "API_RATE_PER_IP"
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def get_ident_key(self, request: Request) -> str | None:
+        return self.get_ident(request)
 
 
 def rate_limit_headers(request: Request) -> dict[str, str]:

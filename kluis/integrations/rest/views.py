@@ -1,12 +1,15 @@
 """The base of every API view: key authentication, JSON only, throttles that run before
-authentication, strict query parameters and the RateLimit-* headers."""
+authentication, strict query parameters and the RateLimit-* headers; for the resources
+shown by one `represent(row)`, list/read/change/delete written once (RowViewSet)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -20,9 +23,9 @@ from kluis.integrations.rest.authentication import (
     ApiPrincipal,
     authenticate_header_for,
 )
-from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.integrations.rest.exceptions import Conflict, QueryParameterError
 from kluis.integrations.rest.pagination import KluisCursorPagination
-from kluis.integrations.rest.sparse import content_etag, pick, requested_fields
+from kluis.integrations.rest.sparse import content_etag, if_match, pick, requested_fields
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.tenancy.rls import narrow_to, widen
 
@@ -51,6 +54,9 @@ class ApiViewSet(GenericViewSet):
     _narrowed = False
     # Query parameters each action accepts; anything else is a 400.
     query_parameters: ClassVar[dict[str, set[str]]] = {}
+    # Domain errors meaning "the object's state refuses this" (still in use, already in
+    # force): answered 409 with their message.
+    conflict_errors: ClassVar[tuple[type[Exception], ...]] = ()
 
     @property
     def actor(self) -> Actor:
@@ -79,11 +85,20 @@ class ApiViewSet(GenericViewSet):
     def get_authenticate_header(self, request: Request) -> str:
         return authenticate_header_for(request)
 
+    def handle_exception(self, exc: Exception) -> Response:
+        if self.conflict_errors and isinstance(exc, self.conflict_errors):
+            exc = Conflict(str(exc))
+        return super().handle_exception(exc)
+
     def check_query_parameters(self, request: Request) -> None:
         allowed = self.query_parameters.get(self.action or "", set())
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise QueryParameterError({key: ["Unknown query parameter."] for key in unknown})
+        # `?team=` is not "any team": an empty value is refused, leave the parameter out.
+        empty = sorted(k for k, values in request.query_params.lists() if "" in values)
+        if empty:
+            raise QueryParameterError({key: ["Give a value or leave this out."] for key in empty})
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -99,7 +114,9 @@ class ApiViewSet(GenericViewSet):
 
 class RowViewSet(ApiViewSet):
     """A resource shown by one `represent(row)` function: list, retrieve and the one-object
-    response (with `?fields=` and an ETag) are written here once for all such resources."""
+    response (with `?fields=` and an ETag) are written here once for all such resources,
+    and so are PATCH, PUT and DELETE around two hooks, `change` and `remove`, that call the
+    resource's services with the If-Match check as their precondition."""
 
     selectable: ClassVar[set[str]] = set()
     object_url_kwarg: ClassVar[str] = ""
@@ -108,8 +125,20 @@ class RowViewSet(ApiViewSet):
     def represent(self, row: Any) -> dict[str, Any]:
         raise NotImplementedError
 
+    def change(self, row: Any, data: dict[str, Any], precondition: Callable[[Any], None]) -> Any:
+        """Apply the validated body of a PATCH or PUT through the service; the changed row."""
+        raise NotImplementedError
+
+    def remove(self, row: Any, precondition: Callable[[Any], None]) -> None:
+        """Delete through the service."""
+        raise NotImplementedError
+
     def etag(self, row: Any, data: dict[str, Any]) -> str:
         return content_etag(row.pk, data)
+
+    def precondition(self) -> Callable[[Any], None]:
+        """If-Match against the row as the service locked it (412 when stale)."""
+        return if_match(self.request, lambda row: self.etag(row, self.represent(row)))
 
     def one(self, row: Any, code: int = 200) -> Response:
         data = self.represent(row)
@@ -119,6 +148,12 @@ class RowViewSet(ApiViewSet):
         response["ETag"] = self.etag(row, data)
         return response
 
+    def get_row(self, pk: Any) -> Any:
+        row = self.get_queryset().filter(pk=pk).first()
+        if row is None:
+            raise Http404(self.not_found)
+        return row
+
     def list(self, request: Request) -> Response:
         only = requested_fields(request, self.selectable)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -126,7 +161,33 @@ class RowViewSet(ApiViewSet):
         return self.get_paginated_response([pick(self.represent(row), only) for row in page])
 
     def retrieve(self, request: Request, **kwargs: Any) -> Response:
-        row = self.get_queryset().filter(pk=kwargs[self.object_url_kwarg]).first()
-        if row is None:
-            raise Http404(self.not_found)
-        return self.one(row)
+        return self.one(self.get_row(kwargs[self.object_url_kwarg]))
+
+    def partial_update(self, request: Request, **kwargs: Any) -> Response:
+        return self._write(request, kwargs[self.object_url_kwarg], partial=True)
+
+    def update(self, request: Request, **kwargs: Any) -> Response:
+        return self._write(request, kwargs[self.object_url_kwarg], partial=False)
+
+    def destroy(self, request: Request, **kwargs: Any) -> Response:
+        row = self.get_row(kwargs[self.object_url_kwarg])
+        precondition = self.precondition()
+        try:
+            self.remove(row, precondition)
+        except ObjectDoesNotExist:  # deleted by someone else in between
+            raise Http404(self.not_found) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _write(self, request: Request, pk: Any, *, partial: bool) -> Response:
+        """PATCH changes the fields sent; PUT takes a whole POST body (fields left out go
+        back to their defaults). Fields that cannot be written are a 422, not ignored."""
+        row = self.get_row(pk)
+        precondition = self.precondition()
+        serializer = self.get_serializer_class()(data=request.data, partial=partial)
+        assert isinstance(serializer, serializers.Serializer)
+        serializer.is_valid(raise_exception=True)  # a StrictSerializer: no unknown fields
+        try:
+            changed = self.change(row, dict(serializer.validated_data), precondition)
+        except ObjectDoesNotExist:  # deleted by someone else in between
+            raise Http404(self.not_found) from None
+        return self.one(self.get_row(changed.pk))

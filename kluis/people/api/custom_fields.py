@@ -1,31 +1,46 @@
 """`/api/v1/custom-fields/`: the company's custom field definitions. Read with scope
-employees:read, define with employees:write (`organisation.define_custom_field`). The
-values live on each employee, under `custom_fields` in /api/v1/employees/."""
+employees:read; define, change and delete with employees:write (`custom_fields.define_/
+update_/delete_custom_field`). The values live on each employee, under `custom_fields` in
+/api/v1/employees/; deleting a definition removes them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kluis.integrations.rest.exceptions import PROBLEM_JSON
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
+    IF_MATCH_PARAMETER,
+    problem_example,
 )
 from kluis.integrations.rest.views import RowViewSet
+from kluis.people.custom_fields import (
+    define_custom_field,
+    delete_custom_field,
+    update_custom_field,
+)
 from kluis.people.models import CustomFieldDefinition
-from kluis.people.organisation import define_custom_field
 
 
-class CustomFieldSerializer(serializers.Serializer):
+class CustomFieldSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     key = serializers.CharField(
         max_length=50, help_text="Lowercase letters, digits and _; the key in custom_fields"
@@ -35,20 +50,26 @@ class CustomFieldSerializer(serializers.Serializer):
     choices = serializers.ListField(
         child=serializers.CharField(max_length=100),
         required=False,
+        default=list,
         help_text="The allowed values of a choice field",
     )
     required = serializers.BooleanField(required=False, default=False)  # type: ignore[assignment]
     position = serializers.IntegerField(read_only=True)
     is_active = serializers.BooleanField(read_only=True)
 
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["This field cannot be set here."] for key in unknown}
-                )
-        return super().to_internal_value(data)
+
+class CustomFieldChangeSerializer(CustomFieldSerializer):
+    """The body of a PATCH or PUT: that of a POST (`key` and `field_type` as they are), plus
+    `position` and `is_active`."""
+
+    position = serializers.IntegerField(
+        required=False, min_value=0, help_text="Place in forms and lists; kept when left out"
+    )
+    is_active = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="false: hidden from forms, imports, exports and validation; values kept",
+    )
 
 
 SELECTABLE = set(CustomFieldSerializer().fields)
@@ -92,6 +113,19 @@ CREATE_EXAMPLE = {
     "field_type": "choice",
     "choices": ["S", "M", "L"],
 }
+CHOICE_IN_USE = {
+    "type": "urn:kluis:problem:validation-error",
+    "title": "Validation error",
+    "status": 422,
+    "detail": "Some values are not valid.",
+    "instance": "/api/v1/custom-fields/3/",
+    "errors": [
+        {
+            "field": "choices",
+            "message": "L is still the value of 4 employees; give them another value first.",
+        }
+    ],
+}
 
 
 @extend_schema_view(
@@ -120,6 +154,77 @@ CREATE_EXAMPLE = {
             OpenApiExample("The defined field", value=EXAMPLE, response_only=True),
         ],
     ),
+    partial_update=extend_schema(
+        summary="Change a custom field definition",
+        description="Send only the fields to change. `key` and `field_type` cannot change "
+        "(422); a choice that employees still hold cannot be removed (422 on choices).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=CustomFieldChangeSerializer,
+        responses={
+            200: CustomFieldSerializer,
+            **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "Add a choice", value={"choices": ["S", "M", "L", "XL"]}, request_only=True
+            ),
+            OpenApiExample(
+                "The changed field",
+                value={**EXAMPLE, "choices": ["S", "M", "L", "XL"]},
+                response_only=True,
+            ),
+            OpenApiExample(
+                "A choice still in use",
+                value=CHOICE_IN_USE,
+                response_only=True,
+                status_codes=["422"],
+                media_type=PROBLEM_JSON,
+            ),
+        ],
+    ),
+    update=extend_schema(
+        summary="Replace a custom field definition",
+        description="The body of a POST (with the same `key` and `field_type`), plus "
+        "`position` (kept when left out) and `is_active` (true when left out).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=CustomFieldChangeSerializer,
+        responses={
+            200: CustomFieldSerializer,
+            **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "Relabel and require",
+                value={**CREATE_EXAMPLE, "label": "T-shirt size", "required": True},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The replaced field",
+                value={**EXAMPLE, "label": "T-shirt size", "required": True},
+                response_only=True,
+            ),
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Delete a custom field definition",
+        description="Also removes its value from every employee (each gets a new version, "
+        "the old value stays in their history). To keep the values, PATCH "
+        '`{"is_active": false}` instead.',
+        parameters=[IF_MATCH_PARAMETER],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Deleted, with its values"),
+            **problem_responses(400, 401, 403, 404, 412, 429),
+        },
+        examples=[
+            problem_example(
+                "Changed since you read it",
+                412,
+                "The object was changed since you read it; fetch it again and retry.",
+                "/api/v1/custom-fields/3/",
+            )
+        ],
+    ),
 )
 class CustomFieldViewSet(RowViewSet):
     selectable = SELECTABLE
@@ -131,12 +236,26 @@ class CustomFieldViewSet(RowViewSet):
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     ordering_fields: ClassVar[list[str]] = ["id", "key", "position"]
     ordering = ["id"]
-    required_permissions: ClassVar[dict[str, str]] = {"GET": "people.view", "POST": "people.edit"}
+    required_permissions: ClassVar[dict[str, str]] = {
+        "GET": "people.view",
+        "POST": "people.edit",
+        "PATCH": "people.edit",
+        "PUT": "people.edit",
+        "DELETE": "people.edit",
+    }
     query_parameters: ClassVar[dict[str, set[str]]] = {
         "list": {"cursor", "page_size", "ordering", "fields", "field_type", "is_active"},
         "retrieve": {"fields"},
         "create": set(),
+        "partial_update": set(),
+        "update": set(),
+        "destroy": set(),
     }
+
+    def get_serializer_class(self) -> type[CustomFieldSerializer]:
+        if self.action in {"update", "partial_update"}:
+            return CustomFieldChangeSerializer
+        return CustomFieldSerializer
 
     def get_queryset(self) -> QuerySet[CustomFieldDefinition]:
         if getattr(self, "swagger_fake_view", False):
@@ -162,3 +281,16 @@ class CustomFieldViewSet(RowViewSet):
         response = self.one(definition, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/custom-fields/{definition.pk}/"
         return response
+
+    def change(
+        self,
+        row: CustomFieldDefinition,
+        data: dict[str, Any],
+        precondition: Callable[[CustomFieldDefinition], None],
+    ) -> CustomFieldDefinition:
+        return update_custom_field(self.actor, row, data, precondition=precondition)
+
+    def remove(
+        self, row: CustomFieldDefinition, precondition: Callable[[CustomFieldDefinition], None]
+    ) -> None:
+        delete_custom_field(self.actor, row, precondition=precondition)

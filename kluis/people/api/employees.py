@@ -6,10 +6,15 @@ There is no DELETE: people leave by status `left`."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Func, QuerySet, TextField
+from django.db.models.query import BaseIterable
+from django.db.models.sql.compiler import SQLCompiler
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -21,19 +26,28 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kluis.access.permissions import Scope
 from kluis.integrations.rest.concurrency import etag_for, expected_version
 from kluis.integrations.rest.exceptions import QueryParameterError
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.views import ApiViewSet
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import ContractType, Employee, EmployeeStatus, Gender, WagePeriod
+from kluis.people.permissions import scope_of, scoped
 
 ALWAYS = ("id", "version", "created_at", "updated_at")
 SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage", "custom_fields"}
 EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
+# The column behind each plain (not sealed) field; job fields are links, given as ids.
+PLAIN_COLUMNS = {
+    name: f"{name}_id" if name in ("department", "team", "manager") else name
+    for name, spec in EMPLOYEE_FIELDS.items()
+    if not spec.sealed
+}
 
 
 def _scope_note(field: str) -> str:
@@ -46,7 +60,7 @@ def _scope_note(field: str) -> str:
     }.get(group, "")
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(StrictSerializer):
     street = serializers.CharField(required=False, allow_blank=True, max_length=120)
     number = serializers.CharField(required=False, allow_blank=True, max_length=120)
     postal_code = serializers.CharField(required=False, allow_blank=True, max_length=120)
@@ -56,7 +70,7 @@ class AddressSerializer(serializers.Serializer):
     )
 
 
-class WageSerializer(serializers.Serializer):
+class WageSerializer(StrictSerializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Gross")
     currency = serializers.CharField(help_text="ISO 4217")
     period = serializers.ChoiceField(choices=WagePeriod.choices)
@@ -73,7 +87,7 @@ def _custom_fields_field() -> serializers.DictField:
     )
 
 
-class EmployeeSerializer(serializers.Serializer):
+class EmployeeSerializer(StrictSerializer):
     """An employee as the API returns it. Which fields are present depends on the scopes."""
 
     id = serializers.IntegerField(read_only=True)
@@ -124,7 +138,7 @@ class EmployeeSerializer(serializers.Serializer):
     custom_fields = _custom_fields_field()
 
 
-class EmploymentWriteSerializer(serializers.Serializer):
+class EmploymentWriteSerializer(StrictSerializer):
     contract_type = serializers.ChoiceField(choices=ContractType.choices, required=False)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
@@ -146,7 +160,7 @@ def _write_field(name: str) -> serializers.Field:
     return serializers.CharField(required=False, allow_blank=True, max_length=254)
 
 
-class EmployeeUpdateSerializer(serializers.Serializer):
+class EmployeeUpdateSerializer(StrictSerializer):
     """Fields to change; absent fields stay as they are. Job data changes with a contract."""
 
     version = serializers.IntegerField(
@@ -159,15 +173,6 @@ class EmployeeUpdateSerializer(serializers.Serializer):
             fields[name] = _write_field(name)
         fields["custom_fields"] = _custom_fields_field()
         return fields
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["This field cannot be set here."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 class EmployeeCreateSerializer(EmployeeUpdateSerializer):
@@ -190,6 +195,60 @@ class EmployeeFilter(django_filters.FilterSet):
     class Meta:
         model = Employee
         fields: ClassVar[list[str]] = []
+
+
+FILTERS = frozenset(EmployeeFilter.base_filters)
+DATETIMES = frozenset({"created_at", "updated_at"})
+
+
+class UtcIsoText(Func):
+    """A datetime column as the API writes it, e.g. "2026-01-05T09:00:00.123456Z".
+
+    SQLite stores UTC datetimes as text ("2026-01-05 09:00:00.123456") and turns that
+    into this itself; PostgreSQL's driver gives a datetime, which the renderer writes the
+    same way. Parsing, converting and formatting two datetimes per row in Python was
+    about a fifth of a 200-row page."""
+
+    template = "%(expressions)s"
+    output_field = TextField()
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = "(REPLACE(%(expressions)s, ' ', 'T') || 'Z')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class ApiRows(BaseIterable):
+    """Rows of a `values_list` queryset as dicts under the API's names (`names`, set on a
+    subclass by `plain_rows`): no namedtuple and no second dict per row."""
+
+    names: ClassVar[tuple[str, ...]] = ()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        queryset = self.queryset
+        compiler = queryset.query.get_compiler(queryset.db)
+        names = self.names
+        for row in compiler.results_iter(
+            chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
+        ):
+            yield dict(zip(names, row, strict=True))
+
+
+@functools.lru_cache(maxsize=64)
+def plain_rows(names: tuple[str, ...]) -> QuerySet[Any]:
+    """All employees as dicts of the fields `names` (datetimes as the API's text), to be
+    scoped, filtered and paginated per request.
+
+    Made once per set of fields: naming and resolving twenty columns cost more than the
+    rest of the page's query (a queryset is never changed in place, so sharing is safe)."""
+    columns = [
+        UtcIsoText(name) if name in DATETIMES else PLAIN_COLUMNS.get(name, name) for name in names
+    ]
+    rows = Employee.objects.values_list(*columns)
+    # Django's own hook for what iterating a queryset yields (kept by every clone).
+    rows._iterable_class = type("EmployeeRows", (ApiRows,), {"names": names})
+    return rows
 
 
 FIELDS_PARAMETER = OpenApiParameter(
@@ -342,9 +401,61 @@ class EmployeeViewSet(ApiViewSet):
         response["ETag"] = etag_for(employee)
         return response
 
+    def _plain_fields(self, only: set[str] | None) -> list[str] | None:
+        """The fields of a page read straight from the columns, in the order `represent`
+        gives them; None when the page needs `represent`: a sealed field or the wage is
+        asked for and may be seen (opening them is audited), or a permission reaches
+        only some employees (a member's team or self scope; API clients have none)."""
+        fields = []
+        for name, spec in EMPLOYEE_FIELDS.items():
+            scope = scope_of(self.actor, spec.permission)
+            if scope is None or (only is not None and name not in only):
+                continue
+            if scope != Scope.COMPANY or spec.sealed:
+                return None
+            fields.append(name)
+        wage_scope = scope_of(self.actor, "people.view_salary")
+        if wage_scope is not None and (only is None or "wage" in only):
+            return None
+        names = [name for name in ALWAYS if only is None or name in only]
+        names += fields
+        if only is None or "custom_fields" in only:
+            names.append("custom_fields")
+        return names
+
+    def _plain_list(self, names: list[str]) -> Response:
+        """A page as dicts built from one query's rows (no model instances): the same
+        response as `represent`, for the fields `_plain_fields` chose."""
+        # The pagination reads the ordering field of the last row for the cursor.
+        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
+        extra = ordering in self.ordering_fields and ordering not in names
+        selected = (*names, ordering) if extra else tuple(names)
+        rows = scoped(self.actor, "people.view", plain_rows(selected))
+        page: list[dict[str, Any]] | None = self.paginate_queryset(self.filter_queryset(rows))
+        assert page is not None
+        response = self.get_paginated_response(page)  # the cursors are made here
+        for item in page:
+            if extra:
+                del item[ordering]
+            if item.get("custom_fields", {}) is None:
+                item["custom_fields"] = {}
+        return response
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.action == "list" and not FILTERS.intersection(self.request.query_params):
+            # No filter asked for: the filter set (a form, built and validated on every
+            # request) would give the queryset back unchanged; only the ordering applies.
+            ordered: QuerySet[Any] = StrictOrderingFilter().filter_queryset(
+                self.request, queryset, self
+            )
+            return ordered
+        return super().filter_queryset(queryset)
+
     def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        plain = self._plain_fields(self._only())
+        if plain is not None:
+            return self._plain_list(plain)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         return self.get_paginated_response(self.represent(list(page)))
 

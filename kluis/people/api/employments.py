@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
@@ -33,7 +34,7 @@ from kluis.people.api.employees import EmploymentWriteSerializer
 from kluis.people.models import ContractType, Employee, Employment
 
 
-class EmploymentSerializer(serializers.Serializer):
+class EmploymentSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     employee = serializers.IntegerField(help_text="Employee id")
     contract_type = serializers.ChoiceField(choices=ContractType.choices)
@@ -53,27 +54,9 @@ class EmploymentSerializer(serializers.Serializer):
 class EmploymentCreateSerializer(EmploymentWriteSerializer):
     employee = serializers.IntegerField(help_text="Employee id")
 
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["This field cannot be set here."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
-
-class EmploymentEndSerializer(serializers.Serializer):
+class EmploymentEndSerializer(StrictSerializer):
     end_date = serializers.DateField(help_text="The last day of the contract")
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {"end_date"})
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["Only end_date can be changed."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 SELECTABLE = set(EmploymentSerializer().fields)

@@ -1,6 +1,8 @@
 """`/api/v1/wage-components/`: pay on top of the wage (meal vouchers, car, bonus). Same
 rules as wages: reading needs wages:read and is audited once per request; adding
-(`contracts.add_wage_component`) needs employees:write and wages:read."""
+(`contracts.add_wage_component`) and withdrawing one that has not started
+(`contracts.delete_planned_wage_component`; a started one is history: 409) need
+employees:write and wages:read."""
 
 from __future__ import annotations
 
@@ -8,10 +10,15 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import django_filters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,11 +28,15 @@ from kluis.crypto import vault
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
+    IF_MATCH_PARAMETER,
     content_etag,
+    if_match,
     pick,
+    problem_example,
     requested_fields,
 )
 from kluis.integrations.rest.views import ApiViewSet
@@ -35,7 +46,7 @@ from kluis.people.fields import WAGE_COMPONENT_PURPOSE
 from kluis.people.models import WageComponent, WagePeriod
 
 
-class WageComponentSerializer(serializers.Serializer):
+class WageComponentSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     employee = serializers.IntegerField(help_text="Employee id")
     kind = serializers.ChoiceField(choices=WageComponent.Kind.choices)
@@ -53,15 +64,6 @@ class WageComponentSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["This field cannot be set here."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 SELECTABLE = set(WageComponentSerializer().fields)
@@ -82,6 +84,10 @@ def represent(component: WageComponent) -> dict[str, Any]:
         "end_date": component.end_date.isoformat() if component.end_date else None,
         "created_at": component.created_at,
     }
+
+
+def etag(component: WageComponent) -> str:
+    return content_etag(component.pk, represent(component))
 
 
 class WageComponentFilter(django_filters.FilterSet):
@@ -115,6 +121,10 @@ CREATE_EXAMPLE = {
     "recurring": False,
     "start_date": "2026-12-15",
 }
+IN_FORCE = (
+    "This pay component started on 2026-04-01 and is part of the pay history; add a "
+    "correcting component instead."
+)
 
 
 @extend_schema_view(
@@ -149,6 +159,18 @@ CREATE_EXAMPLE = {
             OpenApiExample("The added component", value=EXAMPLE, response_only=True),
         ],
     ),
+    destroy=extend_schema(
+        summary="Withdraw a planned wage component",
+        description="Needs scopes employees:write and wages:read. Only a component whose "
+        "`start_date` is still to come; one that started is pay history (409).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Deleted"),
+            **problem_responses(400, 401, 403, 404, 409, 412, 429),
+        },
+        examples=[problem_example("Already started", 409, IN_FORCE, "/api/v1/wage-components/8/")],
+    ),
 )
 class WageComponentViewSet(ApiViewSet):
     serializer_class = WageComponentSerializer
@@ -159,12 +181,15 @@ class WageComponentViewSet(ApiViewSet):
     required_permissions: ClassVar[dict[str, str]] = {
         "GET": "people.view_salary",
         "POST": "people.edit",
+        "DELETE": "people.edit",
     }
     query_parameters: ClassVar[dict[str, set[str]]] = {
         "list": {"cursor", "page_size", "ordering", "fields", "employee", "kind", "updated_since"},
         "retrieve": {"fields"},
         "create": set(),
+        "destroy": set(),
     }
+    conflict_errors = (contracts.WageInForceError,)
 
     def get_queryset(self) -> QuerySet[WageComponent]:
         if getattr(self, "swagger_fake_view", False):
@@ -211,3 +236,16 @@ class WageComponentViewSet(ApiViewSet):
         response = self._one(component, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/wage-components/{component.pk}/"
         return response
+
+    def destroy(self, request: Request, wage_component_pk: int) -> Response:
+        if not can(self.actor, "people.view_salary"):
+            raise PermissionDenied("Withdrawing pay needs scope wages:read as well.")
+        component = self.get_queryset().filter(pk=wage_component_pk).first()
+        if component is None:
+            raise Http404("No such wage component")
+        stale = if_match(request, etag)
+        try:
+            contracts.delete_planned_wage_component(self.actor, component, precondition=stale)
+        except ObjectDoesNotExist:  # deleted by someone else in between
+            raise Http404("No such wage component") from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,8 @@
 """`/api/v1/wages/`: effective-dated gross wages. Reading needs scope wages:read and is
 audited: one `employee.sensitive_viewed` event per request naming the employees whose
-amounts were opened. Creating (`contracts.set_wage`) needs employees:write and wages:read.
-Amounts are decimal strings with an ISO 4217 currency."""
+amounts were opened. Creating (`contracts.set_wage`) and deleting a planned wage
+(`contracts.delete_planned_wage`; one in force is history: 409) need employees:write and
+wages:read. Amounts are decimal strings with an ISO 4217 currency."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,11 +31,15 @@ from kluis.crypto import vault
 from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
+from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
+    IF_MATCH_PARAMETER,
     content_etag,
+    if_match,
     pick,
+    problem_example,
     requested_fields,
 )
 from kluis.integrations.rest.views import ApiViewSet
@@ -71,7 +81,7 @@ def employee_in_body(actor: Actor, pk: int) -> Employee:
     return employee
 
 
-class WageRecordSerializer(serializers.Serializer):
+class WageRecordSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     employee = serializers.IntegerField(help_text="Employee id")
     effective_from = serializers.DateField()
@@ -81,15 +91,6 @@ class WageRecordSerializer(serializers.Serializer):
     currency = serializers.CharField(required=False, help_text="ISO 4217, default EUR")
     period = serializers.ChoiceField(choices=WagePeriod.choices, required=False)
     created_at = serializers.DateTimeField(read_only=True)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["This field cannot be set here."] for key in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 SELECTABLE = set(WageRecordSerializer().fields)
@@ -106,6 +107,10 @@ def represent(wage: Wage) -> dict[str, Any]:
         "period": wage.period,
         "created_at": wage.created_at,
     }
+
+
+def etag(wage: Wage) -> str:
+    return content_etag(wage.pk, represent(wage))
 
 
 class WageFilter(django_filters.FilterSet):
@@ -127,6 +132,10 @@ EXAMPLE = {
     "created_at": "2026-03-20T10:00:00Z",
 }
 CREATE_EXAMPLE = {"employee": 42, "effective_from": "2027-01-01", "amount": "3400.00"}
+IN_FORCE = (
+    "This wage is in force since 2026-04-01 and is part of the pay history; set a new wage "
+    "from a later date instead."
+)
 
 
 @extend_schema_view(
@@ -158,6 +167,18 @@ CREATE_EXAMPLE = {"employee": 42, "effective_from": "2027-01-01", "amount": "340
             OpenApiExample("The new wage", value=EXAMPLE, response_only=True),
         ],
     ),
+    destroy=extend_schema(
+        summary="Withdraw a planned wage",
+        description="Needs scopes employees:write and wages:read. Only a wage whose "
+        "`effective_from` is still to come; one in force is pay history (409).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Deleted"),
+            **problem_responses(400, 401, 403, 404, 409, 412, 429),
+        },
+        examples=[problem_example("Already in force", 409, IN_FORCE, "/api/v1/wages/31/")],
+    ),
 )
 class WageViewSet(ApiViewSet):
     serializer_class = WageRecordSerializer
@@ -168,12 +189,15 @@ class WageViewSet(ApiViewSet):
     required_permissions: ClassVar[dict[str, str]] = {
         "GET": "people.view_salary",
         "POST": "people.edit",
+        "DELETE": "people.edit",
     }
     query_parameters: ClassVar[dict[str, set[str]]] = {
         "list": {"cursor", "page_size", "ordering", "fields", "employee", "updated_since"},
         "retrieve": {"fields"},
         "create": set(),
+        "destroy": set(),
     }
+    conflict_errors = (contracts.WageInForceError,)
 
     def get_queryset(self) -> QuerySet[Wage]:
         if getattr(self, "swagger_fake_view", False):
@@ -219,3 +243,16 @@ class WageViewSet(ApiViewSet):
         response = self._one(wage, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/wages/{wage.pk}/"
         return response
+
+    def destroy(self, request: Request, wage_pk: int) -> Response:
+        if not can(self.actor, "people.view_salary"):
+            raise PermissionDenied("Deleting a wage needs scope wages:read as well.")
+        wage = self.get_queryset().filter(pk=wage_pk).first()
+        if wage is None:
+            raise Http404("No such wage")
+        stale = if_match(request, etag)
+        try:
+            contracts.delete_planned_wage(self.actor, wage, precondition=stale)
+        except ObjectDoesNotExist:  # deleted by someone else in between
+            raise Http404("No such wage") from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,261 @@
+"""Custom field definitions: the company's own fields on the HR file. The values live on
+each employee (`Employee.custom_fields`, keyed by the definition's `key`), so the key and
+the type never change once defined, a choice still in use is never removed, and deleting
+a definition removes its values from every employee (kept in their version history)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kluis.access.actor import Actor
+from kluis.audit.services import diff, record
+from kluis.integrations.events import emit
+from kluis.people import validation as v
+from kluis.people.models import CustomFieldDefinition, Employee
+from kluis.people.records import plain_values
+from kluis.people.servicekit import collect, require_company, same_company, snapshot, to_int
+from kluis.tenancy.models import Tenant
+
+CHOICE = CustomFieldDefinition.FieldType.CHOICE
+# What a change may touch; `key` and `field_type` are accepted only unchanged.
+CHANGEABLE = ("label", "choices", "required", "position", "is_active")
+
+
+def _choice_list(choices: Any) -> list[str]:
+    if choices is not None and not isinstance(choices, list | tuple):
+        raise ValidationError(_("Give a list of choices."))
+    return [str(c).strip() for c in (choices or []) if str(c).strip()]
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(_("Answer true or false."))
+    return value
+
+
+def _position(value: Any) -> int:
+    number = to_int(value)
+    if isinstance(value, bool) or number is None or number < 0:
+        raise ValidationError(_("Use a whole number, 0 or more."))
+    return number
+
+
+def define_custom_field(
+    actor: Actor,
+    tenant: Tenant,
+    *,
+    key: str,
+    label: str,
+    field_type: str,
+    choices: list[str] | None = None,
+    required: bool = False,
+) -> CustomFieldDefinition:
+    same_company(actor, tenant)
+    require_company(actor, "people.edit")
+    errors: dict[str, list[str]] = {}
+    key = v.text(key, max_length=50).lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,49}", key):
+        errors["key"] = [
+            _("Use lowercase letters, digits and underscores, starting with a letter.")
+        ]
+    label = v.text(label, max_length=100)
+    if not label:
+        errors["label"] = [_("This field is required.")]
+    if field_type not in {t.value for t in CustomFieldDefinition.FieldType}:
+        errors["field_type"] = [_("Choose a type from the list.")]
+    clean_choices = [str(c).strip() for c in (choices or []) if str(c).strip()]
+    if field_type == CHOICE and not clean_choices:
+        errors["choices"] = [_("A choice field needs at least one choice.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if CustomFieldDefinition.objects.filter(tenant=tenant, key=key).exists():
+            raise ValidationError({"key": [_("Another custom field has this key.")]})
+        position = CustomFieldDefinition.objects.filter(tenant=tenant).count()
+        definition = CustomFieldDefinition.objects.create(
+            tenant=tenant,
+            key=key,
+            label=label,
+            field_type=field_type,
+            choices=clean_choices,
+            required=required,
+            position=position,
+        )
+        record(
+            actor,
+            "custom_field.defined",
+            tenant=tenant,
+            target=definition,
+            changes={"key": {"old": None, "new": key}, "type": {"old": None, "new": field_type}},
+        )
+        emit("custom_field.created", tenant=tenant, target=definition)
+    return definition
+
+
+def _definition_values(definition: CustomFieldDefinition) -> dict[str, Any]:
+    return {name: getattr(definition, name) for name in CHANGEABLE}
+
+
+def _chosen(definition: CustomFieldDefinition, choices: list[str]) -> Counter[str]:
+    """How many employees hold each of `choices` as their value of this field."""
+    values = (
+        Employee.objects.filter(tenant_id=definition.tenant_id)
+        .annotate(value=KeyTransform(definition.key, "custom_fields"))
+        .filter(value__in=choices)
+        .values_list("value", flat=True)
+    )
+    return Counter(str(value) for value in values)
+
+
+def update_custom_field(
+    actor: Actor,
+    definition: CustomFieldDefinition,
+    changes: Mapping[str, Any],
+    *,
+    precondition: Callable[[CustomFieldDefinition], None] | None = None,
+) -> CustomFieldDefinition:
+    """Change the label, choices, `required`, position or `is_active` of a definition.
+    `key` and `field_type` may be sent but not changed (stored values depend on them); a
+    choice that employees still hold cannot be removed (422 on choices)."""
+    tenant = definition.tenant
+    same_company(actor, tenant)
+    require_company(actor, "people.edit")
+    cleaners: dict[str, Callable[[], Any]] = {
+        "key": lambda: v.text(changes["key"], max_length=50).lower(),
+        "field_type": lambda: v.text(changes["field_type"], max_length=10),
+        "label": lambda: v.text(changes["label"], max_length=100, required=True),
+        "choices": lambda: _choice_list(changes["choices"]),
+        "required": lambda: _flag(changes["required"]),
+        "position": lambda: _position(changes["position"]),
+        "is_active": lambda: _flag(changes["is_active"]),
+    }
+    unknown = sorted(set(changes) - set(cleaners))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    clean = collect((name, cleaner) for name, cleaner in cleaners.items() if name in changes)
+    with transaction.atomic():
+        current = CustomFieldDefinition.objects.select_for_update().get(
+            pk=definition.pk, tenant=tenant
+        )
+        if precondition is not None:
+            precondition(current)
+        errors: dict[str, list[str]] = {}
+        if clean.pop("key", current.key) != current.key:
+            errors["key"] = [_("The key cannot change; define a new field instead.")]
+        if clean.pop("field_type", current.field_type) != current.field_type:
+            errors["field_type"] = [_("The type cannot change; define a new field instead.")]
+        choices = clean.get("choices", list(current.choices))
+        if current.field_type == CHOICE and not choices:
+            errors["choices"] = [_("A choice field needs at least one choice.")]
+        elif current.field_type != CHOICE and choices != list(current.choices):
+            errors["choices"] = [_("Only a choice field has choices.")]
+        elif removed := [c for c in current.choices if c not in choices]:
+            in_use = _chosen(current, removed)
+            if in_use:
+                count = sum(in_use.values())
+                errors["choices"] = [
+                    ngettext(
+                        "%(choices)s is still the value of %(count)d employee; give them "
+                        "another value first.",
+                        "%(choices)s is still the value of %(count)d employees; give them "
+                        "another value first.",
+                        count,
+                    )
+                    % {"choices": ", ".join(sorted(in_use)), "count": count}
+                ]
+        if errors:
+            raise ValidationError(errors)
+        before = _definition_values(current)
+        for name, value in clean.items():
+            setattr(current, name, value)
+        after = _definition_values(current)
+        changed = sorted(name for name in after if after[name] != before[name])
+        if not changed:
+            return current
+        current.save(update_fields=changed)
+        record(
+            actor,
+            "custom_field.updated",
+            tenant=tenant,
+            target=current,
+            changes=diff(before, after),
+        )
+        emit("custom_field.updated", tenant=tenant, target=current, payload={"fields": changed})
+    return current
+
+
+def delete_custom_field(
+    actor: Actor,
+    definition: CustomFieldDefinition,
+    *,
+    precondition: Callable[[CustomFieldDefinition], None] | None = None,
+) -> None:
+    """Delete a definition and its value on every employee. Each employee who had one gets
+    a new version (the old value stays in their history) and an `employee.updated` event."""
+    tenant = definition.tenant
+    same_company(actor, tenant)
+    require_company(actor, "people.edit")
+    with transaction.atomic():
+        current = CustomFieldDefinition.objects.select_for_update().get(
+            pk=definition.pk, tenant=tenant
+        )
+        if precondition is not None:
+            precondition(current)
+        holders = (
+            Employee.objects.select_for_update(of=("self",))
+            .select_related("department", "team", "manager")
+            .filter(tenant=tenant, custom_fields__has_key=current.key)
+            .order_by("pk")
+        )
+        emptied: list[int] = []
+        for holder in holders:
+            before = plain_values(holder)
+            values = {k: val for k, val in holder.custom_fields.items() if k != current.key}
+            Employee.objects.filter(pk=holder.pk).update(
+                custom_fields=values,
+                version=F("version") + 1,
+                updated_by=actor.label[:254],
+                updated_at=timezone.now(),
+            )
+            holder.refresh_from_db()
+            snapshot(holder, actor, "employee", ["custom_fields"], before)
+            emit(
+                "employee.updated",
+                tenant=tenant,
+                target=holder,
+                payload={"fields": ["custom_fields"], "version": holder.version},
+            )
+            emptied.append(holder.pk)
+        record(
+            actor,
+            "custom_field.deleted",
+            tenant=tenant,
+            target=current,
+            changes=diff(
+                {
+                    "key": current.key,
+                    "label": current.label,
+                    "field_type": current.field_type,
+                    "employees_with_a_value": emptied,
+                },
+                {},
+            ),
+        )
+        emit(
+            "custom_field.deleted",
+            tenant=tenant,
+            target=current,
+            payload={"key": current.key, "employees": emptied},
+        )
+        current.delete()

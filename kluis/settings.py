@@ -377,6 +377,15 @@ REST_FRAMEWORK = {
 # Requests per minute per API key and per client IP (DRF rate syntax).
 API_RATE_PER_KEY = os.environ.get("KLUIS_API_RATE_PER_KEY", "600/min")
 API_RATE_PER_IP = os.environ.get("KLUIS_API_RATE_PER_IP", "1200/min")
+for _variable, _rate in (
+    ("KLUIS_API_RATE_PER_KEY", API_RATE_PER_KEY),
+    ("KLUIS_API_RATE_PER_IP", API_RATE_PER_IP),
+):
+    _number, _slash, _period = _rate.partition("/")
+    if not (_number.isdigit() and int(_number) > 0 and _period[:1] in ("s", "m", "h", "d")):
+        raise ImproperlyConfigured(
+            f"{_variable} must look like 600/min (per s, min, h or d), not {_rate!r}"
+        )
 # Where those requests are counted: a table every web process of this host shares (see
 # kluis/integrations/rest/throttling.py); the test suite counts in its per-process cache.
 API_RATE_LIMIT_FILE = "" if ENV == "test" else str(DATA_DIR / "ratelimits.bin")

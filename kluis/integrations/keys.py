@@ -20,6 +20,7 @@ from django.db.models import Model
 
 from kluis.integrations.models import ApiClient, ApiKey
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.rls import narrowing_column
 
 KEY_PREFIX = "kluis_"
 KEY_LENGTH = len(KEY_PREFIX) + 40
@@ -78,6 +79,13 @@ def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
     )
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
+    if connection.vendor == "postgresql":
+        # Narrow the connection to the key's company in the lookup itself (row-level
+        # security); the view widens it again after every API response.
+        tenant_id = (
+            f"{connection.ops.quote_name(Tenant._meta.db_table)}.{connection.ops.quote_name('id')}"
+        )
+        sql = sql.replace(" FROM ", f", {narrowing_column(tenant_id)} FROM ", 1)
     select = [column[0] for column in compiler.select]
     levels = []
     info: dict[str, Any] | None = compiler.klass_info
@@ -132,6 +140,7 @@ def key_with_client(prefix: str) -> ApiKey | None:
         parent = obj
     key = objects[0]
     assert isinstance(key, ApiKey)
+    key.narrowed_connection = connection.vendor == "postgresql"  # type: ignore[attr-defined]
     return key
 
 

@@ -360,51 +360,60 @@ def add_wage_component(actor: Actor, employee: Employee, data: Mapping[str, Any]
     return component
 
 
-def delete_planned_wage(
-    actor: Actor, wage: Wage, *, precondition: Callable[[Wage], None] | None = None
+def _withdraw_planned[P: (Wage, WageComponent)](
+    actor: Actor,
+    row: P,
+    *,
+    starts: Callable[[P], Any],
+    refusal: str,
+    action: str,
+    snapshot: Callable[[P], dict[str, Any]],
+    precondition: Callable[[P], None] | None,
 ) -> None:
-    """Withdraw a wage that is not in force yet (a planned change that was wrong)."""
-    employee = wage.employee
+    """Delete pay that has not started yet; pay already in force is history (409)."""
+    employee = row.employee
     same_company(actor, employee.tenant)
     require_company(actor, "people.edit")
     require_company(actor, "people.view_salary")
     with transaction.atomic():
-        current = Wage.objects.select_for_update().get(pk=wage.pk, tenant_id=employee.tenant_id)
+        current = type(row).objects.select_for_update().get(pk=row.pk, tenant_id=employee.tenant_id)
         if precondition is not None:
             precondition(current)
-        if current.effective_from <= timezone.localdate():
-            raise WageInForceError(
-                _(
-                    "This wage is in force since %(day)s and is part of the pay history; "
-                    "set a new wage from a later date instead."
-                )
-                % {"day": current.effective_from.isoformat()}
-            )
-        new_version(employee, actor, "wage", ["wage"], {})
+        if starts(current) <= timezone.localdate():
+            raise WageInForceError(refusal % {"day": starts(current).isoformat()})
+        new_version(employee, actor, "wage", [action.partition(".")[0]], {})
+        before = {"employee": employee.pk, **snapshot(current), "amount": "sealed"}
         record(
             actor,
-            "wage.deleted",
+            action,
             tenant=employee.tenant,
             target=current,
-            changes=diff(
-                {
-                    "employee": employee.pk,
-                    "effective_from": current.effective_from.isoformat(),
-                    "amount": "sealed",
-                    "currency": current.currency,
-                    "period": current.period,
-                },
-                {},
-                sensitive={"amount"},
-            ),
+            changes=diff(before, {}, sensitive={"amount"}),
         )
-        emit(
-            "wage.deleted",
-            tenant=employee.tenant,
-            target=current,
-            payload={"employee": employee.pk},
-        )
+        emit(action, tenant=employee.tenant, target=current, payload={"employee": employee.pk})
         current.delete()
+
+
+def delete_planned_wage(
+    actor: Actor, wage: Wage, *, precondition: Callable[[Wage], None] | None = None
+) -> None:
+    """Withdraw a wage that is not in force yet (a planned change that was wrong)."""
+    _withdraw_planned(
+        actor,
+        wage,
+        starts=lambda w: w.effective_from,
+        refusal=_(
+            "This wage is in force since %(day)s and is part of the pay history; "
+            "set a new wage from a later date instead."
+        ),
+        action="wage.deleted",
+        snapshot=lambda w: {
+            "effective_from": w.effective_from.isoformat(),
+            "currency": w.currency,
+            "period": w.period,
+        },
+        precondition=precondition,
+    )
 
 
 def delete_planned_wage_component(
@@ -414,45 +423,15 @@ def delete_planned_wage_component(
     precondition: Callable[[WageComponent], None] | None = None,
 ) -> None:
     """Withdraw pay on top of the wage that has not started yet (e.g. a planned bonus)."""
-    employee = component.employee
-    same_company(actor, employee.tenant)
-    require_company(actor, "people.edit")
-    require_company(actor, "people.view_salary")
-    with transaction.atomic():
-        current = WageComponent.objects.select_for_update().get(
-            pk=component.pk, tenant_id=employee.tenant_id
-        )
-        if precondition is not None:
-            precondition(current)
-        if current.start_date <= timezone.localdate():
-            raise WageInForceError(
-                _(
-                    "This pay component started on %(day)s and is part of the pay history; "
-                    "add a correcting component instead."
-                )
-                % {"day": current.start_date.isoformat()}
-            )
-        new_version(employee, actor, "wage", ["wage_component"], {})
-        record(
-            actor,
-            "wage_component.deleted",
-            tenant=employee.tenant,
-            target=current,
-            changes=diff(
-                {
-                    "employee": employee.pk,
-                    "kind": current.kind,
-                    "start_date": current.start_date.isoformat(),
-                    "amount": "sealed",
-                },
-                {},
-                sensitive={"amount"},
-            ),
-        )
-        emit(
-            "wage_component.deleted",
-            tenant=employee.tenant,
-            target=current,
-            payload={"employee": employee.pk},
-        )
-        current.delete()
+    _withdraw_planned(
+        actor,
+        component,
+        starts=lambda c: c.start_date,
+        refusal=_(
+            "This pay component started on %(day)s and is part of the pay history; "
+            "add a correcting component instead."
+        ),
+        action="wage_component.deleted",
+        snapshot=lambda c: {"kind": c.kind, "start_date": c.start_date.isoformat()},
+        precondition=precondition,
+    )

@@ -74,6 +74,13 @@ def apply_row_level_security(using: str = "default") -> int:
     return len(tenant_tables())
 
 
+def narrowing_column(tenant_id_sql: str) -> str:
+    """A select-list expression that narrows the connection to the company of the row it
+    is evaluated on: lets the API key lookup narrow in the same statement (one query less
+    on every API request); only rows that are returned narrow."""
+    return f"set_config('{SETTING}', ({tenant_id_sql})::text, false)"
+
+
 def narrow_to(tenant_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

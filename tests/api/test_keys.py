@@ -18,6 +18,7 @@ from kluis.cli import main
 from kluis.integrations.keys import digest_of, find_key
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key, revoke_api_key
+from kluis.people.models import Employee
 from tests.conftest import actor_for
 
 
@@ -203,3 +204,27 @@ def test_data_migration_grants_integrations_manage_to_existing_owner_and_hr_admi
     assert set(granted.values_list("scope", flat=True)) == {"company"}
     migration.grant(apps, None)  # idempotent
     assert RolePermission.objects.filter(permission="integrations.manage").count() == builtin
+
+
+def test_a_refused_key_leaves_the_connection_open_to_the_next_companys_key(demo, client):
+    """The key lookup narrows the database connection to the key's company (row-level
+    security on PostgreSQL) before the digest is compared: a refused key must widen it
+    again, or the next request on the connection could not find another company's key."""
+    from tests.api.conftest import make_key
+
+    demo_key = make_key("demo-bv", ["employees:read"])
+    other_key = make_key("other-nv", ["employees:read"])
+    forged = demo_key[:-4] + ("aaaa" if not demo_key.endswith("aaaa") else "bbbb")
+    refused = client.get("/api/v1/employees/", headers={"authorization": f"Bearer {forged}"})
+    assert refused.status_code == 401
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('kluis.tenant_id', true)")
+            assert cursor.fetchone()[0] in ("", None)
+    listed = client.get("/api/v1/employees/", headers={"authorization": f"Bearer {other_key}"})
+    assert listed.status_code == 200
+    tenants = {
+        e.tenant.slug
+        for e in Employee.objects.filter(pk__in=[r["id"] for r in listed.json()["results"]])
+    }
+    assert tenants == {"other-nv"}

@@ -34,3 +34,24 @@ def test_guessing_keys_is_limited_too(api, settings):
     assert client.get(URL).status_code == 401
     assert client.get(URL).status_code == 401
     assert_problem(client.get(URL), 429)
+
+
+def test_a_malformed_rate_setting_refuses_to_start_instead_of_failing_every_request():
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kluis.settings",
+            "KLUIS_API_RATE_PER_KEY": "1000",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "KLUIS_API_RATE_PER_KEY must look like 600/min" in result.stderr

@@ -29,6 +29,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
+from kluis.cli import WEB_BLOCKING_THREADS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KLUIS_E2E_CHROMIUM", "/usr/bin/chromium")
 # The machine has no network: without these Chromium keeps trying to phone home.
@@ -164,7 +166,7 @@ def kluis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServ
         "--ssl-certificate", str(certificate),
         "--ssl-keyfile", str(key),
         "--ssl-protocol-min", "tls1.2",
-        "--blocking-threads", "4",  # as `kluis serve` runs it
+        "--blocking-threads", str(WEB_BLOCKING_THREADS),  # as `kluis serve` runs it
         "--no-ws",
         "kluis.wsgi:application",
     ]  # fmt: skip

@@ -51,7 +51,6 @@ class ApiViewSet(GenericViewSet):
     renderer_classes = [JSONRenderer]
     pagination_class = KluisCursorPagination
     required_permissions: ClassVar[dict[str, str]] = {}
-    _narrowed = False
     # Query parameters each action accepts; anything else is a 400.
     query_parameters: ClassVar[dict[str, set[str]]] = {}
     # Domain errors meaning "the object's state refuses this" (still in use, already in
@@ -75,10 +74,14 @@ class ApiViewSet(GenericViewSet):
         self.check_throttles(request)  # before the key is looked up: guessing is limited too
         self.perform_authentication(request)
         principal = request.user
-        if isinstance(principal, ApiPrincipal) and principal.actor.tenant is not None:
-            # From here on the database itself only shows the client's company (PostgreSQL).
+        # From here on the database itself only shows the client's company (PostgreSQL);
+        # an API key's lookup has done so already, in the same statement.
+        if (
+            isinstance(principal, ApiPrincipal)
+            and principal.actor.tenant is not None
+            and not getattr(principal.key, "narrowed_connection", False)
+        ):
             narrow_to(principal.actor.tenant.pk)
-            self._narrowed = True
         self.check_permissions(request)
         self.check_query_parameters(request)
 
@@ -103,9 +106,9 @@ class ApiViewSet(GenericViewSet):
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
-        if getattr(self, "_narrowed", False):
-            widen()
-            self._narrowed = False
+        # Always: a key lookup narrows before its digest is compared, so a refused key
+        # leaves the connection narrowed as well.
+        widen()
         response = super().finalize_response(request, response, *args, **kwargs)
         for header, value in rate_limit_headers(request).items():
             response[header] = value

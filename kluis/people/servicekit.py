@@ -62,9 +62,11 @@ def snapshot(
 def new_version(
     employee: Employee, actor: Actor, section: str, changed: list[str], old: dict[str, Any]
 ) -> None:
-    """Bump the employee's version for a change made elsewhere (contract, wage) and keep it."""
+    """Bump the employee's version for a change made elsewhere (contract, wage) and keep it.
+    `updated_at` moves too: the job data and wage the API shows on the employee come from
+    there, and integrators sync with `?updated_since=`."""
     Employee.objects.filter(pk=employee.pk).update(
-        version=F("version") + 1, updated_by=actor.label[:254]
+        version=F("version") + 1, updated_by=actor.label[:254], updated_at=timezone.now()
     )
     employee.refresh_from_db()
     snapshot(employee, actor, section, changed, old)

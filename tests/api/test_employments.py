@@ -113,3 +113,21 @@ def test_invalid_input_is_422_with_field_errors_and_writes_nothing(api):
     assert {"field": "job_title", "message": "This field cannot be set here."} in problem["errors"]
     assert Employment.objects.count() == count
     assert Employment.objects.get(pk=contract.pk).end_date is None
+
+
+def test_a_contract_change_reaches_integrators_that_sync_with_updated_since(api):
+    """The employee's job data comes from the contract: ending one moves the employee's
+    updated_at, so `?updated_since=` lists the employee again."""
+    import datetime as dt
+    import time
+
+    client = api()
+    contract = open_contract()
+    time.sleep(0.01)
+    since = (dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    before = body(client.get(f"/api/v1/employees/?updated_since={since}&page_size=200"))
+    assert worker().pk not in {row["id"] for row in before["results"]}
+    ended = client.patch(f"{URL}{contract.pk}/", {"end_date": "2026-12-31"})
+    assert ended.status_code == 200, ended.content
+    after = body(client.get(f"/api/v1/employees/?updated_since={since}&page_size=200"))
+    assert worker().pk in {row["id"] for row in after["results"]}

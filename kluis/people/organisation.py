@@ -181,6 +181,22 @@ def update_department(
     return current
 
 
+def _people_using(tenant: Tenant, **link: Any) -> list[tuple[int, str]]:
+    """How many employees and contracts (past ones too) name a department or team."""
+    employees = Employee.objects.filter(tenant=tenant, **link).count()
+    contracts = Employment.objects.filter(tenant=tenant, **link).count()
+    return [
+        (
+            employees,
+            ngettext("%(count)d employee", "%(count)d employees", employees) % {"count": employees},
+        ),
+        (
+            contracts,
+            ngettext("%(count)d contract", "%(count)d contracts", contracts) % {"count": contracts},
+        ),
+    ]
+
+
 def delete_department(
     actor: Actor,
     department: Department,
@@ -195,22 +211,11 @@ def delete_department(
         current = Department.objects.select_for_update().get(pk=department.pk, tenant=tenant)
         if precondition is not None:
             precondition(current)
-        employees = Employee.objects.filter(tenant=tenant, department=current).count()
-        contracts = Employment.objects.filter(tenant=tenant, department=current).count()
         teams = Team.objects.filter(tenant=tenant, department=current).count()
         children = Department.objects.filter(tenant=tenant, parent=current).count()
         uses = _uses(
             [
-                (
-                    employees,
-                    ngettext("%(count)d employee", "%(count)d employees", employees)
-                    % {"count": employees},
-                ),
-                (
-                    contracts,
-                    ngettext("%(count)d contract", "%(count)d contracts", contracts)
-                    % {"count": contracts},
-                ),
+                *_people_using(tenant, department=current),
                 (teams, ngettext("%(count)d team", "%(count)d teams", teams) % {"count": teams}),
                 (
                     children,
@@ -324,22 +329,7 @@ def delete_team(
         current = Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
         if precondition is not None:
             precondition(current)
-        employees = Employee.objects.filter(tenant=tenant, team=current).count()
-        contracts = Employment.objects.filter(tenant=tenant, team=current).count()
-        uses = _uses(
-            [
-                (
-                    employees,
-                    ngettext("%(count)d employee", "%(count)d employees", employees)
-                    % {"count": employees},
-                ),
-                (
-                    contracts,
-                    ngettext("%(count)d contract", "%(count)d contracts", contracts)
-                    % {"count": contracts},
-                ),
-            ]
-        )
+        uses = _uses(_people_using(tenant, team=current))
         if uses:
             raise StillInUseError(
                 _(

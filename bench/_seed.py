@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_NAMES = [
     "Emma",
@@ -190,7 +192,7 @@ def seed(count: int) -> tuple[Any, Any]:
     checked_iban = belgian_iban(rng)
     assert validation.iban(checked_iban) == checked_iban
 
-    today = dt.date.today()
+    today = timezone.localdate()
     leads_count = max(1, count // 50)
     batch = 1000
 

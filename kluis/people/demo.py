@@ -9,6 +9,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from django.utils import timezone
 from faker import Faker
 
 from kluis.access.actor import Actor
@@ -123,7 +124,7 @@ def load_people(
         field_type=CustomFieldDefinition.FieldType.TEXT,
     )
 
-    today = dt.date.today()
+    today = timezone.localdate()
     made: dict[str, Employee] = {}
     members = {
         m.user.email.split("@")[0]: m

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kluis.access.actor import Actor
 from kluis.audit.services import MASK, record
@@ -239,7 +240,7 @@ _LINKED = {"department": "department_id", "team": "team_id", "manager": "manager
 
 def _current_wages(employees: list[Employee]) -> dict[int, dict[str, Any]]:
     """The wage in force today for each employee (one query), amounts unsealed."""
-    today = dt.date.today()
+    today = timezone.localdate()
     current: dict[int, dict[str, Any]] = {}
     rows = Wage.objects.filter(
         tenant_id=employees[0].tenant_id,

@@ -13,6 +13,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from schwifty import IBAN
@@ -88,7 +89,7 @@ def date(value: Any) -> dt.date | None:
 def birth_date(value: Any) -> dt.date | None:
     born = date(value)
     if born is not None:
-        today = dt.date.today()
+        today = timezone.localdate()
         if born > today or born.year < today.year - 120:
             raise ValidationError(_("Enter a real birth date."))
     return born

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils import timezone
+
 from kluis.audit.models import AuditEvent
 from tests.api.conftest import assert_problem
 
@@ -31,7 +33,8 @@ def test_filters_like_the_ui(api):
     rows = body(client.get(URL + "?action=team.created&actor=test%20client"))["results"]
     assert len(rows) == 1 and rows[0]["object_repr"] == "Audit probe"
     event = AuditEvent.objects.get(pk=rows[0]["id"])
-    day = event.occurred_at.date().isoformat()
+    # The API reads dates in the server's time zone, as the UI does (not in UTC).
+    day = timezone.localtime(event.occurred_at).date().isoformat()
     query = f"?object_type={event.object_type}&object_id={event.object_id}&date_from={day}"
     assert [r["id"] for r in body(client.get(URL + query + f"&date_to={day}"))["results"]] == [
         event.pk

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from kluis.audit.models import AuditEvent
 from kluis.audit.services import MASK
@@ -152,7 +153,7 @@ def test_wage_components_across_companies_and_bad_input(api):
 
 
 def later(days: int = 90) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
 
 def plan_wage(client: Any) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def plan_wage(client: Any) -> dict[str, Any]:
 
 
 def wage_in_force() -> Wage:
-    return Wage.objects.filter(employee=worker(), effective_from__lte=dt.date.today()).first()
+    return Wage.objects.filter(employee=worker(), effective_from__lte=timezone.localdate()).first()
 
 
 def test_withdrawing_a_planned_wage_is_204_and_audited_without_the_amount(api):
@@ -246,7 +247,7 @@ def test_withdrawing_a_planned_wage_component_is_204_and_audited(api):
 
 def test_a_wage_component_that_started_cannot_be_withdrawn_409(api):
     client = api()
-    started = {**BONUS, "start_date": dt.date.today().isoformat(), "employee": worker().pk}
+    started = {**BONUS, "start_date": timezone.localdate().isoformat(), "employee": worker().pk}
     created = body(client.post(COMPONENTS, started))
     problem = assert_problem(delete(client, f"{COMPONENTS}{created['id']}/"), 409)
     assert "part of the pay history" in problem["detail"]

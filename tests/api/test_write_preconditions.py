@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import RequestFactory
+from django.utils import timezone
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
@@ -29,13 +30,13 @@ class Refused(Exception):
 
 def planned_wage(actor: Actor, tenant: Tenant) -> Any:
     employee = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
-    start = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    start = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
     return contracts.set_wage(actor, employee, {"amount": "3500", "effective_from": start})
 
 
 def planned_component(actor: Actor, tenant: Tenant) -> Any:
     employee = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
-    start = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    start = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
     return contracts.add_wage_component(
         actor, employee, {"kind": "bonus", "amount": "100", "start_date": start}
     )

@@ -189,15 +189,45 @@ def plan_cases(token: str, count: int) -> list[Case]:
 
 
 def count_queries(token: str, case: Case) -> int:
-    """SQL queries of one request (after a warm-up one), counted in this process."""
+    """SQL queries of one request (after a warm-up one), counted in this process: through
+    the WSGI application granian serves (kluis.wsgi: the fast lane answers these pages)
+    and through Django's own handler (which answers every other list request); the more
+    of the two."""
+    import io
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from kluis.wsgi import application
+
+    path, _sep, query = case.kluis_path.partition("?")
+
+    def served() -> None:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "443",
+            "HTTP_HOST": HOST,
+            "REMOTE_ADDR": HOST,
+            "HTTP_AUTHORIZATION": f"Bearer {token}",
+            "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+        }
+        status: list[str] = []
+        b"".join(application(environ, lambda code, headers, exc_info=None: status.append(code)))
+        assert status == ["200 OK"], status
+
     client = in_process_client()
-    get_json(client, case.kluis_path, token)
-    with CaptureQueriesContext(connection) as captured:
-        get_json(client, case.kluis_path, token)
-    return len(captured)
+    counts = []
+    for run in (served, lambda: get_json(client, case.kluis_path, token)):
+        run()
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        counts.append(len(captured))
+    return max(counts)
 
 
 def free_port() -> int:

@@ -392,6 +392,9 @@ API_RATE_LIMIT_FILE = "" if ENV == "test" else str(DATA_DIR / "ratelimits.bin")
 # Pepper of the stored API key digests; default: derived from the secret key (so rotating
 # the secret key invalidates every API key; set this to rotate them independently).
 API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")
+# The plain employee list page answered in front of Django, with the same checks
+# (kluis/integrations/rest/fastlane.py); off: every request goes through Django.
+API_FAST_LANE = _bool("KLUIS_API_FAST_LANE", default=True)
 
 # OAuth 2.0 (django-oauth-toolkit): client credentials and authorization code + PKCE only.
 # No implicit or password grant; codes live 10 minutes; refresh tokens rotate and a reused

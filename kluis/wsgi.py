@@ -6,7 +6,12 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kluis.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from kluis.integrations.rest.fastlane import FastLane  # noqa: E402 (needs Django set up)
+
+# The plain employee list is answered in front of Django; everything else goes through it.
+application = FastLane(django_application)
 
 # Everything loaded at start-up (Django, the URL conf, the apps) lives as long as the
 # process: move it out of the cyclic garbage collector's view, so a full collection does

@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 
 from kluis.operations.logging import current_request_id
 
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
@@ -22,7 +22,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(12)
+        request_id = incoming if VALID_REQUEST_ID.match(incoming) else secrets.token_hex(12)
         request.request_id = request_id  # type: ignore[attr-defined]
         # Not reset afterwards: Django logs a failed response after the middleware returns.
         current_request_id.set(request_id)

@@ -23,7 +23,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from kluis.access.actor import Actor
-from kluis.integrations.keys import find_client, find_key, looks_like_a_key
+from kluis.integrations.keys import find_client, find_key, key_is_usable, looks_like_a_key
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -62,24 +62,36 @@ def _request_id(request: Request) -> str:
     return getattr(request._request, "request_id", "")
 
 
+def usable_key(token: str) -> ApiKey | None:
+    """The key `token` is, if it may be used now: not revoked, not expired, its client not
+    revoked and its company active (None otherwise); its last-used time brought up to date
+    (to the minute, so that not every request writes)."""
+    key = find_key(token)
+    now = timezone.now()
+    if key is None or not key_is_usable(
+        key.revoked_at, key.client.revoked_at, key.expires_at, key.client.tenant.is_active, now
+    ):
+        return None
+    key.last_used_at = mark_used(key.pk, key.last_used_at, now)
+    return key
+
+
+def mark_used(key_id: int, last_used_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """Bring a key's last-used time up to date (to the minute, so not every request writes)."""
+    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key_id).update(last_used_at=now)
+        return now
+    return last_used_at
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiPrincipal, ApiKey] | None:
         token = bearer_token(request)
         if token is None or not looks_like_a_key(token):
             return None  # Basic, or perhaps an OAuth access token
-        key = find_key(token)
-        now = timezone.now()
-        if (
-            key is None
-            or key.revoked_at is not None
-            or key.client.revoked_at is not None
-            or (key.expires_at is not None and key.expires_at <= now)
-            or not key.client.tenant.is_active
-        ):
+        key = usable_key(token)
+        if key is None:
             raise exceptions.AuthenticationFailed("The API key is not valid.")
-        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-            key.last_used_at = now
         actor = Actor.for_api_client(
             key.client, ip=request.META.get("REMOTE_ADDR"), request_id=_request_id(request)
         )

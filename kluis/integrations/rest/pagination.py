@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core import signing
@@ -13,6 +14,13 @@ from kluis.integrations.rest.exceptions import QueryParameterError
 
 MAX_PAGE_SIZE = 200
 CURSOR_SALT = "kluis.api.cursor"
+
+
+def cursor_token(cursor: Cursor, ordering: Sequence[str]) -> str:
+    """The signed `?cursor=` value for a position in a list in `ordering`."""
+    return signing.dumps(
+        [cursor.offset, int(cursor.reverse), cursor.position, list(ordering)], salt=CURSOR_SALT
+    )
 
 
 class KluisCursorPagination(CursorPagination):
@@ -48,10 +56,7 @@ class KluisCursorPagination(CursorPagination):
     # position (which the database would be asked to compare with a date or a number), nor
     # carry a cursor over to another ordering.
     def encode_cursor(self, cursor: Cursor) -> str:
-        token = signing.dumps(
-            [cursor.offset, int(cursor.reverse), cursor.position, list(self.ordering)],
-            salt=CURSOR_SALT,
-        )
+        token = cursor_token(cursor, self.ordering)
         return replace_query_param(self.base_url or "", self.cursor_query_param, token)
 
     def decode_cursor(self, request: Request) -> Cursor | None:

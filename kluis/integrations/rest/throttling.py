@@ -36,6 +36,9 @@ from rest_framework.throttling import BaseThrottle
 from kluis.integrations.keys import PREFIX_LENGTH
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The environ key under which a request's counts are kept (no HTTP header can set it: those
+# arrive as HTTP_*), so a request is counted once even when the fast lane hands it to Django.
+COUNTED = "kluis.rate_limit_counts"
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
@@ -175,16 +178,17 @@ class _KluisThrottle(BaseThrottle):
             # Refused already (by the per-IP limit): do not count, so a flood of made-up
             # keys from one address does not fill the table with their counters.
             return True
-        rate = parse_rate(getattr(settings, self.setting, None))
-        ident = self.get_ident_key(request) if rate is not None else None
-        if rate is None or ident is None:
+        counted = request.META.get(COUNTED)
+        if counted is None:
+            # The request's one count per limit; kept in the WSGI environ, which the fast
+            # lane (fastlane.py) shares with Django when it hands a request over.
+            counted = request.META[COUNTED] = {}
+        if self.scope not in counted:
+            counted[self.scope] = self.count(request)
+        outcome = counted[self.scope]
+        if outcome is None:
             return True
-        self.limit, self.duration = rate
-        now = time.time()
-        window = int(now // self.duration)
-        self.reset = (window + 1) * self.duration - now
-        key = f"throttle:{self.scope}:{self.duration}:{ident}"
-        count = count_request(key, self.limit, self.duration, window)
+        self.limit, self.duration, self.reset, count = outcome
         allowed = count < self.limit
         remaining = max(0, self.limit - count - (1 if allowed else 0))
         current = getattr(request, "_kluis_ratelimit", None)
@@ -194,6 +198,20 @@ class _KluisThrottle(BaseThrottle):
         if not allowed:
             request._kluis_throttled = True  # type: ignore[attr-defined]
         return allowed
+
+    def count(self, request: Request) -> tuple[int, int, float, int] | None:
+        """Count the request: (limit, window seconds, seconds to the window's end, count
+        before this request); None when no limit applies."""
+        rate = parse_rate(getattr(settings, self.setting, None))
+        ident = self.get_ident_key(request) if rate is not None else None
+        if rate is None or ident is None:
+            return None
+        limit, duration = rate
+        now = time.time()
+        window = int(now // duration)
+        key = f"throttle:{self.scope}:{duration}:{ident}"
+        count = count_request(key, limit, duration, window)
+        return limit, duration, (window + 1) * duration - now, count
 
     def wait(self) -> float | None:
         """Seconds until the window ends and requests are counted afresh."""

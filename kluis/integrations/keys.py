@@ -7,6 +7,7 @@ the database (KLUIS_API_KEY_PEPPER, else derived from the secret key).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -34,10 +35,15 @@ def new_key() -> str:
 
 
 def pepper() -> bytes:
-    configured: str = getattr(settings, "API_KEY_PEPPER", "")
+    return _pepper(getattr(settings, "API_KEY_PEPPER", ""), settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=8)
+def _pepper(configured: str, secret_key: str) -> bytes:
+    """Derived once per (setting, secret key), not on every API request."""
     if configured:
         return configured.encode()
-    return hmac.new(settings.SECRET_KEY.encode(), b"kluis.api-key-pepper", "sha256").digest()
+    return hmac.new(secret_key.encode(), b"kluis.api-key-pepper", "sha256").digest()
 
 
 def digest_of(key: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import math
 import mmap
@@ -41,6 +42,7 @@ DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 COUNTED = "kluis.rate_limit_counts"
 
 
+@functools.lru_cache(maxsize=32)
 def parse_rate(rate: str | None) -> tuple[int, int] | None:
     """(requests, window seconds) of a DRF rate such as "600/min"; None: no limit."""
     if not rate:

@@ -491,8 +491,9 @@ def main() -> None:
             " warm-up; Kluis and the floor alternate case by case; same rows checked."
         )
         print(
-            "Queries: counted in-process (Django test client, CaptureQueriesContext) for the"
-            " same request after a warm-up one.\n"
+            "Queries: counted in-process (CaptureQueriesContext) for the same request after a"
+            " warm-up one, through the served WSGI application (whose fast lane answers these"
+            " pages) and through Django's handler; the more of the two.\n"
         )
         load_before = os.getloadavg()[0]
         work = data_dir / "wrk"

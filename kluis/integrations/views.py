@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,10 +29,44 @@ from kluis.integrations.services import (
 )
 from kluis.web.decorators import member_required
 
+# A create form carries a one-time token: sending the same form again (the browser's
+# reload or back button after a POST) must not make a second key or client, whose secret
+# would be shown to whoever is at the screen while the first stays live unnoticed.
+ONCE_SESSION_KEY = "kluis_create_once"
+ONCE_KEPT = 20
+
+
+def _issue_once(request: HttpRequest) -> str:
+    token = secrets.token_urlsafe(16)
+    outstanding = [t for t in request.session.get(ONCE_SESSION_KEY, []) if isinstance(t, str)]
+    request.session[ONCE_SESSION_KEY] = [*outstanding, token][-ONCE_KEPT:]
+    return token
+
+
+def _use_once(request: HttpRequest) -> bool:
+    """True the first time a form's token comes back; False when it was used (or never
+    issued), after which the page says so instead of creating anything."""
+    token = request.POST.get("once", "")
+    outstanding = list(request.session.get(ONCE_SESSION_KEY, []))
+    if not token or token not in outstanding:
+        messages.warning(
+            request,
+            _(
+                "That form was sent already, so nothing new was made. A key or secret is "
+                "shown only once: if you did not copy it, revoke it and create a new one."
+            ),
+        )
+        return False
+    outstanding.remove(token)
+    request.session[ONCE_SESSION_KEY] = outstanding
+    return True
+
 
 @member_required("integrations.manage")
 def api_keys(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
+    if request.method == "POST" and not _use_once(request):
+        return redirect("integrations:api_keys")
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -55,6 +90,7 @@ def _page(request: HttpRequest, **context: object) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     context.setdefault("form", ApiKeyForm())
     context.setdefault("client_form", ApiClientForm())
+    context["once"] = _issue_once(request)
     return render(
         request,
         "integrations/api_keys.html",
@@ -72,6 +108,8 @@ def _page(request: HttpRequest, **context: object) -> HttpResponse:
 def api_client_create(request: HttpRequest) -> HttpResponse:
     """A client for HTTP Basic: its id and secret are shown once."""
     actor = request.actor  # type: ignore[attr-defined]
+    if not _use_once(request):
+        return redirect("integrations:api_keys")
     form = ApiClientForm(request.POST)
     new_client = None
     if form.is_valid():

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kluis.integrations.keys import find_client
 from kluis.integrations.models import ApiClient
 
 
+def once(client: Any) -> str:
+    """The one-time token of the page's create forms, as a browser gets it."""
+    token: str = client.get("/integrations/api-keys/").context["once"]
+    return token
+
+
 @pytest.mark.django_db
 def test_the_page_creates_a_basic_client_shows_the_secret_once_and_revokes(demo, login):
     client = login("owner@demo-bv.test")
-    response = client.post(
-        "/integrations/api-clients/", {"name": "Payroll", "scopes": ["employees:read"]}
-    )
+    form = {"name": "Payroll", "scopes": ["employees:read"], "once": once(client)}
+    response = client.post("/integrations/api-clients/", form)
     assert response.status_code == 200
     made = response.context["new_client"]
     html = response.content.decode()
@@ -22,6 +29,9 @@ def test_the_page_creates_a_basic_client_shows_the_secret_once_and_revokes(demo,
     assert stored is not None and stored.scopes == ["employees:read"]
     listing = client.get("/integrations/api-keys/").content.decode()
     assert made["client_id"] in listing and made["secret"] not in listing
+    again = client.post("/integrations/api-clients/", form, follow=True)
+    assert again.context.get("new_client") is None and "sent already" in again.content.decode()
+    assert ApiClient.objects.filter(name="Payroll").count() == 1
     assert client.post(f"/integrations/api-clients/{stored.pk}/revoke/").status_code == 302
     assert ApiClient.objects.get(pk=stored.pk).revoked_at is not None
 
@@ -32,7 +42,8 @@ def test_only_managers_make_clients_and_other_companies_clients_are_404(demo, lo
     assert employee.post("/integrations/api-clients/", {"name": "X"}).status_code == 403
     owner = login("owner@demo-bv.test")
     made = owner.post(
-        "/integrations/api-clients/", {"name": "Payroll", "scopes": ["employees:read"]}
+        "/integrations/api-clients/",
+        {"name": "Payroll", "scopes": ["employees:read"], "once": once(owner)},
     ).context["new_client"]
     stored = ApiClient.objects.get(client_id=made["client_id"])
     other = login("owner@other-nv.test")

@@ -145,10 +145,13 @@ def test_api_keys_page_creates_shows_the_key_once_lists_and_revokes(demo, login)
     client = login("owner@demo-bv.test")
     page = client.get("/integrations/api-keys/")
     assert page.status_code == 200
-    response = client.post(
-        "/integrations/api-keys/",
-        {"name": "Payroll", "scopes": ["employees:read", "wages:read"], "expires_in_days": "30"},
-    )
+    form = {
+        "name": "Payroll",
+        "scopes": ["employees:read", "wages:read"],
+        "expires_in_days": "30",
+        "once": page.context["once"],
+    }
+    response = client.post("/integrations/api-keys/", form)
     assert response.status_code == 200
     plaintext = response.context["new_key"]
     assert plaintext and plaintext in response.content.decode()
@@ -156,6 +159,11 @@ def test_api_keys_page_creates_shows_the_key_once_lists_and_revokes(demo, login)
     assert key is not None and key.client.created_by_label == "owner@demo-bv.test"
     listing = client.get("/integrations/api-keys/").content.decode()
     assert key.prefix in listing and plaintext not in listing
+    # Sending the same form again (a reload after the POST) makes no second key.
+    again = client.post("/integrations/api-keys/", form, follow=True)
+    assert again.context["new_key"] is None
+    assert "sent already" in again.content.decode()
+    assert ApiKey.objects.filter(client__name="Payroll").count() == 1
     assert client.post(f"/integrations/api-keys/{key.pk}/revoke/").status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None

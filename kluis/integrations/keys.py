@@ -18,9 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 from kluis.integrations.models import ApiClient, ApiKey
+from kluis.operations.sql import converted
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrowing_column
 
@@ -50,7 +52,7 @@ def digest_of(key: str) -> str:
     return hmac.new(pepper(), key.encode(), hashlib.sha256).hexdigest()
 
 
-_KEY_SHAPE = re.compile(re.escape(KEY_PREFIX) + "[A-Za-z0-9_-]{40}")
+_KEY_SHAPE = re.compile(f"{re.escape(KEY_PREFIX)}[A-Za-z0-9_-]{{{KEY_LENGTH - len(KEY_PREFIX)}}}")
 
 
 def looks_like_a_key(value: str) -> bool:
@@ -82,6 +84,24 @@ def _narrowing(sql: str, connection: BaseDatabaseWrapper) -> str:
     return sql.replace(" FROM ", f", {narrowing_column(tenant_id)} FROM ", 1)
 
 
+def _compile(
+    queryset: QuerySet[Any], connection: BaseDatabaseWrapper
+) -> tuple[SQLCompiler, str, tuple[Any, ...], int]:
+    """A key lookup by prefix (`queryset`, filtered on the sentinel) compiled once: its
+    compiler, its SQL (narrowing on PostgreSQL), its parameters and the prefix's slot."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if connection.vendor == "postgresql":
+        sql = _narrowing(sql, connection)
+    return compiler, sql, tuple(params), list(params).index(_SENTINEL)
+
+
+def _digest_matches(stored: str | None, value: str) -> bool:
+    """`value`'s digest against the stored one in constant time; when nothing was found,
+    against a dummy, so the answer takes as long either way."""
+    return hmac.compare_digest(stored if stored is not None else "0" * 64, digest_of(value))
+
+
 def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
     cached = _lookups.get(connection.alias)
     if cached is not None:
@@ -92,10 +112,7 @@ def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
         .filter(prefix=_SENTINEL)
         .order_by()
     )
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if connection.vendor == "postgresql":
-        sql = _narrowing(sql, connection)
+    compiler, sql, params, slot = _compile(queryset, connection)
     select = [column[0] for column in compiler.select]
     levels = []
     info: dict[str, Any] | None = compiler.klass_info
@@ -110,8 +127,8 @@ def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
     assert [level[0] for level in levels] == [ApiKey, ApiClient, Tenant]
     compiled = _CompiledLookup(
         sql=sql,
-        params=tuple(params),
-        slot=list(params).index(_SENTINEL),
+        params=params,
+        slot=slot,
         converters=compiler.get_converters(select),
         levels=tuple(levels),
     )
@@ -133,12 +150,7 @@ def key_with_client(prefix: str) -> ApiKey | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    for position, (converters, expression) in lookup.converters.items():
-        value = values[position]
-        for convert in converters:
-            value = convert(value, expression, connection)
-        values[position] = value
+    values = converted(row, lookup.converters, connection)
     parent: Model | None = None
     objects: list[Model] = []
     for model, fields, names, local_setter, remote_setter in lookup.levels:
@@ -159,8 +171,7 @@ def find_key(value: str) -> ApiKey | None:
     if not looks_like_a_key(value):
         return None
     key = key_with_client(value[:PREFIX_LENGTH])
-    expected = key.digest if key is not None else "0" * 64
-    if not hmac.compare_digest(expected, digest_of(value)):
+    if not _digest_matches(key.digest if key is not None else None, value):
         return None
     return key
 
@@ -187,7 +198,6 @@ class KeyFacts:
     revoked_at: Any
     expires_at: Any
     last_used_at: Any
-    client_name: str
     client_scopes: tuple[str, ...]
     client_revoked_at: Any
     tenant_id: int
@@ -200,7 +210,6 @@ _FACT_COLUMNS = (
     "revoked_at",
     "expires_at",
     "last_used_at",
-    "client__name",
     "client__scopes",
     "client__revoked_at",
     "client__tenant_id",
@@ -219,13 +228,9 @@ def _compiled_facts(connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ..
         .order_by()
         .values_list(*_FACT_COLUMNS)
     )
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if connection.vendor == "postgresql":
-        sql = _narrowing(sql, connection)
+    compiler, sql, params, slot = _compile(queryset, connection)
     expressions = [column[0] for column in compiler.select[: compiler.col_count]]
-    slot = list(params).index(_SENTINEL)
-    compiled = (sql, tuple(params), slot, compiler.get_converters(expressions))
+    compiled = (sql, params, slot, compiler.get_converters(expressions))
     _fact_lookups[connection.alias] = compiled
     return compiled
 
@@ -242,15 +247,12 @@ def key_facts(value: str) -> KeyFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    values = list(row[: len(_FACT_COLUMNS)]) if row is not None else None
-    expected = values[1] if values is not None else "0" * 64
-    if not hmac.compare_digest(expected, digest_of(value)) or values is None:
+    if not _digest_matches(row[1] if row is not None else None, value) or row is None:
         return None
-    for position, (functions, expression) in converters.items():
-        for convert in functions:
-            values[position] = convert(values[position], expression, connection)
-    values[6] = tuple(values[6] or ())
-    return KeyFacts(*values)
+    values = converted(row[: len(_FACT_COLUMNS)], converters, connection)
+    facts = dict(zip(KeyFacts.__dataclass_fields__, values, strict=True))
+    facts["client_scopes"] = tuple(facts["client_scopes"] or ())
+    return KeyFacts(**facts)
 
 
 # API client credentials for HTTP Basic: a public id and a secret, the secret stored as the
@@ -277,7 +279,6 @@ def find_client(client_id: str, secret: str) -> ApiClient | None:
             .exclude(secret_digest="")
             .first()
         )
-    expected = client.secret_digest if client is not None else "0" * 64
-    if not hmac.compare_digest(expected, digest_of(secret)):
+    if not _digest_matches(client.secret_digest if client is not None else None, secret):
         return None
     return client

@@ -63,6 +63,7 @@ from kluis.integrations.rest.pagination import (
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.operations.logging import current_request_id
 from kluis.operations.middleware import VALID_REQUEST_ID, SecurityHeadersMiddleware
+from kluis.people.api.employees import plain_fields, plain_page
 from kluis.people.permissions import scope_of
 from kluis.tenancy.rls import widen
 
@@ -153,8 +154,6 @@ def fields_for_scopes(scopes: tuple[str, ...]) -> tuple[str, ...] | None:
     serve it: `people.view` held (else Django's 403), and only plain fields to show (else
     Django's path, which opens sealed fields and audits it). As for the actor Django's path
     makes of the same client (`Actor.for_api_client`): its grants are its scopes'."""
-    from kluis.people.api.employees import plain_fields
-
     actor = Actor(kind="api_client", label="api:fast-lane", _grants=grants_of_scopes(scopes))
     if not can(actor, "people.view") or scope_of(actor, "people.view") != Scope.COMPANY:
         return None
@@ -202,8 +201,6 @@ class FastLane:
         self, environ: dict[str, Any], token: str, size: int, after: int | None, sized: bool
     ) -> tuple[list[tuple[str, str]], bytes] | None:
         """The response's headers and body, or None to let Django answer."""
-        from kluis.people.api.employees import plain_page
-
         request = WSGIRequest(environ)
         try:
             host = request.get_host()
@@ -244,17 +241,14 @@ class FastLane:
         tail = f"&page_size={size}" if sized else ""
         following = preceding = None
         if len(rows) > size and page:
-            token = cursor_token(_position(str(page[-1]["id"]), reverse=False), ("id",))
-            following = f"{base}{quote_plus(token)}{tail}"
+            signed = cursor_token(_position(str(page[-1]["id"]), reverse=False), ("id",))
+            following = f"{base}{quote_plus(signed)}{tail}"
         if after is not None:
             position = str(page[0]["id"]) if page else str(after)
-            token = cursor_token(_position(position, reverse=True), ("id",))
-            preceding = f"{base}{quote_plus(token)}{tail}"
+            signed = cursor_token(_position(position, reverse=True), ("id",))
+            preceding = f"{base}{quote_plus(signed)}{tail}"
         body = self.renderer.render({"next": following, "previous": preceding, "results": page})
-        if "HTTP_ACCEPT_LANGUAGE" in environ:
-            language = translation.get_language_from_request(request)
-        else:  # what that gives without a cookie (there is none) or Accept-Language
-            language = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+        language = translation.get_language_from_request(request)  # as LocaleMiddleware
         headers = [
             ("Content-Type", "application/json"),
             ("Allow", ALLOW),

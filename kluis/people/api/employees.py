@@ -7,7 +7,6 @@ There is no DELETE: people leave by status `left`."""
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -15,7 +14,7 @@ from typing import Any, ClassVar
 import django_filters
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Func, JSONField, QuerySet, TextField
+from django.db.models import Func, QuerySet, TextField
 from django.db.models.query import BaseIterable
 from django.db.models.sql.compiler import SQLCompiler
 from drf_spectacular.types import OpenApiTypes
@@ -38,6 +37,7 @@ from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
 from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.views import ApiViewSet
+from kluis.operations.sql import converted
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import ContractType, Employee, EmployeeStatus, Gender, WagePeriod
@@ -264,9 +264,6 @@ class _CompiledPage:
     tenant_slot: int
     after_slot: int | None
     converters: dict[int, tuple[list[Any], Any]]
-    # When the only conversion is decoding custom_fields (a JSONField without a custom
-    # decoder, as it is): its position, decoded with json.loads straight away.
-    json_slot: int | None
 
 
 _TENANT_SENTINEL = -7_346_291
@@ -281,24 +278,12 @@ def _compiled_page(alias: str, names: tuple[str, ...], limit: int, after: bool) 
     compiler = rows[:limit].query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     expressions = [column[0] for column in compiler.select[: compiler.col_count]]
-    converters = compiler.get_converters(expressions)
-    json_slot = None
-    if "custom_fields" in names:
-        position = names.index("custom_fields")
-        field = Employee._meta.get_field("custom_fields")
-        functions = converters.get(position, ([], None))[0]
-        plain_json = getattr(field, "decoder", None) is None and all(
-            getattr(f, "__func__", None) is JSONField.from_db_value for f in functions
-        )
-        if set(converters) <= {position} and plain_json:
-            json_slot, converters = position, {}
     return _CompiledPage(
         sql=sql,
         params=tuple(params),
         tenant_slot=list(params).index(_TENANT_SENTINEL),
         after_slot=list(params).index(_AFTER_SENTINEL) if after else None,
-        converters=converters,
-        json_slot=json_slot,
+        converters=compiler.get_converters(expressions),
     )
 
 
@@ -321,22 +306,10 @@ def plain_page(
     with db.cursor() as cursor:
         cursor.execute(page.sql, params)
         rows = cursor.fetchall()
-    converters = list(page.converters.items())
     custom = "custom_fields" in names
-    slot = page.json_slot
-    loads = json.loads
     out = []
     for row in rows:
-        item = dict(zip(names, row, strict=True))
-        if slot is not None:
-            value = row[slot]
-            # Stored JSON arrives as text (a str on SQLite and PostgreSQL alike).
-            item["custom_fields"] = loads(value) if isinstance(value, str) else value
-        for position, (functions, expression) in converters:
-            value = row[position]
-            for convert in functions:
-                value = convert(value, expression, db)
-            item[names[position]] = value
+        item = dict(zip(names, converted(row, page.converters, db), strict=True))
         if custom and item["custom_fields"] is None:
             item["custom_fields"] = {}
         out.append(item)

@@ -22,7 +22,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 from kluis.integrations.models import ApiClient, ApiKey
-from kluis.operations.sql import converted
+from kluis.operations.sql import Statement, compiled, converted, fetch
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrowing_column
 
@@ -64,7 +64,7 @@ class _CompiledLookup:
     """The SQL of `ApiKey.objects.select_related("client__tenant").filter(prefix=...)`
     and what turns its row into the three objects, made once per process and database."""
 
-    sql: str
+    statement: Statement
     params: tuple[Any, ...]
     slot: int
     converters: dict[int, tuple[list[Any], Any]]
@@ -86,14 +86,15 @@ def _narrowing(sql: str, connection: BaseDatabaseWrapper) -> str:
 
 def _compile(
     queryset: QuerySet[Any], connection: BaseDatabaseWrapper
-) -> tuple[SQLCompiler, str, tuple[Any, ...], int]:
+) -> tuple[SQLCompiler, Statement, tuple[Any, ...], int]:
     """A key lookup by prefix (`queryset`, filtered on the sentinel) compiled once: its
-    compiler, its SQL (narrowing on PostgreSQL), its parameters and the prefix's slot."""
+    compiler, its statement (narrowing on PostgreSQL), its parameters and the prefix's
+    slot."""
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     if connection.vendor == "postgresql":
         sql = _narrowing(sql, connection)
-    return compiler, sql, tuple(params), list(params).index(_SENTINEL)
+    return compiler, compiled(sql, connection), tuple(params), list(params).index(_SENTINEL)
 
 
 def _digest_matches(stored: str | None, value: str) -> bool:
@@ -112,7 +113,7 @@ def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
         .filter(prefix=_SENTINEL)
         .order_by()
     )
-    compiler, sql, params, slot = _compile(queryset, connection)
+    compiler, statement, params, slot = _compile(queryset, connection)
     select = [column[0] for column in compiler.select]
     levels = []
     info: dict[str, Any] | None = compiler.klass_info
@@ -125,15 +126,15 @@ def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
         related = info.get("related_klass_infos") or []
         info = related[0] if related else None
     assert [level[0] for level in levels] == [ApiKey, ApiClient, Tenant]
-    compiled = _CompiledLookup(
-        sql=sql,
+    lookup = _CompiledLookup(
+        statement=statement,
         params=params,
         slot=slot,
         converters=compiler.get_converters(select),
         levels=tuple(levels),
     )
-    _lookups[connection.alias] = compiled
-    return compiled
+    _lookups[connection.alias] = lookup
+    return lookup
 
 
 def key_with_client(prefix: str) -> ApiKey | None:
@@ -145,9 +146,7 @@ def key_with_client(prefix: str) -> ApiKey | None:
     lookup = _compiled_lookup(connection)
     params = list(lookup.params)
     params[lookup.slot] = prefix
-    with connection.cursor() as cursor:
-        cursor.execute(lookup.sql, params)
-        row = cursor.fetchone()
+    row = fetch(connection, lookup.statement, params, one=True)
     if row is None:
         return None
     values = converted(row, lookup.converters, connection)
@@ -215,10 +214,14 @@ _FACT_COLUMNS = (
     "client__tenant_id",
     "client__tenant__is_active",
 )
-_fact_lookups: dict[str, tuple[str, tuple[Any, ...], int, dict[int, tuple[list[Any], Any]]]] = {}
+_fact_lookups: dict[
+    str, tuple[Statement, tuple[Any, ...], int, dict[int, tuple[list[Any], Any]]]
+] = {}
 
 
-def _compiled_facts(connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...], int, Any]:
+def _compiled_facts(
+    connection: BaseDatabaseWrapper,
+) -> tuple[Statement, tuple[Any, ...], int, Any]:
     cached = _fact_lookups.get(connection.alias)
     if cached is not None:
         return cached
@@ -228,11 +231,11 @@ def _compiled_facts(connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ..
         .order_by()
         .values_list(*_FACT_COLUMNS)
     )
-    compiler, sql, params, slot = _compile(queryset, connection)
+    compiler, statement, params, slot = _compile(queryset, connection)
     expressions = [column[0] for column in compiler.select[: compiler.col_count]]
-    compiled = (sql, params, slot, compiler.get_converters(expressions))
-    _fact_lookups[connection.alias] = compiled
-    return compiled
+    facts = (statement, params, slot, compiler.get_converters(expressions))
+    _fact_lookups[connection.alias] = facts
+    return facts
 
 
 def key_facts(value: str) -> KeyFacts | None:
@@ -241,12 +244,10 @@ def key_facts(value: str) -> KeyFacts | None:
     `key_with_client` does); None for anything else."""
     if not looks_like_a_key(value):
         return None
-    sql, template, slot, converters = _compiled_facts(connection)
+    statement, template, slot, converters = _compiled_facts(connection)
     params = list(template)
     params[slot] = value[:PREFIX_LENGTH]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch(connection, statement, params, one=True)
     if not _digest_matches(row[1] if row is not None else None, value) or row is None:
         return None
     values = converted(row[: len(_FACT_COLUMNS)], converters, connection)

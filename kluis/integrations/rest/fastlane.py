@@ -55,10 +55,10 @@ from kluis.access.permissions import Scope, grants_of_scopes
 from kluis.integrations.keys import key_facts, key_is_usable, looks_like_a_key
 from kluis.integrations.rest.authentication import mark_used
 from kluis.integrations.rest.pagination import (
-    CURSOR_SALT,
     MAX_PAGE_SIZE,
     KluisCursorPagination,
     cursor_token,
+    read_cursor_token,
 )
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.operations.logging import current_request_id
@@ -83,7 +83,7 @@ def _forward_position(raw: str) -> int | None:
     """The id after which a `next` link's cursor continues; None for any other cursor
     (reversed, with an offset, for another ordering, or not ours: Django judges those)."""
     try:
-        offset, reverse, position, ordering = signing.loads(raw, salt=CURSOR_SALT)
+        offset, reverse, position, ordering = read_cursor_token(raw)
     except (signing.BadSignature, TypeError, ValueError):
         return None
     if offset != 0 or reverse != 0 or ordering != ["id"]:

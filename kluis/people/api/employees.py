@@ -37,7 +37,7 @@ from kluis.integrations.rest.idempotency import idempotent
 from kluis.integrations.rest.schema import problem_responses
 from kluis.integrations.rest.serializers import StrictSerializer
 from kluis.integrations.rest.views import ApiViewSet
-from kluis.operations.sql import converted
+from kluis.operations.sql import Statement, compiled, converted, fetch
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import ContractType, Employee, EmployeeStatus, Gender, WagePeriod
@@ -259,7 +259,7 @@ def plain_rows(names: tuple[str, ...]) -> QuerySet[Any]:
 class _CompiledPage:
     """The SQL of one list page, compiled once by the ORM, and its parameter slots."""
 
-    sql: str
+    statement: Statement
     params: tuple[Any, ...]
     tenant_slot: int
     after_slot: int | None
@@ -279,7 +279,7 @@ def _compiled_page(alias: str, names: tuple[str, ...], limit: int, after: bool) 
     sql, params = compiler.as_sql()
     expressions = [column[0] for column in compiler.select[: compiler.col_count]]
     return _CompiledPage(
-        sql=sql,
+        statement=compiled(sql, connections[alias]),
         params=tuple(params),
         tenant_slot=list(params).index(_TENANT_SENTINEL),
         after_slot=list(params).index(_AFTER_SENTINEL) if after else None,
@@ -303,9 +303,7 @@ def plain_page(
     params[page.tenant_slot] = tenant_id
     if page.after_slot is not None:
         params[page.after_slot] = after
-    with db.cursor() as cursor:
-        cursor.execute(page.sql, params)
-        rows = cursor.fetchall()
+    rows = fetch(db, page.statement, params)
     custom = "custom_fields" in names
     out = []
     for row in rows:

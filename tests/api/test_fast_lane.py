@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import signals, signing
 from django.db import close_old_connections, connection
+from django.db.models import JSONField, Value
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
@@ -32,6 +33,9 @@ PATH = "/api/v1/employees/"
 # Differ between any two responses: a new request id (unless the client sends one) and
 # the rate-limit window's countdown (compared separately).
 VOLATILE = {"x-request-id", "ratelimit-remaining", "ratelimit-reset"}
+# The lane's rows are JSON written by the database: the same values, not always the same
+# bytes (a custom field's "é" may come as "\\u00e9"), so not always the same length.
+LENGTH = "content-length"
 
 
 class Answer:
@@ -106,16 +110,22 @@ def link_shape(link: str | None) -> Any:
 
 def assert_same(fast: Answer, slow: Answer) -> None:
     assert fast.status == slow.status, (fast.status, slow.status, slow.body[:300])
-    assert {k: v for k, v in fast.headers.items() if k not in VOLATILE} == {
-        k: v for k, v in slow.headers.items() if k not in VOLATILE
+    assert {k: v for k, v in fast.headers.items() if k not in {*VOLATILE, LENGTH}} == {
+        k: v for k, v in slow.headers.items() if k not in {*VOLATILE, LENGTH}
     }
     assert set(fast.headers) == set(slow.headers)
+    assert int(fast.headers.get(LENGTH, len(fast.body))) == len(fast.body)
     if "json" not in slow.headers.get("content-type", ""):
         assert fast.body == slow.body
         return
     fast_body, slow_body = fast.json(), slow.json()
     if "results" in slow_body:
         assert fast_body["results"] == slow_body["results"]
+        # Keys in the same order too (what a person reading the JSON sees).
+        assert [list(row) for row in fast_body["results"]] == [
+            list(row) for row in slow_body["results"]
+        ]
+        assert list(fast_body) == list(slow_body)
         assert link_shape(fast_body["next"]) == link_shape(slow_body["next"])
         assert link_shape(fast_body["previous"]) == link_shape(slow_body["previous"])
     else:
@@ -182,6 +192,57 @@ def test_following_next_and_previous_links_gives_the_same_pages(key):
     back = urlsplit(fast["previous"]).query
     assert not answered_by_the_lane(back, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert_same(call(application, back, key=key), call(django_application, back, key=key))
+
+
+AWKWARD = [
+    'Quote " and \\ backslash',
+    "Line\nbreak, tab\t, return\r, bell\x07, escape\x1b, nul-free \x1f end",
+    "Élodie Ünal-Çelik, 王小明, Ωmega",
+    "Emoji 🧑‍💼 and 🇧🇪",
+    "Separators \u2028 and \u2029 (JavaScript line ends)",
+    "</script><script>alert(1)</script>",
+    "",
+]
+
+
+def test_awkward_values_come_out_as_djangos_path_writes_them(key):
+    """Whatever a name holds, the database's JSON reads back to what Django's path gives:
+    quotes, control characters, any script, U+2028, markup; custom fields with nested and
+    non-ASCII values; empty links; a timestamp without microseconds."""
+    rows = list(Employee.objects.filter(tenant__slug="demo-bv").order_by("pk")[: len(AWKWARD)])
+    assert len(rows) == len(AWKWARD)
+    moment = dt.datetime(2026, 3, 1, 8, 0, 0, tzinfo=dt.UTC)
+    for employee, text in zip(rows, AWKWARD, strict=True):
+        Employee.objects.filter(pk=employee.pk).update(
+            first_name=text,
+            job_title=text[::-1],
+            preferred_name=text[:3],
+            manager=None,
+            team=None,
+            custom_fields={"note": text, "nested": {"list": [1, 2.5, True, None, text]}},
+        )
+    Employee.objects.filter(pk=rows[0].pk).update(  # a JSON null in the column
+        updated_at=moment, custom_fields=Value(None, JSONField())
+    )
+    Employee.objects.filter(pk=rows[1].pk).update(updated_at=moment.replace(microsecond=123))
+    query = f"page_size={len(AWKWARD)}"
+    assert answered_by_the_lane(query, HTTP_AUTHORIZATION=f"Bearer {key}")
+    fast, slow = call(application, query, key=key), call(django_application, query, key=key)
+    assert_same(fast, slow)
+    results = fast.json()["results"]
+    assert [row["first_name"] for row in results] == AWKWARD
+    assert results[0]["updated_at"] == "2026-03-01T08:00:00Z"
+    assert results[1]["updated_at"] == "2026-03-01T08:00:00.000123Z"
+    for row in results:  # datetimes as Python writes the stored value, in UTC
+        stored = Employee.objects.get(pk=row["id"])
+        for name in ("created_at", "updated_at"):
+            written = getattr(stored, name).astimezone(dt.UTC).isoformat()
+            assert row[name] == written.replace("+00:00", "Z")
+    assert results[0]["custom_fields"] == {}
+    assert results[1]["custom_fields"]["nested"] == {"list": [1, 2.5, True, None, AWKWARD[1]]}
+    assert all(row["team"] is None and row["manager"] is None for row in results)
+    # As DRF writes JSON: no raw U+2028/U+2029 (they end a line in older JavaScript).
+    assert "\u2028".encode() not in fast.body and b"\\u2028" in fast.body
 
 
 def test_a_cursor_past_the_end_gives_the_same_empty_page(key):

@@ -85,10 +85,13 @@ def test_compressed_tokens_are_read_as_signing_reads_them() -> None:
         ":",
         "WzAsMCwiNyIsWyJpZCJdXQ:forged-signature",
         "WzAsMCwiNyIsWyJpZCJdXQ:1xYgNs:forged-signature",
-        signing.dumps([0, 0, "7", ["id"]], salt="another.salt"),
+        "another-salt",
     ],
 )
 def test_forged_tokens_are_refused(forged: str) -> None:
+    if forged == "another-salt":
+        # Made here, not at collection: a timestamped token would differ between xdist workers.
+        forged = signing.dumps([0, 0, "7", ["id"]], salt="another.salt")
     with pytest.raises(signing.BadSignature):
         read_cursor_token(forged)
 

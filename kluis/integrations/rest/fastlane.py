@@ -12,9 +12,11 @@ the same pieces Django's path uses, in the same order:
   revoked or expired, company active, last-used time kept), and on PostgreSQL the same
   narrowing of the connection to the key's company, widened again afterwards;
 - the same permission (`people.view`) and fields (`plain_fields`) from the key's scopes;
-- the same SQL (compiled once by the ORM from the same queryset), the same signed
-  cursors (`KluisCursorPagination.encode_cursor`), the same JSON (DRF's renderer) and the
-  same response headers (the security middleware's, computed by that middleware).
+- the same rows (the ORM's query for the same company, compiled once), each row's JSON
+  object written by the database itself (`json_page`: the same keys, in the same order,
+  with the same values as Django's path writes, though not always byte for byte: a
+  custom field's "é" may come as "\\u00e9"), the same signed cursors (`cursor_token`),
+  and the same response headers (the security middleware's, computed by that middleware).
 
 It answers only the plain case: GET, an API key as `Authorization: Bearer`, no cookie, an
 Accept of JSON, at most `page_size` (canonical, 1-200) and a forward `cursor` as made by
@@ -29,6 +31,7 @@ counted once. tests/api/test_fast_lane.py holds both paths to the same answers.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import secrets
@@ -47,7 +50,6 @@ from django.middleware.security import SecurityMiddleware
 from django.utils import timezone, translation
 from django.utils.encoding import escape_uri_path
 from rest_framework.pagination import Cursor
-from rest_framework.renderers import JSONRenderer
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
@@ -63,7 +65,7 @@ from kluis.integrations.rest.pagination import (
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.operations.logging import current_request_id
 from kluis.operations.middleware import VALID_REQUEST_ID, SecurityHeadersMiddleware
-from kluis.people.api.employees import plain_fields, plain_page
+from kluis.people.api.employees import json_page, plain_fields
 from kluis.people.permissions import scope_of
 from kluis.tenancy.rls import widen
 
@@ -124,6 +126,19 @@ def plan(environ: dict[str, Any]) -> tuple[str, int, int | None, bool] | None:
     return token, size, after, "page_size" in query
 
 
+def page_body(following: str | None, preceding: str | None, objects: list[str]) -> bytes:
+    """The page as DRF's JSONRenderer writes `{"next", "previous", "results"}` (compact,
+    UTF-8 unescaped, U+2028 and U+2029 escaped), the results being the objects' text as
+    the database wrote it."""
+    links = f'{{"next":{_json(following)},"previous":{_json(preceding)},"results":['
+    text = f"{links}{','.join(objects)}]}}"
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+
+def _json(value: str | None) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 @functools.lru_cache(maxsize=4)
 def _security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     """The headers Django's middleware adds to an API response (HSTS, CSP, X-Frame-Options,
@@ -169,7 +184,6 @@ class FastLane:
         self.enabled = bool(getattr(settings, "API_FAST_LANE", True)) and not (
             settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS
         )
-        self.renderer = JSONRenderer()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -231,9 +245,11 @@ class FastLane:
             if names is None:
                 return None
             mark_used(facts.key_id, facts.last_used_at, now)
-            rows = plain_page(facts.tenant_id, names, size, after)
+            rows = json_page(facts.tenant_id, names, size, after)
         finally:
             widen()  # the key lookup narrows the connection (PostgreSQL)
+        if rows is None:
+            return None
         page = rows[:size]
         # The links `KluisCursorPagination` makes: the request's URL with the cursor set, its
         # query parameters sorted (here at most cursor and page_size).
@@ -241,13 +257,13 @@ class FastLane:
         tail = f"&page_size={size}" if sized else ""
         following = preceding = None
         if len(rows) > size and page:
-            signed = cursor_token(_position(str(page[-1]["id"]), reverse=False), ("id",))
+            signed = cursor_token(_position(str(page[-1][1]), reverse=False), ("id",))
             following = f"{base}{quote_plus(signed)}{tail}"
         if after is not None:
-            position = str(page[0]["id"]) if page else str(after)
+            position = str(page[0][1]) if page else str(after)
             signed = cursor_token(_position(position, reverse=True), ("id",))
             preceding = f"{base}{quote_plus(signed)}{tail}"
-        body = self.renderer.render({"next": following, "previous": preceding, "results": page})
+        body = page_body(following, preceding, [text for text, _id in page])
         language = translation.get_language_from_request(request)  # as LocaleMiddleware
         headers = [
             ("Content-Type", "application/json"),

@@ -252,8 +252,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if _bool("KLUIS_BEHIND_PROXY", default=False):
+BEHIND_PROXY = _bool("KLUIS_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of ours append to X-Forwarded-For (see kluis/operations/client_ip.py):
+# without one the header is the client's own say and never believed for rate limits or
+# audit. DRF's throttles and allauth's rate limits are given the same count.
+_proxies = os.environ.get("KLUIS_TRUSTED_PROXIES", "1" if BEHIND_PROXY else "0")
+if not _proxies.isdigit():
+    raise ImproperlyConfigured(f"KLUIS_TRUSTED_PROXIES must be a number, not {_proxies!r}")
+TRUSTED_PROXY_COUNT = int(_proxies)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -373,6 +382,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "kluis.integrations.rest.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # Requests per minute per API key and per client IP (DRF rate syntax).
 API_RATE_PER_KEY = os.environ.get("KLUIS_API_RATE_PER_KEY", "600/min")

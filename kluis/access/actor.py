@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kluis.operations.client_ip import client_ip
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -33,7 +35,7 @@ class Actor:
             tenant=getattr(request, "tenant", None),
             membership=membership,
             user_id=user.pk if user.is_authenticated else None,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request.META),
             request_id=getattr(request, "request_id", ""),
         )
 

@@ -376,6 +376,15 @@ def test_the_per_ip_limit_holds_in_the_lane_too(key):
     assert [call(application, key=key).status for _ in range(3)] == [200, 200, 429]
 
 
+@override_settings(API_RATE_PER_KEY="1000/min", API_RATE_PER_IP="2/min")
+def test_a_made_up_x_forwarded_for_does_not_escape_the_per_ip_limit_in_the_lane(key):
+    statuses = [
+        call(application, key=key, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
 def test_the_lane_uses_at_most_three_queries(key):
     call(application, key=key)
     with CaptureQueriesContext(connection) as queries:

@@ -55,3 +55,43 @@ def test_a_malformed_rate_setting_refuses_to_start_instead_of_failing_every_requ
     )
     assert result.returncode != 0
     assert "KLUIS_API_RATE_PER_KEY must look like 600/min" in result.stderr
+
+
+def test_a_made_up_x_forwarded_for_does_not_escape_the_per_ip_limit(api, settings):
+    # No proxy of ours in front: the header is the client's own say and is not believed.
+    settings.API_RATE_PER_IP = "2/min"
+    statuses = [
+        api(["employees:read"]).get(URL, {"x-forwarded-for": f"198.51.100.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_the_address_it_appends_is_the_client(api, settings):
+    settings.API_RATE_PER_IP = "2/min"
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def via_proxy(client_address: str, n: int) -> int:
+        # The client may send any X-Forwarded-For; our proxy appends what it saw.
+        forwarded = f"10.9.9.{n}, {client_address}"
+        return api(["employees:read"]).get(URL, {"x-forwarded-for": forwarded}).status_code
+
+    assert [via_proxy("203.0.113.7", n) for n in range(3)] == [200, 200, 429]
+    assert via_proxy("203.0.113.8", 0) == 200  # another client behind the same proxy
+
+
+def test_the_audit_trail_records_the_address_the_limits_count(api, settings):
+    from kluis.audit.models import AuditEvent
+    from kluis.people.models import Department
+
+    department = Department.objects.filter(tenant__slug="demo-bv").first()
+    forged = {"x-forwarded-for": "198.51.100.66"}
+    response = api().post("/api/v1/teams/", {"name": "Night", "department": department.pk}, forged)
+    assert response.status_code == 201
+    assert AuditEvent.objects.latest("pk").ip == "127.0.0.1"  # the socket's, not the header's
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    forged = {"x-forwarded-for": "198.51.100.66, 203.0.113.7"}
+    response = api().post("/api/v1/teams/", {"name": "Late", "department": department.pk}, forged)
+    assert response.status_code == 201
+    assert AuditEvent.objects.latest("pk").ip == "203.0.113.7"

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from kluis.access.actor import Actor
 from kluis.integrations.keys import find_client, find_key, key_is_usable, looks_like_a_key
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
+from kluis.operations.client_ip import client_ip
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -93,7 +94,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key is None:
             raise exceptions.AuthenticationFailed("The API key is not valid.")
         actor = Actor.for_api_client(
-            key.client, ip=request.META.get("REMOTE_ADDR"), request_id=_request_id(request)
+            key.client, ip=client_ip(request.META), request_id=_request_id(request)
         )
         return ApiPrincipal(actor=actor, client=key.client, key=key), key
 
@@ -141,7 +142,7 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The access token is not valid.")
         actor = Actor.for_api_client(
             client,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request.META),
             request_id=_request_id(request),
             scopes=str(access.scope or "").split() if access is not None else [],
         )
@@ -182,7 +183,7 @@ class ApiClientBasicAuthentication(authentication.BaseAuthentication):
         if client is None or client.revoked_at is not None or not client.tenant.is_active:
             raise exceptions.AuthenticationFailed("The client id or secret is not valid.")
         actor = Actor.for_api_client(
-            client, ip=request.META.get("REMOTE_ADDR"), request_id=_request_id(request)
+            client, ip=client_ip(request.META), request_id=_request_id(request)
         )
         return ApiPrincipal(actor=actor, client=client), client
 

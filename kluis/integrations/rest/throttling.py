@@ -35,6 +35,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from kluis.integrations.keys import PREFIX_LENGTH
+from kluis.operations.client_ip import client_ip
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # The environ key under which a request's counts are kept (no HTTP header can set it: those
@@ -239,7 +240,9 @@ class ApiIpThrottle(_KluisThrottle):
     setting = "API_RATE_PER_IP"
 
     def get_ident_key(self, request: Request) -> str | None:
-        return self.get_ident(request)
+        # Not DRF's get_ident: the same rule (settings.TRUSTED_PROXY_COUNT is its
+        # NUM_PROXIES), where the default of None would believe any X-Forwarded-For.
+        return client_ip(request.META)
 
 
 def rate_limit_headers(request: Request) -> dict[str, str]:

@@ -387,9 +387,13 @@ REST_FRAMEWORK = {
 # Requests per minute per API key and per client IP (DRF rate syntax).
 API_RATE_PER_KEY = os.environ.get("KLUIS_API_RATE_PER_KEY", "600/min")
 API_RATE_PER_IP = os.environ.get("KLUIS_API_RATE_PER_IP", "1200/min")
+# Requests per minute per client id at /oauth/token, /oauth/revoke and /oauth/introspect
+# (which count against the per-IP limit above as well).
+OAUTH_RATE_PER_CLIENT = os.environ.get("KLUIS_OAUTH_RATE_PER_CLIENT", "60/min")
 for _variable, _rate in (
     ("KLUIS_API_RATE_PER_KEY", API_RATE_PER_KEY),
     ("KLUIS_API_RATE_PER_IP", API_RATE_PER_IP),
+    ("KLUIS_OAUTH_RATE_PER_CLIENT", OAUTH_RATE_PER_CLIENT),
 ):
     _number, _slash, _period = _rate.partition("/")
     if not (_number.isdigit() and int(_number) > 0 and _period[:1] in ("s", "m", "h", "d")):

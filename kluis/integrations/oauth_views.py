@@ -1,22 +1,32 @@
 """Connecting third-party apps (OAuth 2.0 authorization code + PKCE): the consent screen
-and the company's "Connected apps" page."""
+and the company's "Connected apps" page; the token, revocation and introspection
+endpoints, rate limited."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from oauth2_provider import views as oauth
 from oauth2_provider.views import AuthorizationView
 
 from kluis.access.forms import service_error_text
 from kluis.integrations.forms import SCOPE_LABELS
 from kluis.integrations.models import OAuthConnection
+from kluis.integrations.rest.exceptions import PROBLEM_JSON, problem
+from kluis.integrations.rest.throttling import (
+    ApiIpThrottle,
+    OAuthClientThrottle,
+    rate_limit_headers,
+)
 from kluis.integrations.services import connect_app, revoke_connection
 from kluis.web.decorators import member_required
 
@@ -91,3 +101,44 @@ def connected_app_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(app)s was disconnected.") % {"app": connection.api_client.name}
         )
     return redirect("integrations:connected_apps")
+
+
+class RateLimited:
+    """The token, revocation and introspection endpoints, counted before anything is
+    checked (guessing secrets is limited too): against the client IP's API limit, which
+    the API's requests count against as well, and per presented client id. Over either,
+    a 429 problem with Retry-After; every answer carries the RateLimit-* headers."""
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        for throttle in (ApiIpThrottle(), OAuthClientThrottle()):
+            if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+                wait = max(1, math.ceil(throttle.wait() or 1))
+                response: HttpResponse = JsonResponse(
+                    problem(
+                        429,
+                        "Too many requests; retry after the number of seconds in Retry-After.",
+                        instance=request.get_full_path(),
+                    ),
+                    status=429,
+                    content_type=PROBLEM_JSON,
+                )
+                response["Retry-After"] = str(wait)
+                break
+        else:
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        for header, value in rate_limit_headers(request).items():  # type: ignore[arg-type]
+            response[header] = value
+        return response
+
+
+class TokenView(RateLimited, oauth.TokenView):
+    pass
+
+
+class RevokeTokenView(RateLimited, oauth.RevokeTokenView):
+    pass
+
+
+class IntrospectTokenView(RateLimited, oauth.IntrospectTokenView):
+    pass

@@ -228,3 +228,47 @@ def test_the_cli_prints_client_id_and_secret_once(demo, live_server):
     assert secret not in err.getvalue()
     response = token(live_server, client_id, secret, scope="employees:read wages:read")
     assert response.status_code == 200, response.text
+
+
+def test_the_token_endpoint_is_rate_limited_per_client(demo, live_server, settings):
+    settings.OAUTH_RATE_PER_CLIENT = "2/min"
+    client_id, secret = make_oauth_client()
+    first = token(live_server, client_id, secret)
+    assert first.status_code == 200 and first.headers["RateLimit-Remaining"] == "1"
+    assert token(live_server, client_id, "a-wrong-secret").status_code == 401  # counted too
+    refused = token(live_server, client_id, secret)
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"] == PROBLEM_JSON
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["status"] == 429
+    # The same id in the form instead of Basic credentials is the same client.
+    in_form = requests.post(
+        f"{live_server.url}/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        timeout=30,
+    )
+    assert in_form.status_code == 429
+    revoked = requests.post(
+        f"{live_server.url}/oauth/revoke",
+        data={"token": first.json()["access_token"]},
+        auth=HTTPBasicAuth(client_id, secret),
+        timeout=30,
+    )
+    assert revoked.status_code == 429
+    other_id, other_secret = make_oauth_client()
+    assert token(live_server, other_id, other_secret).status_code == 200  # not this client
+
+
+def test_the_token_endpoint_counts_against_the_per_ip_limit(demo, live_server, settings):
+    settings.API_RATE_PER_IP = "2/min"
+    clients = [make_oauth_client() for _ in range(3)]
+    statuses = [token(live_server, client_id, secret).status_code for client_id, secret in clients]
+    assert statuses == [200, 200, 429]
+    made_up = requests.post(
+        f"{live_server.url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=HTTPBasicAuth("kc_made_up", "guess"),
+        headers={"X-Forwarded-For": "198.51.100.1"},
+        timeout=30,
+    )
+    assert made_up.status_code == 429

@@ -15,6 +15,8 @@ settings count in the Django cache instead (per process, cleared between tests).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import fcntl
 import functools
@@ -28,6 +30,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -243,6 +246,35 @@ class ApiIpThrottle(_KluisThrottle):
         # Not DRF's get_ident: the same rule (settings.TRUSTED_PROXY_COUNT is its
         # NUM_PROXIES), where the default of None would believe any X-Forwarded-For.
         return client_ip(request.META)
+
+
+class OAuthClientThrottle(_KluisThrottle):
+    """Per OAuth client id at the token, revocation and introspection endpoints (by the
+    id the request presents, as Basic credentials or in the form: no lookup)."""
+
+    scope = "oauth_client"
+    setting = "OAUTH_RATE_PER_CLIENT"
+
+    def get_ident_key(self, request: Request) -> str | None:
+        client_id = presented_client_id(request)
+        if not client_id:
+            return None
+        return hashlib.sha256(client_id.encode()).hexdigest()[:32]
+
+
+def presented_client_id(request: Any) -> str:
+    """The client id of an OAuth endpoint request: from `Authorization: Basic` (RFC 6749
+    2.3.1: form-encoded, then base64), else the form's `client_id`; "" when none."""
+    scheme, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return unquote_plus(decoded.partition(":")[0])
+    if request.content_type == "application/x-www-form-urlencoded":
+        return str(request.POST.get("client_id", ""))
+    return ""
 
 
 def rate_limit_headers(request: Request) -> dict[str, str]:

@@ -229,11 +229,14 @@ def test_idempotency_key_replays_the_first_response_and_hires_once(api):
     assert Employee.objects.count() == count + 1
 
 
-def test_same_idempotency_key_with_another_body_is_409(api):
+def test_same_idempotency_key_with_another_body_is_422_and_hires_nobody(api):
     client = api()
     client.post(URL, NEW_HIRE, headers={"idempotency-key": "hire-2"})
     other = {**NEW_HIRE, "first_name": "Someone else"}
-    assert_problem(client.post(URL, other, headers={"idempotency-key": "hire-2"}), 409)
+    count = Employee.objects.count()
+    problem = assert_problem(client.post(URL, other, headers={"idempotency-key": "hire-2"}), 422)
+    assert [error["field"] for error in problem["errors"]] == ["Idempotency-Key"]
+    assert Employee.objects.count() == count
 
 
 def test_idempotency_keys_belong_to_one_client(api):

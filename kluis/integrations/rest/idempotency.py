@@ -1,6 +1,7 @@
 """`Idempotency-Key` on POST: the first response is stored with a hash of the request for
 24 hours; the same key with the same request replays it (`Idempotent-Replayed: true`),
-with another request it is a 409. The record is written in the same transaction as the
+with another request it is a 422 (as the IETF Idempotency-Key draft has it: the key is
+not usable for this payload). The record is written in the same transaction as the
 change, so two racing requests with one key cannot both write."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.integrations.models import IdempotencyRecord
-from kluis.integrations.rest.exceptions import Conflict, QueryParameterError
+from kluis.integrations.rest.exceptions import QueryParameterError, UnprocessableContent
 
 WINDOW = dt.timedelta(hours=24)
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # the schema's pattern (rest/schema.py)
@@ -35,7 +36,15 @@ def request_hash(request: Request) -> str:
 
 def _replay(record: IdempotencyRecord, digest: str) -> Response:
     if record.request_hash != digest:
-        raise Conflict("This Idempotency-Key was used for a different request.")
+        raise UnprocessableContent(
+            [
+                {
+                    "field": "Idempotency-Key",
+                    "message": "This key was used for a different request; use a new key"
+                    " for a new request.",
+                }
+            ]
+        )
     response = Response(record.body, status=record.status, headers=dict(record.headers))
     response["Idempotent-Replayed"] = "true"
     return response

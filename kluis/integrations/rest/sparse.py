@@ -28,7 +28,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="Retry safely: the same key and body within 24 h returns the first response "
-    "instead of creating twice.",
+    "(with `Idempotent-Replayed: true`) instead of creating twice; the same key with "
+    "another body is a 422.",
 )
 IF_MATCH_PARAMETER = OpenApiParameter(
     "If-Match",

@@ -95,8 +95,11 @@ def _clean_field(name: str, value: Any, *, country: str) -> Any:
 
 
 def _clean_custom(
-    tenant: Tenant, values: Mapping[str, Any], current: dict[str, Any]
+    tenant: Tenant, values: Mapping[str, Any], current: dict[str, Any], *, hiring: bool
 ) -> dict[str, Any]:
+    """The employee's custom values with `values` applied. A required field must have a
+    value at hiring; on a change it may not be cleared, but an employee who had none
+    before the field became required can still be changed in other fields."""
     definitions = {
         d.key: d for d in CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
     }
@@ -112,7 +115,7 @@ def _clean_custom(
         except ValidationError as exc:
             errors[f"custom_fields.{key}"] = exc.messages
     for key, definition in definitions.items():
-        if definition.required and result.get(key) in (None, ""):
+        if definition.required and (hiring or key in values) and result.get(key) in (None, ""):
             errors.setdefault(f"custom_fields.{key}", [_("This field is required.")])
     if errors:
         raise ValidationError(errors)
@@ -212,7 +215,7 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
             errors[required] = [_("This field is required.")]
     custom: dict[str, Any] = {}
     try:
-        custom = _clean_custom(tenant, data.get("custom_fields") or {}, {})
+        custom = _clean_custom(tenant, data.get("custom_fields") or {}, {}, hiring=True)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     employment: dict[str, Any] = {}
@@ -338,7 +341,9 @@ def update_employee(
         )
         if current.version != expected_version:
             raise StaleVersionError(current)
-        custom = _clean_custom(current.tenant, custom_input, dict(current.custom_fields))
+        custom = _clean_custom(
+            current.tenant, custom_input, dict(current.custom_fields), hiring=False
+        )
         before_plain = plain_values(current)
         before_sealed = {
             name: sealed_value(current, name) for name in ("national_id", "iban", "address")

@@ -80,6 +80,28 @@ def test_defining_and_then_using_a_custom_field_on_an_employee(api):
     assert worker().custom_fields["shirt_size"] == "M"
 
 
+def test_a_field_made_required_later_binds_new_hires_and_changes_to_it_only(api):
+    client = api()
+    assert client.post(URL, {**SHIRT, "required": True}).status_code == 201
+    # Employees hired before it have no value: their other fields can still be changed.
+    changed = client.patch(f"{EMPLOYEES}{worker().pk}/", {"preferred_name": "Sam"})
+    assert changed.status_code == 200, changed.content
+    assert "shirt_size" not in worker().custom_fields
+    cleared = client.patch(f"{EMPLOYEES}{worker().pk}/", {"custom_fields": {"shirt_size": ""}})
+    assert assert_problem(cleared, 422)["errors"][0]["field"] == "custom_fields.shirt_size"
+    hire = {
+        "first_name": "Ilse",
+        "last_name": "Wouters",
+        "employment": {"start_date": "2026-04-01", "job_title": "Payroll officer"},
+    }
+    count = Employee.objects.count()
+    problem = assert_problem(client.post(EMPLOYEES, hire), 422)
+    assert [e["field"] for e in problem["errors"]] == ["custom_fields.shirt_size"]
+    assert Employee.objects.count() == count
+    hired = client.post(EMPLOYEES, {**hire, "custom_fields": {"shirt_size": "S"}})
+    assert hired.status_code == 201, hired.content
+
+
 def test_hiring_with_unknown_custom_field_is_422_and_writes_nothing(api):
     count = Employee.objects.count()
     hire = {

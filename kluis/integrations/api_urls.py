@@ -81,7 +81,9 @@ urlpatterns = [
     ),
     path(
         "v1/wage-components/<int:wage_component_pk>/",
-        WageComponentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        WageComponentViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
+        ),
         name="wage_component",
     ),
     path(

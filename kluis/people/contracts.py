@@ -435,3 +435,72 @@ def delete_planned_wage_component(
         snapshot=lambda c: {"kind": c.kind, "start_date": c.start_date.isoformat()},
         precondition=precondition,
     )
+
+
+def end_wage_component(
+    actor: Actor,
+    component: WageComponent,
+    end_date: Any,
+    *,
+    precondition: Callable[[WageComponent], None] | None = None,
+) -> WageComponent:
+    """End a recurring pay component (a car handed back, vouchers stopped) on `end_date`, or
+    move a coming end: the one change pay history allows, as ending a contract. Not for a
+    one-off (it ends on its start date: 422), nor one whose end has passed (history: 409)."""
+    employee = component.employee
+    same_company(actor, employee.tenant)
+    require_company(actor, "people.edit")
+    require_company(actor, "people.view_salary")
+    try:
+        day = v.date(end_date)
+    except ValidationError as error:
+        raise ValidationError({"end_date": error.messages}) from None
+    if day is None:
+        raise ValidationError({"end_date": [_("This field is required.")]})
+    with transaction.atomic():
+        current = (
+            WageComponent.objects.select_for_update()
+            .select_related("employee__tenant")
+            .get(pk=component.pk, tenant_id=employee.tenant_id)
+        )
+        if precondition is not None:
+            precondition(current)
+        if not current.recurring:
+            raise ValidationError(
+                {
+                    "end_date": [
+                        _(
+                            "A one-off component ends on its start date; withdraw it or add "
+                            "a correcting component."
+                        )
+                    ]
+                }
+            )
+        if current.end_date is not None and current.end_date < timezone.localdate():
+            raise WageInForceError(
+                _("This pay component ended on %(day)s and is part of the pay history.")
+                % {"day": current.end_date.isoformat()}
+            )
+        if day < current.start_date:
+            raise ValidationError({"end_date": [_("The end date comes before the start date.")]})
+        before = current.end_date
+        current.end_date = day
+        current.save(update_fields=["end_date"])
+        new_version(employee, actor, "wage", ["wage_component"], {})
+        record(
+            actor,
+            "wage_component.ended",
+            tenant=employee.tenant,
+            target=current,
+            changes=diff(
+                {"end_date": before.isoformat() if before else None},
+                {"end_date": day.isoformat()},
+            ),
+        )
+        emit(
+            "wage_component.updated",
+            tenant=employee.tenant,
+            target=current,
+            payload={"employee": employee.pk},
+        )
+    return current

@@ -207,14 +207,91 @@ def test_withdrawing_a_wage_needs_employees_write_and_wages_read(api):
     assert Wage.objects.filter(pk=planned["id"]).exists()
 
 
-def test_wages_and_components_offer_no_patch_or_put(api):
+def test_wages_offer_no_patch_or_put_and_components_change_only_their_end(api):
     client = api()
     wage = wage_in_force()
     component = body(client.post(COMPONENTS, {**BONUS, "employee": worker().pk}))
-    for url in (f"{WAGES}{wage.pk}/", f"{COMPONENTS}{component['id']}/"):
-        assert_problem(client.patch(url, {"amount": "1.00"}), 405)
-        assert_problem(put(client, url, {"amount": "1.00"}), 405)
+    url = f"{WAGES}{wage.pk}/"
+    assert_problem(client.patch(url, {"amount": "1.00"}), 405)
+    assert_problem(put(client, url, {"amount": "1.00"}), 405)
     assert Wage.objects.get(pk=wage.pk).amount_sealed == wage.amount_sealed
+    url = f"{COMPONENTS}{component['id']}/"
+    assert_problem(put(client, url, {"amount": "1.00"}), 405)
+    problem = assert_problem(client.patch(url, {"amount": "1.00"}), 422)
+    assert {e["field"] for e in problem["errors"]} == {"amount", "end_date"}
+    assert body(client.get(url))["amount"] == "1500.00"
+
+
+CAR = {"kind": "car", "label": "Company car", "amount": "450.00", "recurring": True}
+
+
+def recurring_car(client: Any, start: str, end: str | None = None) -> dict[str, Any]:
+    data = {**CAR, "employee": worker().pk, "start_date": start, "end_date": end}
+    response = client.post(COMPONENTS, data)
+    assert response.status_code == 201, response.content
+    return body(response)
+
+
+def test_a_recurring_component_is_ended_with_a_patch_of_its_end_date(api):
+    client = api()
+    car = recurring_car(client, later(-60))
+    url = f"{COMPONENTS}{car['id']}/"
+    etag = client.get(url)["ETag"]
+    versions = worker().versions.count()
+    end = later(30)
+    response = client.patch(url, {"end_date": end}, {"If-Match": etag})
+    assert response.status_code == 200, response.content
+    ended = body(response)
+    assert ended["end_date"] == end and ended["amount"] == "450.00"
+    assert response["ETag"] != etag
+    assert WageComponent.objects.get(pk=car["id"]).end_date.isoformat() == end
+    event = audited("wage_component.ended", car["id"])
+    assert event.changes["end_date"] == {"old": None, "new": end}
+    assert "450" not in json.dumps(event.changes)
+    assert emitted("wage_component.updated", car["id"])
+    assert worker().versions.count() == versions + 1
+    # A coming end may be moved; the old ETag is stale now.
+    assert_problem(client.patch(url, {"end_date": later(60)}, {"If-Match": etag}), 412)
+    moved = client.patch(url, {"end_date": later(60)}, {"If-Match": response["ETag"]})
+    assert moved.status_code == 200 and body(moved)["end_date"] == later(60)
+
+
+def test_ending_a_component_refuses_what_pay_history_does_not_allow(api):
+    client = api()
+    car = recurring_car(client, later(-60))
+    url = f"{COMPONENTS}{car['id']}/"
+    problem = assert_problem(client.patch(url, {"end_date": later(-61)}), 422)
+    assert [e["field"] for e in problem["errors"]] == ["end_date"]
+    assert_problem(client.patch(url, {}), 422)
+    assert_problem(client.patch(url, {"end_date": "soon"}), 422)
+    one_off = body(client.post(COMPONENTS, {**BONUS, "employee": worker().pk}))
+    problem = assert_problem(
+        client.patch(f"{COMPONENTS}{one_off['id']}/", {"end_date": later()}), 422
+    )
+    assert "one-off" in problem["errors"][0]["message"]
+    returned = recurring_car(client, later(-60), later(-1))
+    problem = assert_problem(
+        client.patch(f"{COMPONENTS}{returned['id']}/", {"end_date": later(10)}), 409
+    )
+    assert "part of the pay history" in problem["detail"]
+    assert WageComponent.objects.get(pk=returned["id"]).end_date.isoformat() == later(-1)
+    assert WageComponent.objects.get(pk=car["id"]).end_date is None
+
+
+def test_ending_a_component_needs_write_and_wages_scopes_and_the_same_company(api):
+    car = recurring_car(api(), later(-60))
+    url = f"{COMPONENTS}{car['id']}/"
+    assert_problem(api(["employees:read", "wages:read"]).patch(url, {"end_date": later()}), 403)
+    assert_problem(
+        api(["employees:read", "employees:write"]).patch(url, {"end_date": later()}), 403
+    )
+    other = Employee.objects.filter(tenant__slug="other-nv").first()
+    theirs = WageComponent.objects.create(
+        tenant=other.tenant, employee=other, kind="car", amount_sealed="", start_date=later(-5)
+    )
+    assert_problem(api().patch(f"{COMPONENTS}{theirs.pk}/", {"end_date": later()}), 404)
+    assert WageComponent.objects.get(pk=theirs.pk).end_date is None
+    assert WageComponent.objects.get(pk=car["id"]).end_date is None
 
 
 def test_another_companys_wage_and_component_are_404_for_delete(api):

@@ -1,8 +1,9 @@
 """`/api/v1/wage-components/`: pay on top of the wage (meal vouchers, car, bonus). Same
 rules as wages: reading needs wages:read and is audited once per request; adding
-(`contracts.add_wage_component`) and withdrawing one that has not started
-(`contracts.delete_planned_wage_component`; a started one is history: 409) need
-employees:write and wages:read."""
+(`contracts.add_wage_component`), ending a recurring one with a PATCH of `end_date`
+(`contracts.end_wage_component`; one whose end has passed is history: 409) and
+withdrawing one that has not started (`contracts.delete_planned_wage_component`; a
+started one is history: 409) need employees:write and wages:read."""
 
 from __future__ import annotations
 
@@ -66,6 +67,10 @@ class WageComponentSerializer(StrictSerializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
+class WageComponentEndSerializer(StrictSerializer):
+    end_date = serializers.DateField(help_text="The last day the component is paid")
+
+
 SELECTABLE = set(WageComponentSerializer().fields)
 
 
@@ -121,6 +126,7 @@ CREATE_EXAMPLE = {
     "recurring": False,
     "start_date": "2026-12-15",
 }
+ENDED = "This pay component ended on 2026-06-30 and is part of the pay history."
 IN_FORCE = (
     "This pay component started on 2026-04-01 and is part of the pay history; add a "
     "correcting component instead."
@@ -159,6 +165,27 @@ IN_FORCE = (
             OpenApiExample("The added component", value=EXAMPLE, response_only=True),
         ],
     ),
+    partial_update=extend_schema(
+        summary="End a recurring wage component",
+        description="Needs scopes employees:write and wages:read. Only `end_date` can be "
+        "changed (set, or a coming end moved); a one-off component ends on its start date "
+        "(422), and one whose end has passed is pay history (409).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=WageComponentEndSerializer,
+        responses={
+            200: WageComponentSerializer,
+            **problem_responses(400, 401, 403, 404, 409, 412, 415, 422, 429),
+        },
+        examples=[
+            OpenApiExample("End on", value={"end_date": "2026-12-31"}, request_only=True),
+            OpenApiExample(
+                "The ended component",
+                value={**EXAMPLE, "end_date": "2026-12-31"},
+                response_only=True,
+            ),
+            problem_example("Ended already", 409, ENDED, "/api/v1/wage-components/8/"),
+        ],
+    ),
     destroy=extend_schema(
         summary="Withdraw a planned wage component",
         description="Needs scopes employees:write and wages:read. Only a component whose "
@@ -181,12 +208,14 @@ class WageComponentViewSet(ApiViewSet):
     required_permissions: ClassVar[dict[str, str]] = {
         "GET": "people.view_salary",
         "POST": "people.edit",
+        "PATCH": "people.edit",
         "DELETE": "people.edit",
     }
     query_parameters: ClassVar[dict[str, set[str]]] = {
         "list": {"cursor", "page_size", "ordering", "fields", "employee", "kind", "updated_since"},
         "retrieve": {"fields"},
         "create": set(),
+        "partial_update": set(),
         "destroy": set(),
     }
     conflict_errors = (contracts.WageInForceError,)
@@ -236,6 +265,22 @@ class WageComponentViewSet(ApiViewSet):
         response = self._one(component, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/wage-components/{component.pk}/"
         return response
+
+    def partial_update(self, request: Request, wage_component_pk: int) -> Response:
+        if not can(self.actor, "people.view_salary"):
+            raise PermissionDenied("Changing pay needs scope wages:read as well.")
+        component = self.get_queryset().filter(pk=wage_component_pk).first()
+        if component is None:
+            raise Http404("No such wage component")
+        stale = if_match(request, etag)
+        serializer = WageComponentEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        end_date = serializer.validated_data["end_date"]
+        try:
+            contracts.end_wage_component(self.actor, component, end_date, precondition=stale)
+        except ObjectDoesNotExist:  # withdrawn by someone else in between
+            raise Http404("No such wage component") from None
+        return self._one(self.get_queryset().get(pk=component.pk))
 
     def destroy(self, request: Request, wage_component_pk: int) -> Response:
         if not can(self.actor, "people.view_salary"):

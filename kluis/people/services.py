@@ -99,7 +99,18 @@ def _clean_custom(
 ) -> dict[str, Any]:
     """The employee's custom values with `values` applied. A required field must have a
     value at hiring; on a change it may not be cleared, but an employee who had none
-    before the field became required can still be changed in other fields."""
+    before the field became required can still be changed in other fields.
+
+    Inside a transaction the definitions of the fields written are locked first, as
+    `update_custom_field` locks the one it changes: a choice cannot be removed while an
+    employee is being given it (PostgreSQL; SQLite runs one write at a time anyway)."""
+    if values and transaction.get_connection().in_atomic_block:
+        list(
+            CustomFieldDefinition.objects.select_for_update()
+            .filter(tenant=tenant, key__in=list(values))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     definitions = {
         d.key: d for d in CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
     }
@@ -240,6 +251,9 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
             tenant=tenant, employee_number=clean["employee_number"]
         ).exists():
             raise ValidationError({"employee_number": [_("Another employee has this number.")]})
+        if data.get("custom_fields"):
+            # Again, under the definitions' locks: one may have changed since.
+            custom = _clean_custom(tenant, data["custom_fields"], {}, hiring=True)
         employee = Employee(tenant=tenant, membership=membership, updated_by=actor.label[:254])
         for name, value in clean.items():
             if EMPLOYEE_FIELDS[name].sealed:

@@ -25,4 +25,9 @@ urlpatterns = [
         views.wage_component_add,
         name="add_wage_component",
     ),
+    path(
+        "<int:pk>/wages/components/<int:component_pk>/end/",
+        views.wage_component_end,
+        name="end_wage_component",
+    ),
 ]

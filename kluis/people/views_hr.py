@@ -50,6 +50,7 @@ from kluis.people.models import (
     EmployeeVersion,
     Employment,
     Gender,
+    WageComponent,
 )
 from kluis.people.permissions import can_on, is_self, scope_of
 from kluis.people.photos import may_change_photo
@@ -266,11 +267,18 @@ def _wages_context(actor: Actor, employee: Employee) -> dict[str, Any]:
     wages = selectors.wages(actor, employee) or []
     today = timezone.localdate()
     current = next((w for w in wages if w.effective_from <= today), None)
+    components = selectors.wage_components(actor, employee) or []
     return {
         "wages": wages,
         "current_wage": current,
-        "components": selectors.wage_components(actor, employee) or [],
+        "components": components,
         "can_pay": _may_pay(actor, employee),
+        # Recurring components whose end has not passed: the ones that can still be ended.
+        "endable": {
+            c.pk
+            for c, _amount in components
+            if c.recurring and (c.end_date is None or c.end_date >= today)
+        },
     }
 
 
@@ -604,4 +612,34 @@ def wage_component_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(_detail_url(employee, "wages"))
     return _small_form(
         request, employee, form, _("New wage component"), _("Add component"), back="wages"
+    )
+
+
+@member_required("people.view")
+def wage_component_end(request: HttpRequest, pk: int, component_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    component = get_object_or_404(
+        WageComponent.objects.filter(tenant_id=employee.tenant_id, employee=employee),
+        pk=component_pk,
+    )
+    if not _may_pay(actor, employee):
+        raise PermissionDenied
+    component.employee = employee
+    form = EndEmploymentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"end_date": component.end_date or timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_and_contracts.end_wage_component(actor, component, form.cleaned_data["end_date"])
+        except pay_and_contracts.WageInForceError as error:
+            form.add_error(None, str(error))
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The component's end date was saved."))
+            return redirect(_detail_url(employee, "wages"))
+    return _small_form(
+        request, employee, form, _("End a wage component"), _("Save end date"), back="wages"
     )

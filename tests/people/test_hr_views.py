@@ -697,15 +697,55 @@ def test_hr_sets_a_wage_and_adds_a_component(demo, login):
     assert Wage.objects.filter(employee=ilse).count() == 2
 
 
+def test_hr_ends_a_recurring_component_from_the_wages_tab(demo, login):
+    ilse = hire()
+    car = contracts.add_wage_component(
+        actor_for("hr@demo-bv.test"),
+        ilse,
+        {"kind": "car", "amount": "450.00", "start_date": "2025-01-06"},
+    )
+    client = login("hr@demo-bv.test")
+    tab = client.get(url("detail", ilse.pk), {"tab": "wages"}, secure=True).content.decode()
+    assert url("end_wage_component", ilse.pk, car.pk) in tab
+    page = client.get(url("end_wage_component", ilse.pk, car.pk), secure=True)
+    assert page.status_code == 200 and "end_date" in page.context["form"].fields
+    early = client.post(
+        url("end_wage_component", ilse.pk, car.pk), {"end_date": "2024-12-31"}, secure=True
+    )
+    assert "end_date" in early.context["form"].errors
+    response = client.post(
+        url("end_wage_component", ilse.pk, car.pk), {"end_date": "2025-06-30"}, secure=True
+    )
+    assert response.status_code == 302
+    car.refresh_from_db()
+    assert car.end_date == dt.date(2025, 6, 30)
+    assert AuditEvent.objects.filter(action="wage_component.ended", object_id=str(car.pk)).exists()
+    # Its end has passed: history, no longer offered, and refused when asked anyway.
+    tab = client.get(url("detail", ilse.pk), {"tab": "wages"}, secure=True).content.decode()
+    assert url("end_wage_component", ilse.pk, car.pk) not in tab
+    again = client.post(
+        url("end_wage_component", ilse.pk, car.pk), {"end_date": "2025-09-30"}, secure=True
+    )
+    assert "part of the pay history" in again.content.decode()
+    car.refresh_from_db()
+    assert car.end_date == dt.date(2025, 6, 30)
+
+
 def test_a_manager_may_not_change_contracts_or_wages_of_the_team(demo, login):
     lotte = employee("member1@demo-bv.test")
     contract = lotte.employments.first()
+    component = contracts.add_wage_component(
+        actor_for("hr@demo-bv.test"),
+        lotte,
+        {"kind": "car", "amount": "450.00", "start_date": "2025-01-06"},
+    )
     client = login("manager@demo-bv.test")
     for path in [
         url("add_employment", lotte.pk),
         url("end_employment", lotte.pk, contract.pk),
         url("set_wage", lotte.pk),
         url("add_wage_component", lotte.pk),
+        url("end_wage_component", lotte.pk, component.pk),
     ]:
         assert client.get(path, secure=True).status_code == 403, path
         assert client.post(path, {}, secure=True).status_code == 403, path
@@ -718,6 +758,11 @@ def test_a_manager_may_not_change_contracts_or_wages_of_the_team(demo, login):
 def test_another_companys_employees_are_404_on_every_hr_url(demo, login, email):
     lotte = employee("member1@demo-bv.test")
     contract = lotte.employments.first()
+    component = contracts.add_wage_component(
+        actor_for("hr@demo-bv.test"),
+        lotte,
+        {"kind": "car", "amount": "450.00", "start_date": "2025-01-06"},
+    )
     client = login(email)
     before = (
         Employee.objects.count(),
@@ -736,8 +781,10 @@ def test_another_companys_employees_are_404_on_every_hr_url(demo, login, email):
         url("add_wage_component", lotte.pk),
         url("detail", 987654321),
     ]
+    paths.append(url("end_wage_component", lotte.pk, component.pk))
     own = Employee.objects.get(work_email=email)
     paths.append(url("end_employment", own.pk, contract.pk))  # their employee, our contract
+    paths.append(url("end_wage_component", own.pk, component.pk))  # and our component
     for path in paths:
         assert client.get(path, secure=True).status_code == 404, path
         post = client.post(

@@ -228,6 +228,12 @@ class WageComponentViewSet(ApiViewSet):
             employee__in=selectors.employees_for(self.actor, "people.view_salary"),
         ).select_related("employee__tenant")
 
+    def _get(self, pk: int) -> WageComponent:
+        component = self.get_queryset().filter(pk=pk).first()
+        if component is None:
+            raise Http404("No such wage component")
+        return component
+
     def _one(self, component: WageComponent, code: int = status.HTTP_200_OK) -> Response:
         only = requested_fields(self.request, SELECTABLE)
         row = represent(component)
@@ -246,10 +252,7 @@ class WageComponentViewSet(ApiViewSet):
         return self.get_paginated_response([pick(represent(c), only) for c in page])
 
     def retrieve(self, request: Request, wage_component_pk: int) -> Response:
-        component = self.get_queryset().filter(pk=wage_component_pk).first()
-        if component is None:
-            raise Http404("No such wage component")
-        return self._one(component)
+        return self._one(self._get(wage_component_pk))
 
     @idempotent
     def create(self, request: Request) -> Response:
@@ -269,9 +272,7 @@ class WageComponentViewSet(ApiViewSet):
     def partial_update(self, request: Request, wage_component_pk: int) -> Response:
         if not can(self.actor, "people.view_salary"):
             raise PermissionDenied("Changing pay needs scope wages:read as well.")
-        component = self.get_queryset().filter(pk=wage_component_pk).first()
-        if component is None:
-            raise Http404("No such wage component")
+        component = self._get(wage_component_pk)
         stale = if_match(request, etag)
         serializer = WageComponentEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -285,9 +286,7 @@ class WageComponentViewSet(ApiViewSet):
     def destroy(self, request: Request, wage_component_pk: int) -> Response:
         if not can(self.actor, "people.view_salary"):
             raise PermissionDenied("Withdrawing pay needs scope wages:read as well.")
-        component = self.get_queryset().filter(pk=wage_component_pk).first()
-        if component is None:
-            raise Http404("No such wage component")
+        component = self._get(wage_component_pk)
         stale = if_match(request, etag)
         try:
             contracts.delete_planned_wage_component(self.actor, component, precondition=stale)

@@ -113,6 +113,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("people", "pk"): lambda: worker.pk,
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
+        ("people", "component_pk"): lambda: component.pk,
     }
 
 

@@ -387,7 +387,7 @@ REST_FRAMEWORK = {
 # Requests per minute per API key and per client IP (DRF rate syntax).
 API_RATE_PER_KEY = os.environ.get("KLUIS_API_RATE_PER_KEY", "600/min")
 API_RATE_PER_IP = os.environ.get("KLUIS_API_RATE_PER_IP", "1200/min")
-# Requests per minute per client id at /oauth/token, /oauth/revoke and /oauth/introspect
+# Requests per minute per client id at /oauth/token and /oauth/revoke
 # (which count against the per-IP limit above as well).
 OAUTH_RATE_PER_CLIENT = os.environ.get("KLUIS_OAUTH_RATE_PER_CLIENT", "60/min")
 for _variable, _rate in (

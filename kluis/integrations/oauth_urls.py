@@ -1,13 +1,14 @@
-"""django-oauth-toolkit's authorization (our consent screen), token, revocation and
-introspection endpoints under /oauth/
+"""django-oauth-toolkit's authorization (our consent screen), token and revocation
+endpoints under /oauth/
 (not its application management views: clients are made by `kluis oauthclient create`).
-The token, revocation and introspection endpoints are rate limited per IP and per client."""
+The token and revocation endpoints are rate limited per IP and per client. There is no
+introspection endpoint: Kluis is the only resource server of its tokens, and DOT's would
+describe any company's token to any client."""
 
 from django.urls import path
 
 from kluis.integrations.oauth_views import (
     ConsentView,
-    IntrospectTokenView,
     RevokeTokenView,
     TokenView,
 )
@@ -18,5 +19,4 @@ urlpatterns = [
     path("authorize", ConsentView.as_view(), name="authorize"),
     path("token", TokenView.as_view(), name="token"),
     path("revoke", RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect", IntrospectTokenView.as_view(), name="introspect"),
 ]

@@ -1,6 +1,6 @@
 """Connecting third-party apps (OAuth 2.0 authorization code + PKCE): the consent screen
-and the company's "Connected apps" page; the token, revocation and introspection
-endpoints, rate limited."""
+and the company's "Connected apps" page; the token and revocation endpoints, rate
+limited."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def connected_app_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class RateLimited:
-    """The token, revocation and introspection endpoints, counted before anything is
+    """The token and revocation endpoints, counted before anything is
     checked (guessing secrets is limited too): against the client IP's API limit, which
     the API's requests count against as well, and per presented client id. Over either,
     a 429 problem with Retry-After; every answer carries the RateLimit-* headers."""
@@ -137,8 +137,4 @@ class TokenView(RateLimited, oauth.TokenView):
 
 
 class RevokeTokenView(RateLimited, oauth.RevokeTokenView):
-    pass
-
-
-class IntrospectTokenView(RateLimited, oauth.IntrospectTokenView):
     pass

@@ -272,3 +272,27 @@ def test_the_token_endpoint_counts_against_the_per_ip_limit(demo, live_server, s
         timeout=30,
     )
     assert made_up.status_code == 429
+
+
+def test_there_is_no_introspection_endpoint(demo, live_server):
+    demo_id, demo_secret = make_oauth_client("demo-bv")
+    other_id, other_secret = make_oauth_client("other-nv")
+    access = token(live_server, demo_id, demo_secret).json()["access_token"]
+    for method in ("get", "post"):
+        answer = getattr(requests, method)(
+            f"{live_server.url}/oauth/introspect",
+            params={"token": access} if method == "get" else None,
+            data={"token": access} if method == "post" else None,
+            auth=HTTPBasicAuth(other_id, other_secret),
+            timeout=30,
+        )
+        assert answer.status_code == 404
+        assert "active" not in answer.text
+    # Another company's client cannot revoke it either.
+    requests.post(
+        f"{live_server.url}/oauth/revoke",
+        data={"token": access},
+        auth=HTTPBasicAuth(other_id, other_secret),
+        timeout=30,
+    )
+    assert api_get(live_server, "/api/v1/employees/?fields=id", access).status_code == 200

@@ -249,7 +249,7 @@ class ApiIpThrottle(_KluisThrottle):
 
 
 class OAuthClientThrottle(_KluisThrottle):
-    """Per OAuth client id at the token, revocation and introspection endpoints (by the
+    """Per OAuth client id at the token and revocation endpoints (by the
     id the request presents, as Basic credentials or in the form: no lookup)."""
 
     scope = "oauth_client"

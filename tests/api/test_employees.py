@@ -360,3 +360,12 @@ def test_responses_carry_rate_limit_headers(api):
     assert response["RateLimit-Limit"] == "600"
     assert int(response["RateLimit-Remaining"]) == 599
     assert int(response["RateLimit-Reset"]) <= 60
+
+
+def test_head_needs_what_get_needs(api):
+    client = api(["employees:read"])
+    head = client.client.head("/api/v1/employees/", headers=client._headers(None))
+    assert head.status_code == 200 and head.content == b""
+    without = api(["audit:read"])
+    refused = without.client.head("/api/v1/employees/", headers=without._headers(None))
+    assert refused.status_code == 403

@@ -296,3 +296,33 @@ def test_there_is_no_introspection_endpoint(demo, live_server):
         timeout=30,
     )
     assert api_get(live_server, "/api/v1/employees/?fields=id", access).status_code == 200
+
+
+def test_parallel_posts_with_one_idempotency_key_all_get_the_first_answer(demo, live_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the test server's in-memory SQLite is one connection shared by threads")
+
+    from kluis.people.models import Department
+    from tests.api.conftest import make_key
+
+    key = make_key("demo-bv", ["employees:read", "employees:write"])
+    for round_ in range(3):
+        name = f"Parallel {round_}"
+
+        def post(_n: int, name: str = name, round_: int = round_) -> requests.Response:
+            return requests.post(
+                f"{live_server.url}/api/v1/departments/",
+                json={"name": name},
+                headers={"Authorization": f"Bearer {key}", "Idempotency-Key": f"par-{round_}"},
+                timeout=30,
+            )
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(post, range(8)))
+        assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+        assert Department.objects.filter(tenant__slug="demo-bv", name=name).count() == 1

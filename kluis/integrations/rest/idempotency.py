@@ -88,6 +88,13 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
         except IntegrityError:
             # A concurrent request with the same key won; our change was rolled back.
             return _replay(IdempotencyRecord.objects.get(client=client, key=key), digest)
+        except Exception:
+            # Refused (e.g. "another department has this name") because a concurrent request
+            # with the same key has just made it: that request's answer is ours too.
+            winner = IdempotencyRecord.objects.filter(client=client, key=key).first()
+            if winner is not None:
+                return _replay(winner, digest)
+            raise
         return response
 
     return wrapped

@@ -37,7 +37,11 @@ class HasPermissionForMethod(permissions.BasePermission):
         principal = request.user
         if not isinstance(principal, ApiPrincipal):
             return False
-        needed = getattr(view, "required_permissions", {}).get(request.method)
+        method = request.method or ""
+        # HEAD is GET without the body: the same permission.
+        if method == "HEAD":
+            method = "GET"
+        needed = getattr(view, "required_permissions", {}).get(method)
         if needed is None:
             return False
         return can(principal.actor, needed)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from oauth2_provider.views import AuthorizationView
 from kluis.access.forms import service_error_text
 from kluis.integrations.forms import SCOPE_LABELS
 from kluis.integrations.models import OAuthConnection
-from kluis.integrations.rest.exceptions import PROBLEM_JSON, problem
+from kluis.integrations.rest.exceptions import problem_response
 from kluis.integrations.rest.throttling import (
     ApiIpThrottle,
     OAuthClientThrottle,
@@ -113,17 +113,12 @@ class RateLimited:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         for throttle in (ApiIpThrottle(), OAuthClientThrottle()):
             if not throttle.allow_request(request, None):  # type: ignore[arg-type]
-                wait = max(1, math.ceil(throttle.wait() or 1))
-                response: HttpResponse = JsonResponse(
-                    problem(
-                        429,
-                        "Too many requests; retry after the number of seconds in Retry-After.",
-                        instance=request.get_full_path(),
-                    ),
-                    status=429,
-                    content_type=PROBLEM_JSON,
+                response = problem_response(
+                    request,
+                    429,
+                    "Too many requests; retry after the number of seconds in Retry-After.",
                 )
-                response["Retry-After"] = str(wait)
+                response["Retry-After"] = str(max(1, math.ceil(throttle.wait() or 1)))
                 break
         else:
             response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

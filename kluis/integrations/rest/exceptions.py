@@ -174,7 +174,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     )
 
 
-def _problem_response(request: HttpRequest, code: int, detail: str) -> HttpResponse:
+def problem_response(request: HttpRequest, code: int, detail: str) -> HttpResponse:
+    """A problem document answered outside DRF (error handlers, the OAuth endpoints)."""
     return JsonResponse(
         problem(code, detail, instance=request.get_full_path()),
         status=code,
@@ -185,11 +186,11 @@ def _problem_response(request: HttpRequest, code: int, detail: str) -> HttpRespo
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: problem+json under /api/, the normal page elsewhere."""
     if request.path.startswith("/api/"):
-        return _problem_response(request, 404, "Not found.")
+        return problem_response(request, 404, "Not found.")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return _problem_response(request, 500, "Something went wrong on our side.")
+        return problem_response(request, 500, "Something went wrong on our side.")
     return defaults.server_error(request)

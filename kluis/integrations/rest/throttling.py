@@ -15,8 +15,6 @@ settings count in the Django cache instead (per process, cleared between tests).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import fcntl
 import functools
@@ -34,10 +32,12 @@ from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from kluis.integrations.keys import PREFIX_LENGTH
+from kluis.integrations.rest.authentication import basic_credentials
 from kluis.operations.client_ip import client_ip
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -265,13 +265,12 @@ class OAuthClientThrottle(_KluisThrottle):
 def presented_client_id(request: Any) -> str:
     """The client id of an OAuth endpoint request: from `Authorization: Basic` (RFC 6749
     2.3.1: form-encoded, then base64), else the form's `client_id`; "" when none."""
-    scheme, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() == "basic":
+    if request.META.get("HTTP_AUTHORIZATION", "")[:6].lower() == "basic ":
         try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+            credentials = basic_credentials(request)
+        except AuthenticationFailed:
             return ""
-        return unquote_plus(decoded.partition(":")[0])
+        return unquote_plus(credentials[0]) if credentials else ""
     if request.content_type == "application/x-www-form-urlencoded":
         return str(request.POST.get("client_id", ""))
     return ""

@@ -133,6 +133,11 @@ def _clean_custom(
     return result
 
 
+# A custom number: digits before the decimal point and after it (a double holds 15).
+NUMBER_DIGITS = 15
+NUMBER_DECIMALS = 6
+
+
 def _clean_custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
     if raw in (None, ""):
         return None
@@ -144,7 +149,15 @@ def _clean_custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
             raise ValidationError(_("Enter a number.")) from None
         if not number.is_finite():
             raise ValidationError(_("Enter a number."))
-        return format(number.normalize(), "f")  # one spelling per number: 44.0 -> 44
+        number = number.normalize() if number else Decimal(0)  # -0 and 0.00 are 0
+        exponent = int(number.as_tuple().exponent)
+        digits = len(number.as_tuple().digits)
+        if digits + exponent > NUMBER_DIGITS or -exponent > NUMBER_DECIMALS:
+            raise ValidationError(
+                _("Enter a number of at most %(digits)s digits and %(decimals)s decimals.")
+                % {"digits": NUMBER_DIGITS, "decimals": NUMBER_DECIMALS}
+            )
+        return format(number, "f")  # one spelling per number: 44.0 -> 44
     if kind == CustomFieldDefinition.FieldType.DATE:
         day = v.date(raw)
         return day.isoformat() if day else None

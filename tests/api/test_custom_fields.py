@@ -290,3 +290,49 @@ def test_another_companys_definition_is_404_for_patch_put_and_delete(api):
     assert_problem(put(client, url, {**SHIRT, "key": other.key}), 404)
     assert_problem(delete(client, url), 404)
     assert CustomFieldDefinition.objects.get(pk=other.pk).label == other.label
+
+
+def define(client: Any, key: str, field_type: str) -> None:
+    response = client.post(URL, {"key": key, "label": key, "field_type": field_type})
+    assert response.status_code == 201, response.content
+
+
+def test_employee_values_of_the_wrong_json_type_are_422_and_never_converted(api):
+    client = api()
+    for key, kind in [("vegan", "boolean"), ("km", "number"), ("badge_day", "date")]:
+        define(client, key, kind)
+    wrong = {
+        "vegan": "yes",
+        "km": [1],
+        "badge_day": 20261231,
+        "badge_number": 5,
+        "shirt_size": ["S"],
+    }
+    assert client.post(URL, SHIRT).status_code == 201
+    before = dict(worker().custom_fields)
+    problem = assert_problem(
+        client.patch(f"{EMPLOYEES}{worker().pk}/", {"custom_fields": wrong}), 422
+    )
+    assert {e["field"] for e in problem["errors"]} == {f"custom_fields.{k}" for k in wrong}
+    assert worker().custom_fields == before
+    for value in ["1,5", "1e3", " 7", "abc", True]:
+        refused = client.patch(f"{EMPLOYEES}{worker().pk}/", {"custom_fields": {"km": value}})
+        assert assert_problem(refused, 422)["errors"][0]["field"] == "custom_fields.km", value
+    right = {"vegan": False, "km": 12.5, "badge_day": "2026-12-31", "badge_number": "5"}
+    changed = client.patch(f"{EMPLOYEES}{worker().pk}/", {"custom_fields": right})
+    assert changed.status_code == 200, changed.content
+    assert {k: body(changed)["custom_fields"][k] for k in right} == {**right, "km": "12.5"}
+    assert worker().custom_fields["vegan"] is False
+
+
+def test_a_custom_number_is_bounded_and_has_one_spelling(api):
+    client = api()
+    define(client, "km", "number")
+    url = f"{EMPLOYEES}{worker().pk}/"
+    for value in [1e308, "1234567890123456", "0.0000001", 1e-7]:
+        refused = client.patch(url, {"custom_fields": {"km": value}})
+        assert assert_problem(refused, 422)["errors"][0]["field"] == "custom_fields.km", value
+        assert "km" not in worker().custom_fields
+    for value, stored in [("44.0", "44"), (-0.0, "0"), ("123456789012345", "123456789012345")]:
+        changed = client.patch(url, {"custom_fields": {"km": value}})
+        assert body(changed)["custom_fields"]["km"] == stored, changed.content

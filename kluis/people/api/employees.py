@@ -41,7 +41,14 @@ from kluis.integrations.rest.views import ApiViewSet
 from kluis.operations.sql import Statement, compiled, fetch
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
-from kluis.people.models import ContractType, Employee, EmployeeStatus, Gender, WagePeriod
+from kluis.people.models import (
+    ContractType,
+    CustomFieldDefinition,
+    Employee,
+    EmployeeStatus,
+    Gender,
+    WagePeriod,
+)
 from kluis.people.permissions import scope_of, scoped
 
 ALWAYS = ("id", "version", "created_at", "updated_at")
@@ -82,13 +89,65 @@ class WageSerializer(StrictSerializer):
     effective_from = serializers.DateField()
 
 
+# The JSON a custom field's value takes, by its type: the same rule as for the built-in
+# fields (rest/serializers.py), so "yes" for a boolean or 5 for a text is a 422, not a
+# guess. A number comes back as a decimal string; a JSON number is taken too.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+_Kind = CustomFieldDefinition.FieldType
+
+
+def custom_value_type_error(kind: str | None, value: Any) -> str | None:
+    if value is None or kind is None:
+        return None  # null clears; an unknown key is the service's error
+    if kind == _Kind.BOOLEAN:
+        return None if isinstance(value, bool) else "Give true or false."
+    if kind == _Kind.NUMBER:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return None
+        if isinstance(value, str) and _DECIMAL.fullmatch(value):
+            return None
+        return 'Give a number, e.g. 42 or "42.5".'
+    if kind == _Kind.DATE:
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            return None
+        return "Give a date as YYYY-MM-DD."
+    return None if isinstance(value, str) else "Give a text."
+
+
+class CustomFieldsField(serializers.DictField):
+    """`{"key": value}`; each value of the JSON type its definition's type takes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.JSONField(allow_null=True), **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values: dict[str, Any] = super().to_internal_value(data)
+        tenant = self.context.get("tenant")
+        if tenant is None or not values:
+            return values
+        kinds = dict(
+            CustomFieldDefinition.objects.filter(tenant=tenant, key__in=list(values)).values_list(
+                "key", "field_type"
+            )
+        )
+        errors = {
+            key: [message]
+            for key, value in values.items()
+            if (message := custom_value_type_error(kinds.get(key), value))
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+
 def _custom_fields_field() -> serializers.DictField:
-    return serializers.DictField(
-        child=serializers.JSONField(allow_null=True),
+    return CustomFieldsField(
         required=False,
         help_text="Values of the company's custom fields (/api/v1/custom-fields/), by key: "
-        "text, number (a string), date (YYYY-MM-DD), choice or boolean. On a change only the "
-        "keys sent change; null clears one.",
+        'text, number (read as a decimal string such as "42.5"; a JSON number is taken too), '
+        "date (YYYY-MM-DD), choice (one of its choices) or boolean (true/false). Another JSON "
+        "type is a 422. On a change only the keys sent change; null clears one.",
     )
 
 
@@ -548,6 +607,9 @@ class EmployeeViewSet(ApiViewSet):
             return Employee.objects.none()
         return selectors.employees_for(self.actor).select_related("tenant")
 
+    def _write_context(self) -> dict[str, Any]:
+        return {"tenant": self.actor.tenant}
+
     def _only(self) -> set[str] | None:
         raw = self.request.query_params.get("fields")
         if raw is None:
@@ -621,7 +683,7 @@ class EmployeeViewSet(ApiViewSet):
 
     @idempotent
     def create(self, request: Request) -> Response:
-        serializer = EmployeeCreateSerializer(data=request.data)
+        serializer = EmployeeCreateSerializer(data=request.data, context=self._write_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         employment = dict(data.pop("employment"))
@@ -634,7 +696,9 @@ class EmployeeViewSet(ApiViewSet):
 
     def partial_update(self, request: Request, pk: int) -> Response:
         employee = selectors.employee_for(self.actor, pk)
-        serializer = EmployeeUpdateSerializer(data=request.data, partial=True)
+        serializer = EmployeeUpdateSerializer(
+            data=request.data, partial=True, context=self._write_context()
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = expected_version(request, employee, data.pop("version", None))

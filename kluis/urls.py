@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("kluis.web.urls")),
 ]
 
+handler400 = "kluis.integrations.rest.exceptions.bad_request"
 handler404 = "kluis.integrations.rest.exceptions.not_found"
 handler500 = "kluis.integrations.rest.exceptions.server_error"

@@ -1,11 +1,13 @@
-"""`/api/v1/`: the public REST API (see docs/api.md). Paths with object ids use <int:...>
-so the tenant isolation walks find them."""
+"""`/api/v1/`: the public REST API (see docs/api.md). Paths with object ids use <id:...>
+(rest/paths.py: any segment reaches the view, which answers 400 for one that is not a
+whole number), so the tenant isolation walks find them."""
 
 from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import kluis.integrations.rest.paths  # noqa: F401  (registers the <id:...> converter)
 from kluis.access.api.roles import RoleViewSet
 from kluis.audit.api.events import AuditEventViewSet
 from kluis.people.api.custom_fields import CustomFieldViewSet
@@ -34,7 +36,7 @@ urlpatterns = [
         name="employees",
     ),
     path(
-        "v1/employees/<int:pk>/",
+        "v1/employees/<id:pk>/",
         EmployeeViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="employee",
     ),
@@ -44,7 +46,7 @@ urlpatterns = [
         name="departments",
     ),
     path(
-        "v1/departments/<int:department_pk>/",
+        "v1/departments/<id:department_pk>/",
         DepartmentViewSet.as_view(
             {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
         ),
@@ -56,13 +58,13 @@ urlpatterns = [
         name="employments",
     ),
     path(
-        "v1/employments/<int:employment_pk>/",
+        "v1/employments/<id:employment_pk>/",
         EmploymentViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="employment",
     ),
     path("v1/teams/", TeamViewSet.as_view({"get": "list", "post": "create"}), name="teams"),
     path(
-        "v1/teams/<int:team_pk>/",
+        "v1/teams/<id:team_pk>/",
         TeamViewSet.as_view(
             {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
         ),
@@ -70,7 +72,7 @@ urlpatterns = [
     ),
     path("v1/wages/", WageViewSet.as_view({"get": "list", "post": "create"}), name="wages"),
     path(
-        "v1/wages/<int:wage_pk>/",
+        "v1/wages/<id:wage_pk>/",
         WageViewSet.as_view({"get": "retrieve", "delete": "destroy"}),  # only planned ones
         name="wage",
     ),
@@ -80,7 +82,7 @@ urlpatterns = [
         name="wage_components",
     ),
     path(
-        "v1/wage-components/<int:wage_component_pk>/",
+        "v1/wage-components/<id:wage_component_pk>/",
         WageComponentViewSet.as_view(
             {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
         ),
@@ -92,23 +94,23 @@ urlpatterns = [
         name="custom_fields",
     ),
     path(
-        "v1/custom-fields/<int:custom_field_pk>/",
+        "v1/custom-fields/<id:custom_field_pk>/",
         CustomFieldViewSet.as_view(
             {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
         ),
         name="custom_field",
     ),
     path("v1/roles/", RoleViewSet.as_view({"get": "list"}), name="roles"),
-    path("v1/roles/<int:role_pk>/", RoleViewSet.as_view({"get": "retrieve"}), name="role"),
+    path("v1/roles/<id:role_pk>/", RoleViewSet.as_view({"get": "retrieve"}), name="role"),
     path("v1/memberships/", MembershipViewSet.as_view({"get": "list"}), name="memberships"),
     path(
-        "v1/memberships/<int:membership_pk>/",
+        "v1/memberships/<id:membership_pk>/",
         MembershipViewSet.as_view({"get": "retrieve"}),
         name="membership",
     ),
     path("v1/audit-events/", AuditEventViewSet.as_view({"get": "list"}), name="audit_events"),
     path(
-        "v1/audit-events/<int:audit_event_pk>/",
+        "v1/audit-events/<id:audit_event_pk>/",
         AuditEventViewSet.as_view({"get": "retrieve"}),
         name="audit_event",
     ),

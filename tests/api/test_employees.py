@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.test import Client
+
 from kluis.audit.models import AuditEvent
 from kluis.people.models import Employee, EmployeeStatus
-from tests.api.conftest import PROBLEM_JSON, assert_problem
+from tests.api.conftest import PROBLEM_JSON, Api, assert_problem
 
 URL = "/api/v1/employees/"
 IDENTITY = {"national_id", "iban"}
@@ -369,3 +371,36 @@ def test_head_needs_what_get_needs(api):
     without = api(["audit:read"])
     refused = without.client.head("/api/v1/employees/", headers=without._headers(None))
     assert refused.status_code == 403
+
+
+def test_an_id_that_is_not_a_whole_number_is_400_after_authentication(api):
+    client = api()
+    for bad in ["abc", "-1", "1e3", "4.0", "%C2%B2", "99999999999999999999"]:
+        for url in [f"{URL}{bad}/", f"/api/v1/teams/{bad}/", f"/api/v1/audit-events/{bad}/"]:
+            problem = assert_problem(client.get(url), 400)
+            assert [e["field"] for e in problem["errors"]] == ["id"], url
+        response = client.patch(f"{URL}{bad}/", {"preferred_name": "X"})
+        assert_problem(response, 400)
+        assert "RateLimit-Limit" in response
+        assert_problem(Api(Client(), None).get(f"{URL}{bad}/"), 401)
+    assert_problem(client.get(f"{URL}987654321/"), 404)
+    assert_problem(client.get(f"{URL}0/"), 404)
+    assert_problem(api(["wages:read"]).get(f"{URL}abc/"), 403)
+
+
+def test_a_path_without_its_trailing_slash_is_a_404_problem_naming_the_right_path(api):
+    client = api()
+    count = Employee.objects.count()
+    for response in [client.get(URL.rstrip("/")), client.post(URL.rstrip("/"), NEW_HIRE)]:
+        problem = assert_problem(response, 404)
+        assert "/api/v1/employees/" in problem["detail"]
+    assert Employee.objects.count() == count
+    assert assert_problem(client.get("/api/v1/teams"), 404)["instance"] == "/api/v1/teams"
+
+
+def test_a_host_that_is_not_allowed_is_a_400_problem(api):
+    response = api().client.get(URL, headers={"host": "evil.example"})
+    problem = assert_problem(response, 400)
+    assert "evil" not in problem["detail"]
+    page = api().client.get("/accounts/login/", headers={"host": "evil.example"})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

@@ -7,6 +7,7 @@ must be listed in OBJECT_IDS below, so a new URL cannot be added without being w
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -150,7 +151,7 @@ def test_every_object_url_is_in_the_walk(demo):
 def _url(route: str, values: dict[str, int]) -> str:
     url = f"/{route}"
     for arg, value in values.items():
-        url = url.replace(f"<int:{arg}>", str(value))
+        url = re.sub(rf"<\w+:{arg}>", str(value), url)
     assert "<" not in url, url
     return url
 
@@ -207,6 +208,6 @@ def test_owner_of_demo_reaches_the_same_urls(demo, login):
             continue
         url = f"/{route}"
         for arg in pattern.pattern.converters:
-            url = url.replace(f"<int:{arg}>", str(ids[(ns, arg)]()))
+            url = re.sub(rf"<\w+:{arg}>", str(ids[(ns, arg)]()), url)
         response = client.get(url, secure=True)
         assert response.status_code in {200, 302, 405}, f"GET {url} answered {response.status_code}"

@@ -23,14 +23,31 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:kluis:problem:"
 
 
-class QueryParameterError(exceptions.APIException):
+class BadRequest(exceptions.APIException):
+    """A 400 naming what is malformed in `errors` (a query parameter, a header, the path)."""
+
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "The query parameters are not valid."
-    default_code = "invalid_query"
+    default_detail = "The request is not valid."
+    default_code = "bad_request"
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__()
         self.errors = errors
+
+
+class QueryParameterError(BadRequest):
+    default_detail = "The query parameters are not valid."
+    default_code = "invalid_query"
+
+
+class HeaderError(BadRequest):
+    default_detail = "A request header is not valid."
+    default_code = "invalid_header"
+
+
+class PathError(BadRequest):
+    default_detail = "The path is not valid."
+    default_code = "invalid_path"
 
 
 class Conflict(exceptions.APIException):
@@ -134,7 +151,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         code, detail = 404, "Not found."
     elif isinstance(exc, DjangoPermissionDenied):
         code, detail = 403, str(exc) or "You do not have permission to do this."
-    elif isinstance(exc, QueryParameterError):
+    elif isinstance(exc, BadRequest):
         code, detail = 400, str(exc.detail)
         errors = field_errors(exc.errors)
     elif isinstance(exc, UnprocessableContent):
@@ -181,6 +198,14 @@ def problem_response(request: HttpRequest, code: int, detail: str) -> HttpRespon
         status=code,
         content_type=PROBLEM_JSON,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400 (a Host not in ALLOWED_HOSTS, another suspicious request): problem+json
+    under /api/, the normal page elsewhere. The detail never echoes what was sent."""
+    if request.path.startswith("/api/"):
+        return problem_response(request, 400, "The request is not valid.")
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

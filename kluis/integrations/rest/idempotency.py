@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.integrations.models import IdempotencyRecord
-from kluis.integrations.rest.exceptions import QueryParameterError, UnprocessableContent
+from kluis.integrations.rest.exceptions import HeaderError, UnprocessableContent
 
 WINDOW = dt.timedelta(hours=24)
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # the schema's pattern (rest/schema.py)
@@ -60,7 +60,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             return method(view, request, *args, **kwargs)
         key = key.strip()
         if not IDEMPOTENCY_KEY.fullmatch(key):
-            raise QueryParameterError(
+            raise HeaderError(
                 {"Idempotency-Key": ["Use 1 to 255 visible ASCII characters, no spaces."]}
             )
         client = request.user.client  # type: ignore[union-attr]

@@ -16,7 +16,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.request import Request
 
-from kluis.integrations.rest.exceptions import PROBLEM_JSON, QueryParameterError, problem
+from kluis.integrations.rest.exceptions import (
+    PROBLEM_JSON,
+    HeaderError,
+    QueryParameterError,
+    problem,
+)
 
 FIELDS_PARAMETER = OpenApiParameter(
     "fields",
@@ -89,9 +94,7 @@ def if_match_tags(request: Request) -> list[str] | None:
         return None
     tags = [_opaque(tag) for tag in header.split(",") if tag.strip()]
     if not tags:
-        raise QueryParameterError(
-            {"If-Match": ["Give the ETag you read, or leave the header out."]}
-        )
+        raise HeaderError({"If-Match": ["Give the ETag you read, or leave the header out."]})
     return tags
 
 

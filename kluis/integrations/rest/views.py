@@ -25,6 +25,7 @@ from kluis.integrations.rest.authentication import (
 )
 from kluis.integrations.rest.exceptions import Conflict, QueryParameterError
 from kluis.integrations.rest.pagination import KluisCursorPagination
+from kluis.integrations.rest.paths import check_path_ids
 from kluis.integrations.rest.sparse import content_etag, if_match, pick, requested_fields
 from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.tenancy.rls import narrow_to, widen
@@ -87,6 +88,7 @@ class ApiViewSet(GenericViewSet):
         ):
             narrow_to(principal.actor.tenant.pk)
         self.check_permissions(request)
+        check_path_ids(kwargs)
         self.check_query_parameters(request)
 
     def get_authenticate_header(self, request: Request) -> str:

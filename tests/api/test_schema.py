@@ -136,3 +136,35 @@ def test_every_field_every_resource_returns_is_documented(api):
             assert set(row) == set(item["properties"]), path
         checked += 1
     assert checked >= 10
+
+
+def test_every_example_is_valid_against_its_own_schema(db):
+    """An integrator copies the examples: each one (request bodies, pages, single objects,
+    problems) must be what its schema describes, pagination links included."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
+
+    document = schema()
+    registry = Registry().with_resource("urn:kluis:api", Resource.opaque(document))
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            bodies = [("request", operation.get("requestBody", {}))]
+            bodies += [(code, r) for code, r in operation.get("responses", {}).items()]
+            for where, body in bodies:
+                for media in body.get("content", {}).values():
+                    node = json.loads(
+                        json.dumps(media["schema"]).replace('"#/', '"urn:kluis:api#/')
+                    )
+                    validator = Draft202012Validator(
+                        node, registry=registry, format_checker=FormatChecker()
+                    )
+                    for name, example in media.get("examples", {}).items():
+                        problems = [e.message for e in validator.iter_errors(example["value"])]
+                        assert not problems, (method, path, where, name, problems[:3])
+                        checked += 1
+    assert checked >= 55
+    page = document["paths"]["/api/v1/teams/"]["get"]["responses"]["200"]["content"]
+    value = next(iter(page["application/json"]["examples"].values()))["value"]
+    assert value["next"].startswith("https://kluis.example.com/api/v1/teams/?cursor=")
+    assert isinstance(value["results"][0], dict)

@@ -98,7 +98,7 @@ EXAMPLE = {
         description="Needs scope audit:read. Newest first unless `ordering` says otherwise.",
         parameters=[FIELDS_PARAMETER],
         responses={200: AuditEventSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of audit events", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of audit events", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one audit event",

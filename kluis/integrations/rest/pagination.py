@@ -68,6 +68,9 @@ def read_cursor_token(token: str) -> Any:
     return signing.loads(token, salt=CURSOR_SALT)
 
 
+EXAMPLE_CURSOR = "cj0wJnA9NDI%3D"
+
+
 class KluisCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -121,4 +124,23 @@ class KluisCursorPagination(CursorPagination):
         )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return super().get_paginated_response_schema(schema)
+        """What every page carries: both links (null at either end, OpenAPI 3.1 style) and
+        the rows. The examples are a first page; rest/schema.py puts each path in them."""
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {
+                    **link,
+                    "description": "The next page; null on the last one.",
+                    "example": f"https://kluis.example.com/api/v1/?cursor={EXAMPLE_CURSOR}",
+                },
+                "previous": {
+                    **link,
+                    "description": "The page before; null on the first one.",
+                    "example": None,
+                },
+                "results": schema,
+            },
+        }

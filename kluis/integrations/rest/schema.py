@@ -168,14 +168,27 @@ def _close_object(node: Any) -> None:
             _close_object(value)
 
 
+def _example_links(path: str, operation: dict[str, Any]) -> None:
+    """A page's example links point at the operation's own path."""
+    from kluis.integrations.rest.pagination import EXAMPLE_CURSOR
+
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    for example in content.get("application/json", {}).get("examples", {}).values():
+        value = example.get("value")
+        if isinstance(value, dict) and {"next", "previous", "results"} <= set(value):
+            value["next"] = f"https://kluis.example.com{path}?cursor={EXAMPLE_CURSOR}"
+            value["previous"] = None
+
+
 def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict:
     """drf-spectacular postprocessing hook (see SPECTACULAR_SETTINGS)."""
-    for operations in result.get("paths", {}).values():
+    for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
             for parameter in operation.get("parameters", []):
                 _tighten_parameter(result, operation, parameter)
+            _example_links(path, operation)
             names = {p["name"] for p in operation.get("parameters", [])}
             component = _response_component(result, operation)
             if "fields" in names and component is not None:

@@ -133,7 +133,7 @@ CHOICE_IN_USE = {
         summary="List custom field definitions",
         parameters=[FIELDS_PARAMETER],
         responses={200: CustomFieldSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of custom fields", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of custom fields", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one custom field definition",

@@ -85,7 +85,7 @@ IN_USE = (
         summary="List departments",
         parameters=[FIELDS_PARAMETER],
         responses={200: DepartmentSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of departments", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of departments", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one department",

@@ -526,7 +526,7 @@ CREATE_EXAMPLE = {
         summary="List employees",
         parameters=[FIELDS_PARAMETER],
         responses={200: EmployeeSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of employees", value=[EMPLOYEE_EXAMPLE])],
+        examples=[OpenApiExample("A page of employees", value=EMPLOYEE_EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one employee",

@@ -111,7 +111,7 @@ CREATE_EXAMPLE = {"employee": 42, "start_date": "2027-01-01", "job_title": "Payr
         summary="List contracts",
         parameters=[FIELDS_PARAMETER],
         responses={200: EmploymentSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of contracts", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of contracts", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one contract",

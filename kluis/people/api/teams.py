@@ -71,7 +71,7 @@ IN_USE = (
         summary="List teams",
         parameters=[FIELDS_PARAMETER],
         responses={200: TeamSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of teams", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of teams", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one team",

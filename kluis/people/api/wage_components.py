@@ -142,7 +142,7 @@ IN_FORCE = (
             200: WageComponentSerializer(many=True),
             **problem_responses(400, 401, 403, 429),
         },
-        examples=[OpenApiExample("A page of wage components", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of wage components", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one wage component",

@@ -144,7 +144,7 @@ IN_FORCE = (
         description="Needs scope wages:read; the read is audited.",
         parameters=[FIELDS_PARAMETER],
         responses={200: WageRecordSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of wages", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of wages", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one wage",

@@ -78,7 +78,7 @@ EXAMPLE = {
         description="Needs scope roles:read.",
         parameters=[FIELDS_PARAMETER],
         responses={200: MembershipSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of memberships", value=[EXAMPLE])],
+        examples=[OpenApiExample("A page of memberships", value=EXAMPLE)],
     ),
     retrieve=extend_schema(
         summary="Read one membership",

@@ -131,7 +131,7 @@ def test_unknown_body_fields_are_422(api):
 def test_wrong_types_are_422_not_500(api):
     problem = assert_problem(api().post(URL, {**NEW_HIRE, "first_name": {"a": 1}}), 422)
     assert problem["errors"][0]["field"] == "first_name"
-    assert_problem(api().post(URL, ["not", "an", "object"]), 422)
+    assert_problem(api().post(URL, ["not", "an", "object"]), 400)
 
 
 def test_malformed_json_is_400(api):
@@ -143,6 +143,31 @@ def test_malformed_json_is_400(api):
         headers={"authorization": f"Bearer {client.key}"},
     )
     assert_problem(response, 400)
+
+
+def test_json_that_is_not_an_object_is_400_and_writes_nothing(api):
+    client = api()
+    count = Employee.objects.count()
+    url = f"{URL}{demo_employee().pk}/"
+    for text in ["null", "[]", '"hire"', "42", "[{}]"]:
+        for response in [
+            client.client.post(
+                URL,
+                text,
+                content_type="application/json",
+                headers={"authorization": f"Bearer {client.key}"},
+            ),
+            client.client.patch(
+                url,
+                text,
+                content_type="application/json",
+                headers={"authorization": f"Bearer {client.key}"},
+            ),
+        ]:
+            problem = assert_problem(response, 400)
+            assert problem["errors"] == [{"field": "body", "message": "Send a JSON object."}]
+    assert Employee.objects.count() == count
+    assert_problem(api(["employees:read"]).post(URL, []), 403)
 
 
 def test_a_body_that_is_not_json_is_415(api):
@@ -336,6 +361,20 @@ def test_bad_filter_values_and_unknown_parameters_are_400(api):
     assert_problem(client.get(f"{URL}?updated_since=yesterday"), 400)
     problem = assert_problem(client.get(f"{URL}?colour=blue"), 400)
     assert problem["errors"] == [{"field": "colour", "message": "Unknown query parameter."}]
+
+
+def test_a_time_without_its_zone_a_repeated_parameter_or_a_signed_page_size_is_400(api):
+    client = api(["employees:read"])
+    for since in ["2026-03-01T08:00:00", "2026-03-01"]:
+        problem = assert_problem(client.get(f"{URL}?updated_since={since}"), 400)
+        assert problem["errors"][0]["field"] == "updated_since"
+    repeated = assert_problem(client.get(f"{URL}?status=active&status=left"), 400)
+    assert repeated["errors"] == [{"field": "status", "message": "Give this parameter once."}]
+    assert_problem(client.get(f"{URL}?page_size=5&page_size=6"), 400)
+    for size in ["%2B5", "%205", "5.0", "%D9%A5"]:
+        problem = assert_problem(client.get(f"{URL}?page_size={size}"), 400)
+        assert problem["errors"][0]["field"] == "page_size", size
+    assert len(body(client.get(f"{URL}?page_size=5"))["results"]) == 5
 
 
 def test_ordering_by_last_name_and_descending_update(api):

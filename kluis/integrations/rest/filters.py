@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters import BooleanFilter
+from django.utils.dateparse import parse_datetime
+from django_filters import BooleanFilter, IsoDateTimeFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -30,6 +31,13 @@ def bad_ids(request: Request, names: Iterable[str]) -> dict[str, list[str]]:
     return errors
 
 
+def _moment(value: str) -> Any:
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
 class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         filterset = self.get_filterset(request, queryset, view)
@@ -40,6 +48,14 @@ class StrictFilterBackend(DjangoFilterBackend):
             value = request.query_params.get(name)
             if isinstance(declared, BooleanFilter) and value not in (None, "true", "false"):
                 errors[name] = ["Give true or false."]
+            if isinstance(declared, IsoDateTimeFilter) and value is not None:
+                # A time without its zone would be read in the server's: ambiguous.
+                moment = _moment(value)
+                if moment is None or moment.tzinfo is None:
+                    errors[name] = [
+                        "Give a date and time with its zone, e.g. 2026-03-01T08:00:00Z "
+                        "or 2026-03-01T09:00:00+01:00."
+                    ]
         if errors:
             raise QueryParameterError(errors)
         if not filterset.is_valid():

@@ -81,10 +81,8 @@ class KluisCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
+        # Digits only: int() would also take "+5", " 5" or other scripts' digits.
+        size = int(raw) if raw.isascii() and raw.isdigit() else 0
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise QueryParameterError(
                 {"page_size": [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]}

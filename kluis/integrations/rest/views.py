@@ -23,7 +23,7 @@ from kluis.integrations.rest.authentication import (
     ApiPrincipal,
     authenticate_header_for,
 )
-from kluis.integrations.rest.exceptions import Conflict, QueryParameterError
+from kluis.integrations.rest.exceptions import BadRequest, Conflict, QueryParameterError
 from kluis.integrations.rest.pagination import KluisCursorPagination
 from kluis.integrations.rest.paths import check_path_ids
 from kluis.integrations.rest.sparse import content_etag, if_match, pick, requested_fields
@@ -90,6 +90,10 @@ class ApiViewSet(GenericViewSet):
         self.check_permissions(request)
         check_path_ids(kwargs)
         self.check_query_parameters(request)
+        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, dict):
+            # JSON, but `null`, `[]` or `"x"` where an object belongs: malformed, not a
+            # set of invalid field values.
+            raise BadRequest({"body": ["Send a JSON object."]})
 
     def get_authenticate_header(self, request: Request) -> str:
         return authenticate_header_for(request)
@@ -108,6 +112,10 @@ class ApiViewSet(GenericViewSet):
         empty = sorted(k for k, values in request.query_params.lists() if "" in values)
         if empty:
             raise QueryParameterError({key: ["Give a value or leave this out."] for key in empty})
+        # `?status=active&status=left` is not "either": one value per parameter.
+        repeated = sorted(k for k, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise QueryParameterError({key: ["Give this parameter once."] for key in repeated})
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any

@@ -221,7 +221,11 @@ def test_patch_with_a_stale_version_in_the_body_is_412(api):
     response = api().patch(
         f"{URL}{worker.pk}/", {"preferred_name": "Lot", "version": worker.version + 5}
     )
-    assert_problem(response, 412)
+    problem = assert_problem(response, 412)
+    # The API's wording, not the UI's ("reload the page", who changed it and when).
+    assert problem["detail"] == (
+        "The object was changed since you read it; fetch it again and retry."
+    )
     worker.refresh_from_db()
     assert worker.preferred_name == ""
 

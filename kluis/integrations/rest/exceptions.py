@@ -146,7 +146,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         code, detail = 422, "Some values are not valid."
         errors = _django_validation_errors(exc)
     elif isinstance(exc, StaleVersionError):
-        code, detail = 412, str(exc)
+        # Its message is the UI's (who changed it, in the server's time, "reload the page").
+        code, detail = 412, str(PreconditionFailed.default_detail)
     elif isinstance(exc, Http404):
         code, detail = 404, "Not found."
     elif isinstance(exc, DjangoPermissionDenied):

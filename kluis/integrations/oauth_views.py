@@ -40,6 +40,15 @@ class ConsentView(AuthorizationView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        if "application" not in context and form is not None and form.is_bound:
+            # A refused POST re-renders the screen: DOT only fills these in on the GET.
+            from oauth2_provider.models import get_application_model
+
+            context["application"] = (
+                get_application_model().objects.filter(client_id=form.data.get("client_id")).first()
+            )
+            context["scopes"] = str(form.data.get("scope") or "").split()
         context["scope_words"] = [
             (scope, SCOPE_LABELS.get(scope, scope)) for scope in context.get("scopes", [])
         ]

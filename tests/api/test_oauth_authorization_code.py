@@ -224,3 +224,17 @@ def test_the_token_acts_for_the_consenting_company_only(demo, live_server, login
     ).json()["access_token"]  # fmt: skip
     other = Employee.objects.filter(tenant__slug="other-nv").first()
     assert bearer(live_server, f"/api/v1/employees/{other.pk}/", token).status_code == 404
+
+
+def test_a_refused_consent_names_the_app_and_its_scopes_again(demo, login, app):
+    """An HR admin holds no audit:read: connecting with it is refused on the screen, which
+    still says which app and what it asked for."""
+    application, _secret = app
+    browser = login("hr@demo-bv.test")
+    params = authorize_params(application, pkce()[1], "employees:read audit:read")
+    assert browser.get("/oauth/authorize", params).status_code == 200
+    response = browser.post("/oauth/authorize", {**params, "allow": "Authorize"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' in html
+    assert "Connect Planner?" in html and "Read employees" in html and "audit:read" in html
+    assert not OAuthConnection.objects.exists()

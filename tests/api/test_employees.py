@@ -416,6 +416,18 @@ def test_head_needs_what_get_needs(api):
     assert refused.status_code == 403
 
 
+def test_options_names_the_methods_of_the_path_to_any_credential(api):
+    client = api(["audit:read"])
+    listing = client.client.options(URL, headers=client._headers(None))
+    assert listing.status_code == 204 and listing.content == b""
+    assert set(listing["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
+    one = client.client.options(f"{URL}{demo_employee().pk}/", headers=client._headers(None))
+    assert set(one["Allow"].split(", ")) == {"GET", "PATCH", "HEAD", "OPTIONS"}
+    assert "RateLimit-Limit" in one
+    anonymous = Api(Client(), None).client.options(URL)
+    assert_problem(anonymous, 401)
+
+
 def test_an_id_that_is_not_a_whole_number_is_400_after_authentication(api):
     client = api()
     for bad in ["abc", "-1", "1e3", "4.0", "%C2%B2", "99999999999999999999"]:

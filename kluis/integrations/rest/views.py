@@ -39,9 +39,12 @@ class HasPermissionForMethod(permissions.BasePermission):
         if not isinstance(principal, ApiPrincipal):
             return False
         method = request.method or ""
-        # HEAD is GET without the body: the same permission.
+        # HEAD is GET without the body: the same permission. OPTIONS only names the
+        # methods of the path (as the public schema does): any credential may ask.
         if method == "HEAD":
             method = "GET"
+        if method == "OPTIONS":
+            return True
         needed = getattr(view, "required_permissions", {}).get(method)
         if needed is None:
             return False
@@ -94,6 +97,10 @@ class ApiViewSet(GenericViewSet):
             # JSON, but `null`, `[]` or `"x"` where an object belongs: malformed, not a
             # set of invalid field values.
             raise BadRequest({"body": ["Send a JSON object."]})
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """204 with `Allow`; what each method takes is in the schema (/api/v1/schema/)."""
+        return Response(status=204, headers={"Allow": ", ".join(self.allowed_methods)})
 
     def get_authenticate_header(self, request: Request) -> str:
         return authenticate_header_for(request)

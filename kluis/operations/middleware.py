@@ -6,7 +6,7 @@ import re
 import secrets
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware import common
 from django.utils.cache import patch_cache_control
 
@@ -54,7 +54,9 @@ class CommonMiddleware(common.CommonMiddleware):
     naming the right path, not a 301 HTML redirect (which would turn a POST into a GET
     and drop its body)."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if (
             response.status_code == 404
             and request.path.startswith("/api/")

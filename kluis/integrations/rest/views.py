@@ -98,7 +98,7 @@ class ApiViewSet(GenericViewSet):
             # set of invalid field values.
             raise BadRequest({"body": ["Send a JSON object."]})
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def options(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         """204 with `Allow`; what each method takes is in the schema (/api/v1/schema/)."""
         return Response(status=204, headers={"Allow": ", ".join(self.allowed_methods)})
 

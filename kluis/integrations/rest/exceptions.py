@@ -45,6 +45,11 @@ class HeaderError(BadRequest):
     default_code = "invalid_header"
 
 
+class BodyError(BadRequest):
+    default_detail = "The request body is not valid."
+    default_code = "invalid_body"
+
+
 class PathError(BadRequest):
     default_detail = "The path is not valid."
     default_code = "invalid_path"

@@ -23,7 +23,7 @@ from kluis.integrations.rest.authentication import (
     ApiPrincipal,
     authenticate_header_for,
 )
-from kluis.integrations.rest.exceptions import BadRequest, Conflict, QueryParameterError
+from kluis.integrations.rest.exceptions import BodyError, Conflict, QueryParameterError
 from kluis.integrations.rest.pagination import KluisCursorPagination
 from kluis.integrations.rest.paths import check_path_ids
 from kluis.integrations.rest.sparse import content_etag, if_match, pick, requested_fields
@@ -96,7 +96,7 @@ class ApiViewSet(GenericViewSet):
         if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, dict):
             # JSON, but `null`, `[]` or `"x"` where an object belongs: malformed, not a
             # set of invalid field values.
-            raise BadRequest({"body": ["Send a JSON object."]})
+            raise BodyError({"body": ["Send a JSON object."]})
 
     def options(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         """204 with `Allow`; what each method takes is in the schema (/api/v1/schema/)."""

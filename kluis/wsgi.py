@@ -9,9 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kluis.settings")
 django_application = get_wsgi_application()
 
 from kluis.integrations.rest.fastlane import FastLane  # noqa: E402 (needs Django set up)
+from kluis.operations.head import HeadWithoutBody  # noqa: E402
 
 # The plain employee list is answered in front of Django; everything else goes through it.
-application = FastLane(django_application)
+# A HEAD's answer leaves without its body (see operations/head.py).
+application = FastLane(HeadWithoutBody(django_application))  # the fast lane answers only GET
 
 # Everything loaded at start-up (Django, the URL conf, the apps) lives as long as the
 # process: move it out of the cyclic garbage collector's view, so a full collection does

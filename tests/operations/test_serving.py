@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -315,3 +316,33 @@ def test_redirect_target_only_trusts_allowed_hosts(
         host, path, https_port=8443, fallback_host="127.0.0.1", allowed_hosts=allowed
     )
     assert location == expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_head_over_http2_has_the_headers_and_no_body(running: KluisUp) -> None:
+    """granian sent a HEAD's body as HTTP/2 DATA frames, which curl refuses
+    (PROTOCOL_ERROR) every so often; now every HEAD is clean."""
+    url = f"https://127.0.0.1:{running.port}/accounts/login/"
+    for _ in range(25):
+        result = subprocess.run(
+            [
+                "curl",
+                "-s",
+                "-k",
+                "--http2",
+                "-I",
+                "-o",
+                "/dev/stdout",
+                "-w",
+                "%{http_version}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert result.returncode == 0, result
+        assert result.stdout.startswith("HTTP/2 200") and result.stdout.endswith("2")
+        assert "content-type: text/html" in result.stdout.lower()

@@ -210,7 +210,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400 (a Host not in ALLOWED_HOSTS, another suspicious request): problem+json
     under /api/, the normal page elsewhere. The detail never echoes what was sent."""
     if request.path.startswith("/api/"):
-        return problem_response(request, 400, "The request is not valid.")
+        return problem_response(request, 400, str(BadRequest.default_detail))
     return defaults.bad_request(request, exception)
 
 

@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
+from kluis.operations.instants import parse_instant
 from kluis.people import photos, selectors
 from kluis.web.decorators import member_required
 
@@ -66,14 +66,12 @@ def employee_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def _since(raw: str) -> dt.datetime | None:
     if not raw:
         return timezone.now() - dt.timedelta(days=7)
-    moment = parse_datetime(raw)
+    moment = parse_instant(raw, naive_zone=dt.UTC)
     if moment is None:
         try:
-            moment = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time.min)
+            moment = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time.min, dt.UTC)
         except ValueError:
             return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.UTC)
     return moment
 
 

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.dateparse import parse_datetime
 from django_filters import BooleanFilter, IsoDateTimeFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
 from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.operations.instants import parse_instant
 
 # Query parameters that name a linked object by id: a whole number from 1 to the largest
 # database id ("1.5" or an overflowing number is a 400, not a filter that matches nothing).
@@ -31,27 +31,21 @@ def bad_ids(request: Request, names: Iterable[str]) -> dict[str, list[str]]:
     return errors
 
 
-def _moment(value: str) -> Any:
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        return None
-
-
 class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
         errors = bad_ids(request, ID_FILTERS & set(filterset.filters))
+        instants = {}
         for name, declared in filterset.filters.items():
             value = request.query_params.get(name)
             if isinstance(declared, BooleanFilter) and value not in (None, "true", "false"):
                 errors[name] = ["Give true or false."]
             if isinstance(declared, IsoDateTimeFilter) and value is not None:
                 # A time without its zone would be read in the server's: ambiguous.
-                moment = _moment(value)
-                if moment is None or moment.tzinfo is None:
+                instants[name] = parse_instant(value)
+                if instants[name] is None:
                     errors[name] = [
                         "Give a date and time with its zone, e.g. 2026-03-01T08:00:00Z "
                         "or 2026-03-01T09:00:00+01:00."
@@ -62,6 +56,8 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise QueryParameterError(
                 {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
             )
+        # In UTC: the database may not take the offset the client wrote.
+        filterset.form.cleaned_data.update(instants)
         return filterset.qs
 
 

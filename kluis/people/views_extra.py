@@ -66,13 +66,8 @@ def employee_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def _since(raw: str) -> dt.datetime | None:
     if not raw:
         return timezone.now() - dt.timedelta(days=7)
-    moment = parse_instant(raw, naive_zone=dt.UTC)
-    if moment is None:
-        try:
-            moment = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time.min, dt.UTC)
-        except ValueError:
-            return None
-    return moment
+    # A bare date is read as its midnight: parse_datetime takes "2026-03-01" too.
+    return parse_instant(raw, naive_zone=dt.UTC)
 
 
 @never_cache

@@ -134,3 +134,5 @@ def test_change_feed_is_scoped_and_rejects_a_bad_since(demo, login):
         "/people/changes/", {"format": "json", "since": "2000-01-01T00:00+23:30"}, secure=True
     )
     assert far.status_code == 200
+    day = manager.get("/people/changes/", {"format": "json", "since": "2000-01-01"}, secure=True)
+    assert day.status_code == 200 and day.json()["changes"]

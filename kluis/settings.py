@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kluis.access",
     "kluis.audit",
     "kluis.operations",
+    "kluis.api",
     "kluis.integrations",
     "kluis.people",
 ]
@@ -373,14 +374,14 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "kluis.integrations.rest.authentication.ApiKeyAuthentication",
-        "kluis.integrations.rest.authentication.OAuthTokenAuthentication",
-        "kluis.integrations.rest.authentication.ApiClientBasicAuthentication",
+        "kluis.integrations.credentials.ApiKeyAuthentication",
+        "kluis.integrations.credentials.OAuthTokenAuthentication",
+        "kluis.integrations.credentials.ApiClientBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "kluis.integrations.rest.exceptions.problem_exception_handler",
+    "EXCEPTION_HANDLER": "kluis.api.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -401,14 +402,11 @@ for _variable, _rate in (
             f"{_variable} must look like 600/min (per s, min, h or d), not {_rate!r}"
         )
 # Where those requests are counted: a table every web process of this host shares (see
-# kluis/integrations/rest/throttling.py); the test suite counts in its per-process cache.
+# kluis/api/throttling.py); the test suite counts in its per-process cache.
 API_RATE_LIMIT_FILE = "" if ENV == "test" else str(DATA_DIR / "ratelimits.bin")
 # Pepper of the stored API key digests; default: derived from the secret key (so rotating
 # the secret key invalidates every API key; set this to rotate them independently).
 API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")
-# The plain employee list page answered in front of Django, with the same checks
-# (kluis/integrations/rest/fastlane.py); off: every request goes through Django.
-API_FAST_LANE = _bool("KLUIS_API_FAST_LANE", default=True)
 
 # OAuth 2.0 (django-oauth-toolkit): client credentials and authorization code + PKCE only.
 # No implicit or password grant; codes live 10 minutes; refresh tokens rotate and a reused
@@ -455,7 +453,7 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "kluis.integrations.rest.schema.tighten_schema",
+        "kluis.api.schema.tighten_schema",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,7 +5,7 @@ from kluis.operations import views as operations
 urlpatterns = [
     path("health/live", operations.live, name="health-live"),
     path("health/ready", operations.ready, name="health-ready"),
-    path("api/", include("kluis.integrations.api_urls")),
+    path("api/", include("kluis.api.urls")),
     path("oauth/", include("kluis.integrations.oauth_urls")),
     path("integrations/", include("kluis.integrations.urls")),
     path("accounts/", include("allauth.urls")),
@@ -17,6 +17,6 @@ urlpatterns = [
     path("", include("kluis.web.urls")),
 ]
 
-handler400 = "kluis.integrations.rest.exceptions.bad_request"
-handler404 = "kluis.integrations.rest.exceptions.not_found"
-handler500 = "kluis.integrations.rest.exceptions.server_error"
+handler400 = "kluis.api.exceptions.bad_request"
+handler404 = "kluis.api.exceptions.not_found"
+handler500 = "kluis.api.exceptions.server_error"

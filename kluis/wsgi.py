@@ -8,12 +8,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kluis.settings")
 django_application = get_wsgi_application()
 
-from kluis.integrations.rest.fastlane import FastLane  # noqa: E402 (needs Django set up)
-from kluis.operations.head import HeadWithoutBody  # noqa: E402
+from kluis.operations.head import HeadWithoutBody  # noqa: E402 (needs Django set up)
 
-# The plain employee list is answered in front of Django; everything else goes through it.
 # A HEAD's answer leaves without its body (see operations/head.py).
-application = FastLane(HeadWithoutBody(django_application))  # the fast lane answers only GET
+application = HeadWithoutBody(django_application)
 
 # Everything loaded at start-up (Django, the URL conf, the apps) lives as long as the
 # process: move it out of the cyclic garbage collector's view, so a full collection does

@@ -21,6 +21,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from kluis.api.principal import KEY_PREFIX_LENGTH
 from kluis.integrations.models import ApiClient, ApiKey
 from kluis.operations.sql import Statement, compiled, converted, fetch
 from kluis.tenancy.models import Tenant
@@ -28,7 +29,7 @@ from kluis.tenancy.rls import narrowing_column
 
 KEY_PREFIX = "kluis_"
 KEY_LENGTH = len(KEY_PREFIX) + 40
-PREFIX_LENGTH = 12
+PREFIX_LENGTH = KEY_PREFIX_LENGTH
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 

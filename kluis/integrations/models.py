@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# Kept by the API pipeline (kluis.api); importable from here as before.
+from kluis.api.models import IdempotencyRecord as IdempotencyRecord
 from kluis.tenancy.models import Tenant
 
 
@@ -76,28 +78,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a POST with an Idempotency-Key, replayed for 24 hours."""
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
-    body = models.JSONField(default=dict)
-    headers = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_key")
-        ]
-        indexes = [models.Index(fields=["created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.key} ({self.status})"
 
 
 class OAuthConnection(models.Model):

@@ -19,14 +19,14 @@ from oauth2_provider import views as oauth
 from oauth2_provider.views import AuthorizationView
 
 from kluis.access.forms import service_error_text
-from kluis.integrations.forms import SCOPE_LABELS
-from kluis.integrations.models import OAuthConnection
-from kluis.integrations.rest.exceptions import problem_response
-from kluis.integrations.rest.throttling import (
+from kluis.api.exceptions import problem_response
+from kluis.api.throttling import (
     ApiIpThrottle,
     OAuthClientThrottle,
     rate_limit_headers,
 )
+from kluis.integrations.forms import SCOPE_LABELS
+from kluis.integrations.models import OAuthConnection
 from kluis.integrations.services import connect_app, revoke_connection
 from kluis.web.decorators import member_required
 

@@ -62,7 +62,7 @@ class CommonMiddleware(common.CommonMiddleware):
             and request.path.startswith("/api/")
             and self.should_redirect_with_slash(request)
         ):
-            from kluis.integrations.rest.exceptions import problem_response
+            from kluis.api.exceptions import problem_response
 
             path = request.path + "/"
             return problem_response(request, 404, f"Not found. API paths end with a slash: {path}")

@@ -1,5 +1,5 @@
 """API cursors are `django.core.signing` tokens made with a key derived once per process
-(kluis/integrations/rest/pagination.py): byte for byte the tokens `signing.dumps` makes,
+(kluis/api/pagination.py): byte for byte the tokens `signing.dumps` makes,
 read back like `signing.loads` reads them, old secret keys and forgeries included."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.core import signing
 from django.test.utils import override_settings
 from rest_framework.pagination import Cursor
 
-from kluis.integrations.rest.pagination import CURSOR_SALT, cursor_token, read_cursor_token
+from kluis.api.pagination import CURSOR_SALT, cursor_token, read_cursor_token
 
 
 def same_second(make: Callable[[], str], expect: Callable[[], str]) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kluis.integrations.rest.throttling import SharedCounters
+from kluis.api.throttling import SharedCounters
 from tests.api.conftest import assert_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "kluis.settings"
 import django
 django.setup()
 from pathlib import Path
-from kluis.integrations.rest.throttling import SharedCounters
+from kluis.api.throttling import SharedCounters
 counters = SharedCounters(Path({path!r}))
 allowed = sum(counters.hit("throttle:api_key:60:k", 100, 7) < 100 for _ in range(60))
 print(allowed)

@@ -14,10 +14,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from kluis.access.actor import Actor
+from kluis.api.exceptions import PreconditionFailed
+from kluis.api.sparse import content_etag, if_match
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
-from kluis.integrations.rest.exceptions import PreconditionFailed
-from kluis.integrations.rest.sparse import content_etag, if_match
 from kluis.people import contracts, custom_fields, organisation
 from kluis.people.api.departments import represent
 from kluis.people.models import CustomFieldDefinition, Department, Employee, Team

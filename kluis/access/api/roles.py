@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers
 
 from kluis.access.models import SCOPE_CHOICES, Role
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.sparse import FIELDS_PARAMETER
-from kluis.integrations.rest.views import RowViewSet
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.schema import problem_responses
+from kluis.api.sparse import FIELDS_PARAMETER
+from kluis.api.views import RowViewSet
 
 
 class GrantSerializer(serializers.Serializer):

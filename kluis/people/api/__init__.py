@@ -1,0 +1,82 @@
+"""The people app's API resources, registered with kluis.api (see kluis/api/registry.py)."""
+
+from kluis.api.exceptions import answer_as_stale
+from kluis.api.registry import register
+from kluis.people.api.custom_fields import CustomFieldViewSet
+from kluis.people.api.departments import DepartmentViewSet
+from kluis.people.api.employees import EmployeeViewSet
+from kluis.people.api.employments import EmploymentViewSet
+from kluis.people.api.teams import TeamViewSet
+from kluis.people.api.wage_components import WageComponentViewSet
+from kluis.people.api.wages import WageViewSet
+from kluis.people.services import StaleVersionError
+
+LIST_CREATE = {"get": "list", "post": "create"}
+EDIT_ALL = {"get": "retrieve", "patch": "partial_update", "put": "update", "delete": "destroy"}
+
+# A save refused because someone changed the object since it was read: 412.
+answer_as_stale(StaleVersionError)
+
+register(
+    "employees",
+    EmployeeViewSet,
+    name="employees",
+    collection=LIST_CREATE,
+    item_name="employee",
+    lookup="pk",
+    item={"get": "retrieve", "patch": "partial_update"},
+)
+register(
+    "departments",
+    DepartmentViewSet,
+    name="departments",
+    collection=LIST_CREATE,
+    item_name="department",
+    lookup="department_pk",
+    item=EDIT_ALL,
+)
+register(
+    "employments",
+    EmploymentViewSet,
+    name="employments",
+    collection=LIST_CREATE,
+    item_name="employment",
+    lookup="employment_pk",
+    item={"get": "retrieve", "patch": "partial_update"},
+)
+register(
+    "teams",
+    TeamViewSet,
+    name="teams",
+    collection=LIST_CREATE,
+    item_name="team",
+    lookup="team_pk",
+    item=EDIT_ALL,
+)
+register(
+    "wages",
+    WageViewSet,
+    name="wages",
+    collection=LIST_CREATE,
+    item_name="wage",
+    lookup="wage_pk",
+    item={"get": "retrieve", "delete": "destroy"},  # only planned ones
+)
+register(
+    "wage-components",
+    WageComponentViewSet,
+    name="wage_components",
+    collection=LIST_CREATE,
+    item_name="wage_component",
+    lookup="wage_component_pk",
+    item={"get": "retrieve", "patch": "partial_update", "delete": "destroy"},
+)
+register(
+    "custom-fields",
+    CustomFieldViewSet,
+    name="custom_fields",
+    collection=LIST_CREATE,
+    item_name="custom_field",
+    lookup="custom_field_pk",
+    item=EDIT_ALL,
+)

@@ -20,18 +20,18 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.integrations.rest.exceptions import PROBLEM_JSON
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.idempotency import idempotent
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.serializers import StrictSerializer
-from kluis.integrations.rest.sparse import (
+from kluis.api.exceptions import PROBLEM_JSON
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.idempotency import idempotent
+from kluis.api.schema import problem_responses
+from kluis.api.serializers import StrictSerializer
+from kluis.api.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
     IF_MATCH_PARAMETER,
     problem_example,
 )
-from kluis.integrations.rest.views import RowViewSet
+from kluis.api.views import RowViewSet
 from kluis.people.custom_fields import (
     define_custom_field,
     delete_custom_field,

@@ -31,13 +31,13 @@ from rest_framework.response import Response
 
 from kluis.access.actor import Actor
 from kluis.access.permissions import Scope
-from kluis.integrations.rest.concurrency import etag_for, expected_version
-from kluis.integrations.rest.exceptions import QueryParameterError
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.idempotency import idempotent
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.serializers import StrictSerializer
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.api.concurrency import etag_for, expected_version
+from kluis.api.exceptions import QueryParameterError
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.idempotency import idempotent
+from kluis.api.schema import problem_responses
+from kluis.api.serializers import StrictSerializer
+from kluis.api.views import ApiViewSet
 from kluis.operations.sql import Statement, compiled, fetch
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
@@ -447,7 +447,7 @@ def json_page(
     order, as (the text of the JSON object the API gives for the fields `names`, id);
     None where the database cannot write those fields (`row_json`).
 
-    The fast lane's page (kluis/integrations/rest/fastlane.py), for a client whose
+    The fast lane's page (kluis/api/fastlane.py), for a client whose
     `people.view` is company-wide and whose fields `plain_fields` chose: the rows of the
     ORM's query for `scoped(actor, "people.view", plain_rows(names))` ordered by id, each
     written as JSON by the database, compiled once per set of fields and page size

@@ -16,11 +16,11 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.idempotency import idempotent
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.serializers import StrictSerializer
-from kluis.integrations.rest.sparse import (
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.idempotency import idempotent
+from kluis.api.schema import problem_responses
+from kluis.api.serializers import StrictSerializer
+from kluis.api.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
     check_if_match,
@@ -28,7 +28,7 @@ from kluis.integrations.rest.sparse import (
     pick,
     requested_fields,
 )
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.api.views import ApiViewSet
 from kluis.people import contracts, selectors
 from kluis.people.api.employees import EmploymentWriteSerializer
 from kluis.people.models import ContractType, Employee, Employment

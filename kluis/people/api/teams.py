@@ -19,18 +19,18 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.idempotency import idempotent
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.serializers import StrictSerializer
-from kluis.integrations.rest.sparse import (
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.idempotency import idempotent
+from kluis.api.schema import problem_responses
+from kluis.api.serializers import StrictSerializer
+from kluis.api.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
     IF_MATCH_PARAMETER,
     linked,
     problem_example,
 )
-from kluis.integrations.rest.views import RowViewSet
+from kluis.api.views import RowViewSet
 from kluis.people.models import Department, Team
 from kluis.people.organisation import StillInUseError, create_team, delete_team, update_team
 

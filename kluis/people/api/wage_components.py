@@ -25,12 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.access.authorization import can
-from kluis.crypto import vault
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.idempotency import idempotent
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.serializers import StrictSerializer
-from kluis.integrations.rest.sparse import (
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.idempotency import idempotent
+from kluis.api.schema import problem_responses
+from kluis.api.serializers import StrictSerializer
+from kluis.api.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
     IF_MATCH_PARAMETER,
@@ -40,7 +39,8 @@ from kluis.integrations.rest.sparse import (
     problem_example,
     requested_fields,
 )
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.api.views import ApiViewSet
+from kluis.crypto import vault
 from kluis.people import contracts, selectors
 from kluis.people.api.wages import audit_amounts_read, employee_in_body
 from kluis.people.fields import WAGE_COMPONENT_PURPOSE

@@ -26,13 +26,11 @@ from rest_framework.response import Response
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
-from kluis.audit.services import record
-from kluis.crypto import vault
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.idempotency import idempotent
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.serializers import StrictSerializer
-from kluis.integrations.rest.sparse import (
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.idempotency import idempotent
+from kluis.api.schema import problem_responses
+from kluis.api.serializers import StrictSerializer
+from kluis.api.sparse import (
     FIELDS_PARAMETER,
     IDEMPOTENCY_PARAMETER,
     IF_MATCH_PARAMETER,
@@ -42,7 +40,9 @@ from kluis.integrations.rest.sparse import (
     problem_example,
     requested_fields,
 )
-from kluis.integrations.rest.views import ApiViewSet
+from kluis.api.views import ApiViewSet
+from kluis.audit.services import record
+from kluis.crypto import vault
 from kluis.people import contracts, selectors
 from kluis.people.fields import WAGE_PURPOSE
 from kluis.people.models import Employee, Wage, WagePeriod

@@ -10,10 +10,10 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from kluis.integrations.rest.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.integrations.rest.schema import problem_responses
-from kluis.integrations.rest.sparse import FIELDS_PARAMETER
-from kluis.integrations.rest.views import RowViewSet
+from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
+from kluis.api.schema import problem_responses
+from kluis.api.sparse import FIELDS_PARAMETER
+from kluis.api.views import RowViewSet
 from kluis.tenancy.models import Membership
 
 

@@ -139,10 +139,19 @@ def _django_validation_errors(exc: DjangoValidationError) -> list[dict[str, str 
     return [{"field": None, "message": m} for m in exc.messages]
 
 
+# Domain errors meaning "changed by someone else since it was read" (registered by the
+# apps that raise them: this package knows no domain app), answered 412.
+_STALE_ERRORS: list[type[Exception]] = []
+
+
+def answer_as_stale(error: type[Exception]) -> None:
+    """Answer `error`, raised by a service, as 412 Precondition Failed."""
+    if error not in _STALE_ERRORS:
+        _STALE_ERRORS.append(error)
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every known error becomes a problem document."""
-    from kluis.people.services import StaleVersionError
-
     request = context.get("request")
     instance = request.get_full_path() if request is not None else ""
     headers: dict[str, str] = {}
@@ -150,7 +159,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, DjangoValidationError):
         code, detail = 422, "Some values are not valid."
         errors = _django_validation_errors(exc)
-    elif isinstance(exc, StaleVersionError):
+    elif isinstance(exc, tuple(_STALE_ERRORS)):
         # Its message is the UI's (who changed it, in the server's time, "reload the page").
         code, detail = 412, str(PreconditionFailed.default_detail)
     elif isinstance(exc, Http404):

@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 from rest_framework.request import Request
 
-from kluis.integrations.rest.exceptions import PreconditionFailed, UnprocessableContent
-from kluis.integrations.rest.sparse import _opaque, if_match_tags
+from kluis.api.exceptions import PreconditionFailed, UnprocessableContent
+from kluis.api.sparse import _opaque, if_match_tags
 
 
 class Versioned(Protocol):

@@ -18,16 +18,12 @@ from rest_framework.viewsets import GenericViewSet
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
-from kluis.integrations.rest.authentication import (
-    API_AUTHENTICATION,
-    ApiPrincipal,
-    authenticate_header_for,
-)
-from kluis.integrations.rest.exceptions import BodyError, Conflict, QueryParameterError
-from kluis.integrations.rest.pagination import KluisCursorPagination
-from kluis.integrations.rest.paths import check_path_ids
-from kluis.integrations.rest.sparse import content_etag, if_match, pick, requested_fields
-from kluis.integrations.rest.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
+from kluis.api.exceptions import BodyError, Conflict, QueryParameterError
+from kluis.api.pagination import KluisCursorPagination
+from kluis.api.paths import check_path_ids
+from kluis.api.principal import ApiPrincipal, authenticate_header_for
+from kluis.api.sparse import content_etag, if_match, pick, requested_fields
+from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
 from kluis.tenancy.rls import narrow_to, widen
 
 
@@ -52,7 +48,6 @@ class HasPermissionForMethod(permissions.BasePermission):
 
 
 class ApiViewSet(GenericViewSet):
-    authentication_classes = API_AUTHENTICATION
     permission_classes = [permissions.IsAuthenticated, HasPermissionForMethod]
     throttle_classes = [ApiIpThrottle, ApiKeyThrottle]
     parser_classes = [JSONParser]

@@ -10,9 +10,9 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from kluis.access.permissions import API_SCOPES
-from kluis.integrations.rest.exceptions import PROBLEM_JSON, PROBLEMS
-from kluis.integrations.rest.filters import ID_FILTERS, MAX_ID
-from kluis.integrations.rest.idempotency import IDEMPOTENCY_KEY
+from kluis.api.exceptions import PROBLEM_JSON, PROBLEMS
+from kluis.api.filters import ID_FILTERS, MAX_ID
+from kluis.api.idempotency import IDEMPOTENCY_KEY
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -41,7 +41,7 @@ def problem_responses(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "kluis.integrations.rest.authentication.ApiKeyAuthentication"
+    target_class = "kluis.integrations.credentials.ApiKeyAuthentication"
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class OAuthScheme(OpenApiAuthenticationExtension):
-    target_class = "kluis.integrations.rest.authentication.OAuthTokenAuthentication"
+    target_class = "kluis.integrations.credentials.OAuthTokenAuthentication"
     name = "OAuth2"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
@@ -76,7 +76,7 @@ class OAuthScheme(OpenApiAuthenticationExtension):
 
 
 class BasicScheme(OpenApiAuthenticationExtension):
-    target_class = "kluis.integrations.rest.authentication.ApiClientBasicAuthentication"
+    target_class = "kluis.integrations.credentials.ApiClientBasicAuthentication"
     name = "ClientBasic"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
@@ -91,7 +91,7 @@ class StrictOrderingFilterExtension(OpenApiFilterExtension):
     """`ordering` as the enum of what the view sorts by (and the same with `-`), so the
     schema promises exactly what the server accepts."""
 
-    target_class = "kluis.integrations.rest.filters.StrictOrderingFilter"
+    target_class = "kluis.api.filters.StrictOrderingFilter"
 
     def get_schema_operation_parameters(
         self, auto_schema: Any, *args: Any, **kwargs: Any
@@ -137,7 +137,7 @@ def _tighten_parameter(document: dict[str, Any], operation: dict[str, Any], p: d
         p["schema"] = {"type": "array", "items": {"type": "string", "enum": fields}, "minItems": 1}
         p["style"], p["explode"] = "form", False
     elif where == "query" and name == "page_size":
-        from kluis.integrations.rest.pagination import MAX_PAGE_SIZE
+        from kluis.api.pagination import MAX_PAGE_SIZE
 
         p["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50}
     elif where == "query" and name in ID_FILTERS and schema.get("type") == "number":
@@ -170,7 +170,7 @@ def _close_object(node: Any) -> None:
 
 def _example_links(path: str, operation: dict[str, Any]) -> None:
     """A page's example links point at the operation's own path."""
-    from kluis.integrations.rest.pagination import EXAMPLE_CURSOR
+    from kluis.api.pagination import EXAMPLE_CURSOR
 
     content = operation.get("responses", {}).get("200", {}).get("content", {})
     for example in content.get("application/json", {}).get("examples", {}).values():

@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.request import Request
 
-from kluis.integrations.rest.exceptions import (
+from kluis.api.exceptions import (
     PROBLEM_JSON,
     HeaderError,
     QueryParameterError,
@@ -100,7 +100,7 @@ def if_match_tags(request: Request) -> list[str] | None:
 
 def check_if_match(request: Request, current: str) -> None:
     """412 when an If-Match header names none of the current ETag (or `*`)."""
-    from kluis.integrations.rest.exceptions import PreconditionFailed
+    from kluis.api.exceptions import PreconditionFailed
 
     tags = if_match_tags(request)
     if tags is not None and "*" not in tags and _opaque(current) not in tags:

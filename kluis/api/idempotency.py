@@ -20,8 +20,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.integrations.models import IdempotencyRecord
-from kluis.integrations.rest.exceptions import HeaderError, UnprocessableContent
+from kluis.api.exceptions import HeaderError, UnprocessableContent
+from kluis.api.models import IdempotencyRecord
 
 WINDOW = dt.timedelta(hours=24)
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # the schema's pattern (rest/schema.py)

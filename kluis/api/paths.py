@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import register_converter
 
-from kluis.integrations.rest.exceptions import PathError
+from kluis.api.exceptions import PathError
 
 BIGGEST_ID = 2**63 - 1  # a bigint: the widest primary key on either database
 

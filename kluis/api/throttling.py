@@ -36,8 +36,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from kluis.integrations.keys import PREFIX_LENGTH
-from kluis.integrations.rest.authentication import basic_credentials
+from kluis.api.principal import KEY_PREFIX_LENGTH, basic_credentials
 from kluis.operations.client_ip import client_ip
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -235,7 +234,7 @@ class ApiKeyThrottle(_KluisThrottle):
         token = header.partition(" ")[2].strip()
         if not token:
             return None
-        return hashlib.sha256(token[:PREFIX_LENGTH].encode()).hexdigest()[:32]
+        return hashlib.sha256(token[:KEY_PREFIX_LENGTH].encode()).hexdigest()[:32]
 
 
 class ApiIpThrottle(_KluisThrottle):

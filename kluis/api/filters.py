@@ -12,7 +12,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
-from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.api.exceptions import QueryParameterError
 from kluis.operations.instants import parse_instant
 
 # Query parameters that name a linked object by id: a whole number from 1 to the largest

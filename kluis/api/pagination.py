@@ -17,7 +17,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from kluis.integrations.rest.exceptions import QueryParameterError
+from kluis.api.exceptions import QueryParameterError
 
 MAX_PAGE_SIZE = 200
 CURSOR_SALT = "kluis.api.cursor"

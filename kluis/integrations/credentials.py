@@ -6,16 +6,14 @@
 
 Anything wrong with a credential (unknown, malformed, expired, revoked, company
 deactivated) is the same 401, so the answer reveals nothing about which credentials exist.
-The view narrows the database connection to the client's company after authenticating.
+Named in settings (REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]); the API pipeline
+(kluis.api) narrows the database connection to the client's company after authenticating.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -23,40 +21,12 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from kluis.access.actor import Actor
+from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
 from kluis.integrations.keys import find_client, find_key, key_is_usable, looks_like_a_key
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 from kluis.operations.client_ip import client_ip
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-
-
-@dataclass
-class ApiPrincipal:
-    """What DRF puts in `request.user` for an API request: the acting client."""
-
-    actor: Actor
-    client: ApiClient
-    key: ApiKey | None = None
-    is_authenticated: bool = True
-    is_anonymous: bool = False
-
-    @property
-    def pk(self) -> int:
-        return self.client.pk
-
-
-def bearer_token(request: Request) -> str | None:
-    """The raw bearer token of the request, or None when there is no Authorization header
-    or it uses the Basic scheme."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header:
-        return None
-    scheme, _sep, token = header.partition(" ")
-    if scheme.lower() == "basic":
-        return None
-    if scheme.lower() != "bearer" or not token.strip() or " " in token.strip():
-        raise exceptions.AuthenticationFailed("Send the API key as `Authorization: Bearer <key>`.")
-    return token.strip()
 
 
 def _request_id(request: Request) -> str:
@@ -152,26 +122,6 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def basic_credentials(request: Request) -> tuple[str, str] | None:
-    """(client_id, secret) of an `Authorization: Basic` header; None for other schemes."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _sep, value = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise exceptions.AuthenticationFailed(
-            "Send `Authorization: Basic base64(client_id:secret)`."
-        ) from None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep or not client_id or not secret:
-        raise exceptions.AuthenticationFailed(
-            "Send `Authorization: Basic base64(client_id:secret)`."
-        )
-    return client_id, secret
-
-
 class ApiClientBasicAuthentication(authentication.BaseAuthentication):
     """HTTP Basic with an API client's id and secret."""
 
@@ -189,12 +139,3 @@ class ApiClientBasicAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Basic realm="api"'
-
-
-API_AUTHENTICATION = [ApiKeyAuthentication, OAuthTokenAuthentication, ApiClientBasicAuthentication]
-
-
-def authenticate_header_for(request: Request) -> str:
-    """The challenge for a 401: Basic to a Basic request, Bearer to anything else."""
-    scheme = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")[0].lower()
-    return 'Basic realm="api"' if scheme == "basic" else 'Bearer realm="api"'

@@ -2,6 +2,8 @@
 
 Rows are read with `.iterator()` and written as they come, so a large log never sits in
 memory. CSV cells that a spreadsheet would run as a formula are defused with a quote.
+Each row shows the exporter what their permissions reveal (kluis.access.visibility); the
+hashes are those of the stored rows, which `kluis audit verify` checks.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
+from kluis.audit.selectors import shown_changes, shown_label
 from kluis.tenancy.models import Tenant
 
 CHUNK_SIZE = 500
@@ -39,7 +43,7 @@ COLUMNS = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def row_of(event: AuditEvent) -> dict[str, Any]:
+def row_of(actor: Actor, event: AuditEvent) -> dict[str, Any]:
     return {
         "sequence": event.sequence,
         "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
@@ -49,8 +53,8 @@ def row_of(event: AuditEvent) -> dict[str, Any]:
         "action": event.action,
         "object_type": event.object_type,
         "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "changes": event.changes,
+        "object_repr": shown_label(actor, event),
+        "changes": shown_changes(actor, event),
         "ip": event.ip,
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
@@ -78,22 +82,22 @@ class _Echo:
         return value
 
 
-def csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+def csv_lines(actor: Actor, events: Iterable[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(COLUMNS)
     for event in events:
-        row = row_of(event)
+        row = row_of(actor, event)
         yield writer.writerow([safe_cell(row[c]) for c in COLUMNS])
 
 
-def json_chunks(events: Iterable[AuditEvent]) -> Iterator[str]:
+def json_chunks(actor: Actor, events: Iterable[AuditEvent]) -> Iterator[str]:
     """One JSON array, written object by object."""
     yield "["
     first = True
     for event in events:
         prefix = "\n" if first else ",\n"
         first = False
-        yield prefix + json.dumps(row_of(event), ensure_ascii=False, cls=DjangoJSONEncoder)
+        yield prefix + json.dumps(row_of(actor, event), ensure_ascii=False, cls=DjangoJSONEncoder)
     yield "\n]\n"
 
 
@@ -102,14 +106,16 @@ def filename(tenant: Tenant, extension: str) -> str:
 
 
 def export_response(
-    tenant: Tenant, events: QuerySet[AuditEvent], fmt: str
+    actor: Actor, tenant: Tenant, events: QuerySet[AuditEvent], fmt: str
 ) -> StreamingHttpResponse:
     rows = events.iterator(chunk_size=CHUNK_SIZE)
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_lines(actor, rows), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "json":
         response = StreamingHttpResponse(
-            json_chunks(rows), content_type="application/json; charset=utf-8"
+            json_chunks(actor, rows), content_type="application/json; charset=utf-8"
         )
     else:
         raise ValueError(f"Unknown export format {fmt!r}")

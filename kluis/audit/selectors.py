@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from kluis.access import visibility
+from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
 from kluis.tenancy.models import Tenant
 
@@ -48,6 +50,14 @@ class ChangeRow:
     old: str | None
     new: str | None
 
+    @property
+    def old_hidden(self) -> bool:
+        return self.old == visibility.HIDDEN
+
+    @property
+    def new_hidden(self) -> bool:
+        return self.new == visibility.HIDDEN
+
 
 def _shown(value: Any) -> str | None:
     """A change value as text: strings as they are, anything structured as JSON."""
@@ -56,13 +66,32 @@ def _shown(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def change_rows(event: AuditEvent) -> list[ChangeRow]:
-    """The changes of an event as field/old/new rows.
+def shown_changes(actor: Actor, event: AuditEvent) -> Any:
+    """The event's changes as this viewer may see them: the stored row is never altered,
+    values the viewer's company-wide permissions do not reveal read HIDDEN (audit readers
+    are company-level, so a team or self grant reveals nothing here)."""
+    return visibility.redact(actor, event.object_type, event.changes)
+
+
+def shown_label(actor: Actor, event: AuditEvent) -> str:
+    return visibility.shown_label(actor, event.object_type, event.object_repr)
+
+
+def recent_events(actor: Actor, tenant: Tenant, count: int = 8) -> list[AuditEvent]:
+    """The newest events, each labelled as this viewer may see it (in memory, never saved)."""
+    events = list(events_of(tenant)[:count])
+    for event in events:
+        event.object_repr = shown_label(actor, event)
+    return events
+
+
+def change_rows(actor: Actor, event: AuditEvent) -> list[ChangeRow]:
+    """The changes of an event as field/old/new rows, as this viewer may see them.
 
     Most events store `{field: {"old": .., "new": ..}}`; some (a new role's permissions,
     an export's filters) store a plain value, shown as the new value.
     """
-    changes = event.changes
+    changes = shown_changes(actor, event)
     if not isinstance(changes, dict):
         return [ChangeRow("", None, _shown(changes))] if changes else []
     rows = []

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from kluis.access.authorization import can
 from kluis.audit.exports import export_response
 from kluis.audit.filters import AuditEventFilter
-from kluis.audit.selectors import change_rows, event_in
+from kluis.audit.selectors import change_rows, event_in, shown_label
 from kluis.audit.services import record_export
 from kluis.web.decorators import member_required
 
@@ -22,13 +22,16 @@ def event_list(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     event_filter = AuditEventFilter(request.GET or None, tenant=tenant)
     page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
+    for event in events:
+        event.shown_repr = shown_label(request.actor, event)  # type: ignore[attr-defined]
     return render(
         request,
         "audit/event_list.html",
         {
             "filter": event_filter,
             "page": page,
-            "events": page.object_list,
+            "events": events,
             "can_export": can(request.actor, "audit.export"),  # type: ignore[attr-defined]
         },
     )
@@ -40,7 +43,16 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_in(request.tenant, pk)  # type: ignore[attr-defined]
     if not can(request.actor, "audit.view"):  # type: ignore[attr-defined]
         raise PermissionDenied
-    return render(request, "audit/event_detail.html", {"event": event, "rows": change_rows(event)})
+    actor = request.actor  # type: ignore[attr-defined]
+    return render(
+        request,
+        "audit/event_detail.html",
+        {
+            "event": event,
+            "object_label": shown_label(actor, event),
+            "rows": change_rows(actor, event),
+        },
+    )
 
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
@@ -55,7 +67,7 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpRespo
             status=400,
         )
     record_export(request.actor, tenant, event_filter.applied(), export_format=fmt)  # type: ignore[attr-defined]
-    return export_response(tenant, event_filter.qs, fmt)
+    return export_response(request.actor, tenant, event_filter.qs, fmt)  # type: ignore[attr-defined]
 
 
 @member_required("audit.export")

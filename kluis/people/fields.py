@@ -102,3 +102,96 @@ def purpose(field: str) -> str:
 WAGE_PURPOSE = "people.wage.amount"
 WAGE_COMPONENT_PURPOSE = "people.wage_component.amount"
 SNAPSHOT_PURPOSE = "people.employee_version.sealed"
+
+
+# --- What a viewer may see of each people record (kluis.access.visibility) ----------------
+# Registered from PeopleConfig.ready; every reader (profile, history, change feed, audit
+# log, its exports and the API) applies it. "plain" = no permission beyond reading the
+# record or the log: ids and the metadata of an event (which fields, how many rows).
+_PLAIN = "plain"
+_VIEW, _PERSONAL, _SALARY = "people.view", "people.view_personal", "people.view_salary"
+# Keys of event records that say what happened, not what a person's data is.
+_EVENT_METADATA = (
+    "employee",
+    "employees",
+    "fields",
+    "sensitive_columns",
+    "columns",
+    "rows",
+    "format",
+    "filters",
+    "source",
+)
+
+VISIBILITY: dict[str, dict[str, str]] = {
+    "people.employee": {
+        **{name: spec.permission for name, spec in EMPLOYEE_FIELDS.items()},
+        **{f"{name}_id": _VIEW for name in ("department", "team", "manager")},
+        "start_date": _VIEW,
+        "employment": _VIEW,
+        "custom_fields": _VIEW,
+        "photo": _VIEW,
+        "emergency_contacts": _PERSONAL,
+        "wage": _SALARY,
+        "wage_component": _SALARY,
+        **dict.fromkeys(_EVENT_METADATA, _PLAIN),
+    },
+    "people.employment": {
+        "employee": _PLAIN,
+        **dict.fromkeys(
+            (
+                "contract_type",
+                "start_date",
+                "end_date",
+                "job_title",
+                "department",
+                "team",
+                "manager",
+            ),
+            _VIEW,
+        ),
+    },
+    "people.wage": {
+        "employee": _PLAIN,
+        **dict.fromkeys(("effective_from", "amount", "currency", "period"), _SALARY),
+    },
+    "people.wagecomponent": {
+        "employee": _PLAIN,
+        **dict.fromkeys(
+            ("kind", "label", "amount", "currency", "start_date", "end_date", "recurring"),
+            _SALARY,
+        ),
+    },
+    "people.emergencycontact": {
+        "employee": _PLAIN,
+        **dict.fromkeys(("name", "relationship", "phone", "email"), _PERSONAL),
+    },
+    # Company set-up, not anyone's personal data.
+    "people.department": dict.fromkeys(("name", "code", "parent"), _PLAIN),
+    "people.team": dict.fromkeys(("name", "department"), _PLAIN),
+    "people.customfielddefinition": dict.fromkeys(
+        (
+            "key",
+            "label",
+            "type",
+            "field_type",
+            "choices",
+            "required",
+            "position",
+            "is_active",
+            "employees_with_a_value",
+        ),
+        _PLAIN,
+    ),
+    "people.peoplesettings": {"self_editable_fields": _PLAIN},
+}
+# An emergency contact's label is the contact's name: private data of a third person.
+VISIBILITY_LABELS: dict[str, str] = {"people.emergencycontact": _PERSONAL}
+# The subject of these records is an employee: scoped grants reach it through can_on.
+EMPLOYEE_SUBJECTS = (
+    "people.employee",
+    "people.employment",
+    "people.wage",
+    "people.wagecomponent",
+    "people.emergencycontact",
+)

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from kluis.access import visibility
 from kluis.access.actor import Actor
 from kluis.audit.services import MASK, record
 from kluis.crypto import vault
@@ -47,10 +48,12 @@ def find_by_national_id(actor: Actor, value: str) -> Employee | None:
     return employees_for(actor, "people.view_identity").filter(national_id_index=index).first()
 
 
+EMPLOYEE = "people.employee"
+
+
 def visible_fields(actor: Actor, employee: Employee) -> list[str]:
-    return [
-        name for name, spec in EMPLOYEE_FIELDS.items() if can_on(actor, spec.permission, employee)
-    ]
+    """The employee fields whose values this actor may see (the one visibility policy)."""
+    return visibility.visible_fields(actor, EMPLOYEE, EMPLOYEE_FIELDS, subject=employee)
 
 
 def _audit_read(actor: Actor, employee: Employee, what: list[str]) -> None:
@@ -131,11 +134,22 @@ def wage_components(actor: Actor, employee: Employee) -> list[tuple[WageComponen
 
 
 def history(actor: Actor, employee: Employee) -> list[EmployeeVersion]:
-    return list(
+    """The employee's versions, newest first, each narrowed (in memory, never saved) to the
+    changed fields and values this actor may see of this employee."""
+    versions = list(
         EmployeeVersion.objects.filter(tenant_id=employee.tenant_id, employee=employee).order_by(
             "-changed_at", "-pk"
         )
     )
+    for version in versions:
+        version.changed_fields = visibility.visible_fields(
+            actor, EMPLOYEE, version.changed_fields, subject=employee
+        )
+        for name in ("old_values", "snapshot"):
+            values = getattr(version, name)
+            shown = set(visibility.visible_fields(actor, EMPLOYEE, values, subject=employee))
+            setattr(version, name, {k: val for k, val in values.items() if k in shown})
+    return versions
 
 
 def as_of(
@@ -195,27 +209,17 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
         .order_by("changed_at", "pk")[:limit]
     )
     feed: list[dict[str, Any]] = []
-    previous_sealed: dict[int, dict[str, Any]] = {}
     for version in versions:
         employee = version.employee
-        for field in version.changed_fields:
+        # Only the changes this actor may see of this employee (wages need view_salary for
+        # them, private data view_personal): the same policy as the profile and History tab.
+        for field in visibility.visible_fields(
+            actor, EMPLOYEE, version.changed_fields, subject=employee
+        ):
             spec = EMPLOYEE_FIELDS.get(field)
             if spec is None:
-                feed.append(
-                    {
-                        "employee": employee.pk,
-                        "version": version.version,
-                        "changed_at": version.changed_at,
-                        "actor": version.actor_label,
-                        "field": field,
-                        "old": None,
-                        "new": None,
-                    }
-                )
-                continue
-            if not can_on(actor, spec.permission, employee):
-                continue
-            if spec.sealed:
+                old, new = None, None  # a contract, wage or custom fields: that it changed
+            elif spec.sealed:
                 old, new = MASK, MASK
             else:
                 old, new = version.old_values.get(field), version.snapshot.get(field)
@@ -230,7 +234,6 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
                     "new": new,
                 }
             )
-    del previous_sealed
     return feed
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kluis.access.authorization import can, grants_of
 from kluis.access.models import Role
-from kluis.audit.models import AuditEvent
+from kluis.audit.selectors import recent_events
 from kluis.tenancy.middleware import SESSION_KEY
 from kluis.web.decorators import member_required
 
@@ -24,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "grants": sorted(grants_of(actor).items()),
         "team": membership.reports.filter(is_active=True).select_related("user"),
         "recent_events": (
-            AuditEvent.objects.filter(tenant=request.tenant)[:8]  # type: ignore[attr-defined]
+            recent_events(actor, request.tenant)  # type: ignore[attr-defined]
             if can(actor, "audit.view")
             else None
         ),

@@ -49,7 +49,8 @@ def test_reading_one_with_sparse_fields_and_etag(api):
     response = api(["audit:read"]).get(f"{URL}{event.pk}/?fields=action")
     assert response.status_code == 200
     assert body(response) == {"id": event.pk, "action": event.action}
-    assert response["ETag"] == f'W/"{event.pk}-{event.hash[:16]}"'
+    # Named by the event's hash, and by what this client is shown of it when values are hidden.
+    assert response["ETag"].startswith(f'W/"{event.pk}-{event.hash[:16]}')
 
 
 def test_without_audit_read_it_is_403(api):

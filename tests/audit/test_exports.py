@@ -79,10 +79,10 @@ def test_csv_export_neutralises_formula_injection(demo, login):
             Actor.system('=HYPERLINK("http://evil.test")', tenant),
             "test.injection",
             tenant=tenant,
-            object_type="test.thing",
+            object_type="tenancy.tenant",  # a type whose label and name every reader sees
             object_id="-1",
             object_repr="@SUM(A1:A9)",
-            changes={"note": {"old": "+1", "new": "\tcmd"}},
+            changes={"name": {"old": "+1", "new": "\tcmd"}},
         )
     rows = _csv_rows(login(AUDITOR).get("/audit/export.csv", {"action": "test.injection"}))
     assert len(rows) == 1

@@ -4,6 +4,8 @@ id, and a date range; newest first by default."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, ClassVar
 
 import django_filters
@@ -11,12 +13,13 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from kluis.access.actor import Actor
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.schema import problem_responses
 from kluis.api.sparse import FIELDS_PARAMETER
 from kluis.api.views import RowViewSet
 from kluis.audit.models import AuditEvent
-from kluis.audit.selectors import events_of
+from kluis.audit.selectors import events_of, shown_changes, shown_label
 
 
 class AuditEventSerializer(serializers.Serializer):
@@ -30,7 +33,11 @@ class AuditEventSerializer(serializers.Serializer):
     object_id = serializers.CharField(allow_blank=True)
     object_repr = serializers.CharField(allow_blank=True)
     changes = serializers.DictField(
-        child=serializers.JSONField(), help_text="{field: {old, new}}; sensitive values masked"
+        child=serializers.JSONField(),
+        help_text=(
+            "{field: {old, new}}; sensitive values masked when written, and a value the "
+            'client\'s scopes do not reveal reads "[hidden]"'
+        ),
     )
     ip = serializers.IPAddressField(allow_null=True)
     request_id = serializers.CharField(allow_blank=True)
@@ -41,7 +48,8 @@ class AuditEventSerializer(serializers.Serializer):
 SELECTABLE = set(AuditEventSerializer().fields)
 
 
-def represent(event: AuditEvent) -> dict[str, Any]:
+def represent(actor: Actor, event: AuditEvent) -> dict[str, Any]:
+    """One event as this client may see it: values its scopes do not reveal are hidden."""
     return {
         "id": event.pk,
         "sequence": event.sequence,
@@ -51,8 +59,8 @@ def represent(event: AuditEvent) -> dict[str, Any]:
         "action": event.action,
         "object_type": event.object_type,
         "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "changes": event.changes,
+        "object_repr": shown_label(actor, event),
+        "changes": shown_changes(actor, event),
         "ip": event.ip,
         "request_id": event.request_id,
         "hash": event.hash,
@@ -111,10 +119,17 @@ class AuditEventViewSet(RowViewSet):
     selectable = SELECTABLE
     object_url_kwarg = "audit_event_pk"
     not_found = "No such audit event"
-    represent = staticmethod(represent)  # type: ignore[assignment]
+
+    def represent(self, row: AuditEvent) -> dict[str, Any]:
+        return represent(self.actor, row)
 
     def etag(self, row: AuditEvent, data: dict[str, Any]) -> str:
-        return f'W/"{row.pk}-{row.hash[:16]}"'  # the event's own hash names its content
+        # The event's own hash names its content; a view with hidden values names that too.
+        tag = f"{row.pk}-{row.hash[:16]}"
+        if data["changes"] != row.changes or data["object_repr"] != row.object_repr:
+            shown = json.dumps([data["object_repr"], data["changes"]], sort_keys=True, default=str)
+            tag += "-" + hashlib.sha256(shown.encode()).hexdigest()[:8]
+        return f'W/"{tag}"'
 
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventApiFilter

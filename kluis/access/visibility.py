@@ -185,6 +185,11 @@ def _register_infrastructure() -> None:
         "expires_at": PLAIN,
         "revoked_at": PLAIN,
         "app": PLAIN,
+        # OAuth token events: the grant, the token rows' ids and expiry, never a token
+        "grant_type": PLAIN,
+        "access_token": PLAIN,
+        "refresh_token": PLAIN,
+        "expires": PLAIN,
     }
     register("integrations.apiclient", integration)
     register("integrations.apikey", integration)

@@ -1,5 +1,10 @@
 """Every write to roles and role grants. Each one authorises, validates, writes in one
-transaction, records an audit event and emits a domain event."""
+transaction, records an audit event and emits a domain event.
+
+A service that nothing composes runs `transaction.atomic(durable=True)` (it must be the
+outermost transaction, so its audit row is committed when it returns). `install_builtin_roles`,
+`grant_role` and `create_role` are not durable: `create_tenant` and `add_member` run the first
+two inside their own transaction, and tests compose `create_role` with `grant_role`."""
 
 from __future__ import annotations
 
@@ -135,7 +140,7 @@ def update_role(
     authorize(actor, "access.manage_roles")
     if role.is_builtin:
         raise ValidationError(_("Built-in roles cannot be changed; make a custom role instead."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         role = Role.objects.select_for_update().get(pk=role.pk, tenant=role.tenant)
         clean_name = _clean_name(role.tenant, name, exclude=role.pk)
         clean_grants = _clean_grants(grants)
@@ -156,7 +161,7 @@ def delete_role(actor: Actor, role: Role) -> None:
     authorize(actor, "access.manage_roles")
     if role.is_builtin:
         raise ValidationError(_("Built-in roles cannot be removed."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         holders = role.assignments.count()
         if holders:
             raise ValidationError(
@@ -202,9 +207,16 @@ def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignme
 
 
 def revoke_role(actor: Actor, membership: Membership, role: Role) -> None:
+    """Take a role away. The role's assignments are locked first, so two revokes at once
+    neither both record an event nor take away the company's last two owners."""
     _check_tenant(actor, membership.tenant)
     authorize(actor, "access.manage_roles")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        list(
+            RoleAssignment.objects.select_for_update()
+            .filter(tenant_id=membership.tenant_id, role=role)
+            .values_list("pk", flat=True)
+        )
         assignment = RoleAssignment.objects.filter(
             tenant_id=membership.tenant_id, membership=membership, role=role
         ).first()

@@ -4,6 +4,8 @@ limited."""
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 from typing import Any
 
@@ -23,12 +25,17 @@ from kluis.api.exceptions import problem_response
 from kluis.api.throttling import (
     ApiIpThrottle,
     OAuthClientThrottle,
+    presented_client_id,
     rate_limit_headers,
 )
 from kluis.integrations.forms import SCOPE_LABELS
 from kluis.integrations.models import OAuthConnection
+from kluis.integrations.oauth import KluisOAuthLibCore
 from kluis.integrations.services import connect_app, revoke_connection
+from kluis.operations.client_ip import client_ip
 from kluis.web.decorators import member_required
+
+logger = logging.getLogger("kluis.integrations.oauth")
 
 
 @method_decorator(member_required("integrations.manage"), name="dispatch")
@@ -137,8 +144,43 @@ class RateLimited:
 
 
 class TokenView(RateLimited, oauth.TokenView):
-    pass
+    """Issuing and refreshing tokens: each token is audited by the validator, in the
+    transaction that stores it. A refused request is logged, never audited (no row per
+    guess)."""
+
+    oauthlib_backend_class = KluisOAuthLibCore
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if response.status_code >= 400:
+            _log_refusal(request, response)
+        return response
 
 
 class RevokeTokenView(RateLimited, oauth.RevokeTokenView):
-    pass
+    """Revoking a token: audited by the validator when a token was revoked."""
+
+    oauthlib_backend_class = KluisOAuthLibCore
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if response.status_code >= 400:
+            _log_refusal(request, response)
+        return response
+
+
+def _log_refusal(request: HttpRequest, response: HttpResponse) -> None:
+    """The OAuth error code and where it came from; never the request's body (it holds the
+    secret, the code or the token)."""
+    try:
+        error = str(json.loads(response.content or b"{}").get("error", ""))[:60]
+    except (ValueError, AttributeError):
+        error = ""
+    logger.warning(
+        "oauth %s refused: status=%s error=%s client_id=%r ip=%s",
+        request.path,
+        response.status_code,
+        error or "-",
+        presented_client_id(request)[:100],
+        client_ip(request.META),
+    )

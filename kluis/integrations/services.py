@@ -4,7 +4,9 @@ audit event (name, scopes and prefix, never the key) and emits a domain event.""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +27,9 @@ from kluis.integrations.keys import (
 )
 from kluis.integrations.models import ApiClient, ApiKey, IdempotencyRecord, OAuthConnection
 from kluis.tenancy.models import Tenant
+
+# Platform-level events (no company to chain them to): the operator's log.
+platform_log = logging.getLogger("kluis.platform")
 
 
 def _same_company(actor: Actor, tenant: Tenant) -> None:
@@ -85,7 +90,7 @@ def create_api_client(
     secret = new_client_secret()
     for _attempt in range(5):
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 client = ApiClient.objects.create(
                     tenant=tenant,
                     name=name,
@@ -118,7 +123,7 @@ def create_oauth_client(
         raise ValidationError(errors)
     application_model = get_application_model()
     secret = generate_client_secret()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         application = application_model.objects.create(
             name=f"{tenant.slug}: {name}"[:255],
             client_type=application_model.CLIENT_CONFIDENTIAL,
@@ -159,14 +164,17 @@ def _record_client(actor: Actor, client: ApiClient, action: str) -> None:
 
 
 def revoke_api_client(actor: Actor, client: ApiClient) -> ApiClient:
-    """Revoke a client: its keys, its secret and every OAuth token it holds stop working."""
+    """Revoke a client: its keys, its secret and every OAuth token it holds stop working.
+    The row is locked and re-read first, so two revokes at once record one event."""
     from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
     _same_company(actor, client.tenant)
     authorize(actor, "integrations.manage")
-    if client.revoked_at is not None:
-        return client
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        locked = ApiClient.objects.select_for_update().get(pk=client.pk, tenant=client.tenant)
+        if locked.revoked_at is not None:
+            client.revoked_at = locked.revoked_at
+            return client
         now = timezone.now()
         client.revoked_at = now
         client.save(update_fields=["revoked_at"])
@@ -211,7 +219,7 @@ def create_api_key(
     for _attempt in range(5):
         plaintext = new_key()
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 client = ApiClient.objects.create(
                     tenant=tenant, name=name, scopes=scopes, created_by_label=actor.label[:254]
                 )
@@ -251,12 +259,17 @@ def create_api_key(
 
 
 def revoke_api_key(actor: Actor, key: ApiKey) -> ApiKey:
-    """Revoke a key (and its client): the next request with it answers 401."""
+    """Revoke a key (and its client): the next request with it answers 401. The row is
+    locked and re-read first, so two revokes at once record one event."""
     _same_company(actor, key.client.tenant)
     authorize(actor, "integrations.manage")
-    if key.revoked_at is not None:
-        return key
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        # The client first, then the key: the order revoke_api_client locks them in.
+        ApiClient.objects.select_for_update().filter(pk=key.client_id).first()
+        locked = ApiKey.objects.select_for_update().get(pk=key.pk, tenant_id=key.tenant_id)
+        if locked.revoked_at is not None:
+            key.revoked_at = locked.revoked_at
+            return key
         now = timezone.now()
         key.revoked_at = now
         key.save(update_fields=["revoked_at"])
@@ -286,32 +299,67 @@ def purge_idempotency_records(older_than: dt.timedelta = dt.timedelta(hours=24))
     return deleted
 
 
+def _clean_redirect_uris(redirect_uris: list[str], errors: dict[str, list[str]]) -> list[str]:
+    """Absolute https:// URIs with a host, no fragment and no whitespace (DOT stores them
+    space-separated), each once."""
+    cleaned: list[str] = []
+    for uri in redirect_uris:
+        uri = (uri or "").strip()
+        parts = urlsplit(uri) if uri.isprintable() and " " not in uri else None
+        if parts is None or parts.scheme != "https" or not parts.hostname or parts.fragment:
+            errors["redirect_uris"] = [_("Give one or more https:// redirect URIs.")]
+            return []
+        if uri not in cleaned:
+            cleaned.append(uri)
+    if not cleaned:
+        errors["redirect_uris"] = [_("Give one or more https:// redirect URIs.")]
+    return cleaned
+
+
 def register_oauth_app(
-    name: str, redirect_uris: list[str], *, public: bool = False
+    actor: Actor, name: str, redirect_uris: list[str], *, public: bool = False
 ) -> tuple[Any, str]:
     """A third-party app for the authorization code flow (with PKCE), registered by the
     platform operator; companies then connect it. Returns (application, secret); the secret
-    is shown once (empty for a public app)."""
+    is shown once (empty for a public app) and stored hashed.
+
+    The app belongs to no company, so there is no company chain to audit it in: the
+    registration is logged (on commit) as a platform event, and each company's chain records
+    the app's facts when a member connects it (`connect_app`)."""
     from oauth2_provider.generators import generate_client_secret
     from oauth2_provider.models import get_application_model
 
+    if not actor.is_system:
+        raise PermissionDenied(_("Third-party apps are registered by the platform operator."))
+    errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError({"name": [_("Use 1 to 100 characters.")]})
-    bad = [uri for uri in redirect_uris if not uri.startswith("https://")]
-    if not redirect_uris or bad:
-        raise ValidationError({"redirect_uris": [_("Give one or more https:// redirect URIs.")]})
+        errors["name"] = [_("Use 1 to 100 characters.")]
+    uris = _clean_redirect_uris(redirect_uris, errors)
+    if errors:
+        raise ValidationError(errors)
     model = get_application_model()
     secret = "" if public else generate_client_secret()
-    application = model.objects.create(
-        name=name,
-        client_type=model.CLIENT_PUBLIC if public else model.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=model.GRANT_AUTHORIZATION_CODE,
-        client_secret=secret,
-        hash_client_secret=True,
-        redirect_uris=" ".join(redirect_uris),
-        skip_authorization=False,
-    )
+    with transaction.atomic(durable=True):
+        application = model(
+            name=name,
+            client_type=model.CLIENT_PUBLIC if public else model.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=model.GRANT_AUTHORIZATION_CODE,
+            client_secret=secret,
+            hash_client_secret=True,
+            redirect_uris=" ".join(uris),
+            skip_authorization=False,
+        )
+        application.full_clean(exclude=["client_id", "client_secret", "user"])
+        application.save()
+        facts = {
+            "actor": actor.label,
+            "app": application.pk,
+            "client_id": str(application.client_id),
+            "client_type": application.client_type,
+            "redirect_uris": uris,
+        }
+        transaction.on_commit(lambda: platform_log.info("oauth_app.registered %s", facts))
     return application, secret
 
 
@@ -320,26 +368,43 @@ def connect_app(
 ) -> OAuthConnection:
     """Connect a third-party app for the company with the scopes the member consented to
     (only scopes the member holds company-wide). Replaces the member's earlier connection of
-    the same app for the same company; refuses one for another company."""
+    the same app for the same company; refuses one for another company. The member's
+    active connection is locked and re-read in the transaction, so two consents at once
+    make one connection (the loser of a race on a new one retries and updates it)."""
     _same_company(actor, tenant)
     authorize(actor, "integrations.manage")
     scopes = clean_scopes(actor, scopes)
-    existing = (
-        OAuthConnection.objects.filter(application=application, user=user, revoked_at__isnull=True)
-        .select_related("api_client")
-        .first()
-    )
-    if existing is not None and existing.tenant_id != tenant.pk:
-        raise ValidationError(
-            _("You connected this app for another company; disconnect it there first.")
+    for attempt in range(2):
+        try:
+            return _connect_app(actor, tenant, user, application, scopes)
+        except IntegrityError:  # a concurrent consent made the connection first
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _connect_app(
+    actor: Actor, tenant: Tenant, user: Any, application: Any, scopes: list[str]
+) -> OAuthConnection:
+    with transaction.atomic(durable=True):
+        existing = (
+            OAuthConnection.objects.select_for_update()
+            .filter(application=application, user=user, revoked_at__isnull=True)
+            .first()
         )
-    with transaction.atomic():
+        if existing is not None and existing.tenant_id != tenant.pk:
+            raise ValidationError(
+                _("You connected this app for another company; disconnect it there first.")
+            )
         if existing is not None:
-            existing.api_client.scopes = scopes
-            existing.api_client.save(update_fields=["scopes"])
+            client = ApiClient.objects.select_for_update().get(pk=existing.api_client_id)
+            before = {"app": application.name, "scopes": client.scopes}
+            client.scopes = scopes
+            client.save(update_fields=["scopes"])
             connection = existing
             action = "oauth_connection.updated"
         else:
+            before = {}
             client = ApiClient.objects.create(
                 tenant=tenant,
                 name=str(application.name)[:100],
@@ -350,32 +415,47 @@ def connect_app(
                 tenant=tenant, application=application, user=user, api_client=client
             )
             action = "oauth_connection.created"
+        after = {"app": application.name, "scopes": scopes}
+        if action == "oauth_connection.created":
+            # A platform-registered app has no audit trail of its own: the company's chain
+            # records what it connected (the redirect URIs the codes go to, the app kind).
+            after |= {
+                "client_id": str(application.client_id),
+                "client_type": application.client_type,
+                "redirect_uris": str(application.redirect_uris).split(),
+            }
         record(
             actor,
             action,
             tenant=tenant,
-            target=connection.api_client,
+            target=client,
             object_repr=f"{application.name} ({application.client_id})",
-            changes=diff({}, {"app": application.name, "scopes": scopes}),
+            changes=diff(before, after),
         )
         emit(
             action,
             tenant=tenant,
-            target=connection.api_client,
-            payload={"client": connection.api_client_id, "scopes": scopes},
+            target=client,
+            payload={"client": client.pk, "scopes": scopes},
         )
+    connection.api_client = client
     return connection
 
 
 def revoke_connection(actor: Actor, connection: OAuthConnection) -> OAuthConnection:
-    """Disconnect an app: every token it holds for that member stops working."""
+    """Disconnect an app: every token it holds for that member stops working. The row is
+    locked and re-read first, so two disconnects at once record one event."""
     from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
     _same_company(actor, connection.tenant)
     authorize(actor, "integrations.manage")
-    if connection.revoked_at is not None:
-        return connection
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        locked = OAuthConnection.objects.select_for_update().get(
+            pk=connection.pk, tenant=connection.tenant
+        )
+        if locked.revoked_at is not None:
+            connection.revoked_at = locked.revoked_at
+            return connection
         now = timezone.now()
         connection.revoked_at = now
         connection.save(update_fields=["revoked_at"])

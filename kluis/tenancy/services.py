@@ -1,4 +1,7 @@
-"""Writes to companies and memberships."""
+"""Writes to companies and memberships.
+
+Neither service is `durable`: the demo loader (kluis/operations/demo.py) makes its companies
+and people in one outer transaction (all of the demo or none), so these may run nested."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from oauth2_provider.models import AccessToken, Application
 from requests.auth import HTTPBasicAuth
 
+from kluis.access.actor import Actor
 from kluis.integrations.models import OAuthConnection
 from kluis.integrations.services import register_oauth_app
 from kluis.people.models import Employee
@@ -79,7 +80,7 @@ def bearer(live_server, path: str, token: str) -> requests.Response:
 
 @pytest.fixture
 def app() -> tuple[Application, str]:
-    return register_oauth_app("Planner", [REDIRECT])
+    return register_oauth_app(Actor.system("tests"), "Planner", [REDIRECT])
 
 
 def test_authlib_connects_with_pkce_refreshes_and_is_disconnected(

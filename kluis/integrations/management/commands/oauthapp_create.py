@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kluis.access.actor import Actor
 from kluis.integrations.services import register_oauth_app
 from kluis.operations.management.commands.createtenant import error_lines
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             application, secret = register_oauth_app(
-                options["name"], options["redirect_uris"], public=options["public"]
+                Actor.system("cli:oauthapp"),
+                options["name"],
+                options["redirect_uris"],
+                public=options["public"],
             )
         except ValidationError as exc:
             raise CommandError("\n".join(error_lines(exc)), returncode=1) from None

@@ -107,6 +107,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every API request leaves here for the API's own pipeline (kluis/api/pipeline.py).
+    "kluis.api.pipeline.ApiMiddleware",
     "kluis.operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

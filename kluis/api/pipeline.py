@@ -1,0 +1,163 @@
+"""The one pipeline every API request takes (decision 0008).
+
+`ApiMiddleware` is the first middleware: a request under `/api/` (except the schema and
+its documentation page, which are documents for people and browsers) leaves Django's
+browser-session cycle there, and `answer()` takes it the rest of the way:
+
+1. a request id (accepted from a proxy when sane, else made), on the response and logs;
+2. the host is checked against ALLOWED_HOSTS, HTTPS is required where configured;
+3. the language from Accept-Language (problem details are translated);
+4. the path is resolved to the resource's view (kluis/api/registry.py, urls.py);
+5. the view's own steps, the same for every resource and credential (kluis/api/views.py
+   `ApiViewSet.initial`): throttles before the credential is looked up, one
+   authentication (API key, Basic, OAuth bearer: the authenticators named in settings),
+   the per-credential throttle, the connection narrowed to the client's company
+   (PostgreSQL), the permission for the method, strict query parameters; then the
+   resource's handler; every error as a problem document (exceptions.py);
+6. one set of response headers: the security headers Django's own middleware would
+   add (computed once by that middleware), rate-limit headers, X-Request-ID,
+   Content-Language.
+
+Sessions, CSRF, allauth, messages and the tenant-from-session middleware never run for
+an API request: an API credential is never a cookie.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from kluis.api.exceptions import BadRequest, problem_response
+from kluis.operations.logging import current_request_id
+from kluis.operations.middleware import VALID_REQUEST_ID, SecurityHeadersMiddleware
+
+logger = logging.getLogger("django.request")
+
+API_PREFIX = "/api/"
+# Documents about the API, not requests of it: served by Django like any page.
+DOCUMENTATION = ("/api/v1/schema/", "/api/v1/docs/")
+
+
+def is_api_request(path: str) -> bool:
+    return path.startswith(API_PREFIX) and not path.startswith(DOCUMENTATION)
+
+
+class ApiMiddleware:
+    """First in MIDDLEWARE: API requests are answered by `answer()`, the rest go on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if is_api_request(request.path_info):
+            return answer(request)
+        return self.get_response(request)
+
+
+def answer(request: HttpRequest) -> HttpResponseBase:
+    """The response to one API request, headers and all."""
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if VALID_REQUEST_ID.match(incoming) else secrets.token_hex(12)
+    request.request_id = request_id  # type: ignore[attr-defined]
+    current_request_id.set(request_id)
+    language = translation.get_language_from_request(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
+    try:
+        response = _respond(request)
+    except Exception:
+        logger.exception("Internal Server Error: %s", request.path, extra={"request": request})
+        response = problem_response(request, 500, "Something went wrong on our side.")
+    finally:
+        translation.deactivate()
+    _finish_headers(request, response, language)
+    response["X-Request-ID"] = request_id
+    return response
+
+
+def _respond(request: HttpRequest) -> HttpResponseBase:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        # The detail never echoes what was sent (as handler400).
+        return problem_response(request, 400, str(BadRequest.default_detail))
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        redirect = _https_redirect(request)
+        if redirect is not None:
+            return redirect
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return _not_found(request)
+    response = match.func(request, *match.args, **match.kwargs)
+    render = getattr(response, "render", None)
+    if callable(render) and not getattr(response, "is_rendered", True):
+        response = render()
+    assert isinstance(response, HttpResponseBase)
+    return response
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    """404 problem; a path missing only its trailing slash is told the right one (a
+    redirect would turn a POST into a GET and drop its body)."""
+    path = request.path_info
+    if not path.endswith("/"):
+        try:
+            resolve(path + "/")
+        except Resolver404:
+            pass
+        else:
+            return problem_response(
+                request, 404, f"Not found. API paths end with a slash: {request.path}/"
+            )
+    return problem_response(request, 404, "Not found.")
+
+
+def _https_redirect(request: HttpRequest) -> HttpResponseBase | None:
+    """SecurityMiddleware's redirect to HTTPS (SECURE_SSL_REDIRECT), made by it."""
+    return SecurityMiddleware(_empty).process_request(request)
+
+
+def _empty(_request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+@functools.lru_cache(maxsize=4)
+def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
+    """The headers Django's and Kluis's security middleware put on a response (HSTS,
+    CSP, X-Frame-Options, nosniff, referrer and opener policies, Permissions-Policy,
+    no-store), made by that middleware around an empty response: they depend on the
+    request only by HTTPS or not, so they are computed once."""
+    request = HttpRequest()
+    request.is_secure = lambda: secure  # type: ignore[method-assign]
+    request.path = request.path_info = "/api/v1/"
+    chain = SecurityMiddleware(
+        ContentSecurityPolicyMiddleware(XFrameOptionsMiddleware(SecurityHeadersMiddleware(_empty)))
+    )
+    response = chain(request)
+    assert isinstance(response, HttpResponseBase)
+    return tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name not in ("Content-Type", "Content-Length", "Cache-Control")
+    )
+
+
+def _finish_headers(request: HttpRequest, response: HttpResponseBase, language: str) -> None:
+    for name, value in security_headers(request.is_secure()):
+        response.headers.setdefault(name, value)
+    patch_cache_control(response, no_store=True, private=True)
+    patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", language)

@@ -113,13 +113,15 @@ def visible_fields(
 ) -> list[str]:
     """The fields (in the given order) whose values this actor may see."""
     entry = _REGISTRY.get(object_type)
-    seen: dict[str, bool] = {}
+    # Decided once per permission, not per field: a page of employees asks this for
+    # every row, and many fields share one permission.
+    held: dict[str | None, bool] = {}
     out = []
     for name in fields:
-        if name not in seen:
-            permission = entry.fields.get(name) if entry is not None else None
-            seen[name] = _holds(actor, entry, permission, subject)
-        if seen[name]:
+        permission = entry.fields.get(name) if entry is not None else None
+        if permission not in held:
+            held[permission] = _holds(actor, entry, permission, subject)
+        if held[permission]:
             out.append(name)
     return out
 

@@ -245,20 +245,26 @@ def _current_wages(employees: list[Employee]) -> dict[int, dict[str, Any]]:
     """The wage in force today for each employee (one query), amounts unsealed."""
     today = timezone.localdate()
     current: dict[int, dict[str, Any]] = {}
-    rows = Wage.objects.filter(
-        tenant_id=employees[0].tenant_id,
-        employee__in=[e.pk for e in employees],
-        effective_from__lte=today,
-    ).order_by("employee_id", "-effective_from")
-    for wage in rows:
-        if wage.employee_id in current:
+    tenant_id = employees[0].tenant_id
+    # Tuples, not model instances: an employee's whole wage history comes back here.
+    rows = (
+        Wage.objects.filter(
+            tenant_id=tenant_id,
+            employee__in=[e.pk for e in employees],
+            effective_from__lte=today,
+        )
+        .order_by("employee_id", "-effective_from")
+        .values_list("employee_id", "amount_sealed", "currency", "period", "effective_from")
+    )
+    for employee_id, sealed, currency, period, effective_from in rows:
+        if employee_id in current:
             continue
-        amount = vault.unseal(wage.tenant_id, WAGE_PURPOSE, wage.amount_sealed) or "0"
-        current[wage.employee_id] = {
+        amount = vault.unseal(tenant_id, WAGE_PURPOSE, sealed) or "0"
+        current[employee_id] = {
             "amount": str(Decimal(amount)),
-            "currency": wage.currency,
-            "period": wage.period,
-            "effective_from": wage.effective_from,
+            "currency": currency,
+            "period": period,
+            "effective_from": effective_from,
         }
     return current
 

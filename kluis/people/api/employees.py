@@ -605,7 +605,8 @@ class EmployeeViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Employee]:
         if getattr(self, "swagger_fake_view", False):
             return Employee.objects.none()
-        return selectors.employees_for(self.actor).select_related("tenant")
+        # Linked job fields are given as ids: no department, team or manager rows to load.
+        return scoped(self.actor, "people.view", Employee.objects.select_related("tenant"))
 
     def _write_context(self) -> dict[str, Any]:
         return {"tenant": self.actor.tenant}

@@ -178,23 +178,6 @@ def _register_infrastructure() -> None:
     )
     register("crypto.tenantkey", {"master_key_id": PLAIN, "version": PLAIN, "versions": PLAIN})
     register("audit.auditevent", {"filters": PLAIN, "format": PLAIN})
-    # API clients and keys (kluis.integrations): names, scopes and dates, never secrets.
-    integration = {
-        "name": PLAIN,
-        "scopes": PLAIN,
-        "client_id": PLAIN,
-        "prefix": PLAIN,
-        "expires_at": PLAIN,
-        "revoked_at": PLAIN,
-        "app": PLAIN,
-        # OAuth token events: the grant, the token rows' ids and expiry, never a token
-        "grant_type": PLAIN,
-        "access_token": PLAIN,
-        "refresh_token": PLAIN,
-        "expires": PLAIN,
-    }
-    register("integrations.apiclient", integration)
-    register("integrations.apikey", integration)
 
 
 _register_infrastructure()

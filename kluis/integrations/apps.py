@@ -5,3 +5,28 @@ class IntegrationsConfig(AppConfig):
     name = "kluis.integrations"
     label = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        """Declare what a viewer may see of API clients and keys (kluis.access.visibility):
+        names, scopes, dates and ids, never a secret or token (none is ever recorded)."""
+        from kluis.access import visibility
+
+        fields = {
+            "name": visibility.PLAIN,
+            "scopes": visibility.PLAIN,
+            "client_id": visibility.PLAIN,
+            "prefix": visibility.PLAIN,
+            "expires_at": visibility.PLAIN,
+            "revoked_at": visibility.PLAIN,
+            "app": visibility.PLAIN,
+            # what a connection to a third-party app connected: its kind and redirect URIs
+            "client_type": visibility.PLAIN,
+            "redirect_uris": visibility.PLAIN,
+            # OAuth token events: the grant, the token rows' ids and expiry, never a token
+            "grant_type": visibility.PLAIN,
+            "access_token": visibility.PLAIN,
+            "refresh_token": visibility.PLAIN,
+            "expires": visibility.PLAIN,
+        }
+        visibility.register("integrations.apiclient", fields)
+        visibility.register("integrations.apikey", fields)

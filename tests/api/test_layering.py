@@ -1,0 +1,67 @@
+"""kluis.api is the one API pipeline and knows no domain app: apps register their
+resources with it (kluis/api/registry.py), it never imports them. Read from the source
+(every import statement, also those inside functions), so a lazy import counts too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import kluis
+
+KLUIS = Path(kluis.__file__).resolve().parent
+# What the pipeline may build on: the infrastructure below every app.
+API_MAY_IMPORT = {"api", "access", "operations", "tenancy"}
+
+
+def imported_apps(package: Path) -> dict[str, set[str]]:
+    """{kluis app imported: {file importing it}} for every module under `package`."""
+    found: dict[str, set[str]] = {}
+    for source in package.rglob("*.py"):
+        tree = ast.parse(source.read_text(), filename=str(source))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                parts = module.split(".")
+                if parts[0] == "kluis" and len(parts) > 1 and (KLUIS / parts[1]).is_dir():
+                    found.setdefault(parts[1], set()).add(str(source.relative_to(package)))
+    return found
+
+
+def test_the_api_package_imports_no_domain_app() -> None:
+    imported = imported_apps(KLUIS / "api")
+    beyond = {app: sorted(files) for app, files in imported.items() if app not in API_MAY_IMPORT}
+    assert beyond == {}, f"kluis/api imports apps it must not know: {beyond}"
+
+
+def test_the_check_reads_lazy_imports_too(tmp_path: Path) -> None:
+    module = tmp_path / "lazy.py"
+    module.write_text("def f():\n    from kluis.people import services\n")
+    assert imported_apps(tmp_path) == {"people": {"lazy.py"}}
+
+
+def test_every_resource_is_registered_by_the_app_that_owns_it() -> None:
+    import kluis.api.urls  # noqa: F401  (discovers and imports the apps' api packages)
+    from kluis.api.registry import resources
+
+    registered = resources()
+    assert {r.prefix for r in registered} >= {
+        "employees",
+        "employments",
+        "wages",
+        "wage-components",
+        "teams",
+        "departments",
+        "custom-fields",
+        "roles",
+        "memberships",
+        "audit-events",
+    }
+    for resource in registered:
+        owner = resource.viewset.__module__.split(".")[1]
+        assert owner != "api", f"/api/v1/{resource.prefix}/ is declared inside kluis.api"

@@ -190,9 +190,8 @@ def plan_cases(token: str, count: int) -> list[Case]:
 
 def count_queries(token: str, case: Case) -> int:
     """SQL queries of one request (after a warm-up one), counted in this process: through
-    the WSGI application granian serves (kluis.wsgi: the fast lane answers these pages)
-    and through Django's own handler (which answers every other list request); the more
-    of the two."""
+    the WSGI application granian serves (kluis.wsgi) and through Django's own
+    handler; the more of the two."""
     import io
 
     from django.db import connection
@@ -492,8 +491,8 @@ def main() -> None:
         )
         print(
             "Queries: counted in-process (CaptureQueriesContext) for the same request after a"
-            " warm-up one, through the served WSGI application (whose fast lane answers these"
-            " pages) and through Django's handler; the more of the two.\n"
+            " warm-up one, through the served WSGI application and through Django's handler;"
+            " the more of the two.\n"
         )
         load_before = os.getloadavg()[0]
         work = data_dir / "wrk"

@@ -105,6 +105,25 @@ class ChainReport:
         return not self.problem
 
 
+def hashed_content(event: AuditEvent) -> dict[str, Any]:
+    """What an event's hash covers, read back from its stored row."""
+    return content_of(
+        tenant_id=event.tenant_id,
+        sequence=event.sequence,
+        occurred_at=event.occurred_at.astimezone(UTC),
+        actor_kind=event.actor_kind,
+        actor_user_id=event.actor_user_id,
+        actor_label=event.actor_label,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_repr=event.object_repr,
+        changes=event.changes,
+        ip=event.ip,
+        request_id=event.request_id,
+    )
+
+
 def verify_tenant(tenant: Tenant) -> ChainReport:
     """Walk a company's chain in order and name the first broken link."""
     expected_prev = genesis_hash(tenant.pk)
@@ -120,22 +139,7 @@ def verify_tenant(tenant: Tenant) -> ChainReport:
             )
         if event.prev_hash != expected_prev:
             return ChainReport(tenant, count, f"{where} does not link to its predecessor")
-        content = content_of(
-            tenant_id=event.tenant_id,
-            sequence=event.sequence,
-            occurred_at=event.occurred_at.astimezone(UTC),
-            actor_kind=event.actor_kind,
-            actor_user_id=event.actor_user_id,
-            actor_label=event.actor_label,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            object_repr=event.object_repr,
-            changes=event.changes,
-            ip=event.ip,
-            request_id=event.request_id,
-        )
-        if event_hash(event.prev_hash, content) != event.hash:
+        if event_hash(event.prev_hash, hashed_content(event)) != event.hash:
             return ChainReport(tenant, count, f"{where} was altered (hash mismatch)")
         expected_prev = event.hash
         expected_seq += 1

@@ -17,9 +17,8 @@ from django.test import Client
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from kluis.access.actor import Actor
-from kluis.audit.chain import content_of
 from kluis.audit.models import AuditEvent
-from kluis.audit.services import verify_tenant
+from kluis.audit.services import hashed_content, verify_tenant
 from kluis.integrations.models import ApiClient, OAuthConnection
 from kluis.integrations.services import create_oauth_client, register_oauth_app
 from kluis.tenancy.models import Tenant
@@ -45,21 +44,7 @@ def events(action: str) -> list[AuditEvent]:
 
 def everything_stored(event: AuditEvent) -> str:
     """The audit row as stored and as hashed, as one text to search."""
-    content = content_of(
-        tenant_id=event.tenant_id,
-        sequence=event.sequence,
-        occurred_at=event.occurred_at,
-        actor_kind=event.actor_kind,
-        actor_user_id=event.actor_user_id,
-        actor_label=event.actor_label,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        object_repr=event.object_repr,
-        changes=event.changes,
-        ip=event.ip,
-        request_id=event.request_id,
-    )
+    content = hashed_content(event)
     return json.dumps(content, default=str) + event.hash + event.prev_hash
 
 

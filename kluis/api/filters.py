@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters import BooleanFilter, IsoDateTimeFilter
+from django_filters import (
+    BooleanFilter,
+    CharFilter,
+    ChoiceFilter,
+    DateFilter,
+    Filter,
+    IsoDateTimeFilter,
+    NumberFilter,
+)
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
+from kluis.api.compiled import NotCompilable, Slots
 from kluis.api.exceptions import QueryParameterError
 from kluis.operations.instants import parse_instant
 
@@ -31,11 +41,47 @@ def bad_ids(request: Request, names: Iterable[str]) -> dict[str, list[str]]:
     return errors
 
 
+# How each kind of declared filter's value takes a slot in a compiled query
+# (kluis/api/compiled.py); a filter of another class (or with a method) is not compiled.
+_SLOT_KINDS: dict[type[Filter], str] = {
+    NumberFilter: "decimal",
+    CharFilter: "text",
+    ChoiceFilter: "text",
+    IsoDateTimeFilter: "datetime",
+    DateFilter: "date",
+}
+
+
+@dataclass(frozen=True)
+class ChosenFilters:
+    """The filters a list request asked for, validated: what to apply to the rows with
+    each value in a slot (`apply`), the values, and what they add to the query's shape."""
+
+    filters: tuple[tuple[str, Filter], ...]
+    values: dict[str, Any]
+    shape: tuple[Any, ...]
+
+    def apply(self, queryset: QuerySet[Any], slots: Slots) -> QuerySet[Any]:
+        for name, declared in self.filters:
+            if isinstance(declared, _Fixed):
+                queryset = declared.filter(queryset, None)
+                continue
+            kind = _SLOT_KINDS.get(type(declared))
+            if kind is None or declared.method is not None:
+                raise NotCompilable(name)
+            queryset = declared.filter(queryset, slots(f"filter:{name}", kind))
+        return queryset
+
+    def slot_values(self) -> dict[str, Any]:
+        return {f"filter:{name}": value for name, value in self.values.items()}
+
+
 class StrictFilterBackend(DjangoFilterBackend):
-    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+    def validated(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        """The view's filter set for this request, its values checked (400 otherwise)."""
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
-            return queryset
+            return None
         errors = bad_ids(request, ID_FILTERS & set(filterset.filters))
         instants = {}
         for name, declared in filterset.filters.items():
@@ -58,7 +104,48 @@ class StrictFilterBackend(DjangoFilterBackend):
             )
         # In UTC: the database may not take the offset the client wrote.
         filterset.form.cleaned_data.update(instants)
-        return filterset.qs
+        return filterset
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        filterset = self.validated(request, queryset, view)
+        return queryset if filterset is None else filterset.qs
+
+    def chosen(self, request: Request, view: Any) -> ChosenFilters:
+        """The filters this list request asked for, validated, ready to be compiled."""
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None or not (
+            filterset_class.base_filters.keys() & request.query_params.keys()
+        ):
+            return ChosenFilters((), {}, ())  # nothing asked: nothing to validate or apply
+        model = filterset_class._meta.model
+        filterset = self.validated(request, model._default_manager.none(), view)
+        filters: list[tuple[str, Filter]] = []
+        shape: list[Any] = []
+        values = {}
+        for name, declared in filterset.filters.items():
+            if name not in request.query_params:
+                continue
+            value = filterset.form.cleaned_data.get(name)
+            if isinstance(declared, BooleanFilter):
+                # Two values: part of the shape, not a slot.
+                shape.append((name, value))
+                filters.append((name, _Fixed(declared, value)))
+                continue
+            shape.append(name)
+            filters.append((name, declared))
+            values[name] = value
+        return ChosenFilters(tuple(filters), values, tuple(shape))
+
+
+class _Fixed(Filter):
+    """A filter applied with the value the shape already holds (a boolean)."""
+
+    def __init__(self, declared: Filter, value: Any) -> None:
+        super().__init__()
+        self.declared, self.value = declared, value
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        return self.declared.filter(qs, self.value)
 
 
 class StrictOrderingFilter(OrderingFilter):

@@ -8,15 +8,17 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from rest_framework.pagination import Cursor, CursorPagination
+from django.db.models import QuerySet
+from rest_framework.pagination import Cursor, CursorPagination, _reverse_ordering
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from kluis.api.compiled import Slots, kind_of, plan_for, run
 from kluis.api.exceptions import QueryParameterError
 
 MAX_PAGE_SIZE = 200
@@ -97,6 +99,98 @@ class KluisCursorPagination(CursorPagination):
         if ordering[0].lstrip("-") in ("id", "pk"):
             return ordering
         return (*ordering, "-pk" if ordering[0].startswith("-") else "pk")
+
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """DRF's cursor pagination, its query and its bookkeeping split in two (`_begin`,
+        `_shaped`, `_settle`) so the compiled path below shares both."""
+        offset, reverse, current = self._begin(request, view)
+        rows = list(self._shaped(queryset, offset, reverse, current, current))
+        return self._settle(rows, offset, reverse, current)
+
+    def paginate_compiled(
+        self,
+        request: Request,
+        view: Any,
+        rows: Callable[[Slots], QuerySet[Any]],
+        values: dict[str, Any],
+        shape: Hashable,
+    ) -> list[Any] | None:
+        """The same page as `paginate_queryset(rows(...))`, its SQL compiled once per
+        shape (kluis/api/compiled.py): `rows` builds the list's queryset with the slots'
+        sentinels, `values` are this request's values for them. None when the shape
+        cannot be compiled (the caller then takes `paginate_queryset`)."""
+        offset, reverse, current = self._begin(request, view)
+        ordering = tuple(self.ordering)
+        key = (shape, ordering, reverse, current is not None, offset, self.page_size)
+
+        def build(slots: Slots) -> QuerySet[Any]:
+            queryset = rows(slots)
+            position = None
+            if current is not None:
+                name = ordering[0].lstrip("-")
+                meta = queryset.model._meta
+                field = meta.pk if name == "pk" else meta.get_field(name)
+                position = slots("position", kind_of(field))
+            return self._shaped(queryset, offset, reverse, current, position)
+
+        plan = plan_for(key, build)
+        if plan is None:
+            return None
+        if current is not None:
+            values = {**values, "position": current}
+        return self._settle(run(plan, values), offset, reverse, current)
+
+    def _begin(self, request: Request, view: Any) -> tuple[int, bool, Any]:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, None, view)  # type: ignore[assignment]
+        self.cursor = self.decode_cursor(request)
+        if self.cursor is None:
+            return 0, False, None
+        offset, reverse, current = self.cursor
+        return offset, reverse, current
+
+    def _shaped(
+        self, queryset: QuerySet[Any], offset: int, reverse: bool, current: Any, position: Any
+    ) -> QuerySet[Any]:
+        """The page's queryset: ordered (backwards for a reversed cursor), after the
+        cursor's `position`, one row more than the page to see whether one follows."""
+        ordering = _reverse_ordering(self.ordering) if reverse else self.ordering
+        queryset = queryset.order_by(*ordering)
+        if current is not None:
+            order = self.ordering[0]
+            is_reversed = order.startswith("-")
+            # (cursor reversed) XOR (ordering reversed): before the position, else after.
+            lookup = "__lt" if bool(reverse) != is_reversed else "__gt"
+            queryset = queryset.filter(**{order.lstrip("-") + lookup: position})
+        return queryset[offset : offset + self.page_size + 1]
+
+    def _settle(self, results: list[Any], offset: int, reverse: bool, current: Any) -> list[Any]:
+        """The page of `results` and where the links before and after it point (DRF's)."""
+        self.page = list(results[: self.page_size])
+        follows = len(results) > len(self.page)
+        following = (
+            self._get_position_from_instance(results[-1], self.ordering) if follows else None
+        )
+        if reverse:
+            self.page = list(reversed(self.page))
+            self.has_next = (current is not None) or (offset > 0)
+            self.has_previous = follows
+            if self.has_next:
+                self.next_position = current
+            if self.has_previous:
+                self.previous_position = following
+        else:
+            self.has_next = follows
+            self.has_previous = (current is not None) or (offset > 0)
+            if self.has_next:
+                self.next_position = following
+            if self.has_previous:
+                self.previous_position = current
+        return self.page
 
     # Cursors are signed and name the ordering they were made for: a client cannot craft a
     # position (which the database would be asked to compare with a date or a number), nor

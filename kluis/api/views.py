@@ -4,10 +4,12 @@ shown by one `represent(row)`, list/read/change/delete written once (RowViewSet)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Hashable
 from typing import Any, ClassVar
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
@@ -18,12 +20,15 @@ from rest_framework.viewsets import GenericViewSet
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
+from kluis.api.compiled import Slots
 from kluis.api.exceptions import BodyError, Conflict, QueryParameterError
+from kluis.api.filters import StrictFilterBackend
 from kluis.api.pagination import KluisCursorPagination
 from kluis.api.paths import check_path_ids
 from kluis.api.principal import ApiPrincipal, authenticate_header_for
 from kluis.api.sparse import content_etag, if_match, pick, requested_fields
 from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
+from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrow_to, widen
 
 
@@ -62,9 +67,47 @@ class ApiViewSet(GenericViewSet):
 
     @property
     def actor(self) -> Actor:
+        standing_in = self.__dict__.get("_actor_stand_in")
+        if standing_in is not None:
+            return standing_in
         principal = self.request.user
         assert isinstance(principal, ApiPrincipal)
         return principal.actor
+
+    def page(
+        self, rows: Callable[[], QuerySet[Any]] | None = None, shape: Hashable = ()
+    ) -> list[Any]:
+        """One page of the list (`rows`, by default `get_queryset`): the request's
+        filters, ordering and cursor, compiled once per shape of request
+        (kluis/api/compiled.py) with the client's company and the filter values as
+        parameters. A shape that cannot be compiled is built and compiled every time."""
+        rows = rows or self.get_queryset
+        request = self.request
+        paginator = self.paginator
+        assert isinstance(paginator, KluisCursorPagination)
+        chosen = StrictFilterBackend().chosen(request, self)
+        actor = self.actor
+        tenant = actor.tenant
+        if tenant is not None:
+
+            def build(slots: Slots) -> QuerySet[Any]:
+                # The same rows for a company that stands in for the client's.
+                stand_in = Tenant(pk=slots("tenant", "int"))
+                self.__dict__["_actor_stand_in"] = dataclasses.replace(actor, tenant=stand_in)
+                try:
+                    return chosen.apply(rows(), slots)
+                finally:
+                    del self.__dict__["_actor_stand_in"]
+
+            values = {"tenant": tenant.pk, **chosen.slot_values()}
+            grants = tuple(sorted((actor._grants or {}).items()))
+            key = (type(self), self.action, shape, grants, actor.kind, chosen.shape)
+            page = paginator.paginate_compiled(request, self, build, values, key)
+            if page is not None:
+                return page
+        page = paginator.paginate_queryset(self.filter_queryset(rows()), request, self)
+        assert page is not None
+        return page
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.format_kwarg = self.get_format_suffix(**kwargs)
@@ -175,8 +218,7 @@ class RowViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, self.selectable)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
+        page = self.page()
         return self.get_paginated_response([pick(self.represent(row), only) for row in page])
 
     def retrieve(self, request: Request, **kwargs: Any) -> Response:

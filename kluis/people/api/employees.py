@@ -649,9 +649,9 @@ class EmployeeViewSet(ApiViewSet):
         ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
         extra = ordering in self.ordering_fields and ordering not in names
         selected = (*names, ordering) if extra else tuple(names)
-        rows = scoped(self.actor, "people.view", plain_rows(selected))
-        page: list[dict[str, Any]] | None = self.paginate_queryset(self.filter_queryset(rows))
-        assert page is not None
+        page: list[dict[str, Any]] = self.page(
+            lambda: scoped(self.actor, "people.view", plain_rows(selected)), shape=selected
+        )
         response = self.get_paginated_response(page)  # the cursors are made here
         for item in page:
             if extra:
@@ -674,9 +674,7 @@ class EmployeeViewSet(ApiViewSet):
         plain = plain_fields(self.actor, self._only())
         if plain is not None:
             return self._plain_list(plain)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        return self.get_paginated_response(self.represent(list(page)))
+        return self.get_paginated_response(self.represent(self.page()))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         self._only()

@@ -198,8 +198,7 @@ class EmploymentViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
+        page = self.page()
         return self.get_paginated_response([pick(represent(c), only) for c in page])
 
     def retrieve(self, request: Request, employment_pk: int) -> Response:

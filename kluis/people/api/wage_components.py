@@ -245,8 +245,7 @@ class WageComponentViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
+        page = self.page()
         if only is None or "amount" in only:
             audit_amounts_read(self.actor, [c.employee for c in page], "wage_components")
         return self.get_paginated_response([pick(represent(c), only) for c in page])

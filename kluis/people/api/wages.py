@@ -218,8 +218,7 @@ class WageViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
+        page = self.page()
         if only is None or "amount" in only:
             audit_amounts_read(self.actor, [w.employee for w in page], "wages")
         return self.get_paginated_response([pick(represent(w), only) for w in page])

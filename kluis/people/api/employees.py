@@ -6,18 +6,12 @@ There is no DELETE: people leave by status `left`."""
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import django_filters
-from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Func, QuerySet, TextField
-from django.db.models.query import BaseIterable
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -29,17 +23,16 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.access.actor import Actor
-from kluis.access.permissions import Scope
 from kluis.api.concurrency import etag_for, expected_version
 from kluis.api.exceptions import QueryParameterError
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
+from kluis.api.pagination import KluisCursorPagination
 from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer
 from kluis.api.views import ApiViewSet
-from kluis.operations.sql import Statement, compiled, fetch
 from kluis.people import selectors, services
+from kluis.people.api.employee_rows import ALWAYS, plain_fields, text_rows_of
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import (
     ContractType,
@@ -49,17 +42,10 @@ from kluis.people.models import (
     Gender,
     WagePeriod,
 )
-from kluis.people.permissions import scope_of, scoped
+from kluis.people.permissions import scoped
 
-ALWAYS = ("id", "version", "created_at", "updated_at")
 SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage", "custom_fields"}
 EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
-# The column behind each plain (not sealed) field; job fields are links, given as ids.
-PLAIN_COLUMNS = {
-    name: f"{name}_id" if name in ("department", "team", "manager") else name
-    for name, spec in EMPLOYEE_FIELDS.items()
-    if not spec.sealed
-}
 
 
 def _scope_note(field: str) -> str:
@@ -261,233 +247,6 @@ class EmployeeFilter(django_filters.FilterSet):
         fields: ClassVar[list[str]] = []
 
 
-FILTERS = frozenset(EmployeeFilter.base_filters)
-DATETIMES = frozenset({"created_at", "updated_at"})
-
-
-class UtcIsoText(Func):
-    """A datetime column as the API writes it, e.g. "2026-01-05T09:00:00.123456Z" (the
-    microseconds left out when they are 0, as `datetime.isoformat` does), made by the
-    database: parsing, converting and formatting two datetimes per row in Python was about
-    a fifth of a 200-row page. SQLite stores UTC datetimes as that text with a space for
-    the T; PostgreSQL formats its timestamp in UTC."""
-
-    template = "%(expressions)s"
-    output_field = TextField()
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[str | int, ...]]:
-        template = "(REPLACE(%(expressions)s, ' ', 'T') || 'Z')"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[str | int, ...]]:
-        utc = "(%(expressions)s AT TIME ZONE 'UTC')"
-        template = (
-            f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN ''"
-            f" ELSE to_char({utc}, '.US') END || 'Z')"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-class CustomFieldsJson(Func):
-    """The custom fields column as JSON to embed in a row's object: `{}` for none."""
-
-    template = "json(COALESCE(NULLIF(%(expressions)s, 'null'), '{}'))"
-    output_field = TextField()
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[str | int, ...]]:
-        template = "COALESCE(NULLIF(%(expressions)s, 'null'::jsonb), '{}'::jsonb)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-class RowJson(Func):
-    """A row as the text of its JSON object in the API, the keys `names` in that order,
-    written by the database (SQLite's json_object, PostgreSQL's json_build_object): what
-    the fast lane puts in a page instead of building and encoding a dict per row."""
-
-    output_field = TextField()
-
-    def __init__(self, names: tuple[str, ...], *values: Any) -> None:
-        assert all(_JSON_KEY.fullmatch(name) for name in names), names  # written as literals
-        super().__init__(*values)
-        self.names = names
-
-    def as_sql(  # type: ignore[override]
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        function: str = "json_object",
-        **extra_context: Any,
-    ) -> tuple[str, tuple[Any, ...]]:
-        parts: list[str] = []
-        params: list[Any] = []
-        for name, value in zip(self.names, self.get_source_expressions(), strict=True):
-            sql, value_params = compiler.compile(value)
-            parts.append(f"'{name}', {sql}")
-            params.extend(value_params)
-        return f"{function}({', '.join(parts)})", tuple(params)
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        sql, params = self.as_sql(compiler, connection, function="json_build_object")
-        return f"({sql})::text", params  # the text as written, not decoded by the driver
-
-
-_JSON_KEY = re.compile(r"[a-z_]+")
-# Columns whose values the database writes into JSON as the API does: numbers and ids,
-# text, dates (ISO 8601 on both). Datetimes and the custom fields have their own
-# expressions; anything else (a boolean SQLite would write as 0 or 1, a decimal the API
-# writes as a string) leaves the row to Python.
-_JSON_AS_IS = (models.IntegerField, models.ForeignKey, models.CharField, models.TextField)
-
-
-def row_json(names: tuple[str, ...]) -> RowJson | None:
-    """The expression writing an employee as the API's JSON object of the fields `names`
-    (as `plain_rows(names)` gives them); None where a field is not one the database
-    writes as the API does, or the database is neither SQLite nor PostgreSQL."""
-    values: list[Any] = []
-    for name in names:
-        if name in DATETIMES:
-            values.append(UtcIsoText(name))
-        elif name == "custom_fields":
-            values.append(CustomFieldsJson(name))
-        else:
-            field = Employee._meta.get_field(name)
-            is_date = isinstance(field, models.DateField) and not isinstance(
-                field, models.DateTimeField
-            )
-            if not (isinstance(field, _JSON_AS_IS) or is_date):
-                return None
-            values.append(models.F(PLAIN_COLUMNS.get(name, name)))
-    return RowJson(names, *values)
-
-
-class ApiRows(BaseIterable):
-    """Rows of a `values_list` queryset as dicts under the API's names (`names`, set on a
-    subclass by `plain_rows`): no namedtuple and no second dict per row."""
-
-    names: ClassVar[tuple[str, ...]] = ()
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        queryset = self.queryset
-        compiler = queryset.query.get_compiler(queryset.db)
-        names = self.names
-        for row in compiler.results_iter(
-            chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
-        ):
-            yield dict(zip(names, row, strict=True))
-
-
-@functools.lru_cache(maxsize=64)
-def plain_rows(names: tuple[str, ...]) -> QuerySet[Any]:
-    """All employees as dicts of the fields `names` (datetimes as the API's text), to be
-    scoped, filtered and paginated per request.
-
-    Made once per set of fields: naming and resolving twenty columns cost more than the
-    rest of the page's query (a queryset is never changed in place, so sharing is safe)."""
-    columns = [
-        UtcIsoText(name) if name in DATETIMES else PLAIN_COLUMNS.get(name, name) for name in names
-    ]
-    rows = Employee.objects.values_list(*columns)
-    # Django's own hook for what iterating a queryset yields (kept by every clone).
-    rows._iterable_class = type("EmployeeRows", (ApiRows,), {"names": names})
-    return rows
-
-
-@dataclass(frozen=True)
-class _CompiledPage:
-    """The SQL of one list page, compiled once by the ORM, and its parameter slots."""
-
-    statement: Statement
-    params: tuple[Any, ...]
-    tenant_slot: int
-    after_slot: int | None
-
-
-_TENANT_SENTINEL = -7_346_291
-_AFTER_SENTINEL = -7_346_292
-
-
-@functools.lru_cache(maxsize=512)
-def _compiled_page(
-    alias: str, names: tuple[str, ...], limit: int, after: bool
-) -> _CompiledPage | None:
-    db = connections[alias]
-    expression = row_json(names) if db.vendor in ("sqlite", "postgresql") else None
-    if expression is None:
-        return None
-    rows = (
-        Employee.objects.using(alias)
-        .filter(tenant_id=_TENANT_SENTINEL)
-        .order_by("id")
-        .values_list(expression, "id")
-    )
-    if after:
-        rows = rows.filter(id__gt=_AFTER_SENTINEL)
-    sql, params = rows[:limit].query.get_compiler(using=alias).as_sql()
-    return _CompiledPage(
-        statement=compiled(sql, db),
-        params=tuple(params),
-        tenant_slot=list(params).index(_TENANT_SENTINEL),
-        after_slot=list(params).index(_AFTER_SENTINEL) if after else None,
-    )
-
-
-def json_page(
-    tenant_id: int, names: tuple[str, ...], size: int, after: int | None
-) -> list[tuple[str, int]] | None:
-    """Up to size + 1 employees of company `tenant_id` with an id above `after`, in id
-    order, as (the text of the JSON object the API gives for the fields `names`, id);
-    None where the database cannot write those fields (`row_json`).
-
-    The fast lane's page (kluis/api/fastlane.py), for a client whose
-    `people.view` is company-wide and whose fields `plain_fields` chose: the rows of the
-    ORM's query for `scoped(actor, "people.view", plain_rows(names))` ordered by id, each
-    written as JSON by the database, compiled once per set of fields and page size
-    instead of on every request. tests/api/test_fast_lane.py holds the objects to the
-    ones Django's path writes for the same rows."""
-    db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` resolves on every use
-    page = _compiled_page(db.alias, names, size + 1, after is not None)
-    if page is None:
-        return None
-    params = list(page.params)
-    params[page.tenant_slot] = tenant_id
-    if page.after_slot is not None:
-        params[page.after_slot] = after
-    rows: list[tuple[str, int]] = fetch(db, page.statement, params)
-    return rows
-
-
-def plain_fields(actor: Actor, only: set[str] | None) -> list[str] | None:
-    """The fields of a list page read straight from the columns, in the order `represent`
-    gives them; None when the page needs `represent`: a sealed field or the wage is asked
-    for and may be seen (opening them is audited), or a permission reaches only some
-    employees (a member's team or self scope; API clients have none)."""
-    fields = []
-    for name, spec in EMPLOYEE_FIELDS.items():
-        scope = scope_of(actor, spec.permission)
-        if scope is None or (only is not None and name not in only):
-            continue
-        if scope != Scope.COMPANY or spec.sealed:
-            return None
-        fields.append(name)
-    wage_scope = scope_of(actor, "people.view_salary")
-    if wage_scope is not None and (only is None or "wage" in only):
-        return None
-    names = [name for name in ALWAYS if only is None or name in only]
-    names += fields
-    if only is None or "custom_fields" in only:
-        names.append("custom_fields")
-    return names
-
-
 FIELDS_PARAMETER = OpenApiParameter(
     "fields",
     OpenApiTypes.STR,
@@ -642,38 +401,26 @@ class EmployeeViewSet(ApiViewSet):
         response["ETag"] = etag_for(employee)
         return response
 
-    def _plain_list(self, names: list[str]) -> Response:
-        """A page as dicts built from one query's rows (no model instances): the same
-        response as `represent`, for the fields `plain_fields` chose."""
-        # The pagination reads the ordering field of the last row for the cursor.
+    def _text_list(self, names: list[str]) -> HttpResponse | None:
+        """A page whose rows' JSON the database writes (the fields `plain_fields` chose);
+        None where it cannot, and `represent` answers."""
         ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
-        extra = ordering in self.ordering_fields and ordering not in names
-        selected = (*names, ordering) if extra else tuple(names)
-        page: list[dict[str, Any]] = self.page(
-            lambda: scoped(self.actor, "people.view", plain_rows(selected)), shape=selected
-        )
-        response = self.get_paginated_response(page)  # the cursors are made here
-        for item in page:
-            if extra:
-                del item[ordering]
-            if item.get("custom_fields", {}) is None:
-                item["custom_fields"] = {}
-        return response
-
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.action == "list" and not FILTERS.intersection(self.request.query_params):
-            # No filter asked for: the filter set (a form, built and validated on every
-            # request) would give the queryset back unchanged; only the ordering applies.
-            ordered: QuerySet[Any] = StrictOrderingFilter().filter_queryset(
-                self.request, queryset, self
-            )
-            return ordered
-        return super().filter_queryset(queryset)
+        if ordering not in self.ordering_fields:
+            return None  # the paginator answers the 400
+        rows = text_rows_of(tuple(names), ordering)
+        if rows is None:
+            return None
+        page = self.page(lambda: scoped(self.actor, "people.view", rows), shape=tuple(names))
+        paginator = self.paginator
+        assert isinstance(paginator, KluisCursorPagination)
+        return paginator.get_text_paginated_response([row["json"] for row in page])
 
     def list(self, request: Request) -> Response:
         plain = plain_fields(self.actor, self._only())
         if plain is not None:
-            return self._plain_list(plain)
+            text = self._text_list(plain)
+            if text is not None:
+                return text  # type: ignore[return-value]
         return self.get_paginated_response(self.represent(self.page()))
 
     def retrieve(self, request: Request, pk: int) -> Response:

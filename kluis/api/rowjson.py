@@ -1,0 +1,147 @@
+"""Rows whose JSON object the database writes.
+
+Building a dict per row in Python and encoding the page with `json.dumps` was the
+larger part of a list page's cost once its query was compiled (kluis/api/compiled.py).
+Where a resource's fields are columns the database can write as the API writes them, the
+page selects each row as the text of its JSON object (SQLite's `json_object`,
+PostgreSQL's `json_build_object`), with the resource's keys in its order, and the page
+body is joined from those texts (`KluisCursorPagination.get_text_paginated_response`).
+Values are the ones the serializer writes; spacing and escaping may differ, both valid
+JSON for the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Func, TextField
+from django.db.models.query import BaseIterable
+from django.db.models.sql.compiler import SQLCompiler
+
+_JSON_KEY = re.compile(r"[a-z_]+")
+# Columns whose values the database writes into JSON as the API does: numbers and ids,
+# text, dates (ISO 8601 on both). Datetimes and JSON columns have their own expressions;
+# anything else (a boolean SQLite would write as 0 or 1, a decimal the API writes as a
+# string) leaves the row to Python.
+_AS_IS = (models.IntegerField, models.ForeignKey, models.CharField, models.TextField)
+
+
+class UtcIsoText(Func):
+    """A datetime column as the API writes it, e.g. "2026-01-05T09:00:00.123456Z" (the
+    microseconds left out when they are 0, as `datetime.isoformat` does), made by the
+    database. SQLite stores UTC datetimes as that text with a space for the T;
+    PostgreSQL formats its timestamp in UTC."""
+
+    template = "%(expressions)s"
+    output_field = TextField()
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = "(REPLACE(%(expressions)s, ' ', 'T') || 'Z')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        utc = "(%(expressions)s AT TIME ZONE 'UTC')"
+        template = (
+            f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN ''"
+            f" ELSE to_char({utc}, '.US') END || 'Z')"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class JsonObjectOrEmpty(Func):
+    """A JSON column to embed in a row's object: `{}` for none."""
+
+    template = "json(COALESCE(NULLIF(%(expressions)s, 'null'), '{}'))"
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = "COALESCE(NULLIF(%(expressions)s, 'null'::jsonb), '{}'::jsonb)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class RowJson(Func):
+    """A row as the text of its JSON object, the keys `names` in that order."""
+
+    output_field = TextField()
+
+    def __init__(self, names: tuple[str, ...], *values: Any) -> None:
+        assert all(_JSON_KEY.fullmatch(name) for name in names), names  # written as literals
+        super().__init__(*values)
+        self.names = names
+
+    def as_sql(  # type: ignore[override]
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str = "json_object",
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        parts: list[str] = []
+        params: list[Any] = []
+        for name, value in zip(self.names, self.get_source_expressions(), strict=True):
+            sql, value_params = compiler.compile(value)
+            parts.append(f"'{name}', {sql}")
+            params.extend(value_params)
+        return f"{function}({', '.join(parts)})", tuple(params)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = self.as_sql(compiler, connection, function="json_build_object")
+        return f"({sql})::text", params  # the text as written, not decoded by the driver
+
+
+def row_json(
+    model: type[models.Model], names: tuple[str, ...], columns: dict[str, str]
+) -> RowJson | None:
+    """The expression writing a row of `model` as the API's JSON object of the fields
+    `names` (`columns` maps an API name to its column where they differ); None where a
+    field is not one the database writes as the API does."""
+    values: list[Any] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        column = columns.get(name, name)
+        if isinstance(field, models.DateTimeField):
+            values.append(UtcIsoText(column))
+        elif isinstance(field, models.JSONField):
+            values.append(JsonObjectOrEmpty(column))
+        elif isinstance(field, (*_AS_IS, models.DateField)):
+            values.append(models.F(column))
+        else:
+            return None
+    return RowJson(names, *values)
+
+
+class TextRows(BaseIterable):
+    """Rows of `values_list(RowJson(...), <ordering column>)` as {"json": text, <ordering
+    name>: value}: the text for the page, the value for the cursor (`names` is set on a
+    subclass)."""
+
+    names: ClassVar[tuple[str, ...]] = ()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        queryset = self.queryset
+        compiler = queryset.query.get_compiler(queryset.db)
+        names = self.names
+        for row in compiler.results_iter(
+            chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
+        ):
+            yield dict(zip(names, row, strict=True))
+
+
+def text_rows(queryset: models.QuerySet[Any], expression: RowJson, ordering: str) -> Any:
+    """`queryset`'s rows as `TextRows` of `expression`, with the `ordering` column."""
+    rows = queryset.values_list(expression, ordering)
+    rows._iterable_class = type("TextRowsOf", (TextRows,), {"names": ("json", ordering)})
+    return rows

@@ -1,0 +1,83 @@
+"""The employee list's rows are written as JSON by the database (kluis/api/rowjson.py);
+one employee read alone is written by the serializer. Both are the API's answer for the
+same person, so they must agree, key for key and in the same order, also for awkward
+values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db.models import JSONField, Value
+
+from kluis.people.models import Employee
+from kluis.tenancy.models import Tenant
+from tests.api.conftest import Api
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = [
+    'Quote " and back\\slash',
+    "line\nbreak\ttab\x01control",
+    "separators \u2028 and \u2029",
+    "emoji 🧑‍💼 and accents éàü",
+    "<script>alert(1)</script> & markup",
+]
+
+
+def listed(api: Api, url: str) -> list[dict[str, Any]]:
+    rows = []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content[:300]
+        body = json.loads(response.content)
+        rows.extend(body["results"])
+        url = body["next"] and body["next"].split("testserver", 1)[-1]
+    return rows
+
+
+@pytest.mark.parametrize("scopes", [["employees:read"], ["employees:read", "personal:read"]])
+def test_a_listed_employee_is_the_same_as_the_employee_read_alone(
+    api: Callable[..., Api], demo: dict[str, Tenant], scopes: list[str]
+) -> None:
+    tenant = demo["demo-bv"]
+    people = list(Employee.objects.filter(tenant=tenant).order_by("id")[:6])
+    for person, text in zip(people, AWKWARD, strict=False):
+        Employee.objects.filter(pk=person.pk).update(
+            preferred_name=text,
+            job_title=text[::-1],
+            custom_fields={"note": text, "nested": {"list": [1, None, text]}, "empty": None},
+        )
+    # Datetimes with and without microseconds; custom fields a JSON null.
+    moment = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    Employee.objects.filter(pk=people[0].pk).update(updated_at=moment)
+    Employee.objects.filter(pk=people[1].pk).update(
+        updated_at=moment.replace(microsecond=123),
+        custom_fields=Value(None, output_field=JSONField()),  # JSON null
+    )
+    client = api(scopes)
+    rows = listed(client, "/api/v1/employees/?page_size=7")
+    assert len(rows) == Employee.objects.filter(tenant=tenant).count()
+    for row in rows:
+        alone = json.loads(client.get(f"/api/v1/employees/{row['id']}/").content)
+        assert row == {key: alone[key] for key in row}, row["id"]
+        assert list(row) == [key for key in alone if key in row], row["id"]
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[people[0].pk]["updated_at"] == "2026-03-01T08:00:00Z"
+    assert by_id[people[1].pk]["updated_at"] == "2026-03-01T08:00:00.000123Z"
+    assert by_id[people[1].pk]["custom_fields"] == {}
+    assert by_id[people[2].pk]["preferred_name"] == AWKWARD[2]
+
+
+def test_the_page_body_escapes_line_separators_as_the_serializer_does(
+    api: Callable[..., Api], demo: dict[str, Tenant]
+) -> None:
+    person = Employee.objects.filter(tenant=demo["demo-bv"]).order_by("id").first()
+    assert person is not None
+    Employee.objects.filter(pk=person.pk).update(preferred_name="a\u2028b\u2029c")
+    body = api(["employees:read"]).get("/api/v1/employees/?page_size=1").content
+    assert "\u2028".encode() not in body and "\u2029".encode() not in body
+    assert json.loads(body)["results"][0]["preferred_name"] == "a\u2028b\u2029c"

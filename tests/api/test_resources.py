@@ -1,0 +1,212 @@
+"""The harness every API resource passes, made from the registry (kluis/api/registry.py):
+a resource cannot be registered without these tests running over it.
+
+- a key without the scope a method needs gets 403, before any object is looked up;
+- every declared filter narrows a list to exactly the rows the database holds for it;
+- bad query input is a 400 problem document naming the parameter, on every list;
+- an object URL gives an ETag, and a write with a stale If-Match is 412 and changes
+  nothing;
+- a missing object is a 404 problem document.
+Tenant isolation (another company's object is 404 for every method) is walked by
+tests/api/test_isolation.py, paging in every ordering by tests/api/test_compiled_pages.py,
+both over the same registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django_filters import BooleanFilter, IsoDateTimeFilter, NumberFilter
+
+import kluis.api.urls  # noqa: F401  (the apps register their resources)
+from kluis.access.permissions import API_SCOPES
+from kluis.api.registry import Resource, resources
+from kluis.tenancy.models import Tenant
+from tests.api.conftest import Api, assert_problem
+
+pytestmark = pytest.mark.django_db
+
+RESOURCES = resources()
+LISTS = [r for r in RESOURCES if r.collection.get("get") == "list"]
+ITEMS = [r for r in RESOURCES if r.item.get("get") == "retrieve"]
+WRITABLE_ITEMS = [r for r in ITEMS if {"patch", "put", "delete"} & set(r.item)]
+
+
+def model_of(resource: Resource) -> Any:
+    return resource.viewset.filterset_class._meta.model
+
+
+def scopes_without(permission: str) -> list[str]:
+    """Every scope except those that grant `permission`."""
+    return [scope for scope, grants in API_SCOPES.items() if permission not in grants]
+
+
+def all_rows(api: Api, url: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        body = json.loads(response.content)
+        rows.extend(body["results"])
+        link = body["next"]
+        url = f"{urlsplit(link).path}?{urlsplit(link).query}" if link else ""
+    return rows
+
+
+def an_object(resource: Resource, tenant: Tenant) -> Any:
+    return model_of(resource)._default_manager.filter(tenant=tenant).order_by("pk").first()
+
+
+def item_url(resource: Resource, pk: int) -> str:
+    return f"/api/v1/{resource.prefix}/{pk}/"
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=lambda r: r.prefix)
+def test_a_key_without_the_methods_scope_is_refused_before_any_lookup(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
+) -> None:
+    needed = resource.viewset.required_permissions["GET"]
+    client = api(scopes_without(needed))
+    assert_problem(client.get(f"/api/v1/{resource.prefix}/"), 403)
+    if resource.item:
+        # The same 403 for an object that exists and one that does not: nothing learnt.
+        row = an_object(resource, demo["demo-bv"])
+        for pk in ([row.pk] if row is not None else []) + [987654321]:
+            assert_problem(client.get(item_url(resource, pk)), 403)
+    for method in resource.collection:
+        if method == "post":
+            needed = resource.viewset.required_permissions["POST"]
+            response = api(scopes_without(needed)).post(f"/api/v1/{resource.prefix}/", {})
+            assert_problem(response, 403)
+
+
+def _sample(declared: Any, rows: list[Any], name: str) -> Any:
+    """A value for filter `declared` that some row has, as the query parameter's text."""
+    field = declared.field_name
+    values = [
+        getattr(row, field.replace("__", "_") if "__" in field else field, None) for row in rows
+    ]
+    values = [v for v in values if v not in (None, "")]
+    if isinstance(declared, BooleanFilter):
+        return "true" if any(values) else "false"
+    if not values:
+        return None
+    value = sorted(values, key=str)[len(values) // 2]
+    if isinstance(declared, IsoDateTimeFilter):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(declared, NumberFilter):
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if declared.lookup_expr == "icontains":
+        return str(value)[1:4]
+    return str(value)
+
+
+def _expected(resource: Resource, declared: Any, text: str, tenant: Tenant) -> set[int]:
+    queryset = model_of(resource)._default_manager.filter(tenant=tenant)
+    form_value = declared.field.clean(text)
+    return set(declared.filter(queryset, form_value).values_list("pk", flat=True))
+
+
+FILTERED = [
+    (resource, name)
+    for resource in LISTS
+    if resource.viewset.filterset_class is not None
+    for name in resource.viewset.filterset_class.base_filters
+]
+
+
+@pytest.mark.parametrize("resource,name", FILTERED, ids=lambda x: getattr(x, "prefix", x))
+def test_every_declared_filter_gives_exactly_the_matching_rows(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource, name: str
+) -> None:
+    tenant = demo["demo-bv"]
+    declared = resource.viewset.filterset_class.base_filters[name]
+    if "__" in declared.field_name:  # a filter across a relation: sample from it
+        rows = list(
+            model_of(resource)
+            ._default_manager.filter(tenant=tenant)
+            .values_list(declared.field_name, flat=True)
+        )
+        values = sorted({v for v in rows if v is not None})
+        if not values:
+            pytest.skip(f"the demo company has no {name} to filter on")
+        text = str(values[0])
+    else:
+        rows = list(model_of(resource)._default_manager.filter(tenant=tenant))
+        text = _sample(declared, rows, name)
+        if text is None:
+            pytest.skip(f"the demo company has no {resource.prefix} with a {name}")
+    client = api()
+    got = [
+        row["id"] for row in all_rows(client, f"/api/v1/{resource.prefix}/?{name}={quote(text)}")
+    ]
+    assert len(got) == len(set(got))
+    assert set(got) == _expected(resource, declared, text, tenant), (resource.prefix, name, text)
+
+
+@pytest.mark.parametrize("resource", LISTS, ids=lambda r: r.prefix)
+def test_bad_list_input_is_a_400_problem_naming_the_parameter(
+    api: Callable[..., Api], resource: Resource
+) -> None:
+    client = api()
+    base = f"/api/v1/{resource.prefix}/"
+    for query, parameter in (
+        ("no_such_filter=1", "no_such_filter"),
+        ("cursor=made-up", "cursor"),
+        ("page_size=0", "page_size"),
+        ("page_size=201", "page_size"),
+        ("ordering=no_such_field", "ordering"),
+    ):
+        body = assert_problem(client.get(f"{base}?{query}"), 400)
+        assert [e["field"] for e in body["errors"]] == [parameter], (resource.prefix, query)
+
+
+@pytest.mark.parametrize("resource", ITEMS, ids=lambda r: r.prefix)
+def test_an_object_has_an_etag_and_a_missing_one_is_a_404_problem(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
+) -> None:
+    client = api()
+    row = an_object(resource, demo["demo-bv"])
+    if row is not None:
+        response = client.get(item_url(resource, row.pk))
+        assert response.status_code == 200
+        assert json.loads(response.content)["id"] == row.pk
+        assert response["ETag"].startswith('W/"')
+    assert_problem(client.get(item_url(resource, 987654321)), 404)
+    body = assert_problem(client.get(f"/api/v1/{resource.prefix}/not-an-id/"), 400)
+    assert [e["field"] for e in body["errors"]] == ["id"]
+
+
+@pytest.mark.parametrize("resource", WRITABLE_ITEMS, ids=lambda r: r.prefix)
+def test_a_write_with_a_stale_if_match_is_412_and_changes_nothing(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
+) -> None:
+    client = api()
+    row = an_object(resource, demo["demo-bv"])
+    if row is None:
+        pytest.skip(f"the demo company has no {resource.prefix}")
+    url = item_url(resource, row.pk)
+    before = client.get(url).content
+    stale = {"If-Match": 'W/"0-stale"'}
+    for method in ("patch", "put", "delete"):
+        if method not in resource.item:
+            continue
+        if method == "delete":
+            response = client.client.delete(url, headers=client._headers(stale))
+        else:
+            body = json.dumps({"name": "Stale", "last_name": "Stale", "end_date": "2099-01-01"})
+            response = getattr(client.client, method)(
+                url, body, content_type="application/json", headers=client._headers(stale)
+            )
+        # 412, or a 422 for a body this resource cannot take (checked before the version).
+        assert response.status_code in (412, 422), (resource.prefix, method, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+    assert client.get(url).content == before

@@ -13,8 +13,9 @@ from django.utils import timezone
 from faker import Faker
 
 from kluis.access.actor import Actor
-from kluis.people import organisation, services
+from kluis.people import services
 from kluis.people.models import CustomFieldDefinition, Department, Employee, Team
+from kluis.people.services import organisation
 from kluis.tenancy.models import Membership, Tenant
 
 DEPARTMENTS = {

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from kluis.people import views_io
+from kluis.people.views import import_export
 
 urlpatterns = [
-    path("import/", views_io.import_people, name="import"),
-    path("export.csv", views_io.export_csv, name="export_csv"),
-    path("export.xlsx", views_io.export_xlsx, name="export_xlsx"),
+    path("import/", import_export.import_people, name="import"),
+    path("export.csv", import_export.export_csv, name="export_csv"),
+    path("export.xlsx", import_export.export_xlsx, name="export_xlsx"),
 ]

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from kluis.people import views_settings
+from kluis.people.views import settings
 
 urlpatterns = [
-    path("settings/", views_settings.self_service_settings, name="settings"),
-    path("settings/custom-fields/", views_settings.custom_fields, name="custom_fields"),
-    path("settings/teams/", views_settings.teams, name="teams"),
-    path("settings/departments/", views_settings.departments, name="departments"),
+    path("settings/", settings.self_service_settings, name="settings"),
+    path("settings/custom-fields/", settings.custom_fields, name="custom_fields"),
+    path("settings/teams/", settings.teams, name="teams"),
+    path("settings/departments/", settings.departments, name="departments"),
 ]

@@ -23,9 +23,10 @@ from kluis.access import visibility
 from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES, BUILTIN_ROLES, SCOPE_RANK, Scope
 from kluis.audit.models import AuditEvent
-from kluis.people import contracts, custom_fields, services
+from kluis.people import services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import Employee, EmployeeVersion
+from kluis.people.services import contracts, custom_fields
 from kluis.tenancy.models import Tenant
 from tests.api.conftest import make_key
 from tests.conftest import member

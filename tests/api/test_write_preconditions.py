@@ -18,9 +18,9 @@ from kluis.api.exceptions import PreconditionFailed
 from kluis.api.sparse import content_etag, if_match
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
-from kluis.people import contracts, custom_fields, organisation
 from kluis.people.api.departments import represent
 from kluis.people.models import CustomFieldDefinition, Department, Employee, Team
+from kluis.people.services import contracts, custom_fields, organisation
 from kluis.tenancy.models import Tenant
 
 

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from kluis.access.actor import Actor
-from kluis.people.custom_fields import define_custom_field, update_custom_field
 from kluis.people.models import CustomFieldDefinition, Employee
 from kluis.people.services import update_employee
+from kluis.people.services.custom_fields import define_custom_field, update_custom_field
 from kluis.tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.people import contracts, organisation, selectors, services, views_hr
+from kluis.people import selectors, services
 from kluis.people.models import (
     CustomFieldDefinition,
     Employee,
@@ -25,6 +25,8 @@ from kluis.people.models import (
     WageComponent,
 )
 from kluis.people.records import sealed_value
+from kluis.people.services import contracts, organisation
+from kluis.people.views import employees as views_hr
 from tests.conftest import actor_for
 
 NATIONAL_ID = "85.07.30-033.28"

@@ -30,8 +30,9 @@ def test_unknown_page_size_falls_back_to_the_default(demo, login):
 
 def test_text_number_and_date_custom_fields_filter_the_list(demo, login):
     from kluis.access.actor import Actor
-    from kluis.people import organisation, services
+    from kluis.people import services
     from kluis.people.models import Employee
+    from kluis.people.services import organisation
 
     tenant = demo["demo-bv"]
     system = Actor.system("test", tenant)

@@ -13,8 +13,9 @@ from django_tasks_db.models import DBTaskResult
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.people import organisation, selectors, services
+from kluis.people import selectors, services
 from kluis.people.models import EmergencyContact, Employee, EmployeeVersion
+from kluis.people.services import organisation
 from tests.conftest import actor_for
 
 NEW_ADDRESS = {

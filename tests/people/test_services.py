@@ -11,8 +11,9 @@ from django.db import connection
 
 from kluis.audit.models import AuditEvent
 from kluis.audit.services import verify_tenant
-from kluis.people import contracts, selectors, services
+from kluis.people import selectors, services
 from kluis.people.models import Employee, EmployeeVersion, Employment, Wage
+from kluis.people.services import contracts
 from tests.conftest import actor_for
 
 

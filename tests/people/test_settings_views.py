@@ -6,8 +6,9 @@ import pytest
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.people import organisation, services
+from kluis.people import services
 from kluis.people.models import CustomFieldDefinition, Department, PeopleSettings, Team
+from kluis.people.services import organisation
 
 PAGES = [
     "/people/settings/",

@@ -21,7 +21,6 @@ from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
-from kluis.people.contracts import add_wage_component
 from kluis.people.models import (
     CustomFieldDefinition,
     Department,
@@ -32,8 +31,9 @@ from kluis.people.models import (
     Wage,
     WageComponent,
 )
-from kluis.people.photos import set_photo
 from kluis.people.services import add_emergency_contact
+from kluis.people.services.contracts import add_wage_component
+from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import member
 

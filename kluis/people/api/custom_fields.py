@@ -32,12 +32,12 @@ from kluis.api.sparse import (
     problem_example,
 )
 from kluis.api.views import RowViewSet
-from kluis.people.custom_fields import (
+from kluis.people.models import CustomFieldDefinition
+from kluis.people.services.custom_fields import (
     define_custom_field,
     delete_custom_field,
     update_custom_field,
 )
-from kluis.people.models import CustomFieldDefinition
 
 
 class CustomFieldSerializer(StrictSerializer):

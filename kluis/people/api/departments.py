@@ -32,7 +32,7 @@ from kluis.api.sparse import (
 )
 from kluis.api.views import RowViewSet
 from kluis.people.models import Department
-from kluis.people.organisation import (
+from kluis.people.services.organisation import (
     StillInUseError,
     create_department,
     delete_department,

@@ -29,9 +29,10 @@ from kluis.api.sparse import (
     requested_fields,
 )
 from kluis.api.views import ApiViewSet
-from kluis.people import contracts, selectors
+from kluis.people import selectors
 from kluis.people.api.employees import EmploymentWriteSerializer
 from kluis.people.models import ContractType, Employee, Employment
+from kluis.people.services import contracts
 
 
 class EmploymentSerializer(StrictSerializer):

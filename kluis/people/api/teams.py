@@ -32,7 +32,12 @@ from kluis.api.sparse import (
 )
 from kluis.api.views import RowViewSet
 from kluis.people.models import Department, Team
-from kluis.people.organisation import StillInUseError, create_team, delete_team, update_team
+from kluis.people.services.organisation import (
+    StillInUseError,
+    create_team,
+    delete_team,
+    update_team,
+)
 
 
 class TeamSerializer(StrictSerializer):

@@ -41,10 +41,11 @@ from kluis.api.sparse import (
 )
 from kluis.api.views import ApiViewSet
 from kluis.crypto import vault
-from kluis.people import contracts, selectors
+from kluis.people import selectors
 from kluis.people.api.wages import audit_amounts_read, employee_in_body
 from kluis.people.fields import WAGE_COMPONENT_PURPOSE
 from kluis.people.models import WageComponent, WagePeriod
+from kluis.people.services import contracts
 
 
 class WageComponentSerializer(StrictSerializer):

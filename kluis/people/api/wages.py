@@ -43,9 +43,10 @@ from kluis.api.sparse import (
 from kluis.api.views import ApiViewSet
 from kluis.audit.services import record
 from kluis.crypto import vault
-from kluis.people import contracts, selectors
+from kluis.people import selectors
 from kluis.people.fields import WAGE_PURPOSE
 from kluis.people.models import Employee, Wage, WagePeriod
+from kluis.people.services import contracts
 
 
 def audit_amounts_read(actor: Actor, employees: list[Employee], field: str) -> None:

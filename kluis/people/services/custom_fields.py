@@ -1,13 +1,15 @@
 """Custom field definitions: the company's own fields on the HR file. The values live on
 each employee (`Employee.custom_fields`, keyed by the definition's `key`), so the key and
 the type never change once defined, a choice still in use is never removed, and deleting
-a definition removes its values from every employee (kept in their version history)."""
+a definition removes its values from every employee (kept in their version history).
+`clean_custom_values` checks the values an employee is given against the definitions."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +26,7 @@ from kluis.integrations.events import emit
 from kluis.people import validation as v
 from kluis.people.models import CustomFieldDefinition, Employee
 from kluis.people.records import plain_values
-from kluis.people.servicekit import collect, require_company, same_company, snapshot, to_int
+from kluis.people.services._kit import collect, require_company, same_company, snapshot, to_int
 from kluis.tenancy.models import Tenant
 
 CHOICE = CustomFieldDefinition.FieldType.CHOICE
@@ -259,3 +261,91 @@ def delete_custom_field(
             payload={"key": current.key, "employees": emptied},
         )
         current.delete()
+
+
+# --- values on employees ------------------------------------------------------------------
+
+
+def clean_custom_values(
+    tenant: Tenant, values: Mapping[str, Any], current: dict[str, Any], *, hiring: bool
+) -> dict[str, Any]:
+    """The employee's custom values with `values` applied. A required field must have a
+    value at hiring; on a change it may not be cleared, but an employee who had none
+    before the field became required can still be changed in other fields.
+
+    Inside a transaction the definitions of the fields written are locked first, as
+    `update_custom_field` locks the one it changes: a choice cannot be removed while an
+    employee is being given it (PostgreSQL; SQLite runs one write at a time anyway)."""
+    if values and transaction.get_connection().in_atomic_block:
+        list(
+            CustomFieldDefinition.objects.select_for_update()
+            .filter(tenant=tenant, key__in=list(values))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    definitions = {
+        d.key: d for d in CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
+    }
+    result = dict(current)
+    errors: dict[str, list[str]] = {}
+    for key, raw in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors[f"custom_fields.{key}"] = [_("There is no custom field %(key)s.") % {"key": key}]
+            continue
+        try:
+            result[key] = _clean_custom_value(definition, raw)
+        except ValidationError as exc:
+            errors[f"custom_fields.{key}"] = exc.messages
+    for key, definition in definitions.items():
+        if definition.required and (hiring or key in values) and result.get(key) in (None, ""):
+            errors.setdefault(f"custom_fields.{key}", [_("This field is required.")])
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+# A custom number: digits before the decimal point and after it (a double holds 15).
+NUMBER_DIGITS = 15
+NUMBER_DECIMALS = 6
+
+
+def _clean_custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
+    if raw in (None, ""):
+        return None
+    kind = definition.field_type
+    if kind == CustomFieldDefinition.FieldType.NUMBER:
+        try:
+            number = Decimal(str(raw).replace(",", "."))
+        except Exception:
+            raise ValidationError(_("Enter a number.")) from None
+        if not number.is_finite():
+            raise ValidationError(_("Enter a number."))
+        number = number.normalize() if number else Decimal(0)  # -0 and 0.00 are 0
+        exponent = int(number.as_tuple().exponent)
+        digits = len(number.as_tuple().digits)
+        if digits + exponent > NUMBER_DIGITS or -exponent > NUMBER_DECIMALS:
+            raise ValidationError(
+                _("Enter a number of at most %(digits)s digits and %(decimals)s decimals.")
+                % {"digits": NUMBER_DIGITS, "decimals": NUMBER_DECIMALS}
+            )
+        return format(number, "f")  # one spelling per number: 44.0 -> 44
+    if kind == CustomFieldDefinition.FieldType.DATE:
+        day = v.date(raw)
+        return day.isoformat() if day else None
+    if kind == CustomFieldDefinition.FieldType.BOOLEAN:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "ja", "oui", "on"}:
+            return True
+        if text in {"0", "false", "no", "nee", "non", "off"}:
+            return False
+        raise ValidationError(_("Answer yes or no."))
+    if kind == CustomFieldDefinition.FieldType.CHOICE:
+        if str(raw) not in definition.choices:
+            raise ValidationError(
+                _("Choose one of: %(options)s.") % {"options": ", ".join(definition.choices)}
+            )
+        return str(raw)
+    return v.text(raw, max_length=500)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.access.forms import add_service_errors
 from kluis.access.permissions import Scope
-from kluis.people import organisation, services
-from kluis.people.forms_settings import (
+from kluis.people import services
+from kluis.people.forms.settings import (
     FIELD_TYPE_LABELS,
     CustomFieldForm,
     DepartmentForm,
@@ -28,6 +28,7 @@ from kluis.people.forms_settings import (
 )
 from kluis.people.models import CustomFieldDefinition, Department, Team
 from kluis.people.permissions import scope_of
+from kluis.people.services import organisation
 from kluis.tenancy.models import Tenant
 from kluis.web.decorators import member_required
 

@@ -1,5 +1,5 @@
 """CSV import (upload, preview, confirm) and CSV/XLSX export of the HR list. Thin: the
-work is in kluis.people.imports and kluis.people.exports."""
+work is in kluis.people.imports, import_uploads and exports."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
-from kluis.people import exports, imports
+from kluis.people import exports, import_uploads, imports
 from kluis.people.filters import EmployeeFilter
 from kluis.people.models import CustomFieldDefinition
 from kluis.tenancy.models import Tenant
@@ -209,7 +209,7 @@ def _upload(request: HttpRequest, handler: CappedMemoryUpload) -> HttpResponse:
     result = imports.run_import(actor, tenant, parsed, commit=False)
     token = ""
     if result.ok:
-        token = imports.stash_upload(
+        token = import_uploads.stash_upload(
             request.session,
             tenant_id=tenant.pk,
             user_id=_user_id(request),
@@ -218,14 +218,14 @@ def _upload(request: HttpRequest, handler: CappedMemoryUpload) -> HttpResponse:
             rows=len(parsed.rows),
         )
     else:
-        imports.discard_upload(request.session)
+        import_uploads.discard_upload(request.session)
     return _preview(request, result, token=token, name=name, status=200)
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     tenant = request.tenant  # type: ignore[attr-defined]
-    loaded = imports.load_upload(
+    loaded = import_uploads.load_upload(
         request.session,
         tenant_id=tenant.pk,
         user_id=_user_id(request),
@@ -234,7 +234,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     if loaded is None:
         raise Http404("No such import")
     text, name = loaded
-    imports.discard_upload(request.session)
+    import_uploads.discard_upload(request.session)
     try:
         parsed = imports.parse(text, tenant)
     except imports.ImportFileError as exc:  # e.g. a custom field removed meanwhile
@@ -266,7 +266,7 @@ def _import_view(request: HttpRequest, handler: CappedMemoryUpload) -> HttpRespo
     if step == "confirm":
         return _confirm(request)
     if step == "cancel":
-        imports.discard_upload(request.session)
+        import_uploads.discard_upload(request.session)
         messages.info(request, _("The import was cancelled; nothing was imported."))
         return HttpResponseRedirect(reverse("people:import"))
     return _upload(request, handler)

@@ -1,66 +1,23 @@
-"""Employee photos (served only through a permission check) and the change feed."""
+"""The change feed: every field change since a moment, for people and for integrations
+that sync (`?format=json`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
-from kluis.access.actor import Actor
 from kluis.operations.instants import parse_instant
-from kluis.people import photos, selectors
+from kluis.people import selectors
+from kluis.people.views._common import _actor
 from kluis.web.decorators import member_required
 
 FEED_LIMIT = 500
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-@member_required("people.view")
-def employee_photo(request: HttpRequest, pk: int) -> FileResponse:
-    employee = selectors.employee_for(_actor(request), pk)
-    if not employee.photo:
-        raise Http404("No photo")
-    response = FileResponse(employee.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Disposition"] = "inline"
-    return response
-
-
-@require_POST
-@member_required("people.view")
-def employee_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    employee = selectors.employee_for(actor, pk)
-    upload = request.FILES.get("photo")
-    remove = request.POST.get("remove") == "1"
-    if upload is None and not remove:
-        messages.error(request, _("Choose a photo to upload."))
-    else:
-        try:
-            photos.set_photo(actor, employee, None if remove else upload)
-        except PermissionDenied:
-            raise
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, _("The photo was saved.") if not remove else _("The photo was removed.")
-            )
-    back = request.POST.get("next", "")
-    if back == "me":
-        return redirect("people:my_profile")
-    return redirect("people:detail", pk=employee.pk)
 
 
 def _since(raw: str) -> dt.datetime | None:

@@ -36,7 +36,7 @@ from kluis.people.permissions import authorize_on, is_self
 from kluis.people.records import (
     plain_values,
 )
-from kluis.people.servicekit import (
+from kluis.people.services._kit import (
     collect,
     missing,
     new_version,

@@ -18,8 +18,8 @@ from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.integrations.events import emit
 from kluis.people.models import Employee
-from kluis.people.servicekit import same_company
-from kluis.people.services import editable_fields
+from kluis.people.services._kit import same_company
+from kluis.people.services.employees import editable_fields
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000

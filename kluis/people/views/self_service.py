@@ -1,32 +1,24 @@
-"""Self-service (My profile, bank account, emergency contacts), the manager's team and the
-org chart. Views parse input and call the People services and selectors, which authorise,
-validate and audit."""
+"""Self-service: My profile, the bank account and emergency contacts. Views parse input
+and call the People services and selectors, which authorise, validate and audit."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
-from stdnum.be import nn as be_nn
-from stdnum.nl import bsn as nl_bsn
 
 from kluis.access.actor import Actor
-from kluis.access.permissions import Scope
 from kluis.people import selectors, services
-from kluis.people.fields import ADDRESS_PARTS, EMPLOYEE_FIELDS
-from kluis.people.forms_self import (
+from kluis.people.fields import EMPLOYEE_FIELDS
+from kluis.people.forms.self_service import (
     PROFILE_FIELDS,
     BankAccountForm,
     EmergencyContactForm,
@@ -37,14 +29,12 @@ from kluis.people.models import (
     CustomFieldDefinition,
     EmergencyContact,
     Employee,
-    EmployeeStatus,
     Employment,
-    Gender,
     WagePeriod,
 )
-from kluis.people.permissions import actor_employee_id, can_on, scope_of, scoped
+from kluis.people.permissions import actor_employee_id, can_on
 from kluis.people.records import sealed_value
-from kluis.people.validation import COUNTRIES
+from kluis.people.views.display import format_address, shown
 from kluis.web.decorators import member_required
 
 # My profile, section by section (a field the actor may not see is left out).
@@ -70,9 +60,6 @@ PROFILE_SECTIONS: list[tuple[str, Any, list[str]]] = [
     ),
     ("sensitive", gettext_lazy("Identity and bank account"), ["national_id", "iban"]),
 ]
-# What a manager sees of their team: contact and job data only, never wages, national
-# number, bank account or private address.
-TEAM_FIELDS = ["job_title", "department", "team", "work_email", "work_phone", "status"]
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -98,74 +85,6 @@ def _no_file(request: HttpRequest) -> HttpResponse:
 
 def _not_allowed(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "people/self/not_allowed.html", {"message": message}, status=403)
-
-
-def detail_url(pk: int) -> str | None:
-    """The HR profile page of an employee, when that page is installed."""
-    try:
-        return reverse("people:detail", args=[pk])
-    except NoReverseMatch:
-        return None
-
-
-# --- showing values ------------------------------------------------------------------------
-
-
-def format_national_id(value: str) -> str:
-    if len(value) == 11:
-        return str(be_nn.format(value))
-    if len(value) == 9:
-        return str(nl_bsn.format(value))
-    return value
-
-
-def format_phone(value: str) -> str:
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        return value
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
-
-
-def format_iban(value: str) -> str:
-    try:
-        return str(IBAN(value).formatted)
-    except SchwiftyException:
-        return value
-
-
-def format_address(address: dict[str, str]) -> list[str]:
-    """The address as the lines of an envelope."""
-    if not address:
-        return []
-    parts = {part: address.get(part, "") for part in ADDRESS_PARTS}
-    lines = [
-        f"{parts['street']} {parts['number']}".strip(),
-        f"{parts['postal_code']} {parts['city']}".strip(),
-        str(COUNTRIES.get(parts["country"], parts["country"])),
-    ]
-    return [line for line in lines if line]
-
-
-def shown(name: str, value: Any) -> Any:
-    """A field's value as a person reads it."""
-    if value in (None, "", {}):
-        return ""
-    if name == "status":
-        return EmployeeStatus(value).label if value in EmployeeStatus.values else value
-    if name == "gender":
-        return Gender(value).label if value in Gender.values else value
-    if name in ("department", "team", "manager"):
-        return str(value)
-    if EMPLOYEE_FIELDS.get(name) is not None and EMPLOYEE_FIELDS[name].kind == "phone":
-        return format_phone(str(value))
-    if name == "nationality":
-        return COUNTRIES.get(value, value)
-    if name == "national_id":
-        return format_national_id(str(value))
-    if name == "iban":
-        return format_iban(str(value))
-    return value
 
 
 def _profile_sections(values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -397,109 +316,3 @@ def my_contacts_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The emergency contact was removed."))
     return redirect("people:my_profile")
-
-
-# --- the manager's team ------------------------------------------------------------------------
-
-
-@member_required("people.view")
-def my_team(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    if scope_of(actor, "people.view") not in (Scope.TEAM, Scope.COMPANY):
-        raise PermissionDenied
-    own = actor_employee_id(actor)
-    people = []
-    if own is not None:
-        reports = (
-            selectors.employees_for(actor)
-            .filter(manager_id=own)
-            .exclude(status=EmployeeStatus.LEFT)
-            .order_by("last_name", "first_name", "pk")
-        )
-        for person in reports:
-            visible = set(selectors.visible_fields(actor, person))
-            fields = {
-                name: shown(name, getattr(person, name)) for name in TEAM_FIELDS if name in visible
-            }
-            people.append(
-                {
-                    "employee": person,
-                    "url": detail_url(person.pk),
-                    "fields": fields,
-                    "phone": person.work_phone if "work_phone" in visible else "",
-                }
-            )
-    return render(
-        request, "people/self/my_team.html", {"people": people, "has_file": own is not None}
-    )
-
-
-# --- the org chart -----------------------------------------------------------------------------
-
-
-def org_tree(actor: Actor) -> list[dict[str, Any]]:
-    """The people in the actor's `people.view` scope as a flat list of tree steps ("open",
-    "node", "close"), built from one query; a template renders it without recursion."""
-    rows = list(
-        scoped(actor, "people.view", Employee.objects.all())
-        .exclude(status=EmployeeStatus.LEFT)
-        .order_by("last_name", "first_name", "pk")
-        .values("pk", "first_name", "last_name", "preferred_name", "job_title", "manager_id")
-    )
-    by_pk = {row["pk"]: row for row in rows}
-    children: dict[int | None, list[int]] = {}
-    for row in rows:
-        parent = row["manager_id"] if row["manager_id"] in by_pk else None
-        if parent == row["pk"]:
-            parent = None
-        children.setdefault(parent, []).append(row["pk"])
-    steps: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    own = actor_employee_id(actor)
-
-    def walk(roots: list[int]) -> None:
-        # Iterative depth-first walk: (pk, entering?) pairs on a stack.
-        stack: list[tuple[int, bool]] = [(pk, True) for pk in reversed(roots)]
-        while stack:
-            pk, entering = stack.pop()
-            if not entering:
-                steps.append({"kind": "close"})
-                continue
-            seen.add(pk)
-            row = by_pk[pk]
-            kids = [k for k in children.get(pk, []) if k not in seen]
-            steps.append(
-                {
-                    "kind": "node",
-                    "pk": pk,
-                    "name": " ".join(
-                        part
-                        for part in (row["preferred_name"] or row["first_name"], row["last_name"])
-                        if part
-                    ),
-                    "job_title": row["job_title"],
-                    "url": detail_url(pk),
-                    "is_me": pk == own,
-                    "has_children": bool(kids),
-                }
-            )
-            if kids:
-                stack.append((pk, False))
-                stack.extend((kid, True) for kid in reversed(kids))
-            else:
-                steps.append({"kind": "leaf_end"})
-
-    walk(children.get(None, []))
-    # People in a loop of managers (A reports to B, B to A) have no root: start them anyway.
-    rest = [row["pk"] for row in rows if row["pk"] not in seen]
-    while rest:
-        walk([rest[0]])
-        rest = [pk for pk in rest if pk not in seen]
-    return steps
-
-
-@member_required("people.view")
-def org_chart(request: HttpRequest) -> HttpResponse:
-    steps = org_tree(_actor(request))
-    count = sum(1 for step in steps if step["kind"] == "node")
-    return render(request, "people/self/org_chart.html", {"steps": steps, "count": count})

@@ -1,11 +1,10 @@
-"""Every write to the HR file. Each service authorises, validates, writes in one
-transaction, keeps a version for the history, records an audit event (sensitive values
-masked) and emits a thin domain event."""
+"""Writes to an employee's own record: hiring, editing, emergency contacts. Each service
+authorises, validates, writes in one transaction, keeps a version for the history, records
+an audit event (sensitive values masked) and emits a thin domain event."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,13 +18,11 @@ from kluis.audit.services import diff, record
 from kluis.crypto import vault
 from kluis.integrations.events import emit
 from kluis.people import validation as v
-from kluis.people.contracts import apply_current_job, clean_employment, clean_wage, create_wage
 from kluis.people.fields import (
     DEFAULT_SELF_EDITABLE,
     EMPLOYEE_FIELDS,
 )
 from kluis.people.models import (
-    CustomFieldDefinition,
     EmergencyContact,
     Employee,
     EmployeeStatus,
@@ -40,7 +37,7 @@ from kluis.people.records import (
     seal_value,
     sealed_value,
 )
-from kluis.people.servicekit import (
+from kluis.people.services._kit import (
     collect,
     missing,
     require_company,
@@ -48,6 +45,13 @@ from kluis.people.servicekit import (
     shown,
     snapshot,
 )
+from kluis.people.services.contracts import (
+    apply_current_job,
+    clean_employment,
+    clean_wage,
+    create_wage,
+)
+from kluis.people.services.custom_fields import clean_custom_values
 from kluis.tenancy.models import Membership, Tenant
 
 
@@ -92,91 +96,6 @@ def _clean_field(name: str, value: Any, *, country: str) -> Any:
     if kind == "address":
         return v.address(value)
     return v.text(value, max_length=100)
-
-
-def _clean_custom(
-    tenant: Tenant, values: Mapping[str, Any], current: dict[str, Any], *, hiring: bool
-) -> dict[str, Any]:
-    """The employee's custom values with `values` applied. A required field must have a
-    value at hiring; on a change it may not be cleared, but an employee who had none
-    before the field became required can still be changed in other fields.
-
-    Inside a transaction the definitions of the fields written are locked first, as
-    `update_custom_field` locks the one it changes: a choice cannot be removed while an
-    employee is being given it (PostgreSQL; SQLite runs one write at a time anyway)."""
-    if values and transaction.get_connection().in_atomic_block:
-        list(
-            CustomFieldDefinition.objects.select_for_update()
-            .filter(tenant=tenant, key__in=list(values))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    definitions = {
-        d.key: d for d in CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
-    }
-    result = dict(current)
-    errors: dict[str, list[str]] = {}
-    for key, raw in values.items():
-        definition = definitions.get(key)
-        if definition is None:
-            errors[f"custom_fields.{key}"] = [_("There is no custom field %(key)s.") % {"key": key}]
-            continue
-        try:
-            result[key] = _clean_custom_value(definition, raw)
-        except ValidationError as exc:
-            errors[f"custom_fields.{key}"] = exc.messages
-    for key, definition in definitions.items():
-        if definition.required and (hiring or key in values) and result.get(key) in (None, ""):
-            errors.setdefault(f"custom_fields.{key}", [_("This field is required.")])
-    if errors:
-        raise ValidationError(errors)
-    return result
-
-
-# A custom number: digits before the decimal point and after it (a double holds 15).
-NUMBER_DIGITS = 15
-NUMBER_DECIMALS = 6
-
-
-def _clean_custom_value(definition: CustomFieldDefinition, raw: Any) -> Any:
-    if raw in (None, ""):
-        return None
-    kind = definition.field_type
-    if kind == CustomFieldDefinition.FieldType.NUMBER:
-        try:
-            number = Decimal(str(raw).replace(",", "."))
-        except Exception:
-            raise ValidationError(_("Enter a number.")) from None
-        if not number.is_finite():
-            raise ValidationError(_("Enter a number."))
-        number = number.normalize() if number else Decimal(0)  # -0 and 0.00 are 0
-        exponent = int(number.as_tuple().exponent)
-        digits = len(number.as_tuple().digits)
-        if digits + exponent > NUMBER_DIGITS or -exponent > NUMBER_DECIMALS:
-            raise ValidationError(
-                _("Enter a number of at most %(digits)s digits and %(decimals)s decimals.")
-                % {"digits": NUMBER_DIGITS, "decimals": NUMBER_DECIMALS}
-            )
-        return format(number, "f")  # one spelling per number: 44.0 -> 44
-    if kind == CustomFieldDefinition.FieldType.DATE:
-        day = v.date(raw)
-        return day.isoformat() if day else None
-    if kind == CustomFieldDefinition.FieldType.BOOLEAN:
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in {"1", "true", "yes", "ja", "oui", "on"}:
-            return True
-        if text in {"0", "false", "no", "nee", "non", "off"}:
-            return False
-        raise ValidationError(_("Answer yes or no."))
-    if kind == CustomFieldDefinition.FieldType.CHOICE:
-        if str(raw) not in definition.choices:
-            raise ValidationError(
-                _("Choose one of: %(options)s.") % {"options": ", ".join(definition.choices)}
-            )
-        return str(raw)
-    return v.text(raw, max_length=500)
 
 
 def _clean_employee_values(
@@ -239,7 +158,7 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
             errors[required] = [_("This field is required.")]
     custom: dict[str, Any] = {}
     try:
-        custom = _clean_custom(tenant, data.get("custom_fields") or {}, {}, hiring=True)
+        custom = clean_custom_values(tenant, data.get("custom_fields") or {}, {}, hiring=True)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     employment: dict[str, Any] = {}
@@ -266,7 +185,7 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
             raise ValidationError({"employee_number": [_("Another employee has this number.")]})
         if data.get("custom_fields"):
             # Again, under the definitions' locks: one may have changed since.
-            custom = _clean_custom(tenant, data["custom_fields"], {}, hiring=True)
+            custom = clean_custom_values(tenant, data["custom_fields"], {}, hiring=True)
         employee = Employee(tenant=tenant, membership=membership, updated_by=actor.label[:254])
         for name, value in clean.items():
             if EMPLOYEE_FIELDS[name].sealed:
@@ -368,7 +287,7 @@ def update_employee(
         )
         if current.version != expected_version:
             raise StaleVersionError(current)
-        custom = _clean_custom(
+        custom = clean_custom_values(
             current.tenant, custom_input, dict(current.custom_fields), hiring=False
         )
         before_plain = plain_values(current)

@@ -1,5 +1,5 @@
 """Departments, teams and the company's self-service settings (custom field definitions:
-kluis.people.custom_fields).
+kluis.people.services.custom_fields).
 
 Changes and deletions take a `precondition`: the API's If-Match check, run on the row
 after it is locked, so nothing can change in between the check and the write."""
@@ -18,9 +18,6 @@ from kluis.access.actor import Actor
 from kluis.audit.services import diff, record
 from kluis.integrations.events import emit
 from kluis.people import validation as v
-
-# Definitions moved to their own module; re-exported for the settings pages and the demo.
-from kluis.people.custom_fields import define_custom_field as define_custom_field
 from kluis.people.fields import (
     DEFAULT_SELF_EDITABLE,
     SELF_EDITABLE_CHOICES,
@@ -32,11 +29,14 @@ from kluis.people.models import (
     PeopleSettings,
     Team,
 )
-from kluis.people.servicekit import (
+from kluis.people.services._kit import (
     collect,
     require_company,
     same_company,
 )
+
+# Definitions moved to their own module; re-exported for the settings pages and the demo.
+from kluis.people.services.custom_fields import define_custom_field as define_custom_field
 from kluis.tenancy.models import Tenant
 
 

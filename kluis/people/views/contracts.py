@@ -1,0 +1,173 @@
+"""HR screens for contracts and wages: add or end a contract, set a wage, add or end a
+wage component."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kluis.people import selectors
+from kluis.people.forms.hr import (
+    EmploymentForm,
+    EndEmploymentForm,
+    WageComponentForm,
+    WageForm,
+    show_service_errors,
+)
+from kluis.people.models import Employee, Employment, WageComponent
+from kluis.people.services import contracts as pay_and_contracts
+from kluis.people.views._common import (
+    _actor,
+    _detail_url,
+    _may_add_contract,
+    _may_end_contract,
+    _may_pay,
+)
+from kluis.web.decorators import member_required
+
+# --- contracts and wages --------------------------------------------------------------------
+
+
+def _small_form(
+    request: HttpRequest, employee: Employee, form: Any, title: str, submit: str, **extra: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "people/hr/small_form.html",
+        {"employee": employee, "form": form, "title": title, "submit": submit, **extra},
+    )
+
+
+@member_required("people.view")
+def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    if not _may_add_contract(actor, employee):
+        raise PermissionDenied
+    form = EmploymentForm(
+        request.POST if request.method == "POST" else None,
+        tenant_id=employee.tenant_id,
+        exclude=employee.pk,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_and_contracts.add_employment(actor, employee, form.service_data())
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The contract was added."))
+            return redirect(_detail_url(employee, "job"))
+    return _small_form(request, employee, form, _("New contract"), _("Add contract"), back="job")
+
+
+@member_required("people.view")
+def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    contract = get_object_or_404(
+        Employment.objects.filter(tenant_id=employee.tenant_id, employee=employee), pk=contract_pk
+    )
+    if not _may_end_contract(actor, employee):
+        raise PermissionDenied
+    contract.employee = employee
+    form = EndEmploymentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"end_date": contract.end_date or timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_and_contracts.end_employment(actor, contract, form.cleaned_data["end_date"])
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The contract end date was saved."))
+            return redirect(_detail_url(employee, "job"))
+    return _small_form(
+        request,
+        employee,
+        form,
+        _("End a contract"),
+        _("Save end date"),
+        back="job",
+        contract=contract,
+    )
+
+
+@member_required("people.view")
+def wage_set(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    if not _may_pay(actor, employee):
+        raise PermissionDenied
+    form = WageForm(
+        request.POST if request.method == "POST" else None,
+        initial={"effective_from": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_and_contracts.set_wage(actor, employee, form.service_data())
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The wage was saved."))
+            return redirect(_detail_url(employee, "wages"))
+    return _small_form(request, employee, form, _("New wage"), _("Save wage"), back="wages")
+
+
+@member_required("people.view")
+def wage_component_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    if not _may_pay(actor, employee):
+        raise PermissionDenied
+    form = WageComponentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"start_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_and_contracts.add_wage_component(actor, employee, form.service_data())
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The wage component was added."))
+            return redirect(_detail_url(employee, "wages"))
+    return _small_form(
+        request, employee, form, _("New wage component"), _("Add component"), back="wages"
+    )
+
+
+@member_required("people.view")
+def wage_component_end(request: HttpRequest, pk: int, component_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    component = get_object_or_404(
+        WageComponent.objects.filter(tenant_id=employee.tenant_id, employee=employee),
+        pk=component_pk,
+    )
+    if not _may_pay(actor, employee):
+        raise PermissionDenied
+    component.employee = employee
+    form = EndEmploymentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"end_date": component.end_date or timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_and_contracts.end_wage_component(actor, component, form.cleaned_data["end_date"])
+        except pay_and_contracts.WageInForceError as error:
+            form.add_error(None, str(error))
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The component's end date was saved."))
+            return redirect(_detail_url(employee, "wages"))
+    return _small_form(
+        request, employee, form, _("End a wage component"), _("Save end date"), back="wages"
+    )

@@ -12,6 +12,7 @@ import random
 import sys
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
@@ -130,14 +131,40 @@ def belgian_iban(rng: random.Random) -> str:
 # --- seeding ------------------------------------------------------------------------------
 
 
-def seed(count: int) -> tuple[Any, Any]:
-    """One company with `count` employees; returns (tenant, the HR admin's user)."""
+def people_services() -> Any:
+    """create_department, create_team and define_custom_field, wherever they live: in the
+    package kluis.people.services, or (before it) in the module kluis.people.organisation."""
+    try:
+        from kluis.people.services import create_department, create_team, define_custom_field
+    except ImportError:
+        from kluis.people.organisation import (  # type: ignore[no-redef]
+            create_department,
+            create_team,
+            define_custom_field,
+        )
+    return SimpleNamespace(
+        create_department=create_department,
+        create_team=create_team,
+        define_custom_field=define_custom_field,
+    )
+
+
+def seed(count: int, *, api: bool = False) -> tuple[Any, Any]:
+    """One company with `count` employees; returns (tenant, the HR admin's user).
+
+    With `api` (bench/api_bench.py) the company also gets what its API lists would hold at
+    that size: about one team per 50 employees (a team lead each) spread over sub-
+    departments, employees spread over those teams, meal vouchers for everyone and a
+    company car for about one in five (wage components), an `employee.hired` audit event
+    per employee (a valid hash chain), and `updated_at` spread over the past year (as if
+    employees changed at different times). Without it the data is as people_bench.py has
+    always measured it (eleven teams in five departments)."""
     from django.db import transaction
 
     from kluis.access.actor import Actor
     from kluis.access.models import Role
     from kluis.crypto import vault
-    from kluis.people import organisation, validation
+    from kluis.people import validation
     from kluis.people.fields import WAGE_PURPOSE
     from kluis.people.models import (
         CustomFieldDefinition,
@@ -149,6 +176,7 @@ def seed(count: int) -> tuple[Any, Any]:
     from kluis.people.records import plain_values, seal_snapshot, seal_value, sensitive_values
     from kluis.tenancy.services import add_member, create_tenant
 
+    organisation = people_services()
     rng = random.Random(20260101)  # noqa: S311  (benchmark data, repeatable)
     system = Actor.system("bench")
     tenant = create_tenant(system, name="Bench NV", slug="bench-nv")
@@ -171,6 +199,8 @@ def seed(count: int) -> tuple[Any, Any]:
                     system, tenant, name=team_name, department=departments[name]
                 )
             )
+    if api:
+        teams += extra_teams(system, tenant, departments, max(0, count // 50 - len(teams)))
     organisation.define_custom_field(
         system,
         tenant,
@@ -298,4 +328,129 @@ def seed(count: int) -> tuple[Any, Any]:
             stop = min(start + batch, count + 1)
             save([employee_row(n, rng.choice(leads)) for n in range(start, stop)])
     assert Employee.objects.filter(tenant=tenant).count() == count
+    if api:
+        seed_api_history(tenant, hr.user, rng)
     return tenant, hr.user
+
+
+def extra_teams(system: Any, tenant: Any, departments: dict[str, Any], count: int) -> list[Any]:
+    """`count` more teams, in about one sub-department per ten teams, through the same
+    services an HR admin uses."""
+    organisation = people_services()
+    tops = list(departments.values())
+    made: list[Any] = []
+    subs: list[Any] = []
+    for n in range(count):
+        if n % 10 == 0:
+            parent = tops[len(subs) % len(tops)]
+            subs.append(
+                organisation.create_department(
+                    system,
+                    tenant,
+                    name=f"{parent.name} {len(subs) // len(tops) + 1}",
+                    code=f"{parent.name[:3].upper()}{len(subs) + 1:02d}",
+                    parent=parent,
+                )
+            )
+        made.append(
+            organisation.create_team(system, tenant, name=f"Team {n + 12:03d}", department=subs[-1])
+        )
+    return made
+
+
+def seed_api_history(tenant: Any, user: Any, rng: random.Random) -> None:
+    """Wage components, the hiring audit events and spread `updated_at` (see seed())."""
+    from django.db import connection, transaction
+
+    from kluis.audit.chain import content_of, event_hash
+    from kluis.audit.models import AuditChainHead, AuditEvent
+    from kluis.audit.services import MASK
+    from kluis.crypto import vault
+    from kluis.people.fields import WAGE_COMPONENT_PURPOSE
+    from kluis.people.models import Employee, Employment, WageComponent
+
+    starts = dict(Employment.objects.filter(tenant=tenant).values_list("employee_id", "start_date"))
+    employees = list(
+        Employee.objects.filter(tenant=tenant)
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name", "work_email", "job_title")
+    )
+    components = []
+    for pk, *_rest in employees:
+        start = starts[pk]
+        components.append(
+            WageComponent(
+                tenant=tenant,
+                employee_id=pk,
+                kind="meal_vouchers",
+                label="Meal vouchers",
+                amount_sealed=vault.seal(tenant.pk, WAGE_COMPONENT_PURPOSE, "8.00"),
+                start_date=start,
+            )
+        )
+        if rng.random() < 0.2:
+            amount = str(Decimal(rng.randrange(350, 900, 25)))
+            components.append(
+                WageComponent(
+                    tenant=tenant,
+                    employee_id=pk,
+                    kind="car",
+                    label="Company car",
+                    amount_sealed=vault.seal(tenant.pk, WAGE_COMPONENT_PURPOSE, amount),
+                    start_date=start,
+                )
+            )
+    with transaction.atomic():
+        WageComponent.objects.bulk_create(components, batch_size=1000)
+        # One `employee.hired` event per employee, chained like audit.record() chains them.
+        head = AuditChainHead.objects.select_for_update().get(tenant=tenant)
+        sequence, digest = head.sequence, head.hash
+        moment = timezone.now()
+        events = []
+        for pk, first, last, email, job in employees:
+            sequence += 1
+            moment += dt.timedelta(milliseconds=3)
+            fields: dict[str, Any] = {
+                "actor_kind": "user",
+                "actor_user_id": user.pk,
+                "actor_label": HR_EMAIL,
+                "action": "employee.hired",
+                "object_type": "people.employee",
+                "object_id": str(pk),
+                "object_repr": f"{first} {last}",
+                "changes": {
+                    "first_name": {"old": None, "new": first},
+                    "last_name": {"old": None, "new": last},
+                    "work_email": {"old": None, "new": email},
+                    "job_title": {"old": None, "new": job},
+                    "national_id": {"old": MASK, "new": MASK},
+                    "iban": {"old": MASK, "new": MASK},
+                    "start_date": {"old": None, "new": starts[pk].isoformat()},
+                },
+                "ip": "192.0.2.10",
+                "request_id": f"bench-{sequence:08d}",
+            }
+            content = content_of(
+                tenant_id=tenant.pk, sequence=sequence, occurred_at=moment, **fields
+            )
+            previous, digest = digest, event_hash(digest, content)
+            events.append(
+                AuditEvent(
+                    tenant=tenant,
+                    sequence=sequence,
+                    occurred_at=moment,
+                    prev_hash=previous,
+                    hash=digest,
+                    **fields,
+                )
+            )
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        AuditChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=digest)
+        # auto_now set every updated_at to now; spread them over the past year (SQLite).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE people_employee SET updated_at ="
+                " datetime(updated_at, '-' || ((id * 37) % 365) || ' days')"
+                " WHERE tenant_id = %s",
+                [tenant.pk],
+            )

@@ -199,7 +199,8 @@ class EmploymentViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
-        page = self.page()
+        # The rows alone: `represent` gives the employee's id, no employee row is loaded.
+        page = self.page(lambda: self.get_queryset().select_related(None))
         return self.get_paginated_response([pick(represent(c), only) for c in page])
 
     def retrieve(self, request: Request, employment_pk: int) -> Response:

@@ -239,16 +239,17 @@ class WageComponentViewSet(ApiViewSet):
         only = requested_fields(self.request, SELECTABLE)
         row = represent(component)
         if only is None or "amount" in only:
-            audit_amounts_read(self.actor, [component.employee], "wage_components")
+            audit_amounts_read(self.actor, [component.employee_id], "wage_components")
         response = Response(pick(row, only), status=code)
         response["ETag"] = content_etag(component.pk, row)
         return response
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
-        page = self.page()
+        # The rows alone: no employee (nor its company) loaded per component.
+        page = self.page(lambda: self.get_queryset().select_related(None))
         if only is None or "amount" in only:
-            audit_amounts_read(self.actor, [c.employee for c in page], "wage_components")
+            audit_amounts_read(self.actor, [c.employee_id for c in page], "wage_components")
         return self.get_paginated_response([pick(represent(c), only) for c in page])
 
     def retrieve(self, request: Request, wage_component_pk: int) -> Response:

@@ -49,28 +49,29 @@ from kluis.people.models import Employee, Wage, WagePeriod
 from kluis.people.services import contracts
 
 
-def audit_amounts_read(actor: Actor, employees: list[Employee], field: str) -> None:
-    """One audit event for the amounts opened in this request, naming the employees."""
-    if not employees or actor.is_system:
+def audit_amounts_read(actor: Actor, employee_ids: list[int], field: str) -> None:
+    """One audit event for the amounts opened in this request, naming the employees.
+    Takes ids: a page of wages needs no employee rows loaded to say whose they were."""
+    if not employee_ids or actor.is_system or actor.tenant is None:
         return
-    unique = list({e.pk: e for e in employees}.values())
+    unique = sorted(set(employee_ids))
     with transaction.atomic():
         if len(unique) == 1:
             record(
                 actor,
                 "employee.sensitive_viewed",
-                tenant=unique[0].tenant,
-                target=unique[0],
+                tenant=actor.tenant,
+                target=Employee.objects.get(tenant=actor.tenant, pk=unique[0]),
                 changes={"fields": [field]},
             )
         else:
             record(
                 actor,
                 "employee.sensitive_viewed",
-                tenant=unique[0].tenant,
+                tenant=actor.tenant,
                 object_type="people.employee",
                 object_repr=f"{len(unique)} employees",
-                changes={"fields": [field], "employees": sorted(e.pk for e in unique)},
+                changes={"fields": [field], "employees": unique},
             )
 
 
@@ -212,16 +213,17 @@ class WageViewSet(ApiViewSet):
         only = requested_fields(self.request, SELECTABLE)
         row = represent(wage)
         if only is None or "amount" in only:
-            audit_amounts_read(self.actor, [wage.employee], "wages")
+            audit_amounts_read(self.actor, [wage.employee_id], "wages")
         response = Response(pick(row, only), status=code)
         response["ETag"] = content_etag(wage.pk, row)
         return response
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
-        page = self.page()
+        # The rows alone: no employee (nor its company) loaded per wage.
+        page = self.page(lambda: self.get_queryset().select_related(None))
         if only is None or "amount" in only:
-            audit_amounts_read(self.actor, [w.employee for w in page], "wages")
+            audit_amounts_read(self.actor, [w.employee_id for w in page], "wages")
         return self.get_paginated_response([pick(represent(w), only) for w in page])
 
     def retrieve(self, request: Request, wage_pk: int) -> Response:

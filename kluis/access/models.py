@@ -6,6 +6,7 @@ from django.db import models
 
 from kluis.access.permissions import CATALOGUE, Scope
 from kluis.tenancy.models import Membership, Tenant
+from kluis.tenancy.querysets import TenantManager
 
 SCOPE_CHOICES = [(s.value, s.value) for s in Scope]
 PERMISSION_CHOICES = [(code, code) for code in CATALOGUE]
@@ -18,6 +19,7 @@ class Role(models.Model):
     builtin_key = models.CharField(max_length=30, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +45,7 @@ class RolePermission(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="permissions")
     permission = models.CharField(max_length=60, choices=PERMISSION_CHOICES)
     scope = models.CharField(max_length=10, choices=SCOPE_CHOICES, default=Scope.COMPANY)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["permission"]
@@ -61,6 +64,7 @@ class RoleAssignment(models.Model):
     )
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
     granted_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         constraints = [

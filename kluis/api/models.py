@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.querysets import TenantManager
 
 
 class IdempotencyRecord(models.Model):
@@ -18,6 +19,7 @@ class IdempotencyRecord(models.Model):
     body = models.JSONField(default=dict)
     headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         db_table = "integrations_idempotencyrecord"  # made by the integrations app

@@ -11,13 +11,14 @@ from typing import Any, NoReturn
 from django.db import models
 
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.querysets import TenantManager, TenantQuerySet
 
 
 class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+class AuditEventQuerySet(TenantQuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only")
 
@@ -78,6 +79,7 @@ class AuditChainHead(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.PROTECT, related_name="+")
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    objects = TenantManager()
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: #{self.sequence}"

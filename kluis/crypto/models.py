@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.querysets import TenantManager
 
 
 class TenantKey(models.Model):
@@ -18,6 +19,7 @@ class TenantKey(models.Model):
     master_key_id = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["tenant_id", "version"]

@@ -12,6 +12,7 @@ from django.db import models
 # Kept by the API pipeline (kluis.api); importable from here as before.
 from kluis.api.models import IdempotencyRecord as IdempotencyRecord
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.querysets import TenantManager
 
 
 class DomainEvent(models.Model):
@@ -22,6 +23,7 @@ class DomainEvent(models.Model):
     # Thin payloads: identifiers and field names, never sensitive values.
     payload = models.JSONField(default=dict)
     occurred_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["pk"]
@@ -51,6 +53,7 @@ class ApiClient(models.Model):
         blank=True,
         related_name="api_client",
     )
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -72,6 +75,7 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -96,6 +100,7 @@ class OAuthConnection(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kluis.tenancy.models import Membership, Tenant
+from kluis.tenancy.querysets import TenantManager
 
 
 class EmployeeStatus(models.TextChoices):
@@ -50,6 +51,7 @@ class Department(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -67,6 +69,7 @@ class Team(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams"
     )
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -117,6 +120,7 @@ class Employee(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.CharField(max_length=254, blank=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -150,6 +154,7 @@ class EmergencyContact(models.Model):
     relationship = models.CharField(max_length=60, blank=True)
     phone = models.CharField(max_length=20)  # E.164
     email = models.EmailField(blank=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["pk"]
@@ -181,6 +186,7 @@ class Employment(models.Model):
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-start_date"]
@@ -207,6 +213,7 @@ class Wage(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     period = models.CharField(max_length=5, choices=WagePeriod.choices, default=WagePeriod.MONTH)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-effective_from"]
@@ -240,6 +247,7 @@ class WageComponent(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)  # one-off: equals start_date
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-start_date"]
@@ -264,6 +272,7 @@ class CustomFieldDefinition(models.Model):
     required = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["position", "label"]
@@ -280,6 +289,7 @@ class PeopleSettings(models.Model):
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="+")
     self_editable_fields = models.JSONField(default=list, blank=True)
+    objects = TenantManager()
 
     def __str__(self) -> str:
         return f"people settings of {self.tenant_id}"
@@ -300,6 +310,7 @@ class EmployeeVersion(models.Model):
     snapshot = models.JSONField(default=dict)  # non-sensitive fields, plain
     sealed_snapshot = models.TextField(blank=True, default="")  # sensitive fields, sealed JSON
     old_values = models.JSONField(default=dict)  # non-sensitive changed fields: old values
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

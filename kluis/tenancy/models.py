@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from kluis.tenancy.querysets import TenantManager
+
 
 class Tenant(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
@@ -32,6 +34,7 @@ class Membership(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = TenantManager()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__email"]

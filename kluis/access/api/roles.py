@@ -106,4 +106,4 @@ class RoleViewSet(RowViewSet):
     def get_queryset(self) -> QuerySet[Role]:
         if getattr(self, "swagger_fake_view", False):
             return Role.objects.none()
-        return Role.objects.filter(tenant=self.actor.tenant).prefetch_related("permissions")
+        return Role.objects.for_actor(self.actor).prefetch_related("permissions")

@@ -260,7 +260,7 @@ class CustomFieldViewSet(RowViewSet):
     def get_queryset(self) -> QuerySet[CustomFieldDefinition]:
         if getattr(self, "swagger_fake_view", False):
             return CustomFieldDefinition.objects.none()
-        return CustomFieldDefinition.objects.filter(tenant=self.actor.tenant)
+        return CustomFieldDefinition.objects.for_actor(self.actor)
 
     @idempotent
     def create(self, request: Request) -> Response:

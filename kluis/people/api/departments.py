@@ -188,7 +188,7 @@ class DepartmentViewSet(RowViewSet):
     def get_queryset(self) -> QuerySet[Department]:
         if getattr(self, "swagger_fake_view", False):
             return Department.objects.none()
-        return Department.objects.filter(tenant=self.actor.tenant)
+        return Department.objects.for_actor(self.actor)
 
     @idempotent
     def create(self, request: Request) -> Response:

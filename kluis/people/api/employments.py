@@ -181,9 +181,11 @@ class EmploymentViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Employment]:
         if getattr(self, "swagger_fake_view", False):
             return Employment.objects.none()
-        return Employment.objects.filter(
-            tenant=self.actor.tenant, employee__in=selectors.employees_for(self.actor)
-        ).select_related("employee__tenant")
+        return (
+            Employment.objects.for_actor(self.actor)
+            .filter(employee__in=selectors.employees_for(self.actor))
+            .select_related("employee__tenant")
+        )
 
     def _get(self, pk: Any) -> Employment:
         contract = self.get_queryset().filter(pk=pk).first()

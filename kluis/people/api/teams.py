@@ -175,7 +175,7 @@ class TeamViewSet(RowViewSet):
     def get_queryset(self) -> QuerySet[Team]:
         if getattr(self, "swagger_fake_view", False):
             return Team.objects.none()
-        return Team.objects.filter(tenant=self.actor.tenant)
+        return Team.objects.for_actor(self.actor)
 
     @idempotent
     def create(self, request: Request) -> Response:

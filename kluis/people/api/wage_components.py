@@ -224,10 +224,11 @@ class WageComponentViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[WageComponent]:
         if getattr(self, "swagger_fake_view", False):
             return WageComponent.objects.none()
-        return WageComponent.objects.filter(
-            tenant=self.actor.tenant,
-            employee__in=selectors.employees_for(self.actor, "people.view_salary"),
-        ).select_related("employee__tenant")
+        return (
+            WageComponent.objects.for_actor(self.actor)
+            .filter(employee__in=selectors.employees_for(self.actor, "people.view_salary"))
+            .select_related("employee__tenant")
+        )
 
     def _get(self, pk: int) -> WageComponent:
         component = self.get_queryset().filter(pk=pk).first()

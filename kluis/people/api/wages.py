@@ -204,10 +204,11 @@ class WageViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Wage]:
         if getattr(self, "swagger_fake_view", False):
             return Wage.objects.none()
-        return Wage.objects.filter(
-            tenant=self.actor.tenant,
-            employee__in=selectors.employees_for(self.actor, "people.view_salary"),
-        ).select_related("employee__tenant")
+        return (
+            Wage.objects.for_actor(self.actor)
+            .filter(employee__in=selectors.employees_for(self.actor, "people.view_salary"))
+            .select_related("employee__tenant")
+        )
 
     def _one(self, wage: Wage, code: int = status.HTTP_200_OK) -> Response:
         only = requested_fields(self.request, SELECTABLE)

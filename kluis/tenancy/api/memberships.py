@@ -107,7 +107,7 @@ class MembershipViewSet(RowViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
         return (
-            Membership.objects.filter(tenant=self.actor.tenant)
+            Membership.objects.for_actor(self.actor)
             .select_related("user", "employee")
             .prefetch_related("role_assignments")
             .distinct()

@@ -3,6 +3,8 @@ employees. Team = the employees whose current manager is the actor's own employe
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -82,3 +84,12 @@ def scoped(actor: Actor, permission: str, queryset: QuerySet[Employee]) -> Query
 
         return queryset.filter(Q(pk=own) | Q(manager_id=own))
     return queryset.filter(pk=own)
+
+
+def scoped_by_employee(actor: Actor, permission: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Narrow a queryset of the actor's company's rows that belong to an employee
+    (contracts, wages, ...) to those of the employees `permission` reaches. Company-wide,
+    every one of them does: no need to ask the database which employees those are."""
+    if scope_of(actor, permission) == Scope.COMPANY:
+        return queryset
+    return queryset.filter(employee__in=scoped(actor, permission, Employee.objects.all()))

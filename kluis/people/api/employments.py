@@ -32,6 +32,7 @@ from kluis.api.views import ApiViewSet
 from kluis.people import selectors
 from kluis.people.api.employees import EmploymentWriteSerializer
 from kluis.people.models import ContractType, Employee, Employment
+from kluis.people.permissions import scoped_by_employee
 from kluis.people.services import contracts
 
 
@@ -181,11 +182,9 @@ class EmploymentViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Employment]:
         if getattr(self, "swagger_fake_view", False):
             return Employment.objects.none()
-        return (
-            Employment.objects.for_actor(self.actor)
-            .filter(employee__in=selectors.employees_for(self.actor))
-            .select_related("employee__tenant")
-        )
+        return scoped_by_employee(
+            self.actor, "people.view", Employment.objects.for_actor(self.actor)
+        ).select_related("employee__tenant")
 
     def _get(self, pk: Any) -> Employment:
         contract = self.get_queryset().filter(pk=pk).first()

@@ -41,10 +41,10 @@ from kluis.api.sparse import (
 )
 from kluis.api.views import ApiViewSet
 from kluis.crypto import vault
-from kluis.people import selectors
 from kluis.people.api.wages import audit_amounts_read, employee_in_body
 from kluis.people.fields import WAGE_COMPONENT_PURPOSE
 from kluis.people.models import WageComponent, WagePeriod
+from kluis.people.permissions import scoped_by_employee
 from kluis.people.services import contracts
 
 
@@ -224,11 +224,9 @@ class WageComponentViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[WageComponent]:
         if getattr(self, "swagger_fake_view", False):
             return WageComponent.objects.none()
-        return (
-            WageComponent.objects.for_actor(self.actor)
-            .filter(employee__in=selectors.employees_for(self.actor, "people.view_salary"))
-            .select_related("employee__tenant")
-        )
+        return scoped_by_employee(
+            self.actor, "people.view_salary", WageComponent.objects.for_actor(self.actor)
+        ).select_related("employee__tenant")
 
     def _get(self, pk: int) -> WageComponent:
         component = self.get_queryset().filter(pk=pk).first()

@@ -46,6 +46,7 @@ from kluis.crypto import vault
 from kluis.people import selectors
 from kluis.people.fields import WAGE_PURPOSE
 from kluis.people.models import Employee, Wage, WagePeriod
+from kluis.people.permissions import scoped_by_employee
 from kluis.people.services import contracts
 
 
@@ -204,11 +205,9 @@ class WageViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Wage]:
         if getattr(self, "swagger_fake_view", False):
             return Wage.objects.none()
-        return (
-            Wage.objects.for_actor(self.actor)
-            .filter(employee__in=selectors.employees_for(self.actor, "people.view_salary"))
-            .select_related("employee__tenant")
-        )
+        return scoped_by_employee(
+            self.actor, "people.view_salary", Wage.objects.for_actor(self.actor)
+        ).select_related("employee__tenant")
 
     def _one(self, wage: Wage, code: int = status.HTTP_200_OK) -> Response:
         only = requested_fields(self.request, SELECTABLE)

@@ -34,6 +34,8 @@ from django.db.models import Field, QuerySet
 from django.db.models.sql.query import Query
 from django.utils.dateparse import parse_date, parse_datetime
 
+from kluis.operations.sql import Converters, Statement, compiled, converted, fetch
+
 # Plans kept per process (a plan is a pure function of the code and the shape).
 MAX_PLANS = 2048
 _MISSING = object()
@@ -104,6 +106,10 @@ class Plan:
     # (parameter position, slot, the driver's type the value is wrapped in, if any)
     places: tuple[tuple[int, Slot, type | None], ...]
     state: dict[str, Any]  # the compiler's attributes after compiling
+    # For rows that are tuples of plain values (no model instances, no prefetches): the
+    # statement as the driver takes it, the converters of its columns and the names the
+    # iterable gives them; such a plan is fetched by `kluis.operations.sql.fetch`.
+    flat: tuple[Statement, Converters, tuple[str, ...]] | None = None
 
 
 _plans: OrderedDict[Hashable, Plan | None] = OrderedDict()
@@ -162,7 +168,12 @@ def _compile(build: Callable[[Slots], QuerySet[Any]], alias: str) -> Plan | None
         for key, value in compiler.__dict__.items()
         if key not in ("query", "connection", "using", "elide_empty")
     }
-    return Plan(queryset, queryset.query, sql, tuple(params), tuple(places), state)
+    flat = None
+    names = getattr(queryset._iterable_class, "names", None)
+    if names and not queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        flat = (compiled(sql, db), compiler.get_converters(columns), tuple(names))
+    return Plan(queryset, queryset.query, sql, tuple(params), tuple(places), state, flat)
 
 
 def _same(param: Any, expected: Any) -> bool:
@@ -200,6 +211,12 @@ def run(plan: Plan, values: dict[str, Any], alias: str = "default") -> list[Any]
     for position, slot, wrap in plan.places:
         value = slot.adapt(values[slot.name], db)
         params[position] = value if wrap is None else wrap(value)
+    if plan.flat is not None:
+        statement, converters, names = plan.flat
+        rows = fetch(db, statement, params)
+        if converters:
+            rows = [converted(row, converters, db) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
     query = copy.copy(plan.query)
     query.__class__ = _PrecompiledQuery
     query._kluis_compiled = (plan.sql, tuple(params), plan.state)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django_filters import (
     BooleanFilter,
@@ -14,6 +15,7 @@ from django_filters import (
     ChoiceFilter,
     DateFilter,
     Filter,
+    FilterSet,
     IsoDateTimeFilter,
     NumberFilter,
 )
@@ -72,25 +74,59 @@ class ChosenFilters:
             queryset = declared.filter(queryset, slots(f"filter:{name}", kind))
         return queryset
 
+    def apply_values(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The filters applied with the request's values (a shape not compiled)."""
+        for name, declared in self.filters:
+            queryset = declared.filter(queryset, self.values.get(name))
+        return queryset
+
     def slot_values(self) -> dict[str, Any]:
         return {f"filter:{name}": value for name, value in self.values.items()}
 
 
+def declared_filters(filterset_class: type[FilterSet]) -> dict[str, Filter]:
+    """The filters of a filter set class, bound to its model once per process: a filter
+    is a pure description (its form field made once too), so a request validates and
+    applies only the filters it names, instead of copying every filter and form field
+    into a filter set and a form of its own."""
+    found = _declared.get(filterset_class)
+    if found is None:
+        model = filterset_class._meta.model
+        found = dict(filterset_class(data=None, queryset=model._default_manager.none()).filters)
+        for declared in found.values():
+            declared.field  # noqa: B018 (made once, here, not by two requests at once)
+        _declared[filterset_class] = found
+    return found
+
+
+_declared: dict[type[FilterSet], dict[str, Filter]] = {}
+
+
 class StrictFilterBackend(DjangoFilterBackend):
-    def validated(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
-        """The view's filter set for this request, its values checked (400 otherwise)."""
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return None
-        errors = bad_ids(request, ID_FILTERS & set(filterset.filters))
-        instants = {}
-        for name, declared in filterset.filters.items():
-            value = request.query_params.get(name)
-            if isinstance(declared, BooleanFilter) and value not in (None, "true", "false"):
+    """The view's declared filters (`filterset_class`), their values checked as the filter
+    set's form would check them, and more strictly (ids, booleans, instants with a zone):
+    a bad value is a 400 naming the parameter, never a filter that is ignored."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        return self.chosen(request, view).apply_values(queryset)
+
+    def chosen(self, request: Request, view: Any) -> ChosenFilters:
+        """The filters this list request asked for, validated, ready to be compiled."""
+        filterset_class = getattr(view, "filterset_class", None)
+        params = request.query_params
+        if filterset_class is None or not (filterset_class.base_filters.keys() & params.keys()):
+            return ChosenFilters((), {}, ())  # nothing asked: nothing to validate or apply
+        declared = declared_filters(filterset_class)
+        asked = [name for name in declared if name in params]
+        errors = bad_ids(request, ID_FILTERS.intersection(asked))
+        instants: dict[str, Any] = {}
+        for name in asked:
+            sent = params.get(name)
+            if isinstance(declared[name], BooleanFilter) and sent not in ("true", "false"):
                 errors[name] = ["Give true or false."]
-            if isinstance(declared, IsoDateTimeFilter) and value is not None:
+            if isinstance(declared[name], IsoDateTimeFilter):
                 # A time without its zone would be read in the server's: ambiguous.
-                instants[name] = parse_instant(value)
+                instants[name] = parse_instant(sent or "")
                 if instants[name] is None:
                     errors[name] = [
                         "Give a date and time with its zone, e.g. 2026-03-01T08:00:00Z "
@@ -98,42 +134,28 @@ class StrictFilterBackend(DjangoFilterBackend):
                     ]
         if errors:
             raise QueryParameterError(errors)
-        if not filterset.is_valid():
-            raise QueryParameterError(
-                {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
-            )
-        # In UTC: the database may not take the offset the client wrote.
-        filterset.form.cleaned_data.update(instants)
-        return filterset
-
-    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
-        filterset = self.validated(request, queryset, view)
-        return queryset if filterset is None else filterset.qs
-
-    def chosen(self, request: Request, view: Any) -> ChosenFilters:
-        """The filters this list request asked for, validated, ready to be compiled."""
-        filterset_class = getattr(view, "filterset_class", None)
-        if filterset_class is None or not (
-            filterset_class.base_filters.keys() & request.query_params.keys()
-        ):
-            return ChosenFilters((), {}, ())  # nothing asked: nothing to validate or apply
-        model = filterset_class._meta.model
-        filterset = self.validated(request, model._default_manager.none(), view)
         filters: list[tuple[str, Filter]] = []
         shape: list[Any] = []
         values = {}
-        for name, declared in filterset.filters.items():
-            if name not in request.query_params:
+        for name in asked:
+            field = declared[name].field
+            try:
+                value = field.clean(field.widget.value_from_datadict(params, {}, name))
+            except ValidationError as error:
+                errors[name] = [str(message) for message in error.messages]
                 continue
-            value = filterset.form.cleaned_data.get(name)
-            if isinstance(declared, BooleanFilter):
+            if name in instants:
+                value = instants[name]  # in UTC: the database may not take the offset sent
+            if isinstance(declared[name], BooleanFilter):
                 # Two values: part of the shape, not a slot.
                 shape.append((name, value))
-                filters.append((name, _Fixed(declared, value)))
+                filters.append((name, _Fixed(declared[name], value)))
                 continue
             shape.append(name)
-            filters.append((name, declared))
+            filters.append((name, declared[name]))
             values[name] = value
+        if errors:
+            raise QueryParameterError(errors)
         return ChosenFilters(tuple(filters), values, tuple(shape))
 
 

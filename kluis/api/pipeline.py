@@ -156,8 +156,15 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
 
 
 def _finish_headers(request: HttpRequest, response: HttpResponseBase, language: str) -> None:
+    headers = response.headers
     for name, value in security_headers(request.is_secure()):
-        response.headers.setdefault(name, value)
-    patch_cache_control(response, no_store=True, private=True)
-    patch_vary_headers(response, ("Accept-Language",))
-    response.headers.setdefault("Content-Language", language)
+        headers.setdefault(name, value)
+    if "Cache-Control" in headers:
+        patch_cache_control(response, no_store=True, private=True)
+    else:
+        headers["Cache-Control"] = "no-store, private"
+    if "Vary" in headers:
+        patch_vary_headers(response, ("Accept-Language",))
+    else:
+        headers["Vary"] = "Accept-Language"
+    headers.setdefault("Content-Language", language)

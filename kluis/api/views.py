@@ -5,6 +5,7 @@ shown by one `represent(row)`, list/read/change/delete written once (RowViewSet)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Hashable
 from typing import Any, ClassVar
 
@@ -16,6 +17,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.viewsets import GenericViewSet
 
 from kluis.access.actor import Actor
@@ -50,6 +52,18 @@ class HasPermissionForMethod(permissions.BasePermission):
         if needed is None:
             return False
         return can(principal.actor, needed)
+
+
+@functools.cache
+def _made_once(classes: tuple[type, ...]) -> tuple[Any, ...]:
+    """Parsers, authenticators, permissions and renderers hold nothing of a request: one
+    instance of each per process, not one per request."""
+    return tuple(made() for made in classes)
+
+
+# Accept header -> (renderer, media type) as DRF's negotiation chose it for that header.
+_negotiated: dict[tuple[tuple[type, ...], str], tuple[Any, str]] = {}
+MAX_NEGOTIATED = 256
 
 
 class ApiViewSet(GenericViewSet):
@@ -108,6 +122,31 @@ class ApiViewSet(GenericViewSet):
         page = paginator.paginate_queryset(self.filter_queryset(rows()), request, self)
         assert page is not None
         return page
+
+    def get_parsers(self) -> list[Any]:
+        return list(_made_once(tuple(self.parser_classes)))
+
+    def get_authenticators(self) -> list[Any]:
+        return list(_made_once(tuple(self.authentication_classes)))
+
+    def get_permissions(self) -> list[Any]:
+        return list(_made_once(tuple(self.permission_classes)))
+
+    def get_renderers(self) -> list[Any]:
+        return list(_made_once(tuple(self.renderer_classes)))
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """DRF's negotiation, its answer kept per Accept header (it depends on nothing
+        else when the URL names no format)."""
+        if force or self.format_kwarg or api_settings.URL_FORMAT_OVERRIDE in request.query_params:
+            return super().perform_content_negotiation(request, force)
+        key = (tuple(self.renderer_classes), request.META.get("HTTP_ACCEPT", ""))
+        chosen = _negotiated.get(key)
+        if chosen is None:
+            chosen = super().perform_content_negotiation(request, force)
+            if len(_negotiated) < MAX_NEGOTIATED:
+                _negotiated[key] = chosen
+        return chosen
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.format_kwarg = self.get_format_suffix(**kwargs)

@@ -23,6 +23,7 @@ class Resource:
     item_name: str = ""
     lookup: str = "pk"
     item: dict[str, str] = field(default_factory=dict)
+    declaration: Any = None  # the resource's kluis.api.declared.Declaration, if declared
 
 
 _RESOURCES: dict[str, Resource] = {}
@@ -37,6 +38,7 @@ def register(
     item_name: str = "",
     lookup: str = "pk",
     item: dict[str, str] | None = None,
+    declaration: Any = None,
 ) -> Resource:
     """Register a resource; registering the same prefix twice is a mistake."""
     if prefix in _RESOURCES and _RESOURCES[prefix].viewset is not viewset:
@@ -49,6 +51,7 @@ def register(
         item_name=item_name,
         lookup=lookup,
         item=item or {},
+        declaration=declaration,
     )
     _RESOURCES[prefix] = resource
     return resource

@@ -110,8 +110,8 @@ def row_json(
     field is not one the database writes as the API does."""
     values: list[Any] = []
     for name in names:
-        field = model._meta.get_field(name)
         column = columns.get(name, name)
+        field = model._meta.get_field(column)
         if isinstance(field, models.DateTimeField):
             values.append(UtcIsoText(column))
         elif isinstance(field, models.JSONField):

@@ -81,3 +81,44 @@ def test_the_page_body_escapes_line_separators_as_the_serializer_does(
     body = api(["employees:read"]).get("/api/v1/employees/?page_size=1").content
     assert "\u2028".encode() not in body and "\u2029".encode() not in body
     assert json.loads(body)["results"][0]["preferred_name"] == "a\u2028b\u2029c"
+
+
+def _written_by_the_database() -> list[Any]:
+    import kluis.api.urls  # noqa: F401  (the apps register their resources)
+    from kluis.api.registry import resources
+
+    return [r for r in resources() if getattr(r.viewset, "columns", None)]
+
+
+def test_declared_resources_have_their_pages_written_by_the_database() -> None:
+    assert {r.prefix for r in _written_by_the_database()} >= {"teams", "departments"}
+
+
+@pytest.mark.parametrize("resource", _written_by_the_database(), ids=lambda r: r.prefix)
+def test_a_row_written_by_the_database_is_the_row_read_alone(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Any
+) -> None:
+    """Every resource whose list the database writes (kluis/api/views.py `_text_page`):
+    each listed row equals the same object read alone (written from the instance), key for
+    key and in order, with every field and with a `?fields=` subset; and the page really
+    was written by the database (else this test would hold the serializer to itself)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kluis.access.permissions import API_SCOPES
+
+    needed = resource.viewset.required_permissions["GET"]
+    client = api([scope for scope, grants in API_SCOPES.items() if needed in grants])
+    url = f"/api/v1/{resource.prefix}/"
+    with CaptureQueriesContext(connection) as queries:
+        rows = listed(client, f"{url}?page_size=3")
+    assert rows, f"{url} lists nothing in the demo company"
+    assert any("json_" in query["sql"] for query in queries.captured_queries)
+    for row in rows:
+        alone = json.loads(client.get(f"{url}{row['id']}/").content)
+        assert row == alone, row["id"]
+        assert list(row) == list(alone), row["id"]
+    some = sorted(resource.viewset.columns)[-1]
+    for row in listed(client, f"{url}?page_size=50&fields={some}"):
+        alone = json.loads(client.get(f"{url}{row['id']}/?fields={some}").content)
+        assert row == alone and set(row) == {"id", some}

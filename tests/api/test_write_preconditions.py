@@ -18,7 +18,7 @@ from kluis.api.exceptions import PreconditionFailed
 from kluis.api.sparse import content_etag, if_match
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
-from kluis.people.api.departments import represent
+from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.models import CustomFieldDefinition, Department, Employee, Team
 from kluis.people.services import contracts, custom_fields, organisation
 from kluis.tenancy.models import Tenant
@@ -132,10 +132,10 @@ def test_each_write_checks_its_precondition_on_the_locked_row_and_a_refusal_writ
 def test_a_change_between_the_views_read_and_the_services_lock_is_a_412(demo):
     tenant = demo["demo-bv"]
     department = Department.objects.get(tenant=tenant, name="Finance")  # what the view read
-    etag = content_etag(department.pk, represent(department))  # and the client holds
+    etag = content_etag(department.pk, DEPARTMENTS.show(department))  # and the client holds
     Department.objects.filter(pk=department.pk).update(code="MEANWHILE")  # someone else
     request = RequestFactory().patch("/", headers={"If-Match": etag})
-    check = if_match(request, lambda row: content_etag(row.pk, represent(row)))
+    check = if_match(request, lambda row: content_etag(row.pk, DEPARTMENTS.show(row)))
     with pytest.raises(PreconditionFailed):
         organisation.update_department(
             Actor.system("test", tenant), department, {"code": "MINE"}, precondition=check

@@ -1,12 +1,13 @@
 """The people app's API resources, registered with kluis.api (see kluis/api/registry.py)."""
 
+from kluis.api.declared import declare
 from kluis.api.exceptions import answer_as_stale
 from kluis.api.registry import register
 from kluis.people.api.custom_fields import CustomFieldViewSet
-from kluis.people.api.departments import DepartmentViewSet
+from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.api.employees import EmployeeViewSet
 from kluis.people.api.employments import EmploymentViewSet
-from kluis.people.api.teams import TeamViewSet
+from kluis.people.api.teams import TEAMS
 from kluis.people.api.wage_components import WageComponentViewSet
 from kluis.people.api.wages import WageViewSet
 from kluis.people.services import StaleVersionError
@@ -26,15 +27,7 @@ register(
     lookup="pk",
     item={"get": "retrieve", "patch": "partial_update"},
 )
-register(
-    "departments",
-    DepartmentViewSet,
-    name="departments",
-    collection=LIST_CREATE,
-    item_name="department",
-    lookup="department_pk",
-    item=EDIT_ALL,
-)
+declare(DEPARTMENTS)
 register(
     "employments",
     EmploymentViewSet,
@@ -44,15 +37,7 @@ register(
     lookup="employment_pk",
     item={"get": "retrieve", "patch": "partial_update"},
 )
-register(
-    "teams",
-    TeamViewSet,
-    name="teams",
-    collection=LIST_CREATE,
-    item_name="team",
-    lookup="team_pk",
-    item=EDIT_ALL,
-)
+declare(TEAMS)
 register(
     "wages",
     WageViewSet,

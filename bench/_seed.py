@@ -163,6 +163,7 @@ def seed(count: int, *, api: bool = False) -> tuple[Any, Any]:
 
     from kluis.access.actor import Actor
     from kluis.access.models import Role
+    from kluis.company.services import add_member, create_tenant
     from kluis.crypto import vault
     from kluis.people import validation
     from kluis.people.fields import WAGE_PURPOSE
@@ -174,7 +175,6 @@ def seed(count: int, *, api: bool = False) -> tuple[Any, Any]:
         Wage,
     )
     from kluis.people.records import plain_values, seal_snapshot, seal_value, sensitive_values
-    from kluis.tenancy.services import add_member, create_tenant
 
     organisation = people_services()
     rng = random.Random(20260101)  # noqa: S311  (benchmark data, repeatable)

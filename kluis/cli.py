@@ -16,6 +16,7 @@ from kluis.operations.serving import (
     SETTINGS_MODULE,
     ServerOptions,
     ServingError,
+    UpSteps,
     default_workers,
     exec_serve,
     run_up,
@@ -116,7 +117,29 @@ def _server_options(args: argparse.Namespace, *, log_level: str) -> ServerOption
 def cmd_up(args: argparse.Namespace) -> int:
     # The web server's own start-up chatter would drown the progress lines.
     options = _server_options(args, log_level="warning")
-    return run_up(options, demo=not args.no_demo, setup_django=setup_django)
+    return run_up(options, up_steps(demo=not args.no_demo))
+
+
+def up_steps(*, demo: bool) -> UpSteps:
+    """The apps' part of `kluis up`: operations (below every app) is handed it from here."""
+    from kluis.crypto.keyring import ensure_master_key
+
+    def load_demo() -> bool:
+        from kluis.company.demo import load_demo
+
+        return load_demo()
+
+    def demo_logins() -> list[tuple[str, str]]:
+        from kluis.company.demo import demo_logins
+
+        return demo_logins()
+
+    return UpSteps(
+        setup_django=setup_django,
+        ensure_master_key=ensure_master_key,
+        load_demo=load_demo if demo else None,
+        demo_logins=demo_logins,
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kluis.operations",
     "kluis.api",
     "kluis.integrations",
+    "kluis.company",
     "kluis.people",
 ]
 
@@ -115,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "kluis.operations.middleware.CommonMiddleware",
+    "django.middleware.common.CommonMiddleware",  # /api/ paths never reach it (the pipeline)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from kluis.company import urls as company
 from kluis.operations import views as operations
 
 urlpatterns = [
@@ -11,8 +12,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
-    path("members/", include("kluis.tenancy.urls")),
-    path("roles/", include("kluis.access.urls")),
+    path("members/", include(company.members)),
+    path("roles/", include(company.roles)),
     path("people/", include("kluis.people.urls")),
     path("", include("kluis.web.urls")),
 ]

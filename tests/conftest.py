@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from kluis.access.actor import Actor
-from kluis.operations.demo import load_demo
+from kluis.company.demo import load_demo
 from kluis.tenancy.models import Membership, Tenant
 
 

@@ -21,7 +21,7 @@ WRITER = textwrap.dedent(
     django.setup()
     from kluis.access.actor import Actor
     from kluis.access.models import Role
-    from kluis.access.services import create_role
+    from kluis.company.services import create_role
     from kluis.tenancy.models import Tenant
 
     worker, count = sys.argv[1], int(sys.argv[2])
@@ -49,7 +49,7 @@ def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
     setup = (
         "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='kluis.settings';django.setup();"
         "from django.core.management import call_command;call_command('migrate',verbosity=0);"
-        "from kluis.access.actor import Actor;from kluis.tenancy.services import create_tenant;"
+        "from kluis.access.actor import Actor;from kluis.company.services import create_tenant;"
         "create_tenant(Actor.system('t'),name='Busy BV',slug='busy-bv')"
     )
     subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=env, check=True, timeout=120)

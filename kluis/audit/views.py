@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from kluis.access.authorization import can
+from kluis.access.decorators import member_required
 from kluis.audit.exports import export_response
 from kluis.audit.filters import AuditEventFilter
 from kluis.audit.selectors import change_rows, event_in, shown_label
 from kluis.audit.services import record_export
-from kluis.web.decorators import member_required
 
 PAGE_SIZE = 50
 

@@ -331,3 +331,18 @@ def forget() -> None:
     """Drop the loaded keyring (after this process changed the file, and in tests)."""
     with _lock:
         _state.update(source=None, keyring=None)
+
+
+def ensure_master_key(data_dir: Path) -> Path | None:
+    """Make the development keyring <data_dir>/master_keys (0600) once, like the secret
+    key; never in production, and not when KLUIS_MASTER_KEY(_FILE) gives the keys.
+
+    Returns the path when a keyring was made."""
+    if os.environ.get("KLUIS_ENV", "development").strip().lower() == "production":
+        return None
+    if os.environ.get("KLUIS_MASTER_KEY", "").strip():
+        return None
+    if os.environ.get("KLUIS_MASTER_KEY_FILE", "").strip():
+        return None
+    path = data_dir / KEYRING_FILE_NAME
+    return path if create_keyring_file(path) else None

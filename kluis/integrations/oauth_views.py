@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from oauth2_provider import views as oauth
 from oauth2_provider.views import AuthorizationView
 
+from kluis.access.decorators import member_required
 from kluis.access.forms import service_error_text
 from kluis.api.exceptions import problem_response
 from kluis.api.throttling import (
@@ -33,7 +34,6 @@ from kluis.integrations.models import OAuthConnection
 from kluis.integrations.oauth import KluisOAuthLibCore
 from kluis.integrations.services import connect_app, revoke_connection
 from kluis.operations.client_ip import client_ip
-from kluis.web.decorators import member_required
 
 logger = logging.getLogger("kluis.integrations.oauth")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors, service_error_text
 from kluis.integrations.forms import ApiClientForm, ApiKeyForm
 from kluis.integrations.selectors import (
@@ -27,7 +28,6 @@ from kluis.integrations.services import (
     revoke_api_client,
     revoke_api_key,
 )
-from kluis.web.decorators import member_required
 
 # A create form carries a one-time token: sending the same form again (the browser's
 # reload or back button after a POST) must not make a second key or client, whose secret

@@ -6,8 +6,7 @@ import re
 import secrets
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.middleware import common
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from kluis.operations.logging import current_request_id
@@ -47,23 +46,3 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/static/"):
             patch_cache_control(response, no_store=True, private=True)
         return response
-
-
-class CommonMiddleware(common.CommonMiddleware):
-    """Django's, except that a path under /api/ without its trailing slash is a 404 problem
-    naming the right path, not a 301 HTML redirect (which would turn a POST into a GET
-    and drop its body)."""
-
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
-        if (
-            response.status_code == 404
-            and request.path.startswith("/api/")
-            and self.should_redirect_with_slash(request)
-        ):
-            from kluis.api.exceptions import problem_response
-
-            path = request.path + "/"
-            return problem_response(request, 404, f"Not found. API paths end with a slash: {path}")
-        return super().process_response(request, response)

@@ -105,23 +105,6 @@ def ensure_secret_key(data_dir: Path) -> Path | None:
     return path
 
 
-def ensure_master_key(data_dir: Path) -> Path | None:
-    """Make the development keyring <data_dir>/master_keys (0600) once, like the secret
-    key; never in production, and not when KLUIS_MASTER_KEY(_FILE) gives the keys.
-
-    Returns the path when a keyring was made."""
-    if os.environ.get("KLUIS_ENV", "development").strip().lower() == "production":
-        return None
-    if os.environ.get("KLUIS_MASTER_KEY", "").strip():
-        return None
-    if os.environ.get("KLUIS_MASTER_KEY_FILE", "").strip():
-        return None
-    from kluis.crypto.keyring import KEYRING_FILE_NAME, create_keyring_file
-
-    path = data_dir / KEYRING_FILE_NAME
-    return path if create_keyring_file(path) else None
-
-
 def bind_family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
@@ -357,7 +340,20 @@ def dead_child(children: list[Child]) -> Child | None:
     return None
 
 
-def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], None]) -> int:
+@dataclass(frozen=True)
+class UpSteps:
+    """What `kluis up` needs of the apps above operations, wired by kluis/cli.py, so that
+    this module (below every app) knows none of them."""
+
+    setup_django: Callable[[], None]
+    # Makes the development master keyring in the data directory; the path when it did.
+    ensure_master_key: Callable[[Path], Path | None]
+    # Loads the demo companies (False: already there) and lists their logins; None: --no-demo.
+    load_demo: Callable[[], bool] | None = None
+    demo_logins: Callable[[], list[tuple[str, str]]] = list
+
+
+def run_up(options: ServerOptions, steps: UpSteps) -> int:
     """`kluis up`: prepare, start, wait, and stop everything together on Ctrl-C."""
     check_port_free(options.host, options.port, "--port")
     if options.http_port:
@@ -373,14 +369,14 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
     made_key = ensure_secret_key(data_dir)
     if made_key is not None:
         say(f"==> Made a new secret key in {made_key} (keep it; back it up with the data)")
-    made_master_key = ensure_master_key(data_dir)
+    made_master_key = steps.ensure_master_key(data_dir)
     if made_master_key is not None:
         say(
             f"==> Made a new master key in {made_master_key} (without it the encrypted "
             "data cannot be read; keep a copy apart from backups of the data)"
         )
 
-    setup_django()
+    steps.setup_django()
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import call_command
@@ -393,12 +389,10 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
     call_command("migrate", interactive=False, verbosity=1)
     sys.stdout.flush()
 
-    if demo:
-        from kluis.operations.demo import load_demo
-
+    if steps.load_demo is not None:
         say("==> Loading demo companies")
         try:
-            created = load_demo()
+            created = steps.load_demo()
         except ImproperlyConfigured as exc:
             raise ServingError(f"{exc} Start with --no-demo.", 2) from None
         say("    Demo companies loaded." if created else "    Demo companies already present.")
@@ -450,7 +444,8 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
         if status is not None:
             if status != 200:
                 say(f"kluis: warning: /health/live answered {status}", sys.stderr)
-            _banner(base_url, options, shown_host, demo=demo)
+            logins = steps.demo_logins() if steps.load_demo is not None else []
+            _banner(base_url, options, shown_host, demo_logins=logins)
 
         while not stopper.event.is_set():
             died = dead_child(children)
@@ -473,7 +468,9 @@ def run_up(options: ServerOptions, *, demo: bool, setup_django: Callable[[], Non
             say("Kluis stopped.")
 
 
-def _banner(base_url: str, options: ServerOptions, shown_host: str, *, demo: bool) -> None:
+def _banner(
+    base_url: str, options: ServerOptions, shown_host: str, *, demo_logins: list[tuple[str, str]]
+) -> None:
     from django.conf import settings
 
     lines = ["", f"Kluis is running at {base_url}/"]
@@ -481,10 +478,8 @@ def _banner(base_url: str, options: ServerOptions, shown_host: str, *, demo: boo
         lines.append(f"  (http://{shown_host}:{options.http_port}/ redirects there)")
     if options.cert is None and not os.environ.get("KLUIS_TLS_CERT"):
         lines.append("  The certificate is self-signed: your browser will ask you to accept it.")
-    if demo:
-        from kluis.operations.demo import demo_logins
-
-        logins = demo_logins()
+    if demo_logins:
+        logins = demo_logins
         width = max(len(email) for email, _ in logins)
         lines += ["", f"Demo logins (password: {settings.DEMO_PASSWORD}):"]
         lines += [f"  {email:<{width}}  {what}" for email, what in logins]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -7,8 +9,10 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
-        """Declare what a viewer may see of each people record (kluis.access.visibility)."""
+        """Declare what a viewer may see of each people record (kluis.access.visibility), and
+        add the HR files to the demo companies."""
         from kluis.access import visibility
+        from kluis.company import demo
         from kluis.people.fields import EMPLOYEE_SUBJECTS, VISIBILITY, VISIBILITY_LABELS
         from kluis.people.permissions import can_on
 
@@ -19,3 +23,11 @@ class PeopleConfig(AppConfig):
                 label=VISIBILITY_LABELS.get(object_type, visibility.PLAIN),
                 check=can_on if object_type in EMPLOYEE_SUBJECTS else None,
             )
+        # The demo companies' HR files (kluis/company/demo.py knows no domain app).
+        demo.register(self.label, _load_demo_people)
+
+
+def _load_demo_people(tenant: Any, *, locale: str, country: str) -> None:
+    from kluis.people.demo import load_people  # Faker only when a demo is made
+
+    load_people(tenant, locale=locale, country=country)

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.authorization import can, grants_of
+from kluis.access.decorators import member_required
 from kluis.access.models import Role
 from kluis.audit.selectors import recent_events
 from kluis.tenancy.middleware import SESSION_KEY
-from kluis.web.decorators import member_required
 
 
 @member_required()

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kluis.access.authorization import authorize, can, can_for
 from kluis.access.models import Role
-from kluis.access.services import create_role, grant_role, revoke_role, update_role
+from kluis.company.services import create_role, grant_role, revoke_role, update_role
 from tests.conftest import actor_for, member
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from kluis.access.models import Role, RoleAssignment, RolePermission
-from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
+from kluis.company.services import create_role
 from tests.conftest import actor_for, member
 
 OTHER_OWNER = "owner@other-nv.test"

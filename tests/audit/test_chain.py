@@ -6,9 +6,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from kluis.access.models import Role
-from kluis.access.services import create_role, grant_role
 from kluis.audit.models import AppendOnlyError, AuditEvent
 from kluis.audit.services import AuditOutsideTransactionError, record, verify_tenant
+from kluis.company.services import create_role, grant_role
 from tests.audit.tampering import alter_event, remove_event
 from tests.conftest import actor_for, member
 
@@ -81,7 +81,7 @@ def test_orm_refuses_changing_or_deleting_audit_rows(demo):
 @pytest.mark.django_db(transaction=True)
 def test_record_outside_a_transaction_is_refused():
     from kluis.access.actor import Actor
-    from kluis.tenancy.services import create_tenant
+    from kluis.company.services import create_tenant
 
     actor = Actor.system("test")
     tenant = create_tenant(actor, name="Solo BV", slug="solo-bv")

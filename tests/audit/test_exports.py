@@ -12,10 +12,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from kluis.access.actor import Actor
-from kluis.access.services import create_role, grant_role
 from kluis.audit.exports import safe_cell
 from kluis.audit.models import AuditEvent
 from kluis.audit.services import record
+from kluis.company.services import create_role, grant_role
 from tests.conftest import actor_for, member
 
 AUDITOR = "auditor@demo-bv.test"

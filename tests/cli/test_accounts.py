@@ -77,7 +77,7 @@ def test_unknown_role_is_refused_naming_the_roles_there_are(monkeypatch, capsys)
 
 def test_custom_role_can_be_given_by_name(monkeypatch):
     from kluis.access.actor import Actor
-    from kluis.access.services import create_role
+    from kluis.company.services import create_role
 
     assert main(["createtenant", "--slug", "acme", "--name", "Acme BV"]) == 0
     tenant = Tenant.objects.get(slug="acme")

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from kluis.crypto import keyring
-from kluis.crypto.keyring import Keyring, KeyringError
-from kluis.operations.serving import ensure_master_key
+from kluis.crypto.keyring import Keyring, KeyringError, ensure_master_key
 from tests.crypto.conftest import KLUIS, ROOT, new_key_text
 
 

@@ -24,7 +24,7 @@ PURPOSE = "people.employee.national_id"
 
 CREATE_AND_SEAL = """
 from kluis.access.actor import Actor
-from kluis.tenancy.services import create_tenant
+from kluis.company.services import create_tenant
 out = {}
 for arg in sys.argv[1:]:
     slug, _, seal = arg.partition(":")
@@ -61,7 +61,7 @@ print(vault.blind_index(tenant.pk, "race", "same value"), flush=True)
 
 SERVER = """
 from kluis.access.actor import Actor
-from kluis.tenancy.services import create_tenant
+from kluis.company.services import create_tenant
 print("ready", flush=True)
 for line in sys.stdin:
     op, slug, value = json.loads(line)

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
+from kluis.company.services import create_tenant
 from kluis.crypto import keyring, vault
 from kluis.crypto.models import TenantKey
 from kluis.tenancy.models import Tenant
-from kluis.tenancy.services import create_tenant
 from tests.crypto.conftest import token_version
 
 PURPOSE = "people.employee.national_id"

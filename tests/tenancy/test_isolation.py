@@ -17,8 +17,8 @@ from PIL import Image
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
-from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
+from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
 from kluis.people.models import (
@@ -107,9 +107,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("api", "membership_pk"): lambda: target.pk,
         ("api", "team_pk"): lambda: Team.objects.filter(tenant=tenant).first().pk,
         ("integrations", "pk"): lambda: api_key.pk,
-        ("tenancy", "pk"): lambda: target.pk,
-        ("tenancy", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
-        ("access", "pk"): lambda: custom.pk,
+        ("members", "pk"): lambda: target.pk,
+        ("members", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
+        ("roles", "pk"): lambda: custom.pk,
         ("audit", "pk"): lambda: AuditEvent.objects.filter(tenant=tenant).first().pk,
         ("people", "pk"): lambda: worker.pk,
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,

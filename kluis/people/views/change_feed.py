@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from kluis.access.decorators import member_required
 from kluis.operations.instants import parse_instant
 from kluis.people import selectors
 from kluis.people.views._common import _actor
-from kluis.web.decorators import member_required
 
 FEED_LIMIT = 500
 

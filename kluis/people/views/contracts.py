@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kluis.access.decorators import member_required
 from kluis.people import selectors
 from kluis.people.forms.hr import (
     EmploymentForm,
@@ -29,7 +30,6 @@ from kluis.people.views._common import (
     _may_end_contract,
     _may_pay,
 )
-from kluis.web.decorators import member_required
 
 # --- contracts and wages --------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kluis.access.authorization import can
+from kluis.access.decorators import member_required
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.filters import SORT_LABELS, EmployeeFilter, with_start_date
@@ -36,7 +37,6 @@ from kluis.people.views._common import (
     _custom_definitions,
     _detail_url,
 )
-from kluis.web.decorators import member_required
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
+from kluis.access.decorators import member_required
 from kluis.people import exports, import_uploads, imports
 from kluis.people.filters import EmployeeFilter
 from kluis.people.models import CustomFieldDefinition
 from kluis.tenancy.models import Tenant
-from kluis.web.decorators import member_required
 
 PREVIEW_LIMIT = 1000  # rows listed on the preview page; every error is counted
 

@@ -10,10 +10,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kluis.access.decorators import member_required
 from kluis.people import selectors
 from kluis.people.services import photos
 from kluis.people.views._common import _actor
-from kluis.web.decorators import member_required
 
 
 @member_required("people.view")

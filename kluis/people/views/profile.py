@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from kluis.access.actor import Actor
+from kluis.access.decorators import member_required
 from kluis.audit.services import MASK
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
@@ -40,7 +41,6 @@ from kluis.people.views._common import (
     _may_end_contract,
     _may_pay,
 )
-from kluis.web.decorators import member_required
 
 TABS: dict[str, Promise] = {
     "personal": gettext_lazy("Personal"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
+from kluis.access.decorators import member_required
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.forms.self_service import (
@@ -35,7 +36,6 @@ from kluis.people.models import (
 from kluis.people.permissions import actor_employee_id, can_on
 from kluis.people.records import sealed_value
 from kluis.people.views.display import format_address, shown
-from kluis.web.decorators import member_required
 
 # My profile, section by section (a field the actor may not see is left out).
 PROFILE_SECTIONS: list[tuple[str, Any, list[str]]] = [

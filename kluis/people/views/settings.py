@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
+from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors
 from kluis.access.permissions import Scope
 from kluis.people import services
@@ -30,7 +31,6 @@ from kluis.people.models import CustomFieldDefinition, Department, Team
 from kluis.people.permissions import scope_of
 from kluis.people.services import organisation
 from kluis.tenancy.models import Tenant
-from kluis.web.decorators import member_required
 
 View = Callable[..., HttpResponseBase]
 

@@ -9,13 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kluis.access.actor import Actor
+from kluis.access.decorators import member_required
 from kluis.access.permissions import Scope
 from kluis.people import selectors
 from kluis.people.models import Employee, EmployeeStatus
 from kluis.people.permissions import actor_employee_id, scope_of, scoped
 from kluis.people.views._common import _actor
 from kluis.people.views.display import detail_url, shown
-from kluis.web.decorators import member_required
 
 # What a manager sees of their team: contact and job data only, never wages, national
 # number, bank account or private address.

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kluis.access.actor import Actor
 from kluis.integrations.services import create_api_client
-from kluis.operations.management.commands.createtenant import error_lines
+from kluis.operations.terminal import error_lines
 from kluis.tenancy.models import Tenant
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kluis.access.actor import Actor
 from kluis.integrations.services import create_api_key
-from kluis.operations.management.commands.createtenant import error_lines
+from kluis.operations.terminal import error_lines
 from kluis.tenancy.models import Tenant
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kluis.access.actor import Actor
 from kluis.integrations.services import register_oauth_app
-from kluis.operations.management.commands.createtenant import error_lines
+from kluis.operations.terminal import error_lines
 
 
 class Command(BaseCommand):

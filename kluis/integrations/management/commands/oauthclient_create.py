@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kluis.access.actor import Actor
 from kluis.integrations.management.commands.apiclient_create import company
 from kluis.integrations.services import create_oauth_client
-from kluis.operations.management.commands.createtenant import error_lines
+from kluis.operations.terminal import error_lines
 
 
 class Command(BaseCommand):

@@ -1,10 +1,13 @@
 """Two demo companies with fixed logins, for trying Kluis and for end-to-end tests.
 
-Refused in production: demo logins have a published password.
+Refused in production: demo logins have a published password. The companies and their
+logins are made here; each domain app adds its part of the demo (people: the HR files)
+by registering a loader from its AppConfig.ready, so this module knows no domain app.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,9 +16,19 @@ from django.db import transaction
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role
-from kluis.people.demo import load_people
+from kluis.company.services import add_member, create_tenant
 from kluis.tenancy.models import Membership, Tenant
-from kluis.tenancy.services import add_member, create_tenant
+
+# A domain app's part of a demo company: (company, locale, country) -> None.
+DemoPart = Callable[..., None]
+_PARTS: dict[str, DemoPart] = {}
+
+
+def register(app_label: str, part: DemoPart) -> None:
+    """Add an app's part to every demo company, called as part(tenant, locale=, country=)
+    inside the loader's transaction, in the order the apps are installed."""
+    _PARTS[app_label] = part
+
 
 # Demo BV is Belgian, Other NV Dutch: names, addresses, national numbers and IBANs follow.
 PEOPLE_LOCALES = {"demo-bv": ("nl_BE", "BE"), "other-nv": ("nl_NL", "NL")}
@@ -134,5 +147,6 @@ def load_demo() -> bool:
                 roles=[roles["hr_admin"]],
             )
             locale, country = PEOPLE_LOCALES[slug]
-            load_people(tenant, locale=locale, country=country)
+            for part in _PARTS.values():
+                part(tenant, locale=locale, country=country)
     return True

@@ -16,9 +16,9 @@ from django.db.models import Q
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role
-from kluis.operations.management.commands.createtenant import error_lines
+from kluis.company.services import add_member
+from kluis.operations.terminal import error_lines
 from kluis.tenancy.models import Tenant
-from kluis.tenancy.services import add_member
 
 
 def read_password(stdin: TextIO) -> str:

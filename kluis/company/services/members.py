@@ -1,6 +1,6 @@
 """Writes to companies and memberships.
 
-Neither service is `durable`: the demo loader (kluis/operations/demo.py) makes its companies
+Neither service is `durable`: the demo loader (kluis/company/demo.py) makes its companies
 and people in one outer transaction (all of the demo or none), so these may run nested."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
 from kluis.access.models import Role
-from kluis.access.services import grant_role, install_builtin_roles
 from kluis.audit.services import record
+from kluis.company.services.roles import grant_role, install_builtin_roles
 from kluis.integrations.events import emit
 from kluis.tenancy.models import Membership, Tenant
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kluis.access.models import Role, RoleAssignment
-from kluis.access.services import create_role
 from kluis.audit.models import AuditEvent
+from kluis.company.services import create_role
 from tests.conftest import actor_for, member
 
 OWNER = "owner@demo-bv.test"

@@ -1,6 +1,6 @@
 """Roles: list, detail and, for those who manage roles, create, edit and delete custom roles.
 
-Views parse input and call `kluis.access.services`; the services authorise and audit.
+Views parse input and call `kluis.company.services`; the services authorise and audit.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kluis.access.authorization import can
+from kluis.access.decorators import member_required
 from kluis.access.forms import RoleForm, add_service_errors, service_error_text
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import CATALOGUE, SCOPE_LABELS, Scope
-from kluis.access.services import create_role, delete_role, update_role
-from kluis.web.decorators import member_required
+from kluis.company.services import create_role, delete_role, update_role
 
 
 def _roles(request: HttpRequest) -> QuerySet[Role]:
@@ -44,7 +44,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
     roles = _roles(request).annotate(holders=Count("assignments", distinct=True)).order_by("name")
     return render(
         request,
-        "access/role_list.html",
+        "company/role_list.html",
         {"roles": roles, "can_manage": can(request.actor, "access.manage_roles")},  # type: ignore[attr-defined]
     )
 
@@ -69,7 +69,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "access/role_detail.html",
+        "company/role_detail.html",
         {
             "role": role,
             "permissions": permissions,
@@ -95,8 +95,8 @@ def role_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The role %(name)s was created.") % {"name": role.name})
-            return redirect("access:role", pk=role.pk)
-    return render(request, "access/role_form.html", {"form": form, "role": None})
+            return redirect("roles:role", pk=role.pk)
+    return render(request, "company/role_form.html", {"form": form, "role": None})
 
 
 @member_required()
@@ -105,7 +105,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "access.manage_roles")
     if role.is_builtin:
         messages.error(request, _("Built-in roles cannot be changed; make a custom role instead."))
-        return redirect("access:role", pk=role.pk)
+        return redirect("roles:role", pk=role.pk)
     form = RoleForm(
         request.POST or None,
         initial={"name": role.name, "description": role.description},
@@ -124,8 +124,8 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The role %(name)s was saved.") % {"name": role.name})
-            return redirect("access:role", pk=role.pk)
-    return render(request, "access/role_form.html", {"form": form, "role": role})
+            return redirect("roles:role", pk=role.pk)
+    return render(request, "company/role_form.html", {"form": form, "role": role})
 
 
 @member_required()
@@ -138,11 +138,11 @@ def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
             delete_role(request.actor, role)  # type: ignore[attr-defined]
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, service_error_text(error))
-            return redirect("access:role", pk=role.pk)
+            return redirect("roles:role", pk=role.pk)
         messages.success(request, _("The role %(name)s was deleted.") % {"name": name})
-        return redirect("access:roles")
+        return redirect("roles:roles")
     if role.is_builtin:
         messages.error(request, _("Built-in roles cannot be removed."))
-        return redirect("access:role", pk=role.pk)
+        return redirect("roles:role", pk=role.pk)
     holders = RoleAssignment.objects.filter(tenant=request.tenant, role=role).count()  # type: ignore[attr-defined]
-    return render(request, "access/role_confirm_delete.html", {"role": role, "holders": holders})
+    return render(request, "company/role_confirm_delete.html", {"role": role, "holders": holders})

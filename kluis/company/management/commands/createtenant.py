@@ -1,4 +1,4 @@
-"""Create a company: the platform operator's job, done through the tenancy service."""
+"""Create a company: the platform operator's job, done through the company service."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kluis.access.actor import Actor
-from kluis.tenancy.services import create_tenant
-
-
-def error_lines(exc: ValidationError, default_field: str = "") -> list[str]:
-    """One line per problem, `field: message`, for a terminal."""
-    if hasattr(exc, "error_dict"):
-        return [f"{name}: {msg}" for name, msgs in exc.message_dict.items() for msg in msgs]
-    prefix = f"{default_field}: " if default_field else ""
-    return [f"{prefix}{msg}" for msg in exc.messages]
+from kluis.company.services import create_tenant
+from kluis.operations.terminal import error_lines
 
 
 class Command(BaseCommand):

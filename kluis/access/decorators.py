@@ -1,4 +1,5 @@
-"""View guards: signed in, working for a company, and (optionally) holding a permission."""
+"""View guards: signed in, working for a company, and (optionally) holding a permission
+(the web pages' side of `authorize()`; every app's views use it, so it lives below them)."""
 
 from __future__ import annotations
 

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can, can_for, grants_of, team_of
+from kluis.access.decorators import member_required
 from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_text
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import Scope
-from kluis.access.services import grant_role, revoke_role
+from kluis.company.services import grant_role, revoke_role
 from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.selectors import membership_in
-from kluis.web.decorators import member_required
 
 VIEW = "tenancy.view_members"
 MANAGE_ROLES = "access.manage_roles"
@@ -62,7 +62,7 @@ def _grantable_roles(tenant: Tenant, member: Membership) -> QuerySet[Role]:
 @member_required(VIEW)
 def member_list(request: HttpRequest) -> HttpResponse:
     members = visible_members(request.actor, request.tenant)  # type: ignore[attr-defined]
-    return render(request, "tenancy/member_list.html", {"members": members})
+    return render(request, "company/member_list.html", {"members": members})
 
 
 def _render_detail(
@@ -79,7 +79,7 @@ def _render_detail(
     )
     return render(
         request,
-        "tenancy/member_detail.html",
+        "company/member_detail.html",
         {
             "member": member,
             "assignments": assignments,
@@ -122,7 +122,7 @@ def member_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(member)s now has the role %(role)s.")
                 % {"member": member.display_name, "role": role.name},
             )
-            return redirect("tenancy:member", pk=member.pk)
+            return redirect("members:member", pk=member.pk)
     return _render_detail(request, member, form)
 
 
@@ -142,4 +142,4 @@ def member_revoke_role(request: HttpRequest, pk: int, role_pk: int) -> HttpRespo
             _("%(member)s no longer has the role %(role)s.")
             % {"member": member.display_name, "role": role.name},
         )
-    return redirect("tenancy:member", pk=member.pk)
+    return redirect("members:member", pk=member.pk)

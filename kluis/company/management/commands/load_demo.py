@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from kluis.operations.demo import load_demo
+from kluis.company.demo import load_demo
 
 
 class Command(BaseCommand):

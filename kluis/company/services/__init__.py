@@ -1,0 +1,22 @@
+"""Every write to companies, memberships, roles and role grants (one module per concept)."""
+
+from kluis.company.services.members import add_member, create_tenant
+from kluis.company.services.roles import (
+    create_role,
+    delete_role,
+    grant_role,
+    install_builtin_roles,
+    revoke_role,
+    update_role,
+)
+
+__all__ = [
+    "add_member",
+    "create_role",
+    "create_tenant",
+    "delete_role",
+    "grant_role",
+    "install_builtin_roles",
+    "revoke_role",
+    "update_role",
+]

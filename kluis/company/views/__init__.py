@@ -1,0 +1,1 @@
+"""The company's administration pages: members (members.py) and roles (roles.py)."""

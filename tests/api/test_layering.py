@@ -1,13 +1,14 @@
 """kluis.api is the one API pipeline and knows no domain app: apps register their
 resources with it (kluis/api/registry.py), it never imports them. Read from the source
-(every import statement, also those inside functions), so a lazy import counts too."""
+(every import statement, also those inside functions), so a lazy import counts too; one
+under `if TYPE_CHECKING:` does not (tests/import_graph.py)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import kluis
+from tests import import_graph
 
 KLUIS = Path(kluis.__file__).resolve().parent
 # What the pipeline may build on: the infrastructure below every app.
@@ -16,21 +17,7 @@ API_MAY_IMPORT = {"api", "access", "operations", "tenancy"}
 
 def imported_apps(package: Path) -> dict[str, set[str]]:
     """{kluis app imported: {file importing it}} for every module under `package`."""
-    found: dict[str, set[str]] = {}
-    for source in package.rglob("*.py"):
-        tree = ast.parse(source.read_text(), filename=str(source))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module]
-            elif isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            else:
-                continue
-            for module in modules:
-                parts = module.split(".")
-                if parts[0] == "kluis" and len(parts) > 1 and (KLUIS / parts[1]).is_dir():
-                    found.setdefault(parts[1], set()).add(str(source.relative_to(package)))
-    return found
+    return import_graph.imported_apps(package, KLUIS)
 
 
 def test_the_api_package_imports_no_domain_app() -> None:

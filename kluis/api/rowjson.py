@@ -25,8 +25,8 @@ from django.db.models.sql.compiler import SQLCompiler
 _JSON_KEY = re.compile(r"[a-z_]+")
 # Columns whose values the database writes into JSON as the API does: numbers and ids,
 # text, dates (ISO 8601 on both). Datetimes and JSON columns have their own expressions;
-# anything else (a boolean SQLite would write as 0 or 1, a decimal the API writes as a
-# string) leaves the row to Python.
+# decimals are written as strings with their places (DecimalText), booleans as true and
+# false (BooleanJson); anything else leaves the row to Python.
 _AS_IS = (models.IntegerField, models.ForeignKey, models.CharField, models.TextField)
 
 
@@ -54,6 +54,67 @@ class UtcIsoText(Func):
             f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN ''"
             f" ELSE to_char({utc}, '.US') END || 'Z')"
         )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class DecimalText(Func):
+    """A decimal column as the API writes it: a string with the field's decimal places
+    ("38.00"), null for none. SQLite keeps the number (38 or 38.5); PostgreSQL's numeric
+    of that scale is written with its places already."""
+
+    output_field = TextField()
+
+    def __init__(self, column: str, places: int) -> None:
+        super().__init__(models.F(column))
+        self.places = int(places)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = (
+            "(CASE WHEN %(expressions)s IS NULL THEN NULL"
+            # `%%%%`: a literal `%` in SQL that is run with parameters is written `%%`.
+            f" ELSE printf('%%%%.{self.places}f', %(expressions)s) END)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = f"(ROUND(%(expressions)s, {self.places}))::text"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class BooleanJson(Func):
+    """A boolean column as JSON's true or false (SQLite stores 0 and 1); null for none."""
+
+    output_field = TextField()
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = (
+            "json(CASE WHEN %(expressions)s IS NULL THEN 'null'"
+            " WHEN %(expressions)s THEN 'true' ELSE 'false' END)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        return self.as_sql(compiler, connection, template="%(expressions)s", **extra_context)
+
+
+class JsonArrayOrEmpty(Func):
+    """A JSON column holding a list, to embed in a row's object: `[]` for none."""
+
+    template = "json(COALESCE(NULLIF(%(expressions)s, 'null'), '[]'))"
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        template = "COALESCE(NULLIF(%(expressions)s, 'null'::jsonb), '[]'::jsonb)"
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
@@ -115,7 +176,12 @@ def row_json(
         if isinstance(field, models.DateTimeField):
             values.append(UtcIsoText(column))
         elif isinstance(field, models.JSONField):
-            values.append(JsonObjectOrEmpty(column))
+            empty = JsonArrayOrEmpty if field.default is list else JsonObjectOrEmpty
+            values.append(empty(column))
+        elif isinstance(field, models.BooleanField):
+            values.append(BooleanJson(column))
+        elif isinstance(field, models.DecimalField):
+            values.append(DecimalText(column, field.decimal_places))
         elif isinstance(field, (*_AS_IS, models.DateField)):
             values.append(models.F(column))
         else:

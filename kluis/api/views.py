@@ -67,6 +67,16 @@ _negotiated: dict[tuple[tuple[type, ...], str], tuple[Any, str]] = {}
 MAX_NEGOTIATED = 256
 
 
+@functools.cache
+def _field_names(serializer_class: type[serializers.Serializer]) -> tuple[str, ...]:
+    return tuple(serializer_class().fields)
+
+
+def field_names(view: Any) -> tuple[str, ...]:
+    """The fields of a view's rows, in the order its serializer declares them."""
+    return _field_names(view.get_serializer_class())
+
+
 class ApiViewSet(GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, HasPermissionForMethod]
     throttle_classes = [ApiIpThrottle, ApiKeyThrottle]
@@ -79,6 +89,12 @@ class ApiViewSet(GenericViewSet):
     # Domain errors meaning "the object's state refuses this" (still in use, already in
     # force): answered 409 with their message.
     conflict_errors: ClassVar[tuple[type[Exception], ...]] = ()
+
+    # The column behind each field shown as stored: a list page whose fields all have one
+    # is written by the database, row by row (`text_page`, kluis/api/rowjson.py).
+    columns: ClassVar[dict[str, str]] = {}
+    ordering: ClassVar[list[str]] = ["id"]
+    ordering_fields: ClassVar[list[str]] = ["id"]
 
     @property
     def actor(self) -> Actor:
@@ -149,6 +165,27 @@ class ApiViewSet(GenericViewSet):
                 _negotiated[key] = chosen
         return chosen
 
+    def text_page(self, only: set[str] | None) -> HttpResponse | None:
+        """The page with each row's JSON written by the database, when every field asked
+        for is a column it writes as the API does; None otherwise."""
+        if not self.columns:
+            return None
+        names = tuple(name for name in field_names(self) if only is None or name in only)
+        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
+        if ordering not in self.ordering_fields or not set(names) <= self.columns.keys():
+            return None  # the paginator answers a bad ordering's 400
+        model = self.get_queryset().model
+        expression = row_json(model, names, self.columns)
+        if expression is None:
+            return None
+        column = self.columns.get(ordering, ordering)
+        page = self.page(
+            lambda: text_rows(self.get_queryset(), expression, column), shape=("json", names)
+        )
+        paginator = self.paginator
+        assert isinstance(paginator, KluisCursorPagination)
+        return paginator.get_text_paginated_response([row["json"] for row in page])
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.format_kwarg = self.get_format_suffix(**kwargs)
         negotiated = self.perform_content_negotiation(request)
@@ -214,16 +251,6 @@ class ApiViewSet(GenericViewSet):
         return response
 
 
-@functools.cache
-def _field_names(serializer_class: type[serializers.Serializer]) -> tuple[str, ...]:
-    return tuple(serializer_class().fields)
-
-
-def field_names(view: Any) -> tuple[str, ...]:
-    """The fields of a view's rows, in the order its serializer declares them."""
-    return _field_names(view.get_serializer_class())
-
-
 class RowViewSet(ApiViewSet):
     """A resource shown by one `represent(row)` function: list, retrieve and the one-object
     response (with `?fields=` and an ETag) are written here once for all such resources,
@@ -231,11 +258,6 @@ class RowViewSet(ApiViewSet):
     resource's services with the If-Match check as their precondition."""
 
     selectable: ClassVar[set[str]] = set()
-    # The column behind each field shown as stored: a list page whose fields all have one
-    # is written by the database, row by row (kluis/api/rowjson.py).
-    columns: ClassVar[dict[str, str]] = {}
-    ordering: ClassVar[list[str]] = ["id"]
-    ordering_fields: ClassVar[list[str]] = ["id"]
     object_url_kwarg: ClassVar[str] = ""
     not_found: ClassVar[str] = "No such object"
 
@@ -273,32 +295,11 @@ class RowViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, self.selectable)
-        text = self._text_page(only)
+        text = self.text_page(only)
         if text is not None:
             return text  # type: ignore[return-value]
         page = self.page()
         return self.get_paginated_response([pick(self.represent(row), only) for row in page])
-
-    def _text_page(self, only: set[str] | None) -> HttpResponse | None:
-        """The page with each row's JSON written by the database, when every field asked
-        for is a column it writes as the API does; None otherwise."""
-        if not self.columns:
-            return None
-        names = tuple(name for name in field_names(self) if only is None or name in only)
-        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
-        if ordering not in self.ordering_fields or not set(names) <= self.columns.keys():
-            return None  # the paginator answers a bad ordering's 400
-        model = self.get_queryset().model
-        expression = row_json(model, names, self.columns)
-        if expression is None:
-            return None
-        column = self.columns.get(ordering, ordering)
-        page = self.page(
-            lambda: text_rows(self.get_queryset(), expression, column), shape=("json", names)
-        )
-        paginator = self.paginator
-        assert isinstance(paginator, KluisCursorPagination)
-        return paginator.get_text_paginated_response([row["json"] for row in page])
 
     def retrieve(self, request: Request, **kwargs: Any) -> Response:
         return self.one(self.get_row(kwargs[self.object_url_kwarg]))

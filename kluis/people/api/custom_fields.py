@@ -227,6 +227,7 @@ CHOICE_IN_USE = {
     ),
 )
 class CustomFieldViewSet(RowViewSet):
+    columns: ClassVar[dict[str, str]] = {name: name for name in SELECTABLE}
     selectable = SELECTABLE
     object_url_kwarg = "custom_field_pk"
     not_found = "No such custom field"

@@ -155,6 +155,10 @@ CREATE_EXAMPLE = {"employee": 42, "start_date": "2027-01-01", "job_title": "Payr
 )
 class EmploymentViewSet(ApiViewSet):
     serializer_class = EmploymentSerializer
+    columns: ClassVar[dict[str, str]] = {
+        **{name: name for name in SELECTABLE},
+        **{name: f"{name}_id" for name in ("employee", "department", "team", "manager")},
+    }
     filterset_class = EmploymentFilter
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     ordering_fields: ClassVar[list[str]] = ["id", "start_date", "created_at"]
@@ -200,6 +204,9 @@ class EmploymentViewSet(ApiViewSet):
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
+        text = self.text_page(only)
+        if text is not None:
+            return text  # type: ignore[return-value]
         # The rows alone: `represent` gives the employee's id, no employee row is loaded.
         page = self.page(lambda: self.get_queryset().select_related(None))
         return self.get_paginated_response([pick(represent(c), only) for c in page])

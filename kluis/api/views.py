@@ -22,7 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
-from kluis.api.compiled import Slots
+from kluis.api.compiled import Slots, plan_for, run
 from kluis.api.exceptions import BodyError, Conflict, QueryParameterError
 from kluis.api.filters import StrictFilterBackend
 from kluis.api.pagination import KluisCursorPagination
@@ -105,6 +105,41 @@ class ApiViewSet(GenericViewSet):
         assert isinstance(principal, ApiPrincipal)
         return principal.actor
 
+    def _standing_in(self, rows: Callable[[], QuerySet[Any]], slots: Slots) -> QuerySet[Any]:
+        """`rows` as built for a company that stands in for the client's (a slot)."""
+        stand_in = Tenant(pk=slots("tenant", "int"))
+        self.__dict__["_actor_stand_in"] = dataclasses.replace(self.actor, tenant=stand_in)
+        try:
+            return rows()
+        finally:
+            del self.__dict__["_actor_stand_in"]
+
+    def row(
+        self, rows: Callable[[], QuerySet[Any]], pk: Any, not_found: str, shape: Hashable = ()
+    ) -> Any:
+        """One object of `rows` by its id (Http404(not_found) for anything else), its
+        query compiled once per shape like a page's (kluis/api/compiled.py)."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404(not_found) from None
+        actor = self.actor
+        tenant = actor.tenant
+        plan = None
+        if tenant is not None:
+            grants = tuple(sorted((actor._grants or {}).items()))
+            key = (type(self), "row", shape, grants, actor.kind)
+            plan = plan_for(
+                key, lambda slots: self._standing_in(rows, slots).filter(pk=slots("pk", "int"))[:1]
+            )
+        if plan is not None:
+            found = run(plan, {"tenant": tenant.pk, "pk": pk})  # type: ignore[union-attr]
+        else:
+            found = list(rows().filter(pk=pk)[:1])
+        if not found:
+            raise Http404(not_found)
+        return found[0]
+
     def page(
         self, rows: Callable[[], QuerySet[Any]] | None = None, shape: Hashable = ()
     ) -> list[Any]:
@@ -123,12 +158,7 @@ class ApiViewSet(GenericViewSet):
 
             def build(slots: Slots) -> QuerySet[Any]:
                 # The same rows for a company that stands in for the client's.
-                stand_in = Tenant(pk=slots("tenant", "int"))
-                self.__dict__["_actor_stand_in"] = dataclasses.replace(actor, tenant=stand_in)
-                try:
-                    return chosen.apply(rows(), slots)
-                finally:
-                    del self.__dict__["_actor_stand_in"]
+                return chosen.apply(self._standing_in(rows, slots), slots)
 
             values = {"tenant": tenant.pk, **chosen.slot_values()}
             grants = tuple(sorted((actor._grants or {}).items()))
@@ -288,10 +318,7 @@ class RowViewSet(ApiViewSet):
         return response
 
     def get_row(self, pk: Any) -> Any:
-        row = self.get_queryset().filter(pk=pk).first()
-        if row is None:
-            raise Http404(self.not_found)
-        return row
+        return self.row(self.get_queryset, pk, self.not_found)
 
     def list(self, request: Request) -> Response:
         only = requested_fields(request, self.selectable)

@@ -425,7 +425,9 @@ class EmployeeViewSet(ApiViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         self._only()
-        return self._one(selectors.employee_for(self.actor, pk))
+        return self._one(
+            self.row(lambda: selectors.employees_for(self.actor), pk, "No such employee")
+        )
 
     @idempotent
     def create(self, request: Request) -> Response:

@@ -168,11 +168,15 @@ def _compile(build: Callable[[Slots], QuerySet[Any]], alias: str) -> Plan | None
         for key, value in compiler.__dict__.items()
         if key not in ("query", "connection", "using", "elide_empty")
     }
+    # The converters of the selected columns are the same for every run: found once (the
+    # ORM would look them up column by column on every iteration).
+    columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(columns)
+    state["get_converters"] = lambda expressions: converters
     flat = None
     names = getattr(queryset._iterable_class, "names", None)
     if names and not queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
-        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        flat = (compiled(sql, db), compiler.get_converters(columns), tuple(names))
+        flat = (compiled(sql, db), converters, tuple(names))
     return Plan(queryset, queryset.query, sql, tuple(params), tuple(places), state, flat)
 
 

@@ -4,7 +4,11 @@
 actor of no company; `access_by_id(actor, pk)` gives one of them, with the same "not
 found" for a missing id, an id of another company and an id that is no id at all, so an
 answer never tells which ids exist elsewhere (as Zulip's `access_<thing>_by_id`). Row
-level security on PostgreSQL is the second wall behind it (tenancy/rls.py)."""
+level security on PostgreSQL is the second wall behind it (tenancy/rls.py).
+
+Views, forms and selectors read through `for_actor` / `access_by_id`; `for_tenant` is for
+code that is handed a company rather than acting as one of its actors. Nothing else writes
+the company filter by hand (tests/tenancy/test_reads_through_restricting_queryset.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from django.http import Http404
 
 if TYPE_CHECKING:
     from kluis.access.actor import Actor
+    from kluis.tenancy.models import Tenant
 
 
 class TenantQuerySet(models.QuerySet[Any]):
@@ -23,6 +28,14 @@ class TenantQuerySet(models.QuerySet[Any]):
         if actor.tenant is None:
             return self.none()
         return self.filter(tenant_id=actor.tenant.pk)
+
+    def for_tenant(self, tenant: Tenant | int) -> Self:
+        """The rows of a company the code was handed (a Tenant or its id), for work that is
+        not an actor's read: system jobs (CLI, worker, demo loader, the vault and key
+        rotation, the audit chain), and services reading the company they were handed and
+        write to, after checking the actor belongs to it (a system actor may carry no
+        company). A view or form has an actor: it uses `for_actor`."""
+        return self.filter(tenant_id=tenant.pk if isinstance(tenant, models.Model) else tenant)
 
     def access_by_id(self, actor: Actor, pk: Any, *, not_found: str = "Not found") -> Any:
         """One row of the actor's company; Http404(not_found) for anything else."""

@@ -16,10 +16,11 @@ def grants_of(actor: Actor) -> dict[str, str]:
     if actor._grants is None:
         grants: dict[str, str] = {}
         if actor.membership is not None and actor.membership.is_active:
-            rows = RolePermission.objects.filter(
-                tenant_id=actor.membership.tenant_id,
-                role__assignments__membership_id=actor.membership.pk,
-            ).values_list("permission", "scope")
+            rows = (
+                RolePermission.objects.for_actor(actor)
+                .filter(role__assignments__membership_id=actor.membership.pk)
+                .values_list("permission", "scope")
+            )
             for code, scope in rows:
                 if code in CATALOGUE and (
                     code not in grants or SCOPE_RANK[Scope(scope)] > SCOPE_RANK[Scope(grants[code])]
@@ -73,8 +74,8 @@ def team_of(actor: Actor) -> list[int]:
     if actor.membership is None:
         return []
     ids = list(
-        Membership.objects.filter(
-            tenant_id=actor.membership.tenant_id, manager_id=actor.membership.pk
-        ).values_list("pk", flat=True)
+        Membership.objects.for_actor(actor)
+        .filter(manager_id=actor.membership.pk)
+        .values_list("pk", flat=True)
     )
     return [actor.membership.pk, *ids]

@@ -10,9 +10,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
-from kluis.audit.selectors import actions_in, events_of, object_types_in
-from kluis.tenancy.models import Tenant
+from kluis.audit.selectors import actions_in, events_for, object_types_in
 
 
 class DateInput(forms.DateInput):
@@ -43,10 +43,10 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to"]
 
-    def __init__(self, data: Any = None, *, tenant: Tenant, **kwargs: Any) -> None:
-        super().__init__(data, queryset=events_of(tenant), **kwargs)
-        self.filters["action"].extra["choices"] = [(a, a) for a in actions_in(tenant)]
-        self.filters["object_type"].extra["choices"] = [(t, t) for t in object_types_in(tenant)]
+    def __init__(self, data: Any = None, *, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(data, queryset=events_for(actor), **kwargs)
+        self.filters["action"].extra["choices"] = [(a, a) for a in actions_in(actor)]
+        self.filters["object_type"].extra["choices"] = [(t, t) for t in object_types_in(actor)]
         self.form.label_suffix = ""
 
     @property

@@ -129,7 +129,7 @@ def verify_tenant(tenant: Tenant) -> ChainReport:
     expected_prev = genesis_hash(tenant.pk)
     expected_seq = 1
     count = 0
-    rows = AuditEvent.objects.filter(tenant=tenant).order_by("sequence").iterator(chunk_size=2000)
+    rows = AuditEvent.objects.for_tenant(tenant).order_by("sequence").iterator(chunk_size=2000)
     for event in rows:
         count += 1
         where = f"event #{event.sequence} (id {event.pk}, {event.action})"
@@ -143,7 +143,7 @@ def verify_tenant(tenant: Tenant) -> ChainReport:
             return ChainReport(tenant, count, f"{where} was altered (hash mismatch)")
         expected_prev = event.hash
         expected_seq += 1
-    head = AuditChainHead.objects.filter(tenant=tenant).first()
+    head = AuditChainHead.objects.for_tenant(tenant).first()
     head_seq = head.sequence if head else 0
     if head_seq != expected_seq - 1:
         return ChainReport(

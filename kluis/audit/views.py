@@ -19,8 +19,7 @@ PAGE_SIZE = 50
 
 @member_required("audit.view")
 def event_list(request: HttpRequest) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    event_filter = AuditEventFilter(request.GET or None, tenant=tenant)
+    event_filter = AuditEventFilter(request.GET or None, actor=request.actor)  # type: ignore[attr-defined]
     page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     for event in events:
@@ -40,7 +39,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @member_required()
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Look up first: another company's event is a 404 for everyone, with or without audit.view.
-    event = event_in(request.tenant, pk)  # type: ignore[attr-defined]
+    event = event_in(request.actor, pk)  # type: ignore[attr-defined]
     if not can(request.actor, "audit.view"):  # type: ignore[attr-defined]
         raise PermissionDenied
     actor = request.actor  # type: ignore[attr-defined]
@@ -57,7 +56,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
-    event_filter = AuditEventFilter(request.GET or None, tenant=tenant)
+    event_filter = AuditEventFilter(request.GET or None, actor=request.actor)  # type: ignore[attr-defined]
     if event_filter.is_bound and not event_filter.is_valid():
         page = Paginator(event_filter.qs, PAGE_SIZE).get_page(1)
         return render(

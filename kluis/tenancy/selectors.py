@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import Http404
+from typing import TYPE_CHECKING
 
-from kluis.tenancy.models import Membership, Tenant
+from django.db.models import QuerySet
+
+from kluis.tenancy.models import Membership
+
+if TYPE_CHECKING:
+    from kluis.access.actor import Actor
 
 
 def memberships_of_user(user_id: int) -> QuerySet[Membership]:
@@ -16,10 +20,9 @@ def memberships_of_user(user_id: int) -> QuerySet[Membership]:
     )
 
 
-def membership_in(tenant: Tenant, pk: int | str) -> Membership:
-    try:
-        return Membership.objects.select_related("user", "manager__user").get(
-            tenant=tenant, pk=int(pk)
-        )
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such member") from None
+def membership_in(actor: Actor, pk: int | str) -> Membership:
+    """One member of the actor's company; Http404 for a missing, foreign or bad id."""
+    member: Membership = Membership.objects.select_related("user", "manager__user").access_by_id(
+        actor, pk, not_found="No such member"
+    )
+    return member

@@ -18,16 +18,12 @@ from kluis.tenancy.middleware import SESSION_KEY
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
-    roles = Role.objects.filter(tenant=request.tenant, assignments__membership=membership)  # type: ignore[attr-defined]
+    roles = Role.objects.for_actor(actor).filter(assignments__membership=membership)
     context = {
         "roles": roles,
         "grants": sorted(grants_of(actor).items()),
         "team": membership.reports.filter(is_active=True).select_related("user"),
-        "recent_events": (
-            recent_events(actor, request.tenant)  # type: ignore[attr-defined]
-            if can(actor, "audit.view")
-            else None
-        ),
+        "recent_events": (recent_events(actor) if can(actor, "audit.view") else None),
     }
     return render(request, "web/dashboard.html", context)
 

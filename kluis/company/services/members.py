@@ -90,7 +90,7 @@ def add_member(
             else:
                 user.set_unusable_password()
             user.save()
-        if Membership.objects.filter(tenant=tenant, user=user).exists():
+        if Membership.objects.for_tenant(tenant).filter(user=user).exists():
             message = _("%(email)s is already a member of %(company)s.")
             raise ValidationError({"email": [message % {"email": email, "company": tenant}]})
         membership = Membership.objects.create(

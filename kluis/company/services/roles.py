@@ -62,7 +62,7 @@ def _clean_name(tenant: Tenant, name: str, exclude: int | None = None) -> str:
         raise ValidationError({"name": [_("A role needs a name.")]})
     if len(name) > 100:
         raise ValidationError({"name": [_("Use at most 100 characters.")]})
-    clash = Role.objects.filter(tenant=tenant, name__iexact=name)
+    clash = Role.objects.for_tenant(tenant).filter(name__iexact=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
@@ -141,7 +141,7 @@ def update_role(
     if role.is_builtin:
         raise ValidationError(_("Built-in roles cannot be changed; make a custom role instead."))
     with transaction.atomic(durable=True):
-        role = Role.objects.select_for_update().get(pk=role.pk, tenant=role.tenant)
+        role = Role.objects.for_tenant(role.tenant_id).select_for_update().get(pk=role.pk)
         clean_name = _clean_name(role.tenant, name, exclude=role.pk)
         clean_grants = _clean_grants(grants)
         before = {"name": role.name, "description": role.description, **_grants_of(role)}
@@ -174,9 +174,11 @@ def delete_role(actor: Actor, role: Role) -> None:
 
 
 def _owner_count(tenant: Tenant) -> int:
-    return RoleAssignment.objects.filter(
-        tenant=tenant, role__builtin_key="owner", membership__is_active=True
-    ).count()
+    return (
+        RoleAssignment.objects.for_tenant(tenant)
+        .filter(role__builtin_key="owner", membership__is_active=True)
+        .count()
+    )
 
 
 def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignment:
@@ -213,13 +215,12 @@ def revoke_role(actor: Actor, membership: Membership, role: Role) -> None:
     authorize(actor, "access.manage_roles")
     with transaction.atomic(durable=True):
         list(
-            RoleAssignment.objects.select_for_update()
-            .filter(tenant_id=membership.tenant_id, role=role)
+            RoleAssignment.objects.for_tenant(membership.tenant_id)
+            .select_for_update()
+            .filter(role=role)
             .values_list("pk", flat=True)
         )
-        assignment = RoleAssignment.objects.filter(
-            tenant_id=membership.tenant_id, membership=membership, role=role
-        ).first()
+        assignment = membership.role_assignments.filter(role=role).first()
         if assignment is None:
             raise ValidationError(
                 _("%(member)s does not have the role %(role)s.")

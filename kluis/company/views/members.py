@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
@@ -22,16 +22,16 @@ from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import Scope
 from kluis.company.services import grant_role, revoke_role
-from kluis.tenancy.models import Membership, Tenant
+from kluis.tenancy.models import Membership
 from kluis.tenancy.selectors import membership_in
 
 VIEW = "tenancy.view_members"
 MANAGE_ROLES = "access.manage_roles"
 
 
-def visible_members(actor: Actor, tenant: Tenant) -> QuerySet[Membership]:
+def visible_members(actor: Actor) -> QuerySet[Membership]:
     """The members the actor may see: all, their team (reports + themselves) or themselves."""
-    members = Membership.objects.filter(tenant=tenant)
+    members = Membership.objects.for_actor(actor)
     scope = grants_of(actor).get(VIEW)
     if actor.membership is None or scope is None:
         members = members.none()
@@ -47,7 +47,7 @@ def visible_members(actor: Actor, tenant: Tenant) -> QuerySet[Membership]:
 
 def _visible_member(request: HttpRequest, pk: int) -> Membership:
     """Another company's member: 404; no right to see members: 403; outside scope: 404."""
-    member = membership_in(request.tenant, pk)  # type: ignore[attr-defined]
+    member = membership_in(request.actor, pk)  # type: ignore[attr-defined]
     if not can(request.actor, VIEW):  # type: ignore[attr-defined]
         raise PermissionDenied
     if not can_for(request.actor, VIEW, member):  # type: ignore[attr-defined]
@@ -55,28 +55,24 @@ def _visible_member(request: HttpRequest, pk: int) -> Membership:
     return member
 
 
-def _grantable_roles(tenant: Tenant, member: Membership) -> QuerySet[Role]:
-    return Role.objects.filter(tenant=tenant).exclude(assignments__membership=member)
+def _grantable_roles(actor: Actor, member: Membership) -> QuerySet[Role]:
+    return Role.objects.for_actor(actor).exclude(assignments__membership=member)
 
 
 @member_required(VIEW)
 def member_list(request: HttpRequest) -> HttpResponse:
-    members = visible_members(request.actor, request.tenant)  # type: ignore[attr-defined]
+    members = visible_members(request.actor)  # type: ignore[attr-defined]
     return render(request, "company/member_list.html", {"members": members})
 
 
 def _render_detail(
     request: HttpRequest, member: Membership, grant_form: GrantRoleForm | None = None
 ) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    can_manage = can(request.actor, MANAGE_ROLES)  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
+    can_manage = can(actor, MANAGE_ROLES)
     if can_manage and grant_form is None:
-        grant_form = GrantRoleForm(roles=_grantable_roles(tenant, member))
-    assignments = (
-        RoleAssignment.objects.filter(tenant=tenant, membership=member)
-        .select_related("role")
-        .order_by("role__name")
-    )
+        grant_form = GrantRoleForm(roles=_grantable_roles(actor, member))
+    assignments = member.role_assignments.select_related("role").order_by("role__name")
     return render(
         request,
         "company/member_detail.html",
@@ -105,11 +101,11 @@ def _require_manage_roles(request: HttpRequest) -> HttpResponseNotAllowed | None
 
 @member_required()
 def member_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    member = membership_in(tenant, pk)
+    actor = request.actor  # type: ignore[attr-defined]
+    member = membership_in(actor, pk)
     if refused := _require_manage_roles(request):
         return refused
-    form = GrantRoleForm(request.POST, roles=_grantable_roles(tenant, member))
+    form = GrantRoleForm(request.POST, roles=_grantable_roles(actor, member))
     if form.is_valid():
         role = form.cleaned_data["role"]
         try:
@@ -128,8 +124,8 @@ def member_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required()
 def member_revoke_role(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
-    member = membership_in(request.tenant, pk)  # type: ignore[attr-defined]
-    role = get_object_or_404(Role, tenant=request.tenant, pk=role_pk)  # type: ignore[attr-defined]
+    member = membership_in(request.actor, pk)  # type: ignore[attr-defined]
+    role = Role.objects.access_by_id(request.actor, role_pk)  # type: ignore[attr-defined]
     if refused := _require_manage_roles(request):
         return refused
     try:

@@ -9,24 +9,25 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kluis.access.authorization import can
 from kluis.access.decorators import member_required
 from kluis.access.forms import RoleForm, add_service_errors, service_error_text
-from kluis.access.models import Role, RoleAssignment
+from kluis.access.models import Role
 from kluis.access.permissions import CATALOGUE, SCOPE_LABELS, Scope
 from kluis.company.services import create_role, delete_role, update_role
 
 
 def _roles(request: HttpRequest) -> QuerySet[Role]:
-    return Role.objects.filter(tenant=request.tenant)  # type: ignore[attr-defined]
+    return Role.objects.for_actor(request.actor)  # type: ignore[attr-defined]
 
 
 def _role(request: HttpRequest, pk: int) -> Role:
     """A role of the current company; another company's role is a 404 like a missing one."""
-    return get_object_or_404(_roles(request).select_related("tenant"), pk=pk)
+    role: Role = Role.objects.select_related("tenant").access_by_id(request.actor, pk)  # type: ignore[attr-defined]
+    return role
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -62,10 +63,8 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for code, spec in CATALOGUE.items()
     ]
-    holders = (
-        RoleAssignment.objects.filter(tenant=request.tenant, role=role)  # type: ignore[attr-defined]
-        .select_related("membership__user")
-        .order_by("membership__user__last_name", "membership__user__first_name")
+    holders = role.assignments.select_related("membership__user").order_by(
+        "membership__user__last_name", "membership__user__first_name"
     )
     return render(
         request,
@@ -144,5 +143,5 @@ def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if role.is_builtin:
         messages.error(request, _("Built-in roles cannot be removed."))
         return redirect("roles:role", pk=role.pk)
-    holders = RoleAssignment.objects.filter(tenant=request.tenant, role=role).count()  # type: ignore[attr-defined]
+    holders = role.assignments.count()
     return render(request, "company/role_confirm_delete.html", {"role": role, "holders": holders})

@@ -122,7 +122,7 @@ def load_demo() -> bool:
             actor = Actor.system("demo-loader")
             tenant = create_tenant(actor, name=company, slug=slug)
             actor.tenant = tenant
-            roles = {r.builtin_key: r for r in Role.objects.filter(tenant=tenant)}
+            roles = {r.builtin_key: r for r in Role.objects.for_tenant(tenant)}
             made: dict[str, Membership] = {}
             for email, person in people:
                 made[person.key] = add_member(

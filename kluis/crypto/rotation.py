@@ -36,8 +36,8 @@ def rewrap_company(tenant: Tenant, ring: Keyring, *, actor_label: str = ACTOR_LA
     in one transaction, each recorded in the company's audit log. Returns how many."""
     with transaction.atomic():
         rows = list(
-            TenantKey.objects.select_for_update()
-            .filter(tenant=tenant)
+            TenantKey.objects.for_tenant(tenant)
+            .select_for_update()
             .exclude(master_key_id=ring.active_id)
             .order_by("version")
         )
@@ -197,7 +197,7 @@ class CompanyKeys:
 
 
 def company_status(tenant: Tenant, ring: Keyring) -> CompanyKeys:
-    rows = list(TenantKey.objects.filter(tenant=tenant).order_by("version"))
+    rows = list(TenantKey.objects.for_tenant(tenant).order_by("version"))
     lines: list[str] = []
     problems: list[str] = []
     for row in rows:

@@ -151,7 +151,7 @@ def destroy_tenant_keys(tenant_id: int) -> None:
     from kluis.tenancy.models import Tenant
 
     with transaction.atomic():
-        keys = TenantKey.objects.filter(tenant_id=tenant_id)
+        keys = TenantKey.objects.for_tenant(tenant_id)
         versions = list(keys.order_by("version").values_list("version", flat=True))
         with _secure_delete():
             keys.delete()
@@ -275,7 +275,7 @@ def _load(row: TenantKey, *, first: bool = False) -> DataKey:
 
 def _active_key_from_db(tenant_id: int) -> DataKey:
     for _attempt in range(_CREATE_ATTEMPTS):
-        row = TenantKey.objects.filter(tenant_id=tenant_id, is_active=True).first()
+        row = TenantKey.objects.for_tenant(tenant_id).filter(is_active=True).first()
         if row is not None:
             return _load(row)
         try:
@@ -290,7 +290,7 @@ def _active_key_from_db(tenant_id: int) -> DataKey:
 
 
 def _key_version_from_db(tenant_id: int, version: int) -> DataKey:
-    row = TenantKey.objects.filter(tenant_id=tenant_id, version=version).first()
+    row = TenantKey.objects.for_tenant(tenant_id).filter(version=version).first()
     if row is None:
         raise UnknownKeyError(
             f"company {tenant_id} has no data key v{version}: it was destroyed, or the "
@@ -300,10 +300,10 @@ def _key_version_from_db(tenant_id: int, version: int) -> DataKey:
 
 
 def _first_key_from_db(tenant_id: int) -> DataKey:
-    row = TenantKey.objects.filter(tenant_id=tenant_id).order_by("version").first()
+    row = TenantKey.objects.for_tenant(tenant_id).order_by("version").first()
     if row is None:
         _active_key_from_db(tenant_id)
-        row = TenantKey.objects.filter(tenant_id=tenant_id).order_by("version").first()
+        row = TenantKey.objects.for_tenant(tenant_id).order_by("version").first()
         assert row is not None
     return _load(row, first=True)
 
@@ -322,8 +322,8 @@ def _create_version(tenant_id: int, *, replace_active: bool, actor_label: str) -
     with transaction.atomic():
         tenant = Tenant.objects.get(pk=tenant_id)
         existing = list(
-            TenantKey.objects.select_for_update()
-            .filter(tenant_id=tenant_id)
+            TenantKey.objects.for_tenant(tenant_id)
+            .select_for_update()
             .values_list("version", "is_active")
         )
         previous = next((version for version, active in existing if active), None)
@@ -331,7 +331,7 @@ def _create_version(tenant_id: int, *, replace_active: bool, actor_label: str) -
             return None
         version = max((v for v, _active in existing), default=0) + 1
         if previous is not None:
-            TenantKey.objects.filter(tenant_id=tenant_id, is_active=True).update(is_active=False)
+            TenantKey.objects.for_tenant(tenant_id).filter(is_active=True).update(is_active=False)
         master = keyring.for_wrapping()
         row = TenantKey.objects.create(
             tenant_id=tenant_id,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -87,10 +87,8 @@ class ConsentView(AuthorizationView):
 @member_required("integrations.manage")
 def connected_apps(request: HttpRequest) -> HttpResponse:
     connections = (
-        OAuthConnection.objects.filter(
-            tenant=request.tenant,  # type: ignore[attr-defined]
-            revoked_at__isnull=True,
-        )
+        OAuthConnection.objects.for_actor(request.actor)  # type: ignore[attr-defined]
+        .filter(revoked_at__isnull=True)
         .select_related("api_client", "application", "user")
         .order_by("-created_at")
     )
@@ -101,13 +99,9 @@ def connected_apps(request: HttpRequest) -> HttpResponse:
 @member_required("integrations.manage")
 def connected_app_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    connection = (
-        OAuthConnection.objects.filter(tenant=request.tenant, pk=pk)  # type: ignore[attr-defined]
-        .select_related("api_client", "tenant")
-        .first()
+    connection = OAuthConnection.objects.select_related("api_client", "tenant").access_by_id(
+        actor, pk, not_found="No such connected app"
     )
-    if connection is None:
-        raise Http404("No such connected app")
     try:
         revoke_connection(actor, connection)
     except PermissionDenied as error:

@@ -10,9 +10,7 @@ from kluis.integrations.models import ApiClient, ApiKey
 
 
 def api_keys_for(actor: Actor) -> QuerySet[ApiKey]:
-    if actor.tenant is None:
-        return ApiKey.objects.none()
-    return ApiKey.objects.filter(tenant=actor.tenant).select_related("client", "client__tenant")
+    return ApiKey.objects.for_actor(actor).select_related("client", "client__tenant")
 
 
 def api_key_for(actor: Actor, pk: int) -> ApiKey:
@@ -25,9 +23,7 @@ def api_key_for(actor: Actor, pk: int) -> ApiKey:
 
 def basic_clients_for(actor: Actor) -> QuerySet[ApiClient]:
     """The company's clients that authenticate with HTTP Basic (id + secret)."""
-    if actor.tenant is None:
-        return ApiClient.objects.none()
-    return ApiClient.objects.filter(tenant=actor.tenant, client_id__isnull=False)
+    return ApiClient.objects.for_actor(actor).filter(client_id__isnull=False)
 
 
 def basic_client_for(actor: Actor, pk: int) -> ApiClient:

@@ -171,7 +171,9 @@ def revoke_api_client(actor: Actor, client: ApiClient) -> ApiClient:
     _same_company(actor, client.tenant)
     authorize(actor, "integrations.manage")
     with transaction.atomic(durable=True):
-        locked = ApiClient.objects.select_for_update().get(pk=client.pk, tenant=client.tenant)
+        locked = (
+            ApiClient.objects.for_tenant(client.tenant_id).select_for_update().get(pk=client.pk)
+        )
         if locked.revoked_at is not None:
             client.revoked_at = locked.revoked_at
             return client
@@ -266,7 +268,7 @@ def revoke_api_key(actor: Actor, key: ApiKey) -> ApiKey:
     with transaction.atomic(durable=True):
         # The client first, then the key: the order revoke_api_client locks them in.
         ApiClient.objects.select_for_update().filter(pk=key.client_id).first()
-        locked = ApiKey.objects.select_for_update().get(pk=key.pk, tenant_id=key.tenant_id)
+        locked = ApiKey.objects.for_tenant(key.tenant_id).select_for_update().get(pk=key.pk)
         if locked.revoked_at is not None:
             key.revoked_at = locked.revoked_at
             return key
@@ -450,8 +452,10 @@ def revoke_connection(actor: Actor, connection: OAuthConnection) -> OAuthConnect
     _same_company(actor, connection.tenant)
     authorize(actor, "integrations.manage")
     with transaction.atomic(durable=True):
-        locked = OAuthConnection.objects.select_for_update().get(
-            pk=connection.pk, tenant=connection.tenant
+        locked = (
+            OAuthConnection.objects.for_tenant(connection.tenant_id)
+            .select_for_update()
+            .get(pk=connection.pk)
         )
         if locked.revoked_at is not None:
             connection.revoked_at = locked.revoked_at

@@ -108,13 +108,13 @@ class Command(BaseCommand):
         found: list[Role] = []
         for name in wanted:
             name = name.strip()
-            role = Role.objects.filter(
-                Q(builtin_key=name) | Q(name__iexact=name), tenant=tenant
-            ).first()
+            role = (
+                Role.objects.for_tenant(tenant)
+                .filter(Q(builtin_key=name) | Q(name__iexact=name))
+                .first()
+            )
             if role is None:
-                known = ", ".join(
-                    r.builtin_key or r.name for r in Role.objects.filter(tenant=tenant)
-                )
+                known = ", ".join(r.builtin_key or r.name for r in Role.objects.for_tenant(tenant))
                 raise CommandError(
                     f"role: {tenant.slug} has no role {name!r} (roles: {known})", returncode=1
                 )

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kluis.access.actor import Actor
 from kluis.integrations.models import ApiKey
 from kluis.integrations.services import revoke_api_key
+from kluis.tenancy.models import Tenant
 
 
 class Command(BaseCommand):
@@ -19,10 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", required=True, help="the key's first 12 characters")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        tenant = Tenant.objects.filter(slug=options["tenant"]).first()
         key = (
-            ApiKey.objects.select_related("client", "client__tenant")
-            .filter(client__tenant__slug=options["tenant"], prefix=options["prefix"][:12])
+            ApiKey.objects.for_tenant(tenant)
+            .select_related("client", "client__tenant")
+            .filter(prefix=options["prefix"][:12])
             .first()
+            if tenant is not None
+            else None
         )
         if key is None:
             raise CommandError(

@@ -129,7 +129,7 @@ def load_people(
     made: dict[str, Employee] = {}
     members = {
         m.user.email.split("@")[0]: m
-        for m in Membership.objects.filter(tenant=tenant).select_related("user")
+        for m in Membership.objects.for_tenant(tenant).select_related("user")
     }
     order = ["owner", "hr", "manager", "member1", "member2", "member3", "employee"]
     reports_to = {

@@ -101,7 +101,7 @@ def all_columns(custom: Iterable[CustomFieldDefinition]) -> list[Column]:
     return columns
 
 
-def columns_for(actor: Actor, tenant: Tenant) -> list[Column]:
+def columns_for(actor: Actor) -> list[Column]:
     """The columns this actor may read on every row their `people.view` reaches."""
     base = scope_of(actor, "people.view")
     if base is None:
@@ -112,7 +112,7 @@ def columns_for(actor: Actor, tenant: Tenant) -> list[Column]:
         scope = scope_of(actor, GROUP_PERMISSION[group])
         return scope is not None and SCOPE_RANK[Scope(scope)] >= base_rank
 
-    custom = CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
+    custom = CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True)
     return [c for c in all_columns(custom) if readable(c.group)]
 
 

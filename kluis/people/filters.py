@@ -106,15 +106,11 @@ class EmployeeFilter(django_filters.FilterSet):
 
     def __init__(self, data: Any = None, *, actor: Actor, **kwargs: Any) -> None:
         self.actor = actor
-        tenant = actor.tenant
         super().__init__(data, queryset=with_start_date(selectors.employees_for(actor)), **kwargs)
-        self.filters["department"].queryset = Department.objects.filter(tenant=tenant)
-        self.filters["team"].queryset = Team.objects.filter(tenant=tenant)
+        self.filters["department"].queryset = Department.objects.for_actor(actor)
+        self.filters["team"].queryset = Team.objects.for_actor(actor)
         self.custom_fields: list[CustomFieldDefinition] = []
-        for definition in CustomFieldDefinition.objects.filter(
-            tenant=tenant,
-            is_active=True,
-        ):
+        for definition in CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True):
             kind = definition.field_type
             if kind in (
                 CustomFieldDefinition.FieldType.CHOICE,

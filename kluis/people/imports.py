@@ -66,7 +66,7 @@ class ParsedFile:
 
 
 def known_columns(tenant: Tenant) -> list[str]:
-    custom = CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
+    custom = CustomFieldDefinition.objects.for_tenant(tenant).filter(is_active=True)
     return [
         *EMPLOYEE_COLUMNS,
         *(c for c in CONTRACT_COLUMNS if c not in EMPLOYEE_COLUMNS),
@@ -178,15 +178,13 @@ class Lookups:
         return cls(
             departments={
                 n.casefold(): pk
-                for n, pk in Department.objects.filter(tenant=tenant).values_list("name", "pk")
+                for n, pk in Department.objects.for_tenant(tenant).values_list("name", "pk")
             },
             teams={
                 n.casefold(): pk
-                for n, pk in Team.objects.filter(tenant=tenant).values_list("name", "pk")
+                for n, pk in Team.objects.for_tenant(tenant).values_list("name", "pk")
             },
-            numbers=dict(
-                Employee.objects.filter(tenant=tenant).values_list("employee_number", "pk")
-            ),
+            numbers=dict(Employee.objects.for_tenant(tenant).values_list("employee_number", "pk")),
         )
 
 

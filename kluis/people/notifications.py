@@ -17,12 +17,13 @@ def send_bank_change_notice(employee_id: int) -> int:
     employee = Employee.objects.select_related("tenant").get(pk=employee_id)
     recipients = sorted(
         set(
-            Membership.objects.filter(
-                tenant=employee.tenant,
+            Membership.objects.for_tenant(employee.tenant_id)
+            .filter(
                 is_active=True,
                 role_assignments__role__permissions__permission="people.view_bank",
                 role_assignments__role__permissions__scope="company",
-            ).values_list("user__email", flat=True)
+            )
+            .values_list("user__email", flat=True)
         )
     )
     if not recipients:

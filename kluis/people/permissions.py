@@ -13,6 +13,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import grants_of
 from kluis.access.permissions import Scope
 from kluis.people.models import Employee
+from kluis.tenancy.querysets import TenantQuerySet
 
 _UNSET = -1
 
@@ -25,9 +26,8 @@ def actor_employee_id(actor: Actor) -> int | None:
     employee_id = None
     if actor.membership is not None:
         employee_id = (
-            Employee.objects.filter(
-                tenant_id=actor.membership.tenant_id, membership=actor.membership
-            )
+            Employee.objects.for_actor(actor)
+            .filter(membership=actor.membership)
             .values_list("pk", flat=True)
             .first()
         )
@@ -70,9 +70,11 @@ def is_self(actor: Actor, employee: Employee) -> bool:
 
 def scoped(actor: Actor, permission: str, queryset: QuerySet[Employee]) -> QuerySet[Employee]:
     """Narrow a queryset of the actor's company to the employees `permission` reaches."""
+    if not isinstance(queryset, TenantQuerySet):
+        raise TypeError("scoped() narrows a queryset of Employee.objects")
     if actor.tenant is None:
         return queryset.none()
-    queryset = queryset.filter(tenant=actor.tenant)
+    queryset = queryset.for_actor(actor)
     scope = scope_of(actor, permission)
     if scope == Scope.COMPANY:
         return queryset

@@ -111,7 +111,7 @@ def wages(actor: Actor, employee: Employee) -> list[WageRow] | None:
             w.currency,
             w.period,
         )
-        for w in Wage.objects.filter(employee=employee, tenant_id=employee.tenant_id)
+        for w in employee.wages.all()
     ]
     _audit_read(actor, employee, ["wages"] if rows else [])
     return rows
@@ -127,7 +127,7 @@ def wage_components(actor: Actor, employee: Employee) -> list[tuple[WageComponen
                 vault.unseal(employee.tenant_id, WAGE_COMPONENT_PURPOSE, c.amount_sealed) or "0"
             ),
         )
-        for c in WageComponent.objects.filter(employee=employee, tenant_id=employee.tenant_id)
+        for c in employee.wage_components.all()
     ]
     _audit_read(actor, employee, ["wage_components"] if rows else [])
     return rows
@@ -136,11 +136,7 @@ def wage_components(actor: Actor, employee: Employee) -> list[tuple[WageComponen
 def history(actor: Actor, employee: Employee) -> list[EmployeeVersion]:
     """The employee's versions, newest first, each narrowed (in memory, never saved) to the
     changed fields and values this actor may see of this employee."""
-    versions = list(
-        EmployeeVersion.objects.filter(tenant_id=employee.tenant_id, employee=employee).order_by(
-            "-changed_at", "-pk"
-        )
-    )
+    versions = list(employee.versions.order_by("-changed_at", "-pk"))
     for version in versions:
         version.changed_fields = visibility.visible_fields(
             actor, EMPLOYEE, version.changed_fields, subject=employee
@@ -158,11 +154,7 @@ def as_of(
     """The record as it was at `moment` (the fields this actor may see), or None before hire.
     Without `reveal`, national number and IBAN stay masked and nothing is audited."""
     version = (
-        EmployeeVersion.objects.filter(
-            tenant_id=employee.tenant_id, employee=employee, changed_at__lte=moment
-        )
-        .order_by("-changed_at", "-pk")
-        .first()
+        employee.versions.filter(changed_at__lte=moment).order_by("-changed_at", "-pk").first()
     )
     if version is None:
         return None
@@ -200,11 +192,8 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
     if actor.tenant is None:
         return []
     versions = list(
-        EmployeeVersion.objects.filter(
-            tenant_id=actor.tenant.pk,
-            changed_at__gt=since,
-            employee__in=employees_for(actor),
-        )
+        EmployeeVersion.objects.for_actor(actor)
+        .filter(changed_at__gt=since, employee__in=employees_for(actor))
         .select_related("employee")
         .order_by("changed_at", "pk")[:limit]
     )
@@ -241,18 +230,15 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
 _LINKED = {"department": "department_id", "team": "team_id", "manager": "manager_id"}
 
 
-def _current_wages(employees: list[Employee]) -> dict[int, dict[str, Any]]:
+def _current_wages(actor: Actor, employees: list[Employee]) -> dict[int, dict[str, Any]]:
     """The wage in force today for each employee (one query), amounts unsealed."""
     today = timezone.localdate()
     current: dict[int, dict[str, Any]] = {}
     tenant_id = employees[0].tenant_id
     # Tuples, not model instances: an employee's whole wage history comes back here.
     rows = (
-        Wage.objects.filter(
-            tenant_id=tenant_id,
-            employee__in=[e.pk for e in employees],
-            effective_from__lte=today,
-        )
+        Wage.objects.for_actor(actor)
+        .filter(employee__in=[e.pk for e in employees], effective_from__lte=today)
         .order_by("employee_id", "-effective_from")
         .values_list("employee_id", "amount_sealed", "currency", "period", "effective_from")
     )
@@ -282,7 +268,7 @@ def profiles(
     opened_for: list[int] = []
     want_wage = only is None or "wage" in only
     wage_readers = [e for e in employees if want_wage and can_on(actor, "people.view_salary", e)]
-    wages_now = _current_wages(wage_readers) if wage_readers else {}
+    wages_now = _current_wages(actor, wage_readers) if wage_readers else {}
     readable_wages = {e.pk for e in wage_readers}
     for employee in employees:
         values: dict[str, Any] = {}

@@ -28,6 +28,8 @@ from kluis.people.validation import COUNTRIES, CURRENCIES
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from kluis.access.actor import Actor
+
 CUSTOM_PREFIX = "cf_"
 ADDRESS_LABELS: dict[str, StrOrPromise] = {
     "street": _("Street"),
@@ -281,12 +283,12 @@ class EmploymentForm(PeopleForm):
     )
     cost_centre = forms.CharField(label=_("Cost centre"), required=False, max_length=30)
 
-    def __init__(self, *args: Any, tenant_id: int, exclude: int | None = None, **kw: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, exclude: int | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self._choices("department", Department.objects.filter(tenant_id=tenant_id))
-        self._choices("team", Team.objects.filter(tenant_id=tenant_id))
+        self._choices("department", Department.objects.for_actor(actor))
+        self._choices("team", Team.objects.for_actor(actor))
         managers = (
-            Employee.objects.filter(tenant_id=tenant_id)
+            Employee.objects.for_actor(actor)
             .exclude(status=EmployeeStatus.LEFT)
             .only("pk", "first_name", "last_name", "preferred_name", "employee_number")
             .order_by("last_name", "first_name", "pk")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,9 @@ from django.utils.translation import pgettext_lazy
 
 from kluis.people.fields import EMPLOYEE_FIELDS, SELF_EDITABLE_CHOICES
 from kluis.people.models import CustomFieldDefinition, Department
-from kluis.tenancy.models import Tenant
+
+if TYPE_CHECKING:
+    from kluis.access.actor import Actor
 
 FIELD_TYPE_LABELS = {
     CustomFieldDefinition.FieldType.TEXT: _("Text"),
@@ -84,11 +86,11 @@ class TeamForm(SettingsForm):
         empty_label=_("No department"),
     )
 
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Department.objects.filter(tenant=tenant).order_by("name")
+        field.queryset = Department.objects.for_actor(actor).order_by("name")
 
 
 class DepartmentForm(SettingsForm):
@@ -101,8 +103,8 @@ class DepartmentForm(SettingsForm):
         empty_label=_("No parent department"),
     )
 
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["parent"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Department.objects.filter(tenant=tenant).order_by("name")
+        field.queryset = Department.objects.for_actor(actor).order_by("name")

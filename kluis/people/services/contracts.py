@@ -79,7 +79,7 @@ def clean_employment(
             clean[name] = None
             continue
         pk = raw.pk if isinstance(raw, model) else to_int(raw)
-        obj = model.objects.filter(tenant=tenant, pk=pk).first() if pk is not None else None
+        obj = model.objects.for_tenant(tenant).filter(pk=pk).first() if pk is not None else None
         if obj is None or obj.tenant_id != tenant.pk:
             errors[name] = [_("Choose one from the list.")]
         else:
@@ -376,7 +376,9 @@ def _withdraw_planned[P: (Wage, WageComponent)](
     require_company(actor, "people.edit")
     require_company(actor, "people.view_salary")
     with transaction.atomic():
-        current = type(row).objects.select_for_update().get(pk=row.pk, tenant_id=employee.tenant_id)
+        current = (
+            type(row).objects.for_tenant(employee.tenant_id).select_for_update().get(pk=row.pk)
+        )
         if precondition is not None:
             precondition(current)
         if starts(current) <= timezone.localdate():
@@ -459,9 +461,10 @@ def end_wage_component(
         raise ValidationError({"end_date": [_("This field is required.")]})
     with transaction.atomic():
         current = (
-            WageComponent.objects.select_for_update()
+            WageComponent.objects.for_tenant(employee.tenant_id)
+            .select_for_update()
             .select_related("employee__tenant")
-            .get(pk=component.pk, tenant_id=employee.tenant_id)
+            .get(pk=component.pk)
         )
         if precondition is not None:
             precondition(current)

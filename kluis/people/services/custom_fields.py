@@ -82,9 +82,9 @@ def define_custom_field(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        if CustomFieldDefinition.objects.filter(tenant=tenant, key=key).exists():
+        if CustomFieldDefinition.objects.for_tenant(tenant).filter(key=key).exists():
             raise ValidationError({"key": [_("Another custom field has this key.")]})
-        position = CustomFieldDefinition.objects.filter(tenant=tenant).count()
+        position = CustomFieldDefinition.objects.for_tenant(tenant).count()
         definition = CustomFieldDefinition.objects.create(
             tenant=tenant,
             key=key,
@@ -112,7 +112,7 @@ def _definition_values(definition: CustomFieldDefinition) -> dict[str, Any]:
 def _chosen(definition: CustomFieldDefinition, choices: list[str]) -> Counter[str]:
     """How many employees hold each of `choices` as their value of this field."""
     values = (
-        Employee.objects.filter(tenant_id=definition.tenant_id)
+        Employee.objects.for_tenant(definition.tenant_id)
         .annotate(value=KeyTransform(definition.key, "custom_fields"))
         .filter(value__in=choices)
         .values_list("value", flat=True)
@@ -147,8 +147,10 @@ def update_custom_field(
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
     clean = collect((name, cleaner) for name, cleaner in cleaners.items() if name in changes)
     with transaction.atomic():
-        current = CustomFieldDefinition.objects.select_for_update().get(
-            pk=definition.pk, tenant=tenant
+        current = (
+            CustomFieldDefinition.objects.for_tenant(tenant)
+            .select_for_update()
+            .get(pk=definition.pk)
         )
         if precondition is not None:
             precondition(current)
@@ -209,15 +211,18 @@ def delete_custom_field(
     same_company(actor, tenant)
     require_company(actor, "people.edit")
     with transaction.atomic():
-        current = CustomFieldDefinition.objects.select_for_update().get(
-            pk=definition.pk, tenant=tenant
+        current = (
+            CustomFieldDefinition.objects.for_tenant(tenant)
+            .select_for_update()
+            .get(pk=definition.pk)
         )
         if precondition is not None:
             precondition(current)
         holders = (
-            Employee.objects.select_for_update(of=("self",))
+            Employee.objects.for_tenant(tenant)
+            .select_for_update(of=("self",))
             .select_related("department", "team", "manager")
-            .filter(tenant=tenant, custom_fields__has_key=current.key)
+            .filter(custom_fields__has_key=current.key)
             .order_by("pk")
         )
         emptied: list[int] = []
@@ -278,13 +283,14 @@ def clean_custom_values(
     employee is being given it (PostgreSQL; SQLite runs one write at a time anyway)."""
     if values and transaction.get_connection().in_atomic_block:
         list(
-            CustomFieldDefinition.objects.select_for_update()
-            .filter(tenant=tenant, key__in=list(values))
+            CustomFieldDefinition.objects.for_tenant(tenant)
+            .select_for_update()
+            .filter(key__in=list(values))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
     definitions = {
-        d.key: d for d in CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
+        d.key: d for d in CustomFieldDefinition.objects.for_tenant(tenant).filter(is_active=True)
     }
     result = dict(current)
     errors: dict[str, list[str]] = {}

@@ -135,7 +135,7 @@ HIRE_FIELDS = {name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable}
 
 
 def _next_employee_number(tenant: Tenant) -> str:
-    numbers = Employee.objects.filter(tenant=tenant).values_list("employee_number", flat=True)
+    numbers = Employee.objects.for_tenant(tenant).values_list("employee_number", flat=True)
     highest = max((int(n) for n in numbers if n.isdigit()), default=0)
     return f"{highest + 1:05d}"
 
@@ -179,9 +179,11 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        if Employee.objects.filter(
-            tenant=tenant, employee_number=clean["employee_number"]
-        ).exists():
+        if (
+            Employee.objects.for_tenant(tenant)
+            .filter(employee_number=clean["employee_number"])
+            .exists()
+        ):
             raise ValidationError({"employee_number": [_("Another employee has this number.")]})
         if data.get("custom_fields"):
             # Again, under the definitions' locks: one may have changed since.
@@ -255,7 +257,7 @@ def editable_fields(actor: Actor, employee: Employee) -> set[str]:
 
 
 def self_editable(tenant: Tenant) -> list[str]:
-    settings_row = PeopleSettings.objects.filter(tenant=tenant).first()
+    settings_row = PeopleSettings.objects.for_tenant(tenant).first()
     return list(settings_row.self_editable_fields) if settings_row else list(DEFAULT_SELF_EDITABLE)
 
 
@@ -281,9 +283,10 @@ def update_employee(
         raise ValidationError({"custom_fields": [_("You may not change this field.")]})
     with transaction.atomic():
         current = (
-            Employee.objects.select_for_update(of=("self",))
+            Employee.objects.for_tenant(employee.tenant_id)
+            .select_for_update(of=("self",))
             .select_related("department", "team", "manager")
-            .get(pk=employee.pk, tenant=employee.tenant)
+            .get(pk=employee.pk)
         )
         if current.version != expected_version:
             raise StaleVersionError(current)
@@ -316,9 +319,8 @@ def update_employee(
             return current
         if (
             "employee_number" in changed
-            and Employee.objects.filter(
-                tenant=current.tenant, employee_number=current.employee_number
-            )
+            and Employee.objects.for_tenant(current.tenant_id)
+            .filter(employee_number=current.employee_number)
             .exclude(pk=current.pk)
             .exists()
         ):

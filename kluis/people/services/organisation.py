@@ -61,7 +61,7 @@ def create_department(
     if parent is not None and parent.tenant_id != tenant.pk:
         raise ValidationError({"parent": [_("Choose one from the list.")]})
     with transaction.atomic():
-        if Department.objects.filter(tenant=tenant, name__iexact=name).exists():
+        if Department.objects.for_tenant(tenant).filter(name__iexact=name).exists():
             raise ValidationError({"name": [_("Another department has this name.")]})
         department = Department.objects.create(
             tenant=tenant, name=name, code=v.text(code, max_length=30), parent=parent
@@ -134,12 +134,12 @@ def update_department(
         if "parent" in clean:
             # The whole tree, locked in one order: two moves at once cannot make a cycle.
             tree = dict(
-                Department.objects.select_for_update()
-                .filter(tenant=tenant)
+                Department.objects.for_tenant(tenant)
+                .select_for_update()
                 .order_by("pk")
                 .values_list("pk", "parent_id")
             )
-        current = Department.objects.select_for_update().get(pk=department.pk, tenant=tenant)
+        current = Department.objects.for_tenant(tenant).select_for_update().get(pk=department.pk)
         if precondition is not None:
             precondition(current)
         parent = clean.get("parent")
@@ -151,7 +151,8 @@ def update_department(
             )
         if (
             "name" in clean
-            and Department.objects.filter(tenant=tenant, name__iexact=clean["name"])
+            and Department.objects.for_tenant(tenant)
+            .filter(name__iexact=clean["name"])
             .exclude(pk=current.pk)
             .exists()
         ):
@@ -183,8 +184,8 @@ def update_department(
 
 def _people_using(tenant: Tenant, **link: Any) -> list[tuple[int, str]]:
     """How many employees and contracts (past ones too) name a department or team."""
-    employees = Employee.objects.filter(tenant=tenant, **link).count()
-    contracts = Employment.objects.filter(tenant=tenant, **link).count()
+    employees = Employee.objects.for_tenant(tenant).filter(**link).count()
+    contracts = Employment.objects.for_tenant(tenant).filter(**link).count()
     return [
         (
             employees,
@@ -208,11 +209,11 @@ def delete_department(
     same_company(actor, tenant)
     require_company(actor, "people.edit")
     with transaction.atomic():
-        current = Department.objects.select_for_update().get(pk=department.pk, tenant=tenant)
+        current = Department.objects.for_tenant(tenant).select_for_update().get(pk=department.pk)
         if precondition is not None:
             precondition(current)
-        teams = Team.objects.filter(tenant=tenant, department=current).count()
-        children = Department.objects.filter(tenant=tenant, parent=current).count()
+        teams = current.teams.count()
+        children = current.children.count()
         uses = _uses(
             [
                 *_people_using(tenant, department=current),
@@ -253,7 +254,7 @@ def create_team(
     if department is not None and department.tenant_id != tenant.pk:
         raise ValidationError({"department": [_("Choose one from the list.")]})
     with transaction.atomic():
-        if Team.objects.filter(tenant=tenant, name__iexact=name).exists():
+        if Team.objects.for_tenant(tenant).filter(name__iexact=name).exists():
             raise ValidationError({"name": [_("Another team has this name.")]})
         team = Team.objects.create(tenant=tenant, name=name, department=department)
         record(
@@ -290,12 +291,13 @@ def update_team(
         },
     )
     with transaction.atomic():
-        current = Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
+        current = Team.objects.for_tenant(tenant).select_for_update().get(pk=team.pk)
         if precondition is not None:
             precondition(current)
         if (
             "name" in clean
-            and Team.objects.filter(tenant=tenant, name__iexact=clean["name"])
+            and Team.objects.for_tenant(tenant)
+            .filter(name__iexact=clean["name"])
             .exclude(pk=current.pk)
             .exists()
         ):
@@ -326,7 +328,7 @@ def delete_team(
     same_company(actor, tenant)
     require_company(actor, "people.edit")
     with transaction.atomic():
-        current = Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
+        current = Team.objects.for_tenant(tenant).select_for_update().get(pk=team.pk)
         if precondition is not None:
             precondition(current)
         uses = _uses(_people_using(tenant, team=current))

@@ -60,7 +60,9 @@ def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> 
         raise PermissionDenied(_("You do not have permission to do this."))
     content = _clean_image(upload) if upload is not None else None
     with transaction.atomic():
-        current = Employee.objects.select_for_update().get(pk=employee.pk, tenant=employee.tenant)
+        current = (
+            Employee.objects.for_tenant(employee.tenant_id).select_for_update().get(pk=employee.pk)
+        )
         old = current.photo.name if current.photo else ""
         if content is not None:
             name = f"{current.tenant_id}/{secrets.token_hex(16)}.jpg"

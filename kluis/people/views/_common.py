@@ -24,7 +24,7 @@ def _company_wide(actor: Actor, *permissions: str) -> bool:
 
 
 def _custom_definitions(actor: Actor) -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.objects.filter(tenant=actor.tenant, is_active=True))
+    return list(CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True))
 
 
 def _address(employee: Employee, values: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from kluis.people.forms.hr import (
     WageForm,
     show_service_errors,
 )
-from kluis.people.models import Employee, Employment, WageComponent
+from kluis.people.models import Employee
 from kluis.people.services import contracts as pay_and_contracts
 from kluis.people.views._common import (
     _actor,
@@ -52,7 +52,7 @@ def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = EmploymentForm(
         request.POST if request.method == "POST" else None,
-        tenant_id=employee.tenant_id,
+        actor=actor,
         exclude=employee.pk,
     )
     if request.method == "POST" and form.is_valid():
@@ -70,9 +70,7 @@ def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpResponse:
     actor = _actor(request)
     employee = selectors.employee_for(actor, pk)
-    contract = get_object_or_404(
-        Employment.objects.filter(tenant_id=employee.tenant_id, employee=employee), pk=contract_pk
-    )
+    contract = employee.employments.access_by_id(actor, contract_pk, not_found="No such contract")
     if not _may_end_contract(actor, employee):
         raise PermissionDenied
     contract.employee = employee
@@ -147,9 +145,8 @@ def wage_component_add(request: HttpRequest, pk: int) -> HttpResponse:
 def wage_component_end(request: HttpRequest, pk: int, component_pk: int) -> HttpResponse:
     actor = _actor(request)
     employee = selectors.employee_for(actor, pk)
-    component = get_object_or_404(
-        WageComponent.objects.filter(tenant_id=employee.tenant_id, employee=employee),
-        pk=component_pk,
+    component = employee.wage_components.access_by_id(
+        actor, component_pk, not_found="No such wage component"
     )
     if not _may_pay(actor, employee):
         raise PermissionDenied

@@ -113,7 +113,7 @@ def employee_create(request: HttpRequest) -> HttpResponse:
         custom_fields=_custom_definitions(actor),
         initial={"status": EmployeeStatus.ACTIVE},
     )
-    employment = EmploymentForm(data, prefix="employment", tenant_id=actor.tenant.pk)  # type: ignore[union-attr]
+    employment = EmploymentForm(data, prefix="employment", actor=actor)
     wage = WageForm(data, prefix="wage", hiring=True) if can(actor, "people.view_salary") else None
     parts = [form, employment, *([wage] if wage else [])]
     if data is not None and all([part.is_valid() for part in parts]):

@@ -26,7 +26,6 @@ from kluis.access.decorators import member_required
 from kluis.people import exports, import_uploads, imports
 from kluis.people.filters import EmployeeFilter
 from kluis.people.models import CustomFieldDefinition
-from kluis.tenancy.models import Tenant
 
 PREVIEW_LIMIT = 1000  # rows listed on the preview page; every error is counted
 
@@ -65,7 +64,7 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             {"errors": employee_filter.errors},
             status=400,
         )
-    columns = exports.columns_for(actor, tenant)
+    columns = exports.columns_for(actor)
     queryset = employee_filter.qs
     exports.record_people_export(
         actor,
@@ -138,10 +137,10 @@ def _may_import(actor: Actor) -> None:
         raise PermissionDenied
 
 
-def _importable(tenant: Tenant) -> list[exports.Column]:
+def _importable(actor: Actor) -> list[exports.Column]:
     """The export's columns that the import reads, in the export's order."""
-    known = set(imports.known_columns(tenant))
-    custom = CustomFieldDefinition.objects.filter(tenant=tenant, is_active=True)
+    known = set(imports.known_columns(actor.tenant))  # type: ignore[arg-type]
+    custom = CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True)
     return [c for c in exports.all_columns(custom) if c.name in known]
 
 
@@ -151,7 +150,7 @@ def _form(request: HttpRequest, error: str = "", status: int = 200) -> HttpRespo
         "people/io/import.html",
         {
             "error": error,
-            "columns": _importable(request.tenant),  # type: ignore[attr-defined]
+            "columns": _importable(request.actor),  # type: ignore[attr-defined]
             "required": imports.REQUIRED_COLUMNS,
             "max_mb": imports.MAX_BYTES // (1024 * 1024),
             "max_rows": imports.MAX_ROWS,

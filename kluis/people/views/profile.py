@@ -22,11 +22,9 @@ from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.forms.hr import SEALED_SECRETS
 from kluis.people.models import (
-    EmergencyContact,
     Employee,
     EmployeeStatus,
     EmployeeVersion,
-    Employment,
     Gender,
 )
 from kluis.people.permissions import can_on
@@ -138,7 +136,7 @@ def _personal_context(request: HttpRequest, actor: Actor, employee: Employee) ->
     if "address" in values:
         values["address"] = _address(employee, values)
     contacts = (
-        list(EmergencyContact.objects.filter(tenant_id=employee.tenant_id, employee=employee))
+        list(employee.emergency_contacts.all())
         if can_on(actor, "people.view_personal", employee)
         else None
     )
@@ -154,9 +152,7 @@ def _personal_context(request: HttpRequest, actor: Actor, employee: Employee) ->
 
 def _job_context(actor: Actor, employee: Employee) -> dict[str, Any]:
     contracts = list(
-        Employment.objects.filter(tenant_id=employee.tenant_id, employee=employee)
-        .select_related("department", "team", "manager")
-        .order_by("-start_date")
+        employee.employments.select_related("department", "team", "manager").order_by("-start_date")
     )
     current = pay_and_contracts.current_employment(employee)
     return {

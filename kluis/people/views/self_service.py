@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,6 @@ from kluis.people.forms.self_service import (
 )
 from kluis.people.models import (
     CustomFieldDefinition,
-    EmergencyContact,
     Employee,
     Employment,
     WagePeriod,
@@ -73,8 +72,9 @@ def _own_employee(request: HttpRequest) -> Employee | None:
     if pk is None:
         return None
     return (
-        Employee.objects.select_related("tenant", "department", "team", "manager")
-        .filter(pk=pk, tenant=request.tenant)  # type: ignore[attr-defined]
+        Employee.objects.for_actor(_actor(request))
+        .select_related("tenant", "department", "team", "manager")
+        .filter(pk=pk)
         .first()
     )
 
@@ -110,7 +110,7 @@ def _profile_sections(values: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _current_contract(employee: Employee) -> Employment | None:
     today = timezone.localdate()
-    contracts = list(Employment.objects.filter(tenant_id=employee.tenant_id, employee=employee))
+    contracts = list(employee.employments.all())
     for contract in contracts:
         if contract.start_date <= today and (
             contract.end_date is None or contract.end_date >= today
@@ -119,11 +119,9 @@ def _current_contract(employee: Employee) -> Employment | None:
     return contracts[0] if contracts else None
 
 
-def _custom_values(employee: Employee) -> list[dict[str, Any]]:
+def _custom_values(actor: Actor, employee: Employee) -> list[dict[str, Any]]:
     rows = []
-    for definition in CustomFieldDefinition.objects.filter(
-        tenant_id=employee.tenant_id, is_active=True
-    ):
+    for definition in CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True):
         value = employee.custom_fields.get(definition.key)
         if isinstance(value, bool):
             value = _("Yes") if value else _("No")
@@ -153,7 +151,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         "employee": me,
         "sections": _profile_sections(values),
         "contract": _current_contract(me) if may_see_job else None,
-        "custom_values": _custom_values(me) if may_see_job else [],
+        "custom_values": _custom_values(actor, me) if may_see_job else [],
         "wages": [{"row": w, "period": _period_label(w.period)} for w in wages]
         if wages is not None
         else None,
@@ -163,7 +161,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         ]
         if components
         else [],
-        "contacts": list(me.emergency_contacts.filter(tenant_id=me.tenant_id))
+        "contacts": list(me.emergency_contacts.all())
         if can_on(actor, "people.view_personal", me)
         else None,
         "can_edit_profile": bool(MyProfileForm(editable=editable).editable),
@@ -301,11 +299,8 @@ def my_contacts_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
     me = _own_employee(request)
     if me is None:
         raise Http404("No such contact")
-    contact = get_object_or_404(
-        EmergencyContact.objects.select_related("employee__tenant"),
-        pk=contact_pk,
-        tenant=request.tenant,  # type: ignore[attr-defined]
-        employee=me,
+    contact = me.emergency_contacts.select_related("employee__tenant").access_by_id(
+        actor, contact_pk, not_found="No such contact"
     )
     try:
         services.remove_emergency_contact(actor, contact)

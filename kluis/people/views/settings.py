@@ -108,7 +108,9 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
             return redirect("people:custom_fields")
     definitions = [
         {"definition": d, "type": FIELD_TYPE_LABELS.get(d.field_type, d.field_type)}  # type: ignore[call-overload]
-        for d in CustomFieldDefinition.objects.filter(tenant=tenant).order_by("position", "label")
+        for d in CustomFieldDefinition.objects.for_actor(_actor(request)).order_by(
+            "position", "label"
+        )
     ]
     return _page(request, "custom_fields.html", "custom_fields", form=form, definitions=definitions)
 
@@ -116,7 +118,7 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
 @hr_settings_required
 def teams(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
-    form = TeamForm(request.POST if request.method == "POST" else None, tenant=tenant)
+    form = TeamForm(request.POST if request.method == "POST" else None, actor=_actor(request))
     if request.method == "POST" and form.is_valid():
         try:
             team = organisation.create_team(
@@ -130,14 +132,14 @@ def teams(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The team %(name)s was created.") % {"name": team.name})
             return redirect("people:teams")
-    rows = Team.objects.filter(tenant=tenant).select_related("department").order_by("name")
+    rows = Team.objects.for_actor(_actor(request)).select_related("department").order_by("name")
     return _page(request, "teams.html", "teams", form=form, teams=rows)
 
 
 @hr_settings_required
 def departments(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
-    form = DepartmentForm(request.POST if request.method == "POST" else None, tenant=tenant)
+    form = DepartmentForm(request.POST if request.method == "POST" else None, actor=_actor(request))
     if request.method == "POST" and form.is_valid():
         try:
             department = organisation.create_department(
@@ -154,5 +156,5 @@ def departments(request: HttpRequest) -> HttpResponse:
                 request, _("The department %(name)s was created.") % {"name": department.name}
             )
             return redirect("people:departments")
-    rows = Department.objects.filter(tenant=tenant).select_related("parent").order_by("name")
+    rows = Department.objects.for_actor(_actor(request)).select_related("parent").order_by("name")
     return _page(request, "departments.html", "departments", form=form, departments=rows)

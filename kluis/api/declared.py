@@ -84,6 +84,8 @@ class Declaration:
     create: Callable[..., Any] | None = None
     change: Callable[..., Any] | None = None
     remove: Callable[..., Any] | None = None
+    # The body of a PATCH or PUT where it differs from a POST's (fields only changed).
+    change_serializer: type[serializers.Serializer] | None = None
     # Domain errors meaning "the object's state refuses this": a 409 with their message.
     conflicts: tuple[type[Exception], ...] = ()
     events: tuple[str, ...] = ()  # the domain events its services emit
@@ -94,10 +96,15 @@ class Declaration:
     replace_description: str = "The body of a POST; fields left out go back to their defaults."
     delete_description: str = ""
     conflict_example: str = ""  # a 409's detail, e.g. what still uses the object
+    # Overrides: an operation's summary ("create": "Define a custom field"), more
+    # examples per operation, and the name of the id in the item's path.
+    summaries: Mapping[str, str] = field(default_factory=dict)
+    examples: Mapping[str, tuple[OpenApiExample, ...]] = field(default_factory=dict)
+    lookup_name: str = ""
 
     @property
     def lookup(self) -> str:
-        return f"{self.singular.replace(' ', '_')}_pk"
+        return self.lookup_name or f"{self.singular.replace(' ', '_')}_pk"
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -114,6 +121,12 @@ class DeclaredViewSet(RowViewSet):
     """The viewset every declared resource gets (`declare` subclasses it per resource)."""
 
     declaration: ClassVar[Declaration]
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        changing = self.action in ("partial_update", "update")
+        if changing and self.declaration.change_serializer is not None:
+            return self.declaration.change_serializer
+        return self.declaration.serializer
 
     def get_queryset(self) -> QuerySet[Any]:
         model = self.declaration.model
@@ -165,17 +178,32 @@ def _article(words: str) -> str:
 
 def _schema(d: Declaration) -> dict[str, Any]:
     """The OpenAPI operations of a declared resource."""
+    operations = _operations(d)
+    return {
+        action: extend_schema(
+            **{
+                **spec,
+                "summary": d.summaries.get(action, spec["summary"]),
+                "examples": [*spec.get("examples", ()), *d.examples.get(action, ())],
+            }
+        )
+        for action, spec in operations.items()
+    }
+
+
+def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
     one, many = d.singular, d.prefix.replace("-", " ")
+    body = d.change_serializer or d.serializer
     a = _article(one)
     example = dict(d.example)
-    operations: dict[str, Any] = {
-        "list": extend_schema(
+    operations: dict[str, dict[str, Any]] = {
+        "list": dict(
             summary=f"List {many}",
             parameters=[FIELDS_PARAMETER],
             responses={200: d.serializer(many=True), **problem_responses(400, 401, 403, 429)},
             examples=[OpenApiExample(f"A page of {many}", value=example)],
         ),
-        "retrieve": extend_schema(
+        "retrieve": dict(
             summary=f"Read one {one}",
             parameters=[FIELDS_PARAMETER],
             responses={200: d.serializer, **problem_responses(400, 401, 403, 404, 429)},
@@ -183,7 +211,7 @@ def _schema(d: Declaration) -> dict[str, Any]:
         ),
     }
     if d.create is not None:
-        operations["create"] = extend_schema(
+        operations["create"] = dict(
             summary=f"Create {a} {one}",
             parameters=[IDEMPOTENCY_PARAMETER],
             request=d.serializer,
@@ -197,28 +225,28 @@ def _schema(d: Declaration) -> dict[str, Any]:
             ],
         )
     if d.change is not None:
-        summary, body = d.change_example
-        changed = {**example, **body}
-        operations["partial_update"] = extend_schema(
+        summary, patch = d.change_example
+        changed = {**example, **patch}
+        operations["partial_update"] = dict(
             summary=f"Change {a} {one}",
             description=d.change_description,
             parameters=[IF_MATCH_PARAMETER],
-            request=d.serializer,
+            request=body,
             responses={
                 200: d.serializer,
                 **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
             },
             examples=[
-                OpenApiExample(summary or "A change", value=dict(body), request_only=True),
+                OpenApiExample(summary or "A change", value=dict(patch), request_only=True),
                 OpenApiExample(f"The changed {one}", value=changed, response_only=True),
             ],
         )
-        replaced = {**dict(d.create_example), **body}
-        operations["update"] = extend_schema(
+        replaced = {**dict(d.create_example), **patch}
+        operations["update"] = dict(
             summary=f"Replace {a} {one}",
             description=d.replace_description,
             parameters=[IF_MATCH_PARAMETER],
-            request=d.serializer,
+            request=body,
             responses={
                 200: d.serializer,
                 **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
@@ -233,7 +261,7 @@ def _schema(d: Declaration) -> dict[str, Any]:
             (400, 401, 403, 404, 409, 412, 429) if d.conflicts else (400, 401, 403, 404, 412, 429)
         )
         instance = f"/api/v1/{d.prefix}/{example.get('id', 1)}/"
-        operations["destroy"] = extend_schema(
+        operations["destroy"] = dict(
             summary=f"Delete {a} {one}",
             description=d.delete_description or None,
             parameters=[IF_MATCH_PARAMETER],

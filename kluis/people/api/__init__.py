@@ -3,7 +3,7 @@
 from kluis.api.declared import declare
 from kluis.api.exceptions import answer_as_stale
 from kluis.api.registry import register
-from kluis.people.api.custom_fields import CustomFieldViewSet
+from kluis.people.api.custom_fields import CUSTOM_FIELDS
 from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.api.employees import EmployeeViewSet
 from kluis.people.api.employments import EmploymentViewSet
@@ -56,12 +56,4 @@ register(
     lookup="wage_component_pk",
     item={"get": "retrieve", "patch": "partial_update", "delete": "destroy"},
 )
-register(
-    "custom-fields",
-    CustomFieldViewSet,
-    name="custom_fields",
-    collection=LIST_CREATE,
-    item_name="custom_field",
-    lookup="custom_field_pk",
-    item=EDIT_ALL,
-)
+declare(CUSTOM_FIELDS)

@@ -75,7 +75,7 @@ def linked[M: Model](model: type[M], tenant_id: int, pk: Any, field: str) -> M |
     unknown id is a field error (422), the same answer for both."""
     if pk is None:
         return None
-    found = model._default_manager.filter(tenant_id=tenant_id, pk=pk).first()
+    found = model._default_manager.for_tenant(tenant_id).filter(pk=pk).first()  # type: ignore[attr-defined]
     if found is None:
         raise ValidationError({field: ["Choose one from the list."]})
     return found

@@ -37,18 +37,6 @@ ALLOWED: dict[str, str] = {
         "django-oauth-toolkit asks whether an application may be used, before any company "
         "or actor is known; tenant__is_active refuses a deactivated company's client"
     ),
-    "api/sparse.py::linked": (
-        "the API pipeline's own code (kluis/api/, being rewritten for issue 12): a linked "
-        "id of the client's company; to become model._default_manager.for_tenant(...)"
-    ),
-    "people/api/employees.py::CustomFieldsField.to_internal_value": (
-        "the employee API resource (being rewritten for issue 12): the company's custom "
-        "field definitions; to read CustomFieldDefinition.objects.for_tenant/for_actor"
-    ),
-    "people/api/wages.py::audit_amounts_read": (
-        "the wages API resource (being rewritten for issue 12): the one employee named in "
-        "the read audit; to read Employee.objects.access_by_id(actor, ...)"
-    ),
 }
 
 

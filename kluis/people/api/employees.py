@@ -113,9 +113,9 @@ class CustomFieldsField(serializers.DictField):
         if tenant is None or not values:
             return values
         kinds = dict(
-            CustomFieldDefinition.objects.filter(tenant=tenant, key__in=list(values)).values_list(
-                "key", "field_type"
-            )
+            CustomFieldDefinition.objects.for_tenant(tenant)
+            .filter(key__in=list(values))
+            .values_list("key", "field_type")
         )
         errors = {
             key: [message]

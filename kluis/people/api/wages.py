@@ -62,7 +62,7 @@ def audit_amounts_read(actor: Actor, employee_ids: list[int], field: str) -> Non
                 actor,
                 "employee.sensitive_viewed",
                 tenant=actor.tenant,
-                target=Employee.objects.get(tenant=actor.tenant, pk=unique[0]),
+                target=Employee.objects.access_by_id(actor, unique[0]),
                 changes={"fields": [field]},
             )
         else:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kluis.access import visibility
 from kluis.access.actor import Actor
+from kluis.api.compiled import Slots, plan_for, run
 from kluis.audit.services import MASK, record
 from kluis.crypto import vault
 from kluis.people import validation as v
@@ -230,18 +231,43 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
 _LINKED = {"department": "department_id", "team": "team_id", "manager": "manager_id"}
 
 
+def _current_wages_query(tenant_id: int, ids: list[int], today: Any) -> QuerySet[Any]:
+    """The current wages' query built as it is (when it cannot be compiled)."""
+    return (
+        Wage.objects.for_tenant(tenant_id)
+        .filter(employee__in=ids, effective_from__lte=today)
+        .order_by("employee_id", "-effective_from")
+        .values_list("employee_id", "amount_sealed", "currency", "period", "effective_from")
+    )
+
+
 def _current_wages(actor: Actor, employees: list[Employee]) -> dict[int, dict[str, Any]]:
     """The wage in force today for each employee (one query), amounts unsealed."""
     today = timezone.localdate()
     current: dict[int, dict[str, Any]] = {}
     tenant_id = employees[0].tenant_id
-    # Tuples, not model instances: an employee's whole wage history comes back here.
-    rows = (
-        Wage.objects.for_actor(actor)
-        .filter(employee__in=[e.pk for e in employees], effective_from__lte=today)
-        .order_by("employee_id", "-effective_from")
-        .values_list("employee_id", "amount_sealed", "currency", "period", "effective_from")
-    )
+    if actor.tenant is None or actor.tenant.pk != tenant_id:
+        return current
+    ids = sorted({e.pk for e in employees})
+
+    def build(slots: Slots) -> QuerySet[Any]:
+        # Tuples, not model instances: an employee's whole wage history comes back here.
+        return (
+            Wage.objects.for_tenant(slots("tenant", "int"))
+            .filter(
+                employee__in=[slots(f"employee{i}", "int") for i in range(len(ids))],
+                effective_from__lte=slots("today", "date"),
+            )
+            .order_by("employee_id", "-effective_from")
+            .values_list("employee_id", "amount_sealed", "currency", "period", "effective_from")
+        )
+
+    # Compiled once per number of employees (kluis/api/compiled.py): a page of 20 asks
+    # the same query with other ids every time.
+    values = {"tenant": tenant_id, "today": today}
+    values.update({f"employee{i}": pk for i, pk in enumerate(ids)})
+    plan = plan_for(("people.current_wages", len(ids)), build)
+    rows = run(plan, values) if plan is not None else _current_wages_query(tenant_id, ids, today)
     for employee_id, sealed, currency, period, effective_from in rows:
         if employee_id in current:
             continue

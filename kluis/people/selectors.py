@@ -321,7 +321,11 @@ def profiles(
             opened_for.append(employee.pk)
         rows.append(values)
     if opened_for and not actor.is_system:
-        tenant = employees[0].tenant
+        # The actor's company when it is theirs (it is, for every reader that may open a
+        # sealed value): no company row loaded per page.
+        tenant = actor.tenant
+        if tenant is None or tenant.pk != employees[0].tenant_id:
+            tenant = employees[0].tenant
         with transaction.atomic():
             if len(opened_for) == 1:
                 target = next(e for e in employees if e.pk == opened_for[0])

@@ -364,8 +364,9 @@ class EmployeeViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Employee]:
         if getattr(self, "swagger_fake_view", False):
             return Employee.objects.none()
-        # Linked job fields are given as ids: no department, team or manager rows to load.
-        return scoped(self.actor, "people.view", Employee.objects.select_related("tenant"))
+        # Linked job fields are given as ids: no department, team or manager rows to load,
+        # and no company row per employee (the client's own is at hand).
+        return scoped(self.actor, "people.view", Employee.objects.all())
 
     def _write_context(self) -> dict[str, Any]:
         return {"tenant": self.actor.tenant}
@@ -425,9 +426,7 @@ class EmployeeViewSet(ApiViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         self._only()
-        return self._one(
-            self.row(lambda: selectors.employees_for(self.actor), pk, "No such employee")
-        )
+        return self._one(self.row(self.get_queryset, pk, "No such employee"))
 
     @idempotent
     def create(self, request: Request) -> Response:

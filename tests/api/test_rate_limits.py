@@ -21,14 +21,14 @@ def test_a_key_over_its_limit_gets_429_with_retry_after(api, settings):
 
 
 def test_one_ip_over_its_limit_gets_429_whatever_key_it_sends(api, settings):
-    settings.API_RATE_PER_IP = "2/min"
+    settings.API_RATE_PER_IP = "2/hour"  # not a minute: its window could end mid-test
     assert api(["employees:read"]).get(URL).status_code == 200
     assert api(["employees:read"]).get(URL).status_code == 200
     assert_problem(api(["employees:read"]).get(URL), 429)
 
 
 def test_guessing_keys_is_limited_too(api, settings):
-    settings.API_RATE_PER_IP = "2/min"
+    settings.API_RATE_PER_IP = "2/hour"  # not a minute: its window could end mid-test
     client = api(["employees:read"])
     client.key = "kluis_" + "x" * 40
     assert client.get(URL).status_code == 401
@@ -59,7 +59,7 @@ def test_a_malformed_rate_setting_refuses_to_start_instead_of_failing_every_requ
 
 def test_a_made_up_x_forwarded_for_does_not_escape_the_per_ip_limit(api, settings):
     # No proxy of ours in front: the header is the client's own say and is not believed.
-    settings.API_RATE_PER_IP = "2/min"
+    settings.API_RATE_PER_IP = "2/hour"  # not a minute: its window could end mid-test
     statuses = [
         api(["employees:read"]).get(URL, {"x-forwarded-for": f"198.51.100.{n}"}).status_code
         for n in range(3)
@@ -68,7 +68,7 @@ def test_a_made_up_x_forwarded_for_does_not_escape_the_per_ip_limit(api, setting
 
 
 def test_behind_a_trusted_proxy_the_address_it_appends_is_the_client(api, settings):
-    settings.API_RATE_PER_IP = "2/min"
+    settings.API_RATE_PER_IP = "2/hour"  # not a minute: its window could end mid-test
     settings.TRUSTED_PROXY_COUNT = 1
 
     def via_proxy(client_address: str, n: int) -> int:

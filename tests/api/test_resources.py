@@ -234,3 +234,106 @@ def test_a_write_with_a_stale_if_match_is_412_and_changes_nothing(
         assert response.status_code in (412, 422), (resource.prefix, method, response.content)
         assert response["Content-Type"] == "application/problem+json"
     assert client.get(url).content == before
+
+
+def _foreign_object(resource: Resource, demo: dict[str, Tenant]) -> Any:
+    """An object of the other company, made through the services when the demo has none."""
+    other = demo["other-nv"]
+    row = an_object(resource, other)
+    if row is None and model_of(resource).__name__ == "WageComponent":
+        person = Employee.objects.filter(tenant=other).order_by("pk").first()
+        assert person is not None
+        contracts.add_wage_component(
+            Actor.system("resource harness", other),
+            person,
+            {"kind": "bonus", "amount": "50", "start_date": "2026-02-01", "recurring": False},
+        )
+        row = an_object(resource, other)
+    return row
+
+
+@pytest.mark.parametrize("resource", ITEMS, ids=lambda r: r.prefix)
+def test_another_companys_object_is_a_404_for_every_operation_and_stays_as_it_was(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
+) -> None:
+    """Tenant isolation, for every registered resource and every method of its item: an
+    object of another company is answered exactly as a missing one (404, never 403), by a
+    key holding every scope, and nothing of it changes."""
+    row = _foreign_object(resource, demo)
+    assert row is not None, f"other-nv has no {resource.prefix}: the harness must make one"
+    client = api()
+    url = item_url(resource, row.pk)
+    missing = item_url(resource, 987654321)
+    stored = model_of(resource)._default_manager.filter(pk=row.pk).values().get()
+    for method in [m for m in list(resource.item) if m != "head"]:
+        answers = []
+        for target in (url, missing):
+            if method == "get":
+                response = client.get(target)
+            elif method == "delete":
+                response = client.client.delete(target, headers=client._headers(None))
+            else:
+                response = getattr(client.client, method)(
+                    target,
+                    json.dumps({"name": "Taken over"}),
+                    content_type="application/json",
+                    headers=client._headers(None),
+                )
+            body = assert_problem(response, 404)
+            answers.append((body["title"], body["detail"]))
+        assert answers[0] == answers[1], (resource.prefix, method, answers)
+    assert model_of(resource)._default_manager.filter(pk=row.pk).values().get() == stored
+
+
+@pytest.mark.parametrize("resource", LISTS, ids=lambda r: r.prefix)
+def test_every_list_walks_forward_and_back_by_cursor_without_gaps_or_repeats(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
+) -> None:
+    client = api()
+    url = f"/api/v1/{resource.prefix}/"
+    everything = [row["id"] for row in all_rows(client, f"{url}?page_size=200")]
+    assert everything, f"{url} lists nothing in the demo company"
+    walked = [row["id"] for row in all_rows(client, f"{url}?page_size=2")]
+    assert walked == everything  # the same rows, in the same order, each once
+    if len(everything) > 2:
+        first = json.loads(client.get(f"{url}?page_size=2").content)
+        assert first["previous"] is None
+        link = urlsplit(first["next"])
+        second = json.loads(client.get(f"{link.path}?{link.query}").content)
+        back = urlsplit(second["previous"])
+        again = json.loads(client.get(f"{back.path}?{back.query}").content)
+        assert [r["id"] for r in again["results"]] == [r["id"] for r in first["results"]]
+    tampered = assert_problem(client.get(f"{url}?cursor=bm90LWEtY3Vyc29y"), 400)
+    assert [e["field"] for e in tampered["errors"]] == ["cursor"]
+
+
+DECLARED_CREATES = [
+    r for r in RESOURCES if r.declaration is not None and r.collection.get("post") == "create"
+]
+
+
+@pytest.mark.parametrize("resource", DECLARED_CREATES, ids=lambda r: r.prefix)
+def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
+    api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
+) -> None:
+    """Every declared resource that creates: its documented example body (links left out)
+    makes one object; the same Idempotency-Key and body replays the first answer; the same
+    key with another body is a 422."""
+    declaration = resource.declaration
+    body = {k: v for k, v in declaration.create_example.items() if k not in declaration.links}
+    for name, value in list(body.items()):
+        if isinstance(value, str) and name in ("name", "key", "label"):
+            body[name] = f"{value}_harness" if name == "key" else f"{value} (harness)"
+    client = api()
+    url = f"/api/v1/{resource.prefix}/"
+    model = model_of(resource)
+    count = model._default_manager.filter(tenant=demo["demo-bv"]).count()
+    headers = {"Idempotency-Key": "harness-create-1"}
+    first = client.post(url, body, headers)
+    assert first.status_code == 201, (resource.prefix, first.content)
+    again = client.post(url, body, headers)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert json.loads(again.content) == json.loads(first.content)
+    assert model._default_manager.filter(tenant=demo["demo-bv"]).count() == count + 1
+    other = client.post(url, {**body, "name": "Another body"}, headers)
+    assert_problem(other, 422)

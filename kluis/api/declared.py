@@ -37,10 +37,12 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.access.actor import Actor
+from kluis.access.authorization import can
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
 from kluis.api.registry import Resource, register
@@ -71,6 +73,9 @@ class Declaration:
     # a field not named here is made by `represent`.
     columns: Mapping[str, str]
     read: str  # the permission to read
+    # What the resource is, for the API's readers (the default description of each
+    # operation in the OpenAPI document).
+    about: str = ""
     write: str | None = None  # the permission to create, change and delete
     # How a row is shown; by default its columns, field by field.
     represent: Callable[[Any], dict[str, Any]] | None = None
@@ -84,8 +89,19 @@ class Declaration:
     create: Callable[..., Any] | None = None
     change: Callable[..., Any] | None = None
     remove: Callable[..., Any] | None = None
+    # The rows a reader reaches, by default the company's (`for_actor`).
+    rows: Callable[[Actor], QuerySet[Any]] | None = None
+    # A permission every write needs besides `write` (e.g. seeing the amounts it sets).
+    write_also: str | None = None
+    # Fields whose reading is audited, and the hook recording one event per request for
+    # the rows shown: audit_read(actor, rows).
+    audited: frozenset[str] = frozenset()
+    audit_read: Callable[[Actor, list[Any]], None] | None = None
     # The body of a PATCH or PUT where it differs from a POST's (fields only changed).
     change_serializer: type[serializers.Serializer] | None = None
+    # PUT as well as PATCH. Without PUT, a PATCH with a change body of its own sends that
+    # whole body (its required fields are required), as an action's would.
+    replace: bool = True
     # Domain errors meaning "the object's state refuses this": a 409 with their message.
     conflicts: tuple[type[Exception], ...] = ()
     events: tuple[str, ...] = ()  # the domain events its services emit
@@ -99,6 +115,7 @@ class Declaration:
     # Overrides: an operation's summary ("create": "Define a custom field"), more
     # examples per operation, and the name of the id in the item's path.
     summaries: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
     examples: Mapping[str, tuple[OpenApiExample, ...]] = field(default_factory=dict)
     lookup_name: str = ""
 
@@ -129,10 +146,35 @@ class DeclaredViewSet(RowViewSet):
         return self.declaration.serializer
 
     def get_queryset(self) -> QuerySet[Any]:
-        model = self.declaration.model
+        declaration = self.declaration
+        model = declaration.model
         if getattr(self, "swagger_fake_view", False):
             return model._default_manager.none()
+        if declaration.rows is not None:
+            return declaration.rows(self.actor)
         return model._default_manager.for_actor(self.actor)  # type: ignore[attr-defined]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        also = self.declaration.write_also
+        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        if also is not None and writing and not can(self.actor, also):
+            raise PermissionDenied(
+                f"Changing {self.declaration.prefix.replace('-', ' ')} needs the "
+                f"permission to read them as well ({also})."
+            )
+
+    def partial_update(self, request: Request, **kwargs: Any) -> Response:
+        declaration = self.declaration
+        whole = declaration.change_serializer is not None and not declaration.replace
+        return self._write(request, kwargs[self.object_url_kwarg], partial=not whole)
+
+    def shown(self, rows: list[Any], only: set[str] | None) -> None:
+        declaration = self.declaration
+        if declaration.audit_read is None or not rows:
+            return
+        if only is None or declaration.audited & only:
+            declaration.audit_read(self.actor, rows)
 
     def represent(self, row: Any) -> dict[str, Any]:
         return self.declaration.show(row)
@@ -184,6 +226,10 @@ def _schema(d: Declaration) -> dict[str, Any]:
             **{
                 **spec,
                 "summary": d.summaries.get(action, spec["summary"]),
+                "description": d.descriptions.get(action)
+                or spec.get("description")
+                or d.about
+                or None,
                 "examples": [*spec.get("examples", ()), *d.examples.get(action, ())],
             }
         )
@@ -242,6 +288,7 @@ def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
             ],
         )
         replaced = {**dict(d.create_example), **patch}
+    if d.change is not None and d.replace:
         operations["update"] = dict(
             summary=f"Replace {a} {one}",
             description=d.replace_description,
@@ -286,12 +333,14 @@ def viewset_for(d: Declaration) -> type[DeclaredViewSet]:
         if d.create is not None:
             methods["POST"] = d.write
         if d.change is not None:
-            methods["PATCH"] = methods["PUT"] = d.write
+            methods["PATCH"] = d.write
+            if d.replace:
+                methods["PUT"] = d.write
         if d.remove is not None:
             methods["DELETE"] = d.write
     attributes = {
         "__module__": d.model.__module__,
-        "__doc__": f"/api/v1/{d.prefix}/, declared in one place (kluis/api/declared.py).",
+        "__doc__": d.about or f"The {d.prefix.replace('-', ' ')} of the client's company.",
         "declaration": d,
         "selectable": set(d.fields),
         "columns": dict(d.columns),
@@ -332,7 +381,9 @@ def declare(d: Declaration) -> Resource:
         collection["post"] = "create"
     item = {"get": "retrieve"}
     if d.change is not None:
-        item.update(patch="partial_update", put="update")
+        item["patch"] = "partial_update"
+        if d.replace:
+            item["put"] = "update"
     if d.remove is not None:
         item["delete"] = "destroy"
     return register(

@@ -309,7 +309,12 @@ class RowViewSet(ApiViewSet):
         """If-Match against the row as the service locked it (412 when stale)."""
         return if_match(self.request, lambda row: self.etag(row, self.represent(row)))
 
+    def shown(self, rows: list[Any], only: set[str] | None) -> None:
+        """Told the rows a response shows, with the fields asked for (None: all); a resource
+        whose reads are audited records them here, once per request."""
+
     def one(self, row: Any, code: int = 200) -> Response:
+        self.shown([row], requested_fields(self.request, self.selectable))
         data = self.represent(row)
         response = Response(
             pick(data, requested_fields(self.request, self.selectable)), status=code
@@ -326,6 +331,7 @@ class RowViewSet(ApiViewSet):
         if text is not None:
             return text  # type: ignore[return-value]
         page = self.page()
+        self.shown(page, only)
         return self.get_paginated_response([pick(self.represent(row), only) for row in page])
 
     def retrieve(self, request: Request, **kwargs: Any) -> Response:

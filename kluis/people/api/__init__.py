@@ -8,7 +8,7 @@ from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.api.employees import EmployeeViewSet
 from kluis.people.api.employments import EmploymentViewSet
 from kluis.people.api.teams import TEAMS
-from kluis.people.api.wage_components import WageComponentViewSet
+from kluis.people.api.wage_components import WAGE_COMPONENTS
 from kluis.people.api.wages import WageViewSet
 from kluis.people.services import StaleVersionError
 
@@ -47,13 +47,5 @@ register(
     lookup="wage_pk",
     item={"get": "retrieve", "delete": "destroy"},  # only planned ones
 )
-register(
-    "wage-components",
-    WageComponentViewSet,
-    name="wage_components",
-    collection=LIST_CREATE,
-    item_name="wage_component",
-    lookup="wage_component_pk",
-    item={"get": "retrieve", "patch": "partial_update", "delete": "destroy"},
-)
+declare(WAGE_COMPONENTS)
 declare(CUSTOM_FIELDS)

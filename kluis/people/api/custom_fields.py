@@ -95,6 +95,11 @@ CUSTOM_FIELDS = Declaration(
     serializer=CustomFieldSerializer,
     change_serializer=CustomFieldChangeSerializer,
     columns={name: name for name in SELECTABLE},
+    about=(
+        "The company's custom field definitions; the values live on each employee, under "
+        "`custom_fields`. Read with scope employees:read; define, change and delete with "
+        "employees:write."
+    ),
     read="people.view",
     write="people.edit",
     filters={

@@ -37,6 +37,10 @@ DEPARTMENTS = Declaration(
     model=Department,
     serializer=DepartmentSerializer,
     columns={"id": "id", "name": "name", "code": "code", "parent": "parent_id"},
+    about=(
+        "Departments form the company's organisation tree (a department may have a parent). "
+        "Read with scope employees:read; create, change and delete with employees:write."
+    ),
     read="people.view",
     write="people.edit",
     filters={"parent": django_filters.NumberFilter(field_name="parent_id")},

@@ -35,6 +35,10 @@ TEAMS = Declaration(
     model=Team,
     serializer=TeamSerializer,
     columns={"id": "id", "name": "name", "department": "department_id"},
+    about=(
+        "Teams group employees, optionally within a department. Read with scope "
+        "employees:read; create, change and delete with employees:write."
+    ),
     read="people.view",
     write="people.edit",
     filters={"department": django_filters.NumberFilter(field_name="department_id")},

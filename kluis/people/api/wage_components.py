@@ -8,44 +8,23 @@ started one is history: 409) need employees:write and wages:read."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import django_filters
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import serializers, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from kluis.access.authorization import can
-from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.api.idempotency import idempotent
-from kluis.api.schema import problem_responses
+from kluis.access.actor import Actor
+from kluis.api.declared import Declaration
 from kluis.api.serializers import StrictSerializer
-from kluis.api.sparse import (
-    FIELDS_PARAMETER,
-    IDEMPOTENCY_PARAMETER,
-    IF_MATCH_PARAMETER,
-    content_etag,
-    if_match,
-    pick,
-    problem_example,
-    requested_fields,
-)
-from kluis.api.views import ApiViewSet
+from kluis.api.sparse import problem_example
 from kluis.crypto import vault
 from kluis.people.api.wages import audit_amounts_read, employee_in_body
 from kluis.people.fields import WAGE_COMPONENT_PURPOSE
 from kluis.people.models import WageComponent, WagePeriod
 from kluis.people.permissions import scoped_by_employee
 from kluis.people.services import contracts
+from kluis.tenancy.models import Tenant
 
 
 class WageComponentSerializer(StrictSerializer):
@@ -92,20 +71,6 @@ def represent(component: WageComponent) -> dict[str, Any]:
     }
 
 
-def etag(component: WageComponent) -> str:
-    return content_etag(component.pk, represent(component))
-
-
-class WageComponentFilter(django_filters.FilterSet):
-    employee = django_filters.NumberFilter(field_name="employee_id")
-    kind = django_filters.ChoiceFilter(choices=WageComponent.Kind.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-
-    class Meta:
-        model = WageComponent
-        fields: ClassVar[list[str]] = []
-
-
 EXAMPLE = {
     "id": 8,
     "employee": 42,
@@ -134,162 +99,85 @@ IN_FORCE = (
 )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List wage components",
-        description="Needs scope wages:read; the read is audited.",
-        parameters=[FIELDS_PARAMETER],
-        responses={
-            200: WageComponentSerializer(many=True),
-            **problem_responses(400, 401, 403, 429),
-        },
-        examples=[OpenApiExample("A page of wage components", value=EXAMPLE)],
+def _rows(actor: Actor) -> QuerySet[WageComponent]:
+    return scoped_by_employee(actor, "people.view_salary", WageComponent.objects.for_actor(actor))
+
+
+def _add(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> WageComponent:
+    employee = employee_in_body(actor, data.pop("employee"))
+    return contracts.add_wage_component(actor, employee, {**data, "amount": str(data["amount"])})
+
+
+def _end(
+    actor: Actor, component: WageComponent, data: dict[str, Any], *, precondition: Any
+) -> WageComponent:
+    return contracts.end_wage_component(
+        actor, component, data["end_date"], precondition=precondition
+    )
+
+
+def _audit(actor: Actor, components: list[WageComponent]) -> None:
+    audit_amounts_read(actor, [c.employee_id for c in components], "wage_components")
+
+
+WAGE_COMPONENTS = Declaration(
+    prefix="wage-components",
+    singular="wage component",
+    model=WageComponent,
+    serializer=WageComponentSerializer,
+    change_serializer=WageComponentEndSerializer,
+    replace=False,
+    columns={
+        name: f"{name}_id" if name == "employee" else name
+        for name in SELECTABLE
+        if name != "amount"  # sealed: opened by `represent`, its reading audited
+    },
+    represent=represent,
+    rows=_rows,
+    about=(
+        "Pay on top of the wage (meal vouchers, car, bonus). Reading needs scope wages:read "
+        "and is audited once per request; writes need employees:write and wages:read."
     ),
-    retrieve=extend_schema(
-        summary="Read one wage component",
-        description="Needs scope wages:read; the read is audited.",
-        parameters=[FIELDS_PARAMETER],
-        responses={200: WageComponentSerializer, **problem_responses(400, 401, 403, 404, 429)},
-        examples=[OpenApiExample("A wage component", value=EXAMPLE)],
-    ),
-    create=extend_schema(
-        summary="Add a wage component",
-        description="Needs scopes employees:write and wages:read.",
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=WageComponentSerializer,
-        responses={
-            201: WageComponentSerializer,
-            **problem_responses(400, 401, 403, 409, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample("A one-off bonus", value=CREATE_EXAMPLE, request_only=True),
-            OpenApiExample("The added component", value=EXAMPLE, response_only=True),
-        ],
-    ),
-    partial_update=extend_schema(
-        summary="End a recurring wage component",
-        description="Needs scopes employees:write and wages:read. Only `end_date` can be "
-        "changed (set, or a coming end moved); a one-off component ends on its start date "
-        "(422), and one whose end has passed is pay history (409).",
-        parameters=[IF_MATCH_PARAMETER],
-        request=WageComponentEndSerializer,
-        responses={
-            200: WageComponentSerializer,
-            **problem_responses(400, 401, 403, 404, 409, 412, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample("End on", value={"end_date": "2026-12-31"}, request_only=True),
-            OpenApiExample(
-                "The ended component",
-                value={**EXAMPLE, "end_date": "2026-12-31"},
-                response_only=True,
-            ),
-            problem_example("Ended already", 409, ENDED, "/api/v1/wage-components/8/"),
-        ],
-    ),
-    destroy=extend_schema(
-        summary="Withdraw a planned wage component",
-        description="Needs scopes employees:write and wages:read. Only a component whose "
+    read="people.view_salary",
+    write="people.edit",
+    write_also="people.view_salary",
+    audited=frozenset({"amount"}),
+    audit_read=_audit,
+    filters={
+        "employee": django_filters.NumberFilter(field_name="employee_id"),
+        "kind": django_filters.ChoiceFilter(choices=WageComponent.Kind.choices),
+        "updated_since": django_filters.IsoDateTimeFilter(
+            field_name="created_at", lookup_expr="gte"
+        ),
+    },
+    orderings=("id", "start_date", "created_at"),
+    create=_add,
+    change=_end,
+    remove=contracts.delete_planned_wage_component,
+    conflicts=(contracts.WageInForceError,),
+    events=("wage_component.created", "wage_component.updated", "wage_component.deleted"),
+    example=EXAMPLE,
+    create_example=CREATE_EXAMPLE,
+    change_example=("End on", {"end_date": "2026-12-31"}),
+    summaries={
+        "create": "Add a wage component",
+        "partial_update": "End a recurring wage component",
+        "destroy": "Withdraw a planned wage component",
+    },
+    descriptions={
+        "list": "Needs scope wages:read; the read is audited.",
+        "retrieve": "Needs scope wages:read; the read is audited.",
+        "create": "Needs scopes employees:write and wages:read.",
+        "partial_update": "Needs scopes employees:write and wages:read. Only `end_date` can "
+        "be changed (set, or a coming end moved); a one-off component ends on its start "
+        "date (422), and one whose end has passed is pay history (409).",
+        "destroy": "Needs scopes employees:write and wages:read. Only a component whose "
         "`start_date` is still to come; one that started is pay history (409).",
-        parameters=[IF_MATCH_PARAMETER],
-        request=None,
-        responses={
-            204: OpenApiResponse(description="Deleted"),
-            **problem_responses(400, 401, 403, 404, 409, 412, 429),
-        },
-        examples=[problem_example("Already started", 409, IN_FORCE, "/api/v1/wage-components/8/")],
-    ),
+    },
+    examples={
+        "partial_update": (
+            problem_example("Ended already", 409, ENDED, "/api/v1/wage-components/8/"),
+        ),
+    },
+    conflict_example=IN_FORCE,
 )
-class WageComponentViewSet(ApiViewSet):
-    serializer_class = WageComponentSerializer
-    filterset_class = WageComponentFilter
-    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
-    ordering_fields: ClassVar[list[str]] = ["id", "start_date", "created_at"]
-    ordering = ["id"]
-    required_permissions: ClassVar[dict[str, str]] = {
-        "GET": "people.view_salary",
-        "POST": "people.edit",
-        "PATCH": "people.edit",
-        "DELETE": "people.edit",
-    }
-    query_parameters: ClassVar[dict[str, set[str]]] = {
-        "list": {"cursor", "page_size", "ordering", "fields", "employee", "kind", "updated_since"},
-        "retrieve": {"fields"},
-        "create": set(),
-        "partial_update": set(),
-        "destroy": set(),
-    }
-    conflict_errors = (contracts.WageInForceError,)
-
-    def get_queryset(self) -> QuerySet[WageComponent]:
-        if getattr(self, "swagger_fake_view", False):
-            return WageComponent.objects.none()
-        return scoped_by_employee(
-            self.actor, "people.view_salary", WageComponent.objects.for_actor(self.actor)
-        ).select_related("employee__tenant")
-
-    def _get(self, pk: int) -> WageComponent:
-        component = self.get_queryset().filter(pk=pk).first()
-        if component is None:
-            raise Http404("No such wage component")
-        return component
-
-    def _one(self, component: WageComponent, code: int = status.HTTP_200_OK) -> Response:
-        only = requested_fields(self.request, SELECTABLE)
-        row = represent(component)
-        if only is None or "amount" in only:
-            audit_amounts_read(self.actor, [component.employee_id], "wage_components")
-        response = Response(pick(row, only), status=code)
-        response["ETag"] = content_etag(component.pk, row)
-        return response
-
-    def list(self, request: Request) -> Response:
-        only = requested_fields(request, SELECTABLE)
-        # The rows alone: no employee (nor its company) loaded per component.
-        page = self.page(lambda: self.get_queryset().select_related(None))
-        if only is None or "amount" in only:
-            audit_amounts_read(self.actor, [c.employee_id for c in page], "wage_components")
-        return self.get_paginated_response([pick(represent(c), only) for c in page])
-
-    def retrieve(self, request: Request, wage_component_pk: int) -> Response:
-        return self._one(self._get(wage_component_pk))
-
-    @idempotent
-    def create(self, request: Request) -> Response:
-        if not can(self.actor, "people.view_salary"):
-            raise PermissionDenied("Adding pay needs scope wages:read as well.")
-        serializer = WageComponentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        employee = employee_in_body(self.actor, data.pop("employee"))
-        data["amount"] = str(data["amount"])
-        component = contracts.add_wage_component(self.actor, employee, data)
-        component = WageComponent.objects.select_related("employee__tenant").get(pk=component.pk)
-        response = self._one(component, status.HTTP_201_CREATED)
-        response["Location"] = f"/api/v1/wage-components/{component.pk}/"
-        return response
-
-    def partial_update(self, request: Request, wage_component_pk: int) -> Response:
-        if not can(self.actor, "people.view_salary"):
-            raise PermissionDenied("Changing pay needs scope wages:read as well.")
-        component = self._get(wage_component_pk)
-        stale = if_match(request, etag)
-        serializer = WageComponentEndSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        end_date = serializer.validated_data["end_date"]
-        try:
-            contracts.end_wage_component(self.actor, component, end_date, precondition=stale)
-        except ObjectDoesNotExist:  # withdrawn by someone else in between
-            raise Http404("No such wage component") from None
-        return self._one(self.get_queryset().get(pk=component.pk))
-
-    def destroy(self, request: Request, wage_component_pk: int) -> Response:
-        if not can(self.actor, "people.view_salary"):
-            raise PermissionDenied("Withdrawing pay needs scope wages:read as well.")
-        component = self._get(wage_component_pk)
-        stale = if_match(request, etag)
-        try:
-            contracts.delete_planned_wage_component(self.actor, component, precondition=stale)
-        except ObjectDoesNotExist:  # deleted by someone else in between
-            raise Http404("No such wage component") from None
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -200,31 +200,36 @@ def changes_since(actor: Actor, since: dt.datetime, *, limit: int = 500) -> list
     )
     feed: list[dict[str, Any]] = []
     for version in versions:
-        employee = version.employee
-        # Only the changes this actor may see of this employee (wages need view_salary for
-        # them, private data view_personal): the same policy as the profile and History tab.
-        for field in visibility.visible_fields(
-            actor, EMPLOYEE, version.changed_fields, subject=employee
-        ):
-            spec = EMPLOYEE_FIELDS.get(field)
-            if spec is None:
-                old, new = None, None  # a contract, wage or custom fields: that it changed
-            elif spec.sealed:
-                old, new = MASK, MASK
-            else:
-                old, new = version.old_values.get(field), version.snapshot.get(field)
+        for change in version_changes(actor, version):
             feed.append(
                 {
-                    "employee": employee.pk,
+                    "employee": version.employee_id,
                     "version": version.version,
                     "changed_at": version.changed_at,
                     "actor": version.actor_label,
-                    "field": field,
-                    "old": old,
-                    "new": new,
+                    **change,
                 }
             )
     return feed
+
+
+def version_changes(actor: Actor, version: EmployeeVersion) -> list[dict[str, Any]]:
+    """{field, old, new} of each change of one version that this actor may see (wages need
+    view_salary for that employee, private data view_personal): the same policy as the
+    profile and History tab; the change feed page and the API's /changes/ show these."""
+    changes = []
+    for field in visibility.visible_fields(
+        actor, EMPLOYEE, version.changed_fields, subject=version.employee
+    ):
+        spec = EMPLOYEE_FIELDS.get(field)
+        if spec is None:
+            old, new = None, None  # a contract, wage or custom fields: that it changed
+        elif spec.sealed:
+            old, new = MASK, MASK
+        else:
+            old, new = version.old_values.get(field), version.snapshot.get(field)
+        changes.append({"field": field, "old": old, "new": new})
+    return changes
 
 
 # Job fields are stored as links; the API gives their ids.

@@ -341,6 +341,66 @@ def test_change_feed_shows_each_role_only_what_it_may_see(scenario, login, email
     assert {(int(e), f) for e, f in FEED_ROW.findall(page)} == {(e, f) for e, _v, f in expected}
 
 
+FEED_SCOPE_SETS = [
+    ["employees:read"],
+    ["employees:read", "personal:read"],
+    ["employees:read", "wages:read"],
+    ["employees:read", "identity:read"],
+    ["audit:read"],
+    list(API_SCOPES),
+]
+
+
+@pytest.mark.parametrize("scopes", FEED_SCOPE_SETS, ids=lambda s: "+".join(s))
+def test_api_change_feed_shows_what_the_scopes_reveal_and_nothing_of_hidden_versions(
+    scenario, scopes
+):
+    """/api/v1/changes/ applies the policy as the page does, with the key's company-wide
+    grants; a version none of whose changes the key may see is not listed at all."""
+    cache.clear()
+    grants = {permission: Scope.COMPANY for scope in scopes for permission in API_SCOPES[scope]}
+    client, key = Client(), make_key("demo-bv", scopes)
+    headers = {"authorization": f"Bearer {key}"}
+    url: str | None = f"/api/v1/changes/?since={SINCE}&page_size=7"
+    if grants.get("people.view") is None:
+        assert client.get(url, headers=headers).status_code == 403
+        return
+    rows: list[dict[str, Any]] = []
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.content[:300]
+        page = json.loads(response.content)
+        rows += page["results"]
+        url = page["next"]
+    expected: dict[int, set[str]] = {}
+    versions = {}
+    for version in EmployeeVersion.objects.filter(tenant=scenario["tenant"]).select_related(
+        "employee"
+    ):
+        versions[version.pk] = version
+        shown = {f for f in version.changed_fields if may_see_of(grants, None, f, version.employee)}
+        if shown:
+            expected[version.pk] = shown
+    assert {r["id"]: {c["field"] for c in r["changes"]} for r in rows} == expected
+    for row in rows:  # shown as the page shows it: plain values as they are, sealed masked
+        version = versions[row["id"]]
+        assert (row["employee"], row["version"]) == (version.employee_id, version.version)
+        for change in row["changes"]:
+            spec = EMPLOYEE_FIELDS.get(change["field"])
+            if spec is None:
+                assert change["old"] is change["new"] is None
+            elif spec.sealed:
+                assert change["old"] == change["new"] == "••••••"
+            else:
+                assert change["new"] == version.snapshot.get(change["field"]), change
+    body = json.dumps(rows)
+    if grants.get("people.view_personal") is None:
+        for value in [*PRIVATE.values(), *PRIVATE_AFTER.values()]:
+            assert value not in body
+    if grants.get("people.view_salary") is None:
+        assert '"wage' not in body
+
+
 @pytest.mark.parametrize("email", list(LOGINS))
 def test_history_tab_shows_private_values_only_to_who_may_see_them(scenario, login, email):
     grants = scopes_of(LOGINS[email])

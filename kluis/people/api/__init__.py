@@ -3,6 +3,7 @@
 from kluis.api.declared import declare
 from kluis.api.exceptions import answer_as_stale
 from kluis.api.registry import register
+from kluis.people.api.changes import ChangeViewSet
 from kluis.people.api.custom_fields import CUSTOM_FIELDS
 from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.api.employees import EmployeeViewSet
@@ -49,3 +50,12 @@ register(
 )
 declare(WAGE_COMPONENTS)
 declare(CUSTOM_FIELDS)
+register(
+    "changes",
+    ChangeViewSet,
+    name="changes",
+    collection={"get": "list"},
+    item_name="change",
+    lookup="change_pk",
+    item={"get": "retrieve"},
+)

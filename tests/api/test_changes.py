@@ -1,0 +1,72 @@
+"""/api/v1/changes/: the change feed of /people/changes/ as an API list (registry-wide
+behaviour is in test_resources.py, what each scope sees in tests/access/test_visibility.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kluis.access.actor import Actor
+from kluis.people.models import Employee, EmployeeVersion
+from kluis.people.services import update_employee
+from tests.api.conftest import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/changes/"
+
+
+def rows_of(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.content[:300]
+    return json.loads(response.content)["results"]
+
+
+def test_since_gives_the_changes_after_it_oldest_first(api, demo):
+    employee = Employee.objects.filter(tenant=demo["demo-bv"]).order_by("pk").first()
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(seconds=1)
+    actor = Actor.system("tests", demo["demo-bv"])
+    update_employee(
+        actor, employee, {"work_phone": "+32470555123"}, expected_version=employee.version
+    )
+    rows = rows_of(api().get(f"{URL}?since={since:%Y-%m-%dT%H:%M:%SZ}"))
+    latest = EmployeeVersion.objects.filter(employee=employee).order_by("-pk").first()
+    assert [r["id"] for r in rows][-1] == latest.pk
+    assert rows
+    assert all(dt.datetime.fromisoformat(r["changed_at"]) > since for r in rows)
+    mine = rows[-1]
+    assert (mine["employee"], mine["version"]) == (employee.pk, latest.version)
+    assert {
+        "field": "work_phone",
+        "old": latest.old_values["work_phone"],
+        "new": "+32470555123",
+    } in (mine["changes"])
+
+
+def test_since_needs_a_zone_and_employee_an_id(api):
+    body = assert_problem(api().get(f"{URL}?since=2026-03-01"), 400)
+    assert [e["field"] for e in body["errors"]] == ["since"]
+    body = assert_problem(api().get(f"{URL}?employee=abc"), 400)
+    assert [e["field"] for e in body["errors"]] == ["employee"]
+
+
+def test_the_employee_filter_gives_that_employees_changes(api, demo):
+    employee = Employee.objects.filter(tenant=demo["demo-bv"]).order_by("pk").last()
+    rows = rows_of(api().get(f"{URL}?employee={employee.pk}"))
+    assert rows
+    assert {r["employee"] for r in rows} == {employee.pk}
+
+
+@pytest.mark.parametrize("page_size", [20, 200])
+def test_a_page_takes_the_same_few_queries_whatever_its_size(api, page_size):
+    client = api(["employees:read"])
+    url = f"{URL}?page_size={page_size}"
+    client.get(url)  # warm: the key's last use is written at most once a minute
+    with CaptureQueriesContext(connection) as captured:
+        rows_of(client.get(url))
+    statements = [q["sql"] for q in captured.captured_queries if "set_config" not in q["sql"]]
+    assert len(statements) <= 3, statements

@@ -154,6 +154,27 @@ RESOURCES = {
         },
         json_fields=("choices",),
     ),
+    # The change feed: each version with its changes as {field, old, new}, made by the
+    # database from the changed fields' names, old values and snapshot. No visibility
+    # rule: every change of the bench's versions (a contract each) is one employees:read
+    # may see, so the same rows as the API's for that key.
+    "changes": Resource(
+        "people_employeeversion",
+        {
+            "id": "id",
+            "employee": "employee_id",
+            "version": "version",
+            "changed_at": "changed_at",
+            "actor": "actor_label",
+            "changes": (
+                "(SELECT json_group_array(json_object('field', f.value,"
+                " 'old', json_extract(people_employeeversion.old_values, '$.' || f.value),"
+                " 'new', json_extract(people_employeeversion.snapshot, '$.' || f.value)))"
+                " FROM json_each(people_employeeversion.changed_fields) f)"
+            ),
+        },
+        json_fields=("changes",),
+    ),
     "audit_events": Resource(
         "audit_auditevent",
         {

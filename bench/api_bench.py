@@ -56,7 +56,6 @@ TARGET_RATIO_SEALED = 0.3
 TARGET_RATIO_200 = 1.0
 TARGET_P99_MS = 50.0
 TARGET_QUERIES = 3
-CHANGE_FEED = "/people/changes/?format=json"
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,7 @@ LISTINGS = (
     Listing("teams", "/api/v1/teams/", "teams", "read"),
     Listing("departments", "/api/v1/departments/", "departments", "read"),
     Listing("custom fields", "/api/v1/custom-fields/", "custom_fields", "read"),
+    Listing("change feed", "/api/v1/changes/", "changes", "read"),
     Listing("audit log", "/api/v1/audit-events/", "audit_events", "audit", key="sequence"),
 )
 
@@ -337,8 +337,6 @@ def plan_cases(headers: dict[str, str], notes: list[str]) -> list[Case]:
     cases: list[Case] = []
     for listing in LISTINGS:
         cases += plan_listing(listing, headers[listing.credential], notes)
-        if listing.label == "employees":
-            cases += change_feed(headers["read"], notes)
     client = in_process_client()
     employees = "/api/v1/employees/?page_size={size}"
     floor = "/employees/?page_size={size}"
@@ -416,22 +414,6 @@ def plan_cases(headers: dict[str, str], notes: list[str]) -> list[Case]:
         )
     )
     return cases
-
-
-def change_feed(auth: str, notes: list[str]) -> list[Case]:
-    """The change feed is measured only if an API credential reaches it as JSON."""
-    response = in_process_client().get(CHANGE_FEED, secure=True, headers={"authorization": auth})
-    if response.status_code == 200 and "json" in response.get("Content-Type", ""):
-        notes.append(
-            f"change feed: {CHANGE_FEED} answers an API key with JSON now: give it a case"
-            " and a floor in this benchmark"
-        )
-    else:
-        notes.append(
-            f"change feed: no API resource yet (issue 12); {CHANGE_FEED} answers an API key"
-            f" {response.status_code} (a page for signed-in members): skipped"
-        )
-    return []
 
 
 def count_queries(auth: str, case: Case) -> int:

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -25,6 +26,7 @@ from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
 from kluis.integrations.keys import find_client, find_key, key_is_usable, looks_like_a_key
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 from kluis.operations.client_ip import client_ip
+from kluis.tenancy.models import Membership
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -98,9 +100,15 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
                     .first()
                 )
             else:  # authorization code: the company connection the member made
+                # The member who connected the app must still be an active member of
+                # the company: a deactivated member's connected apps stop with them.
+                still_a_member = Membership.objects.for_tenant(OuterRef("tenant_id")).filter(
+                    user_id=OuterRef("user_id"), is_active=True
+                )
                 connection = (
                     OAuthConnection.objects.select_related("api_client", "api_client__tenant")
                     .filter(
+                        Exists(still_a_member),
                         application=access.application,
                         user_id=access.user_id,
                         revoked_at__isnull=True,

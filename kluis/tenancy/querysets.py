@@ -29,8 +29,9 @@ class TenantQuerySet(models.QuerySet[Any]):
             return self.none()
         return self.filter(tenant_id=actor.tenant.pk)
 
-    def for_tenant(self, tenant: Tenant | int) -> Self:
-        """The rows of a company the code was handed (a Tenant or its id), for work that is
+    def for_tenant(self, tenant: Tenant | int | models.expressions.OuterRef) -> Self:
+        """The rows of a company the code was handed (a Tenant, its id, or an OuterRef to
+        the company column of the row a subquery is correlated with), for work that is
         not an actor's read: system jobs (CLI, worker, demo loader, the vault and key
         rotation, the audit chain), and services reading the company they were handed and
         write to, after checking the actor belongs to it (a system actor may carry no

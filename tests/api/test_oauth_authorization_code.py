@@ -20,6 +20,7 @@ from kluis.access.actor import Actor
 from kluis.integrations.models import OAuthConnection
 from kluis.integrations.services import register_oauth_app
 from kluis.people.models import Employee
+from kluis.tenancy.models import Membership
 from tests.api.conftest import PROBLEM_JSON
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -225,6 +226,26 @@ def test_the_token_acts_for_the_consenting_company_only(demo, live_server, login
     ).json()["access_token"]  # fmt: skip
     other = Employee.objects.filter(tenant__slug="other-nv").first()
     assert bearer(live_server, f"/api/v1/employees/{other.pk}/", token).status_code == 404
+
+
+def test_a_deactivated_members_connected_app_stops_on_the_next_request(
+    demo, live_server, login, app
+):
+    application, secret = app
+    browser = login("owner@demo-bv.test")
+    code, verifier = consent(browser, application, scope="employees:read")
+    token = exchange(
+        live_server, application, secret, grant_type="authorization_code", code=code,
+        code_verifier=verifier,
+    ).json()["access_token"]  # fmt: skip
+    assert bearer(live_server, "/api/v1/employees/", token).status_code == 200
+    member = Membership.objects.get(tenant__slug="demo-bv", user__email="owner@demo-bv.test")
+    Membership.objects.filter(pk=member.pk).update(is_active=False)
+    gone = bearer(live_server, "/api/v1/employees/", token)
+    assert gone.status_code == 401
+    assert gone.headers["Content-Type"] == PROBLEM_JSON
+    Membership.objects.filter(pk=member.pk).update(is_active=True)
+    assert bearer(live_server, "/api/v1/employees/", token).status_code == 200
 
 
 def test_a_refused_consent_names_the_app_and_its_scopes_again(demo, login, app):

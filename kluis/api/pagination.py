@@ -8,8 +8,10 @@ import hashlib
 import hmac
 import json
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
+from urllib.parse import parse_qs, quote_plus, urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -17,7 +19,6 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from rest_framework.pagination import Cursor, CursorPagination, _reverse_ordering
 from rest_framework.request import Request
-from rest_framework.utils.urls import replace_query_param
 
 from kluis.api.compiled import Slots, kind_of, plan_for, run
 from kluis.api.exceptions import QueryParameterError
@@ -69,6 +70,27 @@ def read_cursor_token(token: str) -> Any:
     if data and not data.startswith(".") and hmac.compare_digest(signature, _signature(stamped)):
         return json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
     return signing.loads(token, salt=CURSOR_SALT)
+
+
+def link_with(url: str, key: str, value: str) -> str:
+    """`url` with its query parameter `key` set to `value`: the same link as DRF's
+    `replace_query_param` (the parameters sorted, each encoded by `urlencode`), with the
+    rest of the query parsed and encoded once per distinct query, not on every page."""
+    head, _sep, query = url.partition("?")
+    rest = "&".join(p for p in query.split("&") if p.partition("=")[0] != key) if query else ""
+    before, after = _link_template(rest, key)
+    encoded = f"{quote_plus(key)}={quote_plus(value)}"
+    return f"{head}?{'&'.join(part for part in (before, encoded, after) if part)}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _link_template(rest: str, key: str) -> tuple[str, str]:
+    """The encoded parameters of `rest` that sort before and after `key`."""
+    params = parse_qs(rest, keep_blank_values=True)
+    params.pop(key, None)
+    items = sorted(params.items())
+    at = bisect_left([name for name, _values in items], key)
+    return urlencode(items[:at], doseq=True), urlencode(items[at:], doseq=True)
 
 
 EXAMPLE_CURSOR = "cj0wJnA9NDI%3D"
@@ -208,7 +230,7 @@ class KluisCursorPagination(CursorPagination):
     # carry a cursor over to another ordering.
     def encode_cursor(self, cursor: Cursor) -> str:
         token = cursor_token(cursor, self.ordering)
-        return replace_query_param(self.base_url or "", self.cursor_query_param, token)
+        return link_with(self.base_url or "", self.cursor_query_param, token)
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         raw = request.query_params.get(self.cursor_query_param)

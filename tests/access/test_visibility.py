@@ -26,7 +26,7 @@ from kluis.audit.models import AuditEvent
 from kluis.people import services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import Employee, EmployeeVersion
-from kluis.people.services import contracts, custom_fields
+from kluis.people.services import custom_fields, pay
 from kluis.tenancy.models import Tenant
 from tests.api.conftest import make_key
 from tests.conftest import member
@@ -150,12 +150,12 @@ def scenario(demo: dict[str, Tenant]) -> dict[str, Any]:
     services.add_emergency_contact(
         hr, vera, {"name": "Zeno Noodcontact", "relationship": "partner", "phone": "+32470556677"}
     )
-    contracts.set_wage(
+    pay.set_wage(
         hr,
         vera,
         {"amount": "4500", "currency": "EUR", "period": "month", "effective_from": "2030-01-01"},
     )
-    contracts.add_wage_component(
+    pay.add_wage_component(
         hr, vera, {"kind": "car", "amount": "450.00", "start_date": "2025-02-01"}
     )
     events = list(

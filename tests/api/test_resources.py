@@ -27,7 +27,7 @@ from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.api.registry import Resource, resources
 from kluis.people.models import Department, Employee
-from kluis.people.services import contracts, organisation
+from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
 from tests.api.conftest import Api, assert_problem
 
@@ -45,7 +45,7 @@ def _every_kind_of_row(demo: dict[str, Tenant]) -> None:
     organisation.create_department(actor, tenant, name="Harness unit", parent=parent)
     people = list(Employee.objects.filter(tenant=tenant).order_by("pk")[:2])
     for person, kind in zip(people, ("bonus", "car"), strict=True):
-        contracts.add_wage_component(
+        pay.add_wage_component(
             actor,
             person,
             {"kind": kind, "amount": "100", "start_date": "2026-01-15", "recurring": False},
@@ -243,7 +243,7 @@ def _foreign_object(resource: Resource, demo: dict[str, Tenant]) -> Any:
     if row is None and model_of(resource).__name__ == "WageComponent":
         person = Employee.objects.filter(tenant=other).order_by("pk").first()
         assert person is not None
-        contracts.add_wage_component(
+        pay.add_wage_component(
             Actor.system("resource harness", other),
             person,
             {"kind": "bonus", "amount": "50", "start_date": "2026-02-01", "recurring": False},

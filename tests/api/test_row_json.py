@@ -107,13 +107,13 @@ def test_a_row_written_by_the_database_is_the_row_read_alone(
 
     from kluis.access.actor import Actor
     from kluis.access.permissions import API_SCOPES
-    from kluis.people.services import contracts
+    from kluis.people.services import pay
 
     tenant = demo["demo-bv"]
     people = Employee.objects.filter(tenant=tenant)[:2]
     for person, kind in zip(people, ("bonus", "car"), strict=True):
         # The demo has no wage components: two, one recurring, through the service.
-        contracts.add_wage_component(
+        pay.add_wage_component(
             Actor.system("row json", tenant),
             person,
             {

@@ -20,7 +20,7 @@ from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
 from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.models import CustomFieldDefinition, Department, Employee, Team
-from kluis.people.services import contracts, custom_fields, organisation
+from kluis.people.services import custom_fields, organisation, pay
 from kluis.tenancy.models import Tenant
 
 
@@ -31,13 +31,13 @@ class Refused(Exception):
 def planned_wage(actor: Actor, tenant: Tenant) -> Any:
     employee = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
     start = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
-    return contracts.set_wage(actor, employee, {"amount": "3500", "effective_from": start})
+    return pay.set_wage(actor, employee, {"amount": "3500", "effective_from": start})
 
 
 def planned_component(actor: Actor, tenant: Tenant) -> Any:
     employee = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
     start = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
-    return contracts.add_wage_component(
+    return pay.add_wage_component(
         actor, employee, {"kind": "bonus", "amount": "100", "start_date": start}
     )
 
@@ -95,13 +95,11 @@ WRITES: dict[str, tuple[Callable[[Actor, Tenant], Any], Callable[..., Any]]] = {
     ),
     "delete_planned_wage": (
         planned_wage,
-        lambda actor, row, check: contracts.delete_planned_wage(actor, row, precondition=check),
+        lambda actor, row, check: pay.delete_planned_wage(actor, row, precondition=check),
     ),
     "delete_planned_wage_component": (
         planned_component,
-        lambda actor, row, check: contracts.delete_planned_wage_component(
-            actor, row, precondition=check
-        ),
+        lambda actor, row, check: pay.delete_planned_wage_component(actor, row, precondition=check),
     ),
 }
 

@@ -25,7 +25,7 @@ from kluis.people.models import (
     WageComponent,
 )
 from kluis.people.records import sealed_value
-from kluis.people.services import contracts, organisation
+from kluis.people.services import contracts, organisation, pay
 from kluis.people.views import employees as views_hr
 from tests.conftest import actor_for
 
@@ -364,7 +364,7 @@ def test_opening_a_profile_is_not_audited_but_revealing_is(demo, login):
 
 def test_hr_sees_wages_and_components(demo, login):
     ilse = hire()
-    contracts.add_wage_component(
+    pay.add_wage_component(
         actor_for("hr@demo-bv.test"),
         ilse,
         {"kind": "meal_vouchers", "amount": "8.00", "start_date": "2025-01-06"},
@@ -701,7 +701,7 @@ def test_hr_sets_a_wage_and_adds_a_component(demo, login):
 
 def test_hr_ends_a_recurring_component_from_the_wages_tab(demo, login):
     ilse = hire()
-    car = contracts.add_wage_component(
+    car = pay.add_wage_component(
         actor_for("hr@demo-bv.test"),
         ilse,
         {"kind": "car", "amount": "450.00", "start_date": "2025-01-06"},
@@ -736,7 +736,7 @@ def test_hr_ends_a_recurring_component_from_the_wages_tab(demo, login):
 def test_a_manager_may_not_change_contracts_or_wages_of_the_team(demo, login):
     lotte = employee("member1@demo-bv.test")
     contract = lotte.employments.first()
-    component = contracts.add_wage_component(
+    component = pay.add_wage_component(
         actor_for("hr@demo-bv.test"),
         lotte,
         {"kind": "car", "amount": "450.00", "start_date": "2025-01-06"},
@@ -760,7 +760,7 @@ def test_a_manager_may_not_change_contracts_or_wages_of_the_team(demo, login):
 def test_another_companys_employees_are_404_on_every_hr_url(demo, login, email):
     lotte = employee("member1@demo-bv.test")
     contract = lotte.employments.first()
-    component = contracts.add_wage_component(
+    component = pay.add_wage_component(
         actor_for("hr@demo-bv.test"),
         lotte,
         {"kind": "car", "amount": "450.00", "start_date": "2025-01-06"},

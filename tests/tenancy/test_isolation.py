@@ -33,7 +33,7 @@ from kluis.people.models import (
     WageComponent,
 )
 from kluis.people.services import add_emergency_contact
-from kluis.people.services.contracts import add_wage_component
+from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import member

@@ -1,8 +1,8 @@
 """`/api/v1/wage-components/`: pay on top of the wage (meal vouchers, car, bonus). Same
 rules as wages: reading needs wages:read and is audited once per request; adding
-(`contracts.add_wage_component`), ending a recurring one with a PATCH of `end_date`
-(`contracts.end_wage_component`; one whose end has passed is history: 409) and
-withdrawing one that has not started (`contracts.delete_planned_wage_component`; a
+(`pay.add_wage_component`), ending a recurring one with a PATCH of `end_date`
+(`pay.end_wage_component`; one whose end has passed is history: 409) and
+withdrawing one that has not started (`pay.delete_planned_wage_component`; a
 started one is history: 409) need employees:write and wages:read."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from kluis.people.api.wages import audit_amounts_read, employee_in_body
 from kluis.people.fields import WAGE_COMPONENT_PURPOSE
 from kluis.people.models import WageComponent, WagePeriod
 from kluis.people.permissions import scoped_by_employee
-from kluis.people.services import contracts
+from kluis.people.services import pay
 from kluis.tenancy.models import Tenant
 
 
@@ -105,15 +105,13 @@ def _rows(actor: Actor) -> QuerySet[WageComponent]:
 
 def _add(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> WageComponent:
     employee = employee_in_body(actor, data.pop("employee"))
-    return contracts.add_wage_component(actor, employee, {**data, "amount": str(data["amount"])})
+    return pay.add_wage_component(actor, employee, {**data, "amount": str(data["amount"])})
 
 
 def _end(
     actor: Actor, component: WageComponent, data: dict[str, Any], *, precondition: Any
 ) -> WageComponent:
-    return contracts.end_wage_component(
-        actor, component, data["end_date"], precondition=precondition
-    )
+    return pay.end_wage_component(actor, component, data["end_date"], precondition=precondition)
 
 
 def _audit(actor: Actor, components: list[WageComponent]) -> None:
@@ -153,8 +151,8 @@ WAGE_COMPONENTS = Declaration(
     orderings=("id", "start_date", "created_at"),
     create=_add,
     change=_end,
-    remove=contracts.delete_planned_wage_component,
-    conflicts=(contracts.WageInForceError,),
+    remove=pay.delete_planned_wage_component,
+    conflicts=(pay.WageInForceError,),
     events=("wage_component.created", "wage_component.updated", "wage_component.deleted"),
     example=EXAMPLE,
     create_example=CREATE_EXAMPLE,

@@ -1,7 +1,7 @@
 """`/api/v1/wages/`: effective-dated gross wages. Reading needs scope wages:read and is
 audited: one `employee.sensitive_viewed` event per request naming the employees whose
-amounts were opened. Creating (`contracts.set_wage`) and deleting a planned wage
-(`contracts.delete_planned_wage`; one in force is history: 409) need employees:write and
+amounts were opened. Creating (`pay.set_wage`) and deleting a planned wage
+(`pay.delete_planned_wage`; one in force is history: 409) need employees:write and
 wages:read. Amounts are decimal strings with an ISO 4217 currency."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from kluis.people import selectors
 from kluis.people.fields import WAGE_PURPOSE
 from kluis.people.models import Employee, Wage, WagePeriod
 from kluis.people.permissions import scoped_by_employee
-from kluis.people.services import contracts
+from kluis.people.services import pay
 
 
 def audit_amounts_read(actor: Actor, employee_ids: list[int], field: str) -> None:
@@ -200,7 +200,7 @@ class WageViewSet(ApiViewSet):
         "create": set(),
         "destroy": set(),
     }
-    conflict_errors = (contracts.WageInForceError,)
+    conflict_errors = (pay.WageInForceError,)
 
     def get_queryset(self) -> QuerySet[Wage]:
         if getattr(self, "swagger_fake_view", False):
@@ -240,7 +240,7 @@ class WageViewSet(ApiViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         employee = employee_in_body(self.actor, data.pop("employee"))
-        wage = contracts.set_wage(self.actor, employee, data)
+        wage = pay.set_wage(self.actor, employee, data)
         wage = Wage.objects.select_related("employee__tenant").get(pk=wage.pk)
         response = self._one(wage, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/wages/{wage.pk}/"
@@ -254,7 +254,7 @@ class WageViewSet(ApiViewSet):
             raise Http404("No such wage")
         stale = if_match(request, etag)
         try:
-            contracts.delete_planned_wage(self.actor, wage, precondition=stale)
+            pay.delete_planned_wage(self.actor, wage, precondition=stale)
         except ObjectDoesNotExist:  # deleted by someone else in between
             raise Http404("No such wage") from None
         return Response(status=status.HTTP_204_NO_CONTENT)

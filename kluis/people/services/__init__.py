@@ -1,5 +1,5 @@
 """Every write to the HR file, one module per concept: employees (hiring, editing,
-emergency contacts), contracts (employments, wages, wage components), organisation
+emergency contacts), contracts (employments), pay (wages, wage components), organisation
 (departments, teams, the self-service settings), custom_fields (definitions) and photos.
 Each service authorises, validates, writes in one transaction, keeps a version for the
 history, records an audit event and emits a domain event. `_kit` holds what they share.
@@ -8,15 +8,9 @@ The public services and their errors are re-exported here, so `services.hire_emp
 and `from kluis.people.services import end_employment` both work."""
 
 from kluis.people.services.contracts import (
-    WageInForceError,
     add_employment,
-    add_wage_component,
     current_employment,
-    delete_planned_wage,
-    delete_planned_wage_component,
     end_employment,
-    end_wage_component,
-    set_wage,
 )
 from kluis.people.services.custom_fields import (
     define_custom_field,
@@ -42,6 +36,14 @@ from kluis.people.services.organisation import (
     update_department,
     update_people_settings,
     update_team,
+)
+from kluis.people.services.pay import (
+    WageInForceError,
+    add_wage_component,
+    delete_planned_wage,
+    delete_planned_wage_component,
+    end_wage_component,
+    set_wage,
 )
 from kluis.people.services.photos import may_change_photo, set_photo
 

@@ -45,13 +45,9 @@ from kluis.people.services._kit import (
     shown,
     snapshot,
 )
-from kluis.people.services.contracts import (
-    apply_current_job,
-    clean_employment,
-    clean_wage,
-    create_wage,
-)
+from kluis.people.services.contracts import apply_current_job, clean_employment
 from kluis.people.services.custom_fields import clean_custom_values
+from kluis.people.services.pay import clean_wage, create_wage
 from kluis.tenancy.models import Membership, Tenant
 
 

@@ -22,7 +22,7 @@ from kluis.people.forms.hr import (
     show_service_errors,
 )
 from kluis.people.models import Employee
-from kluis.people.services import contracts as pay_and_contracts
+from kluis.people.services import contracts, pay
 from kluis.people.views._common import (
     _actor,
     _detail_url,
@@ -57,7 +57,7 @@ def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            pay_and_contracts.add_employment(actor, employee, form.service_data())
+            contracts.add_employment(actor, employee, form.service_data())
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -80,7 +80,7 @@ def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpRespo
     )
     if request.method == "POST" and form.is_valid():
         try:
-            pay_and_contracts.end_employment(actor, contract, form.cleaned_data["end_date"])
+            contracts.end_employment(actor, contract, form.cleaned_data["end_date"])
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -109,7 +109,7 @@ def wage_set(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            pay_and_contracts.set_wage(actor, employee, form.service_data())
+            pay.set_wage(actor, employee, form.service_data())
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -130,7 +130,7 @@ def wage_component_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            pay_and_contracts.add_wage_component(actor, employee, form.service_data())
+            pay.add_wage_component(actor, employee, form.service_data())
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)
         else:
@@ -157,8 +157,8 @@ def wage_component_end(request: HttpRequest, pk: int, component_pk: int) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            pay_and_contracts.end_wage_component(actor, component, form.cleaned_data["end_date"])
-        except pay_and_contracts.WageInForceError as error:
+            pay.end_wage_component(actor, component, form.cleaned_data["end_date"])
+        except pay.WageInForceError as error:
             form.add_error(None, str(error))
         except (ValidationError, PermissionDenied) as error:
             show_service_errors(error, form)

@@ -204,7 +204,9 @@ class ApiViewSet(GenericViewSet):
         ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
         if ordering not in self.ordering_fields or not set(names) <= self.columns.keys():
             return None  # the paginator answers a bad ordering's 400
-        model = self.get_queryset().model
+        # The model without building this request's queryset (only the page's build does).
+        filterset = getattr(self, "filterset_class", None)
+        model = filterset._meta.model if filterset is not None else self.get_queryset().model
         expression = row_json(model, names, self.columns)
         if expression is None:
             return None

@@ -383,7 +383,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["kluis.api.renderers.KluisJSONRenderer"],
     "EXCEPTION_HANDLER": "kluis.api.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

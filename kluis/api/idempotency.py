@@ -16,12 +16,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.api.exceptions import HeaderError, UnprocessableContent
 from kluis.api.models import IdempotencyRecord
+from kluis.api.renderers import KluisJSONRenderer
 
 WINDOW = dt.timedelta(hours=24)
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # the schema's pattern (rest/schema.py)
@@ -75,7 +75,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             with transaction.atomic():
                 response = method(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
-                    body = json.loads(JSONRenderer().render(response.data))
+                    body = json.loads(KluisJSONRenderer().render(response.data))
                     IdempotencyRecord.objects.create(
                         tenant_id=client.tenant_id,
                         client=client,

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -28,6 +27,7 @@ from kluis.api.filters import StrictFilterBackend
 from kluis.api.pagination import KluisCursorPagination
 from kluis.api.paths import check_path_ids
 from kluis.api.principal import ApiPrincipal, authenticate_header_for
+from kluis.api.renderers import KluisJSONRenderer
 from kluis.api.rowjson import row_json, text_rows
 from kluis.api.sparse import content_etag, if_match, pick, requested_fields
 from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
@@ -81,7 +81,7 @@ class ApiViewSet(GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, HasPermissionForMethod]
     throttle_classes = [ApiIpThrottle, ApiKeyThrottle]
     parser_classes = [JSONParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [KluisJSONRenderer]
     pagination_class = KluisCursorPagination
     required_permissions: ClassVar[dict[str, str]] = {}
     # Query parameters each action accepts; anything else is a 400.

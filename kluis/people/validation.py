@@ -45,6 +45,12 @@ CURRENCIES = {"EUR", "USD", "GBP", "CHF", "PLN"}
 
 def text(value: Any, *, max_length: int = 150, required: bool = False) -> str:
     value = "" if value is None else str(value).strip()
+    if "\x00" in value:
+        raise ValidationError(_("Remove the NUL character (\\x00) from this text."))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(_("This text holds a character that is not valid Unicode.")) from None
     if required and not value:
         raise ValidationError(_("This field is required."))
     if len(value) > max_length:

@@ -115,6 +115,34 @@ def test_hiring_with_unknown_custom_field_is_422_and_writes_nothing(api):
     assert Employee.objects.count() == count
 
 
+def test_text_no_database_can_store_is_422_and_writes_nothing(api):
+    """A NUL byte or a lone surrogate, in a custom field's key or value, is refused as bad
+    input on SQLite and PostgreSQL alike (PostgreSQL's text and jsonb cannot hold NUL)."""
+    client = api()
+    count = Employee.objects.count()
+    hire = {
+        "first_name": "Ilse",
+        "last_name": "Wouters",
+        "employment": {"start_date": "2026-04-01", "job_title": "Payroll officer"},
+    }
+    for key in ("size\x00", "\x98\x00", "\ud83d"):
+        problem = assert_problem(client.post(EMPLOYEES, {**hire, "custom_fields": {key: 1}}), 422)
+        assert problem["errors"][0]["field"] == f"custom_fields.{key}"
+    assert Employee.objects.count() == count
+    client.post(URL, {"key": "locker", "label": "Locker", "field_type": "text"})
+    before = worker().custom_fields
+    for text in ("A\x00B", "\udc00"):
+        problem = assert_problem(
+            client.patch(f"{EMPLOYEES}{worker().pk}/", {"custom_fields": {"locker": text}}), 422
+        )
+        assert problem["errors"][0]["field"] == "custom_fields.locker"
+    assert worker().custom_fields == before
+    definitions = CustomFieldDefinition.objects.count()
+    problem = assert_problem(client.post(URL, {**SHIRT, "choices": ["S", "M\x00"]}), 422)
+    assert [e["field"] for e in problem["errors"]] == ["choices.1"]
+    assert CustomFieldDefinition.objects.count() == definitions
+
+
 def test_invalid_definition_is_422_with_field_errors_and_writes_nothing(api):
     client = api()
     existing = CustomFieldDefinition.objects.filter(tenant__slug="demo-bv").first()

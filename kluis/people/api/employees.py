@@ -43,6 +43,7 @@ from kluis.people.models import (
     WagePeriod,
 )
 from kluis.people.permissions import scoped
+from kluis.people.services.custom_fields import possible_keys
 
 SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage", "custom_fields"}
 EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
@@ -114,7 +115,7 @@ class CustomFieldsField(serializers.DictField):
             return values
         kinds = dict(
             CustomFieldDefinition.objects.for_tenant(tenant)
-            .filter(key__in=list(values))
+            .filter(key__in=possible_keys(values))
             .values_list("key", "field_type")
         )
         errors = {

@@ -32,12 +32,21 @@ from kluis.tenancy.models import Tenant
 CHOICE = CustomFieldDefinition.FieldType.CHOICE
 # What a change may touch; `key` and `field_type` are accepted only unchanged.
 CHANGEABLE = ("label", "choices", "required", "position", "is_active")
+# A custom field's key: what `define_custom_field` accepts, so anything else names no field.
+KEY = re.compile(r"[a-z][a-z0-9_]{0,49}")
+
+
+def possible_keys(values: Mapping[str, Any]) -> list[str]:
+    """The keys of `values` that could name a custom field: only these are looked up, so a
+    key no definition can have (a NUL byte, a lone surrogate) never reaches the database."""
+    return [key for key in values if isinstance(key, str) and KEY.fullmatch(key)]
 
 
 def _choice_list(choices: Any) -> list[str]:
     if choices is not None and not isinstance(choices, list | tuple):
         raise ValidationError(_("Give a list of choices."))
-    return [str(c).strip() for c in (choices or []) if str(c).strip()]
+    cleaned = (v.text(choice, max_length=100) for choice in (choices or []))
+    return [choice for choice in cleaned if choice]
 
 
 def _flag(value: Any) -> bool:
@@ -67,7 +76,7 @@ def define_custom_field(
     require_company(actor, "people.edit")
     errors: dict[str, list[str]] = {}
     key = v.text(key, max_length=50).lower()
-    if not re.fullmatch(r"[a-z][a-z0-9_]{0,49}", key):
+    if not KEY.fullmatch(key):
         errors["key"] = [
             _("Use lowercase letters, digits and underscores, starting with a letter.")
         ]
@@ -76,7 +85,11 @@ def define_custom_field(
         errors["label"] = [_("This field is required.")]
     if field_type not in {t.value for t in CustomFieldDefinition.FieldType}:
         errors["field_type"] = [_("Choose a type from the list.")]
-    clean_choices = [str(c).strip() for c in (choices or []) if str(c).strip()]
+    try:
+        clean_choices = _choice_list(choices)
+    except ValidationError as exc:
+        errors["choices"] = exc.messages
+        clean_choices = []
     if field_type == CHOICE and not clean_choices:
         errors["choices"] = [_("A choice field needs at least one choice.")]
     if errors:
@@ -285,7 +298,7 @@ def clean_custom_values(
         list(
             CustomFieldDefinition.objects.for_tenant(tenant)
             .select_for_update()
-            .filter(key__in=list(values))
+            .filter(key__in=possible_keys(values))
             .order_by("pk")
             .values_list("pk", flat=True)
         )

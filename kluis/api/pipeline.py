@@ -31,11 +31,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -72,7 +73,12 @@ def answer(request: HttpRequest) -> HttpResponseBase:
     request_id = incoming if VALID_REQUEST_ID.match(incoming) else secrets.token_hex(12)
     request.request_id = request_id  # type: ignore[attr-defined]
     current_request_id.set(request_id)
-    language = translation.get_language_from_request(request)
+    language = _language(
+        request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if "HTTP_COOKIE" in request.META
+        else None,
+    )
     translation.activate(language)
     request.LANGUAGE_CODE = translation.get_language()
     try:
@@ -87,6 +93,21 @@ def answer(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
+class _Asked:
+    """What Django's language choice reads of a request (the language cookie, then
+    Accept-Language), for `_language`."""
+
+    def __init__(self, accept: str, cookie: str | None) -> None:
+        self.META = {"HTTP_ACCEPT_LANGUAGE": accept}
+        self.COOKIES = {} if cookie is None else {settings.LANGUAGE_COOKIE_NAME: cookie}
+
+
+@functools.lru_cache(maxsize=512)
+def _language(accept: str, cookie: str | None) -> str:
+    """Django's choice of language for these headers, made once per distinct pair."""
+    return translation.get_language_from_request(_Asked(accept, cookie))  # type: ignore[arg-type]
+
+
 def _respond(request: HttpRequest) -> HttpResponseBase:
     try:
         request.get_host()
@@ -97,9 +118,8 @@ def _respond(request: HttpRequest) -> HttpResponseBase:
         redirect = _https_redirect(request)
         if redirect is not None:
             return redirect
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    match = _resolved(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
+    if match is None:
         return _not_found(request)
     response = match.func(request, *match.args, **match.kwargs)
     render = getattr(response, "render", None)
@@ -107,6 +127,25 @@ def _respond(request: HttpRequest) -> HttpResponseBase:
         response = render()
     assert isinstance(response, HttpResponseBase)
     return response
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str, urlconf: str) -> ResolverMatch | None:
+    """The view of an API path, None when there is none: the URL conf is walked once per
+    distinct path (ids included), not on every request. Only what the path decides is
+    kept; the view gets fresh copies of its arguments."""
+    try:
+        return resolve(path, urlconf)
+    except Resolver404:
+        return None
+
+
+def _clear_resolved(*, setting: str, **_kwargs: object) -> None:
+    if setting == "ROOT_URLCONF":
+        _resolved.cache_clear()
+
+
+setting_changed.connect(_clear_resolved)
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -155,10 +194,22 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _prepared(secure: bool) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """`security_headers` as Django's header store keeps them (lower-cased name ->
+    (name, value)), checked once by Django's own header rules rather than per response."""
+    checked = HttpResponse()
+    for name, value in security_headers(secure):
+        checked.headers[name] = value
+    return tuple(checked.headers._store.items())
+
+
 def _finish_headers(request: HttpRequest, response: HttpResponseBase, language: str) -> None:
     headers = response.headers
-    for name, value in security_headers(request.is_secure()):
-        headers.setdefault(name, value)
+    store = headers._store
+    for key, item in _prepared(request.is_secure()):
+        if key not in store:
+            store[key] = item
     if "Cache-Control" in headers:
         patch_cache_control(response, no_store=True, private=True)
     else:

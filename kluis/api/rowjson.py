@@ -12,6 +12,7 @@ JSON for the same values.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -21,6 +22,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Func, TextField
 from django.db.models.query import BaseIterable
 from django.db.models.sql.compiler import SQLCompiler
+from rest_framework.utils.encoders import JSONEncoder
 
 _JSON_KEY = re.compile(r"[a-z_]+")
 # Columns whose values the database writes into JSON as the API does: numbers and ids,
@@ -206,8 +208,24 @@ class TextRows(BaseIterable):
             yield dict(zip(names, row, strict=True))
 
 
-def text_rows(queryset: models.QuerySet[Any], expression: RowJson, ordering: str) -> Any:
-    """`queryset`'s rows as `TextRows` of `expression`, with the `ordering` column."""
-    rows = queryset.values_list(expression, ordering)
-    rows._iterable_class = type("TextRowsOf", (TextRows,), {"names": ("json", ordering)})
+def text_rows(
+    queryset: models.QuerySet[Any], expression: RowJson, ordering: str, extra: tuple[str, ...] = ()
+) -> Any:
+    """`queryset`'s rows as `TextRows` of `expression`, with the `ordering` column and the
+    `extra` columns (what the page needs besides the JSON, e.g. sealed values to open)."""
+    extra = tuple(column for column in extra if column != ordering)
+    rows = queryset.values_list(expression, ordering, *extra)
+    names = ("json", ordering, *extra)
+    rows._iterable_class = type("TextRowsOf", (TextRows,), {"names": names})
     return rows
+
+
+def with_values(text: str, values: dict[str, Any]) -> str:
+    """The text of a row's JSON object (as the database wrote it) with `values` added, each
+    written as the API's renderer writes it (dates in ISO 8601, decimals as text)."""
+    if not values:
+        return text
+    added = json.dumps(values, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    if text.rstrip() == "{}":
+        return added
+    return f"{text.rstrip()[:-1]},{added[1:]}"

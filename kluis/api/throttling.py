@@ -41,7 +41,7 @@ from kluis.operations.client_ip import client_ip
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # The environ key under which a request's counts are kept (no HTTP header can set it: those
-# arrive as HTTP_*), so a request is counted once even when the fast lane hands it to Django.
+# arrive as HTTP_*), so a request is counted once per limit whoever asks.
 COUNTED = "kluis.rate_limit_counts"
 
 
@@ -114,25 +114,39 @@ class SharedCounters:
     def hit(self, key: str, limit: int, window: int) -> int:
         """Count one request for `key` in window number `window`, unless `limit` requests
         were counted already; returns the count before this request."""
-        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
-        start = int.from_bytes(digest[:8], "little") % self.SLOTS
-        base, width, slot = self.HEADER.size, self.SLOT.size, self.SLOT
-        with self._locked() as table:
-            chosen, chosen_window, count = -1, 0, 0
-            for probe in range(self.PROBES):
-                offset = base + ((start + probe) % self.SLOTS) * width
-                held, held_window, held_count = slot.unpack_from(table, offset)
-                if held == digest:
-                    chosen = offset
-                    count = held_count if held_window == window else 0
-                    break
-                if chosen < 0 or held_window < chosen_window:
-                    chosen, chosen_window = offset, held_window
-            if count < limit:
-                slot.pack_into(table, chosen, digest, window, count + 1)
-            elif count == 0:  # a limit of 0: still claim the slot, count nothing
-                slot.pack_into(table, chosen, digest, window, 0)
+        count = self.hit_all([(key, limit, window)])[0]
+        assert count is not None
         return count
+
+    def hit_all(self, counts: list[tuple[str, int, int]]) -> list[int | None]:
+        """`hit` for each (key, limit, window) in turn, under one lock; once one is at its
+        limit the rest are not counted (None): a refused request fills no more counters."""
+        base, width, slot = self.HEADER.size, self.SLOT.size, self.SLOT
+        digests = [hashlib.blake2b(key.encode(), digest_size=16).digest() for key, _l, _w in counts]
+        out: list[int | None] = [None] * len(counts)
+        with self._locked() as table:
+            for index, (digest, (_key, limit, window)) in enumerate(
+                zip(digests, counts, strict=True)
+            ):
+                start = int.from_bytes(digest[:8], "little") % self.SLOTS
+                chosen, chosen_window, count = -1, 0, 0
+                for probe in range(self.PROBES):
+                    offset = base + ((start + probe) % self.SLOTS) * width
+                    held, held_window, held_count = slot.unpack_from(table, offset)
+                    if held == digest:
+                        chosen = offset
+                        count = held_count if held_window == window else 0
+                        break
+                    if chosen < 0 or held_window < chosen_window:
+                        chosen, chosen_window = offset, held_window
+                if count < limit:
+                    slot.pack_into(table, chosen, digest, window, count + 1)
+                elif count == 0:  # a limit of 0: still claim the slot, count nothing
+                    slot.pack_into(table, chosen, digest, window, 0)
+                out[index] = count
+                if count >= limit:
+                    break
+        return out
 
     def clear(self) -> None:
         with self._locked() as table:
@@ -151,19 +165,54 @@ def shared_counters(path: str) -> SharedCounters:
         return counters
 
 
-def count_request(key: str, limit: int, duration: int, window: int) -> int:
-    """The count of `key` in `window` before this request; counts it when under `limit`.
+def count_requests(counts: list[tuple[str, int, int, int]]) -> list[int | None]:
+    """For each (key, limit, duration, window) in turn, the count of `key` in `window`
+    before this request, counting it when under `limit`; once one is at its limit the rest
+    are not counted (None).
 
-    In the shared counters when API_RATE_LIMIT_FILE names their file, else in the Django
-    cache (the test settings: one process, cleared between tests; not atomic)."""
+    In the shared counters when API_RATE_LIMIT_FILE names their file (one lock for all),
+    else in the Django cache (the test settings: one process, cleared between tests; not
+    atomic)."""
     path: str = getattr(settings, "API_RATE_LIMIT_FILE", "")
     if path:
-        return shared_counters(path).hit(key, limit, window)
-    cache_key = f"{key}:{window}"
-    count: int = cache.get(cache_key, 0)
-    if count < limit:
-        cache.set(cache_key, count + 1, timeout=duration + 1)
-    return count
+        return shared_counters(path).hit_all([(k, lim, win) for k, lim, _d, win in counts])
+    out: list[int | None] = [None] * len(counts)
+    for index, (key, limit, duration, window) in enumerate(counts):
+        cache_key = f"{key}:{window}"
+        count: int = cache.get(cache_key, 0)
+        if count < limit:
+            cache.set(cache_key, count + 1, timeout=duration + 1)
+        out[index] = count
+        if count >= limit:
+            break
+    return out
+
+
+def count_all(request: Request, throttles: list[Any]) -> None:
+    """Count the request against each of `throttles` not counted yet, in one go (one lock
+    of the shared counters), before any of them decides."""
+    counted = request.META.get(COUNTED)
+    if counted is None:
+        counted = request.META[COUNTED] = {}
+    pending = []
+    for throttle in throttles:
+        if not isinstance(throttle, _KluisThrottle) or throttle.scope in counted:
+            continue
+        planned = throttle.planned(request)
+        if planned is None:
+            counted[throttle.scope] = None
+        else:
+            pending.append((throttle.scope, planned))
+    if not pending:
+        return
+    counts = count_requests(
+        [(key, limit, duration, window) for _s, (key, limit, duration, window, _n) in pending]
+    )
+    for (scope, (_key, limit, duration, window, now)), count in zip(pending, counts, strict=True):
+        # Not counted: an earlier limit refused the request already.
+        counted[scope] = (
+            None if count is None else (limit, duration, (window + 1) * duration - now, count)
+        )
 
 
 class _KluisThrottle(BaseThrottle):
@@ -184,12 +233,9 @@ class _KluisThrottle(BaseThrottle):
             # keys from one address does not fill the table with their counters.
             return True
         counted = request.META.get(COUNTED)
-        if counted is None:
-            # The request's one count per limit; kept in the WSGI environ, which the fast
-            # lane (fastlane.py) shares with Django when it hands a request over.
-            counted = request.META[COUNTED] = {}
-        if self.scope not in counted:
-            counted[self.scope] = self.count(request)
+        if counted is None or self.scope not in counted:
+            count_all(request, [self])
+            counted = request.META[COUNTED]
         outcome = counted[self.scope]
         if outcome is None:
             return True
@@ -204,19 +250,22 @@ class _KluisThrottle(BaseThrottle):
             request._kluis_throttled = True  # type: ignore[attr-defined]
         return allowed
 
-    def count(self, request: Request) -> tuple[int, int, float, int] | None:
-        """Count the request: (limit, window seconds, seconds to the window's end, count
-        before this request); None when no limit applies."""
+    def planned(self, request: Request) -> tuple[str, int, int, int, float] | None:
+        """What to count for the request: (counter key, limit, window seconds, window
+        number, now); None when no limit applies."""
         rate = parse_rate(getattr(settings, self.setting, None))
         ident = self.get_ident_key(request) if rate is not None else None
         if rate is None or ident is None:
             return None
         limit, duration = rate
         now = time.time()
-        window = int(now // duration)
-        key = f"throttle:{self.scope}:{duration}:{ident}"
-        count = count_request(key, limit, duration, window)
-        return limit, duration, (window + 1) * duration - now, count
+        return (
+            f"throttle:{self.scope}:{duration}:{ident}",
+            limit,
+            duration,
+            int(now // duration),
+            now,
+        )
 
     def wait(self) -> float | None:
         """Seconds until the window ends and requests are counted afresh."""

@@ -28,9 +28,9 @@ from kluis.api.pagination import KluisCursorPagination
 from kluis.api.paths import check_path_ids
 from kluis.api.principal import ApiPrincipal, authenticate_header_for
 from kluis.api.renderers import KluisJSONRenderer
-from kluis.api.rowjson import row_json, text_rows
+from kluis.api.rowjson import RowJson, row_json, text_rows
 from kluis.api.sparse import content_etag, if_match, pick, requested_fields
-from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, rate_limit_headers
+from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, count_all, rate_limit_headers
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrow_to, widen
 
@@ -65,6 +65,11 @@ def _made_once(classes: tuple[type, ...]) -> tuple[Any, ...]:
 # Accept header -> (renderer, media type) as DRF's negotiation chose it for that header.
 _negotiated: dict[tuple[tuple[type, ...], str], tuple[Any, str]] = {}
 MAX_NEGOTIATED = 256
+
+
+# (viewset class, field names) -> its RowJson expression (None: not written by the database).
+_row_jsons: dict[tuple[type, tuple[str, ...]], RowJson | None] = {}
+MAX_ROW_JSONS = 1024
 
 
 @functools.cache
@@ -179,6 +184,17 @@ class ApiViewSet(GenericViewSet):
     def get_permissions(self) -> list[Any]:
         return list(_made_once(tuple(self.permission_classes)))
 
+    def check_throttles(self, request: Request) -> None:
+        """Every limit counted at once (one lock of the shared counters), then decided.
+        (Throttles hold the request's outcome: made per request, unlike the classes above.)"""
+        throttles = self.get_throttles()
+        count_all(request, throttles)
+        waits = [
+            throttle.wait() for throttle in throttles if not throttle.allow_request(request, self)
+        ]
+        if waits:
+            self.throttled(request, max((w for w in waits if w is not None), default=1.0))
+
     def get_renderers(self) -> list[Any]:
         return list(_made_once(tuple(self.renderer_classes)))
 
@@ -204,10 +220,7 @@ class ApiViewSet(GenericViewSet):
         ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
         if ordering not in self.ordering_fields or not set(names) <= self.columns.keys():
             return None  # the paginator answers a bad ordering's 400
-        # The model without building this request's queryset (only the page's build does).
-        filterset = getattr(self, "filterset_class", None)
-        model = filterset._meta.model if filterset is not None else self.get_queryset().model
-        expression = row_json(model, names, self.columns)
+        expression = self._row_json(names)
         if expression is None:
             return None
         column = self.columns.get(ordering, ordering)
@@ -217,6 +230,19 @@ class ApiViewSet(GenericViewSet):
         paginator = self.paginator
         assert isinstance(paginator, KluisCursorPagination)
         return paginator.get_text_paginated_response([row["json"] for row in page])
+
+    def _row_json(self, names: tuple[str, ...]) -> RowJson | None:
+        """The expression writing rows of `names`, made once per resource and field set."""
+        key = (type(self), names)
+        if key in _row_jsons:
+            return _row_jsons[key]
+        # The model without building this request's queryset (only a page's build does).
+        filterset = getattr(self, "filterset_class", None)
+        model = filterset._meta.model if filterset is not None else self.get_queryset().model
+        expression = row_json(model, names, self.columns)
+        if len(_row_jsons) < MAX_ROW_JSONS:  # `?fields=` subsets: bounded, but keep it small
+            _row_jsons[key] = expression
+        return expression
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.format_kwarg = self.get_format_suffix(**kwargs)

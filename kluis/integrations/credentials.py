@@ -23,7 +23,13 @@ from rest_framework.request import Request
 
 from kluis.access.actor import Actor
 from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
-from kluis.integrations.keys import find_client, find_key, key_is_usable, looks_like_a_key
+from kluis.integrations.keys import (
+    KeyFacts,
+    find_client,
+    key_facts,
+    key_is_usable,
+    looks_like_a_key,
+)
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 from kluis.operations.client_ip import client_ip
 from kluis.tenancy.models import Membership
@@ -35,17 +41,17 @@ def _request_id(request: Request) -> str:
     return getattr(request._request, "request_id", "")
 
 
-def usable_key(token: str) -> ApiKey | None:
+def usable_key(token: str) -> KeyFacts | None:
     """The key `token` is, if it may be used now: not revoked, not expired, its client not
     revoked and its company active (None otherwise); its last-used time brought up to date
     (to the minute, so that not every request writes)."""
-    key = find_key(token)
+    key = key_facts(token)
     now = timezone.now()
     if key is None or not key_is_usable(
-        key.revoked_at, key.client.revoked_at, key.expires_at, key.client.tenant.is_active, now
+        key.revoked_at, key.client.revoked_at, key.expires_at, key.tenant.is_active, now
     ):
         return None
-    key.last_used_at = mark_used(key.pk, key.last_used_at, now)
+    mark_used(key.key_id, key.last_used_at, now)
     return key
 
 
@@ -58,7 +64,7 @@ def mark_used(key_id: int, last_used_at: dt.datetime | None, now: dt.datetime) -
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[ApiPrincipal, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[ApiPrincipal, KeyFacts] | None:
         token = bearer_token(request)
         if token is None or not looks_like_a_key(token):
             return None  # Basic, or perhaps an OAuth access token

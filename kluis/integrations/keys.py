@@ -18,12 +18,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 from kluis.api.principal import KEY_PREFIX_LENGTH
 from kluis.integrations.models import ApiClient, ApiKey
-from kluis.operations.sql import Statement, compiled, converted, fetch
+from kluis.operations.sql import Converters, Statement, compiled, converted, fetch
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrowing_column
 
@@ -60,20 +60,7 @@ def looks_like_a_key(value: str) -> bool:
     return _KEY_SHAPE.fullmatch(value) is not None
 
 
-@dataclass(frozen=True)
-class _CompiledLookup:
-    """The SQL of `ApiKey.objects.select_related("client__tenant").filter(prefix=...)`
-    and what turns its row into the three objects, made once per process and database."""
-
-    statement: Statement
-    params: tuple[Any, ...]
-    slot: int
-    converters: dict[int, tuple[list[Any], Any]]
-    levels: tuple[tuple[type[Model], list[int], list[str], Any, Any], ...]
-
-
 _SENTINEL = "\x00prefix\x00"
-_lookups: dict[str, _CompiledLookup] = {}
 
 
 def _narrowing(sql: str, connection: BaseDatabaseWrapper) -> str:
@@ -104,73 +91,17 @@ def _digest_matches(stored: str | None, value: str) -> bool:
     return hmac.compare_digest(stored if stored is not None else "0" * 64, digest_of(value))
 
 
-def _compiled_lookup(connection: BaseDatabaseWrapper) -> _CompiledLookup:
-    cached = _lookups.get(connection.alias)
-    if cached is not None:
-        return cached
-    queryset = (
-        ApiKey.objects.using(connection.alias)
-        .select_related("client__tenant")
-        .filter(prefix=_SENTINEL)
-        .order_by()
-    )
-    compiler, statement, params, slot = _compile(queryset, connection)
-    select = [column[0] for column in compiler.select]
-    levels = []
-    info: dict[str, Any] | None = compiler.klass_info
-    while info is not None:
-        fields = list(info["select_fields"])
-        names = [select[i].target.attname for i in fields]
-        levels.append(
-            (info["model"], fields, names, info.get("local_setter"), info.get("remote_setter"))
-        )
-        related = info.get("related_klass_infos") or []
-        info = related[0] if related else None
-    assert [level[0] for level in levels] == [ApiKey, ApiClient, Tenant]
-    lookup = _CompiledLookup(
-        statement=statement,
-        params=params,
-        slot=slot,
-        converters=compiler.get_converters(select),
-        levels=tuple(levels),
-    )
-    _lookups[connection.alias] = lookup
-    return lookup
-
-
-def key_with_client(prefix: str) -> ApiKey | None:
-    """The key with this prefix, its client and company loaded along (one query).
-
-    The same query and objects as the select_related queryset it is compiled from, but
-    building and compiling that queryset cost several times running it, on every API
-    request; here that happens once per process."""
-    lookup = _compiled_lookup(connection)
-    params = list(lookup.params)
-    params[lookup.slot] = prefix
-    row = fetch(connection, lookup.statement, params, one=True)
-    if row is None:
-        return None
-    values = converted(row, lookup.converters, connection)
-    parent: Model | None = None
-    objects: list[Model] = []
-    for model, fields, names, local_setter, remote_setter in lookup.levels:
-        obj = model.from_db(connection.alias, names, [values[i] for i in fields])
-        if parent is not None:
-            local_setter(parent, obj)
-            remote_setter(obj, parent)
-        objects.append(obj)
-        parent = obj
-    key = objects[0]
-    assert isinstance(key, ApiKey)
-    key.narrowed_connection = connection.vendor == "postgresql"  # type: ignore[attr-defined]
-    return key
-
-
 def find_key(value: str) -> ApiKey | None:
-    """The stored key `value` is, compared in constant time; None for anything else."""
+    """The stored key `value` is, compared in constant time; None for anything else (for
+    the pages and commands that show a key; API requests use `key_facts`)."""
     if not looks_like_a_key(value):
         return None
-    key = key_with_client(value[:PREFIX_LENGTH])
+    key = (
+        ApiKey.objects.select_related("client__tenant")
+        .filter(prefix=value[:PREFIX_LENGTH])
+        .order_by()
+        .first()
+    )
     if not _digest_matches(key.digest if key is not None else None, value):
         return None
     return key
@@ -189,40 +120,38 @@ def key_is_usable(
     )
 
 
+# The columns an API request reads of its key, the key's client and the client's company,
+# in one statement and without model objects for the key (`key_facts`).
+_KEY_COLUMNS = ("id", "digest", "revoked_at", "expires_at", "last_used_at")
+_CLIENT_COLUMNS = ("id", "name", "scopes", "revoked_at")
+_TENANT_COLUMNS = tuple(field.attname for field in Tenant._meta.concrete_fields)
+_FACT_COLUMNS = (
+    *_KEY_COLUMNS,
+    *(f"client__{name}" for name in _CLIENT_COLUMNS),
+    *(f"client__tenant__{name}" for name in _TENANT_COLUMNS),
+)
+
+
 @dataclass(frozen=True)
 class KeyFacts:
-    """What the fast lane needs of a key, its client and its company (no model objects)."""
+    """What an API request needs of its key: the key's own columns, its client (only the
+    columns an actor needs; the rest load if asked) and its company (whole)."""
 
     key_id: int
-    digest: str
     revoked_at: Any
     expires_at: Any
     last_used_at: Any
-    client_scopes: tuple[str, ...]
-    client_revoked_at: Any
-    tenant_id: int
-    tenant_active: bool
+    client: ApiClient
+    tenant: Tenant
+    narrowed_connection: bool  # the lookup narrowed the connection to the company (RLS)
 
 
-_FACT_COLUMNS = (
-    "id",
-    "digest",
-    "revoked_at",
-    "expires_at",
-    "last_used_at",
-    "client__scopes",
-    "client__revoked_at",
-    "client__tenant_id",
-    "client__tenant__is_active",
-)
-_fact_lookups: dict[
-    str, tuple[Statement, tuple[Any, ...], int, dict[int, tuple[list[Any], Any]]]
-] = {}
+_fact_lookups: dict[str, tuple[Statement, tuple[Any, ...], int, Converters]] = {}
 
 
 def _compiled_facts(
     connection: BaseDatabaseWrapper,
-) -> tuple[Statement, tuple[Any, ...], int, Any]:
+) -> tuple[Statement, tuple[Any, ...], int, Converters]:
     cached = _fact_lookups.get(connection.alias)
     if cached is not None:
         return cached
@@ -240,9 +169,9 @@ def _compiled_facts(
 
 
 def key_facts(value: str) -> KeyFacts | None:
-    """The facts of the stored key `value` is, compared in constant time like `find_key`
-    (one query; on PostgreSQL it narrows the connection to the key's company, as
-    `key_with_client` does); None for anything else."""
+    """The facts of the stored key `value` is, compared in constant time (one query, compiled
+    once per process; on PostgreSQL it also narrows the connection to the key's company);
+    None for anything else."""
     if not looks_like_a_key(value):
         return None
     statement, template, slot, converters = _compiled_facts(connection)
@@ -252,9 +181,24 @@ def key_facts(value: str) -> KeyFacts | None:
     if not _digest_matches(row[1] if row is not None else None, value) or row is None:
         return None
     values = converted(row[: len(_FACT_COLUMNS)], converters, connection)
-    facts = dict(zip(KeyFacts.__dataclass_fields__, values, strict=True))
-    facts["client_scopes"] = tuple(facts["client_scopes"] or ())
-    return KeyFacts(**facts)
+    key_id, _digest, revoked_at, expires_at, last_used_at = values[: len(_KEY_COLUMNS)]
+    client_values = values[len(_KEY_COLUMNS) : len(_KEY_COLUMNS) + len(_CLIENT_COLUMNS)]
+    tenant_values = values[len(_KEY_COLUMNS) + len(_CLIENT_COLUMNS) :]
+    tenant = Tenant.from_db(connection.alias, _TENANT_COLUMNS, tenant_values)
+    known = dict(zip(_CLIENT_COLUMNS, client_values, strict=True), tenant_id=tenant.pk)
+    # Model.from_db takes a partial row in the model's column order.
+    names = [f.attname for f in ApiClient._meta.concrete_fields if f.attname in known]
+    client = ApiClient.from_db(connection.alias, names, [known[name] for name in names])
+    client.tenant = tenant
+    return KeyFacts(
+        key_id=key_id,
+        revoked_at=revoked_at,
+        expires_at=expires_at,
+        last_used_at=last_used_at,
+        client=client,
+        tenant=tenant,
+        narrowed_connection=connection.vendor == "postgresql",
+    )
 
 
 # API client credentials for HTTP Basic: a public id and a secret, the secret stored as the

@@ -29,8 +29,12 @@ def jsonable(value: Any) -> Any:
 
 def sealed_value(employee: Employee, field: str) -> Any:
     """Unseal one sealed field (no permission check: callers check and audit)."""
-    token = getattr(employee, f"{field}_sealed") or None
-    value = vault.unseal(employee.tenant_id, purpose(field), token)
+    return open_sealed(employee.tenant_id, field, getattr(employee, f"{field}_sealed"))
+
+
+def open_sealed(tenant_id: int, field: str, token: str | None) -> Any:
+    """The value of an employee's sealed `field` from its stored token."""
+    value = vault.unseal(tenant_id, purpose(field), token or None)
     if field == "address":
         return json.loads(value) if value else {}
     return value or ""

@@ -21,8 +21,9 @@ from kluis.crypto import vault
 from kluis.people import validation as v
 from kluis.people.fields import EMPLOYEE_FIELDS, WAGE_COMPONENT_PURPOSE, WAGE_PURPOSE
 from kluis.people.models import Employee, EmployeeVersion, Wage, WageComponent
-from kluis.people.permissions import can_on, scoped
-from kluis.people.records import SENSITIVE_FIELDS, open_snapshot, sealed_value
+from kluis.people.permissions import actor_employee_id, can_on, scoped
+from kluis.people.records import SENSITIVE_FIELDS, open_sealed, open_snapshot, sealed_value
+from kluis.tenancy.models import Tenant
 
 
 def employees_for(actor: Actor, permission: str = "people.view") -> QuerySet[Employee]:
@@ -55,6 +56,16 @@ EMPLOYEE = "people.employee"
 def visible_fields(actor: Actor, employee: Employee) -> list[str]:
     """The employee fields whose values this actor may see (the one visibility policy)."""
     return visibility.visible_fields(actor, EMPLOYEE, EMPLOYEE_FIELDS, subject=employee)
+
+
+def relation(actor: Actor, employee: Employee) -> tuple[Any, ...]:
+    """All that what `actor` may see of `employee` depends on (`can_on`): the company, and
+    whether it is the actor's own record or one of their reports. Employees alike in this
+    show the same fields, so a page decides visibility once per kind, not once per row."""
+    own = actor_employee_id(actor)
+    if own is None:
+        return (employee.tenant_id,)
+    return (employee.tenant_id, employee.pk == own, employee.manager_id == own)
 
 
 def _audit_read(actor: Actor, employee: Employee, what: list[str]) -> None:
@@ -246,14 +257,13 @@ def _current_wages_query(tenant_id: int, ids: list[int], today: Any) -> QuerySet
     )
 
 
-def _current_wages(actor: Actor, employees: list[Employee]) -> dict[int, dict[str, Any]]:
-    """The wage in force today for each employee (one query), amounts unsealed."""
+def _current_wages(actor: Actor, tenant_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The wage in force today for each employee of `ids` (one query), amounts unsealed."""
     today = timezone.localdate()
     current: dict[int, dict[str, Any]] = {}
-    tenant_id = employees[0].tenant_id
-    if actor.tenant is None or actor.tenant.pk != tenant_id:
+    if actor.tenant is None or actor.tenant.pk != tenant_id or not ids:
         return current
-    ids = sorted({e.pk for e in employees})
+    ids = sorted(set(ids))
 
     def build(slots: Slots) -> QuerySet[Any]:
         # Tuples, not model instances: an employee's whole wage history comes back here.
@@ -298,20 +308,32 @@ def profiles(
     opened: set[str] = set()
     opened_for: list[int] = []
     want_wage = only is None or "wage" in only
-    wage_readers = [e for e in employees if want_wage and can_on(actor, "people.view_salary", e)]
-    wages_now = _current_wages(actor, wage_readers) if wage_readers else {}
-    readable_wages = {e.pk for e in wage_readers}
+    # (fields shown, wage shown) per relation of the actor to the employee.
+    decided: dict[tuple[Any, ...], tuple[list[str], bool]] = {}
+    kinds = []
     for employee in employees:
+        kind = relation(actor, employee)
+        if kind not in decided:
+            shown = [
+                name for name in visible_fields(actor, employee) if only is None or name in only
+            ]
+            decided[kind] = (shown, want_wage and can_on(actor, "people.view_salary", employee))
+        kinds.append(decided[kind])
+    wage_readers = [e for e, (_shown, wage) in zip(employees, kinds, strict=True) if wage]
+    wages_now = (
+        _current_wages(actor, employees[0].tenant_id, [e.pk for e in wage_readers])
+        if wage_readers
+        else {}
+    )
+    for employee, (shown, wage_shown) in zip(employees, kinds, strict=True):
         values: dict[str, Any] = {}
         opened_here = False
-        if employee.pk in readable_wages:
+        if wage_shown:
             values["wage"] = wages_now.get(employee.pk)
             if values["wage"] is not None:
                 opened.add("wage")
                 opened_here = True
-        for name in visible_fields(actor, employee):
-            if only is not None and name not in only:
-                continue
+        for name in shown:
             spec = EMPLOYEE_FIELDS[name]
             if spec.sealed:
                 values[name] = sealed_value(employee, name)
@@ -331,23 +353,76 @@ def profiles(
         tenant = actor.tenant
         if tenant is None or tenant.pk != employees[0].tenant_id:
             tenant = employees[0].tenant
-        with transaction.atomic():
-            if len(opened_for) == 1:
-                target = next(e for e in employees if e.pk == opened_for[0])
-                record(
-                    actor,
-                    "employee.sensitive_viewed",
-                    tenant=tenant,
-                    target=target,
-                    changes={"fields": sorted(opened)},
-                )
-            else:
-                record(
-                    actor,
-                    "employee.sensitive_viewed",
-                    tenant=tenant,
-                    object_type="people.employee",
-                    object_repr=f"{len(opened_for)} employees",
-                    changes={"fields": sorted(opened), "employees": opened_for},
-                )
+        names = {e.pk: e.display_name for e in employees}
+        audit_opened(actor, tenant, opened, [(pk, names[pk]) for pk in opened_for])
     return rows
+
+
+def audit_opened(
+    actor: Actor, tenant: Tenant, fields: set[str], employees: list[tuple[int, str]]
+) -> None:
+    """The one audit event of a read that opened sealed or wage values: the fields, and the
+    employees (id, name) whose values were opened; none for the system itself."""
+    if not employees or actor.is_system:
+        return
+    with transaction.atomic():
+        if len(employees) == 1:
+            pk, name = employees[0]
+            record(
+                actor,
+                "employee.sensitive_viewed",
+                tenant=tenant,
+                object_type=EMPLOYEE,
+                object_id=pk,
+                object_repr=name,
+                changes={"fields": sorted(fields)},
+            )
+        else:
+            record(
+                actor,
+                "employee.sensitive_viewed",
+                tenant=tenant,
+                object_type=EMPLOYEE,
+                object_repr=f"{len(employees)} employees",
+                changes={"fields": sorted(fields), "employees": [pk for pk, _name in employees]},
+            )
+
+
+# What a page written by the database carries besides each row's JSON, to open its sealed
+# values and name its employees in the audit event.
+OPENING_COLUMNS = ("id", "preferred_name", "first_name", "last_name")
+
+
+def opened_values(
+    actor: Actor, rows: list[dict[str, Any]], sealed: tuple[str, ...], wage: bool
+) -> list[dict[str, Any]]:
+    """For each row of a page written by the database (OPENING_COLUMNS and the `sealed`
+    fields' `<name>_sealed` tokens), the sealed fields opened and, with `wage`, the wage in
+    force today; the opening audited once for the page, as `profiles` does. Only for an
+    actor who sees these fields of every employee of their company (`can_see_all`)."""
+    tenant = actor.tenant
+    assert tenant is not None
+    wages_now = _current_wages(actor, tenant.pk, [row["id"] for row in rows]) if wage else {}
+    out: list[dict[str, Any]] = []
+    opened: set[str] = set()
+    opened_for: list[tuple[int, str]] = []
+    for row in rows:
+        values: dict[str, Any] = {}
+        opened_here = False
+        if wage:
+            values["wage"] = wages_now.get(row["id"])
+            if values["wage"] is not None:
+                opened.add("wage")
+                opened_here = True
+        for name in sealed:
+            values[name] = open_sealed(tenant.pk, name, row[f"{name}_sealed"])
+            spec = EMPLOYEE_FIELDS[name]
+            if spec.sensitive and spec.group != "personal" and values[name]:
+                opened.add(name)
+                opened_here = True
+        if opened_here:
+            first = row["preferred_name"] or row["first_name"]
+            opened_for.append((row["id"], f"{first} {row['last_name']}".strip()))
+        out.append(values)
+    audit_opened(actor, tenant, opened, opened_for)
+    return out

@@ -68,6 +68,19 @@ def test_reading_sealed_fields_is_audited_once_per_request(api):
     assert len(event.changes["employees"]) == 5
 
 
+def test_a_page_of_one_names_its_employee_in_the_read_event(api):
+    client = api(["employees:read", "identity:read", "wages:read"])
+    response = client.get(URL + "?page_size=1")
+    shown = body(response)["results"][0]
+    event = AuditEvent.objects.filter(action="employee.sensitive_viewed").order_by("pk").last()
+    employee = Employee.objects.get(pk=shown["id"])
+    assert (event.object_type, event.object_id) == ("people.employee", str(employee.pk))
+    assert event.object_repr == employee.display_name
+    assert "employees" not in event.changes
+    assert set(event.changes["fields"]) <= {"iban", "national_id", "wage"}
+    assert shown["iban"] and shown["national_id"]  # the demo's people have both
+
+
 def test_without_employees_read_listing_is_forbidden(api):
     assert_problem(api(["identity:read"]).get(URL), 403)
 

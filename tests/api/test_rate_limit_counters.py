@@ -80,3 +80,24 @@ def test_the_api_counts_in_the_shared_table_when_it_is_configured(api, settings,
     assert 1 <= int(response["Retry-After"]) <= 60
     assert int(response["RateLimit-Reset"]) <= 60
     assert api(["employees:read"]).get(URL).status_code == 200
+
+
+def test_limits_are_counted_in_turn_and_a_refused_request_fills_no_more(tmp_path):
+    """The API counts the per-IP and per-key limits under one lock; once the first refuses,
+    the made-up keys of a flood get no counters of their own."""
+    counters = SharedCounters(tmp_path / "ratelimits.bin")
+    assert counters.hit_all([("ip", 2, 1), ("key-a", 5, 1)]) == [0, 0]
+    assert counters.hit_all([("ip", 2, 1), ("key-b", 5, 1)]) == [1, 0]
+    assert counters.hit_all([("ip", 2, 1), ("key-c", 5, 1)]) == [2, None]
+    assert counters.hit("key-c", 5, 1) == 0  # never counted while the address was refused
+    assert counters.hit("key-a", 5, 1) == 1
+
+
+def test_an_address_over_its_limit_is_refused_whatever_key_it_sends(api, settings, shared_counters):
+    settings.API_RATE_PER_IP = "2/hour"
+    settings.API_RATE_PER_KEY = "100/hour"
+    assert api(["employees:read"]).get(URL).status_code == 200
+    assert api(["employees:read"]).get(URL)["RateLimit-Remaining"] == "0"
+    response = api(["employees:read"]).get(URL)
+    assert_problem(response, 429)
+    assert response["RateLimit-Limit"] == "2" and response["RateLimit-Remaining"] == "0"

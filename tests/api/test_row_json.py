@@ -39,7 +39,15 @@ def listed(api: Api, url: str) -> list[dict[str, Any]]:
     return rows
 
 
-@pytest.mark.parametrize("scopes", [["employees:read"], ["employees:read", "personal:read"]])
+@pytest.mark.parametrize(
+    "scopes",
+    [
+        ["employees:read"],
+        ["employees:read", "personal:read"],
+        # Sealed values and the wage opened and added to the database's text.
+        ["employees:read", "personal:read", "identity:read", "wages:read"],
+    ],
+)
 def test_a_listed_employee_is_the_same_as_the_employee_read_alone(
     api: Callable[..., Api], demo: dict[str, Tenant], scopes: list[str]
 ) -> None:

@@ -4,6 +4,7 @@ JSON object written by the database (kluis/api/rowjson.py)."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,35 +25,52 @@ PLAIN_COLUMNS = {
 }
 
 
-def plain_fields(actor: Actor, only: set[str] | None) -> list[str] | None:
-    """The fields of a list page read straight from the columns, in the order `represent`
-    gives them; None when the page needs `represent`: a sealed field or the wage is asked
-    for and may be seen (opening them is audited), or a permission reaches only some
-    employees (a member's team or self scope; API clients have none)."""
-    fields = []
+@dataclass(frozen=True)
+class PageFields:
+    """The fields of a list page: `plain` written by the database (in `represent`'s order),
+    `sealed` opened by the vault, and whether the wage in force is shown."""
+
+    plain: tuple[str, ...]
+    sealed: tuple[str, ...] = ()
+    wage: bool = False
+
+
+def page_fields(actor: Actor, only: set[str] | None) -> PageFields | None:
+    """The fields of a list page when the actor sees each of them of every employee of
+    their company (API clients always: their scopes are company-wide); None when a
+    permission reaches only some employees (a member's team or self scope), and
+    `represent` decides row by row."""
+    plain: list[str] = []
+    sealed: list[str] = []
     for name, spec in EMPLOYEE_FIELDS.items():
         scope = scope_of(actor, spec.permission)
         if scope is None or (only is not None and name not in only):
             continue
-        if scope != Scope.COMPANY or spec.sealed:
+        if scope != Scope.COMPANY:
             return None
-        fields.append(name)
+        (sealed if spec.sealed else plain).append(name)
     wage_scope = scope_of(actor, "people.view_salary")
-    if wage_scope is not None and (only is None or "wage" in only):
+    wage = wage_scope is not None and (only is None or "wage" in only)
+    if wage and wage_scope != Scope.COMPANY:
         return None
     names = [name for name in ALWAYS if only is None or name in only]
-    names += fields
+    names += plain
     if only is None or "custom_fields" in only:
         names.append("custom_fields")
-    return names
+    return PageFields(tuple(names), tuple(sealed), wage)
 
 
 @functools.lru_cache(maxsize=128)
-def text_rows_of(names: tuple[str, ...], ordering: str) -> QuerySet[Any] | None:
+def text_rows_of(
+    names: tuple[str, ...], ordering: str, extra: tuple[str, ...] = ()
+) -> QuerySet[Any] | None:
     """All employees as the text of their JSON objects of the fields `names`, with the
-    `ordering` column for the cursor; None where the database cannot write one of them.
-    Made once per set of fields and ordering (a queryset is never changed in place)."""
+    `ordering` column for the cursor and the `extra` columns; None where the database
+    cannot write one of them. Made once per set of fields and ordering (a queryset is
+    never changed in place)."""
     expression = row_json(Employee, names, PLAIN_COLUMNS)
     if expression is None:
         return None
-    return text_rows(Employee.objects.all(), expression, PLAIN_COLUMNS.get(ordering, ordering))
+    return text_rows(
+        Employee.objects.all(), expression, PLAIN_COLUMNS.get(ordering, ordering), extra
+    )

@@ -28,11 +28,12 @@ from kluis.api.exceptions import QueryParameterError
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
 from kluis.api.pagination import KluisCursorPagination
+from kluis.api.rowjson import with_values
 from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer
 from kluis.api.views import ApiViewSet
 from kluis.people import selectors, services
-from kluis.people.api.employee_rows import ALWAYS, plain_fields, text_rows_of
+from kluis.people.api.employee_rows import ALWAYS, PageFields, page_fields, text_rows_of
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import (
     ContractType,
@@ -46,6 +47,7 @@ from kluis.people.permissions import scoped
 from kluis.people.services.custom_fields import possible_keys
 
 SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage", "custom_fields"}
+OPENED = {"wage", *(name for name, spec in EMPLOYEE_FIELDS.items() if spec.sealed)}
 EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
 
 
@@ -392,9 +394,12 @@ class EmployeeViewSet(ApiViewSet):
             row: dict[str, Any] = {
                 name: getattr(employee, name) for name in ALWAYS if only is None or name in only
             }
-            row.update(values)
+            # The plain fields, custom fields, then what was opened (the wage, sealed
+            # fields): the order of a page written by the database (`_text_list`).
+            row.update((k, v) for k, v in values.items() if k not in OPENED)
             if only is None or "custom_fields" in only:
                 row["custom_fields"] = dict(employee.custom_fields or {})
+            row.update((k, v) for k, v in values.items() if k in OPENED)
             out.append(row)
         return out
 
@@ -403,24 +408,37 @@ class EmployeeViewSet(ApiViewSet):
         response["ETag"] = etag_for(employee)
         return response
 
-    def _text_list(self, names: list[str]) -> HttpResponse | None:
-        """A page whose rows' JSON the database writes (the fields `plain_fields` chose);
-        None where it cannot, and `represent` answers."""
+    def _text_list(self, fields: PageFields) -> HttpResponse | None:
+        """A page whose rows' JSON the database writes (the plain fields `page_fields`
+        chose), the sealed values and the wage opened and added to each row's text (one
+        audit event for the page); None where it cannot, and `represent` answers."""
         ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
         if ordering not in self.ordering_fields:
             return None  # the paginator answers the 400
-        rows = text_rows_of(tuple(names), ordering)
+        opening = fields.wage or bool(fields.sealed)
+        extra = (
+            (*selectors.OPENING_COLUMNS, *(f"{name}_sealed" for name in fields.sealed))
+            if opening
+            else ()
+        )
+        rows = text_rows_of(fields.plain, ordering, extra)
         if rows is None:
             return None
-        page = self.page(lambda: scoped(self.actor, "people.view", rows), shape=tuple(names))
+        page = self.page(
+            lambda: scoped(self.actor, "people.view", rows), shape=(fields.plain, extra)
+        )
+        texts = [row["json"] for row in page]
+        if opening:
+            opened = selectors.opened_values(self.actor, page, fields.sealed, fields.wage)
+            texts = [with_values(text, values) for text, values in zip(texts, opened, strict=True)]
         paginator = self.paginator
         assert isinstance(paginator, KluisCursorPagination)
-        return paginator.get_text_paginated_response([row["json"] for row in page])
+        return paginator.get_text_paginated_response(texts)
 
     def list(self, request: Request) -> Response:
-        plain = plain_fields(self.actor, self._only())
-        if plain is not None:
-            text = self._text_list(plain)
+        fields = page_fields(self.actor, self._only())
+        if fields is not None:
+            text = self._text_list(fields)
             if text is not None:
                 return text  # type: ignore[return-value]
         return self.get_paginated_response(self.represent(self.page()))

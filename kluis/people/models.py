@@ -222,6 +222,9 @@ class Wage(models.Model):
                 fields=["employee", "effective_from"], name="wage_unique_effective_date"
             )
         ]
+        # The wage in force for a page of employees of one company: without it SQLite
+        # reads every wage of the company through the company index, and sorts them.
+        indexes = [models.Index(fields=["tenant", "employee", "effective_from"])]
 
     def __str__(self) -> str:
         return f"wage from {self.effective_from}"

@@ -167,6 +167,11 @@ else:
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with writers queued on a lock file (kluis/operations/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "kluis.operations.sqlite"
+    # The test database in memory, as Django makes it for its own SQLite engine (named
+    # here, so that pytest-django's per-worker suffix does not take it for a file).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     # WAL + immediate transactions + a busy timeout: the web server and the worker can
     # write at the same time without "database is locked".
     DATABASES["default"]["OPTIONS"] = {

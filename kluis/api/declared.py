@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import django_filters
@@ -54,7 +55,7 @@ from kluis.api.sparse import (
     linked,
     problem_example,
 )
-from kluis.api.views import RowViewSet
+from kluis.api.views import RowViewSet, Sealed
 
 Precondition = Callable[[Any], None]
 
@@ -97,6 +98,12 @@ class Declaration:
     # the rows shown: audit_read(actor, rows).
     audited: frozenset[str] = frozenset()
     audit_read: Callable[[Actor, list[Any]], None] | None = None
+    # Fields stored sealed (field -> its token column and how a token opens): a list page
+    # is still written by the database, these opened and added to each row; its rows for
+    # `audit_read` then carry only the `opening_columns` (e.g. "employee_id"). The one
+    # object's `represent` shows them after the other fields, as such a page does.
+    sealed: Mapping[str, Sealed] = field(default_factory=dict)
+    opening_columns: tuple[str, ...] = ()
     # The body of a PATCH or PUT where it differs from a POST's (fields only changed).
     change_serializer: type[serializers.Serializer] | None = None
     # PUT as well as PATCH. Without PUT, a PATCH with a change body of its own sends that
@@ -175,6 +182,11 @@ class DeclaredViewSet(RowViewSet):
             return
         if only is None or declaration.audited & only:
             declaration.audit_read(self.actor, rows)
+
+    def opened(self, rows: list[dict[str, Any]], fields: list[str]) -> None:
+        declaration = self.declaration
+        if declaration.audit_read is not None and rows and declaration.audited & set(fields):
+            declaration.audit_read(self.actor, [SimpleNamespace(**row) for row in rows])
 
     def represent(self, row: Any) -> dict[str, Any]:
         return self.declaration.show(row)
@@ -344,6 +356,8 @@ def viewset_for(d: Declaration) -> type[DeclaredViewSet]:
         "declaration": d,
         "selectable": set(d.fields),
         "columns": dict(d.columns),
+        "sealed_columns": dict(d.sealed),
+        "opening_columns": d.opening_columns,
         "object_url_kwarg": d.lookup,
         "not_found": f"No such {d.singular}",
         "serializer_class": d.serializer,

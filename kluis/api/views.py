@@ -28,11 +28,20 @@ from kluis.api.pagination import KluisCursorPagination
 from kluis.api.paths import check_path_ids
 from kluis.api.principal import ApiPrincipal, authenticate_header_for
 from kluis.api.renderers import KluisJSONRenderer
-from kluis.api.rowjson import RowJson, row_json, text_rows
+from kluis.api.rowjson import RowJson, row_json, text_rows, with_values
 from kluis.api.sparse import content_etag, if_match, pick, requested_fields
 from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, count_all, rate_limit_headers
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrow_to, widen
+
+
+@dataclasses.dataclass(frozen=True)
+class Sealed:
+    """A field stored sealed: its token column, and how a company's token (tenant id,
+    token) opens to the field's JSON value."""
+
+    column: str
+    open: Callable[[int, str | None], Any]
 
 
 class HasPermissionForMethod(permissions.BasePermission):
@@ -98,6 +107,10 @@ class ApiViewSet(GenericViewSet):
     # The column behind each field shown as stored: a list page whose fields all have one
     # is written by the database, row by row (`text_page`, kluis/api/rowjson.py).
     columns: ClassVar[dict[str, str]] = {}
+    # Fields stored sealed, opened in Python after the database wrote the rest of the row;
+    # such a page also fetches the `opening_columns` (whose values they are, for the audit).
+    sealed_columns: ClassVar[dict[str, Sealed]] = {}
+    opening_columns: ClassVar[tuple[str, ...]] = ()
     ordering: ClassVar[list[str]] = ["id"]
     ordering_fields: ClassVar[list[str]] = ["id"]
 
@@ -213,23 +226,52 @@ class ApiViewSet(GenericViewSet):
 
     def text_page(self, only: set[str] | None) -> HttpResponse | None:
         """The page with each row's JSON written by the database, when every field asked
-        for is a column it writes as the API does; None otherwise."""
+        for is a column it writes as the API does or a sealed column (`sealed_columns`,
+        opened here and added to the row's text, the opening told to `opened`); None
+        otherwise."""
         if not self.columns:
             return None
         names = tuple(name for name in field_names(self) if only is None or name in only)
         ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
-        if ordering not in self.ordering_fields or not set(names) <= self.columns.keys():
+        sealed = [name for name in names if name in self.sealed_columns]
+        plain = tuple(name for name in names if name not in self.sealed_columns)
+        if ordering not in self.ordering_fields or not set(plain) <= self.columns.keys():
             return None  # the paginator answers a bad ordering's 400
-        expression = self._row_json(names)
+        expression = self._row_json(plain)
         if expression is None:
             return None
         column = self.columns.get(ordering, ordering)
+        extra: tuple[str, ...] = ()
+        if sealed:
+            tokens = tuple(self.sealed_columns[name].column for name in sealed)
+            extra = tuple(dict.fromkeys((*tokens, *self.opening_columns)))
         page = self.page(
-            lambda: text_rows(self.get_queryset(), expression, column), shape=("json", names)
+            lambda: text_rows(self.get_queryset(), expression, column, extra),
+            shape=("json", plain, extra),
         )
+        texts = [row["json"] for row in page]
+        if sealed and page:
+            tenant = self.actor.tenant
+            assert tenant is not None  # a page of a company's rows has a company's reader
+            opened = [
+                {
+                    name: self.sealed_columns[name].open(
+                        tenant.pk, row[self.sealed_columns[name].column]
+                    )
+                    for name in sealed
+                }
+                for row in page
+            ]
+            self.opened(page, sealed)
+            texts = [with_values(text, values) for text, values in zip(texts, opened, strict=True)]
         paginator = self.paginator
         assert isinstance(paginator, KluisCursorPagination)
-        return paginator.get_text_paginated_response([row["json"] for row in page])
+        return paginator.get_text_paginated_response(texts)
+
+    def opened(self, rows: list[dict[str, Any]], fields: list[str]) -> None:
+        """Told that a page written by the database opened the sealed `fields` of `rows`
+        (each with the `opening_columns`); a resource whose reads are audited records
+        them here, once per request."""
 
     def _row_json(self, names: tuple[str, ...]) -> RowJson | None:
         """The expression writing rows of `names`, made once per resource and field set."""

@@ -65,8 +65,8 @@ _SENTINEL = "\x00prefix\x00"
 
 def _narrowing(sql: str, connection: BaseDatabaseWrapper) -> str:
     """The lookup `sql` (joined to the company table) also narrowing the connection to the
-    key's company (row-level security), in the same statement; the API view and the fast
-    lane widen it again after every response."""
+    key's company (row-level security), in the same statement; the API view widens it
+    again after every response."""
     quote = connection.ops.quote_name
     tenant_id = f"{quote(Tenant._meta.db_table)}.{quote('id')}"
     return sql.replace(" FROM ", f", {narrowing_column(tenant_id)} FROM ", 1)

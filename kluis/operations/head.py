@@ -4,7 +4,7 @@ RFC 9110 §9.3.2: a response to HEAD carries the headers a GET would (Content-Le
 included) and no content. Django leaves dropping the body to the server; granian does so
 over HTTP/1.1 but sends it as DATA frames over HTTP/2, which clients refuse as a protocol
 error (curl: "stream was not closed cleanly: PROTOCOL_ERROR"). This WSGI wrapper around
-Django in kluis.wsgi drops it itself (the fast lane in front answers only GET)."""
+Django in kluis.wsgi drops it itself."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Running a query the ORM compiled once: its rows through the ORM's own converters.
 
-The API's hottest statements (the key lookup, the fast lane's page) are compiled by the
+The API's hottest statements (the key lookup, a list's page) are compiled by the
 ORM once per process (`compiled`) and run by `fetch`, which does what Django's cursor
 does around a statement, minus what is per call there and the same every time here:
 rewriting the placeholders for the driver (SQLite's `?`), and the wrapper objects. When

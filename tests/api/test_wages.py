@@ -119,6 +119,11 @@ def test_adding_and_reading_a_wage_component(api):
     assert created["id"] in {r["id"] for r in rows}
     assert viewed().count() == before + 1
     assert viewed().last().changes["fields"] == ["wage_components"]
+    assert int(viewed().last().object_id) == worker().pk  # one employee: named
+    # Without the amount nothing sealed is opened, and nothing is recorded.
+    rows = body(client.get(f"{COMPONENTS}?employee={worker().pk}&fields=id,label"))["results"]
+    assert rows and all(set(r) == {"id", "label"} for r in rows)
+    assert viewed().count() == before + 1
     response = client.get(f"{COMPONENTS}{created['id']}/")
     assert response.status_code == 200 and response["ETag"]
 

@@ -461,12 +461,13 @@ class EmployeeViewSet(ApiViewSet):
         return response
 
     def partial_update(self, request: Request, pk: int) -> Response:
-        employee = selectors.employee_for(self.actor, pk)
+        employee = self.row(self.get_queryset, pk, "No such employee")
         serializer = EmployeeUpdateSerializer(
             data=request.data, partial=True, context=self._write_context()
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = expected_version(request, employee, data.pop("version", None))
-        services.update_employee(self.actor, employee, data, expected_version=version)
-        return self._one(selectors.employee_for(self.actor, pk))
+        changed = services.update_employee(self.actor, employee, data, expected_version=version)
+        # The service's row, as it wrote it (locked, changed and saved in its transaction).
+        return self._one(changed)

@@ -18,6 +18,7 @@ from kluis.access.actor import Actor
 from kluis.api.declared import Declaration
 from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import problem_example
+from kluis.api.views import Sealed
 from kluis.crypto import vault
 from kluis.people.api.wages import audit_amounts_read, employee_in_body
 from kluis.people.fields import WAGE_COMPONENT_PURPOSE
@@ -54,20 +55,26 @@ class WageComponentEndSerializer(StrictSerializer):
 SELECTABLE = set(WageComponentSerializer().fields)
 
 
+def open_amount(tenant_id: int, token: str | None) -> str:
+    """A component's sealed amount as the API shows it: a decimal string."""
+    amount = vault.unseal(tenant_id, WAGE_COMPONENT_PURPOSE, token)
+    return f"{Decimal(amount or '0'):.2f}"
+
+
 def represent(component: WageComponent) -> dict[str, Any]:
-    amount = vault.unseal(component.tenant_id, WAGE_COMPONENT_PURPOSE, component.amount_sealed)
+    # The sealed amount last, as on a list page written by the database.
     return {
         "id": component.pk,
         "employee": component.employee_id,
         "kind": component.kind,
         "label": component.label,
-        "amount": f"{Decimal(amount or '0'):.2f}",
         "currency": component.currency,
         "recurring": component.recurring,
         "period": component.period,
         "start_date": component.start_date.isoformat(),
         "end_date": component.end_date.isoformat() if component.end_date else None,
         "created_at": component.created_at,
+        "amount": open_amount(component.tenant_id, component.amount_sealed),
     }
 
 
@@ -114,7 +121,8 @@ def _end(
     return pay.end_wage_component(actor, component, data["end_date"], precondition=precondition)
 
 
-def _audit(actor: Actor, components: list[WageComponent]) -> None:
+def _audit(actor: Actor, components: list[Any]) -> None:
+    """The components shown (or a database-written page's rows: their `employee_id`)."""
     audit_amounts_read(actor, [c.employee_id for c in components], "wage_components")
 
 
@@ -128,8 +136,10 @@ WAGE_COMPONENTS = Declaration(
     columns={
         name: f"{name}_id" if name == "employee" else name
         for name in SELECTABLE
-        if name != "amount"  # sealed: opened by `represent`, its reading audited
+        if name != "amount"  # sealed: opened, its reading audited
     },
+    sealed={"amount": Sealed("amount_sealed", open_amount)},
+    opening_columns=("employee_id",),
     represent=represent,
     rows=_rows,
     about=(

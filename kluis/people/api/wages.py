@@ -40,7 +40,7 @@ from kluis.api.sparse import (
     problem_example,
     requested_fields,
 )
-from kluis.api.views import ApiViewSet
+from kluis.api.views import ApiViewSet, Sealed
 from kluis.audit.services import record
 from kluis.crypto import vault
 from kluis.people import selectors
@@ -99,16 +99,22 @@ class WageRecordSerializer(StrictSerializer):
 SELECTABLE = set(WageRecordSerializer().fields)
 
 
+def open_amount(tenant_id: int, token: str | None) -> str:
+    """A wage's sealed amount as the API shows it: a decimal string."""
+    amount = vault.unseal(tenant_id, WAGE_PURPOSE, token) or "0"
+    return f"{Decimal(amount):.2f}"
+
+
 def represent(wage: Wage) -> dict[str, Any]:
-    amount = vault.unseal(wage.tenant_id, WAGE_PURPOSE, wage.amount_sealed) or "0"
+    # The sealed amount last, as on a list page written by the database.
     return {
         "id": wage.pk,
         "employee": wage.employee_id,
         "effective_from": wage.effective_from.isoformat(),
-        "amount": f"{Decimal(amount):.2f}",
         "currency": wage.currency,
         "period": wage.period,
         "created_at": wage.created_at,
+        "amount": open_amount(wage.tenant_id, wage.amount_sealed),
     }
 
 
@@ -201,6 +207,11 @@ class WageViewSet(ApiViewSet):
         "destroy": set(),
     }
     conflict_errors = (pay.WageInForceError,)
+    columns: ClassVar[dict[str, str]] = {
+        name: "employee_id" if name == "employee" else name for name in SELECTABLE - {"amount"}
+    }
+    sealed_columns: ClassVar[dict[str, Sealed]] = {"amount": Sealed("amount_sealed", open_amount)}
+    opening_columns: ClassVar[tuple[str, ...]] = ("employee_id",)
 
     def get_queryset(self) -> QuerySet[Wage]:
         if getattr(self, "swagger_fake_view", False):
@@ -218,8 +229,14 @@ class WageViewSet(ApiViewSet):
         response["ETag"] = content_etag(wage.pk, row)
         return response
 
+    def opened(self, rows: list[dict[str, Any]], fields: list[str]) -> None:
+        audit_amounts_read(self.actor, [row["employee_id"] for row in rows], "wages")
+
     def list(self, request: Request) -> Response:
         only = requested_fields(request, SELECTABLE)
+        text = self.text_page(only)
+        if text is not None:
+            return text  # type: ignore[return-value]
         # The rows alone: no employee (nor its company) loaded per wage.
         page = self.page(lambda: self.get_queryset().select_related(None))
         if only is None or "amount" in only:

@@ -27,8 +27,10 @@ from kluis.people.records import (
 from kluis.tenancy.models import Tenant
 
 
-def same_company(actor: Actor, tenant: Tenant) -> None:
-    if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
+def same_company(actor: Actor, tenant: Tenant | int) -> None:
+    """Refused unless the actor acts for this company (given as itself or its id)."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant_id):
         raise PermissionDenied(_("Not a member of this company."))
 
 

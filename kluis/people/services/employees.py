@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,7 +116,7 @@ def _clean_employee_values(
 
 
 def _clean_employee_data(
-    tenant: Tenant, data: Mapping[str, Any], *, allowed: set[str], country: str
+    data: Mapping[str, Any], *, allowed: set[str], country: str
 ) -> dict[str, Any]:
     clean, errors = _clean_employee_values(data, allowed=allowed, country=country)
     if errors:
@@ -261,7 +260,7 @@ def update_employee(
     actor: Actor, employee: Employee, data: Mapping[str, Any], *, expected_version: int
 ) -> Employee:
     """Change fields of an employee; refused when someone else saved in between."""
-    same_company(actor, employee.tenant)
+    same_company(actor, employee.tenant_id)
     allowed = editable_fields(actor, employee)
     if not allowed:
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -273,7 +272,7 @@ def update_employee(
     ):
         raise PermissionDenied(_("Confirm your password to change your bank account."))
     fields = {k: val for k, val in data.items() if k != "custom_fields"}
-    clean = _clean_employee_data(employee.tenant, fields, allowed=allowed, country="BE")
+    clean = _clean_employee_data(fields, allowed=allowed, country="BE")
     custom_input = data.get("custom_fields") or {}
     if custom_input and "custom_fields" not in allowed:
         raise ValidationError({"custom_fields": [_("You may not change this field.")]})
@@ -281,13 +280,17 @@ def update_employee(
         current = (
             Employee.objects.for_tenant(employee.tenant_id)
             .select_for_update(of=("self",))
-            .select_related("department", "team", "manager")
+            .select_related("tenant", "department", "team", "manager")
             .get(pk=employee.pk)
         )
         if current.version != expected_version:
             raise StaleVersionError(current)
-        custom = clean_custom_values(
-            current.tenant, custom_input, dict(current.custom_fields), hiring=False
+        custom = (
+            clean_custom_values(
+                current.tenant, custom_input, dict(current.custom_fields), hiring=False
+            )
+            if custom_input
+            else current.custom_fields
         )
         before_plain = plain_values(current)
         before_sealed = {
@@ -321,10 +324,11 @@ def update_employee(
             .exists()
         ):
             raise ValidationError({"employee_number": [_("Another employee has this number.")]})
-        current.version = F("version") + 1
+        # The row is locked (and its version checked) since it was read: the next version
+        # is known without reading it back.
+        current.version += 1
         current.updated_by = actor.label[:254]
         current.save()
-        current.refresh_from_db()
         snapshot(current, actor, "employee", sorted(changed), before_plain)
         after_plain = plain_values(current)
         before = {k: before_plain.get(k) for k in changed if k not in SENSITIVE_FIELDS}

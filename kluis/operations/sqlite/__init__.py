@@ -1,0 +1,1 @@
+"""Django's SQLite backend with a writers' queue (see base.py)."""

@@ -23,7 +23,11 @@ def connect(path: Path, timeout: float = 5) -> Any:
             "default": {
                 "ENGINE": "kluis.operations.sqlite",
                 "NAME": str(path),
-                "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": timeout},
+                "OPTIONS": {
+                    "transaction_mode": "IMMEDIATE",
+                    "timeout": timeout,
+                    "init_command": "PRAGMA journal_mode=WAL;",
+                },
             }
         }
     )
@@ -122,3 +126,51 @@ def test_a_writer_waiting_past_the_timeout_is_told_the_database_is_locked(
     assert refused and "database is locked" in str(refused[0])
     first.rollback()
     first.close()
+
+
+def test_a_write_outside_a_transaction_queues_for_its_one_statement(database: Path) -> None:
+    first = connect(database)
+    first._start_transaction_under_autocommit()
+    first.cursor().execute("INSERT INTO t VALUES (1)")
+    waited: list[float] = []
+
+    def autocommit_writer() -> None:
+        second = connect(database)
+        began = time.monotonic()
+        second.cursor().execute("UPDATE t SET n = n + 10")  # its own transaction
+        waited.append(time.monotonic() - began)
+        assert not held(database)  # given back right after the statement
+        second.close()
+
+    thread = threading.Thread(target=autocommit_writer)
+    thread.start()
+    time.sleep(0.3)
+    assert thread.is_alive() and not waited
+    first.commit()
+    thread.join(timeout=10)
+    assert waited and 0.25 < waited[0] < 0.6, waited
+    assert first.cursor().execute("SELECT n FROM t").fetchall() == [(11,)]
+    assert first.cursor().execute("SELECT count(*) FROM t").fetchall() == [(1,)]
+    first.close()
+
+
+def test_the_log_is_checkpointed_in_the_background_not_by_a_writer(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer no longer copies the write-ahead log into the database when it crosses
+    SQLite's threshold (that made the slowest changes): a thread does, once it has grown."""
+    from kluis.operations.sqlite import base
+
+    writer = connect(database)
+    assert writer.cursor().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 20000
+    assert any(t.name == "sqlite-checkpoint" and t.is_alive() for t in threading.enumerate())
+    before = database.stat().st_size
+    monkeypatch.setattr(base, "CHECKPOINT_BYTES", 1)
+    writer._start_transaction_under_autocommit()
+    writer.cursor().executemany("INSERT INTO t VALUES (%s)", [(n,) for n in range(20000)])
+    writer.commit()
+    deadline = time.monotonic() + 10
+    while database.stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert database.stat().st_size > before  # the rows were copied from the log
+    writer.close()

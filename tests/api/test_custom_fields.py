@@ -143,6 +143,18 @@ def test_text_no_database_can_store_is_422_and_writes_nothing(api):
     assert CustomFieldDefinition.objects.count() == definitions
 
 
+def test_a_position_no_column_can_hold_is_422_and_changes_nothing(api):
+    """2**31 and more do not fit PostgreSQL's integer (SQLite would have taken it)."""
+    definition = CustomFieldDefinition.objects.filter(tenant__slug="demo-bv").first()
+    url = f"{URL}{definition.pk}/"
+    for position in (2**31, 12360697833615592):
+        problem = assert_problem(api().patch(url, {"position": position}), 422)
+        assert [e["field"] for e in problem["errors"]] == ["position"]
+    definition.refresh_from_db()
+    assert definition.position < 2**31
+    assert api().patch(url, {"position": 2**31 - 1}).status_code == 200
+
+
 def test_invalid_definition_is_422_with_field_errors_and_writes_nothing(api):
     client = api()
     existing = CustomFieldDefinition.objects.filter(tenant__slug="demo-bv").first()

@@ -16,6 +16,7 @@ from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import problem_example
 from kluis.people.models import CustomFieldDefinition
 from kluis.people.services.custom_fields import (
+    MAX_POSITION,
     define_custom_field,
     delete_custom_field,
     update_custom_field,
@@ -45,7 +46,10 @@ class CustomFieldChangeSerializer(CustomFieldSerializer):
     `position` and `is_active`."""
 
     position = serializers.IntegerField(
-        required=False, min_value=0, help_text="Place in forms and lists; kept when left out"
+        required=False,
+        min_value=0,
+        max_value=MAX_POSITION,
+        help_text="Place in forms and lists; kept when left out",
     )
     is_active = serializers.BooleanField(
         required=False,

@@ -55,10 +55,14 @@ def _flag(value: Any) -> bool:
     return value
 
 
+# The largest position the column holds on every database (a 32-bit integer).
+MAX_POSITION = 2**31 - 1
+
+
 def _position(value: Any) -> int:
     number = to_int(value)
-    if isinstance(value, bool) or number is None or number < 0:
-        raise ValidationError(_("Use a whole number, 0 or more."))
+    if isinstance(value, bool) or number is None or not 0 <= number <= MAX_POSITION:
+        raise ValidationError(_("Use a whole number from 0 to %(max)d.") % {"max": MAX_POSITION})
     return number
 
 

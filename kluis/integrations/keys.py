@@ -92,8 +92,8 @@ def _digest_matches(stored: str | None, value: str) -> bool:
 
 
 def find_key(value: str) -> ApiKey | None:
-    """The stored key `value` is, compared in constant time; None for anything else (for
-    the pages and commands that show a key; API requests use `key_facts`)."""
+    """The stored key `value` is, with its client and company, compared in constant time;
+    None for anything else. API requests use `key_facts`, which builds no key object."""
     if not looks_like_a_key(value):
         return None
     key = (

@@ -69,16 +69,7 @@ def relation(actor: Actor, employee: Employee) -> tuple[Any, ...]:
 
 
 def _audit_read(actor: Actor, employee: Employee, what: list[str]) -> None:
-    if not what or actor.is_system:
-        return
-    with transaction.atomic():
-        record(
-            actor,
-            "employee.sensitive_viewed",
-            tenant=employee.tenant,
-            target=employee,
-            changes={"fields": sorted(what)},
-        )
+    audit_opened(actor, employee.tenant, set(what), [(employee.pk, employee.display_name)])
 
 
 def profile(actor: Actor, employee: Employee, *, reveal: bool = True) -> dict[str, Any]:
@@ -362,8 +353,9 @@ def audit_opened(
     actor: Actor, tenant: Tenant, fields: set[str], employees: list[tuple[int, str]]
 ) -> None:
     """The one audit event of a read that opened sealed or wage values: the fields, and the
-    employees (id, name) whose values were opened; none for the system itself."""
-    if not employees or actor.is_system:
+    employees (id, name) whose values were opened; none for the system itself. Every
+    reader of such values records through here."""
+    if not fields or not employees or actor.is_system:
         return
     with transaction.atomic():
         if len(employees) == 1:

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import (
@@ -41,7 +40,6 @@ from kluis.api.sparse import (
     requested_fields,
 )
 from kluis.api.views import ApiViewSet, Sealed
-from kluis.audit.services import record
 from kluis.crypto import vault
 from kluis.people import selectors
 from kluis.people.fields import WAGE_PURPOSE
@@ -52,28 +50,15 @@ from kluis.people.services import pay
 
 def audit_amounts_read(actor: Actor, employee_ids: list[int], field: str) -> None:
     """One audit event for the amounts opened in this request, naming the employees.
-    Takes ids: a page of wages needs no employee rows loaded to say whose they were."""
-    if not employee_ids or actor.is_system or actor.tenant is None:
+    Takes ids: a page of wages needs no employee rows loaded to say whose they were
+    (one employee is named, as a read of one employee's values is)."""
+    if not employee_ids or actor.tenant is None:
         return
     unique = sorted(set(employee_ids))
-    with transaction.atomic():
-        if len(unique) == 1:
-            record(
-                actor,
-                "employee.sensitive_viewed",
-                tenant=actor.tenant,
-                target=Employee.objects.access_by_id(actor, unique[0]),
-                changes={"fields": [field]},
-            )
-        else:
-            record(
-                actor,
-                "employee.sensitive_viewed",
-                tenant=actor.tenant,
-                object_type="people.employee",
-                object_repr=f"{len(unique)} employees",
-                changes={"fields": [field], "employees": unique},
-            )
+    names = dict.fromkeys(unique, "")
+    if len(unique) == 1 and not actor.is_system:
+        names[unique[0]] = Employee.objects.access_by_id(actor, unique[0]).display_name
+    selectors.audit_opened(actor, actor.tenant, {field}, list(names.items()))
 
 
 def employee_in_body(actor: Actor, pk: int) -> Employee:

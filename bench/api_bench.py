@@ -724,6 +724,13 @@ def main() -> None:
         "--quick", action="store_true", help="1 s runs, no per-run warm-up (a few minutes)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="measure only the cases whose label holds TEXT (may be repeated)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.duration, args.warmup = 1.0, 0.0
@@ -748,6 +755,10 @@ def main() -> None:
         )
         notes: list[str] = []
         cases = plan_cases(headers, notes)
+        if args.only:
+            cases = [c for c in cases if any(text in c.label for text in args.only)]
+            if not cases:
+                parser.error(f"no case's label holds any of {args.only}")
         connections.close_all()
         threads = args.blocking_threads or WEB_BLOCKING_THREADS
         children, kluis_port, floor_port = start_servers(data_dir, workers, threads, tenant.pk)

@@ -209,13 +209,19 @@ class TextRows(BaseIterable):
 
 
 def text_rows(
-    queryset: models.QuerySet[Any], expression: RowJson, ordering: str, extra: tuple[str, ...] = ()
+    queryset: models.QuerySet[Any],
+    expression: RowJson,
+    ordering: str,
+    extra: tuple[str, ...] = (),
+    computed: dict[str, Any] | None = None,
 ) -> Any:
-    """`queryset`'s rows as `TextRows` of `expression`, with the `ordering` column and the
-    `extra` columns (what the page needs besides the JSON, e.g. sealed values to open)."""
+    """`queryset`'s rows as `TextRows` of `expression`, with the `ordering` column, the
+    `extra` columns and the `computed` expressions by name (what the page needs besides
+    the JSON, e.g. sealed values to open)."""
     extra = tuple(column for column in extra if column != ordering)
-    rows = queryset.values_list(expression, ordering, *extra)
-    names = ("json", ordering, *extra)
+    computed = computed or {}
+    rows = queryset.values_list(expression, ordering, *extra, *computed.values())
+    names = ("json", ordering, *extra, *computed)
     rows._iterable_class = type("TextRowsOf", (TextRows,), {"names": names})
     return rows
 

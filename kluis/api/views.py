@@ -127,10 +127,21 @@ class ApiViewSet(GenericViewSet):
         """`rows` as built for a company that stands in for the client's (a slot)."""
         stand_in = Tenant(pk=slots("tenant", "int"))
         self.__dict__["_actor_stand_in"] = dataclasses.replace(self.actor, tenant=stand_in)
+        self.__dict__["_slots"] = slots
         try:
             return rows()
         finally:
             del self.__dict__["_actor_stand_in"]
+            del self.__dict__["_slots"]
+
+    def variable(self, name: str, kind: str) -> Any:
+        """A value of this request that a page's rows depend on (given to `page` as
+        `variables`), for use while `rows` is built: a slot of the compiled query (kind as
+        in kluis/api/compiled.py), or the value itself when the query is built as it is."""
+        slots = self.__dict__.get("_slots")
+        if slots is not None:
+            return slots(name, kind)
+        return self.__dict__["_variables"][name]
 
     def row(
         self, rows: Callable[[], QuerySet[Any]], pk: Any, not_found: str, shape: Hashable = ()
@@ -159,13 +170,18 @@ class ApiViewSet(GenericViewSet):
         return found[0]
 
     def page(
-        self, rows: Callable[[], QuerySet[Any]] | None = None, shape: Hashable = ()
+        self,
+        rows: Callable[[], QuerySet[Any]] | None = None,
+        shape: Hashable = (),
+        variables: dict[str, Any] | None = None,
     ) -> list[Any]:
         """One page of the list (`rows`, by default `get_queryset`): the request's
         filters, ordering and cursor, compiled once per shape of request
-        (kluis/api/compiled.py) with the client's company and the filter values as
-        parameters. A shape that cannot be compiled is built and compiled every time."""
+        (kluis/api/compiled.py) with the client's company, the filter values and the
+        `variables` (read by `rows` through `variable`) as parameters. A shape that cannot
+        be compiled is built and compiled every time."""
         rows = rows or self.get_queryset
+        self.__dict__["_variables"] = variables or {}
         request = self.request
         paginator = self.paginator
         assert isinstance(paginator, KluisCursorPagination)
@@ -178,7 +194,7 @@ class ApiViewSet(GenericViewSet):
                 # The same rows for a company that stands in for the client's.
                 return chosen.apply(self._standing_in(rows, slots), slots)
 
-            values = {"tenant": tenant.pk, **chosen.slot_values()}
+            values = {"tenant": tenant.pk, **chosen.slot_values(), **(variables or {})}
             grants = tuple(sorted((actor._grants or {}).items()))
             key = (type(self), self.action, shape, grants, actor.kind, chosen.shape)
             page = paginator.paginate_compiled(request, self, build, values, key)

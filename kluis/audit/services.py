@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
-from kluis.audit.chain import content_of, event_hash, genesis_hash
+from kluis.audit.chain import around_sequence, content_of, event_hash, genesis_hash
 from kluis.audit.models import AuditChainHead, AuditEvent
 from kluis.tenancy.models import Tenant
 
@@ -52,16 +53,17 @@ def record(
     object_id: str | int = "",
     object_repr: str = "",
     changes: dict[str, Any] | None = None,
+    alone: bool = False,
 ) -> AuditEvent:
-    """Append one event to the tenant's chain, in the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
+    """Append one event to the tenant's chain, in the caller's transaction; `alone` for an
+    event that records no change (a read): then it may stand outside any transaction, the
+    append being one statement."""
+    if not alone and not transaction.get_connection().in_atomic_block:
         raise AuditOutsideTransactionError(f"audit.record({action!r}) outside a transaction")
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:200]
-    head_id, head_sequence, head_hash = _locked_head(tenant)
-    sequence = head_sequence + 1
     occurred_at = datetime.now(UTC)
     fields: dict[str, Any] = {
         "actor_kind": actor.kind,
@@ -75,73 +77,77 @@ def record(
         "ip": actor.ip or None,
         "request_id": actor.request_id[:64],
     }
-    digest = event_hash(
-        head_hash,
-        content_of(tenant_id=tenant.pk, sequence=sequence, occurred_at=occurred_at, **fields),
+    event = AuditEvent(tenant=tenant, occurred_at=occurred_at, **fields)
+    before, after = around_sequence(
+        content_of(tenant_id=tenant.pk, sequence=0, occurred_at=occurred_at, **fields)
     )
-    event = AuditEvent(
-        tenant=tenant,
-        sequence=sequence,
-        occurred_at=occurred_at,
-        prev_hash=head_hash,
-        hash=digest,
-        **fields,
-    )
-    _append(event, head_id)
+    appended = _append(event, before, after)
+    if appended is None:  # the company's first event: its chain starts here
+        AuditChainHead.objects.get_or_create(
+            tenant=tenant, defaults={"sequence": 0, "hash": genesis_hash(tenant.pk)}
+        )
+        appended = _append(event, before, after)
+        assert appended is not None
+    event.pk, event.sequence, event.prev_hash, event.hash = appended
+    event._state.adding = False
+    event._state.db = transaction.get_connection().alias
     return event
 
 
-# Appending is on the path of every change and every audited read: its three statements
-# are written once per database from the models' metadata and run through Django's cursor
-# (counted, logged and narrowed like any query), instead of being built by the ORM each time.
+# Appending is on the path of every change and every audited read, so it is one statement,
+# written once per database from the models' metadata and run through Django's cursor
+# (counted, logged and narrowed like any query): the event is inserted with the sequence
+# after the chain head's and its hash computed by the database from the head's hash and the
+# event's canonical text (kluis.audit.chain.around_sequence), the head locked while it is
+# read (PostgreSQL; SQLite writes one statement at a time); the database's trigger
+# (migration 0004) moves the head to the new event.
+
+_EVENT_FIELDS = [
+    f
+    for f in AuditEvent._meta.concrete_fields
+    if f.name not in ("id", "tenant", "sequence", "prev_hash", "hash")
+]
 
 
-def _locked_head(tenant: Tenant) -> tuple[int, int, str]:
-    """(id, sequence, hash) of the company's chain head, locked until the transaction ends
-    (PostgreSQL; SQLite writes one transaction at a time); made at the first event."""
+@functools.cache
+def _append_sql(vendor: str) -> str:
     connection = transaction.get_connection()
-    meta = AuditChainHead._meta
     quote = connection.ops.quote_name
+
+    def value(field: models.Field[Any, Any]) -> str:
+        if vendor == "postgresql":  # typed: the SELECT list does not take the column's type
+            return f"CAST(%s AS {field.cast_db_type(connection)})"
+        return "%s"
+
+    text = f"h.{quote('hash')} || %s || CAST(h.{quote('sequence')} + 1 AS TEXT) || %s"
+    digest = (
+        f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+        if vendor == "postgresql"
+        else f"SHA256({text})"  # Django registers SHA256() on its SQLite connections
+    )
+    columns = ["tenant_id", "sequence", *(f.column for f in _EVENT_FIELDS), "prev_hash", "hash"]
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(map(quote, columns))})"  # noqa: S608 (names from the model)
+        f" SELECT h.{quote('tenant_id')}, h.{quote('sequence')} + 1,"
+        f" {', '.join(value(f) for f in _EVENT_FIELDS)}, h.{quote('hash')}, {digest}"
+        f" FROM {quote(AuditChainHead._meta.db_table)} h WHERE h.{quote('tenant_id')} = %s"
+        f"{lock} RETURNING {quote('id')}, {quote('sequence')}, {quote('prev_hash')},"
+        f" {quote('hash')}"
+    )
+
+
+def _append(event: AuditEvent, before: str, after: str) -> tuple[int, int, str, str] | None:
+    """Insert `event` after its company's chain head: (id, sequence, prev_hash, hash), or
+    None when the company has no chain head yet."""
+    connection = transaction.get_connection()
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote('id')}, {quote('sequence')}, {quote('hash')}"  # noqa: S608 (names from the model)
-            f" FROM {quote(meta.db_table)} WHERE {quote('tenant_id')} = %s{lock}",
-            [tenant.pk],
+            _append_sql(connection.vendor), [*values, "\n" + before, after, event.tenant_id]
         )
         row = cursor.fetchone()
-    if row is not None:
-        return int(row[0]), int(row[1]), str(row[2])
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-        tenant=tenant, defaults={"sequence": 0, "hash": genesis_hash(tenant.pk)}
-    )
-    return head.pk, head.sequence, head.hash
-
-
-_EVENT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-
-
-def _append(event: AuditEvent, head_id: int) -> None:
-    """Insert `event` (its id set) and move the chain head to it."""
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
-    sql = (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns})"  # noqa: S608 (names from the model)
-        f" VALUES ({', '.join(['%s'] * len(values))})"
-    )
-    returning = connection.features.can_return_columns_from_insert
-    with connection.cursor() as cursor:
-        cursor.execute(sql + (f" RETURNING {quote('id')}" if returning else ""), values)
-        event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-        cursor.execute(
-            f"UPDATE {quote(AuditChainHead._meta.db_table)}"  # noqa: S608 (names from the model)
-            f" SET {quote('sequence')} = %s, {quote('hash')} = %s WHERE {quote('id')} = %s",
-            [event.sequence, event.hash, head_id],
-        )
-    event._state.adding = False
-    event._state.db = connection.alias
+    return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]))
 
 
 @dataclass

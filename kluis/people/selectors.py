@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -275,16 +275,40 @@ def _current_wages(actor: Actor, tenant_id: int, ids: list[int]) -> dict[int, di
     plan = plan_for(("people.current_wages", len(ids)), build)
     rows = run(plan, values) if plan is not None else _current_wages_query(tenant_id, ids, today)
     for employee_id, sealed, currency, period, effective_from in rows:
-        if employee_id in current:
-            continue
-        amount = vault.unseal(tenant_id, WAGE_PURPOSE, sealed) or "0"
-        current[employee_id] = {
-            "amount": str(Decimal(amount)),
-            "currency": currency,
-            "period": period,
-            "effective_from": effective_from,
-        }
+        if employee_id not in current:
+            current[employee_id] = _wage_shown(tenant_id, sealed, currency, period, effective_from)
     return current
+
+
+def _wage_shown(
+    tenant_id: int, sealed: str, currency: str, period: str, effective_from: Any
+) -> dict[str, Any]:
+    amount = vault.unseal(tenant_id, WAGE_PURPOSE, sealed) or "0"
+    return {
+        "amount": str(Decimal(amount)),
+        "currency": currency,
+        "period": period,
+        "effective_from": effective_from,
+    }
+
+
+def wage_in_force(tenant: Tenant | int, today: Any) -> Subquery:
+    """For a query of employees: the wage in force on `today` of each (its sealed amount,
+    currency, period and start, as a JSON object; null when none), for `opened_values`."""
+    latest = (
+        Wage.objects.for_tenant(tenant)
+        .filter(employee_id=OuterRef("pk"), effective_from__lte=today)
+        .order_by("-effective_from", "-id")
+        .values(
+            wage=JSONObject(
+                amount_sealed="amount_sealed",
+                currency="currency",
+                period="period",
+                effective_from="effective_from",
+            )
+        )[:1]
+    )
+    return Subquery(latest, output_field=JSONField())
 
 
 def profiles(
@@ -357,27 +381,28 @@ def audit_opened(
     reader of such values records through here."""
     if not fields or not employees or actor.is_system:
         return
-    with transaction.atomic():
-        if len(employees) == 1:
-            pk, name = employees[0]
-            record(
-                actor,
-                "employee.sensitive_viewed",
-                tenant=tenant,
-                object_type=EMPLOYEE,
-                object_id=pk,
-                object_repr=name,
-                changes={"fields": sorted(fields)},
-            )
-        else:
-            record(
-                actor,
-                "employee.sensitive_viewed",
-                tenant=tenant,
-                object_type=EMPLOYEE,
-                object_repr=f"{len(employees)} employees",
-                changes={"fields": sorted(fields), "employees": [pk for pk, _name in employees]},
-            )
+    if len(employees) == 1:
+        pk, name = employees[0]
+        record(
+            actor,
+            "employee.sensitive_viewed",
+            tenant=tenant,
+            object_type=EMPLOYEE,
+            object_id=pk,
+            object_repr=name,
+            changes={"fields": sorted(fields)},
+            alone=True,
+        )
+    else:
+        record(
+            actor,
+            "employee.sensitive_viewed",
+            tenant=tenant,
+            object_type=EMPLOYEE,
+            object_repr=f"{len(employees)} employees",
+            changes={"fields": sorted(fields), "employees": [pk for pk, _name in employees]},
+            alone=True,
+        )
 
 
 # What a page written by the database carries besides each row's JSON, to open its sealed
@@ -388,13 +413,13 @@ OPENING_COLUMNS = ("id", "preferred_name", "first_name", "last_name")
 def opened_values(
     actor: Actor, rows: list[dict[str, Any]], sealed: tuple[str, ...], wage: bool
 ) -> list[dict[str, Any]]:
-    """For each row of a page written by the database (OPENING_COLUMNS and the `sealed`
-    fields' `<name>_sealed` tokens), the sealed fields opened and, with `wage`, the wage in
-    force today; the opening audited once for the page, as `profiles` does. Only for an
-    actor who sees these fields of every employee of their company (`can_see_all`)."""
+    """For each row of a page written by the database (OPENING_COLUMNS, the `sealed`
+    fields' `<name>_sealed` tokens and, with `wage`, the `wage_in_force` as "wage"), the
+    sealed fields and the wage opened; the opening audited once for the page, as
+    `profiles` does. Only for an actor who sees these fields of every employee of their
+    company (`can_see_all`)."""
     tenant = actor.tenant
     assert tenant is not None
-    wages_now = _current_wages(actor, tenant.pk, [row["id"] for row in rows]) if wage else {}
     out: list[dict[str, Any]] = []
     opened: set[str] = set()
     opened_for: list[tuple[int, str]] = []
@@ -402,7 +427,18 @@ def opened_values(
         values: dict[str, Any] = {}
         opened_here = False
         if wage:
-            values["wage"] = wages_now.get(row["id"])
+            stored = row["wage"]
+            values["wage"] = (
+                None
+                if stored is None
+                else _wage_shown(
+                    tenant.pk,
+                    stored["amount_sealed"],
+                    stored["currency"],
+                    stored["period"],
+                    dt.date.fromisoformat(stored["effective_from"]),
+                )
+            )
             if values["wage"] is not None:
                 opened.add("wage")
                 opened_here = True

@@ -486,3 +486,25 @@ def test_a_host_that_is_not_allowed_is_a_400_problem(api):
     assert "evil" not in problem["detail"]
     page = api().client.get("/accounts/login/", headers={"host": "evil.example"})
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_the_list_shows_the_wage_in_force_today_as_the_single_read_does(api):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kluis.access.actor import Actor
+    from kluis.people.services.pay import set_wage
+
+    worker = demo_employee()
+    today = timezone.localdate()
+    system = Actor.system("tests", worker.tenant)
+    set_wage(system, worker, {"amount": "4100.50", "effective_from": today - dt.timedelta(days=3)})
+    set_wage(system, worker, {"amount": "9999.00", "effective_from": today + dt.timedelta(days=3)})
+    client = api(["employees:read", "wages:read"])
+    for _ in range(2):  # built, then compiled with today's date as a parameter
+        rows = body(client.get(f"{URL}?page_size=200"))["results"]
+        listed = next(row for row in rows if row["id"] == worker.pk)
+        assert listed["wage"]["amount"] == "4100.50"
+        assert listed["wage"]["effective_from"] == str(today - dt.timedelta(days=3))
+        assert listed["wage"] == body(client.get(f"{URL}{worker.pk}/"))["wage"]

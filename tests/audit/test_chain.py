@@ -138,3 +138,72 @@ def test_grant_is_audited_with_actor_and_role(demo):
     assert event.object_id == str(target.pk)
     assert event.changes == {"role": {"old": None, "new": "Payroll"}}
     assert verify_tenant(tenant).ok
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"sequence": 7, "tenant": 9}, {"note": '"sequence":1,"tenant":2}'}, {"x": "é\n\u2028"}],
+)
+def test_the_text_around_the_sequence_hashes_as_the_whole_event(changes):
+    """The database hashes an event it numbers from the text before and after the
+    sequence; that must be the hash `kluis audit verify` recomputes from the stored row."""
+    import datetime as dt
+    import hashlib
+
+    from kluis.audit.chain import around_sequence, content_of, event_hash
+
+    content = content_of(
+        tenant_id=12,
+        sequence=0,
+        occurred_at=dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC),
+        actor_kind="user",
+        actor_user_id=None,
+        actor_label="hr@example.test",
+        action="employee.updated",
+        object_type="people.employee",
+        object_id="4",
+        object_repr="An Employee",
+        changes=changes,
+        ip=None,
+        request_id="r",
+    )
+    before, after = around_sequence(content)
+    for sequence in (1, 9, 10, 123456789):
+        whole = event_hash("f" * 64, {**content, "sequence": sequence})
+        text = f"{'f' * 64}\n{before}{sequence}{after}"
+        assert hashlib.sha256(text.encode()).hexdigest() == whole
+
+
+def test_appending_is_one_statement_and_the_database_moves_the_head(demo):
+    from django.test.utils import CaptureQueriesContext
+
+    from kluis.audit.models import AuditChainHead
+
+    tenant = demo["demo-bv"]
+    owner = actor_for("owner@demo-bv.test")
+    head = AuditChainHead.objects.get(tenant=tenant)
+    with CaptureQueriesContext(connection) as captured:
+        event = record(owner, "test.read", tenant=tenant, changes={"fields": ["iban"]}, alone=True)
+    assert len(captured.captured_queries) == 1, captured.captured_queries
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.sequence, stored.prev_hash, stored.hash) == (
+        head.sequence + 1,
+        head.hash,
+        event.hash,
+    )
+    head.refresh_from_db()
+    assert (head.sequence, head.hash) == (event.sequence, event.hash)
+    assert verify_tenant(tenant).ok
+
+
+def test_a_company_s_first_event_starts_its_chain(db):
+    from kluis.access.actor import Actor
+    from kluis.tenancy.models import Tenant
+
+    tenant = Tenant.objects.create(name="New BV", slug="new-bv")
+    with transaction.atomic():
+        first = record(Actor.system("test", tenant), "company.created", tenant=tenant)
+    second = record(Actor.system("test", tenant), "test.read", tenant=tenant, alone=True)
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert second.prev_hash == first.hash
+    assert verify_tenant(tenant).ok

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from kluis.access.actor import Actor
 from kluis.access.permissions import Scope
-from kluis.api.rowjson import row_json, text_rows
+from kluis.api.rowjson import RowJson, row_json, text_rows
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import Employee
 from kluis.people.permissions import scope_of
@@ -60,17 +60,23 @@ def page_fields(actor: Actor, only: set[str] | None) -> PageFields | None:
     return PageFields(tuple(names), tuple(sealed), wage)
 
 
-@functools.lru_cache(maxsize=128)
 def text_rows_of(
-    names: tuple[str, ...], ordering: str, extra: tuple[str, ...] = ()
+    names: tuple[str, ...],
+    ordering: str,
+    extra: tuple[str, ...] = (),
+    computed: dict[str, Any] | None = None,
 ) -> QuerySet[Any] | None:
     """All employees as the text of their JSON objects of the fields `names`, with the
-    `ordering` column for the cursor and the `extra` columns; None where the database
-    cannot write one of them. Made once per set of fields and ordering (a queryset is
-    never changed in place)."""
-    expression = row_json(Employee, names, PLAIN_COLUMNS)
+    `ordering` column for the cursor, the `extra` columns and the `computed` expressions;
+    None where the database cannot write one of them."""
+    expression = _expression(names)
     if expression is None:
         return None
     return text_rows(
-        Employee.objects.all(), expression, PLAIN_COLUMNS.get(ordering, ordering), extra
+        Employee.objects.all(), expression, PLAIN_COLUMNS.get(ordering, ordering), extra, computed
     )
+
+
+@functools.lru_cache(maxsize=128)
+def _expression(names: tuple[str, ...]) -> RowJson | None:
+    return row_json(Employee, names, PLAIN_COLUMNS)

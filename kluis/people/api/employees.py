@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import django_filters
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -421,11 +422,25 @@ class EmployeeViewSet(ApiViewSet):
             if opening
             else ()
         )
-        rows = text_rows_of(fields.plain, ordering, extra)
-        if rows is None:
+        if text_rows_of(fields.plain, ordering) is None:
             return None
+
+        def rows() -> QuerySet[Employee]:
+            actor = self.actor  # (a stand-in's company while the query is compiled)
+            assert actor.tenant is not None  # a page of a company's rows: `page_fields`
+            computed = (
+                {"wage": selectors.wage_in_force(actor.tenant, self.variable("today", "date"))}
+                if fields.wage
+                else None
+            )
+            found = text_rows_of(fields.plain, ordering, extra, computed)
+            assert found is not None
+            return scoped(actor, "people.view", found)
+
         page = self.page(
-            lambda: scoped(self.actor, "people.view", rows), shape=(fields.plain, extra)
+            rows,
+            shape=(fields.plain, extra, fields.wage),
+            variables={"today": timezone.localdate()} if fields.wage else None,
         )
         texts = [row["json"] for row in page]
         if opening:

@@ -69,7 +69,7 @@ class ApiMiddleware:
 
 def answer(request: HttpRequest) -> HttpResponseBase:
     """The response to one API request, headers and all."""
-    incoming = request.headers.get("X-Request-ID", "")
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not `request.headers`: built whole
     request_id = incoming if VALID_REQUEST_ID.match(incoming) else secrets.token_hex(12)
     request.request_id = request_id  # type: ignore[attr-defined]
     current_request_id.set(request_id)

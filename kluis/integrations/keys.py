@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -174,6 +174,7 @@ def key_facts(value: str) -> KeyFacts | None:
     None for anything else."""
     if not looks_like_a_key(value):
         return None
+    connection = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy
     statement, template, slot, converters = _compiled_facts(connection)
     params = list(template)
     params[slot] = value[:PREFIX_LENGTH]

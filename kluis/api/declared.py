@@ -104,6 +104,8 @@ class Declaration:
     # object's `represent` shows them after the other fields, as such a page does.
     sealed: Mapping[str, Sealed] = field(default_factory=dict)
     opening_columns: tuple[str, ...] = ()
+    # The body of a POST where it differs from what is shown (fields only set at creation).
+    create_serializer: type[serializers.Serializer] | None = None
     # The body of a PATCH or PUT where it differs from a POST's (fields only changed).
     change_serializer: type[serializers.Serializer] | None = None
     # PUT as well as PATCH. Without PUT, a PATCH with a change body of its own sends that
@@ -125,6 +127,9 @@ class Declaration:
     descriptions: Mapping[str, str] = field(default_factory=dict)
     examples: Mapping[str, tuple[OpenApiExample, ...]] = field(default_factory=dict)
     lookup_name: str = ""
+    # The collection's name in prose where it is not the prefix's ("contracts" for
+    # employments).
+    plural: str = ""
 
     @property
     def lookup(self) -> str:
@@ -150,6 +155,8 @@ class DeclaredViewSet(RowViewSet):
         changing = self.action in ("partial_update", "update")
         if changing and self.declaration.change_serializer is not None:
             return self.declaration.change_serializer
+        if self.action == "create" and self.declaration.create_serializer is not None:
+            return self.declaration.create_serializer
         return self.declaration.serializer
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -201,7 +208,8 @@ class DeclaredViewSet(RowViewSet):
     def create(self, request: Request) -> Response:
         declaration = self.declaration
         assert declaration.create is not None
-        serializer = declaration.serializer(data=request.data)
+        body = declaration.create_serializer or declaration.serializer
+        serializer = body(data=request.data)
         serializer.is_valid(raise_exception=True)
         actor: Actor = self.actor
         tenant = actor.tenant
@@ -250,7 +258,7 @@ def _schema(d: Declaration) -> dict[str, Any]:
 
 
 def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
-    one, many = d.singular, d.prefix.replace("-", " ")
+    one, many = d.singular, d.plural or d.prefix.replace("-", " ")
     body = d.change_serializer or d.serializer
     a = _article(one)
     example = dict(d.example)
@@ -272,7 +280,7 @@ def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
         operations["create"] = dict(
             summary=f"Create {a} {one}",
             parameters=[IDEMPOTENCY_PARAMETER],
-            request=d.serializer,
+            request=d.create_serializer or d.serializer,
             responses={
                 201: d.serializer,
                 **problem_responses(400, 401, 403, 409, 415, 422, 429),

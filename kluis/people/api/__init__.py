@@ -7,7 +7,7 @@ from kluis.people.api.changes import ChangeViewSet
 from kluis.people.api.custom_fields import CUSTOM_FIELDS
 from kluis.people.api.departments import DEPARTMENTS
 from kluis.people.api.employees import EmployeeViewSet
-from kluis.people.api.employments import EmploymentViewSet
+from kluis.people.api.employments import EMPLOYMENTS
 from kluis.people.api.teams import TEAMS
 from kluis.people.api.wage_components import WAGE_COMPONENTS
 from kluis.people.api.wages import WageViewSet
@@ -29,15 +29,7 @@ register(
     item={"get": "retrieve", "patch": "partial_update"},
 )
 declare(DEPARTMENTS)
-register(
-    "employments",
-    EmploymentViewSet,
-    name="employments",
-    collection=LIST_CREATE,
-    item_name="employment",
-    lookup="employment_pk",
-    item={"get": "retrieve", "patch": "partial_update"},
-)
+declare(EMPLOYMENTS)
 declare(TEAMS)
 register(
     "wages",

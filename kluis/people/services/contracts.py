@@ -5,7 +5,7 @@ and emits a domain event in one transaction. Pay (wages, components) is in pay.p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -185,7 +185,15 @@ def check_overlap(
             )
 
 
-def end_employment(actor: Actor, contract: Employment, end_date: Any) -> Employment:
+def end_employment(
+    actor: Actor,
+    contract: Employment,
+    end_date: Any,
+    *,
+    precondition: Callable[[Employment], None] | None = None,
+) -> Employment:
+    """Set the last day of a contract (or move it); `precondition` is checked against the
+    contract as locked here (the API's If-Match)."""
     employee = contract.employee
     same_company(actor, employee.tenant)
     authorize_on(actor, "people.edit", employee)
@@ -194,9 +202,18 @@ def end_employment(actor: Actor, contract: Employment, end_date: Any) -> Employm
     day = v.date(end_date)
     if day is None:
         raise ValidationError({"end_date": [_("This field is required.")]})
-    if day < contract.start_date:
-        raise ValidationError({"end_date": [_("The end date comes before the start date.")]})
     with transaction.atomic():
+        contract = (
+            Employment.objects.for_tenant(employee.tenant_id)
+            .select_for_update()
+            .select_related("employee__tenant")
+            .get(pk=contract.pk)
+        )
+        employee = contract.employee
+        if precondition is not None:
+            precondition(contract)
+        if day < contract.start_date:
+            raise ValidationError({"end_date": [_("The end date comes before the start date.")]})
         before = contract.end_date
         contract.end_date = day
         contract.save(update_fields=["end_date"])

@@ -13,6 +13,11 @@ from kluis.access.actor import Actor
 from kluis.company.demo import load_demo
 from kluis.tenancy.models import Membership, Tenant
 
+# The API test helpers (the `api` fixture, fresh rate-limit counters for every test) serve
+# every app's API tests, so the whole suite loads them; pytest takes plugins from the root
+# conftest only.
+pytest_plugins = ["tests.api_client"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]

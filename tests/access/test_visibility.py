@@ -28,7 +28,7 @@ from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import Employee, EmployeeVersion
 from kluis.people.services import custom_fields, pay
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import make_key
+from tests.api_client import make_key
 from tests.conftest import member
 
 HIDDEN = visibility.HIDDEN

@@ -19,7 +19,7 @@ from kluis.api.registry import resources
 from kluis.audit.models import AuditEvent
 from kluis.people.models import Employee, Team
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import Api
+from tests.api_client import Api
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from kluis.access.actor import Actor
 from kluis.integrations.services import create_api_client, create_oauth_client
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import make_key
+from tests.api_client import make_key
 
 DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
 SYNC_SCRIPT = Path(settings.BASE_DIR) / "docs" / "examples" / "sync_employees.py"

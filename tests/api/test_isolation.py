@@ -9,7 +9,7 @@ import json
 
 from django.test import Client
 
-from tests.api.conftest import PROBLEM_JSON, make_key
+from tests.api_client import PROBLEM_JSON, make_key
 from tests.tenancy.test_isolation import API_PREFIX, _url, demo_objects, object_routes, snapshot
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kluis.api.throttling import SharedCounters
-from tests.api.conftest import assert_problem
+from tests.api_client import assert_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "/api/v1/employees/?fields=id"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import assert_problem
+from tests.api_client import assert_problem
 
 URL = "/api/v1/employees/?fields=id"
 

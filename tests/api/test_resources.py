@@ -29,7 +29,7 @@ from kluis.api.registry import Resource, resources
 from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import Api, assert_problem
+from tests.api_client import Api, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.db.models import JSONField, Value
 
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import Api
+from tests.api_client import Api
 
 pytestmark = pytest.mark.django_db
 

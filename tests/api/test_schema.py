@@ -8,7 +8,7 @@ import re
 
 from django.test import Client
 
-from tests.api.conftest import PROBLEM_JSON
+from tests.api_client import PROBLEM_JSON
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
 

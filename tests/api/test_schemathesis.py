@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import make_key
+from tests.api_client import make_key
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 # KLUIS_SCHEMATHESIS_SEED runs another seed by hand, to look for more than CI does.

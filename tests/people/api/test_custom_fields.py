@@ -9,8 +9,8 @@ from typing import Any
 
 from kluis.audit.models import AuditEvent
 from kluis.people.models import CustomFieldDefinition, Employee, EmployeeVersion
-from tests.api.conftest import assert_problem
-from tests.api.writes import audited, delete, emitted, put
+from tests.api_client import assert_problem
+from tests.people.api.writes import audited, delete, emitted, put
 
 URL = "/api/v1/custom-fields/"
 EMPLOYEES = "/api/v1/employees/"

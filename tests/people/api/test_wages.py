@@ -15,8 +15,8 @@ from django.utils import timezone
 from kluis.audit.models import AuditEvent
 from kluis.audit.services import MASK
 from kluis.people.models import Employee, Wage, WageComponent
-from tests.api.conftest import assert_problem
-from tests.api.writes import audited, delete, emitted, put
+from tests.api_client import assert_problem
+from tests.people.api.writes import audited, delete, emitted, put
 
 WAGES = "/api/v1/wages/"
 COMPONENTS = "/api/v1/wage-components/"

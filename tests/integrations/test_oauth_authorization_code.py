@@ -21,7 +21,7 @@ from kluis.integrations.models import OAuthConnection
 from kluis.integrations.services import register_oauth_app
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
-from tests.api.conftest import PROBLEM_JSON
+from tests.api_client import PROBLEM_JSON
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

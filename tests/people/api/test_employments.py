@@ -9,7 +9,7 @@ from typing import Any
 
 from kluis.audit.models import AuditEvent
 from kluis.people.models import Employee, Employment
-from tests.api.conftest import assert_problem
+from tests.api_client import assert_problem
 
 URL = "/api/v1/employments/"
 

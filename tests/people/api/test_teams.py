@@ -9,8 +9,8 @@ from typing import Any
 
 from kluis.audit.models import AuditEvent
 from kluis.people.models import Department, Team
-from tests.api.conftest import assert_problem
-from tests.api.writes import audited, delete, emitted, put
+from tests.api_client import assert_problem
+from tests.people.api.writes import audited, delete, emitted, put
 
 URL = "/api/v1/teams/"
 

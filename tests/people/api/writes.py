@@ -1,5 +1,5 @@
-"""PUT and DELETE for the `api` fixture's client (conftest's Api offers GET, POST, PATCH),
-and the audit and domain events a write leaves behind."""
+"""PUT and DELETE for the `api` fixture's client (tests/api_client.py's Api offers GET, POST,
+PATCH), and the audit and domain events a write leaves behind."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from kluis.audit.models import AuditEvent
 from kluis.integrations.models import DomainEvent
-from tests.api.conftest import Api
+from tests.api_client import Api
 
 
 def _headers(client: Api, extra: dict[str, str] | None) -> dict[str, str]:

@@ -218,7 +218,7 @@ def test_a_refused_key_leaves_the_connection_open_to_the_next_companys_key(demo,
     """The key lookup narrows the database connection to the key's company (row-level
     security on PostgreSQL) before the digest is compared: a refused key must widen it
     again, or the next request on the connection could not find another company's key."""
-    from tests.api.conftest import make_key
+    from tests.api_client import make_key
 
     demo_key = make_key("demo-bv", ["employees:read"])
     other_key = make_key("other-nv", ["employees:read"])

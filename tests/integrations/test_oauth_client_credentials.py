@@ -21,7 +21,7 @@ from kluis.integrations.models import ApiClient
 from kluis.integrations.services import create_oauth_client, revoke_api_client
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import PROBLEM_JSON
+from tests.api_client import PROBLEM_JSON
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -307,7 +307,7 @@ def test_parallel_posts_with_one_idempotency_key_all_get_the_first_answer(demo, 
         pytest.skip("the test server's in-memory SQLite is one connection shared by threads")
 
     from kluis.people.models import Department
-    from tests.api.conftest import make_key
+    from tests.api_client import make_key
 
     key = make_key("demo-bv", ["employees:read", "employees:write"])
     for round_ in range(3):

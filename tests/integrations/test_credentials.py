@@ -13,7 +13,7 @@ from kluis.integrations.keys import find_key
 from kluis.integrations.models import ApiKey
 from kluis.integrations.services import revoke_api_key
 from kluis.people.models import Employee
-from tests.api.conftest import PROBLEM_JSON, make_key
+from tests.api_client import PROBLEM_JSON, make_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

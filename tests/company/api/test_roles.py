@@ -8,7 +8,7 @@ from typing import Any
 
 from kluis.access.models import Role
 from kluis.tenancy.models import Membership
-from tests.api.conftest import assert_problem
+from tests.api_client import assert_problem
 
 ROLES = "/api/v1/roles/"
 MEMBERSHIPS = "/api/v1/memberships/"

@@ -1,5 +1,6 @@
 """/api/v1/changes/: the change feed of /people/changes/ as an API list (registry-wide
-behaviour is in test_resources.py, what each scope sees in tests/access/test_visibility.py)."""
+behaviour is in tests/api/test_resources.py, what each scope sees in
+tests/access/test_visibility.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from kluis.access.actor import Actor
 from kluis.people.models import Employee, EmployeeVersion
 from kluis.people.services import update_employee
-from tests.api.conftest import assert_problem
+from tests.api_client import assert_problem
 
 pytestmark = pytest.mark.django_db
 

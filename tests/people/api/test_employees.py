@@ -10,7 +10,7 @@ from django.test import Client
 
 from kluis.audit.models import AuditEvent
 from kluis.people.models import Employee, EmployeeStatus
-from tests.api.conftest import PROBLEM_JSON, Api, assert_problem
+from tests.api_client import PROBLEM_JSON, Api, assert_problem
 
 URL = "/api/v1/employees/"
 IDENTITY = {"national_id", "iban"}

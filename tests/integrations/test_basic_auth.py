@@ -15,7 +15,7 @@ from kluis.integrations.models import ApiClient
 from kluis.integrations.services import create_api_client, revoke_api_client
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
-from tests.api.conftest import PROBLEM_JSON
+from tests.api_client import PROBLEM_JSON
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,5 +1,7 @@
-"""API test helpers: keys made through the real service, an in-process client that sends
-them as bearer tokens, and the live server for the tests that use a real HTTP client."""
+"""API test helpers for the whole suite (loaded by tests/conftest.py as a plugin, so every
+app's API tests use them): keys made through the real service, an in-process client that
+sends them as bearer tokens, the problem-document check, and fresh rate-limit counters
+for every test."""
 
 from __future__ import annotations
 

@@ -219,17 +219,27 @@ def version_changes(actor: Actor, version: EmployeeVersion) -> list[dict[str, An
     """{field, old, new} of each change of one version that this actor may see (wages need
     view_salary for that employee, private data view_personal): the same policy as the
     profile and History tab; the change feed page and the API's /changes/ show these."""
-    changes = []
-    for field in visibility.visible_fields(
+    shown = visibility.visible_fields(
         actor, EMPLOYEE, version.changed_fields, subject=version.employee
-    ):
+    )
+    return changes_shown(shown, version.old_values, version.snapshot)
+
+
+def changes_shown(
+    fields: list[str], old_values: dict[str, Any], snapshot: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """{field, old, new} of the changed `fields` a viewer may see, from a version's old
+    values and snapshot: sealed values masked; a contract, wage or custom fields only
+    say that they changed."""
+    changes = []
+    for field in fields:
         spec = EMPLOYEE_FIELDS.get(field)
         if spec is None:
             old, new = None, None  # a contract, wage or custom fields: that it changed
         elif spec.sealed:
             old, new = MASK, MASK
         else:
-            old, new = version.old_values.get(field), version.snapshot.get(field)
+            old, new = old_values.get(field), snapshot.get(field)
         changes.append({"field": field, "old": old, "new": new})
     return changes
 

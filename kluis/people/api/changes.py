@@ -15,18 +15,31 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from kluis.access import visibility
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer
-from kluis.api.sparse import FIELDS_PARAMETER
+from kluis.api.sparse import FIELDS_PARAMETER, pick, requested_fields
 from kluis.api.views import RowViewSet
 from kluis.people.models import EmployeeVersion
 from kluis.people.permissions import scoped_by_employee
-from kluis.people.selectors import EMPLOYEE, version_changes
+from kluis.people.selectors import EMPLOYEE, changes_shown, version_changes
 
 READ = "people.view"
+# The columns a page of changes shows.
+LISTED = (
+    "id",
+    "employee_id",
+    "version",
+    "changed_at",
+    "actor_label",
+    "changed_fields",
+    "old_values",
+    "snapshot",
+)
 
 
 class ChangeSerializer(StrictSerializer):
@@ -137,3 +150,32 @@ class ChangeViewSet(RowViewSet):
             "actor": row.actor_label,
             "changes": version_changes(self.actor, row),
         }
+
+    def list(self, request: Request) -> Response:
+        """A page read as values, not versions with their employees: an API client's
+        grants are company-wide (as `shown_versions` relies on), so what it sees of a
+        change does not depend on the employee, and only the columns shown are read (not
+        the sealed snapshot)."""
+        only = requested_fields(request, self.selectable)
+        actor = self.actor
+        page = self.page(lambda: self.get_queryset().select_related(None).values(*LISTED))
+        return self.get_paginated_response(
+            [
+                pick(
+                    {
+                        "id": row["id"],
+                        "employee": row["employee_id"],
+                        "version": row["version"],
+                        "changed_at": row["changed_at"],
+                        "actor": row["actor_label"],
+                        "changes": changes_shown(
+                            visibility.visible_fields(actor, EMPLOYEE, row["changed_fields"]),
+                            row["old_values"],
+                            row["snapshot"],
+                        ),
+                    },
+                    only,
+                )
+                for row in page
+            ]
+        )

@@ -145,7 +145,8 @@ def _tighten_parameter(document: dict[str, Any], operation: dict[str, Any], p: d
     elif where == "header" and name == "Idempotency-Key":
         p["schema"] = {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}
     elif where == "header" and name == "If-Match":
-        p["schema"] = {"type": "string", "minLength": 1}
+        # At least one entity tag: a header of only commas and spaces names none (a 400).
+        p["schema"] = {"type": "string", "minLength": 1, "pattern": r"[^\s,]"}
     elif where == "query" and schema.get("type") == "string" and "enum" not in schema:
         schema["minLength"] = 1  # an empty value is refused: leave the parameter out
 

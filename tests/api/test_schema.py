@@ -168,3 +168,23 @@ def test_every_example_is_valid_against_its_own_schema(db):
     value = next(iter(page["application/json"]["examples"].values()))["value"]
     assert value["next"].startswith("https://kluis.example.com/api/v1/teams/?cursor=")
     assert isinstance(value["results"][0], dict)
+
+
+def test_if_match_is_documented_as_naming_a_tag_as_the_api_checks_it(api):
+    """A header of only commas and spaces names no entity tag: the API answers 400, so
+    the document says what a valid one holds (schemathesis's stateful phase found one)."""
+    document = schema()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "If-Match":
+                    pattern = parameter["schema"]["pattern"]
+                    assert not re.search(pattern, " , "), (path, method)
+                    assert re.search(pattern, 'W/"2-9f86d081884c7d65"'), (path, method)
+    worker = json.loads(api().get("/api/v1/employees/?page_size=1").content)["results"][0]
+    response = api(["employees:read", "employees:write"]).patch(
+        f"/api/v1/employees/{worker['id']}/",
+        {"work_phone": "+32470000000"},
+        headers={"If-Match": " , "},
+    )
+    assert response.status_code == 400

@@ -18,8 +18,8 @@ emit, and examples. `declare()` makes everything else from it and registers it:
   (tests/api/test_resources.py) covers the resource without being told.
 
 A resource whose rows need more than columns and one `represent` (the employee list's
-field permissions, the amounts of wages) keeps a viewset of its own on the same base
-(kluis/api/views.py) and registers it with `kluis.api.registry.register`.
+field permissions) keeps a viewset of its own on the same base (kluis/api/views.py) and
+registers it with `kluis.api.registry.register`.
 """
 
 from __future__ import annotations

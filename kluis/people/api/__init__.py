@@ -10,7 +10,7 @@ from kluis.people.api.employees import EmployeeViewSet
 from kluis.people.api.employments import EMPLOYMENTS
 from kluis.people.api.teams import TEAMS
 from kluis.people.api.wage_components import WAGE_COMPONENTS
-from kluis.people.api.wages import WageViewSet
+from kluis.people.api.wages import WAGES
 from kluis.people.services import StaleVersionError
 
 LIST_CREATE = {"get": "list", "post": "create"}
@@ -31,15 +31,7 @@ register(
 declare(DEPARTMENTS)
 declare(EMPLOYMENTS)
 declare(TEAMS)
-register(
-    "wages",
-    WageViewSet,
-    name="wages",
-    collection=LIST_CREATE,
-    item_name="wage",
-    lookup="wage_pk",
-    item={"get": "retrieve", "delete": "destroy"},  # only planned ones
-)
+declare(WAGES)
 declare(WAGE_COMPONENTS)
 declare(CUSTOM_FIELDS)
 register(

@@ -219,7 +219,10 @@ ACCOUNT_ADAPTER = "kluis.identity.adapter.KluisAccountAdapter"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins are counted per account and address and per address by Kluis
+# (kluis/identity/brute_force.py); allauth's own limit stays as a flood guard per address
+# only: a per-account limit would let anyone who knows an e-mail address lock its owner out.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 
 # --- Cache (allauth's sign-in rate limits live here) -----------------------------------

@@ -1,11 +1,61 @@
-"""allauth glue: Kluis has no public sign-up; people are added by their company."""
+"""allauth glue: Kluis has no public sign-up; people are added by their company. Sign-in
+attempts pass the brute-force protection (kluis/identity/brute_force.py) before allauth
+checks the password."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from kluis.identity import brute_force
+from kluis.operations.client_ip import client_ip
+
+
+def _login(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")
 
 
 class KluisAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            brute_force.check(_login(credentials), client_ip(request.META))
+        except brute_force.AddressThrottled as throttled:
+            seconds = max(1, math.ceil(throttled.wait.total_seconds()))
+            response = render(
+                request,
+                "account/throttled.html",
+                {"minutes": max(1, math.ceil(seconds / 60))},
+                status=429,
+            )
+            response["Retry-After"] = str(seconds)
+            raise ImmediateHttpResponse(response) from None
+        except brute_force.AccountBlocked:
+            # The same words whether the account exists or not.
+            raise forms.ValidationError(
+                _(
+                    "Too many failed sign-ins for this account from your network. Sign in "
+                    "from another network, reset your password, or ask your administrator "
+                    "to lift the block."
+                )
+            ) from None
+        super().pre_authenticate(request, **credentials)
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            brute_force.succeeded(_login(credentials), client_ip(request.META))
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        brute_force.failed(_login(credentials), client_ip(request.META))

@@ -5,3 +5,11 @@ class IdentityConfig(AppConfig):
     name = "kluis.identity"
     label = "identity"
     verbose_name = "Identity"
+
+    def ready(self) -> None:
+        from allauth.account import signals
+
+        from kluis.identity import receivers
+
+        for signal in (signals.password_changed, signals.password_set, signals.password_reset):
+            signal.connect(receivers.lift_sign_in_blocks, dispatch_uid=f"kluis-lift-{id(signal)}")

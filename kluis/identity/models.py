@@ -38,3 +38,38 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class SignInFailures(models.Model):
+    """Consecutive failed sign-ins for one account from one address (Auth0's model): at
+    `BLOCK_AFTER` the account is blocked from that address only, so an attacker who knows
+    an e-mail address cannot lock its owner out. The account is kept as a keyed digest of
+    the login typed, so that addresses tried for accounts that do not exist are not
+    stored. Shared by every web node (the database), never per process."""
+
+    account = models.CharField(max_length=64)  # salted HMAC of the normalised login
+    ip = models.GenericIPAddressField()
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    blocked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["account", "ip"], name="signin_failures_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account[:8]}… from {self.ip}: {self.failures}"
+
+
+class AddressFailures(models.Model):
+    """Failed sign-ins from one address across accounts in a 24-hour window: at
+    `THROTTLE_AFTER` the address gets one attempt per `THROTTLE_INTERVAL` (HTTP 429)."""
+
+    ip = models.GenericIPAddressField(unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.ip}: {self.failures}"

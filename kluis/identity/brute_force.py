@@ -1,0 +1,157 @@
+"""Brute-force protection of sign-in (Auth0's model, issue 13).
+
+- Ten consecutive failures for one account from one address block that account from that
+  address; other addresses are unaffected, so knowing someone's e-mail address is not
+  enough to lock them out. A success from the address starts the count again; the block
+  lifts when the password changes (allauth's password change, reset and set), when an
+  administrator lifts it (`unblock`), or 30 days after the last failure.
+- An address with 100 failures across accounts within 24 hours is throttled: one attempt
+  per 14.4 minutes (24 h / 100), answered 429 with Retry-After.
+- A refused attempt is refused before the password is looked at (no hash is computed), and
+  the answers are the same whether the account exists or not (no enumeration).
+
+The counts live in the database (kluis.identity.models), shared by every web node. A block
+is recorded in the audit log of each company the account is a member of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from kluis.access.actor import Actor
+from kluis.audit.services import record
+from kluis.identity.models import AddressFailures, SignInFailures, User
+from kluis.tenancy.selectors import memberships_of_user
+
+BLOCK_AFTER = 10
+BLOCK_LIFETIME = dt.timedelta(days=30)
+THROTTLE_AFTER = 100
+THROTTLE_WINDOW = dt.timedelta(hours=24)
+THROTTLE_INTERVAL = THROTTLE_WINDOW / THROTTLE_AFTER  # 14.4 minutes
+
+
+class SignInRefused(Exception):
+    """An attempt refused before the password is checked."""
+
+
+class AccountBlocked(SignInRefused):
+    """This account is blocked from this address."""
+
+
+@dataclass
+class AddressThrottled(SignInRefused):
+    """This address made too many failed attempts: the next one after `wait`."""
+
+    wait: dt.timedelta
+
+
+def account_key(login: str) -> str:
+    """The stored form of a login: a keyed digest of the normalised address."""
+    key = login.strip().lower()
+    return salted_hmac("kluis.identity.brute_force", key, algorithm="sha256").hexdigest()
+
+
+def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
+    """Raise AccountBlocked or AddressThrottled for an attempt that must be refused."""
+    if not ip:
+        return
+    now = now or timezone.now()
+    address = AddressFailures.objects.filter(ip=ip).first()
+    if (
+        address is not None
+        and address.failures >= THROTTLE_AFTER
+        and now - address.window_started_at < THROTTLE_WINDOW
+        and now - address.last_failure_at < THROTTLE_INTERVAL
+    ):
+        raise AddressThrottled(THROTTLE_INTERVAL - (now - address.last_failure_at))
+    blocked = SignInFailures.objects.filter(
+        account=account_key(login),
+        ip=ip,
+        blocked_at__isnull=False,
+        last_failure_at__gt=now - BLOCK_LIFETIME,
+    ).exists()
+    if blocked:
+        raise AccountBlocked()
+
+
+def failed(login: str, ip: str | None, now: dt.datetime | None = None) -> bool:
+    """Count a failed attempt; True when it blocked the account from this address."""
+    if not ip:
+        return False
+    now = now or timezone.now()
+    account = account_key(login)
+    with transaction.atomic():
+        row, created = SignInFailures.objects.select_for_update().get_or_create(
+            account=account, ip=ip, defaults={"failures": 1, "last_failure_at": now}
+        )
+        if not created:
+            if row.blocked_at is not None and now - row.last_failure_at >= BLOCK_LIFETIME:
+                row.failures, row.blocked_at = 0, None  # an old block has lifted
+            row.failures += 1
+            row.last_failure_at = now
+        newly_blocked = row.blocked_at is None and row.failures >= BLOCK_AFTER
+        if newly_blocked:
+            row.blocked_at = now
+        row.save()
+        _count_for_address(ip, now)
+        if newly_blocked:
+            _record(login, "signin.blocked", {"ip": ip, "failures": row.failures})
+    return newly_blocked
+
+
+def _count_for_address(ip: str, now: dt.datetime) -> None:
+    address, created = AddressFailures.objects.select_for_update().get_or_create(
+        ip=ip, defaults={"failures": 1, "window_started_at": now, "last_failure_at": now}
+    )
+    if created:
+        return
+    if now - address.window_started_at >= THROTTLE_WINDOW:
+        address.failures, address.window_started_at = 1, now
+    else:
+        address.failures = F("failures") + 1
+    address.last_failure_at = now
+    address.save()
+
+
+def succeeded(login: str, ip: str | None) -> None:
+    """A successful sign-in from this address starts its count for the account again."""
+    if ip:
+        SignInFailures.objects.filter(
+            account=account_key(login), ip=ip, blocked_at__isnull=True
+        ).delete()
+
+
+def unblock(login: str, reason: str) -> int:
+    """Lift every block and count of an account (its password changed, or an
+    administrator lifted them); the number of addresses it was blocked from."""
+    with transaction.atomic():
+        rows = SignInFailures.objects.filter(account=account_key(login))
+        blocked = list(rows.filter(blocked_at__isnull=False).values_list("ip", flat=True))
+        rows.delete()
+        if blocked:
+            _record(login, "signin.unblocked", {"ips": sorted(blocked), "reason": reason})
+    return len(blocked)
+
+
+def _record(login: str, action: str, changes: dict[str, object]) -> None:
+    """The event in the audit log of each company the account belongs to (none for a
+    login no account has)."""
+    user = User.objects.filter(email__iexact=login.strip()).first()
+    if user is None:
+        return
+    for membership in memberships_of_user(user.pk):
+        record(
+            Actor.system("sign-in protection", membership.tenant),
+            action,
+            tenant=membership.tenant,
+            object_type="identity.user",
+            object_id=user.pk,
+            object_repr=user.email,
+            changes=changes,
+        )

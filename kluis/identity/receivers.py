@@ -1,0 +1,14 @@
+"""What identity does when allauth tells it something happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kluis.identity import brute_force
+
+
+def lift_sign_in_blocks(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    """A new password lifts the account's sign-in blocks (brute_force)."""
+    email = str(getattr(user, "email", None) or "")
+    if email:
+        brute_force.unblock(email, reason="password changed")

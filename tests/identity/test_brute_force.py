@@ -1,0 +1,151 @@
+"""Brute-force protection of sign-in (Auth0's model): ten failures for one account from
+one address block it from that address only; an address spraying accounts is throttled
+(429); blocks lift on a password change, by an administrator, or after 30 days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from kluis.audit.models import AuditEvent
+from kluis.identity import brute_force
+from kluis.identity.models import AddressFailures, SignInFailures, User
+
+VICTIM = "hr@demo-bv.test"
+WRONG = "a wrong password, long enough"
+ATTACKER = "127.0.0.9"
+OFFICE = "127.0.0.2"
+
+
+@pytest.fixture(autouse=True)
+def _no_allauth_flood_guard() -> Any:
+    cache.clear()  # allauth's per-address flood guard counts in the cache
+    yield
+    cache.clear()
+
+
+def sign_in(email: str, password: str, ip: str) -> tuple[Client, Any]:
+    client = Client(REMOTE_ADDR=ip)
+    response = client.post("/accounts/login/", {"login": email, "password": password}, secure=True)
+    return client, response
+
+
+def signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def fail(email: str, ip: str, times: int) -> None:
+    for _ in range(times):
+        client, response = sign_in(email, WRONG, ip)
+        assert response.status_code == 200 and not signed_in(client)
+        cache.clear()  # not allauth's flood guard: Kluis's own counts are under test
+
+
+def test_ten_failures_block_the_account_from_that_address_only(demo):
+    fail(VICTIM, ATTACKER, 9)
+    client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert signed_in(client)  # nine are not enough, and a success starts again
+    fail(VICTIM, ATTACKER, 10)
+    client, response = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert not signed_in(client)
+    assert b"Too many failed sign-ins for this account from your network" in response.content
+    # The owner, from another address, is not locked out.
+    client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, OFFICE)
+    assert signed_in(client)
+    blocked = AuditEvent.objects.filter(action="signin.blocked", object_repr=VICTIM)
+    assert blocked.exists()
+    assert blocked.first().changes == {"ip": ATTACKER, "failures": 10}
+
+
+def test_a_blocked_attempt_never_reaches_the_password_check(demo, monkeypatch):
+    fail(VICTIM, ATTACKER, 10)
+    checked: list[str] = []
+    original = User.check_password
+
+    def spy(self: User, raw: str) -> bool:
+        checked.append(self.email)
+        return original(self, raw)
+
+    monkeypatch.setattr(User, "check_password", spy)
+    client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert not signed_in(client)
+    assert checked == []
+
+
+def test_an_unknown_address_gets_the_same_answers_as_a_real_one(demo):
+    fail("nobody@demo-bv.test", ATTACKER, 10)
+    _client, unknown = sign_in("nobody@demo-bv.test", WRONG, ATTACKER)
+    fail(VICTIM, ATTACKER, 10)
+    _client, real = sign_in(VICTIM, WRONG, ATTACKER)
+    assert unknown.status_code == real.status_code == 200
+    message = b"Too many failed sign-ins for this account from your network"
+    assert message in unknown.content and message in real.content
+    # Addresses tried are not stored in clear.
+    assert not SignInFailures.objects.filter(account__icontains="nobody").exists()
+
+
+def test_a_new_password_lifts_the_block(demo):
+    fail(VICTIM, ATTACKER, 10)
+    user = User.objects.get(email=VICTIM)
+    client = Client(REMOTE_ADDR=OFFICE)
+    client.force_login(user)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": settings.DEMO_PASSWORD,
+            "password1": "a brand new passphrase of many words",
+            "password2": "a brand new passphrase of many words",
+        },
+        secure=True,
+    )
+    assert response.status_code == 302, response.content[:300]
+    client, _response = sign_in(VICTIM, "a brand new passphrase of many words", ATTACKER)
+    assert signed_in(client)
+    assert AuditEvent.objects.filter(action="signin.unblocked", object_repr=VICTIM).exists()
+
+
+def test_a_block_lifts_thirty_days_after_the_last_failure(demo):
+    fail(VICTIM, ATTACKER, 10)
+    later = timezone.now() + dt.timedelta(days=30, minutes=1)
+    brute_force.check(VICTIM, ATTACKER, now=later)  # no longer refused
+    with pytest.raises(brute_force.AccountBlocked):
+        brute_force.check(VICTIM, ATTACKER, now=timezone.now() + dt.timedelta(days=29))
+
+
+def test_an_administrator_lifts_a_block(demo):
+    fail(VICTIM, ATTACKER, 10)
+    assert brute_force.unblock(VICTIM, reason="lifted by the operator") == 1
+    client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert signed_in(client)
+
+
+def test_an_address_spraying_accounts_is_throttled_with_429(demo):
+    for i in range(brute_force.THROTTLE_AFTER):
+        brute_force.failed(f"sprayed{i}@demo-bv.test", ATTACKER)
+    client, response = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert response.status_code == 429
+    assert b"Too many failed sign-ins came from your network" in response.content
+    assert not signed_in(client)
+    assert 0 < int(response["Retry-After"]) <= 14 * 60 + 24
+    # Another address is not throttled.
+    client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, OFFICE)
+    assert signed_in(client)
+    # One attempt per 14.4 minutes once throttled.
+    address = AddressFailures.objects.get(ip=ATTACKER)
+    after = address.last_failure_at + brute_force.THROTTLE_INTERVAL
+    brute_force.check(VICTIM, ATTACKER, now=after + dt.timedelta(seconds=1))
+    with pytest.raises(brute_force.AddressThrottled):
+        brute_force.check(VICTIM, ATTACKER, now=after - dt.timedelta(seconds=1))
+    # After the 24-hour window the count starts again.
+    brute_force.failed(
+        "late@demo-bv.test",
+        ATTACKER,
+        now=address.window_started_at + dt.timedelta(hours=24, seconds=1),
+    )
+    assert AddressFailures.objects.get(ip=ATTACKER).failures == 1

@@ -225,6 +225,21 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 
+# Brute-force protection of sign-in and client secrets (kluis/identity/brute_force.py):
+# failures for one account (or client id) from one address before it is blocked from that
+# address, and failures from one address within 24 h before it is throttled.
+for _variable, _default in (
+    ("KLUIS_SIGNIN_BLOCK_AFTER", "10"),
+    ("KLUIS_SIGNIN_ADDRESS_LIMIT", "100"),
+):
+    if (
+        not os.environ.get(_variable, _default).isdigit()
+        or int(os.environ.get(_variable, _default)) < 1
+    ):
+        raise ImproperlyConfigured(f"{_variable} must be a whole number of at least 1")
+SIGNIN_BLOCK_AFTER = int(os.environ.get("KLUIS_SIGNIN_BLOCK_AFTER", "10"))
+SIGNIN_ADDRESS_LIMIT = int(os.environ.get("KLUIS_SIGNIN_ADDRESS_LIMIT", "100"))
+
 # --- Cache (allauth's sign-in rate limits live here) -----------------------------------
 # A file cache is shared by every web process on one host, so rate limits hold across
 # Granian's workers; the test suite uses per-process memory.

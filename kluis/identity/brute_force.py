@@ -1,12 +1,15 @@
 """Brute-force protection of sign-in (Auth0's model, issue 13).
 
-- Ten consecutive failures for one account from one address block that account from that
-  address; other addresses are unaffected, so knowing someone's e-mail address is not
-  enough to lock them out. A success from the address starts the count again; the block
-  lifts when the password changes (allauth's password change, reset and set), when an
-  administrator lifts it (`unblock`), or 30 days after the last failure.
-- An address with 100 failures across accounts within 24 hours is throttled: one attempt
-  per 14.4 minutes (24 h / 100), answered 429 with Retry-After.
+- Ten consecutive failures (settings.SIGNIN_BLOCK_AFTER) for one account from one address
+  block that account from that address; other addresses are unaffected, so knowing
+  someone's e-mail address is not enough to lock them out. A success from the address
+  starts the count again; the block lifts when the password changes (allauth's password
+  change, reset and set), when an administrator lifts it (`unblock`), or 30 days after
+  the last failure. API clients' secrets (HTTP Basic, the OAuth token endpoint) are
+  counted the same way, per client id.
+- An address with 100 failures (settings.SIGNIN_ADDRESS_LIMIT) across accounts within 24
+  hours is throttled: one attempt per 14.4 minutes (24 h / 100), answered 429 with
+  Retry-After.
 - A refused attempt is refused before the password is looked at (no hash is computed), and
   the answers are the same whether the account exists or not (no enumeration).
 
@@ -17,8 +20,10 @@ is recorded in the audit log of each company the account is a member of.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,11 +34,20 @@ from kluis.audit.services import record
 from kluis.identity.models import AddressFailures, SignInFailures, User
 from kluis.tenancy.selectors import memberships_of_user
 
+# Defaults of settings.SIGNIN_BLOCK_AFTER and SIGNIN_ADDRESS_LIMIT (KLUIS_SIGNIN_*).
 BLOCK_AFTER = 10
 BLOCK_LIFETIME = dt.timedelta(days=30)
 THROTTLE_AFTER = 100
 THROTTLE_WINDOW = dt.timedelta(hours=24)
 THROTTLE_INTERVAL = THROTTLE_WINDOW / THROTTLE_AFTER  # 14.4 minutes
+
+
+def _block_after() -> int:
+    return int(getattr(settings, "SIGNIN_BLOCK_AFTER", BLOCK_AFTER))
+
+
+def _throttle_after() -> int:
+    return int(getattr(settings, "SIGNIN_ADDRESS_LIMIT", THROTTLE_AFTER))
 
 
 class SignInRefused(Exception):
@@ -63,13 +77,15 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
         return
     now = now or timezone.now()
     address = AddressFailures.objects.filter(ip=ip).first()
+    limit = _throttle_after()
+    interval = THROTTLE_WINDOW / limit
     if (
         address is not None
-        and address.failures >= THROTTLE_AFTER
+        and address.failures >= limit
         and now - address.window_started_at < THROTTLE_WINDOW
-        and now - address.last_failure_at < THROTTLE_INTERVAL
+        and now - address.last_failure_at < interval
     ):
-        raise AddressThrottled(THROTTLE_INTERVAL - (now - address.last_failure_at))
+        raise AddressThrottled(interval - (now - address.last_failure_at))
     blocked = SignInFailures.objects.filter(
         account=account_key(login),
         ip=ip,
@@ -80,8 +96,15 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
         raise AccountBlocked()
 
 
-def failed(login: str, ip: str | None, now: dt.datetime | None = None) -> bool:
-    """Count a failed attempt; True when it blocked the account from this address."""
+Audit = Callable[[str, dict[str, object]], None]
+
+
+def failed(
+    login: str, ip: str | None, now: dt.datetime | None = None, *, audit: Audit | None = None
+) -> bool:
+    """Count a failed attempt; True when it blocked the account from this address. The
+    block is recorded by `audit(action, changes)` (default: in the audit log of each
+    company of the user whose e-mail address `login` is)."""
     if not ip:
         return False
     now = now or timezone.now()
@@ -95,13 +118,15 @@ def failed(login: str, ip: str | None, now: dt.datetime | None = None) -> bool:
                 row.failures, row.blocked_at = 0, None  # an old block has lifted
             row.failures += 1
             row.last_failure_at = now
-        newly_blocked = row.blocked_at is None and row.failures >= BLOCK_AFTER
+        newly_blocked = row.blocked_at is None and row.failures >= _block_after()
         if newly_blocked:
             row.blocked_at = now
         row.save()
         _count_for_address(ip, now)
         if newly_blocked:
-            _record(login, "signin.blocked", {"ip": ip, "failures": row.failures})
+            (audit or _audit_for_user(login))(
+                "signin.blocked", {"ip": ip, "failures": row.failures}
+            )
     return newly_blocked
 
 
@@ -127,7 +152,7 @@ def succeeded(login: str, ip: str | None) -> None:
         ).delete()
 
 
-def unblock(login: str, reason: str) -> int:
+def unblock(login: str, reason: str, *, audit: Audit | None = None) -> int:
     """Lift every block and count of an account (its password changed, or an
     administrator lifted them); the number of addresses it was blocked from."""
     with transaction.atomic():
@@ -135,23 +160,28 @@ def unblock(login: str, reason: str) -> int:
         blocked = list(rows.filter(blocked_at__isnull=False).values_list("ip", flat=True))
         rows.delete()
         if blocked:
-            _record(login, "signin.unblocked", {"ips": sorted(blocked), "reason": reason})
+            (audit or _audit_for_user(login))(
+                "signin.unblocked", {"ips": sorted(blocked), "reason": reason}
+            )
     return len(blocked)
 
 
-def _record(login: str, action: str, changes: dict[str, object]) -> None:
-    """The event in the audit log of each company the account belongs to (none for a
-    login no account has)."""
-    user = User.objects.filter(email__iexact=login.strip()).first()
-    if user is None:
-        return
-    for membership in memberships_of_user(user.pk):
-        record(
-            Actor.system("sign-in protection", membership.tenant),
-            action,
-            tenant=membership.tenant,
-            object_type="identity.user",
-            object_id=user.pk,
-            object_repr=user.email,
-            changes=changes,
-        )
+def _audit_for_user(login: str) -> Audit:
+    def audit(action: str, changes: dict[str, object]) -> None:
+        """The event in the audit log of each company the account belongs to (none for a
+        login no account has)."""
+        user = User.objects.filter(email__iexact=login.strip()).first()
+        if user is None:
+            return
+        for membership in memberships_of_user(user.pk):
+            record(
+                Actor.system("sign-in protection", membership.tenant),
+                action,
+                tenant=membership.tenant,
+                object_type="identity.user",
+                object_id=user.pk,
+                object_repr=user.email,
+                changes=changes,
+            )
+
+    return audit

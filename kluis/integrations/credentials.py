@@ -23,6 +23,8 @@ from rest_framework.request import Request
 
 from kluis.access.actor import Actor
 from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
+from kluis.audit.services import record
+from kluis.identity import brute_force
 from kluis.integrations.keys import (
     KeyFacts,
     find_client,
@@ -39,6 +41,41 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 def _request_id(request: Request) -> str:
     return getattr(request._request, "request_id", "")
+
+
+def refuse_guessing(attempt: str, ip: str | None) -> None:
+    """429 for a client id blocked from this address, or an address that failed too often
+    (kluis/identity/brute_force.py), before any secret is compared."""
+    try:
+        brute_force.check(attempt, ip)
+    except brute_force.AddressThrottled as throttled:
+        raise exceptions.Throttled(
+            wait=throttled.wait.total_seconds(),
+            detail="Too many failed attempts from your address.",
+        ) from None
+    except brute_force.AccountBlocked:
+        raise exceptions.Throttled(
+            detail="Too many failed attempts for this client from your address."
+        ) from None
+
+
+def audit_for_client(client_id: str, *, oauth: bool = False) -> brute_force.Audit:
+    """Record a block of guessing a client's secret in the client's company's audit log
+    (none for an id no client has); `oauth`: the id of its OAuth application."""
+
+    def audit(action: str, changes: dict[str, object]) -> None:
+        lookup = {"oauth_application__client_id" if oauth else "client_id": client_id}
+        client = ApiClient.objects.select_related("tenant").filter(**lookup).first()
+        if client is not None:
+            record(
+                Actor.system("sign-in protection", client.tenant),
+                action.replace("signin.", "api_client.secret_"),
+                tenant=client.tenant,
+                target=client,
+                changes=changes,
+            )
+
+    return audit
 
 
 def usable_key(token: str) -> KeyFacts | None:
@@ -143,9 +180,15 @@ class ApiClientBasicAuthentication(authentication.BaseAuthentication):
         credentials = basic_credentials(request)
         if credentials is None:
             return None
-        client = find_client(*credentials)
+        client_id, secret = credentials
+        ip = client_ip(request.META)
+        attempt = f"api-basic:{client_id}"
+        refuse_guessing(attempt, ip)  # before the secret is hashed
+        client = find_client(client_id, secret)
         if client is None or client.revoked_at is not None or not client.tenant.is_active:
+            brute_force.failed(attempt, ip, audit=audit_for_client(client_id))
             raise exceptions.AuthenticationFailed("The client id or secret is not valid.")
+        brute_force.succeeded(attempt, ip)
         actor = Actor.for_api_client(
             client, ip=client_ip(request.META), request_id=_request_id(request)
         )

@@ -12,9 +12,12 @@ attacker could fill the log with them; the endpoints are rate limited): it is lo
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from django.db import router, transaction
 from django.http import HttpRequest
@@ -26,6 +29,7 @@ from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.audit.services import record
+from kluis.identity import brute_force
 from kluis.operations.client_ip import client_ip
 
 if TYPE_CHECKING:
@@ -109,10 +113,43 @@ def _token_repr(client: ApiClient, application: Any) -> str:
     return f"{client.name} ({application.client_id})"
 
 
+def _attempted_client_id(validator: OAuth2Validator, request: Any) -> str:
+    """The client id a token request names, in its Basic header or its body."""
+    encoded = validator._extract_basic_auth(request)
+    if encoded:
+        try:
+            decoded = base64.b64decode(encoded).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return ""
+        return unquote_plus(decoded.partition(":")[0])[:100]
+    return str(getattr(request, "client_id", "") or "")[:100]
+
+
 class KluisValidator(OAuth2Validator):
     """DOT's validator, refusing applications whose API client was revoked (or whose
     company was deactivated): they authenticate nowhere and get no token. Token writes are
     audited in the same transaction."""
+
+    def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """A client's secret at the token endpoint, with the brute-force counts of sign-in
+        (kluis/identity/brute_force.py): a client id blocked from this address, or an
+        address that failed too often, is refused before the secret is hashed."""
+        client_id = _attempted_client_id(self, request)
+        if not client_id:
+            return bool(super().authenticate_client(request, *args, **kwargs))
+        from kluis.integrations.credentials import audit_for_client
+
+        ip = client_ip(request.headers or {})
+        attempt = f"oauth:{client_id}"
+        try:
+            brute_force.check(attempt, ip)
+        except brute_force.SignInRefused:
+            return False
+        if super().authenticate_client(request, *args, **kwargs):
+            brute_force.succeeded(attempt, ip)
+            return True
+        brute_force.failed(attempt, ip, audit=audit_for_client(client_id, oauth=True))
+        return False
 
     def _load_application(self, client_id: str, request: Any) -> Any:
         application = super()._load_application(client_id, request)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("kluis.api.urls")),
     path("oauth/", include("kluis.integrations.oauth_urls")),
     path("integrations/", include("kluis.integrations.urls")),
+    path("accounts/", include("kluis.identity.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),

@@ -25,9 +25,10 @@ LAYERS: list[set[str]] = [
     {"api"},  # the one REST pipeline and its resource registry
     {"audit"},  # the hash-chained log, its viewer and its API resource
     {"crypto"},  # envelope encryption (audits key use)
+    {"identity"},  # accounts and sign-in protection (API secrets are counted by it too)
     {"integrations"},  # the outbox (events.emit), API clients, keys, OAuth
     {"company"},  # members and roles pages, resources and services; new companies; demo
-    {"identity", "people"},  # domain apps
+    {"people"},  # the domain app
     {"web"},  # the shell: navigation, dashboard
 ]
 

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kluis.identity import brute_force
@@ -58,4 +59,10 @@ class KluisAccountAdapter(DefaultAccountAdapter):
         return user
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
-        brute_force.failed(_login(credentials), client_ip(request.META))
+        login, ip = _login(credentials), client_ip(request.META)
+        if brute_force.failed(login, ip) and ip:
+            brute_force.tell_owner(
+                login,
+                ip,
+                lambda token: request.build_absolute_uri(reverse("identity:unblock", args=[token])),
+            )

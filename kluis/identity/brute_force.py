@@ -4,9 +4,9 @@
   block that account from that address; other addresses are unaffected, so knowing
   someone's e-mail address is not enough to lock them out. A success from the address
   starts the count again; the block lifts when the password changes (allauth's password
-  change, reset and set), when an administrator lifts it (`unblock`), or 30 days after
-  the last failure. API clients' secrets (HTTP Basic, the OAuth token endpoint) are
-  counted the same way, per client id.
+  change, reset and set), by the link e-mailed to the account's owner at the block, when
+  an administrator lifts it (`unblock`), or 30 days after the last failure. API clients'
+  secrets (HTTP Basic, the OAuth token endpoint) are counted the same way, per client id.
 - An address with 100 failures (settings.SIGNIN_ADDRESS_LIMIT) across accounts within 24
   hours is throttled: one attempt per 14.4 minutes (24 h / 100), answered 429 with
   Retry-After.
@@ -24,10 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
@@ -185,3 +189,54 @@ def _audit_for_user(login: str) -> Audit:
             )
 
     return audit
+
+
+# The unblock link e-mailed to an account's owner when it is blocked from an address.
+UNBLOCK_SALT = "kluis.identity.unblock"
+
+
+def unblock_token(login: str, ip: str, user_id: int) -> str:
+    """A signed, expiring token naming one block (the account, its user and the
+    address)."""
+    return signing.dumps({"a": account_key(login), "ip": ip, "u": user_id}, salt=UNBLOCK_SALT)
+
+
+def unblock_by_token(token: str) -> str | None:
+    """Lift the block the token names: the address it was from, or None for a token that
+    is altered or older than a block lasts (a block already lifted is lifted)."""
+    try:
+        named = signing.loads(token, salt=UNBLOCK_SALT, max_age=BLOCK_LIFETIME)
+    except signing.BadSignature:
+        return None
+    account, ip = str(named.get("a", "")), str(named.get("ip", ""))
+    with transaction.atomic():
+        deleted, _kinds = SignInFailures.objects.filter(account=account, ip=ip).delete()
+        user = User.objects.filter(pk=named.get("u")).first()
+        if deleted and user is not None:
+            _audit_for_user(user.email)("signin.unblocked", {"ips": [ip], "reason": "unblock link"})
+    return ip
+
+
+@task()
+def send_unblock_link(user_id: int, ip: str, link: str) -> int:
+    """E-mail the owner of a blocked account: from where, and the link that lifts it."""
+    user = User.objects.get(pk=user_id)
+    subject = _("Kluis: sign-ins to your account were blocked")
+    body = _(
+        "There were %(count)s failed sign-ins to your Kluis account from the address "
+        "%(ip)s, so sign-ins from that address are blocked. Other addresses are not "
+        "affected.\n\nIf these were you, lift the block here: %(link)s\n\n"
+        "If they were not you, someone is guessing your password: you do not need to do "
+        "anything, but choosing a new password also lifts the block."
+    ) % {"count": _block_after(), "ip": ip, "link": link}
+    return send_mail(subject, body, None, [user.email])
+
+
+def tell_owner(login: str, ip: str, link_for: Callable[[str], str]) -> None:
+    """Queue the unblock e-mail to the account's owner, if the login is an account (the
+    answer on screen is the same either way); `link_for(token)` makes the link."""
+    user = User.objects.filter(email__iexact=login.strip(), is_active=True).first()
+    if user is None:
+        return
+    user_id, link = user.pk, link_for(unblock_token(login, ip, user.pk))
+    transaction.on_commit(lambda: send_unblock_link.enqueue(user_id, ip, link))

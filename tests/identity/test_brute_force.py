@@ -149,3 +149,54 @@ def test_an_address_spraying_accounts_is_throttled_with_429(demo):
         now=address.window_started_at + dt.timedelta(hours=24, seconds=1),
     )
     assert AddressFailures.objects.get(ip=ATTACKER).failures == 1
+
+
+def _queued_unblock_mail() -> Any:
+    """Run the queued e-mail task as the worker would; the message it sent."""
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(task_path__endswith="send_unblock_link")
+    assert queued.count() == 1
+    task = queued.get()
+    task.task.call(*task.args_kwargs["args"], **task.args_kwargs["kwargs"])
+    assert len(mail.outbox) == 1
+    return mail.outbox[0]
+
+
+def test_the_owner_is_emailed_a_link_that_lifts_the_block(demo, django_capture_on_commit_callbacks):
+    import re
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fail(VICTIM, ATTACKER, 10)
+    message = _queued_unblock_mail()
+    assert message.to == [VICTIM]
+    assert ATTACKER in message.body
+    link = re.search(r"https://\S+/accounts/unblock/\S+/", message.body).group(0)
+    path = link.split("testserver", 1)[1]
+    client = Client()
+    page = client.get(path, secure=True)  # a mail scanner's visit lifts nothing
+    assert page.status_code == 200 and ATTACKER.encode() in page.content
+    _client, still = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert b"Too many failed sign-ins" in still.content
+    lifted = client.post(path, secure=True)
+    assert lifted.status_code == 302
+    signed_in_client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, ATTACKER)
+    assert signed_in(signed_in_client)
+    event = AuditEvent.objects.filter(action="signin.unblocked", object_repr=VICTIM).first()
+    assert event is not None and event.changes["reason"] == "unblock link"
+
+
+def test_no_mail_for_an_address_without_an_account_and_a_forged_link_lifts_nothing(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fail("nobody@demo-bv.test", ATTACKER, 10)
+    assert mail.outbox == []
+    fail(VICTIM, ATTACKER, 10)
+    forged = Client().post("/accounts/unblock/eyJhIjoieCJ9:forged:signature/", secure=True)
+    assert forged.status_code == 400
+    with pytest.raises(brute_force.AccountBlocked):
+        brute_force.check(VICTIM, ATTACKER)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kluis.identity import views
+
+app_name = "identity"
+
+urlpatterns = [
+    path("unblock/<str:token>/", views.unblock, name="unblock"),
+]

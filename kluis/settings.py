@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "allauth",
     "allauth.account",
+    "allauth.usersessions",  # a person's signed-in sessions: where, since when; end any
     "django_tasks_db",
     "kluis.identity",
     "kluis.tenancy",
@@ -224,6 +225,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # only: a per-account limit would let anyone who knows an e-mail address lock its owner out.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Sessions are recorded at sign-in (address, browser), not written on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Brute-force protection of sign-in and client secrets (kluis/identity/brute_force.py):
 # failures for one account (or client id) from one address before it is blocked from that

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kluis.identity import brute_force
+from kluis.identity import brute_force, signins
 from kluis.operations.client_ip import client_ip
 
 
@@ -60,6 +60,7 @@ class KluisAccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login, ip = _login(credentials), client_ip(request.META)
+        signins.failed(request, login)
         if brute_force.failed(login, ip) and ip:
             brute_force.tell_owner(
                 login,

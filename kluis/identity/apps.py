@@ -13,3 +13,4 @@ class IdentityConfig(AppConfig):
 
         for signal in (signals.password_changed, signals.password_set, signals.password_reset):
             signal.connect(receivers.lift_sign_in_blocks, dispatch_uid=f"kluis-lift-{id(signal)}")
+        signals.user_logged_in.connect(receivers.signed_in, dispatch_uid="kluis-signed-in")

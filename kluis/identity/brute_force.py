@@ -128,9 +128,7 @@ def failed(
         row.save()
         _count_for_address(ip, now)
         if newly_blocked:
-            (audit or _audit_for_user(login))(
-                "signin.blocked", {"ip": ip, "failures": row.failures}
-            )
+            (audit or audit_for_user(login))("signin.blocked", {"ip": ip, "failures": row.failures})
     return newly_blocked
 
 
@@ -164,13 +162,15 @@ def unblock(login: str, reason: str, *, audit: Audit | None = None) -> int:
         blocked = list(rows.filter(blocked_at__isnull=False).values_list("ip", flat=True))
         rows.delete()
         if blocked:
-            (audit or _audit_for_user(login))(
+            (audit or audit_for_user(login))(
                 "signin.unblocked", {"ips": sorted(blocked), "reason": reason}
             )
     return len(blocked)
 
 
-def _audit_for_user(login: str) -> Audit:
+def audit_for_user(login: str) -> Audit:
+    """Record an event about the account `login` names in each of its companies."""
+
     def audit(action: str, changes: dict[str, object]) -> None:
         """The event in the audit log of each company the account belongs to (none for a
         login no account has)."""
@@ -213,7 +213,7 @@ def unblock_by_token(token: str) -> str | None:
         deleted, _kinds = SignInFailures.objects.filter(account=account, ip=ip).delete()
         user = User.objects.filter(pk=named.get("u")).first()
         if deleted and user is not None:
-            _audit_for_user(user.email)("signin.unblocked", {"ips": [ip], "reason": "unblock link"})
+            audit_for_user(user.email)("signin.unblocked", {"ips": [ip], "reason": "unblock link"})
     return ip
 
 

@@ -73,3 +73,21 @@ class AddressFailures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip}: {self.failures}"
+
+
+class KnownDevice(models.Model):
+    """A browser (by its user agent) a person has signed in with: a sign-in from one not
+    seen before is e-mailed to them (kluis/identity/signins.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the user agent
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="known_device_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.fingerprint[:8]}…"

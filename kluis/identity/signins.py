@@ -1,0 +1,71 @@
+"""Every sign-in and failed sign-in is an audit event of the account's companies (the
+address, the browser, the method); a sign-in from a browser the person has not used
+before is e-mailed to them, so a stolen password does not go unnoticed."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kluis.identity.brute_force import audit_for_user
+from kluis.identity.models import KnownDevice, User
+from kluis.operations.client_ip import client_ip
+
+AGENT_LENGTH = 200
+
+
+def _agent(request: HttpRequest) -> str:
+    return str(request.META.get("HTTP_USER_AGENT", ""))[:AGENT_LENGTH]
+
+
+def failed(request: HttpRequest, login: str) -> None:
+    """A wrong password for an account (none is recorded for a login no account has)."""
+    with transaction.atomic():
+        audit_for_user(login)(
+            "signin.failed",
+            {"ip": client_ip(request.META), "user_agent": _agent(request), "method": "password"},
+        )
+
+
+def succeeded(request: HttpRequest, user: User) -> None:
+    """A sign-in: its audit events, and the new-device notice when the browser is new."""
+    ip, agent, now = client_ip(request.META), _agent(request), timezone.now()
+    fingerprint = hashlib.sha256(agent.encode()).hexdigest()
+    with transaction.atomic():
+        audit_for_user(user.email)(
+            "signin.succeeded", {"ip": ip, "user_agent": agent, "method": "password"}
+        )
+        device, created = KnownDevice.objects.get_or_create(
+            user=user,
+            fingerprint=fingerprint,
+            defaults={"first_seen_at": now, "last_seen_at": now},
+        )
+        if not created:
+            KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+            return
+        if not KnownDevice.objects.filter(user=user).exclude(pk=device.pk).exists():
+            return  # the first browser ever: nothing to compare with
+        user_id = user.pk
+        transaction.on_commit(
+            lambda: send_new_device_notice.enqueue(user_id, ip or "", agent, now.isoformat())
+        )
+
+
+@task()
+def send_new_device_notice(user_id: int, ip: str, agent: str, at: str) -> int:
+    """E-mail a person that their account was signed in to from a new browser."""
+    user = User.objects.get(pk=user_id)
+    subject = _("Kluis: a sign-in from a new browser")
+    body = _(
+        "Your Kluis account was signed in to from a browser it had not seen before.\n\n"
+        "When: %(at)s (UTC)\nAddress: %(ip)s\nBrowser: %(agent)s\n\n"
+        "If this was you, there is nothing to do. If it was not, change your password now "
+        "and sign out the other sessions (your name's menu, Sessions)."
+    ) % {"at": at[:19].replace("T", " "), "ip": ip or "?", "agent": agent or "?"}
+    return send_mail(subject, body, None, [user.email])

@@ -80,3 +80,8 @@ def text_rows_of(
 @functools.lru_cache(maxsize=128)
 def _expression(names: tuple[str, ...]) -> RowJson | None:
     return row_json(Employee, names, PLAIN_COLUMNS)
+
+
+def writable_by_database(names: tuple[str, ...]) -> bool:
+    """Whether the database can write rows of these fields (decided once per field set)."""
+    return _expression(names) is not None

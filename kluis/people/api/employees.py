@@ -34,7 +34,13 @@ from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer
 from kluis.api.views import ApiViewSet
 from kluis.people import selectors, services
-from kluis.people.api.employee_rows import ALWAYS, PageFields, page_fields, text_rows_of
+from kluis.people.api.employee_rows import (
+    ALWAYS,
+    PageFields,
+    page_fields,
+    text_rows_of,
+    writable_by_database,
+)
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import (
     ContractType,
@@ -422,7 +428,7 @@ class EmployeeViewSet(ApiViewSet):
             if opening
             else ()
         )
-        if text_rows_of(fields.plain, ordering) is None:
+        if not writable_by_database(fields.plain):
             return None
 
         def rows() -> QuerySet[Employee]:

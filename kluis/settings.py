@@ -14,8 +14,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from kluis.access.permissions import API_SCOPES
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ.get("KLUIS_ENV", "development").strip().lower()
 if ENV not in {"development", "production", "test"}:
@@ -397,7 +395,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- REST framework (the public API arrives in a later issue) ---------------------------
 # --- REST API (docs/api.md, docs/decisions/0005-api-plumbing.md) ------------------------
 # API keys only (no session, no CSRF), JSON only, every error as application/problem+json.
 REST_FRAMEWORK = {
@@ -437,57 +434,13 @@ API_RATE_LIMIT_FILE = "" if ENV == "test" else str(DATA_DIR / "ratelimits.bin")
 # the secret key invalidates every API key; set this to rotate them independently).
 API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")
 
-# OAuth 2.0 (django-oauth-toolkit): client credentials and authorization code + PKCE only.
-# No implicit or password grant; codes live 10 minutes; refresh tokens rotate and a reused
-# one revokes its family; tokens are stored as checksums only (RFC 9700).
-OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER = {
-    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
-    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
-    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
-    "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    "PKCE_REQUIRED": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
-    "SCOPES": {scope: scope for scope in API_SCOPES},
-    "DEFAULT_SCOPES": [],
-    "SCOPES_BACKEND_CLASS": "kluis.integrations.oauth.ClientScopes",
-    "OAUTH2_SERVER_CLASS": "kluis.integrations.oauth.KluisServer",
-    "OAUTH2_VALIDATOR_CLASS": "kluis.integrations.oauth.KluisValidator",
-    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
-    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
-    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
-    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
-    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Kluis API",
-    "DESCRIPTION": "The public REST API of Kluis. Guide: docs/api.md.",
-    "VERSION": "1",
-    "OAS_VERSION": "3.1.0",
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "COMPONENT_SPLIT_REQUEST": True,
-    # <id:...> in API paths (rest/paths.py) takes any segment so that a malformed id is
-    # answered 400 by the view; what a client must send is still a whole number.
-    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "kluis.api.schema.tighten_schema",
-    ],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
+# OAuth 2.0 (django-oauth-toolkit) and the OpenAPI document (drf-spectacular): fixed
+# configuration that depends on no environment variable, in kluis/settings_api.py.
+from kluis.settings_api import (  # noqa: E402, F401  (settings read by name)
+    OAUTH2_PROVIDER,
+    OAUTH2_PROVIDER_APPLICATION_MODEL,
+    SPECTACULAR_SETTINGS,
+)
 
 # --- Encryption at rest -------------------------------------------------------------------
 # Sensitive fields are sealed with a data key per company, stored wrapped by a master key

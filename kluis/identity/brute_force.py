@@ -201,17 +201,30 @@ def unblock_token(login: str, ip: str, user_id: int) -> str:
     return signing.dumps({"a": account_key(login), "ip": ip, "u": user_id}, salt=UNBLOCK_SALT)
 
 
-def unblock_by_token(token: str) -> str | None:
-    """Lift the block the token names: the address it was from, or None for a token that
-    is altered or older than a block lasts (a block already lifted is lifted)."""
+def blocked_address(token: str) -> str | None:
+    """The address a genuine, unexpired unblock token names; None otherwise."""
+    named = _named(token)
+    return None if named is None else str(named.get("ip", ""))
+
+
+def _named(token: str) -> dict[str, object] | None:
     try:
         named = signing.loads(token, salt=UNBLOCK_SALT, max_age=BLOCK_LIFETIME)
     except signing.BadSignature:
         return None
+    return named if isinstance(named, dict) else None
+
+
+def unblock_by_token(token: str) -> str | None:
+    """Lift the block the token names: the address it was from, or None for a token that
+    is altered or older than a block lasts (a block already lifted is lifted)."""
+    named = _named(token)
+    if named is None:
+        return None
     account, ip = str(named.get("a", "")), str(named.get("ip", ""))
     with transaction.atomic():
         deleted, _kinds = SignInFailures.objects.filter(account=account, ip=ip).delete()
-        user = User.objects.filter(pk=named.get("u")).first()
+        user = User.objects.filter(pk=int(str(named.get("u") or 0))).first()
         if deleted and user is not None:
             audit_for_user(user.email)("signin.unblocked", {"ips": [ip], "reason": "unblock link"})
     return ip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,16 +15,11 @@ from kluis.identity import brute_force
 def unblock(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what the link lifts (a mail scanner following it lifts nothing); POST
     lifts it."""
-    try:
-        named = signing.loads(
-            token,
-            salt=brute_force.UNBLOCK_SALT,
-            max_age=brute_force.BLOCK_LIFETIME,
-        )
-    except signing.BadSignature:
+    ip = brute_force.blocked_address(token)
+    if ip is None:
         return render(request, "account/unblock.html", {"invalid": True}, status=400)
     if request.method == "POST":
         brute_force.unblock_by_token(token)
         messages.success(request, _("The block is lifted: you can sign in again."))
         return redirect("account_login")
-    return render(request, "account/unblock.html", {"ip": named.get("ip", "")})
+    return render(request, "account/unblock.html", {"ip": ip})

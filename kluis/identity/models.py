@@ -70,6 +70,11 @@ class AddressFailures(models.Model):
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField()
     last_failure_at = models.DateTimeField()
+    # The companies whose accounts (or API clients) the address tried in this window: their
+    # owners are told when it is throttled. Capped (TARGETS_KEPT), ids only.
+    tenant_ids = models.JSONField(default=list, blank=True)
+
+    TARGETS_KEPT = 20
 
     def __str__(self) -> str:
         return f"{self.ip}: {self.failures}"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kluis.audit.models import AuditEvent
 from kluis.identity import brute_force
 from kluis.identity.models import AddressFailures, SignInFailures, User
+from kluis.tenancy.models import Membership
 
 VICTIM = "hr@demo-bv.test"
 WRONG = "a wrong password, long enough"
@@ -200,3 +201,55 @@ def test_no_mail_for_an_address_without_an_account_and_a_forged_link_lifts_nothi
     assert forged.status_code == 400
     with pytest.raises(brute_force.AccountBlocked):
         brute_force.check(VICTIM, ATTACKER)
+
+
+def test_the_owners_of_the_companies_an_address_tried_are_told_when_it_is_throttled(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        brute_force.failed(VICTIM, ATTACKER)  # one account of Demo BV among made-up ones
+        for i in range(brute_force.THROTTLE_AFTER - 1):
+            brute_force.failed(f"sprayed{i}@nowhere.test", ATTACKER)
+    demo_bv = demo["demo-bv"]
+    throttled = AuditEvent.objects.filter(action="signin.address_throttled")
+    assert [(e.tenant_id, e.changes) for e in throttled] == [
+        (demo_bv.pk, {"ip": ATTACKER, "failures": brute_force.THROTTLE_AFTER})
+    ]
+    queued = DBTaskResult.objects.filter(task_path__endswith="send_throttle_notice").get()
+    queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    owners = sorted(
+        Membership.objects.for_tenant(demo_bv)
+        .filter(role_assignments__role__builtin_key="owner")
+        .values_list("user__email", flat=True)
+    )
+    assert owners and [sorted(m.to) for m in mail.outbox] == [owners]
+    assert ATTACKER in mail.outbox[0].body and "allow list" in mail.outbox[0].body
+    # Further failures in the window tell nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        brute_force.failed(VICTIM, ATTACKER)
+    assert throttled.count() == 1
+
+
+def test_an_address_guessing_api_secrets_is_told_to_the_clients_company(demo):
+    import base64
+
+    from kluis.access.actor import Actor
+    from kluis.integrations.services import create_api_client
+
+    tenant = demo["other-nv"]
+    client, _secret = create_api_client(
+        Actor.system("tests", tenant), tenant, "Payroll", ["employees:read"]
+    )
+    for i in range(brute_force.THROTTLE_AFTER - 1):
+        brute_force.failed(f"sprayed{i}@nowhere.test", ATTACKER)
+    assert not AuditEvent.objects.filter(action="signin.address_throttled").exists()
+    guess = base64.b64encode(f"{client.client_id}:a-guessed-secret".encode()).decode()
+    response = Client(REMOTE_ADDR=ATTACKER).get(
+        "/api/v1/employees/", HTTP_AUTHORIZATION=f"Basic {guess}", secure=True
+    )
+    assert response.status_code == 401
+    throttled = AuditEvent.objects.filter(action="signin.address_throttled")
+    assert list(throttled.values_list("tenant_id", flat=True)) == [tenant.pk]

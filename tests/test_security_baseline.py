@@ -129,11 +129,27 @@ def test_passwords_are_hashed_with_argon2id(demo):
     assert "kluis-demo-password" not in user.password
 
 
-def test_production_hasher_is_argon2id_with_django_defaults():
-    from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
+def test_production_hasher_is_argon2id_at_owasps_cost(settings):
+    from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 
-    encoded = make_password("a long enough passphrase", hasher=Argon2PasswordHasher())
-    assert encoded.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
+    from kluis.identity.hashers import KluisArgon2PasswordHasher
+
+    # Production's list: the test suite's cheap hasher removed.
+    settings.PASSWORD_HASHERS = [
+        h for h in settings.PASSWORD_HASHERS if not h.endswith("CheapArgon2PasswordHasher")
+    ]
+    assert settings.PASSWORD_HASHERS[0] == "kluis.identity.hashers.KluisArgon2PasswordHasher"
+    encoded = make_password("a long enough passphrase")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    # A hash made with Django's heavier defaults still verifies, and is marked for
+    # re-hashing at the next sign-in.
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    old = Argon2PasswordHasher().encode("a long enough passphrase", "somesaltvalue123")
+    assert check_password("a long enough passphrase", old)
+    assert isinstance(identify_hasher(old), KluisArgon2PasswordHasher)
+    assert KluisArgon2PasswordHasher().must_update(old)
+    assert not KluisArgon2PasswordHasher().must_update(encoded)
 
 
 def test_short_passwords_are_rejected():

@@ -188,10 +188,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's (a ModelBackend that signs in by e-mail). With Django's
+# ModelBackend beside it every wrong password was hashed twice, once by each.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 PASSWORD_HASHERS = [
     "kluis.identity.hashers.KluisArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -253,3 +253,31 @@ def test_an_address_guessing_api_secrets_is_told_to_the_clients_company(demo):
     assert response.status_code == 401
     throttled = AuditEvent.objects.filter(action="signin.address_throttled")
     assert list(throttled.values_list("tenant_id", flat=True)) == [tenant.pk]
+
+
+def test_a_sign_in_costs_one_hash_whether_the_account_exists_or_not(demo, monkeypatch):
+    """No enumeration by timing (ASVS 6.3.8): an address no account has still costs one
+    Argon2 computation, like a wrong password for a real account; the answer is the same."""
+    import argon2
+
+    hashed: list[int] = []
+    original_hash, original_verify = argon2.low_level.hash_secret, argon2.PasswordHasher.verify
+
+    def counted_hash(*args: Any, **kwargs: Any) -> Any:
+        hashed.append(1)
+        return original_hash(*args, **kwargs)
+
+    def counted_verify(self: Any, *args: Any, **kwargs: Any) -> Any:
+        hashed.append(1)
+        return original_verify(self, *args, **kwargs)
+
+    monkeypatch.setattr(argon2.low_level, "hash_secret", counted_hash)
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counted_verify)
+    answers = []
+    for login in (VICTIM, "nobody-at-all@demo-bv.test"):
+        hashed.clear()
+        _client, response = sign_in(login, WRONG, OFFICE)
+        answers.append((response.status_code, len(hashed)))
+        text = response.content.decode()
+        assert "The email address and/or password you specified are not correct." in text
+    assert answers == [(200, 1), (200, 1)]

@@ -13,7 +13,7 @@ from kluis.access.permissions import BUILTIN_ROLES
 from kluis.audit.models import AuditEvent
 from kluis.identity.policy import policy_for
 from kluis.identity.policy_service import change_policy, clean_networks
-from tests.conftest import actor_for
+from tests.conftest import actor_for, member
 
 URL = "/settings/sign-in/"
 
@@ -148,3 +148,30 @@ def test_the_system_may_set_it_for_any_company(demo):
     )
     policy = policy_for(tenant)
     assert policy.mfa_required_for == "everyone" and not policy.password_sign_in_allowed
+
+
+def test_password_sign_in_forbidden_except_for_owners_with_a_second_factor(demo):
+    from allauth.mfa.models import Authenticator
+
+    from kluis.identity.policy import password_sign_in_allowed
+
+    tenant = demo["demo-bv"]
+    hr, owner = member("hr@demo-bv.test", "demo-bv").user, member("owner@demo-bv.test").user
+    consultant = member("consultant@kluis.test", "other-nv").user
+    assert password_sign_in_allowed(hr) and password_sign_in_allowed(owner)
+    change_policy(
+        Actor.system("test", tenant),
+        tenant,
+        mfa_required_for="off",
+        idle_timeout_seconds=3600,
+        absolute_lifetime_seconds=7200,
+        password_sign_in_allowed=False,
+    )
+    assert not password_sign_in_allowed(hr)
+    assert not password_sign_in_allowed(owner)  # no second factor: no break-glass
+    assert not password_sign_in_allowed(consultant)  # one of their companies forbids it
+    assert password_sign_in_allowed(member("hr@other-nv.test").user)
+    Authenticator.objects.create(user=owner, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=hr, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert password_sign_in_allowed(owner)  # the owner's break-glass path
+    assert not password_sign_in_allowed(hr)

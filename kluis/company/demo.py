@@ -118,6 +118,7 @@ def load_demo() -> bool:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("Demo data is refused in a production configuration.")
     if Tenant.objects.filter(slug="demo-bv").exists():
+        _upgrade_demo()
         return False
     password = settings.DEMO_PASSWORD
     with transaction.atomic():
@@ -154,6 +155,16 @@ def load_demo() -> bool:
             for part in _PARTS.values():
                 part(tenant, locale=locale, country=country)
     return True
+
+
+def _upgrade_demo() -> None:
+    """A demo loaded before companies had sign-in policies gets the demo's policy, so its
+    logins keep working with a password alone (the default would ask owners, HR admins and
+    auditors to enrol a second factor)."""
+    for tenant in Tenant.objects.filter(slug__in=[slug for slug, _c, _p in DEMO_COMPANIES]):
+        if not SignInPolicy.objects.for_tenant(tenant).exists():
+            with transaction.atomic():
+                _demo_sign_in_policy(Actor.system("demo-loader", tenant), tenant)
 
 
 def _demo_sign_in_policy(actor: Actor, tenant: Tenant) -> None:

@@ -147,3 +147,16 @@ def test_the_api_is_not_affected(demo, api):
     assert Membership.objects.for_tenant(demo["demo-bv"]).exists()
     response = api(["employees:read"]).get("/api/v1/employees/")
     assert response.status_code == 200
+
+
+def test_a_demo_loaded_before_policies_existed_gets_the_demo_policy(demo):
+    from kluis.company.demo import load_demo
+    from kluis.identity.policy import forget
+
+    tenant = demo["demo-bv"]
+    SignInPolicy.objects.for_tenant(tenant).delete()
+    forget(tenant)
+    assert policy_for(tenant).mfa_required_for == SignInPolicy.Mfa.ROLES
+    assert load_demo() is False
+    forget(tenant)
+    assert policy_for(tenant).mfa_required_for == SignInPolicy.Mfa.OFF

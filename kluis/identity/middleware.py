@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kluis.identity import policy as policies
+from kluis.tenancy.selectors import memberships_of_user
 
 SIGNED_IN_AT = "kluis_signed_in_at"
 LAST_SEEN_AT = "kluis_last_seen_at"
@@ -45,6 +46,9 @@ def session_started(
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN_AT] = now
     request.session[GENERATION] = int(getattr(user, "session_generation", 0) or 0)
+    # The pages that follow read their company's policy from the shared cache: load it now.
+    for membership in memberships_of_user(user.pk):
+        policies.policy_for(membership.tenant_id)
 
 
 def _limits(request: HttpRequest) -> tuple[int, int]:

@@ -48,12 +48,7 @@ def sign_in_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The sign-in settings were saved."))
             return redirect("signin_settings")
-    return render(
-        request,
-        "identity/sign_in_settings.html",
-        {"form": form, "policy": current, "status": 400 if form.errors else 200},
-        status=400 if form.errors else 200,
-    )
+    return render(request, "identity/sign_in_settings.html", {"form": form, "policy": current})
 
 
 def _audit_everywhere(request: HttpRequest, user: User, ended: int) -> None:

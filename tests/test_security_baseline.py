@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -100,7 +101,7 @@ def test_page_scripts_carry_the_nonce_of_the_response(client):
 def test_session_and_csrf_cookies_are_secure_httponly_samesite(demo):
     client = Client()
     page = client.get("/accounts/login/", secure=True)
-    csrf = page.cookies["kluis_csrftoken"]
+    csrf = page.cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
     response = client.post(
         "/accounts/login/",
@@ -108,8 +109,12 @@ def test_session_and_csrf_cookies_are_secure_httponly_samesite(demo):
         secure=True,
     )
     assert response.status_code == 302
-    session = response.cookies["kluis_session"]
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    # The __Host- prefix: the browser keeps them only as Secure, host-only, for path "/".
+    for cookie in (csrf, session):
+        assert cookie.key.startswith("__Host-")
+        assert cookie["path"] == "/" and not cookie["domain"]
 
 
 def test_forms_without_csrf_token_are_refused(demo):

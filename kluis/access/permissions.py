@@ -68,6 +68,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Create and revoke API keys for integrations"),
             company_only=True,
         ),
+        _p(
+            "identity.manage_signin",
+            _("Change the company's sign-in settings (second factor, sessions, addresses)"),
+            company_only=True,
+        ),
     ]
 }
 

@@ -9,7 +9,10 @@
   secrets (HTTP Basic, the OAuth token endpoint) are counted the same way, per client id.
 - An address with 100 failures (settings.SIGNIN_ADDRESS_LIMIT) across accounts within 24
   hours is throttled: one attempt per 14.4 minutes (24 h / 100), answered 429 with
-  Retry-After.
+  Retry-After. Not for an account whose company lists the address on its allow list
+  (Sign-in settings: an office behind one NAT address), looked up from the memberships of
+  the account the attempt names; the per-account block above applies there all the same,
+  and attempts from that address for accounts of other companies stay throttled.
 - A refused attempt is refused before the password is looked at (no hash is computed), and
   the answers are the same whether the account exists or not (no enumeration).
 
@@ -35,6 +38,7 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.identity.models import AddressFailures, SignInFailures, User
+from kluis.identity.policy import address_exempt_for_login
 from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.selectors import memberships_of_user
 
@@ -88,6 +92,7 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
         and address.failures >= limit
         and now - address.window_started_at < THROTTLE_WINDOW
         and now - address.last_failure_at < interval
+        and not address_exempt_for_login(login, ip)
     ):
         raise AddressThrottled(interval - (now - address.last_failure_at))
     blocked = SignInFailures.objects.filter(
@@ -142,11 +147,10 @@ def failed(
 
 def _companies_of(login: str) -> list[int]:
     """The companies of the account `login` names (none for a login no account has)."""
-    return list(
-        Membership.objects.filter(
-            user__email__iexact=login.strip(), is_active=True, tenant__is_active=True
-        ).values_list("tenant_id", flat=True)
-    )
+    user = User.objects.filter(email__iexact=login.strip()).only("pk").first()
+    if user is None:
+        return []
+    return [membership.tenant_id for membership in memberships_of_user(user.pk)]
 
 
 def _count_for_address(ip: str, now: dt.datetime, tenant_ids: list[int]) -> None:

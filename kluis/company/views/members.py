@@ -21,12 +21,13 @@ from kluis.access.decorators import member_required
 from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_text
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import Scope
-from kluis.company.services import grant_role, revoke_role
+from kluis.company.services import deactivate_member, grant_role, reactivate_member, revoke_role
 from kluis.tenancy.models import Membership
 from kluis.tenancy.selectors import membership_in
 
 VIEW = "tenancy.view_members"
 MANAGE_ROLES = "access.manage_roles"
+MANAGE_MEMBERS = "tenancy.manage_members"
 
 
 def visible_members(actor: Actor) -> QuerySet[Membership]:
@@ -81,6 +82,8 @@ def _render_detail(
             "assignments": assignments,
             "can_manage": can_manage,
             "grant_form": grant_form if can_manage else None,
+            "can_manage_members": can(actor, MANAGE_MEMBERS)
+            and member.pk != getattr(actor.membership, "pk", None),
         },
     )
 
@@ -138,4 +141,27 @@ def member_revoke_role(request: HttpRequest, pk: int, role_pk: int) -> HttpRespo
             _("%(member)s no longer has the role %(role)s.")
             % {"member": member.display_name, "role": role.name},
         )
+    return redirect("members:member", pk=member.pk)
+
+
+@member_required()
+def member_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    """Deactivate (every session and OAuth token of the member ends) or reactivate."""
+    actor = request.actor  # type: ignore[attr-defined]
+    member = membership_in(actor, pk)
+    if not can(actor, MANAGE_MEMBERS):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        (reactivate_member if active else deactivate_member)(actor, member)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        text = (
+            _("%(member)s has access again.")
+            if active
+            else _("%(member)s no longer has access; their sessions have ended.")
+        )
+        messages.success(request, text % {"member": member.display_name})
     return redirect("members:member", pk=member.pk)

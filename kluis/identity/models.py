@@ -96,3 +96,21 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.fingerprint[:8]}…"
+
+
+# App tokens' tables live in a module of their own (kluis/identity/app_token_models.py).
+from kluis.identity.app_token_models import (  # noqa: E402
+    AppRefreshToken,
+    AppSigningKey,
+    AppTokenFamily,
+)
+
+__all__ = [
+    "AddressFailures",
+    "AppRefreshToken",
+    "AppSigningKey",
+    "AppTokenFamily",
+    "KnownDevice",
+    "SignInFailures",
+    "User",
+]

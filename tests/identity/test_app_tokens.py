@@ -1,0 +1,106 @@
+"""App tokens: an app signs in through allauth headless and calls the REST API with a
+short-lived JWT access token (ES256, kid) as the member, with the member's own
+permissions; refresh tokens rotate and a reused one revokes its family."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+
+from kluis.identity import signing_keys
+from kluis.identity.models import AppTokenFamily
+from kluis.people.models import Employee
+from tests.identity.app_token_helpers import api_get, part, refresh, sign_in, tokens
+
+EMPLOYEES = "/api/v1/employees/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keys() -> Iterator[None]:
+    signing_keys.forget()  # keys cached by an earlier test's rolled-back transaction
+    cache.clear()
+    yield
+    signing_keys.forget()
+
+
+def test_sign_in_gives_an_es256_access_token_with_kid_and_a_refresh_token(demo):
+    meta = tokens("hr@demo-bv.test")
+    access, refresh_token = meta["access_token"], meta["refresh_token"]
+    header, claims = part(access, 0), part(access, 1)
+    assert header["alg"] == "ES256"
+    assert header["kid"] == signing_keys.signer().kid
+    assert claims["token_use"] == "access"
+    assert claims["exp"] - claims["iat"] == 15 * 60
+    assert claims["company"] == demo["demo-bv"].pk
+    assert part(refresh_token, 1)["token_use"] == "refresh"
+    assert part(refresh_token, 1)["fam"] == claims["fam"]
+
+
+def test_a_wrong_password_gives_no_tokens(demo):
+    response = sign_in("hr@demo-bv.test", "not the password at all")
+    assert response.status_code == 400
+    assert "access_token" not in response.json().get("meta", {})
+
+
+def test_the_api_answers_with_the_members_own_permissions(demo):
+    hr = tokens("hr@demo-bv.test")["access_token"]
+    employee = tokens("member1@demo-bv.test")["access_token"]
+    everyone = api_get(EMPLOYEES, hr)
+    assert everyone.status_code == 200, everyone.content[:300]
+    own = api_get(EMPLOYEES, employee)
+    assert own.status_code == 200, own.content[:300]
+    hr_emails = {row["work_email"] for row in everyone.json()["results"]}
+    own_rows = own.json()["results"]
+    assert len(hr_emails) > 5
+    assert [row["work_email"] for row in own_rows] == ["member1@demo-bv.test"]
+    # An employee sees no one else's record, by id either.
+    other = next(
+        r["id"] for r in everyone.json()["results"] if r["work_email"] == "hr@demo-bv.test"
+    )
+    assert api_get(f"{EMPLOYEES}{other}/", employee).status_code == 404
+    assert api_get(f"{EMPLOYEES}{other}/", hr).status_code == 200
+
+
+def test_the_member_acts_in_the_tokens_company_only(demo):
+    """A token of a company A member reaches nothing of company B, not even by naming it."""
+    access = tokens("hr@demo-bv.test")["access_token"]
+    rows = api_get(EMPLOYEES, access).json()["results"]
+    assert all(row["work_email"].endswith("@demo-bv.test") for row in rows)
+    other_ids = list(Employee.objects.for_tenant(demo["other-nv"]).values_list("pk", flat=True))
+    assert other_ids
+    for pk in other_ids[:3]:
+        assert api_get(f"{EMPLOYEES}{pk}/", access).status_code == 404
+    refused = api_get(EMPLOYEES, access, HTTP_X_KLUIS_COMPANY="other-nv")
+    assert refused.status_code == 401
+    assert refused["Content-Type"] == "application/problem+json"
+
+
+def test_a_member_of_two_companies_chooses_one_per_request(demo):
+    access = tokens("consultant@kluis.test")["access_token"]
+    default = api_get(EMPLOYEES, access).json()["results"]
+    chosen = api_get(EMPLOYEES, access, HTTP_X_KLUIS_COMPANY="other-nv").json()["results"]
+    assert all(row["work_email"].endswith("@demo-bv.test") for row in default if row["work_email"])
+    emails = {row["work_email"] for row in chosen}
+    assert "hr@other-nv.test" in emails and "hr@demo-bv.test" not in emails
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(demo):
+    meta = tokens("hr@demo-bv.test")
+    first_refresh = meta["refresh_token"]
+    response = refresh(first_refresh)
+    assert response.status_code == 200, response.content[:300]
+    data = response.json()["data"]
+    second_access, second_refresh = data["access_token"], data["refresh_token"]
+    assert second_refresh != first_refresh
+    assert api_get(EMPLOYEES, second_access).status_code == 200
+    # The old refresh token again: someone copied it. The whole family goes.
+    assert refresh(first_refresh).status_code == 400
+    family = AppTokenFamily.objects.get(pk=part(first_refresh, 1)["fam"])
+    assert family.revoked_at is not None and family.revoked_reason == "refresh token reused"
+    assert api_get(EMPLOYEES, second_access).status_code == 401
+    assert api_get(EMPLOYEES, meta["access_token"]).status_code == 401
+    assert refresh(second_refresh).status_code == 400
+    # Other sign-ins of the same member are not touched.
+    assert api_get(EMPLOYEES, tokens("hr@demo-bv.test")["access_token"]).status_code == 200

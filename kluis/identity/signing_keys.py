@@ -184,8 +184,11 @@ def signer() -> Signer:
         delete_expired(now)
     assert row is not None and private_key is not None
     found = Signer(kid=row.kid, private_key=private_key)
-    with _lock:
-        _cache.update(signer=found, signer_at=now_monotonic)
+    if not transaction.get_connection().in_atomic_block:
+        # Only a committed key is kept: inside a transaction that may yet roll back,
+        # this process must not go on signing with a key the database may not keep.
+        with _lock:
+            _cache.update(signer=found, signer_at=now_monotonic)
     return found
 
 
@@ -207,19 +210,21 @@ def _verifiers() -> dict[str, ec.EllipticCurvePublicKey]:
 
 
 def verifying_key(kid: str) -> ec.EllipticCurvePublicKey | None:
-    """The public key named `kid`, while it may verify; an unknown kid reads the keys
-    again once (another node may just have made it)."""
+    """The public key named `kid`, while it may verify. A kid not among the cached keys
+    is looked up by itself (another node may just have made it): one indexed query."""
     key = _verifiers().get(kid)
-    if key is None and now_stale():
-        forget()
-        key = _verifiers().get(kid)
-    return key
-
-
-def now_stale() -> bool:
-    """Whether the cached keys are older than a second (re-reading them is then cheap
-    enough for an unknown kid; within a second, a flood of made-up kids costs nothing)."""
-    return time.monotonic() - _cache["verifiers_at"] >= 1.0
+    if key is not None or len(kid) > 64:
+        return key
+    pem = (
+        AppSigningKey.objects.filter(kid=kid)
+        .exclude(verify_until__lte=timezone.now())
+        .values_list("public_key", flat=True)
+        .first()
+    )
+    if pem is None:
+        return None
+    loaded = serialization.load_pem_public_key(pem.encode())
+    return loaded if isinstance(loaded, ec.EllipticCurvePublicKey) else None
 
 
 def jwks() -> dict[str, list[dict[str, str]]]:

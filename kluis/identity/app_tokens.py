@@ -182,15 +182,27 @@ def issue_refresh(family: AppTokenFamily) -> str:
     return encode(claims)
 
 
-def _session_alive(family: AppTokenFamily, claims: dict[str, Any]) -> bool:
-    """The token's session is the family's and still exists, signed in as its user."""
+def _live_session(family: AppTokenFamily, claims: dict[str, Any]) -> SessionBase | None:
+    """The token's session, if it is the family's and still exists, signed in as its
+    user."""
     if allauth_jwt.session_key_from_sid(claims["sid"]) != family.session_key:
-        return False
+        return None
     session = allauth_jwt.get_token_session(claims)
     if session is None:
-        return False
+        return None
     user = allauth_jwt.validate_token_user(claims, session)
-    return user is not None and user.pk == family.user_id
+    return session if user is not None and user.pk == family.user_id else None
+
+
+def _session_alive(family: AppTokenFamily, claims: dict[str, Any]) -> bool:
+    return _live_session(family, claims) is not None
+
+
+def keep_session(session: SessionBase) -> None:
+    """An app's session lasts as long as its newest refresh token (the web's idle timeout
+    is for browsers: an app renews its access token every 15 minutes, not its session)."""
+    session.set_expiry(refresh_lifetime())
+    session.save()
 
 
 def _usable_family(claims: dict[str, Any]) -> AppTokenFamily | None:
@@ -247,8 +259,10 @@ def refresh(token: str) -> tuple[str, str] | None:
             return None
         issued.used_at = timezone.now()
         issued.save(update_fields=["used_at"])
-        if _usable_family(claims) is None or not _session_alive(family, claims):
+        session = _live_session(family, claims)
+        if _usable_family(claims) is None or session is None:
             return None
+        keep_session(session)
         return issue_access(family), issue_refresh(family)
 
 

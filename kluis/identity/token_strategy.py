@@ -39,6 +39,7 @@ class KluisTokenStrategy(JWTTokenStrategy):
         user = authenticated_user(request)
         if not request.session.session_key:
             request.session.save()
+        app_tokens.keep_session(request.session)
         family = app_tokens.start_family(user, request.session)
         return {
             "access_token": app_tokens.issue_access(family),

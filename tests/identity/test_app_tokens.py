@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
+from kluis.audit.models import AuditEvent
 from kluis.identity import signing_keys
 from kluis.identity.models import AppTokenFamily
 from kluis.people.models import Employee
@@ -99,8 +101,34 @@ def test_refresh_rotates_and_reuse_revokes_the_family(demo):
     assert refresh(first_refresh).status_code == 400
     family = AppTokenFamily.objects.get(pk=part(first_refresh, 1)["fam"])
     assert family.revoked_at is not None and family.revoked_reason == "refresh token reused"
+    event = AuditEvent.objects.filter(action="app_tokens.revoked", tenant=demo["demo-bv"]).get()
+    assert event.object_id == str(family.user_id) and first_refresh not in str(event.changes)
     assert api_get(EMPLOYEES, second_access).status_code == 401
     assert api_get(EMPLOYEES, meta["access_token"]).status_code == 401
     assert refresh(second_refresh).status_code == 400
     # Other sign-ins of the same member are not touched.
     assert api_get(EMPLOYEES, tokens("hr@demo-bv.test")["access_token"]).status_code == 200
+
+
+def _list_paths() -> list[str]:
+    document = Client().get("/api/v1/schema/?format=json").json()
+    return [path for path, ops in document["paths"].items() if "{" not in path and "get" in ops]
+
+
+@pytest.mark.parametrize(
+    "email", ["hr@demo-bv.test", "member1@demo-bv.test", "auditor@demo-bv.test"]
+)
+def test_every_list_answers_a_member_without_errors_and_only_their_company(demo, email):
+    access = tokens(email)["access_token"]
+    other = demo["other-nv"].pk
+    paths = _list_paths()
+    assert EMPLOYEES in paths and len(paths) > 5
+    for path in paths:
+        response = api_get(path, access)
+        assert response.status_code in (200, 403), (path, response.status_code)
+        if response.status_code == 200:
+            text = response.content.decode()
+            assert "other-nv.test" not in text, path
+            for row in response.json().get("results", []):
+                assert row.get("tenant", row.get("company")) in (None, demo["demo-bv"].pk), path
+                assert row.get("tenant_id") != other, path

@@ -4,12 +4,15 @@ the web's, answered in JSON."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from kluis.identity import signing_keys
 from kluis.identity.app_tokens import revoke_app_tokens
@@ -108,3 +111,27 @@ def test_an_address_spraying_accounts_gets_a_json_429(demo, settings):
     body = response.json()
     assert body["status"] == 429 and body["errors"][0]["code"] == "too_many_attempts"
     assert sign_in("hr@demo-bv.test", ip="127.0.0.2").status_code == 200
+
+
+def test_an_app_session_lasts_as_long_as_its_refresh_token_not_the_web_idle_timeout(demo):
+
+    app = tokens(EMAIL)
+    family = AppTokenFamily.objects.get(user__email=EMAIL)
+    lasts = Session.objects.get(session_key=family.session_key).expire_date - timezone.now()
+    assert lasts.total_seconds() > settings.HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN - 60
+    assert lasts.total_seconds() > settings.SESSION_COOKIE_AGE
+    Session.objects.filter(session_key=family.session_key).update(
+        expire_date=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert refresh(app["refresh_token"]).status_code == 200  # renews it
+    lasts = Session.objects.get(session_key=family.session_key).expire_date - timezone.now()
+    assert lasts.total_seconds() > settings.HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN - 60
+
+
+def test_a_sign_in_ends_after_its_absolute_lifetime_however_used(demo):
+    app = tokens(EMAIL)
+    AppTokenFamily.objects.filter(user__email=EMAIL).update(
+        created_at=timezone.now()
+        - dt.timedelta(seconds=settings.APP_TOKEN_FAMILY_MAX_AGE_SECONDS + 1)
+    )
+    assert _dead(app)

@@ -132,3 +132,17 @@ def test_every_list_answers_a_member_without_errors_and_only_their_company(demo,
             for row in response.json().get("results", []):
                 assert row.get("tenant", row.get("company")) in (None, demo["demo-bv"].pk), path
                 assert row.get("tenant_id") != other, path
+
+
+def test_each_sign_in_has_its_own_rate_limit(demo, settings):
+    settings.API_RATE_PER_KEY = "3/hour"  # not a minute: its window could end mid-test
+    first = tokens("hr@demo-bv.test")
+    second = tokens("member1@demo-bv.test")["access_token"]
+    for _ in range(3):
+        assert api_get(EMPLOYEES, first["access_token"]).status_code == 200
+    throttled = api_get(EMPLOYEES, first["access_token"])
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
+    # A new access token of the same sign-in counts with it; another sign-in does not.
+    renewed = refresh(first["refresh_token"]).json()["data"]["access_token"]
+    assert api_get(EMPLOYEES, renewed).status_code == 429
+    assert api_get(EMPLOYEES, second).status_code == 200

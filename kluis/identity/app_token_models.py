@@ -46,7 +46,7 @@ class AppTokenFamily(models.Model):
     session_key = models.CharField(max_length=40, db_index=True)
     # The company the tokens act in (the member's choice at sign-in, else their first).
     tenant_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=40, blank=True)
 
@@ -66,7 +66,7 @@ class AppRefreshToken(models.Model):
     jti = models.CharField(max_length=64, unique=True)
     family = models.ForeignKey(AppTokenFamily, on_delete=models.CASCADE, related_name="refresh")
     created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ import jwt
 from allauth.headless.tokens.strategies.jwt import internal as allauth_jwt
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,6 +43,9 @@ ISSUER = "kluis"
 AUDIENCE = "kluis-api"
 ACCESS, REFRESH = "access", "refresh"
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "sid", "fam", "token_use", "aud", "iss"]
+PURGE_LOCK, PURGE_EVERY = "kluis:app-tokens:purged", 3600
+# Seconds the clocks of two nodes may differ by (`iat` just ahead, `exp` just behind).
+CLOCK_LEEWAY = 10
 # The session key under which the web remembers the member's chosen company.
 TENANT_SESSION_KEY = "kluis_tenant_id"
 
@@ -105,6 +109,7 @@ def decode(token: str, use: str) -> dict[str, Any] | None:
             algorithms=[signing_keys.ALGORITHM],
             audience=AUDIENCE,
             issuer=ISSUER,
+            leeway=CLOCK_LEEWAY,
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError:
@@ -147,8 +152,11 @@ def chosen_tenant(user: User, session: SessionBase) -> int | None:
 
 
 def start_family(user: User, session: SessionBase) -> AppTokenFamily:
-    """The family of a new app sign-in, bound to its session."""
+    """The family of a new app sign-in, bound to its session. At most once an hour (for
+    all nodes: the shared cache), a sign-in also clears out expired records."""
     assert session.session_key
+    if cache.add(PURGE_LOCK, 1, PURGE_EVERY):
+        purge()
     return AppTokenFamily.objects.create(
         user=user,
         session_key=session.session_key,
@@ -306,3 +314,12 @@ def _end_session(session_key: str) -> None:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     store(session_key).delete()
     UserSession.objects.filter(session_key=session_key).delete()
+
+
+def purge(now: dt.datetime | None = None) -> int:
+    """Delete what no token needs any more: refresh tokens past their expiry, and sign-ins
+    past their absolute lifetime (revoked or not); how many rows."""
+    now = now or timezone.now()
+    tokens, _kinds = AppRefreshToken.objects.filter(expires_at__lt=now).delete()
+    families, _kinds = AppTokenFamily.objects.filter(created_at__lt=now - max_family_age()).delete()
+    return tokens + families

@@ -4,7 +4,9 @@ permissions; refresh tokens rotate and a reused one revokes its family."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -14,6 +16,7 @@ from kluis.audit.models import AuditEvent
 from kluis.identity import signing_keys
 from kluis.identity.models import AppTokenFamily
 from kluis.people.models import Employee
+from tests.api_client import assert_problem
 from tests.identity.app_token_helpers import api_get, part, refresh, sign_in, tokens
 
 EMPLOYEES = "/api/v1/employees/"
@@ -146,3 +149,35 @@ def test_each_sign_in_has_its_own_rate_limit(demo, settings):
     renewed = refresh(first["refresh_token"]).json()["data"]["access_token"]
     assert api_get(EMPLOYEES, renewed).status_code == 429
     assert api_get(EMPLOYEES, second).status_code == 200
+
+
+HIRE = {
+    "first_name": "Ilse",
+    "last_name": "Wouters",
+    "work_email": "ilse.wouters@demo-bv.test",
+    "employment": {"start_date": "2026-04-01", "job_title": "Payroll officer"},
+}
+
+
+def _post(access: str, body: dict[str, object], **headers: str) -> Any:
+    return Client().post(
+        EMPLOYEES,
+        json.dumps(body),
+        content_type="application/json",
+        secure=True,
+        HTTP_AUTHORIZATION=f"Bearer {access}",
+        **headers,
+    )
+
+
+def test_writes_are_the_members_own_and_audited_as_them(demo):
+    employee = tokens("member1@demo-bv.test")["access_token"]
+    assert_problem(_post(employee, HIRE), 403)
+    hr = tokens("hr@demo-bv.test")["access_token"]
+    response = _post(hr, HIRE)
+    assert response.status_code == 201, response.content[:300]
+    event = AuditEvent.objects.filter(action="employee.hired", tenant=demo["demo-bv"]).latest("id")
+    assert event.actor_label == "hr@demo-bv.test" and event.actor_kind == "user"
+    # Idempotency keys are stored per API client: an app's request says so.
+    refused = _post(hr, {**HIRE, "work_email": "x@demo-bv.test"}, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert_problem(refused, 400)

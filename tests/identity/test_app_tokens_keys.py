@@ -159,7 +159,7 @@ def test_bad_tokens_get_401_with_the_problem_document(demo):
 def test_an_expired_refresh_token_is_refused(demo):
     meta = tokens("hr@demo-bv.test")
     now = int(time.time())
-    expired = _resigned(meta["refresh_token"], iat=now - 3600, exp=now - 1)
+    expired = _resigned(meta["refresh_token"], iat=now - 3600, exp=now - 60)
     assert refresh(expired).status_code == 400
 
 
@@ -169,3 +169,17 @@ def test_the_status_command_lists_keys_and_changes_nothing(demo):
     call_command("rotate_app_token_keys", "--status", stdout=out)
     assert kid in out.getvalue() and "signs" in out.getvalue()
     assert AppSigningKey.objects.count() == 1
+
+
+def test_expired_token_records_are_purged_and_nothing_live(demo):
+    from kluis.identity.app_tokens import purge
+    from kluis.identity.models import AppRefreshToken
+
+    live = tokens("hr@demo-bv.test")
+    old = tokens("member1@demo-bv.test")
+    AppRefreshToken.objects.filter(family__user__email="member1@demo-bv.test").update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert purge() == 1
+    assert refresh(old["refresh_token"]).status_code == 400
+    assert refresh(live["refresh_token"]).status_code == 200

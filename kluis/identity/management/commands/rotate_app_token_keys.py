@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from kluis.identity import signing_keys
+from kluis.identity import app_tokens, signing_keys
 from kluis.identity.app_token_models import AppSigningKey
 
 
@@ -24,9 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["status"]:
             key, deleted = signing_keys.rotate()
+            purged = app_tokens.purge()
             self.stdout.write(
                 f"New signing key {key.kid} ({key.algorithm}); "
-                f"{deleted} expired key{'s' if deleted != 1 else ''} deleted."
+                f"{deleted} expired key{'s' if deleted != 1 else ''} deleted; "
+                f"{purged} expired token record{'s' if purged != 1 else ''} deleted."
             )
         now = timezone.now()
         for row in AppSigningKey.objects.all():

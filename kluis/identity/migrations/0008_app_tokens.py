@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0003_known_devices"),
+        ("identity", "0009_address_targets"),  # the lead re-chains: was 0003_known_devices
     ]
 
     operations = [

@@ -306,6 +306,17 @@ def revoke_app_tokens(user: User | int, reason: str = "revoked") -> int:
     return len(families)
 
 
+def revoke_on_new_password(
+    sender: Any, request: Any = None, user: Any = None, **kwargs: Any
+) -> None:
+    """A new password ends every app sign-in of the user (allauth's password_changed,
+    password_set and password_reset signals): someone who knew the old one may hold
+    tokens. That includes the app that changed it (allauth gives its session a new key,
+    as on the web): it signs in again with the new password."""
+    if user is not None and user.pk is not None:
+        revoke_app_tokens(user, "password changed")
+
+
 def _end_session(session_key: str) -> None:
     from importlib import import_module
 

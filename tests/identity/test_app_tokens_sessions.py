@@ -5,6 +5,7 @@ the web's, answered in JSON."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -134,4 +135,33 @@ def test_a_sign_in_ends_after_its_absolute_lifetime_however_used(demo):
         created_at=timezone.now()
         - dt.timedelta(seconds=settings.APP_TOKEN_FAMILY_MAX_AGE_SECONDS + 1)
     )
+    assert _dead(app)
+
+
+NEW_PASSWORD = "a brand new passphrase for the app"
+
+
+def test_changing_the_password_in_the_app_ends_every_app_sign_in(demo):
+    phone, laptop = tokens(EMAIL), tokens(EMAIL)
+    response = Client().post(
+        "/auth/app/v1/account/password/change",
+        json.dumps({"current_password": settings.DEMO_PASSWORD, "new_password": NEW_PASSWORD}),
+        content_type="application/json",
+        secure=True,
+        HTTP_AUTHORIZATION=f"Bearer {phone['access_token']}",
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert _dead(laptop) and _dead(phone)
+    assert User.objects.get(email=EMAIL).check_password(NEW_PASSWORD)
+    # The app signs in again with the new password.
+    assert api_get(EMPLOYEES, tokens(EMAIL, NEW_PASSWORD)["access_token"]).status_code == 200
+
+
+def test_a_password_reset_ends_every_app_sign_in(demo):
+    from allauth.account.signals import password_reset
+
+    app = tokens(EMAIL)
+    user = User.objects.get(email=EMAIL)
+    # What allauth sends when a reset link sets a new password (a web request).
+    password_reset.send(sender=User, request=None, user=user)
     assert _dead(app)

@@ -181,3 +181,25 @@ def test_writes_are_the_members_own_and_audited_as_them(demo):
     # Idempotency keys are stored per API client: an app's request says so.
     refused = _post(hr, {**HIRE, "work_email": "x@demo-bv.test"}, HTTP_IDEMPOTENCY_KEY="k-1")
     assert_problem(refused, 400)
+
+
+def test_an_app_token_of_other_nv_gets_404_for_every_demo_bv_object_url(demo):
+    """The API isolation walk (tests/api/test_isolation.py) with an app token of Other NV's
+    HR admin instead of a key: every method on every Demo BV object answers as for an id
+    that does not exist, and nothing changes."""
+    from tests.api.test_isolation import _answers, api_routes
+    from tests.tenancy.test_isolation import _url, demo_objects, object_routes, snapshot
+
+    ids = demo_objects(demo["demo-bv"])
+    access = tokens("hr@other-nv.test")["access_token"]
+    client = Client()
+    before = snapshot()
+    for ns, route in api_routes():
+        pattern = next(p for n, r, p in object_routes() if r == route)
+        args = pattern.pattern.converters
+        url = _url(route, {arg: ids[(ns, arg)]() for arg in args})
+        missing = _url(route, dict.fromkeys(args, 987654321))
+        got = _answers(client, access, url)
+        assert got == _answers(client, access, missing), url
+        assert {status for _m, status, _c in got} <= {403, 404, 405}, (url, got)
+    assert snapshot() == before

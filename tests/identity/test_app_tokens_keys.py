@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kluis.identity import signing_keys
-from kluis.identity.models import AppSigningKey
+from kluis.identity.models import AppSigningKey, User
 from tests.api_client import assert_problem
 from tests.identity.app_token_helpers import JWKS, api_get, b64, part, refresh, tokens
 
@@ -183,3 +183,17 @@ def test_expired_token_records_are_purged_and_nothing_live(demo):
     assert purge() == 1
     assert refresh(old["refresh_token"]).status_code == 400
     assert refresh(live["refresh_token"]).status_code == 200
+
+
+def test_only_the_app_client_exists_and_no_one_signs_up(demo):
+    client = Client()
+    assert client.get("/auth/browser/v1/config", secure=True).status_code == 404
+    signup = client.post(
+        "/auth/app/v1/auth/signup",
+        '{"email": "new@demo-bv.test", "password": "a long enough new password"}',
+        content_type="application/json",
+        secure=True,
+    )
+    assert signup.status_code == 403
+    assert not User.objects.filter(email="new@demo-bv.test").exists()
+    assert client.post(JWKS, secure=True).status_code == 405

@@ -37,6 +37,7 @@ from kluis.integrations.keys import (
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 from kluis.operations.client_ip import client_ip
 from kluis.tenancy.models import Membership
+from kluis.tenancy.selectors import memberships_of_user
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -143,16 +144,18 @@ class AppTokenAuthentication(authentication.BaseAuthentication):
         access = app_tokens.validate_access(token)
         if access is None:
             raise exceptions.AuthenticationFailed("The access token is not valid.")
-        memberships = Membership.objects.select_related("tenant", "user").filter(
-            user_id=access.user.pk, is_active=True, tenant__is_active=True
-        )
+        # The member's active memberships of active companies (a person has a few).
         slug = request.META.get(COMPANY_HEADER, "").strip()
-        if slug:
-            membership = memberships.filter(tenant__slug=slug).first()
-        elif access.tenant_id is not None:
-            membership = memberships.filter(tenant_id=access.tenant_id).first()
-        else:
-            membership = None
+        membership = next(
+            (
+                found
+                for found in memberships_of_user(access.user.pk)
+                if (found.tenant.slug == slug if slug else found.tenant_id == access.tenant_id)
+            ),
+            None,
+        )
+        if membership is not None:
+            membership.user = access.user
         if membership is None:
             raise exceptions.AuthenticationFailed("The access token is not valid for this company.")
         actor = Actor.for_member(

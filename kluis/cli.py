@@ -192,6 +192,10 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_keys_app_tokens(args: argparse.Namespace) -> int:
+    return _call("rotate_app_token_keys", status=args.status)
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     return _call(
         "apikey_create",
@@ -327,6 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--tenant", metavar="SLUG", help="only this company")
     status.set_defaults(handler=cmd_keys_status)
+    app_tokens = keys_commands.add_parser(
+        "app-tokens",
+        help="new signing key for app tokens (JWT); --status lists them",
+        description="Make a new ES256 key that signs app tokens from now on; the keys "
+        "before it keep verifying the tokens they signed until those have expired, then "
+        "are deleted. Kluis also rotates on its own when the signing key is older than "
+        "KLUIS_APP_TOKEN_KEY_ROTATION_DAYS. With --status: list the keys, change nothing.",
+        allow_abbrev=False,
+    )
+    app_tokens.add_argument("--status", action="store_true", help="list the keys only")
+    app_tokens.set_defaults(handler=cmd_keys_app_tokens)
     rotate = keys_commands.add_parser(
         "rotate",
         help="new master key, re-wrap every company's data keys; or --tenant SLUG --data-key",

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",  # second factors (TOTP, passkeys, recovery codes)
     "allauth.usersessions",  # a person's signed-in sessions: where, since when; end any
+    "allauth.headless",  # apps sign in at /auth/app/ (app tokens, kluis/identity/app_tokens.py)
     "django_tasks_db",
     "kluis.identity",
     "kluis.tenancy",
@@ -422,6 +423,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "kluis.integrations.credentials.ApiKeyAuthentication",
+        "kluis.integrations.credentials.AppTokenAuthentication",
         "kluis.integrations.credentials.OAuthTokenAuthentication",
         "kluis.integrations.credentials.ApiClientBasicAuthentication",
     ],
@@ -492,3 +494,35 @@ if PRODUCTION:
 
 # --- Demo data ----------------------------------------------------------------------------
 DEMO_PASSWORD = "kluis-demo-password-2026"  # noqa: S105  (demo data is refused in production)
+
+
+# --- App tokens (issue 13: apps sign in through allauth headless) ----------------------
+# Mobile and desktop apps sign in at /auth/app/v1/auth/login (allauth headless, "app"
+# client only: the web keeps its cookie sessions) and get a JWT access token (ES256, `kid`,
+# keys in the database, rotated) and a rotating refresh token whose reuse revokes its
+# family (kluis/identity/app_tokens.py, docs/security.md "App tokens (JWT)").
+for _variable, _default, _least in (
+    ("KLUIS_APP_ACCESS_TOKEN_SECONDS", "900", 60),
+    ("KLUIS_APP_REFRESH_TOKEN_SECONDS", "1209600", 300),
+    ("KLUIS_APP_TOKEN_FAMILY_MAX_AGE_SECONDS", "2592000", 300),
+    ("KLUIS_APP_TOKEN_KEY_ROTATION_DAYS", "30", 1),
+):
+    _value = os.environ.get(_variable, _default).strip()
+    if not _value.isdigit() or int(_value) < _least:
+        raise ImproperlyConfigured(f"{_variable} must be a whole number of at least {_least}")
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_ONLY = False
+HEADLESS_TOKEN_STRATEGY = "kluis.identity.token_strategy.KluisTokenStrategy"  # noqa: S105
+HEADLESS_JWT_ALGORITHM = "ES256"  # informational: Kluis's strategy signs (signing_keys.py)
+HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = int(os.environ.get("KLUIS_APP_ACCESS_TOKEN_SECONDS", "900"))
+HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = int(
+    os.environ.get("KLUIS_APP_REFRESH_TOKEN_SECONDS", str(14 * 24 * 3600))
+)
+HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
+HEADLESS_SERVE_SPECIFICATION = False
+# A family of tokens (one app sign-in) ends this long after the sign-in, however used.
+APP_TOKEN_FAMILY_MAX_AGE_SECONDS = int(
+    os.environ.get("KLUIS_APP_TOKEN_FAMILY_MAX_AGE_SECONDS", str(30 * 24 * 3600))
+)
+APP_TOKEN_KEY_ROTATION_DAYS = int(os.environ.get("KLUIS_APP_TOKEN_KEY_ROTATION_DAYS", "30"))

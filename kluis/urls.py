@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from kluis.company import urls as company
+from kluis.identity import app_token_views
 from kluis.operations import views as operations
 
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("integrations/", include("kluis.integrations.urls")),
     path("accounts/", include("kluis.identity.urls")),
     path("accounts/", include("allauth.urls")),
+    # Apps sign in here (allauth headless, "app" client): /auth/app/v1/...
+    path("auth/app/jwks.json", app_token_views.jwks, name="app-jwks"),
+    path("auth/", include("allauth.headless.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
     path("members/", include(company.members)),

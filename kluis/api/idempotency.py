@@ -64,6 +64,12 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
                 {"Idempotency-Key": ["Use 1 to 255 visible ASCII characters, no spaces."]}
             )
         client = request.user.client  # type: ignore[union-attr]
+        if client is None:
+            # An app's member token: retries of an app are not replayed (the stored
+            # answers belong to API clients); say so rather than ignore the header.
+            raise HeaderError(
+                {"Idempotency-Key": ["Idempotency keys are for API clients, not app sessions."]}
+            )
         digest = request_hash(request)
         IdempotencyRecord.objects.filter(
             client=client, key=key, created_at__lt=timezone.now() - WINDOW

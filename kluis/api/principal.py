@@ -25,14 +25,15 @@ class ApiPrincipal:
     """What DRF puts in `request.user` for an API request: the acting client."""
 
     actor: Actor
-    client: Any  # the API client (kluis.integrations.models.ApiClient)
+    client: Any  # the API client (kluis.integrations.models.ApiClient); None for an app
     key: Any = None  # the API key it came with, if any
+    user: Any = None  # the member an app's access token signed in (kluis.identity)
     is_authenticated: bool = True
     is_anonymous: bool = False
 
     @property
     def pk(self) -> int:
-        return self.client.pk
+        return int(self.client.pk if self.client is not None else self.user.pk)
 
 
 def bearer_token(request: Request) -> str | None:

@@ -54,6 +54,22 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+class AppTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "kluis.integrations.credentials.AppTokenAuthentication"
+    name = "AppToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An app's access token (JWT, ES256, 15 minutes) from signing in "
+            "at `/auth/app/v1/auth/login`; renewed at `/auth/app/v1/tokens/refresh`; keys "
+            "at `/auth/app/jwks.json`. The member acts with their own roles in the company "
+            "the token names, or another of theirs named by `X-Kluis-Company: <slug>`.",
+        }
+
+
 class OAuthScheme(OpenApiAuthenticationExtension):
     target_class = "kluis.integrations.credentials.OAuthTokenAuthentication"
     name = "OAuth2"

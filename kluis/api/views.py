@@ -155,7 +155,9 @@ class ApiViewSet(GenericViewSet):
         actor = self.actor
         tenant = actor.tenant
         plan = None
-        if tenant is not None:
+        # A member (an app's token) sees rows by who they are (their own record, their
+        # reports): not a shape shared with others of the same grants, so never compiled.
+        if tenant is not None and actor.membership is None:
             grants = tuple(sorted((actor._grants or {}).items()))
             key = (type(self), "row", shape, grants, actor.kind)
             plan = plan_for(
@@ -188,7 +190,7 @@ class ApiViewSet(GenericViewSet):
         chosen = StrictFilterBackend().chosen(request, self)
         actor = self.actor
         tenant = actor.tenant
-        if tenant is not None:
+        if tenant is not None and actor.membership is None:  # a member's rows: see `row`
 
             def build(slots: Slots) -> QuerySet[Any]:
                 # The same rows for a company that stands in for the client's.

@@ -10,11 +10,14 @@ class IdentityConfig(AppConfig):
         from allauth.account import signals
         from django.contrib.auth.signals import user_logged_in
 
-        from kluis.identity import receivers
+        from kluis.identity import app_tokens, receivers
         from kluis.identity.middleware import session_started
 
         for signal in (signals.password_changed, signals.password_set, signals.password_reset):
             signal.connect(receivers.lift_sign_in_blocks, dispatch_uid=f"kluis-lift-{id(signal)}")
+            signal.connect(
+                app_tokens.revoke_on_new_password, dispatch_uid=f"kluis-app-tokens-{id(signal)}"
+            )
         signals.user_logged_in.connect(receivers.signed_in, dispatch_uid="kluis-signed-in")
         user_logged_in.connect(session_started, dispatch_uid="kluis-session-started")
         _declare_audited_fields()

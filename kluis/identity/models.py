@@ -132,3 +132,20 @@ class SignInPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in policy of {self.tenant_id}"
+# App tokens' tables live in a module of their own (kluis/identity/app_token_models.py).
+from kluis.identity.app_token_models import (  # noqa: E402
+    AppRefreshToken,
+    AppSigningKey,
+    AppTokenFamily,
+)
+
+__all__ = [
+    "AddressFailures",
+    "AppRefreshToken",
+    "AppSigningKey",
+    "AppTokenFamily",
+    "KnownDevice",
+    "SignInFailures",
+    "SignInPolicy",
+    "User",
+]

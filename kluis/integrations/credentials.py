@@ -1,6 +1,8 @@
 """The API's credentials, each belonging to one API client of one company:
 
 - `Authorization: Bearer kluis_...`: an API key;
+- `Authorization: Bearer <jwt>`: an app's access token (a member signed in through an app,
+  kluis/identity/app_tokens.py): the member acts with their own roles;
 - `Authorization: Bearer <token>`: an OAuth 2.0 access token (django-oauth-toolkit);
 - `Authorization: Basic base64(client_id:secret)`: the client's id and secret.
 
@@ -24,7 +26,7 @@ from rest_framework.request import Request
 from kluis.access.actor import Actor
 from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
 from kluis.audit.services import record
-from kluis.identity import brute_force
+from kluis.identity import app_tokens, brute_force
 from kluis.integrations.keys import (
     KeyFacts,
     find_client,
@@ -35,6 +37,7 @@ from kluis.integrations.keys import (
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection
 from kluis.operations.client_ip import client_ip
 from kluis.tenancy.models import Membership
+from kluis.tenancy.selectors import memberships_of_user
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -124,6 +127,46 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+# The header an app names another of the member's companies in (by its slug).
+COMPANY_HEADER = "HTTP_X_KLUIS_COMPANY"
+
+
+class AppTokenAuthentication(authentication.BaseAuthentication):
+    """An app's access token (a JWT): the member acts with their own roles in the company
+    the token names, or in another of their companies named by `X-Kluis-Company: <slug>`.
+    A member no longer active there (or a company deactivated) is refused like a bad
+    token."""
+
+    def authenticate(self, request: Request) -> tuple[ApiPrincipal, Any] | None:
+        token = bearer_token(request)
+        if token is None or not app_tokens.looks_like_jwt(token):
+            return None
+        access = app_tokens.validate_access(token)
+        if access is None:
+            raise exceptions.AuthenticationFailed("The access token is not valid.")
+        # The member's active memberships of active companies (a person has a few).
+        slug = request.META.get(COMPANY_HEADER, "").strip()
+        membership = next(
+            (
+                found
+                for found in memberships_of_user(access.user.pk)
+                if (found.tenant.slug == slug if slug else found.tenant_id == access.tenant_id)
+            ),
+            None,
+        )
+        if membership is not None:
+            membership.user = access.user
+        if membership is None:
+            raise exceptions.AuthenticationFailed("The access token is not valid for this company.")
+        actor = Actor.for_member(
+            membership, ip=client_ip(request.META) or "", request_id=_request_id(request)
+        )
+        return ApiPrincipal(actor=actor, client=None, user=access.user), access
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
 class OAuthTokenAuthentication(authentication.BaseAuthentication):
     """A django-oauth-toolkit access token: its application's client acts, with the
     scopes both granted to the token and still held by the client."""
@@ -132,7 +175,7 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
         from oauth2_provider.models import get_access_token_model
 
         token = bearer_token(request)
-        if token is None or looks_like_a_key(token):
+        if token is None or looks_like_a_key(token) or app_tokens.looks_like_jwt(token):
             return None
         checksum = hashlib.sha256(token.encode()).hexdigest()
         access = (

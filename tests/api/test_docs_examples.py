@@ -53,6 +53,9 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         "KLUIS_API_KEY": make_key(
             "demo-bv", ["employees:read", "employees:write", "wages:read", "audit:read"]
         ),
+        # An app's member (section 1c).
+        "KLUIS_APP_EMAIL": "hr@demo-bv.test",
+        "KLUIS_APP_PASSWORD": settings.DEMO_PASSWORD,
         "SYNC_STARTED": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     tenant = Tenant.objects.get(slug="demo-bv")
@@ -79,7 +82,13 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         if following:
             env["NEXT"] = following.group(1)
         token = re.search(r'"access_token": ?"([^"]+)"', result.stdout)
-        if token:
+        if token and "/auth/app/" in command:  # an app's sign-in or refresh (section 1c)
+            env["KLUIS_APP_TOKEN"] = token.group(1)
+            refresh = re.search(r'"refresh_token": ?"([^"]+)"', result.stdout)
+            if refresh:
+                env.setdefault("KLUIS_APP_FIRST_REFRESH_TOKEN", refresh.group(1))
+                env["KLUIS_APP_REFRESH_TOKEN"] = refresh.group(1)
+        elif token:
             env["KLUIS_OAUTH_TOKEN"] = token.group(1)
         created = re.search(r"^Location: /api/v1/([a-z-]+)s/(\d+)/", result.stderr, re.M | re.I)
         if created:  # /api/v1/wage-components/7/ -> WAGE_COMPONENT_ID=7

@@ -43,9 +43,16 @@ def test_schema_is_an_openapi_3_1_document(db):
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
     for operations in document["paths"].values():
         for operation in operations.values():
-            assert operation["security"] == [{"ApiKey": []}, {"OAuth2": []}, {"ClientBasic": []}]
+            assert operation["security"] == [
+                {"ApiKey": []},
+                {"AppToken": []},
+                {"OAuth2": []},
+                {"ClientBasic": []},
+            ]
     schemes = document["components"]["securitySchemes"]
     assert schemes["ClientBasic"] == {**schemes["ClientBasic"], "type": "http", "scheme": "basic"}
+    app = schemes["AppToken"]
+    assert app == {**app, "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     flows = schemes["OAuth2"]["flows"]
     assert flows["clientCredentials"]["tokenUrl"] == "/oauth/token"
     assert "employees:read" in flows["clientCredentials"]["scopes"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("integrations/", include("kluis.integrations.urls")),
     path("accounts/", include("kluis.identity.urls")),
     path("accounts/", include("allauth.urls")),
+    path("dev/outbox/", operations.outbox, name="dev-outbox"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
     path("members/", include(company.members)),

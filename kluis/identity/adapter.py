@@ -4,7 +4,6 @@ checks the password."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -12,11 +11,10 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kluis.identity import brute_force, signins
+from kluis.identity import brute_force, responses, signins
 from kluis.operations.client_ip import client_ip
 
 
@@ -31,16 +29,8 @@ class KluisAccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
             brute_force.check(_login(credentials), client_ip(request.META))
-        except brute_force.AddressThrottled as throttled:
-            seconds = max(1, math.ceil(throttled.wait.total_seconds()))
-            response = render(
-                request,
-                "account/throttled.html",
-                {"minutes": max(1, math.ceil(seconds / 60))},
-                status=429,
-            )
-            response["Retry-After"] = str(seconds)
-            raise ImmediateHttpResponse(response) from None
+        except brute_force.AddressThrottled as refused:
+            raise ImmediateHttpResponse(responses.throttled(request, refused.wait)) from None
         except brute_force.AccountBlocked:
             # The same words whether the account exists or not.
             raise forms.ValidationError(

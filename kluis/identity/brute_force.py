@@ -80,6 +80,23 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
     if not ip:
         return
     now = now or timezone.now()
+    check_address(ip, now)
+    blocked = SignInFailures.objects.filter(
+        account=account_key(login),
+        ip=ip,
+        blocked_at__isnull=False,
+        last_failure_at__gt=now - BLOCK_LIFETIME,
+    ).exists()
+    if blocked:
+        raise AccountBlocked()
+
+
+def check_address(ip: str | None, now: dt.datetime | None = None) -> None:
+    """Raise AddressThrottled when this address made too many failed attempts: for
+    attempts that name no account (an invitation link, a password-reset request)."""
+    if not ip:
+        return
+    now = now or timezone.now()
     address = AddressFailures.objects.filter(ip=ip).first()
     limit = _throttle_after()
     interval = THROTTLE_WINDOW / limit
@@ -90,14 +107,15 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
         and now - address.last_failure_at < interval
     ):
         raise AddressThrottled(interval - (now - address.last_failure_at))
-    blocked = SignInFailures.objects.filter(
-        account=account_key(login),
-        ip=ip,
-        blocked_at__isnull=False,
-        last_failure_at__gt=now - BLOCK_LIFETIME,
-    ).exists()
-    if blocked:
-        raise AccountBlocked()
+
+
+def failed_address(ip: str | None, now: dt.datetime | None = None) -> None:
+    """Count an attempt against the address only (an unknown invitation token, a
+    password-reset request): it names no account that could be blocked."""
+    if not ip:
+        return
+    with transaction.atomic():
+        _count_for_address(ip, now or timezone.now())
 
 
 Audit = Callable[[str, dict[str, object]], None]

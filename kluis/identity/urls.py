@@ -6,4 +6,5 @@ app_name = "identity"
 
 urlpatterns = [
     path("unblock/<str:token>/", views.unblock, name="unblock"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -109,13 +109,14 @@ def check_address(ip: str | None, now: dt.datetime | None = None) -> None:
         raise AddressThrottled(interval - (now - address.last_failure_at))
 
 
-def failed_address(ip: str | None, now: dt.datetime | None = None) -> None:
+def failed_address(ip: str | None, login: str = "", now: dt.datetime | None = None) -> None:
     """Count an attempt against the address only (an unknown invitation token, a
-    password-reset request): it names no account that could be blocked."""
+    password-reset request for `login`): it blocks no account. When it throttles the
+    address, the companies of `login` (if it is an account) are told."""
     if not ip:
         return
     with transaction.atomic():
-        _count_for_address(ip, now or timezone.now())
+        _count_for_address(ip, now or timezone.now(), _companies_of(login) if login else [])
 
 
 Audit = Callable[[str, dict[str, object]], None]

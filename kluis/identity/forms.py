@@ -31,5 +31,5 @@ class ResetPasswordForm(AllauthResetPasswordForm):
             assert request is not None  # no address without a request
             raise ImmediateHttpResponse(responses.throttled(request, refused.wait)) from None
         email = super().clean_email()
-        brute_force.failed_address(ip)
+        brute_force.failed_address(ip, email)
         return email

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0003_known_devices"),
+        ("identity", "0009_address_targets"),
         ("tenancy", "0001_initial"),
     ]
 

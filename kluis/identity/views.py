@@ -57,7 +57,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your password is set. Welcome to Kluis."))
             return perform_login(
                 request, user, redirect_url=resolve_url(settings.LOGIN_REDIRECT_URL)
             )

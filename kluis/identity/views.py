@@ -36,8 +36,14 @@ def unblock(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the password form (a mail scanner's visit changes nothing); POST sets the
-    password and signs the person in. A token no one was sent counts as a failed attempt
-    of the address, which is throttled like failed sign-ins."""
+    password and signs the person in. Only for a browser where nobody is signed in. A token
+    no one was sent counts as a failed attempt of the address, which is throttled like
+    failed sign-ins."""
+    if request.user.is_authenticated:
+        # Someone is signed in in this browser (HR trying the link, or another person):
+        # accepting would sign them out and in as the invitee. Ask them to sign out first;
+        # the link is not looked up, so nothing changes and nothing is counted.
+        return render(request, "account/invitation.html", {"signed_in": True}, status=409)
     ip = client_ip(request.META)
     try:
         brute_force.check_address(ip)

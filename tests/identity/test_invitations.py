@@ -227,16 +227,26 @@ def test_another_company_can_neither_see_resend_revoke_nor_invite(
     assert Invitation.objects.filter(membership__employee=employee).count() == 1
     pending.refresh_from_db()
     assert pending.revoked_at is None
-    # Signed in as another company's HR, the link still sets only the invitee's password
-    # and signs in as the invitee, never as (or into) the one who opened it.
-    before = {u.pk: u.password for u in User.objects.exclude(pk=employee.membership.user_id)}
-    accepted = other.post(
+    # Signed in (as another company's HR), the link asks to sign out first and changes
+    # nothing; nobody is signed in as, or into, anyone else.
+    before = {u.pk: u.password for u in User.objects.all()}
+    refused = other.post(
+        path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, secure=True
+    )
+    assert refused.status_code == 409 and b'data-testid="invitation-signed-in"' in refused.content
+    assert other.session["_auth_user_id"] == str(User.objects.get(email=OTHER_HR).pk)
+    assert {u.pk: u.password for u in User.objects.all()} == before
+    signed_out = other.post("/accounts/logout/", {"next": path}, secure=True)
+    assert signed_out.status_code == 302 and signed_out["Location"] == path
+    # In a browser where nobody is signed in, it sets the invitee's password and nobody else's.
+    invitee = Client()
+    accepted = invitee.post(
         path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, secure=True
     )
     assert accepted.status_code == 302
-    assert int(other.session["_auth_user_id"]) == employee.membership.user_id
+    assert int(invitee.session["_auth_user_id"]) == employee.membership.user_id
     after = {u.pk: u.password for u in User.objects.exclude(pk=employee.membership.user_id)}
-    assert before == after
+    assert after == {pk: pw for pk, pw in before.items() if pk != employee.membership.user_id}
 
 
 def test_a_member_without_the_permission_cannot_invite(demo, login):
@@ -303,3 +313,21 @@ def test_unknown_links_count_against_the_address_and_are_throttled(demo, setting
 
 def test_the_default_lifetime_is_a_setting():
     assert settings.INVITATION_DAYS == 7
+
+
+def test_hr_filters_the_list_by_login_state(demo, login, django_capture_on_commit_callbacks):
+    employee = newcomer()
+    client = hr_client(login)
+    invite(client, employee, django_capture_on_commit_callbacks)
+    invited = client.get("/people/", {"login": "invited"}, secure=True)
+    assert invited.status_code == 200
+    assert invited.content.count(b'data-testid="login-state"') == 1
+    assert f"/people/{employee.pk}/".encode() in invited.content
+    active = client.get("/people/", {"login": "active", "page_size": 200}, secure=True)
+    assert b'data-state="active"' in active.content
+    assert (
+        b'data-state="none"' not in active.content and b'data-state="invited"' not in active.content
+    )
+    none = client.get("/people/", {"login": "none", "page_size": 200}, secure=True)
+    assert b'data-state="none"' in none.content
+    assert f"/people/{employee.pk}/".encode() not in none.content

@@ -46,7 +46,7 @@ SORT_LABELS = {
 }
 YES, NO = "yes", "no"
 LOGIN_CHOICES = [
-    (ACTIVE, _("Active")),
+    (ACTIVE, _("Can sign in")),
     (INVITED, _("Invited, not activated")),
     (NONE, _("No login")),
 ]

@@ -385,7 +385,7 @@ MAILERS: dict[str, dict[str, Any]] = {
             "KLUIS_EMAIL_BACKEND",
             "django.core.mail.backends.smtp.EmailBackend"
             if PRODUCTION
-            else "django.core.mail.backends.console.EmailBackend",
+            else "kluis.operations.outbox.OutboxBackend",
         ),
     }
 }
@@ -397,6 +397,24 @@ if os.environ.get("KLUIS_SMTP_HOST"):
         "password": os.environ.get("KLUIS_SMTP_PASSWORD", ""),
         "use_tls": True,
     }
+
+# --- Invitations, password reset, development outbox (issue 13; docs/security.md) -------
+# Days an invitation link works (kluis/identity/invitations.py).
+if not os.environ.get("KLUIS_INVITATION_DAYS", "7").isdigit() or not (
+    1 <= int(os.environ.get("KLUIS_INVITATION_DAYS", "7")) <= 30
+):
+    raise ImproperlyConfigured("KLUIS_INVITATION_DAYS must be a whole number from 1 to 30")
+INVITATION_DAYS = int(os.environ.get("KLUIS_INVITATION_DAYS", "7"))
+# A reset request for an address with no account sends nothing (no mail to strangers; the
+# page is the same either way: ACCOUNT_PREVENT_ENUMERATION).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Every reset request counts against its address (kluis/identity/forms.py).
+ACCOUNT_FORMS = {"reset_password": "kluis.identity.forms.ResetPasswordForm"}
+if PRODUCTION and MAILERS["default"]["BACKEND"] == "kluis.operations.outbox.OutboxBackend":
+    raise ImproperlyConfigured(
+        "Refusing to start in production: KLUIS_EMAIL_BACKEND must not be the development "
+        "outbox (kluis.operations.outbox.OutboxBackend)"
+    )
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

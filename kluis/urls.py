@@ -15,6 +15,7 @@ urlpatterns = [
     # Apps sign in here (allauth headless, "app" client): /auth/app/v1/...
     path("auth/app/jwks.json", app_token_views.jwks, name="app-jwks"),
     path("auth/", include("allauth.headless.urls")),
+    path("dev/outbox/", operations.outbox, name="dev-outbox"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
     path("members/", include(company.members)),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from kluis.company.views import invitations as invitation_views
 from kluis.company.views import members as member_views
 from kluis.company.views import roles as role_views
 
@@ -9,6 +10,16 @@ members = (
     [
         path("", member_views.member_list, name="members"),
         path("<int:pk>/", member_views.member_detail, name="member"),
+        path(
+            "invitations/<int:pk>/resend/",
+            invitation_views.resend,
+            name="invitation_resend",
+        ),
+        path(
+            "invitations/<int:pk>/revoke/",
+            invitation_views.revoke,
+            name="invitation_revoke",
+        ),
         path("<int:pk>/roles/grant/", member_views.member_grant_role, name="member_grant_role"),
         path(
             "<int:pk>/roles/<int:role_pk>/revoke/",

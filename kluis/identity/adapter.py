@@ -4,21 +4,17 @@ checks the password."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.core.internal.httpkit import is_headless_request
-from allauth.headless.internal.restkit.response import APIResponse
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kluis.identity import brute_force, signins
+from kluis.identity import brute_force, responses, signins
 from kluis.operations.client_ip import client_ip
 
 
@@ -33,31 +29,8 @@ class KluisAccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
             brute_force.check(_login(credentials), client_ip(request.META))
-        except brute_force.AddressThrottled as throttled:
-            seconds = max(1, math.ceil(throttled.wait.total_seconds()))
-            minutes = max(1, math.ceil(seconds / 60))
-            response: HttpResponse
-            if is_headless_request(request):  # an app: allauth headless's JSON error
-                response = APIResponse(
-                    request,
-                    errors=[
-                        {
-                            "message": _(
-                                "Too many failed sign-ins from your network. Try again "
-                                "in %(minutes)s minutes."
-                            )
-                            % {"minutes": minutes},
-                            "code": "too_many_attempts",
-                        }
-                    ],
-                    status=429,
-                )
-            else:
-                response = render(
-                    request, "account/throttled.html", {"minutes": minutes}, status=429
-                )
-            response["Retry-After"] = str(seconds)
-            raise ImmediateHttpResponse(response) from None
+        except brute_force.AddressThrottled as refused:
+            raise ImmediateHttpResponse(responses.throttled(request, refused.wait)) from None
         except brute_force.AccountBlocked:
             # The same words whether the account exists or not.
             raise forms.ValidationError(

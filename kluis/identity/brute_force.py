@@ -84,17 +84,7 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
     if not ip:
         return
     now = now or timezone.now()
-    address = AddressFailures.objects.filter(ip=ip).first()
-    limit = _throttle_after()
-    interval = THROTTLE_WINDOW / limit
-    if (
-        address is not None
-        and address.failures >= limit
-        and now - address.window_started_at < THROTTLE_WINDOW
-        and now - address.last_failure_at < interval
-        and not address_exempt_for_login(login, ip)
-    ):
-        raise AddressThrottled(interval - (now - address.last_failure_at))
+    check_address(ip, now, login=login)
     blocked = SignInFailures.objects.filter(
         account=account_key(login),
         ip=ip,
@@ -103,6 +93,36 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
     ).exists()
     if blocked:
         raise AccountBlocked()
+
+
+def check_address(ip: str | None, now: dt.datetime | None = None, *, login: str = "") -> None:
+    """Raise AddressThrottled when this address made too many failed attempts; `login`:
+    the account the attempt names, if any (an address on the allow list of one of its
+    companies is not throttled for it); none for an invitation link or a reset request."""
+    if not ip:
+        return
+    now = now or timezone.now()
+    address = AddressFailures.objects.filter(ip=ip).first()
+    limit = _throttle_after()
+    interval = THROTTLE_WINDOW / limit
+    if (
+        address is not None
+        and address.failures >= limit
+        and now - address.window_started_at < THROTTLE_WINDOW
+        and now - address.last_failure_at < interval
+        and not (login and address_exempt_for_login(login, ip))
+    ):
+        raise AddressThrottled(interval - (now - address.last_failure_at))
+
+
+def failed_address(ip: str | None, login: str = "", now: dt.datetime | None = None) -> None:
+    """Count an attempt against the address only (an unknown invitation token, a
+    password-reset request for `login`): it blocks no account. When it throttles the
+    address, the companies of `login` (if it is an account) are told."""
+    if not ip:
+        return
+    with transaction.atomic():
+        _count_for_address(ip, now or timezone.now(), _companies_of(login) if login else [])
 
 
 Audit = Callable[[str, dict[str, object]], None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -132,6 +133,40 @@ class SignInPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in policy of {self.tenant_id}"
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a member of a company set their first password
+    (kluis/identity/invitations.py). The link's token is never stored: `token_hash` is
+    its SHA-256, and the mail task derives the token again from `nonce` with the secret
+    key, so a copy of the database alone opens no invitation."""
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        "tenancy.Membership", on_delete=models.CASCADE, related_name="invitations"
+    )
+    nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    objects = TenantManager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["tenant", "accepted_at", "revoked_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} of membership {self.membership_id}"
+
+    def is_pending(self, now: dt.datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
 # App tokens' tables live in a module of their own (kluis/identity/app_token_models.py).
 from kluis.identity.app_token_models import (  # noqa: E402
     AppRefreshToken,

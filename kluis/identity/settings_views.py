@@ -19,8 +19,8 @@ from kluis.access.models import Role
 from kluis.audit.services import record
 from kluis.identity import policy as policies
 from kluis.identity import sessions
-from kluis.identity.forms import SignInPolicyForm
 from kluis.identity.models import User
+from kluis.identity.policy_forms import SignInPolicyForm
 from kluis.identity.policy_service import PERMISSION, change_policy
 from kluis.tenancy.selectors import memberships_of_user
 

@@ -12,4 +12,5 @@ urlpatterns = [
         name="sign_out_everywhere",
     ),
     path("sessions/<int:pk>/end/", settings_views.end_session, name="end_session"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -14,3 +14,21 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.last_seen:%Y-%m-%d %H:%M:%S})"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail Kluis sent in development, kept for the local outbox page (/dev/outbox/)
+    by kluis.operations.outbox.OutboxBackend. In the database, so that the web processes
+    and the worker (which sends most mail) share it. Production refuses that backend."""
+
+    sent_at = models.DateTimeField(db_index=True)
+    from_email = models.CharField(max_length=254)
+    to = models.TextField()  # the recipients (to, cc, bcc), comma-separated
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.sent_at:%Y-%m-%d %H:%M:%S} {self.subject}"

@@ -483,6 +483,10 @@ def _banner(
         width = max(len(email) for email, _ in logins)
         lines += ["", f"Demo logins (password: {settings.DEMO_PASSWORD}):"]
         lines += [f"  {email:<{width}}  {what}" for email, what in logins]
+    from kluis.operations import outbox
+
+    if outbox.enabled():
+        lines += ["", f"E-mail is not delivered: read it at {base_url}/dev/outbox/ (signed in)."]
     lines += ["", "Press Ctrl-C to stop."]
     say("\n".join(lines))
 

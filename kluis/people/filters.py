@@ -27,6 +27,7 @@ from kluis.people.models import (
     Employment,
     Team,
 )
+from kluis.people.services.invitations import ACTIVE, INVITED, NONE, with_login_state
 
 # Sort keys offered by the column headers; every one ends in "pk" so pages are stable.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -44,6 +45,11 @@ SORT_LABELS = {
     "start_date": _("Start date"),
 }
 YES, NO = "yes", "no"
+LOGIN_CHOICES = [
+    (ACTIVE, _("Can sign in")),
+    (INVITED, _("Invited, not activated")),
+    (NONE, _("No login")),
+]
 CUSTOM_PREFIX = "cf_"
 
 
@@ -95,6 +101,12 @@ class EmployeeFilter(django_filters.FilterSet):
         method="filter_contract_type",
         label=_("Contract"),
         empty_label=_("Any contract"),
+    )
+    login = django_filters.ChoiceFilter(
+        choices=LOGIN_CHOICES,
+        method="filter_login",
+        label=_("Login"),
+        empty_label=_("Any"),
     )
     sort = django_filters.ChoiceFilter(
         choices=_sort_choices(), method="sort_by", label=_("Sort by"), empty_label=None
@@ -187,6 +199,19 @@ class EmployeeFilter(django_filters.FilterSet):
                 )
             condition |= both
         return queryset.filter(condition)
+
+    def filter_login(
+        self, queryset: QuerySet[Employee], name: str, value: str
+    ) -> QuerySet[Employee]:
+        """Who can sign in, who was invited and has not activated yet, who has no login."""
+        if not value:
+            return queryset
+        wanted = {
+            ACTIVE: {"login_password_set": True},
+            INVITED: {"login_password_set": False, "login_invited": True},
+            NONE: {"login_password_set": False, "login_invited": False},
+        }[value]
+        return with_login_state(queryset).filter(**wanted)
 
     def filter_contract_type(
         self, queryset: QuerySet[Employee], name: str, value: str

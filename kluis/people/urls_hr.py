@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kluis.people.views import change_feed, contracts, employees, photos, profile
+from kluis.people.views import change_feed, contracts, employees, invitations, photos, profile
 
 urlpatterns = [
     path("", employees.employee_list, name="list"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/photo/", photos.employee_photo, name="photo"),
     path("<int:pk>/photo/upload/", photos.employee_photo_upload, name="photo_upload"),
     path("new/", employees.employee_create, name="new"),
+    path("invite/", invitations.invite_many, name="invite_many"),
+    path("<int:pk>/invite/", invitations.invite, name="invite"),
     path("<int:pk>/", profile.employee_detail, name="detail"),
     path("<int:pk>/edit/", employees.employee_edit, name="edit"),
     path("<int:pk>/contracts/new/", contracts.employment_add, name="add_employment"),

@@ -140,6 +140,8 @@ def test_up_reports_each_step_and_the_url(running: KluisUp) -> None:
     ):
         assert any(line.startswith(step) for line in running.lines), step
     assert f"Kluis is running at https://127.0.0.1:{running.port}/" in running.lines
+    outbox = f"E-mail is not delivered: read it at https://127.0.0.1:{running.port}/dev/outbox/"
+    assert any(line.startswith(outbox) for line in running.lines)
 
 
 @pytest.mark.slow

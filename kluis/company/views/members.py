@@ -22,6 +22,7 @@ from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import Scope
 from kluis.company.services import deactivate_member, grant_role, reactivate_member, revoke_role
+from kluis.identity import invitations
 from kluis.tenancy.models import Membership
 from kluis.tenancy.selectors import membership_in
 
@@ -62,8 +63,15 @@ def _grantable_roles(actor: Actor, member: Membership) -> QuerySet[Role]:
 
 @member_required(VIEW)
 def member_list(request: HttpRequest) -> HttpResponse:
-    members = visible_members(request.actor)  # type: ignore[attr-defined]
-    return render(request, "company/member_list.html", {"members": members})
+    actor = request.actor  # type: ignore[attr-defined]
+    members = visible_members(actor)
+    can_invite = can(actor, invitations.PERMISSION)
+    pending = invitations.pending_invitations(actor.tenant) if can_invite else []
+    return render(
+        request,
+        "company/member_list.html",
+        {"members": members, "pending": pending, "can_invite": can_invite},
+    )
 
 
 def _render_detail(

@@ -30,6 +30,8 @@ from kluis.people.forms.hr import (
 )
 from kluis.people.models import EmployeeStatus
 from kluis.people.permissions import is_self
+from kluis.people.services.invitations import PERMISSION as INVITE
+from kluis.people.services.invitations import login_state, with_login_state
 from kluis.people.views._common import (
     _actor,
     _address,
@@ -71,7 +73,15 @@ def employee_list(request: HttpRequest) -> HttpResponse:
     ids_page = Paginator(employee_filter.qs.values_list("pk", flat=True), page_size)
     page = ids_page.get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    rows = {e.pk: e for e in with_start_date(selectors.employees_for(actor).filter(pk__in=ids))}
+    rows = {
+        e.pk: e
+        for e in with_start_date(
+            with_login_state(selectors.employees_for(actor).filter(pk__in=ids))
+        )
+    }
+    can_invite = can(actor, INVITE)
+    for row in rows.values():
+        row.login = login_state(row)  # type: ignore[attr-defined]
     page.object_list = [rows[pk] for pk in ids if pk in rows]  # type: ignore[misc]
     current = employee_filter.current_sort
     columns = [
@@ -92,6 +102,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
             "page_sizes": PAGE_SIZES,
             "results_target": RESULTS_TARGET,
             "can_hire": _company_wide(actor, "people.edit"),
+            "can_invite": can_invite,
         },
     )
     patch_vary_headers(response, ["HX-Request"])

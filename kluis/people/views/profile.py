@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from kluis.access.actor import Actor
+from kluis.access.authorization import can
 from kluis.access.decorators import member_required
 from kluis.audit.services import MASK
 from kluis.people import selectors, services
@@ -29,6 +30,8 @@ from kluis.people.models import (
 )
 from kluis.people.permissions import can_on
 from kluis.people.services import contracts as pay_and_contracts
+from kluis.people.services.invitations import PERMISSION as INVITE
+from kluis.people.services.invitations import login_state
 from kluis.people.services.photos import may_change_photo
 from kluis.people.validation import COUNTRIES
 from kluis.people.views._common import (
@@ -274,6 +277,8 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tab": tab,
         "tabs": tabs,
         "can_edit": bool(services.editable_fields(actor, employee)),
+        "login": login_state(employee),
+        "can_invite": can(actor, INVITE),
     }
     if tab == "personal":
         context.update(_personal_context(request, actor, employee))

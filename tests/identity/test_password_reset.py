@@ -1,0 +1,99 @@
+"""Password reset (issue 13): the answer never tells whether an address has an account,
+only an account gets mail, a reset never signs anyone in (the second factor, where a
+person has one, is asked at the sign-in that follows), and reset requests count against
+the address throttle of kluis/identity/brute_force.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+
+from kluis.identity.models import AddressFailures, User
+
+KNOWN = "member1@demo-bv.test"
+UNKNOWN = "nobody-here@demo-bv.test"
+NEW_PASSWORD = "a brand new passphrase for kluis"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_flood_guard() -> Any:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def request_reset(email: str, ip: str = "127.0.0.5") -> Any:
+    return Client(REMOTE_ADDR=ip).post(
+        "/accounts/password/reset/", {"email": email}, secure=True, follow=True
+    )
+
+
+def test_the_answer_is_the_same_whether_the_address_has_an_account_or_not(demo):
+    known = request_reset(KNOWN)
+    sent_to_known = list(mail.outbox)
+    mail.outbox.clear()
+    cache.clear()
+    unknown = request_reset(UNKNOWN)
+    assert known.status_code == unknown.status_code == 200
+    assert known.redirect_chain == unknown.redirect_chain
+    assert _without_tokens(known.content, KNOWN) == _without_tokens(unknown.content, UNKNOWN)
+    # Mail only to an account; nothing to a stranger's address.
+    assert [m.to for m in sent_to_known] == [[KNOWN]]
+    assert mail.outbox == []
+
+
+def _without_tokens(content: bytes, email: str) -> bytes:
+    """The page less what differs per request (CSRF token, CSP nonce) and the address."""
+    text = content.replace(email.encode(), b"")
+    text = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", text)
+    return re.sub(rb'nonce="[^"]+"', b"", text)
+
+
+def test_the_login_page_links_to_the_reset(demo):
+    page = Client().get("/accounts/login/", secure=True)
+    assert b'href="/accounts/password/reset/"' in page.content
+
+
+def test_a_reset_signs_nobody_in_the_person_signs_in_afterwards(demo):
+    request_reset(KNOWN)
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body)
+    path = link.group(0).split("testserver", 1)[1]
+    person = Client()
+    form = person.get(path, secure=True, follow=True)
+    assert form.status_code == 200
+    set_url = form.redirect_chain[-1][0] if form.redirect_chain else path
+    done = person.post(
+        set_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, secure=True, follow=True
+    )
+    assert done.status_code == 200
+    assert User.objects.get(email=KNOWN).check_password(NEW_PASSWORD)
+    assert "_auth_user_id" not in person.session  # ACCOUNT_LOGIN_ON_PASSWORD_RESET=False
+    assert person.get("/", secure=True).status_code == 302  # still signed out
+    # The sign-in that follows goes through the ordinary sign-in (and its second factor).
+    signed = person.post(
+        "/accounts/login/", {"login": KNOWN, "password": NEW_PASSWORD}, secure=True
+    )
+    assert signed.status_code == 302
+    assert int(person.session["_auth_user_id"]) == User.objects.get(email=KNOWN).pk
+
+
+def test_reset_requests_count_against_the_address_and_a_flood_gets_429(demo, settings):
+    settings.SIGNIN_ADDRESS_LIMIT = 3
+    flooder = "127.0.0.9"
+    for n in range(3):
+        cache.clear()  # past allauth's per-minute flood guard: Kluis's own count is tested
+        assert request_reset(f"someone{n}@demo-bv.test", flooder).status_code == 200
+    assert AddressFailures.objects.get(ip=flooder).failures == 3
+    cache.clear()
+    mail.outbox.clear()
+    refused = request_reset(KNOWN, flooder)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert mail.outbox == []  # refused before anything is looked up or sent
+    # The same request from another address goes through.
+    assert request_reset(KNOWN, "127.0.0.2").status_code == 200
+    assert [m.to for m in mail.outbox] == [[KNOWN]]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
+    path("settings/sso/", include("kluis.identity.sso.urls")),
     path("members/", include(company.members)),
     path("roles/", include(company.roles)),
     path("people/", include("kluis.people.urls")),

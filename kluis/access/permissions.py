@@ -68,6 +68,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Create and revoke API keys for integrations"),
             company_only=True,
         ),
+        _p(
+            "identity.manage_sso",
+            _("Configure single sign-on (OpenID Connect) for the company"),
+            company_only=True,
+        ),
     ]
 }
 

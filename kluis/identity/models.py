@@ -91,3 +91,17 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.fingerprint[:8]}…"
+
+
+# Single sign-on per company (issue 13), in a module of its own.
+from kluis.identity.sso.models import IdentityProvider, SignInDomain  # noqa: E402
+
+__all__ = [
+    "AddressFailures",
+    "IdentityProvider",
+    "KnownDevice",
+    "SignInDomain",
+    "SignInFailures",
+    "User",
+    "UserManager",
+]

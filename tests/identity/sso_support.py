@@ -71,7 +71,7 @@ class CraftedProvider:
     def sign(self, claims: dict[str, Any], key: Any = None) -> str:
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": self.kid})
 
-    def claims(self, nonce: str, **changes: Any) -> dict[str, Any]:
+    def claims(self, nonce: str, /, **changes: Any) -> dict[str, Any]:
         now = int(time.time())
         claims = {
             "iss": self.issuer,

@@ -23,7 +23,17 @@ from kluis.identity.sso.oidc import KluisOIDCAdapter
 from kluis.identity.sso.selectors import provider_for_email
 
 
-class PasswordStep(LoginView):
+class _Unbound(LoginView):
+    """allauth's sign-in page shown, not submitted: its form is unbound (no errors)."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs()
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        return kwargs
+
+
+class PasswordStep(_Unbound):
     """The sign-in page's second step: the e-mail typed, and the password field."""
 
     login = ""
@@ -40,7 +50,7 @@ class PasswordStep(LoginView):
         return context
 
 
-class EmailStep(LoginView):
+class EmailStep(_Unbound):
     """The first step shown again with a message (an address that is not one)."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -23,6 +23,7 @@ import oidc_provider_mock
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
+from django.utils.html import escape
 
 from kluis.access.actor import Actor
 from kluis.identity.sso.services import SsoSettings, configure_sso
@@ -153,8 +154,10 @@ def configure(tenant: Tenant, issuer: str, domains: str, **options: Any) -> Any:
 def start(client: Client, email: str) -> dict[str, str]:
     """Type `email` on the sign-in page; the provider's authorization request."""
     response = client.post("/accounts/login/continue/", {"login": email}, secure=True)
-    assert response.status_code == 302, response.content[:500]
-    location = response["Location"]
+    assert response.status_code == 200, response.content[:500]
+    location = response.context["provider_url"]
+    assert response["Refresh"] == f"0;url={location}"
+    assert f'href="{escape(location)}"' in response.content.decode()
     query = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
     return {"url": location, **query}
 

@@ -16,6 +16,7 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from kluis.identity.sso import matching
@@ -82,7 +83,17 @@ def continue_sign_in(request: HttpRequest) -> HttpResponse:
     response: HttpResponse = oidc.redirect(
         request, "login", next_url=get_next_redirect_url(request), login=email
     )
-    return response
+    if response.status_code != 302:
+        return response  # allauth's error page
+    # Not a redirect: the sign-in page's CSP (form-action 'self') would stop a form post
+    # redirected to another origin. A page that moves on by itself (the Refresh header; no JavaScript).
+    page = render(
+        request,
+        "account/sso_redirect.html",
+        {"provider_url": response["Location"], "company": provider.tenant.name},
+    )
+    page["Refresh"] = f"0;url={response['Location']}"
+    return page
 
 
 @login_not_required

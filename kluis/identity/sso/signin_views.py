@@ -86,7 +86,8 @@ def continue_sign_in(request: HttpRequest) -> HttpResponse:
     if response.status_code != 302:
         return response  # allauth's error page
     # Not a redirect: the sign-in page's CSP (form-action 'self') would stop a form post
-    # redirected to another origin. A page that moves on by itself (the Refresh header; no JavaScript).
+    # redirected to another origin. A page that moves on by itself (the Refresh header,
+    # no JavaScript), with a link.
     page = render(
         request,
         "account/sso_redirect.html",

@@ -50,6 +50,9 @@ def test_sign_in_through_the_company_s_provider(
     )
     expect(page.get_by_test_id("sso-secret-state")).to_have_text("Client secret: set")
     expect(page.locator("main")).not_to_contain_text("e2e-client-secret")
+    # On a phone, the page (with its long redirect URI) does not scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.context.clear_cookies()
 
     # The provider knows the person; Kluis does not yet (just-in-time creation is on).
@@ -68,6 +71,7 @@ def test_sign_in_through_the_company_s_provider(
     # E-mail first: the domain routes to the provider.
     page.goto(LOGIN_PATH)
     expect(page.locator("input[name=password]")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.locator("input[name=login]").fill(NEWCOMER)
     page.get_by_role("button", name="Continue", exact=True).click()
     page.wait_for_url(re.compile(rf"^{re.escape(issuer)}/oauth2/authorize\?"))

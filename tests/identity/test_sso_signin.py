@@ -209,3 +209,31 @@ def test_a_disabled_provider_routes_nobody_and_signs_nobody_in(demo, issuer):
     assert b"not enabled" in response.content
     again = Client().post("/accounts/login/continue/", {"login": OWNER}, secure=True)
     assert again.status_code == 200 and b'name="password"' in again.content
+
+
+def test_a_company_managed_link_cannot_be_disconnected_by_its_person(demo_sso, issuer):
+    set_user(issuer, "sub-owner-5", email=OWNER, email_verified=True)
+    client, _response = sso_sign_in(issuer, OWNER, "sub-owner-5")
+    account = SocialAccount.objects.get(uid="sub-owner-5")
+
+    page = client.get("/accounts/3rdparty/", secure=True)
+    assert page.status_code == 200
+    client.post("/accounts/3rdparty/", {"account": account.pk}, secure=True)
+
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_a_sign_in_starts_the_address_s_failure_count_again(demo_sso, issuer):
+    set_user(issuer, "sub-owner-6", email=OWNER, email_verified=True)
+    set_user(issuer, "sub-stranger", email="stranger@demo-bv.test", email_verified=True)
+    client = Client(REMOTE_ADDR="127.0.0.9")
+    request = start(client, OWNER)
+    client.get(authorize_at_mock(request, "sub-stranger"), secure=True)  # refused: counted
+    from kluis.identity.brute_force import account_key
+    from kluis.identity.models import SignInFailures
+
+    assert SignInFailures.objects.filter(account=account_key(OWNER)).count() == 1
+
+    sso_sign_in(issuer, OWNER, "sub-owner-6")
+
+    assert not SignInFailures.objects.filter(account=account_key(OWNER)).exists()

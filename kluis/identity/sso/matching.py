@@ -159,6 +159,7 @@ def match(request: HttpRequest, sociallogin: SocialLogin) -> None:
                 _("Your account has no access to %(company)s through its single sign-on.")
                 % {"company": company},
             )  # fmt: skip
+        brute_force.succeeded(login, client_ip(request.META))
         return
     no_account = _(
         "There is no Kluis account for this address at %(company)s. Ask your HR department "
@@ -174,7 +175,7 @@ def match(request: HttpRequest, sociallogin: SocialLogin) -> None:
     how = "verified e-mail"
     if user is None:
         if not provider.allow_just_in_time or domain_of(email) not in domains_of(provider):
-            raise _refuse(request, provider, email, "unknown address", no_account)
+            raise _refuse(request, provider, login, "unknown address", no_account)
         user = provisioning.add_member(
             provider.tenant,
             email,
@@ -183,19 +184,20 @@ def match(request: HttpRequest, sociallogin: SocialLogin) -> None:
         )
         how = "just in time"
     elif _active_membership(user, provider) is None:
-        raise _refuse(request, provider, email, "not a member", no_account)
+        raise _refuse(request, provider, login, "not a member", no_account)
     elif SocialAccount.objects.filter(user=user, provider=provider.provider_id).exists():
         raise _refuse(
-            request, provider, email, "another subject",
+            request, provider, login, "another subject",
             _("Your Kluis account is linked to another identity at your company's provider. "
               "Ask your administrator."),
         )  # fmt: skip
     elif _elsewhere(user, provider):
         raise _refuse(
-            request, provider, email, "several companies",
+            request, provider, login, "several companies",
             _("Your Kluis account belongs to more than one company, so it signs in with "
               "its password."),
         )  # fmt: skip
+    brute_force.succeeded(login, client_ip(request.META))
     with transaction.atomic():
         sociallogin.connect(request, user)
         record(

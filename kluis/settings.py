@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "allauth.mfa",  # second factors (TOTP, passkeys, recovery codes)
     "allauth.usersessions",  # a person's signed-in sessions: where, since when; end any
     "allauth.headless",  # apps sign in at /auth/app/ (app tokens, kluis/identity/app_tokens.py)
+    "allauth.socialaccount",  # single sign-on per company (kluis/identity/sso/)
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
     "kluis.identity",
     "kluis.tenancy",
@@ -243,6 +245,27 @@ for _variable, _default in (
         raise ImproperlyConfigured(f"{_variable} must be a whole number of at least 1")
 SIGNIN_BLOCK_AFTER = int(os.environ.get("KLUIS_SIGNIN_BLOCK_AFTER", "10"))
 SIGNIN_ADDRESS_LIMIT = int(os.environ.get("KLUIS_SIGNIN_ADDRESS_LIMIT", "100"))
+
+# --- Single sign-on per company (OpenID Connect; kluis/identity/sso/) -------------------
+# Each company's provider is served to allauth from kluis.identity.sso (no SocialApp rows);
+# people are linked by (issuer, subject), never by e-mail alone after the first sign-in.
+SOCIALACCOUNT_ADAPTER = "kluis.identity.sso.adapter.KluisSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # e-mail matching is ours (sso/matching.py)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False  # Kluis calls no provider API: nothing to keep
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_QUERY_EMAIL = True
+# Seconds a call to a company's provider (discovery, keys, token) may take.
+SSO_HTTP_TIMEOUT = float(os.environ.get("KLUIS_SSO_HTTP_TIMEOUT", "5"))
+if not 0 < SSO_HTTP_TIMEOUT <= 30:
+    raise ImproperlyConfigured("KLUIS_SSO_HTTP_TIMEOUT must be between 0 and 30 seconds")
+SOCIALACCOUNT_REQUESTS_TIMEOUT = SSO_HTTP_TIMEOUT
+# Plain-HTTP issuers on loopback (a provider started by a test or on a developer's
+# machine); production accepts https issuers only, whatever this says.
+SSO_ALLOW_LOOPBACK_HTTP = not PRODUCTION and _bool("KLUIS_SSO_ALLOW_LOOPBACK_HTTP", default=True)
+# Seconds of clock difference tolerated in ID tokens' exp / iat / nbf.
+SSO_CLOCK_SKEW_SECONDS = 60
 
 # --- Cache (allauth's sign-in rate limits live here) -----------------------------------
 # A file cache is shared by every web process on one host, so rate limits hold across

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dev/outbox/", operations.outbox, name="dev-outbox"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("kluis.audit.urls")),
+    path("settings/sso/", include("kluis.identity.sso.urls")),
     path("members/", include(company.members)),
     path("roles/", include(company.roles)),
     path("people/", include("kluis.people.urls")),

@@ -73,6 +73,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Change the company's sign-in settings (second factor, sessions, addresses)"),
             company_only=True,
         ),
+        _p(
+            "identity.manage_sso",
+            _("Configure single sign-on (OpenID Connect) for the company"),
+            company_only=True,
+        ),
     ]
 }
 

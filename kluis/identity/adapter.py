@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kluis.identity import brute_force, responses, signins
+from kluis.identity.sso.policy import password_refused
 from kluis.operations.client_ip import client_ip
 
 
@@ -40,6 +41,13 @@ class KluisAccountAdapter(DefaultAccountAdapter):
                     "to lift the block."
                 )
             ) from None
+        if password_refused(_login(credentials)):
+            raise forms.ValidationError(
+                _(
+                    "Your company signs in through its single sign-on: enter your e-mail "
+                    "address on the sign-in page and continue to your company's provider."
+                )
+            )
         super().pre_authenticate(request, **credentials)
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:

@@ -21,6 +21,7 @@ class IdentityConfig(AppConfig):
         signals.user_logged_in.connect(receivers.signed_in, dispatch_uid="kluis-signed-in")
         user_logged_in.connect(session_started, dispatch_uid="kluis-session-started")
         _declare_audited_fields()
+        _register_visibility()
 
 
 def _declare_audited_fields() -> None:
@@ -43,3 +44,29 @@ def _declare_audited_fields() -> None:
         },
     )
     visibility.register("identity.user", {"sessions": visibility.PLAIN})
+
+
+def _register_visibility() -> None:
+    """What the audit viewer shows of single sign-on changes (no value is secret: the
+    client secret is recorded as "[replaced]", never its value)."""
+    from kluis.access.visibility import PLAIN, register
+
+    register(
+        "identity.identityprovider",
+        {
+            name: PLAIN
+            for name in (
+                "kind",
+                "issuer",
+                "directory",
+                "client_id",
+                "enabled",
+                "allow_just_in_time",
+                "password_sign_in_allowed",
+                "domains",
+                "client_secret",
+                "unlinked_accounts",
+            )
+        },
+    )
+    register("identity.user", {"issuer": PLAIN, "subject": PLAIN, "how": PLAIN, "reason": PLAIN})

@@ -174,13 +174,19 @@ from kluis.identity.app_token_models import (  # noqa: E402
     AppTokenFamily,
 )
 
+# Single sign-on per company (issue 13), in a module of its own.
+from kluis.identity.sso.models import IdentityProvider, SignInDomain  # noqa: E402
+
 __all__ = [
     "AddressFailures",
     "AppRefreshToken",
     "AppSigningKey",
     "AppTokenFamily",
+    "IdentityProvider",
     "KnownDevice",
+    "SignInDomain",
     "SignInFailures",
     "SignInPolicy",
     "User",
+    "UserManager",
 ]

@@ -15,6 +15,8 @@ def lift_sign_in_blocks(sender: Any, request: Any = None, user: Any = None, **kw
 
 
 def signed_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
-    """allauth signed someone in (its sign-in form; never a test's force_login)."""
+    """allauth signed someone in (its sign-in form or a company's single sign-on; never a
+    test's force_login)."""
     if request is not None and user is not None:
-        signins.succeeded(request, user)
+        method = "sso" if kwargs.get("sociallogin") is not None else "password"
+        signins.succeeded(request, user, method)

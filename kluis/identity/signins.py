@@ -24,22 +24,22 @@ def _agent(request: HttpRequest) -> str:
     return str(request.META.get("HTTP_USER_AGENT", ""))[:AGENT_LENGTH]
 
 
-def failed(request: HttpRequest, login: str) -> None:
+def failed(request: HttpRequest, login: str, method: str = "password") -> None:
     """A wrong password for an account (none is recorded for a login no account has)."""
     with transaction.atomic():
         audit_for_user(login)(
             "signin.failed",
-            {"ip": client_ip(request.META), "user_agent": _agent(request), "method": "password"},
+            {"ip": client_ip(request.META), "user_agent": _agent(request), "method": method},
         )
 
 
-def succeeded(request: HttpRequest, user: User) -> None:
+def succeeded(request: HttpRequest, user: User, method: str = "password") -> None:
     """A sign-in: its audit events, and the new-device notice when the browser is new."""
     ip, agent, now = client_ip(request.META), _agent(request), timezone.now()
     fingerprint = hashlib.sha256(agent.encode()).hexdigest()
     with transaction.atomic():
         audit_for_user(user.email)(
-            "signin.succeeded", {"ip": ip, "user_agent": agent, "method": "password"}
+            "signin.succeeded", {"ip": ip, "user_agent": agent, "method": method}
         )
         device, created = KnownDevice.objects.get_or_create(
             user=user,

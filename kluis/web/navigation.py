@@ -30,4 +30,5 @@ NAVIGATION = [
     NavItem(_("People settings"), "people:settings", "people.edit", Scope.COMPANY),
     NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),
     NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
+    NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
 ]

@@ -283,8 +283,13 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def login(page: Page, server: KluisServer, email: str, password: str | None = None) -> None:
-    """Sign in through the real login form with the demo password; wait for the next page."""
+    """Sign in through the real login form with the demo password; wait for the next page.
+    The page asks for the e-mail address first (single sign-on routes by its domain), then
+    for the password."""
     page.goto(f"{server.url}{LOGIN_PATH}")
+    page.locator("input[name=login]").fill(email)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue", exact=True).click()
     form = page.locator("form").filter(has=page.locator("input[name=password]"))
     form.locator("input[name=login]").fill(email)
     form.locator("input[name=password]").fill(password or settings.DEMO_PASSWORD)

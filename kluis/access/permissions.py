@@ -68,6 +68,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Create and revoke API keys for integrations"),
             company_only=True,
         ),
+        _p(
+            "identity.reset_mfa",
+            _("Reset a member's two-factor authentication"),
+            company_only=True,
+        ),
     ]
 }
 
@@ -106,6 +111,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "tenancy.manage_members": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
             "integrations.manage": Scope.COMPANY,
+            "identity.reset_mfa": Scope.COMPANY,
         },
     ),
     "manager": BuiltinRole(

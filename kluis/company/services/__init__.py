@@ -1,6 +1,7 @@
 """Every write to companies, memberships, roles and role grants (one module per concept)."""
 
 from kluis.company.services.members import add_member, create_tenant
+from kluis.company.services.mfa import reset_member_mfa
 from kluis.company.services.roles import (
     create_role,
     delete_role,
@@ -17,6 +18,7 @@ __all__ = [
     "delete_role",
     "grant_role",
     "install_builtin_roles",
+    "reset_member_mfa",
     "revoke_role",
     "update_role",
 ]

@@ -20,6 +20,7 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -95,20 +96,22 @@ class ReauthenticateForm(_CountedCodeMixin, mfa_forms.ReauthenticateForm):
     """Re-authentication and step-up with a TOTP or recovery code."""
 
 
-def _record(user: Any, action: str, changes: dict[str, object]) -> None:
-    request = context.request
+def _record(user: Any, action: str, changes: dict[str, object], request: Any = None) -> None:
+    request = request if request is not None else context.request
     agent = str(request.META.get("HTTP_USER_AGENT", ""))[:200] if request is not None else ""
-    audit_for_user(str(user.email))(action, {**changes, "user_agent": agent})
+    with transaction.atomic():
+        audit_for_user(str(user.email))(action, {**changes, "user_agent": agent})
 
 
 def factor_added(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     authenticator: Authenticator = kwargs["authenticator"]
-    _record(user, ADDED_EVENTS.get(authenticator.type, "mfa.added"), {"id": authenticator.pk})
+    action = ADDED_EVENTS.get(authenticator.type, "mfa.added")
+    _record(user, action, {"id": authenticator.pk}, request)
 
 
 def factor_reset(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     authenticator: Authenticator = kwargs["authenticator"]
-    _record(user, "mfa.recovery_codes_generated", {"id": authenticator.pk})
+    _record(user, "mfa.recovery_codes_generated", {"id": authenticator.pk}, request)
 
 
 def factor_removed(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -119,6 +122,7 @@ def factor_removed(sender: Any, request: Any = None, user: Any = None, **kwargs:
         user,
         "mfa.removed",
         {"id": authenticator.pk, "factor": FACTOR_NAMES.get(authenticator.type, "")},
+        request,
     )
     if request is not None and getattr(request, "user", None) == user:
         passwords.warn_if_too_short(request, user)

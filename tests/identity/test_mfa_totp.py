@@ -39,14 +39,13 @@ def user() -> User:
     return User.objects.get(email=EMAIL)
 
 
-def test_enrol_with_the_qr_code_then_sign_in_needs_the_code(
-    demo, login, django_capture_on_commit_callbacks, mailoutbox
-):
+# Transactional: allauth audits and e-mails a new factor once its transaction commits.
+@pytest.mark.django_db(transaction=True)
+def test_enrol_with_the_qr_code_then_sign_in_needs_the_code(demo, login, mailoutbox):
     client = login(EMAIL)
     menu = client.get("/", secure=True).content.decode()
     assert "/accounts/2fa/" in menu  # "Two-factor authentication" in the user menu
-    with django_capture_on_commit_callbacks(execute=True):
-        secret = enrol_totp(client)
+    secret = enrol_totp(client)
     assert any(EMAIL in m.to for m in mailoutbox)  # allauth tells the owner
     assert Authenticator.objects.filter(user=user(), type="totp").exists()
     assert Authenticator.objects.filter(user=user(), type="recovery_codes").exists()
@@ -140,12 +139,12 @@ def test_removing_the_authenticator_app_is_audited(demo, login):
     assert {e.changes["factor"] for e in removed} == {"totp", "recovery_code"}
 
 
-def test_regenerating_recovery_codes_is_audited(demo, login, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_regenerating_recovery_codes_is_audited(demo, login):
     client = login(EMAIL)
     enrol_totp(client)
     old = set(recovery_codes(user()))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/accounts/2fa/recovery-codes/generate/", secure=True)
+    response = client.post("/accounts/2fa/recovery-codes/generate/", secure=True)
     assert response.status_code == 302
     assert not old & set(recovery_codes(user()))
     assert AuditEvent.objects.filter(

@@ -124,5 +124,9 @@ def factor_removed(sender: Any, request: Any = None, user: Any = None, **kwargs:
         {"id": authenticator.pk, "factor": FACTOR_NAMES.get(authenticator.type, "")},
         request,
     )
-    if request is not None and getattr(request, "user", None) == user:
+    if (
+        authenticator.type != Authenticator.Type.RECOVERY_CODES
+        and request is not None
+        and getattr(request, "user", None) == user
+    ):
         passwords.warn_if_too_short(request, user)

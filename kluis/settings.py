@@ -92,8 +92,8 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # second factors (TOTP, passkeys, recovery codes)
     "allauth.usersessions",  # a person's signed-in sessions: where, since when; end any
-    "allauth.mfa",  # TOTP, recovery codes, passkeys (settings: "Multi-factor" below)
     "django_tasks_db",
     "kluis.identity",
     "kluis.tenancy",
@@ -120,9 +120,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "kluis.identity.middleware.SessionLifetimeMiddleware",
     "kluis.tenancy.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The active company's sign-in policy: session timeouts, then the second factor.
+    "kluis.identity.middleware.SessionLifetimeMiddleware",
+    "kluis.identity.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kluis.operations.middleware.SecurityHeadersMiddleware",
 ]
@@ -189,12 +191,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's (a ModelBackend that signs in by e-mail). With Django's
+# ModelBackend beside it every wrong password was hashed twice, once by each.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "kluis.identity.hashers.KluisArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if ENV == "test":
@@ -280,17 +281,36 @@ CACHES = {
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Idle timeout: the cookie and the server-side session expire after this many seconds
-# without a request (renewed on every request); absolute limit in SESSION_MAX_AGE_SECONDS.
-SESSION_COOKIE_AGE = int(os.environ.get("KLUIS_SESSION_IDLE_SECONDS", str(60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_MAX_AGE_SECONDS = int(os.environ.get("KLUIS_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_NAME = "__Host-kluis_session" if PRODUCTION else "kluis_session"
+# Kluis is only served over HTTPS (`kluis up` terminates TLS itself, or sits behind a
+# proxy that does), so its cookies carry the __Host- prefix everywhere: the browser keeps
+# them only when Secure, for this host alone and for every path (no subdomain can set or
+# read them). The Django test client ignores cookie prefixes.
+SESSION_COOKIE_NAME = "__Host-kluis_session"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_NAME = "__Host-kluis_csrftoken" if PRODUCTION else "kluis_csrftoken"
+CSRF_COOKIE_NAME = "__Host-kluis_csrftoken"
+
+# --- Company sign-in policy and sessions (kluis/identity/policy.py) --------------------
+# Each company sets its own idle timeout and absolute session lifetime on its Sign-in
+# settings page (kluis.identity.middleware.SessionLifetimeMiddleware enforces them); these
+# are the defaults of a company that has not, and the limits for a person of no company.
+# Bounds per NIST SP 800-63B-4 (AAL2): idle 5 min..24 h, absolute 1 h..24 h, idle <= absolute.
+SESSION_IDLE_SECONDS = int(os.environ.get("KLUIS_SESSION_IDLE_SECONDS", str(60 * 60)))
+SESSION_MAX_AGE_SECONDS = int(os.environ.get("KLUIS_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
+if not 300 <= SESSION_IDLE_SECONDS <= 86400:
+    raise ImproperlyConfigured("KLUIS_SESSION_IDLE_SECONDS must be between 300 and 86400")
+if not 3600 <= SESSION_MAX_AGE_SECONDS <= 86400:
+    raise ImproperlyConfigured("KLUIS_SESSION_MAX_AGE_SECONDS must be between 3600 and 86400")
+if SESSION_IDLE_SECONDS > SESSION_MAX_AGE_SECONDS:
+    raise ImproperlyConfigured(
+        "KLUIS_SESSION_IDLE_SECONDS must not exceed KLUIS_SESSION_MAX_AGE_SECONDS"
+    )
+# The server keeps a session this long after its last request, the longest idle timeout a
+# company may choose; the company's own (shorter) timeout is enforced by the middleware.
+SESSION_COOKIE_AGE = 24 * 60 * 60
 CSRF_TRUSTED_ORIGINS = _list("KLUIS_CSRF_TRUSTED_ORIGINS", "")
 SECURE_SSL_REDIRECT = _bool("KLUIS_SSL_REDIRECT", default=ENV != "test")
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
@@ -335,7 +355,7 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "kluis" / "locale"]
 # The language chosen with the switcher (django.views.i18n.set_language) lives in this
 # cookie; it is hardened like the session and CSRF cookies.
-LANGUAGE_COOKIE_NAME = "__Host-kluis_language" if PRODUCTION else "kluis_language"
+LANGUAGE_COOKIE_NAME = "__Host-kluis_language"
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -6,4 +6,7 @@ data_dir=$(mktemp -d "${TMPDIR:-/tmp}/kluis-test.XXXXXX")
 trap 'rm -rf "$data_dir"' EXIT
 export KLUIS_DATA_DIR="$data_dir"
 export KLUIS_ENV=test
+# The kluis package of this checkout, also in the processes the tests start (the `kluis`
+# command, granian): an editable install elsewhere (another worktree) must not answer.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 .venv/bin/pytest "$@"

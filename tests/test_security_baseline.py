@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -100,7 +101,7 @@ def test_page_scripts_carry_the_nonce_of_the_response(client):
 def test_session_and_csrf_cookies_are_secure_httponly_samesite(demo):
     client = Client()
     page = client.get("/accounts/login/", secure=True)
-    csrf = page.cookies["kluis_csrftoken"]
+    csrf = page.cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
     response = client.post(
         "/accounts/login/",
@@ -108,8 +109,12 @@ def test_session_and_csrf_cookies_are_secure_httponly_samesite(demo):
         secure=True,
     )
     assert response.status_code == 302
-    session = response.cookies["kluis_session"]
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    # The __Host- prefix: the browser keeps them only as Secure, host-only, for path "/".
+    for cookie in (csrf, session):
+        assert cookie.key.startswith("__Host-")
+        assert cookie["path"] == "/" and not cookie["domain"]
 
 
 def test_forms_without_csrf_token_are_refused(demo):
@@ -129,11 +134,27 @@ def test_passwords_are_hashed_with_argon2id(demo):
     assert "kluis-demo-password" not in user.password
 
 
-def test_production_hasher_is_argon2id_with_django_defaults():
-    from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
+def test_production_hasher_is_argon2id_at_owasps_cost(settings):
+    from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 
-    encoded = make_password("a long enough passphrase", hasher=Argon2PasswordHasher())
-    assert encoded.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
+    from kluis.identity.hashers import KluisArgon2PasswordHasher
+
+    # Production's list: the test suite's cheap hasher removed.
+    settings.PASSWORD_HASHERS = [
+        h for h in settings.PASSWORD_HASHERS if not h.endswith("CheapArgon2PasswordHasher")
+    ]
+    assert settings.PASSWORD_HASHERS[0] == "kluis.identity.hashers.KluisArgon2PasswordHasher"
+    encoded = make_password("a long enough passphrase")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    # A hash made with Django's heavier defaults still verifies, and is marked for
+    # re-hashing at the next sign-in.
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    old = Argon2PasswordHasher().encode("a long enough passphrase", "somesaltvalue123")
+    assert check_password("a long enough passphrase", old)
+    assert isinstance(identify_hasher(old), KluisArgon2PasswordHasher)
+    assert KluisArgon2PasswordHasher().must_update(old)
+    assert not KluisArgon2PasswordHasher().must_update(encoded)
 
 
 def test_short_passwords_are_rejected():

@@ -69,6 +69,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             company_only=True,
         ),
         _p(
+            "identity.manage_signin",
+            _("Change the company's sign-in settings (second factor, sessions, addresses)"),
+            company_only=True,
+        ),
+        _p(
             "identity.reset_mfa",
             _("Reset a member's two-factor authentication"),
             company_only=True,

@@ -10,3 +10,16 @@ class CompanyConfig(AppConfig):
     name = "kluis.company"
     label = "company"
     verbose_name = "Company administration"
+
+    def ready(self) -> None:
+        from kluis.access import visibility
+
+        # Deactivation: the new state and how many sessions and tokens it ended.
+        visibility.register(
+            "tenancy.membership",
+            {
+                "is_active": visibility.PLAIN,
+                "sessions_ended": visibility.PLAIN,
+                "oauth_tokens_revoked": visibility.PLAIN,
+            },
+        )

@@ -17,6 +17,9 @@ from django.db import transaction
 from kluis.access.actor import Actor
 from kluis.access.models import Role
 from kluis.company.services import add_member, create_tenant
+from kluis.identity import policy as signin_policy
+from kluis.identity.models import SignInPolicy
+from kluis.identity.policy_service import change_policy
 from kluis.tenancy.models import Membership, Tenant
 
 # A domain app's part of a demo company: (company, locale, country) -> None.
@@ -130,6 +133,7 @@ def load_demo() -> bool:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("Demo data is refused in a production configuration.")
     if Tenant.objects.filter(slug="demo-bv").exists():
+        _upgrade_demo()
         return False
     password = settings.DEMO_PASSWORD
     with transaction.atomic():
@@ -161,6 +165,7 @@ def load_demo() -> bool:
                 job_title="HR consultant",
                 roles=[roles["hr_admin"]],
             )
+            _demo_sign_in_policy(actor, tenant)
             if slug == "demo-bv":
                 _enrol_demo_totp(made["member3"])
             locale, country = PEOPLE_LOCALES[slug]
@@ -176,3 +181,28 @@ def _enrol_demo_totp(membership: Membership) -> None:
 
     TOTP.activate(membership.user, MFA_DEMO_SECRET)
     RecoveryCodes.activate(membership.user)
+
+
+def _upgrade_demo() -> None:
+    """A demo loaded before companies had sign-in policies gets the demo's policy, so its
+    logins keep working with a password alone (the default would ask owners, HR admins and
+    auditors to enrol a second factor)."""
+    for tenant in Tenant.objects.filter(slug__in=[slug for slug, _c, _p in DEMO_COMPANIES]):
+        if not SignInPolicy.objects.for_tenant(tenant).exists():
+            with transaction.atomic():
+                _demo_sign_in_policy(Actor.system("demo-loader", tenant), tenant)
+
+
+def _demo_sign_in_policy(actor: Actor, tenant: Tenant) -> None:
+    """The demo companies require a second factor of nobody, so every demo login works
+    with its password alone; a new company has the default (Owner, HR admin and Auditor
+    must enrol one). To try the requirement, an owner (owner@demo-bv.test) chooses who
+    must use a second factor on Settings > Sign-in settings (/settings/sign-in/)."""
+    change_policy(
+        actor,
+        tenant,
+        mfa_required_for=SignInPolicy.Mfa.OFF,
+        mfa_roles=signin_policy.default_policy(tenant).mfa_role_ids,
+        idle_timeout_seconds=signin_policy.default_idle_seconds(),
+        absolute_lifetime_seconds=signin_policy.default_absolute_seconds(),
+    )

@@ -16,6 +16,18 @@ members = (
             member_views.member_revoke_role,
             name="member_revoke_role",
         ),
+        path(
+            "<int:pk>/deactivate/",
+            member_views.member_set_active,
+            {"active": False},
+            name="member_deactivate",
+        ),
+        path(
+            "<int:pk>/reactivate/",
+            member_views.member_set_active,
+            {"active": True},
+            name="member_reactivate",
+        ),
     ],
     "members",
 )

@@ -8,8 +8,10 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account import signals
+        from django.contrib.auth.signals import user_logged_in
 
         from kluis.identity import receivers
+        from kluis.identity.middleware import session_started
 
         for signal in (signals.password_changed, signals.password_set, signals.password_reset):
             signal.connect(receivers.lift_sign_in_blocks, dispatch_uid=f"kluis-lift-{id(signal)}")
@@ -24,3 +26,27 @@ class IdentityConfig(AppConfig):
         mfa_signals.authenticator_removed.connect(
             mfa.factor_removed, dispatch_uid="kluis-mfa-removed"
         )
+        user_logged_in.connect(session_started, dispatch_uid="kluis-session-started")
+        _declare_audited_fields()
+
+
+def _declare_audited_fields() -> None:
+    """What the audit viewer shows of identity's events: the sign-in policy is no secret
+    to whoever reads the log (its diff names roles, minutes and networks)."""
+    from kluis.access import visibility
+
+    visibility.register(
+        "identity.signinpolicy",
+        {
+            name: visibility.PLAIN
+            for name in (
+                "mfa_required_for",
+                "mfa_roles",
+                "idle_timeout_seconds",
+                "absolute_lifetime_seconds",
+                "allowed_networks",
+                "password_sign_in_allowed",
+            )
+        },
+    )
+    visibility.register("identity.user", {"sessions": visibility.PLAIN})

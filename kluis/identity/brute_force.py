@@ -9,7 +9,10 @@
   secrets (HTTP Basic, the OAuth token endpoint) are counted the same way, per client id.
 - An address with 100 failures (settings.SIGNIN_ADDRESS_LIMIT) across accounts within 24
   hours is throttled: one attempt per 14.4 minutes (24 h / 100), answered 429 with
-  Retry-After.
+  Retry-After. Not for an account whose company lists the address on its allow list
+  (Sign-in settings: an office behind one NAT address), looked up from the memberships of
+  the account the attempt names; the per-account block above applies there all the same,
+  and attempts from that address for accounts of other companies stay throttled.
 - A refused attempt is refused before the password is looked at (no hash is computed), and
   the answers are the same whether the account exists or not (no enumeration).
 
@@ -27,7 +30,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -36,6 +38,8 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.identity.models import AddressFailures, SignInFailures, User
+from kluis.identity.policy import address_exempt_for_login
+from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.selectors import memberships_of_user
 
 # Defaults of settings.SIGNIN_BLOCK_AFTER and SIGNIN_ADDRESS_LIMIT (KLUIS_SIGNIN_*).
@@ -88,6 +92,7 @@ def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
         and address.failures >= limit
         and now - address.window_started_at < THROTTLE_WINDOW
         and now - address.last_failure_at < interval
+        and not address_exempt_for_login(login, ip)
     ):
         raise AddressThrottled(interval - (now - address.last_failure_at))
     blocked = SignInFailures.objects.filter(
@@ -104,15 +109,23 @@ Audit = Callable[[str, dict[str, object]], None]
 
 
 def failed(
-    login: str, ip: str | None, now: dt.datetime | None = None, *, audit: Audit | None = None
+    login: str,
+    ip: str | None,
+    now: dt.datetime | None = None,
+    *,
+    audit: Audit | None = None,
+    tenant_ids: list[int] | None = None,
 ) -> bool:
     """Count a failed attempt; True when it blocked the account from this address. The
     block is recorded by `audit(action, changes)` (default: in the audit log of each
-    company of the user whose e-mail address `login` is)."""
+    company of the user whose e-mail address `login` is). `tenant_ids`: the companies the
+    attempt was against (default: those of that user), told if the address is throttled."""
     if not ip:
         return False
     now = now or timezone.now()
     account = account_key(login)
+    if tenant_ids is None:
+        tenant_ids = _companies_of(login)
     with transaction.atomic():
         row, created = SignInFailures.objects.select_for_update().get_or_create(
             account=account, ip=ip, defaults={"failures": 1, "last_failure_at": now}
@@ -126,24 +139,57 @@ def failed(
         if newly_blocked:
             row.blocked_at = now
         row.save()
-        _count_for_address(ip, now)
+        _count_for_address(ip, now, tenant_ids)
         if newly_blocked:
             (audit or audit_for_user(login))("signin.blocked", {"ip": ip, "failures": row.failures})
     return newly_blocked
 
 
-def _count_for_address(ip: str, now: dt.datetime) -> None:
-    address, created = AddressFailures.objects.select_for_update().get_or_create(
-        ip=ip, defaults={"failures": 1, "window_started_at": now, "last_failure_at": now}
+def _companies_of(login: str) -> list[int]:
+    """The companies of the account `login` names (none for a login no account has)."""
+    user = User.objects.filter(email__iexact=login.strip()).only("pk").first()
+    if user is None:
+        return []
+    return [membership.tenant_id for membership in memberships_of_user(user.pk)]
+
+
+def _count_for_address(ip: str, now: dt.datetime, tenant_ids: list[int]) -> None:
+    """Count a failure of the address; when this one throttles it, record that in the
+    audit log of each company it tried and tell their owners (after the commit)."""
+    address, _created = AddressFailures.objects.select_for_update().get_or_create(
+        ip=ip,
+        defaults={
+            "failures": 0,
+            "window_started_at": now,
+            "last_failure_at": now,
+            "tenant_ids": [],
+        },
     )
-    if created:
-        return
     if now - address.window_started_at >= THROTTLE_WINDOW:
-        address.failures, address.window_started_at = 1, now
-    else:
-        address.failures = F("failures") + 1
+        address.failures, address.window_started_at, address.tenant_ids = 0, now, []
+    address.failures += 1  # the row is locked (SQLite: the write transaction is)
     address.last_failure_at = now
+    targets = list(address.tenant_ids or [])
+    for tenant_id in tenant_ids:
+        if tenant_id not in targets and len(targets) < AddressFailures.TARGETS_KEPT:
+            targets.append(tenant_id)
+    address.tenant_ids = targets
     address.save()
+    if address.failures == _throttle_after() and targets:
+        _record_throttle(ip, address.failures, targets)
+
+
+def _record_throttle(ip: str, failures: int, tenant_ids: list[int]) -> None:
+    for tenant in Tenant.objects.filter(pk__in=tenant_ids, is_active=True):
+        record(
+            Actor.system("sign-in protection", tenant),
+            "signin.address_throttled",
+            tenant=tenant,
+            object_type="identity.address",
+            object_repr=ip,
+            changes={"ip": ip, "failures": failures},
+        )
+    transaction.on_commit(lambda: send_throttle_notice.enqueue(ip, failures, tenant_ids))
 
 
 def succeeded(login: str, ip: str | None) -> None:
@@ -253,3 +299,35 @@ def tell_owner(login: str, ip: str, link_for: Callable[[str], str]) -> None:
         return
     user_id, link = user.pk, link_for(unblock_token(login, ip, user.pk))
     transaction.on_commit(lambda: send_unblock_link.enqueue(user_id, ip, link))
+
+
+@task()
+def send_throttle_notice(ip: str, failures: int, tenant_ids: list[int]) -> int:
+    """E-mail the owners of each company an address tried: it is throttled."""
+    sent = 0
+    for tenant in Tenant.objects.filter(pk__in=tenant_ids, is_active=True):
+        owners = sorted(
+            Membership.objects.for_tenant(tenant)
+            .filter(
+                is_active=True,
+                user__is_active=True,
+                role_assignments__role__builtin_key="owner",
+            )
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+        if not owners:
+            continue
+        subject = _("Kluis: an address guessing passwords at %(company)s was throttled") % {
+            "company": tenant.name
+        }
+        body = _(
+            "The address %(ip)s made %(failures)s failed sign-ins within 24 hours, some of "
+            "them to accounts of %(company)s. From now on it gets one attempt every 14 "
+            "minutes.\n\nIf this address is your office (many people behind one network "
+            "address), add it to the allow list in the company's sign-in settings. If not, "
+            "someone is guessing passwords: accounts with a second factor are safe; ask "
+            "the people of your company to use one."
+        ) % {"ip": ip, "failures": failures, "company": tenant.name}
+        sent += send_mail(subject, body, None, owners)
+    return sent

@@ -6,6 +6,11 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kluis.access.models import Role
+from kluis.tenancy.models import Tenant
+from kluis.tenancy.querysets import TenantManager
 
 
 class UserManager(BaseUserManager["User"]):
@@ -33,6 +38,10 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    # Raised to end every session of the person at once (sign out everywhere, deactivation):
+    # a session signed in under an older generation is signed out at its next request.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
@@ -70,6 +79,11 @@ class AddressFailures(models.Model):
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField()
     last_failure_at = models.DateTimeField()
+    # The companies whose accounts (or API clients) the address tried in this window: their
+    # owners are told when it is throttled. Capped (TARGETS_KEPT), ids only.
+    tenant_ids = models.JSONField(default=list, blank=True)
+
+    TARGETS_KEPT = 20
 
     def __str__(self) -> str:
         return f"{self.ip}: {self.failures}"
@@ -91,3 +105,30 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.fingerprint[:8]}…"
+
+
+class SignInPolicy(models.Model):
+    """A company's sign-in rules (kluis/identity/policy.py reads them): who must use a
+    second factor, how long a session lasts idle and at most, the office addresses exempt
+    from the per-address sign-in throttle, and whether passwords may be used. A company
+    without a row has the defaults (`policy.DEFAULTS`)."""
+
+    class Mfa(models.TextChoices):
+        OFF = "off", _("Nobody")
+        EVERYONE = "everyone", _("Everyone")
+        ROLES = "roles", _("People with the chosen roles")
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="+")
+    mfa_required_for = models.CharField(max_length=10, choices=Mfa.choices, default=Mfa.ROLES)
+    # The roles whose holders must use a second factor (when mfa_required_for is "roles").
+    mfa_roles = models.ManyToManyField(Role, blank=True, related_name="+")
+    idle_timeout_seconds = models.PositiveIntegerField(default=60 * 60)
+    absolute_lifetime_seconds = models.PositiveIntegerField(default=12 * 60 * 60)
+    # Addresses and networks ("192.0.2.7", "198.51.100.0/24", "2001:db8::/48"), normalised.
+    allowed_networks = models.JSONField(default=list, blank=True)
+    password_sign_in_allowed = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    objects = TenantManager()
+
+    def __str__(self) -> str:
+        return f"Sign-in policy of {self.tenant_id}"

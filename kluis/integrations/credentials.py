@@ -78,6 +78,13 @@ def audit_for_client(client_id: str, *, oauth: bool = False) -> brute_force.Audi
     return audit
 
 
+def tenants_of_client(client_id: str, *, oauth: bool = False) -> list[int]:
+    """The company of the client an id names (none for an id no client has): told when an
+    address guessing secrets is throttled."""
+    lookup = {"oauth_application__client_id" if oauth else "client_id": client_id}
+    return list(ApiClient.objects.filter(**lookup).values_list("tenant_id", flat=True)[:1])
+
+
 def usable_key(token: str) -> KeyFacts | None:
     """The key `token` is, if it may be used now: not revoked, not expired, its client not
     revoked and its company active (None otherwise); its last-used time brought up to date
@@ -186,7 +193,12 @@ class ApiClientBasicAuthentication(authentication.BaseAuthentication):
         refuse_guessing(attempt, ip)  # before the secret is hashed
         client = find_client(client_id, secret)
         if client is None or client.revoked_at is not None or not client.tenant.is_active:
-            brute_force.failed(attempt, ip, audit=audit_for_client(client_id))
+            brute_force.failed(
+                attempt,
+                ip,
+                audit=audit_for_client(client_id),
+                tenant_ids=tenants_of_client(client_id),
+            )
             raise exceptions.AuthenticationFailed("The client id or secret is not valid.")
         brute_force.succeeded(attempt, ip)
         actor = Actor.for_api_client(

@@ -137,7 +137,7 @@ class KluisValidator(OAuth2Validator):
         client_id = _attempted_client_id(self, request)
         if not client_id:
             return bool(super().authenticate_client(request, *args, **kwargs))
-        from kluis.integrations.credentials import audit_for_client
+        from kluis.integrations.credentials import audit_for_client, tenants_of_client
 
         ip = client_ip(request.headers or {})
         attempt = f"oauth:{client_id}"
@@ -148,7 +148,12 @@ class KluisValidator(OAuth2Validator):
         if super().authenticate_client(request, *args, **kwargs):
             brute_force.succeeded(attempt, ip)
             return True
-        brute_force.failed(attempt, ip, audit=audit_for_client(client_id, oauth=True))
+        brute_force.failed(
+            attempt,
+            ip,
+            audit=audit_for_client(client_id, oauth=True),
+            tenant_ids=tenants_of_client(client_id, oauth=True),
+        )
         return False
 
     def _load_application(self, client_id: str, request: Any) -> Any:

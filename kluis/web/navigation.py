@@ -29,4 +29,5 @@ NAVIGATION = [
     NavItem(_("Audit log"), "audit:events", "audit.view"),
     NavItem(_("People settings"), "people:settings", "people.edit", Scope.COMPANY),
     NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),
+    NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
 ]

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,13 +141,13 @@ def _wait_until_live(server: KluisServer, process: subprocess.Popen[bytes]) -> N
     )
 
 
-@pytest.fixture(scope="session")
-def kluis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServer]:
-    """Kluis as production serves it: migrated, demo data, granian with TLS >= 1.2."""
+@contextmanager
+def running_kluis(data_dir: Path, **environment: str) -> Iterator[KluisServer]:
+    """Kluis as production serves it: migrated, demo data, granian with TLS >= 1.2;
+    `environment`: KLUIS_* variables of this server (as an operator would set them)."""
     from kluis.operations.tls import ensure_certificate
 
-    data_dir = tmp_path_factory.mktemp("kluis-e2e-data")
-    env = _server_env(data_dir)
+    env = {**_server_env(data_dir), **environment}
     _manage(env, "migrate", "--noinput", "--verbosity", "0")
     _manage(env, "load_demo")
     certificate, key = ensure_certificate(data_dir / "tls")
@@ -184,6 +185,13 @@ def kluis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServ
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def kluis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServer]:
+    """The server the browser tests share."""
+    with running_kluis(tmp_path_factory.mktemp("kluis-e2e-data")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kluis.audit.models import AuditEvent
 from kluis.identity import brute_force
 from kluis.identity.models import AddressFailures, SignInFailures, User
+from kluis.tenancy.models import Membership
 
 VICTIM = "hr@demo-bv.test"
 WRONG = "a wrong password, long enough"
@@ -200,3 +201,83 @@ def test_no_mail_for_an_address_without_an_account_and_a_forged_link_lifts_nothi
     assert forged.status_code == 400
     with pytest.raises(brute_force.AccountBlocked):
         brute_force.check(VICTIM, ATTACKER)
+
+
+def test_the_owners_of_the_companies_an_address_tried_are_told_when_it_is_throttled(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        brute_force.failed(VICTIM, ATTACKER)  # one account of Demo BV among made-up ones
+        for i in range(brute_force.THROTTLE_AFTER - 1):
+            brute_force.failed(f"sprayed{i}@nowhere.test", ATTACKER)
+    demo_bv = demo["demo-bv"]
+    throttled = AuditEvent.objects.filter(action="signin.address_throttled")
+    assert [(e.tenant_id, e.changes) for e in throttled] == [
+        (demo_bv.pk, {"ip": ATTACKER, "failures": brute_force.THROTTLE_AFTER})
+    ]
+    queued = DBTaskResult.objects.filter(task_path__endswith="send_throttle_notice").get()
+    queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    owners = sorted(
+        Membership.objects.for_tenant(demo_bv)
+        .filter(role_assignments__role__builtin_key="owner")
+        .values_list("user__email", flat=True)
+    )
+    assert owners and [sorted(m.to) for m in mail.outbox] == [owners]
+    assert ATTACKER in mail.outbox[0].body and "allow list" in mail.outbox[0].body
+    # Further failures in the window tell nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        brute_force.failed(VICTIM, ATTACKER)
+    assert throttled.count() == 1
+
+
+def test_an_address_guessing_api_secrets_is_told_to_the_clients_company(demo):
+    import base64
+
+    from kluis.access.actor import Actor
+    from kluis.integrations.services import create_api_client
+
+    tenant = demo["other-nv"]
+    client, _secret = create_api_client(
+        Actor.system("tests", tenant), tenant, "Payroll", ["employees:read"]
+    )
+    for i in range(brute_force.THROTTLE_AFTER - 1):
+        brute_force.failed(f"sprayed{i}@nowhere.test", ATTACKER)
+    assert not AuditEvent.objects.filter(action="signin.address_throttled").exists()
+    guess = base64.b64encode(f"{client.client_id}:a-guessed-secret".encode()).decode()
+    response = Client(REMOTE_ADDR=ATTACKER).get(
+        "/api/v1/employees/", HTTP_AUTHORIZATION=f"Basic {guess}", secure=True
+    )
+    assert response.status_code == 401
+    throttled = AuditEvent.objects.filter(action="signin.address_throttled")
+    assert list(throttled.values_list("tenant_id", flat=True)) == [tenant.pk]
+
+
+def test_a_sign_in_costs_one_hash_whether_the_account_exists_or_not(demo, monkeypatch):
+    """No enumeration by timing (ASVS 6.3.8): an address no account has still costs one
+    Argon2 computation, like a wrong password for a real account; the answer is the same."""
+    import argon2
+
+    hashed: list[int] = []
+    original_hash, original_verify = argon2.low_level.hash_secret, argon2.PasswordHasher.verify
+
+    def counted_hash(*args: Any, **kwargs: Any) -> Any:
+        hashed.append(1)
+        return original_hash(*args, **kwargs)
+
+    def counted_verify(self: Any, *args: Any, **kwargs: Any) -> Any:
+        hashed.append(1)
+        return original_verify(self, *args, **kwargs)
+
+    monkeypatch.setattr(argon2.low_level, "hash_secret", counted_hash)
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counted_verify)
+    answers = []
+    for login in (VICTIM, "nobody-at-all@demo-bv.test"):
+        hashed.clear()
+        _client, response = sign_in(login, WRONG, OFFICE)
+        answers.append((response.status_code, len(hashed)))
+        text = response.content.decode()
+        assert "The email address and/or password you specified are not correct." in text
+    assert answers == [(200, 1), (200, 1)]

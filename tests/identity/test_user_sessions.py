@@ -56,3 +56,67 @@ def test_another_person_s_sessions_are_not_listed(demo):
     )
     text = mine.get("/accounts/sessions/", secure=True).content.decode()
     assert "127.0.0.4" not in text and "Someone else" not in text
+
+
+def _session_pk(agent: str) -> int:
+    from allauth.usersessions.models import UserSession
+
+    return UserSession.objects.get(user__email=EMAIL, user_agent=agent).pk
+
+
+def test_a_person_ends_one_other_session(demo):
+    cache.clear()
+    laptop = signed_in_client("127.0.0.2", "Laptop browser")
+    phone = signed_in_client("127.0.0.3", "Phone browser")
+    tablet = signed_in_client("127.0.0.5", "Tablet browser")
+    page = laptop.get("/accounts/sessions/", secure=True).content.decode()
+    assert f"/accounts/sessions/{_session_pk('Phone browser')}/end/" in page
+    response = laptop.post(f"/accounts/sessions/{_session_pk('Phone browser')}/end/", secure=True)
+    assert response.status_code == 302
+    assert phone.get("/", secure=True).status_code == 302  # signed out
+    assert "_auth_user_id" not in phone.session
+    assert laptop.get("/", secure=True).status_code == 200
+    assert tablet.get("/", secure=True).status_code == 200
+
+
+def test_ending_this_session_signs_out(demo):
+    cache.clear()
+    laptop = signed_in_client("127.0.0.2", "Laptop browser")
+    response = laptop.post(f"/accounts/sessions/{_session_pk('Laptop browser')}/end/", secure=True)
+    assert response.status_code == 302
+    assert "_auth_user_id" not in laptop.session
+
+
+def test_another_person_s_session_cannot_be_ended(demo):
+    cache.clear()
+    mine = signed_in_client("127.0.0.2", "Mine")
+    other = Client(REMOTE_ADDR="127.0.0.4", HTTP_USER_AGENT="Someone else's")
+    other.post(
+        "/accounts/login/",
+        {"login": "member1@other-nv.test", "password": settings.DEMO_PASSWORD},
+        secure=True,
+    )
+    from allauth.usersessions.models import UserSession
+
+    theirs = UserSession.objects.get(user__email="member1@other-nv.test")
+    assert mine.post(f"/accounts/sessions/{theirs.pk}/end/", secure=True).status_code == 404
+    assert other.get("/", secure=True).status_code == 200
+
+
+def test_sign_out_everywhere_ends_every_session_including_this_one(demo):
+    cache.clear()
+    laptop = signed_in_client("127.0.0.2", "Laptop browser")
+    phone = signed_in_client("127.0.0.3", "Phone browser")
+    page = laptop.get("/accounts/sessions/", secure=True).content.decode()
+    assert 'data-testid="sign-out-everywhere"' in page
+    assert laptop.get("/accounts/sessions/everywhere/end/", secure=True).status_code == 405
+    response = laptop.post("/accounts/sessions/everywhere/end/", secure=True)
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    for client in (laptop, phone):
+        assert client.get("/", secure=True).status_code == 302
+        assert "_auth_user_id" not in client.session
+    from kluis.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="signin.signed_out_everywhere").exists()
+    # A new sign-in afterwards works.
+    assert signed_in_client("127.0.0.2", "Laptop browser").get("/", secure=True).status_code == 200

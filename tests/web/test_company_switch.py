@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from kluis.tenancy.models import Tenant
 
 
 def test_consultant_switches_to_the_other_company(demo, login):
     client = login("consultant@kluis.test", "demo-bv")
     assert b"Demo BV" in client.get("/", secure=True).content
-    before = client.cookies["kluis_session"].value if "kluis_session" in client.cookies else None
+    before = (
+        client.cookies[settings.SESSION_COOKIE_NAME].value
+        if settings.SESSION_COOKIE_NAME in client.cookies
+        else None
+    )
     response = client.post(
         "/company/switch/", {"tenant": demo["other-nv"].pk, "next": "/"}, secure=True
     )
     assert response.status_code == 302
-    assert client.cookies["kluis_session"].value != before
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before
     page = client.get("/", secure=True)
     assert b'data-testid="current-company">Other NV' in page.content
 

@@ -1,5 +1,6 @@
 """Every write to companies, memberships, roles and role grants (one module per concept)."""
 
+from kluis.company.services.deactivation import deactivate_member, reactivate_member
 from kluis.company.services.members import add_member, create_tenant
 from kluis.company.services.mfa import reset_member_mfa
 from kluis.company.services.roles import (
@@ -15,9 +16,11 @@ __all__ = [
     "add_member",
     "create_role",
     "create_tenant",
+    "deactivate_member",
     "delete_role",
     "grant_role",
     "install_builtin_roles",
+    "reactivate_member",
     "reset_member_mfa",
     "revoke_role",
     "update_role",

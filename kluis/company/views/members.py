@@ -23,7 +23,13 @@ from kluis.access.decorators import member_required
 from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_text
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import Scope
-from kluis.company.services import grant_role, reset_member_mfa, revoke_role
+from kluis.company.services import (
+    deactivate_member,
+    grant_role,
+    reactivate_member,
+    reset_member_mfa,
+    revoke_role,
+)
 from kluis.identity.stepup import needs_step_up, step_up_redirect
 from kluis.tenancy.models import Membership
 from kluis.tenancy.selectors import membership_in
@@ -31,6 +37,7 @@ from kluis.tenancy.selectors import membership_in
 VIEW = "tenancy.view_members"
 MANAGE_ROLES = "access.manage_roles"
 RESET_MFA = "identity.reset_mfa"
+MANAGE_MEMBERS = "tenancy.manage_members"
 
 
 def visible_members(actor: Actor) -> QuerySet[Membership]:
@@ -87,6 +94,8 @@ def _render_detail(
             "grant_form": grant_form if can_manage else None,
             "can_reset_mfa": can(actor, RESET_MFA) and member.user_id != actor.membership.user_id,
             "has_mfa": Authenticator.objects.filter(user_id=member.user_id).exists(),
+            "can_manage_members": can(actor, MANAGE_MEMBERS)
+            and member.pk != getattr(actor.membership, "pk", None),
         },
     )
 
@@ -171,4 +180,26 @@ def member_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
             _("The two-factor authentication of %(member)s is reset and they were e-mailed.")
             % {"member": member.display_name},
         )
+    return redirect("members:member", pk=member.pk)
+
+
+def member_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    """Deactivate (every session and OAuth token of the member ends) or reactivate."""
+    actor = request.actor  # type: ignore[attr-defined]
+    member = membership_in(actor, pk)
+    if not can(actor, MANAGE_MEMBERS):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        (reactivate_member if active else deactivate_member)(actor, member)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        text = (
+            _("%(member)s has access again.")
+            if active
+            else _("%(member)s no longer has access; their sessions have ended.")
+        )
+        messages.success(request, text % {"member": member.display_name})
     return redirect("members:member", pk=member.pk)

@@ -27,8 +27,9 @@ def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0003_known_devices"),
-        ("access", "0004_grant_integrations_manage"),
+        # After main's leaf (the lead re-chains the numbers of issue 13's migrations).
+        ("identity", "0005_sign_in_policy"),
+        ("access", "0005_grant_identity_manage_signin"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 

@@ -183,6 +183,7 @@ def member_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members:member", pk=member.pk)
 
 
+@member_required()
 def member_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     """Deactivate (every session and OAuth token of the member ends) or reactivate."""
     actor = request.actor  # type: ignore[attr-defined]

@@ -103,7 +103,7 @@ DEMO_COMPANIES = [
 CONSULTANT_EMAIL = "consultant@kluis.test"
 # One demo login has an authenticator app already set up, so the two-factor sign-in can be
 # tried at once: add this secret to any authenticator app (or `oathtool --totp -b SECRET`).
-MFA_DEMO_EMAIL = "member3@demo-bv.test"
+MFA_DEMO_EMAIL = "manager@other-nv.test"
 MFA_DEMO_SECRET = "KLUISDEMOTOTPSECRETFORMFATRYOUT2"  # noqa: S105  (demo data, refused in production)
 
 
@@ -166,8 +166,8 @@ def load_demo() -> bool:
                 roles=[roles["hr_admin"]],
             )
             _demo_sign_in_policy(actor, tenant)
-            if slug == "demo-bv":
-                _enrol_demo_totp(made["member3"])
+            if slug == "other-nv":
+                _enrol_demo_totp(made["manager"])
             locale, country = PEOPLE_LOCALES[slug]
             for part in _PARTS.values():
                 part(tenant, locale=locale, country=country)

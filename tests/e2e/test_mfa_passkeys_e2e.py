@@ -15,7 +15,7 @@ from tests.e2e.conftest import LOGIN_PATH, KluisServer, login
 
 pytestmark = pytest.mark.e2e
 
-EMAIL = "member3@other-nv.test"  # no other test signs in as this person
+EMAIL = "member1@other-nv.test"  # no other test signs in as this person
 
 
 def sign_out(page: Page, server: KluisServer) -> None:

@@ -49,4 +49,15 @@ def _declare_audited_fields() -> None:
             )
         },
     )
-    visibility.register("identity.user", {"sessions": visibility.PLAIN})
+    # Two-factor events (kluis/identity/mfa.py, mfa_reset.py): which kind of factor, never
+    # a secret.
+    visibility.register(
+        "identity.user",
+        {
+            "sessions": visibility.PLAIN,
+            "factor": visibility.PLAIN,
+            "removed": visibility.PLAIN,
+            "by_company": visibility.PLAIN,
+        },
+    )
+    visibility.register("tenancy.membership", {"removed": "tenancy.view_members"})

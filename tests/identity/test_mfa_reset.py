@@ -103,3 +103,14 @@ def test_ones_own_mfa_is_not_reset_here(demo, login):
     assert "Reset two-factor" not in client.get(f"/members/{me.pk}/").content.decode()
     client.post(f"/members/{me.pk}/reset-mfa/")
     assert Authenticator.objects.filter(user=me.user).exists()
+
+
+def test_the_reset_shows_what_was_removed_in_the_audit_log(demo, login):
+    add_totp(User.objects.get(email=CONSULTANT))
+    client = stepped_up(login, HR)
+    target = member(CONSULTANT, "demo-bv")
+    client.post(f"/members/{target.pk}/reset-mfa/")
+    event = AuditEvent.objects.get(action="mfa.reset", tenant__slug="demo-bv")
+    owner = login("owner@demo-bv.test")  # reads the audit log
+    page = owner.get(f"/audit/{event.pk}/").content.decode()
+    assert "recovery_codes" in page and "totp" in page

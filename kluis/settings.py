@@ -205,10 +205,8 @@ if ENV == "test":
     PASSWORD_HASHERS.insert(0, "kluis.identity.hashers.CheapArgon2PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 15},
-    },
+    # 15 characters without a second factor, 8 with one, up to 128 (NIST SP 800-63B-4)
+    {"NAME": "kluis.identity.passwords.FactorAwareLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -228,6 +226,28 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # only: a per-account limit would let anyone who knows an e-mail address lock its owner out.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# --- Multi-factor, step-up and re-authentication (kluis/identity/mfa.py, stepup.py) ------
+MFA_ADAPTER = "kluis.identity.mfa.KluisMFAAdapter"
+MFA_FORMS = {
+    "authenticate": "kluis.identity.mfa.AuthenticateForm",
+    "reauthenticate": "kluis.identity.mfa.ReauthenticateForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True  # passkeys sign in without a password
+MFA_TOTP_ISSUER = "Kluis"
+MFA_TOTP_TOLERANCE = 0  # a code is valid for its 30 s only, so "used once" is exact
+MFA_RECOVERY_CODE_COUNT = 10
+# Changing e-mail, password or factors asks for the password or a factor (< 5 min old).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+# The owner is e-mailed when a factor is added or removed, or the password or e-mail changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Step-up (kluis/identity/stepup.py): sensitive actions need a factor this recent.
+_stepup = os.environ.get("KLUIS_STEPUP_SECONDS", "600")
+if not _stepup.isdigit() or not 60 <= int(_stepup) <= 86400:
+    raise ImproperlyConfigured("KLUIS_STEPUP_SECONDS must be a whole number from 60 to 86400")
+STEPUP_SECONDS = int(_stepup)
+
 # Sessions are recorded at sign-in (address, browser), not written on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("KLUIS_ENV", "test")
 
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.test import Client
 
 from kluis.access.actor import Actor
@@ -59,10 +61,15 @@ def login(client: Client):  # type: ignore[no-untyped-def]
         )
         assert m is not None, email
         client.force_login(m.user)
+        session = client.session
+        # What allauth records at a password sign-in (its time is what step-up reads).
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "email": m.user.email}
+        ]
+        session["account_authentication_methods_user"] = str(m.user.pk)
         if tenant_slug:
-            session = client.session
             session["kluis_tenant_id"] = m.tenant_id
-            session.save()
+        session.save()
         return client
 
     return _login

@@ -78,6 +78,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Configure single sign-on (OpenID Connect) for the company"),
             company_only=True,
         ),
+        _p(
+            "identity.reset_mfa",
+            _("Reset a member's two-factor authentication"),
+            company_only=True,
+        ),
     ]
 }
 
@@ -116,6 +121,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "tenancy.manage_members": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
             "integrations.manage": Scope.COMPANY,
+            "identity.reset_mfa": Scope.COMPANY,
         },
     ),
     "manager": BuiltinRole(

@@ -101,6 +101,18 @@ DEMO_COMPANIES = [
     ),
 ]
 CONSULTANT_EMAIL = "consultant@kluis.test"
+# One demo login has an authenticator app already set up, so the two-factor sign-in can be
+# tried at once: add this secret to any authenticator app (or `oathtool --totp -b SECRET`).
+MFA_DEMO_EMAIL = "manager@other-nv.test"
+MFA_DEMO_SECRET = "KLUISDEMOTOTPSECRETFORMFATRYOUT2"  # noqa: S105  (demo data, refused in production)
+
+
+def mfa_demo_uri() -> str:
+    """The otpauth:// URI of the demo TOTP secret (what the QR code of the set-up holds)."""
+    return (
+        f"otpauth://totp/Kluis:{MFA_DEMO_EMAIL.replace('@', '%40')}"
+        f"?secret={MFA_DEMO_SECRET}&issuer=Kluis"
+    )
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -108,7 +120,10 @@ def demo_logins() -> list[tuple[str, str]]:
     logins = []
     for _slug, company, people in DEMO_COMPANIES:
         for email, person in people:
-            logins.append((email, f"{company}: {person.job_title} ({', '.join(person.roles)})"))
+            what = f"{company}: {person.job_title} ({', '.join(person.roles)})"
+            if email == MFA_DEMO_EMAIL:
+                what += f"; two-factor: TOTP secret {MFA_DEMO_SECRET}, {mfa_demo_uri()}"
+            logins.append((email, what))
     logins.append((CONSULTANT_EMAIL, "HR consultant in both companies (hr_admin)"))
     return logins
 
@@ -151,10 +166,21 @@ def load_demo() -> bool:
                 roles=[roles["hr_admin"]],
             )
             _demo_sign_in_policy(actor, tenant)
+            if slug == "other-nv":
+                _enrol_demo_totp(made["manager"])
             locale, country = PEOPLE_LOCALES[slug]
             for part in _PARTS.values():
                 part(tenant, locale=locale, country=country)
     return True
+
+
+def _enrol_demo_totp(membership: Membership) -> None:
+    """The demo login with an authenticator app (and recovery codes) already set up."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(membership.user, MFA_DEMO_SECRET)
+    RecoveryCodes.activate(membership.user)
 
 
 def _upgrade_demo() -> None:

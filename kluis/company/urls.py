@@ -21,6 +21,7 @@ members = (
             name="invitation_revoke",
         ),
         path("<int:pk>/roles/grant/", member_views.member_grant_role, name="member_grant_role"),
+        path("<int:pk>/reset-mfa/", member_views.member_reset_mfa, name="member_reset_mfa"),
         path(
             "<int:pk>/roles/<int:role_pk>/revoke/",
             member_views.member_revoke_role,

@@ -8,13 +8,14 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kluis.identity import brute_force, responses, signins
+from kluis.identity import brute_force, passwords, responses, signins
 from kluis.identity.sso.policy import password_refused
 from kluis.operations.client_ip import client_ip
 
@@ -53,6 +54,10 @@ class KluisAccountAdapter(DefaultAccountAdapter):
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
         user = super().authenticate(request, **credentials)
         if user is not None:
+            passwords.remember_length(request, str(credentials.get("password") or ""))
+        if user is not None and not is_mfa_enabled(user):
+            # With a second factor the count starts again only once the code is right
+            # (kluis/identity/mfa.py): a right password alone buys no more code guesses.
             brute_force.succeeded(_login(credentials), client_ip(request.META))
         return user
 

@@ -19,6 +19,16 @@ class IdentityConfig(AppConfig):
                 app_tokens.revoke_on_new_password, dispatch_uid=f"kluis-app-tokens-{id(signal)}"
             )
         signals.user_logged_in.connect(receivers.signed_in, dispatch_uid="kluis-signed-in")
+
+        from allauth.mfa import signals as mfa_signals
+
+        from kluis.identity import mfa
+
+        mfa_signals.authenticator_added.connect(mfa.factor_added, dispatch_uid="kluis-mfa-add")
+        mfa_signals.authenticator_reset.connect(mfa.factor_reset, dispatch_uid="kluis-mfa-reset")
+        mfa_signals.authenticator_removed.connect(
+            mfa.factor_removed, dispatch_uid="kluis-mfa-removed"
+        )
         user_logged_in.connect(session_started, dispatch_uid="kluis-session-started")
         _declare_audited_fields()
         _register_visibility()
@@ -43,6 +53,18 @@ def _declare_audited_fields() -> None:
             )
         },
     )
+    # Two-factor events (kluis/identity/mfa.py, mfa_reset.py): which kind of factor, never
+    # a secret.
+    visibility.register(
+        "identity.user",
+        {
+            "sessions": visibility.PLAIN,
+            "factor": visibility.PLAIN,
+            "removed": visibility.PLAIN,
+            "by_company": visibility.PLAIN,
+        },
+    )
+    visibility.register("tenancy.membership", {"removed": "tenancy.view_members"})
     visibility.register("identity.user", {"sessions": visibility.PLAIN})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+from allauth.account.authentication import get_authentication_records
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -33,13 +34,32 @@ def failed(request: HttpRequest, login: str, method: str = "password") -> None:
         )
 
 
-def succeeded(request: HttpRequest, user: User, method: str = "password") -> None:
+def method_of(request: HttpRequest, user: User) -> str:
+    """How this sign-in was made, from allauth's record of the session's authentications:
+    "password", "password+totp", "password+recovery_codes", "password+webauthn" or
+    "passkey" (passwordless)."""
+    records = get_authentication_records(request, user)
+    steps: list[str] = []
+    for entry in records:
+        if entry.get("reauthenticated"):
+            continue
+        if entry.get("method") == "mfa":
+            if entry.get("passwordless"):
+                return "passkey"
+            steps.append(str(entry.get("type") or "mfa"))
+        elif entry.get("method"):
+            steps.append(str(entry["method"]))
+    return "+".join(steps) or "password"
+
+
+def succeeded(request: HttpRequest, user: User, method: str | None = None) -> None:
     """A sign-in: its audit events, and the new-device notice when the browser is new."""
     ip, agent, now = client_ip(request.META), _agent(request), timezone.now()
     fingerprint = hashlib.sha256(agent.encode()).hexdigest()
     with transaction.atomic():
         audit_for_user(user.email)(
-            "signin.succeeded", {"ip": ip, "user_agent": agent, "method": method}
+            "signin.succeeded",
+            {"ip": ip, "user_agent": agent, "method": method or method_of(request, user)},
         )
         device, created = KnownDevice.objects.get_or_create(
             user=user,

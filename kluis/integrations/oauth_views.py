@@ -29,6 +29,7 @@ from kluis.api.throttling import (
     presented_client_id,
     rate_limit_headers,
 )
+from kluis.identity.stepup import require_recent_factor
 from kluis.integrations.forms import SCOPE_LABELS
 from kluis.integrations.models import OAuthConnection
 from kluis.integrations.oauth import KluisOAuthLibCore
@@ -39,9 +40,11 @@ logger = logging.getLogger("kluis.integrations.oauth")
 
 
 @method_decorator(member_required("integrations.manage"), name="dispatch")
+@method_decorator(require_recent_factor, name="dispatch")
 class ConsentView(AuthorizationView):
     """DOT's authorization endpoint with our consent screen. Only a member who may manage
-    integrations connects an app, for the company they are working in."""
+    integrations connects an app, for the company they are working in; connecting one
+    gives it API credentials, so it asks for a recent factor (step-up)."""
 
     template_name = "integrations/oauth_consent.html"
 

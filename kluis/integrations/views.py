@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors, service_error_text
+from kluis.identity.stepup import needs_step_up, step_up_redirect
 from kluis.integrations.forms import ApiClientForm, ApiKeyForm
 from kluis.integrations.selectors import (
     api_key_for,
@@ -65,6 +67,8 @@ def _use_once(request: HttpRequest) -> bool:
 @member_required("integrations.manage")
 def api_keys(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
+    if request.method == "POST" and needs_step_up(request):
+        return step_up_redirect(request, reverse("integrations:api_keys"))
     if request.method == "POST" and not _use_once(request):
         return redirect("integrations:api_keys")
     form = ApiKeyForm(request.POST or None)
@@ -108,6 +112,8 @@ def _page(request: HttpRequest, **context: object) -> HttpResponse:
 def api_client_create(request: HttpRequest) -> HttpResponse:
     """A client for HTTP Basic: its id and secret are shown once."""
     actor = request.actor  # type: ignore[attr-defined]
+    if needs_step_up(request):
+        return step_up_redirect(request, reverse("integrations:api_keys"))
     if not _use_once(request):
         return redirect("integrations:api_keys")
     form = ApiClientForm(request.POST)

@@ -2,6 +2,7 @@
 
 from kluis.company.services.deactivation import deactivate_member, reactivate_member
 from kluis.company.services.members import add_member, create_tenant
+from kluis.company.services.mfa import reset_member_mfa
 from kluis.company.services.roles import (
     create_role,
     delete_role,
@@ -20,6 +21,7 @@ __all__ = [
     "grant_role",
     "install_builtin_roles",
     "reactivate_member",
+    "reset_member_mfa",
     "revoke_role",
     "update_role",
 ]

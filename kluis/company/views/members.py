@@ -8,11 +8,13 @@ id is a 404 whatever the viewer may do.
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
@@ -21,13 +23,21 @@ from kluis.access.decorators import member_required
 from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_text
 from kluis.access.models import Role, RoleAssignment
 from kluis.access.permissions import Scope
-from kluis.company.services import deactivate_member, grant_role, reactivate_member, revoke_role
+from kluis.company.services import (
+    deactivate_member,
+    grant_role,
+    reactivate_member,
+    reset_member_mfa,
+    revoke_role,
+)
 from kluis.identity import invitations
+from kluis.identity.stepup import needs_step_up, step_up_redirect
 from kluis.tenancy.models import Membership
 from kluis.tenancy.selectors import membership_in
 
 VIEW = "tenancy.view_members"
 MANAGE_ROLES = "access.manage_roles"
+RESET_MFA = "identity.reset_mfa"
 MANAGE_MEMBERS = "tenancy.manage_members"
 
 
@@ -90,6 +100,8 @@ def _render_detail(
             "assignments": assignments,
             "can_manage": can_manage,
             "grant_form": grant_form if can_manage else None,
+            "can_reset_mfa": can(actor, RESET_MFA) and member.user_id != actor.membership.user_id,
+            "has_mfa": Authenticator.objects.filter(user_id=member.user_id).exists(),
             "can_manage_members": can(actor, MANAGE_MEMBERS)
             and member.pk != getattr(actor.membership, "pk", None),
         },
@@ -116,6 +128,8 @@ def member_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
     member = membership_in(actor, pk)
     if refused := _require_manage_roles(request):
         return refused
+    if needs_step_up(request):
+        return step_up_redirect(request, reverse("members:member", args=[member.pk]))
     form = GrantRoleForm(request.POST, roles=_grantable_roles(actor, member))
     if form.is_valid():
         role = form.cleaned_data["role"]
@@ -148,6 +162,31 @@ def member_revoke_role(request: HttpRequest, pk: int, role_pk: int) -> HttpRespo
             request,
             _("%(member)s no longer has the role %(role)s.")
             % {"member": member.display_name, "role": role.name},
+        )
+    return redirect("members:member", pk=member.pk)
+
+
+@member_required()
+def member_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove every factor of a member of this company (identity.reset_mfa): another
+    company's member is a 404, like one that does not exist."""
+    actor = request.actor  # type: ignore[attr-defined]
+    member = membership_in(actor, pk)
+    if not can(actor, RESET_MFA):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if needs_step_up(request):
+        return step_up_redirect(request, reverse("members:member", args=[member.pk]))
+    try:
+        reset_member_mfa(actor, member)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(
+            request,
+            _("The two-factor authentication of %(member)s is reset and they were e-mailed.")
+            % {"member": member.display_name},
         )
     return redirect("members:member", pk=member.pk)
 

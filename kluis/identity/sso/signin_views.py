@@ -63,6 +63,14 @@ class EmailStep(_Unbound):
         return context
 
 
+def _shown(step: type[_Unbound], request: HttpRequest, **initkwargs: Any) -> HttpResponse:
+    """A step of allauth's sign-in page, shown as for a GET: it spends none of the
+    address's allauth sign-in limit (30 a minute), which posting the password spends."""
+    request.method = "GET"
+    response: HttpResponse = step.as_view(**initkwargs)(request)
+    return response
+
+
 @login_not_required
 @require_POST
 def continue_sign_in(request: HttpRequest) -> HttpResponse:
@@ -72,10 +80,10 @@ def continue_sign_in(request: HttpRequest) -> HttpResponse:
     try:
         validate_email(email)
     except ValidationError:
-        return EmailStep.as_view()(request)
+        return _shown(EmailStep, request)
     provider = provider_for_email(email)
     if provider is None or request.POST.get("use_password"):
-        return PasswordStep.as_view(login=email)(request)
+        return _shown(PasswordStep, request, login=email)
     refused = matching.guard(request, email)
     if refused is not None:
         return refused

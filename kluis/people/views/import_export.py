@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
 from kluis.access.decorators import member_required
+from kluis.identity.stepup import require_recent_factor
 from kluis.people import exports, import_uploads, imports
 from kluis.people.filters import EmployeeFilter
 from kluis.people.models import CustomFieldDefinition
@@ -81,12 +82,14 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 @require_GET
 @member_required("people.view")
+@require_recent_factor
 def export_csv(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "csv")
 
 
 @require_GET
 @member_required("people.view")
+@require_recent_factor
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "xlsx")
 

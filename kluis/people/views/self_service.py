@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
+from kluis.identity.stepup import require_recent_factor
 from kluis.people import selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.forms.self_service import (
@@ -222,6 +223,7 @@ def my_profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @member_required()
+@require_recent_factor
 def my_bank_account(request: HttpRequest) -> HttpResponse:
     """Changing where one's pay goes asks for the password again and tells HR."""
     actor = _actor(request)

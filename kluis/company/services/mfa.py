@@ -1,0 +1,53 @@
+"""HR resets a member's two-factor authentication (permission identity.reset_mfa).
+
+Only a member of the acting company can be reset, by someone of that company. The account
+is global: the reset removes its factors everywhere, so each of the member's other
+companies gets an audit event too, and the member is e-mailed
+(kluis/identity/mfa_reset.py). One cannot reset one's own factors here: that is the
+Two-factor authentication page, behind re-authentication."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import authorize
+from kluis.audit.services import record
+from kluis.identity.mfa_reset import remove_all_factors
+from kluis.integrations.events import emit
+from kluis.tenancy.models import Membership
+
+PERMISSION = "identity.reset_mfa"
+
+
+def reset_member_mfa(actor: Actor, membership: Membership) -> list[str]:
+    """Remove every factor of the member's account; the kinds removed."""
+    if actor.is_system or actor.tenant is None or actor.tenant.pk != membership.tenant_id:
+        raise PermissionDenied(_("Not a member of this company."))
+    authorize(actor, PERMISSION)
+    if actor.membership is not None and actor.membership.user_id == membership.user_id:
+        raise ValidationError(_("Manage your own two-factor authentication from your name's menu."))
+    with transaction.atomic(durable=True):
+        locked = Membership.objects.for_tenant(membership.tenant_id).select_for_update()
+        membership = locked.select_related("user", "tenant").get(pk=membership.pk)
+        removed = remove_all_factors(
+            membership.user,
+            company_name=membership.tenant.name,
+            except_tenant_id=membership.tenant_id,
+        )
+        if not removed:
+            raise ValidationError(
+                _("%(member)s has no two-factor authentication to reset.")
+                % {"member": membership.display_name}
+            )
+        record(
+            actor,
+            "mfa.reset",
+            tenant=membership.tenant,
+            target=membership,
+            changes={"removed": removed},
+        )
+        emit("member.mfa_reset", tenant=membership.tenant, target=membership)
+    return removed

@@ -1,0 +1,132 @@
+"""allauth.mfa glue: wrong TOTP and recovery codes count like wrong passwords, and every
+factor added, removed or used is an audit event of each of the user's companies.
+
+A second-factor code is checked only after the brute-force protection
+(kluis/identity/brute_force.py) let the attempt through: ten wrong codes for one account
+from one address block that account from that address, exactly like ten wrong
+passwords, and a blocked attempt is refused before the code is compared. The password
+step does not start the count again for an account with a second factor (see
+adapter.KluisAccountAdapter.authenticate), so re-entering the password between guesses
+does not buy an attacker more guesses; only a complete sign-in does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kluis.identity import brute_force, passwords
+from kluis.identity.brute_force import audit_for_user
+from kluis.operations.client_ip import client_ip
+
+# How an authenticator type is named in audit events.
+FACTOR_NAMES = {
+    Authenticator.Type.TOTP: "totp",
+    Authenticator.Type.RECOVERY_CODES: "recovery_code",
+    Authenticator.Type.WEBAUTHN: "passkey",
+}
+ADDED_EVENTS = {
+    Authenticator.Type.TOTP: "mfa.totp_added",
+    Authenticator.Type.RECOVERY_CODES: "mfa.recovery_codes_generated",
+    Authenticator.Type.WEBAUTHN: "mfa.passkey_added",
+}
+
+
+class KluisMFAAdapter(DefaultMFAAdapter):
+    def get_totp_issuer(self) -> str:
+        return str(getattr(settings, "MFA_TOTP_ISSUER", "") or "Kluis")
+
+
+def blocked_message() -> str:
+    return _(
+        "Too many failed sign-ins for this account from your network. Sign in from "
+        "another network, or ask your administrator to lift the block."
+    )
+
+
+def _ip() -> str | None:
+    request = context.request
+    return client_ip(request.META) if request is not None else None
+
+
+class _CountedCodeMixin:
+    """A code form whose failures count against the account from the address."""
+
+    user: Any
+    cleaned_data: dict[str, Any]
+
+    def clean_code(self) -> str:
+        login, ip = str(self.user.email), _ip()
+        try:
+            brute_force.check(login, ip)
+        except brute_force.SignInRefused:
+            raise forms.ValidationError(blocked_message()) from None
+        try:
+            code: str = super().clean_code()  # type: ignore[misc]
+        except forms.ValidationError:
+            _record(self.user, "signin.failed", {"ip": ip, "method": "second factor code"})
+            if brute_force.failed(login, ip) and ip and context.request is not None:
+                request = context.request
+                brute_force.tell_owner(
+                    login,
+                    ip,
+                    lambda token: request.build_absolute_uri(
+                        reverse("identity:unblock", args=[token])
+                    ),
+                )
+            raise
+        brute_force.succeeded(login, ip)
+        return code
+
+
+class AuthenticateForm(_CountedCodeMixin, mfa_forms.AuthenticateForm):
+    """The second step of sign-in: a TOTP or recovery code."""
+
+
+class ReauthenticateForm(_CountedCodeMixin, mfa_forms.ReauthenticateForm):
+    """Re-authentication and step-up with a TOTP or recovery code."""
+
+
+def _record(user: Any, action: str, changes: dict[str, object], request: Any = None) -> None:
+    request = request if request is not None else context.request
+    agent = str(request.META.get("HTTP_USER_AGENT", ""))[:200] if request is not None else ""
+    with transaction.atomic():
+        audit_for_user(str(user.email))(action, {**changes, "user_agent": agent})
+
+
+def factor_added(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    authenticator: Authenticator = kwargs["authenticator"]
+    action = ADDED_EVENTS.get(authenticator.type, "mfa.added")
+    _record(user, action, {"id": authenticator.pk}, request)
+
+
+def factor_reset(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    authenticator: Authenticator = kwargs["authenticator"]
+    _record(user, "mfa.recovery_codes_generated", {"id": authenticator.pk}, request)
+
+
+def factor_removed(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    authenticator: Authenticator = kwargs["authenticator"]
+    if user is None or getattr(user, "pk", None) != authenticator.user_id:
+        user = authenticator.user
+    _record(
+        user,
+        "mfa.removed",
+        {"id": authenticator.pk, "factor": FACTOR_NAMES.get(authenticator.type, "")},
+        request,
+    )
+    if (
+        authenticator.type != Authenticator.Type.RECOVERY_CODES
+        and request is not None
+        and getattr(request, "user", None) == user
+    ):
+        passwords.warn_if_too_short(request, user)

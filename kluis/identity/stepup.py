@@ -1,0 +1,102 @@
+"""Step-up: sensitive actions need a recent factor.
+
+Changing one's own bank account, creating API credentials, exporting all employees,
+granting roles and changing sign-in settings ask again when the last factor is older than
+settings.STEPUP_SECONDS (KLUIS_STEPUP_SECONDS, default 600 = 10 minutes): a person with a
+second factor enters it again (TOTP, recovery code or passkey: allauth's MFA
+re-authentication page), a person without one enters their password again (allauth's
+re-authentication page).
+
+The time of each factor lives in the session: allauth records every authentication
+(password, TOTP, recovery code, passkey) with its time at sign-in and at
+re-authentication (`get_authentication_records`), and that record is what is read here;
+nothing is kept in process memory. For a person with a second factor only a second-factor
+record counts: their password alone is not a step-up.
+
+`require_recent_factor(view)` wraps a view; `needs_step_up(request)` and
+`step_up_redirect(request, next_url)` serve code paths that are not a whole view. A
+request refused for a GET is sent back to the same page after the factor; a POST cannot
+be replayed, so it is sent back to the page it came from (Referer, when it is of this
+site) with a message to submit again.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+DEFAULT_SECONDS = 600
+
+
+def max_age() -> int:
+    return int(getattr(settings, "STEPUP_SECONDS", DEFAULT_SECONDS))
+
+
+def last_factor_at(request: HttpRequest, *, second_factor: bool) -> float | None:
+    """The time (epoch seconds) of the session's latest factor: a second factor only when
+    `second_factor`, else any (password, TOTP, recovery code, passkey)."""
+    latest: float | None = None
+    for entry in get_authentication_records(request, request.user):
+        if second_factor and entry.get("method") != "mfa":
+            continue
+        at = entry.get("at")
+        if isinstance(at, int | float) and (latest is None or at > latest):
+            latest = float(at)
+    return latest
+
+
+def needs_step_up(request: HttpRequest) -> bool:
+    """True when the signed-in person must confirm a factor before a sensitive action."""
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    at = last_factor_at(request, second_factor=is_mfa_enabled(user))
+    return at is None or time.time() - at > max_age()
+
+
+def step_up_url(request: HttpRequest, next_url: str) -> str:
+    """The page that asks for the factor, returning to `next_url` after it."""
+    name = "mfa_reauthenticate" if is_mfa_enabled(request.user) else "account_reauthenticate"
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+def step_up_redirect(request: HttpRequest, next_url: str | None = None) -> HttpResponse:
+    """Send the person to confirm a factor, then back to `next_url` (default: this page for
+    a GET, the page the POST came from otherwise)."""
+    if next_url is None:
+        if request.method in ("GET", "HEAD"):
+            next_url = request.get_full_path()
+        else:
+            referer = str(request.META.get("HTTP_REFERER", ""))
+            safe = url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            next_url = referer if referer and safe else reverse(settings.LOGIN_REDIRECT_URL)
+    if request.method not in ("GET", "HEAD"):
+        messages.info(request, _("Confirm it is you, then submit the form again."))
+    return HttpResponseRedirect(step_up_url(request, next_url))
+
+
+def require_recent_factor(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The view runs only when the session's factor is recent enough; else the person is
+    asked for it first (see the module's docstring)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if needs_step_up(request):
+            return step_up_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped

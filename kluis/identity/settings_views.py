@@ -22,10 +22,12 @@ from kluis.identity import sessions
 from kluis.identity.models import User
 from kluis.identity.policy_forms import SignInPolicyForm
 from kluis.identity.policy_service import PERMISSION, change_policy
+from kluis.identity.stepup import require_recent_factor
 from kluis.tenancy.selectors import memberships_of_user
 
 
 @member_required(PERMISSION)
+@require_recent_factor
 def sign_in_settings(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     tenant = actor.tenant

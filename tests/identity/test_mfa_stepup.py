@@ -130,3 +130,11 @@ def test_without_a_second_factor_the_password_is_asked_again(demo, login):
 def test_a_password_is_no_step_up_for_an_account_with_a_second_factor(demo, login):
     client, _secret = with_totp(login, HR)  # the password was entered just now
     asks_for_the_factor(client.get("/people/export.csv"), "/people/export.csv")
+
+
+@pytest.mark.parametrize("path", ["/settings/sign-in/", "/settings/sso/"])
+def test_changing_sign_in_settings_and_single_sign_on(demo, login, path):
+    client, secret = with_totp(login, OWNER)
+    asks_for_the_factor(client.get(path), path)
+    step_up(client, secret, path)
+    assert client.get(path).status_code == 200

@@ -16,6 +16,7 @@ from kluis.access.forms import add_service_errors, service_error_text
 from kluis.identity.sso.forms import SsoForm
 from kluis.identity.sso.models import IdentityProvider
 from kluis.identity.sso.services import PERMISSION, SsoSettings, configure_sso, remove_sso
+from kluis.identity.stepup import require_recent_factor
 
 
 def _provider(request: HttpRequest) -> IdentityProvider | None:
@@ -25,6 +26,7 @@ def _provider(request: HttpRequest) -> IdentityProvider | None:
 
 @member_required(PERMISSION)
 @require_http_methods(["GET", "POST"])
+@require_recent_factor
 def sso_settings(request: HttpRequest) -> HttpResponse:
     provider = _provider(request)
     if request.method == "POST":
@@ -56,6 +58,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
 
 @member_required(PERMISSION)
 @require_POST
+@require_recent_factor
 def sso_remove(request: HttpRequest) -> HttpResponse:
     try:
         remove_sso(request.actor, request.actor.tenant)  # type: ignore[attr-defined]

@@ -282,10 +282,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
-def login(page: Page, server: KluisServer, email: str, password: str | None = None) -> None:
-    """Sign in through the real login form with the demo password; wait for the next page.
-    The page asks for the e-mail address first (single sign-on routes by its domain), then
-    for the password."""
+def enter_password(
+    page: Page, server: KluisServer, email: str, password: str | None = None
+) -> None:
+    """The sign-in page's two steps: the e-mail address (single sign-on routes by its
+    domain), then the password; waits for the page that follows."""
     page.goto(f"{server.url}{LOGIN_PATH}")
     page.locator("input[name=login]").fill(email)
     with page.expect_navigation():
@@ -295,6 +296,11 @@ def login(page: Page, server: KluisServer, email: str, password: str | None = No
     form.locator("input[name=password]").fill(password or settings.DEMO_PASSWORD)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
+
+
+def login(page: Page, server: KluisServer, email: str, password: str | None = None) -> None:
+    """Sign in through the real login form with the demo password; wait for the next page."""
+    enter_password(page, server, email, password)
     if page.url.split("?")[0].endswith(LOGIN_PATH):
         errors = page.locator(".errorlist, [role=alert]").all_inner_texts()
         raise AssertionError(f"sign-in as {email} failed: {errors or page.url}")

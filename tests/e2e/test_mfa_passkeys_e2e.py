@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LOGIN_PATH, KluisServer, login
+from tests.e2e.conftest import LOGIN_PATH, KluisServer, enter_password, login
 
 pytestmark = pytest.mark.e2e
 
@@ -74,12 +74,7 @@ def test_passkey_enrol_passwordless_sign_in_and_second_factor(
 
     # Second factor: the password, then the passkey instead of a code.
     sign_out(page, server)
-    page.goto(f"{server.url}{LOGIN_PATH}")
-    form = page.locator("form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(EMAIL)
-    form.locator("input[name=password]").fill(settings.DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    enter_password(page, server, EMAIL)
     assert page.url.endswith("/accounts/2fa/authenticate/")
     with page.expect_navigation(url=f"{server.url}/"):
         page.locator("#mfa_webauthn_authenticate").click()

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LOGIN_PATH, KluisServer, login
+from tests.e2e.conftest import KluisServer, enter_password, login
 
 pytestmark = pytest.mark.e2e
 
@@ -48,12 +48,7 @@ def test_authenticator_app_set_up_and_used_at_sign_in(
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     time.sleep(30 - time.time() % 30 + 0.5)  # the code used above is spent: the next one
-    page.goto(f"{kluis_server.url}{LOGIN_PATH}")
-    form = page.locator("form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(EMAIL)
-    form.locator("input[name=password]").fill(settings.DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    enter_password(page, kluis_server, EMAIL)
     assert page.url.endswith("/accounts/2fa/authenticate/")
     no_sideways_scroll(page)
     page.locator("input[name=code]").fill(totp.now())

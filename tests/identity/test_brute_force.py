@@ -24,13 +24,6 @@ ATTACKER = "127.0.0.9"
 OFFICE = "127.0.0.2"
 
 
-@pytest.fixture(autouse=True)
-def _no_allauth_flood_guard() -> Any:
-    cache.clear()  # allauth's per-address flood guard counts in the cache
-    yield
-    cache.clear()
-
-
 def sign_in(email: str, password: str, ip: str) -> tuple[Client, Any]:
     client = Client(REMOTE_ADDR=ip)
     response = client.post("/accounts/login/", {"login": email, "password": password}, secure=True)

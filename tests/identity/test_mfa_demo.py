@@ -3,22 +3,11 @@ other demo login signs in with the password alone, as before."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
 from allauth.mfa.models import Authenticator
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.company.demo import MFA_DEMO_EMAIL, MFA_DEMO_SECRET, demo_logins, mfa_demo_uri
 from tests.identity.mfa_helpers import password_step, sign_in_with_totp, signed_in
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_the_printed_demo_login_signs_in_with_its_printed_secret(demo):

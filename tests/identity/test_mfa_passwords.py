@@ -4,13 +4,9 @@ passwords refused; paste allowed; the demo password keeps working."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -24,13 +20,6 @@ from tests.identity.mfa_helpers import (
 )
 
 EMAIL = "member1@demo-bv.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def user() -> User:

@@ -7,19 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from kluis.identity.models import User
 from tests.identity.mfa_helpers import add_totp, code, reauthenticate
 
 EMAIL = "member1@demo-bv.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def asks_to_reauthenticate(response: Any, factor: bool = False) -> None:

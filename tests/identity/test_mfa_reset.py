@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from allauth.mfa.models import Authenticator
-from django.core.cache import cache
 from django_tasks_db.models import DBTaskResult
 
 from kluis.access.permissions import BUILTIN_ROLES
@@ -21,13 +19,6 @@ from tests.identity.mfa_helpers import add_totp, code
 
 HR = "hr@demo-bv.test"
 CONSULTANT = "consultant@kluis.test"  # a member of both demo companies
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def stepped_up(login: Any, email: str) -> Any:

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.access.models import Role, RoleAssignment
@@ -24,13 +23,6 @@ OWNER = "owner@demo-bv.test"
 HR = "hr@demo-bv.test"
 EMPLOYEE = "member1@demo-bv.test"
 STEP_UP = "/accounts/2fa/reauthenticate/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def with_totp(login: Any, email: str) -> tuple[Client, str]:

@@ -4,8 +4,6 @@ address), and every factor used, added or removed is audited. Codes from pyotp."
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.cache import cache
@@ -26,13 +24,6 @@ from tests.identity.mfa_helpers import (
 EMAIL = "member1@demo-bv.test"
 ATTACKER = "127.0.0.9"
 OFFICE = "127.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()  # allauth's flood guard and used-code marks live in the cache
-    yield
-    cache.clear()
 
 
 def user() -> User:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.access.actor import Actor
@@ -19,13 +18,6 @@ from kluis.identity.policy import address_allowed, address_exempt_for_login
 from kluis.identity.policy_service import change_policy
 
 OFFICE_NAT = "127.0.0.9"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _allow(tenant: Any, networks: list[str]) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -17,13 +15,6 @@ from kluis.audit.services import verify_tenant
 from kluis.tenancy.models import Tenant
 
 CONSULTANT = "consultant@kluis.test"  # a member of both demo companies
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def sign_in(email: str, password: str, agent: str = "Browser A", ip: str = "127.0.0.5") -> Any:

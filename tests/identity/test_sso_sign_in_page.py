@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.identity.models import IdentityProvider
@@ -17,13 +16,6 @@ from kluis.identity.sso import policy
 from tests.identity.sso_support import CraftedProvider, configure
 
 OWNER = "owner@demo-bv.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.audit.models import AuditEvent
@@ -25,13 +24,6 @@ from tests.identity.sso_support import (
 )
 
 OWNER = "owner@demo-bv.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

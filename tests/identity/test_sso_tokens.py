@@ -15,7 +15,6 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.identity.models import AddressFailures
@@ -30,13 +29,6 @@ from tests.identity.sso_support import (
 )
 
 OWNER = "owner@demo-bv.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import pytest
 from django.core.cache import cache
 from django.test import Client
 
@@ -21,13 +20,6 @@ from kluis.tenancy.models import Tenant
 
 ATTACKER = "127.0.0.9"
 OFFICE = "127.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def basic(client_id: str, secret: str) -> str:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("access", "0004_grant_integrations_manage"),
-        ("identity", "0009_address_targets"),
+        ("identity", "0004_address_targets"),
         ("tenancy", "0001_initial"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0008_app_tokens"),
+        ("identity", "0006_app_tokens"),
         ("tenancy", "0001_initial"),
     ]
 

@@ -28,7 +28,7 @@ def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0006_invitations"),
+        ("identity", "0007_invitations"),
         ("tenancy", "0001_initial"),
         ("access", "0005_grant_identity_manage_signin"),
     ]

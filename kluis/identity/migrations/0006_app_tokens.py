@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identity", "0005_sign_in_policy"),  # the lead re-chains: was 0003_known_devices
+        ("identity", "0005_sign_in_policy"),
     ]
 
     operations = [

@@ -27,9 +27,8 @@ def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        # After main's leaf (the lead re-chains the numbers of issue 13's migrations).
-        ("identity", "0007_identity_providers"),
-        ("access", "0007_permission_identity_reset_mfa"),
+        ("identity", "0008_identity_providers"),
+        ("access", "0006_permission_choices_identity"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 

@@ -14,9 +14,11 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kluis.audit.models import AuditEvent
 from kluis.identity.brute_force import audit_for_user
 from kluis.identity.models import KnownDevice, User
 from kluis.operations.client_ip import client_ip
+from kluis.tenancy.models import Tenant
 
 AGENT_LENGTH = 200
 
@@ -89,3 +91,18 @@ def send_new_device_notice(user_id: int, ip: str, agent: str, at: str) -> int:
         "and sign out the other sessions (your name's menu, Sessions)."
     ) % {"at": at[:19].replace("T", " "), "ip": ip or "?", "agent": agent or "?"}
     return send_mail(subject, body, None, [user.email])
+
+
+RECENT_ACTIONS = ("signin.succeeded", "signin.failed", "signin.blocked", "signin.unblocked")
+
+
+def recent(user: User, tenant: Tenant | None, limit: int = 10) -> list[AuditEvent]:
+    """A person's own recent sign-ins, failures and blocks, as recorded in the audit log of
+    the company they are working in (each of their companies holds the same events)."""
+    if tenant is None:
+        return []
+    return list(
+        AuditEvent.objects.for_tenant(tenant)
+        .filter(object_type="identity.user", object_id=str(user.pk), action__in=RECENT_ACTIONS)
+        .order_by("-sequence")[:limit]
+    )

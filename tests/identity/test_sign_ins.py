@@ -66,3 +66,22 @@ def test_a_sign_in_from_a_new_browser_is_emailed(demo, django_capture_on_commit_
     message = mail.outbox[0]
     assert message.to == [email]
     assert "127.0.0.7" in message.body and "Unknown Phone" in message.body
+
+
+def test_a_person_sees_their_own_recent_sign_ins_on_the_sessions_page(demo):
+    sign_in("member2@demo-bv.test", "a wrong password, long enough", "Browser X", "127.0.0.31")
+    sign_in("member1@demo-bv.test", "another wrong password, long too", "Browser Z", "127.0.0.33")
+    client = Client(REMOTE_ADDR="127.0.0.32", HTTP_USER_AGENT="Browser Y")
+    response = client.post(
+        "/accounts/login/",
+        {"login": "member2@demo-bv.test", "password": settings.DEMO_PASSWORD},
+        secure=True,
+    )
+    assert response.status_code == 302
+    text = client.get("/accounts/sessions/", secure=True).content.decode()
+    recent = text[text.index('data-testid="recent-sign-ins"') :]
+    assert "Signed in" in recent and "127.0.0.32" in recent and "Browser Y" in recent
+    assert "Wrong password" in recent and "127.0.0.31" in recent and "Browser X" in recent
+    assert recent.index("127.0.0.32") < recent.index("127.0.0.31")  # newest first
+    # Someone else's sign-ins are not shown.
+    assert "127.0.0.33" not in text and "Browser Z" not in text

@@ -227,21 +227,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # --- Multi-factor, step-up and re-authentication (kluis/identity/mfa.py, stepup.py) ------
-MFA_ADAPTER = "kluis.identity.mfa.KluisMFAAdapter"
-MFA_FORMS = {
-    "authenticate": "kluis.identity.mfa.AuthenticateForm",
-    "reauthenticate": "kluis.identity.mfa.ReauthenticateForm",
-}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_PASSKEY_LOGIN_ENABLED = True  # passkeys sign in without a password
-MFA_TOTP_ISSUER = "Kluis"
-MFA_TOTP_TOLERANCE = 0  # a code is valid for its 30 s only, so "used once" is exact
-MFA_RECOVERY_CODE_COUNT = 10
-# Changing e-mail, password or factors asks for the password or a factor (< 5 min old).
-ACCOUNT_REAUTHENTICATION_REQUIRED = True
-MFA_REAUTHENTICATION_REQUIRED = True
-# The owner is e-mailed when a factor is added or removed, or the password or e-mail changes.
-ACCOUNT_EMAIL_NOTIFICATIONS = True
+# allauth's MFA, social account and headless settings that depend on no environment
+# variable are in kluis/settings_identity.py.
+from kluis.settings_identity import *  # noqa: E402, F403  (settings read by name)
+
 # Step-up (kluis/identity/stepup.py): sensitive actions need a factor this recent.
 _stepup = os.environ.get("KLUIS_STEPUP_SECONDS", "600")
 if not _stepup.isdigit() or not 60 <= int(_stepup) <= 86400:
@@ -267,15 +256,6 @@ SIGNIN_BLOCK_AFTER = int(os.environ.get("KLUIS_SIGNIN_BLOCK_AFTER", "10"))
 SIGNIN_ADDRESS_LIMIT = int(os.environ.get("KLUIS_SIGNIN_ADDRESS_LIMIT", "100"))
 
 # --- Single sign-on per company (OpenID Connect; kluis/identity/sso/) -------------------
-# Each company's provider is served to allauth from kluis.identity.sso (no SocialApp rows);
-# people are linked by (issuer, subject), never by e-mail alone after the first sign-in.
-SOCIALACCOUNT_ADAPTER = "kluis.identity.sso.adapter.KluisSocialAccountAdapter"
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # e-mail matching is ours (sso/matching.py)
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
-SOCIALACCOUNT_AUTO_SIGNUP = False
-SOCIALACCOUNT_STORE_TOKENS = False  # Kluis calls no provider API: nothing to keep
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
-SOCIALACCOUNT_QUERY_EMAIL = True
 # Seconds a call to a company's provider (discovery, keys, token) may take.
 SSO_HTTP_TIMEOUT = float(os.environ.get("KLUIS_SSO_HTTP_TIMEOUT", "5"))
 if not 0 < SSO_HTTP_TIMEOUT <= 30:
@@ -571,17 +551,10 @@ for _variable, _default, _least in (
     _value = os.environ.get(_variable, _default).strip()
     if not _value.isdigit() or int(_value) < _least:
         raise ImproperlyConfigured(f"{_variable} must be a whole number of at least {_least}")
-HEADLESS_CLIENTS = ("app",)
-HEADLESS_ONLY = False
-HEADLESS_TOKEN_STRATEGY = "kluis.identity.token_strategy.KluisTokenStrategy"  # noqa: S105
-HEADLESS_JWT_ALGORITHM = "ES256"  # informational: Kluis's strategy signs (signing_keys.py)
 HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = int(os.environ.get("KLUIS_APP_ACCESS_TOKEN_SECONDS", "900"))
 HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = int(
     os.environ.get("KLUIS_APP_REFRESH_TOKEN_SECONDS", str(14 * 24 * 3600))
 )
-HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
-HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
-HEADLESS_SERVE_SPECIFICATION = False
 # A family of tokens (one app sign-in) ends this long after the sign-in, however used.
 APP_TOKEN_FAMILY_MAX_AGE_SECONDS = int(
     os.environ.get("KLUIS_APP_TOKEN_FAMILY_MAX_AGE_SECONDS", str(30 * 24 * 3600))

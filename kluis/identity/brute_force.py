@@ -40,6 +40,7 @@ from kluis.audit.services import record
 from kluis.identity.models import AddressFailures, SignInFailures, User
 from kluis.identity.policy import address_exempt_for_login
 from kluis.tenancy.models import Membership, Tenant
+from kluis.tenancy.rls import unnarrowed
 from kluis.tenancy.selectors import memberships_of_user
 
 # Defaults of settings.SIGNIN_BLOCK_AFTER and SIGNIN_ADDRESS_LIMIT (KLUIS_SIGNIN_*).
@@ -243,18 +244,23 @@ def audit_for_user(login: str) -> Audit:
         user = User.objects.filter(email__iexact=login.strip()).first()
         if user is None:
             return
-        for membership in memberships_of_user(user.pk):
-            record(
-                Actor.system("sign-in protection", membership.tenant),
-                action,
-                tenant=membership.tenant,
-                object_type="identity.user",
-                object_id=user.pk,
-                object_repr=user.email,
-                changes=changes,
-            )
+        with unnarrowed():  # a member's request is narrowed to one of the companies
+            _record_in_each(user, action, changes)
 
     return audit
+
+
+def _record_in_each(user: User, action: str, changes: dict[str, object]) -> None:
+    for membership in memberships_of_user(user.pk):
+        record(
+            Actor.system("sign-in protection", membership.tenant),
+            action,
+            tenant=membership.tenant,
+            object_type="identity.user",
+            object_id=user.pk,
+            object_repr=user.email,
+            changes=changes,
+        )
 
 
 # The unblock link e-mailed to an account's owner when it is blocked from an address.

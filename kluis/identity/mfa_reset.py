@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.identity.models import User
+from kluis.tenancy.rls import unnarrowed
 from kluis.tenancy.selectors import memberships_of_user
 
 
@@ -23,6 +24,16 @@ def remove_all_factors(user: User, *, company_name: str, except_tenant_id: int) 
     The owner is e-mailed after commit. Call inside the caller's transaction."""
     removed = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
     Authenticator.objects.filter(user=user).delete()
+    with unnarrowed():  # HR's request is narrowed to its own company
+        _tell_other_companies(user, removed, company_name, except_tenant_id)
+    user_id = user.pk
+    transaction.on_commit(lambda: send_mfa_reset_notice.enqueue(user_id, company_name))
+    return removed
+
+
+def _tell_other_companies(
+    user: User, removed: list[str], company_name: str, except_tenant_id: int
+) -> None:
     for membership in memberships_of_user(user.pk):
         if membership.tenant_id == except_tenant_id:
             continue
@@ -35,9 +46,6 @@ def remove_all_factors(user: User, *, company_name: str, except_tenant_id: int) 
             object_repr=user.email,
             changes={"removed": removed, "by_company": company_name},
         )
-    user_id = user.pk
-    transaction.on_commit(lambda: send_mfa_reset_notice.enqueue(user_id, company_name))
-    return removed
 
 
 @task()

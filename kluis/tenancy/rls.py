@@ -11,6 +11,8 @@ tenant-scoped queries (and the isolation tests) are the wall.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
@@ -91,6 +93,26 @@ def widen() -> None:
     if connection.vendor == "postgresql" and connection.connection is not None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, '', false)", [SETTING])
+
+
+@contextmanager
+def unnarrowed() -> Iterator[None]:
+    """System work about one person's account in each of their companies (its events in
+    each company's audit log) while a request is narrowed to one of them; the narrowing is
+    restored afterwards. Callers name the companies themselves (the account's own)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [SETTING])
+        row = cursor.fetchone()
+        previous = str(row[0]) if row else ""
+        cursor.execute("SELECT set_config(%s, '', false)", [SETTING])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, previous])
 
 
 def on_post_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -36,6 +36,9 @@ MFA_ADAPTER = "kluis.identity.mfa.KluisMFAAdapter"
 MFA_FORMS = {
     "authenticate": "kluis.identity.mfa.AuthenticateForm",
     "reauthenticate": "kluis.identity.mfa.ReauthenticateForm",
+    "authenticate_webauthn": "kluis.identity.mfa.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "kluis.identity.mfa.ReauthenticateWebAuthnForm",
+    "login_webauthn": "kluis.identity.mfa.LoginWebAuthnForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True  # passkeys sign in without a password

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from kluis.company import urls as company
-from kluis.identity import app_token_views
+from kluis.identity import app_token_views, mfa_headless
 from kluis.operations import views as operations
 
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Apps sign in here (allauth headless, "app" client): /auth/app/v1/...
     path("auth/app/jwks.json", app_token_views.jwks, name="app-jwks"),
+    *mfa_headless.urlpatterns(),  # counted second factors, ahead of allauth's own
     path("auth/", include("allauth.headless.urls")),
     path("dev/outbox/", operations.outbox, name="dev-outbox"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,5 +1,6 @@
-"""allauth.mfa glue: wrong TOTP and recovery codes count like wrong passwords, and every
-factor added, removed or used is an audit event of each of the user's companies.
+"""allauth.mfa glue: wrong TOTP and recovery codes and failed passkeys count like wrong
+passwords, and every factor added, removed or used is an audit event of each of the
+user's companies.
 
 A second-factor code is checked only after the brute-force protection
 (kluis/identity/brute_force.py) let the attempt through: ten wrong codes for one account
@@ -12,12 +13,14 @@ does not buy an attacker more guesses; only a complete sign-in does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -58,34 +61,39 @@ def _ip() -> str | None:
     return client_ip(request.META) if request is not None else None
 
 
+def _counted[T](user: Any, method: str, clean: Callable[[], T]) -> T:
+    """Run `clean` (which checks a factor of `user`) inside the brute-force protection:
+    refused before the check when the account is blocked from this address, a failure
+    counted (and the owner e-mailed with an unblock link when it blocks), a success
+    starting the count again."""
+    login, ip = str(user.email), _ip()
+    try:
+        brute_force.check(login, ip)
+    except brute_force.SignInRefused:
+        raise forms.ValidationError(blocked_message()) from None
+    try:
+        result = clean()
+    except forms.ValidationError:
+        _record(user, "signin.failed", {"ip": ip, "method": method})
+        if brute_force.failed(login, ip) and ip and context.request is not None:
+            request = context.request
+            brute_force.tell_owner(
+                login,
+                ip,
+                lambda token: request.build_absolute_uri(reverse("identity:unblock", args=[token])),
+            )
+        raise
+    brute_force.succeeded(login, ip)
+    return result
+
+
 class _CountedCodeMixin:
     """A code form whose failures count against the account from the address."""
 
     user: Any
-    cleaned_data: dict[str, Any]
 
     def clean_code(self) -> str:
-        login, ip = str(self.user.email), _ip()
-        try:
-            brute_force.check(login, ip)
-        except brute_force.SignInRefused:
-            raise forms.ValidationError(blocked_message()) from None
-        try:
-            code: str = super().clean_code()  # type: ignore[misc]
-        except forms.ValidationError:
-            _record(self.user, "signin.failed", {"ip": ip, "method": "second factor code"})
-            if brute_force.failed(login, ip) and ip and context.request is not None:
-                request = context.request
-                brute_force.tell_owner(
-                    login,
-                    ip,
-                    lambda token: request.build_absolute_uri(
-                        reverse("identity:unblock", args=[token])
-                    ),
-                )
-            raise
-        brute_force.succeeded(login, ip)
-        return code
+        return _counted(self.user, "second factor code", super().clean_code)  # type: ignore[misc]
 
 
 class AuthenticateForm(_CountedCodeMixin, mfa_forms.AuthenticateForm):
@@ -94,6 +102,45 @@ class AuthenticateForm(_CountedCodeMixin, mfa_forms.AuthenticateForm):
 
 class ReauthenticateForm(_CountedCodeMixin, mfa_forms.ReauthenticateForm):
     """Re-authentication and step-up with a TOTP or recovery code."""
+
+
+class _CountedPasskeyMixin:
+    """A passkey used as second factor or to re-authenticate: a failed assertion (wrong
+    signature, unknown credential, replayed challenge) counts like a wrong code."""
+
+    user: Any
+
+    def clean_credential(self) -> Authenticator:
+        return _counted(self.user, "passkey", super().clean_credential)  # type: ignore[misc]
+
+
+class AuthenticateWebAuthnForm(_CountedPasskeyMixin, webauthn_forms.AuthenticateWebAuthnForm):
+    """The second step of sign-in with a passkey."""
+
+
+class ReauthenticateWebAuthnForm(_CountedPasskeyMixin, webauthn_forms.ReauthenticateWebAuthnForm):
+    """Re-authentication and step-up with a passkey."""
+
+
+class LoginWebAuthnForm(webauthn_forms.LoginWebAuthnForm):
+    """Passwordless sign-in with a passkey. Which account it names comes from the
+    attacker-controlled assertion, so a failure counts against the address only (a
+    spraying address is throttled; no account is blocked). A passkey cannot be guessed, so
+    an account blocked from this address for wrong passwords may still sign in with one:
+    that is the victim's way back in, not a way around the block."""
+
+    def clean_credential(self) -> Authenticator:
+        ip = _ip()
+        try:
+            brute_force.check_address(ip)
+        except brute_force.SignInRefused:
+            raise forms.ValidationError(blocked_message()) from None
+        try:
+            authenticator: Authenticator = super().clean_credential()
+        except forms.ValidationError:
+            brute_force.failed_address(ip)
+            raise
+        return authenticator
 
 
 def _record(user: Any, action: str, changes: dict[str, object], request: Any = None) -> None:

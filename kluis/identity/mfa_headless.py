@@ -1,0 +1,71 @@
+"""The app client's (allauth headless) second-factor endpoints with Kluis's counted forms.
+
+allauth's headless inputs subclass allauth's own forms, not the ones MFA_FORMS names, so
+a wrong TOTP code or a failed passkey sent to /auth/app/v1/auth/2fa/authenticate would
+escape the brute-force count the browser's forms keep (kluis/identity/mfa.py). These
+views are allauth's, given inputs built on Kluis's forms, and are routed ahead of
+allauth's (kluis/urls.py): same paths, same answers, the same count as the browser.
+"""
+
+from __future__ import annotations
+
+from allauth.headless.constants import Client
+from allauth.headless.internal.restkit import inputs
+from allauth.headless.base.views import APIView
+from allauth.headless.mfa import views
+from django.urls import URLPattern, path
+
+from kluis.identity import mfa
+
+
+class AuthenticateInput(mfa.AuthenticateForm, inputs.Input):
+    pass
+
+
+class ReauthenticateInput(mfa.ReauthenticateForm, inputs.Input):
+    pass
+
+
+class AuthenticateWebAuthnInput(mfa.AuthenticateWebAuthnForm, inputs.Input):
+    pass
+
+
+class ReauthenticateWebAuthnInput(mfa.ReauthenticateWebAuthnForm, inputs.Input):
+    pass
+
+
+class LoginWebAuthnInput(mfa.LoginWebAuthnForm, inputs.Input):
+    pass
+
+
+class AuthenticateView(views.AuthenticateView):
+    input_class = AuthenticateInput
+
+
+class ReauthenticateView(views.ReauthenticateView):
+    input_class = ReauthenticateInput
+
+
+class AuthenticateWebAuthnView(views.AuthenticateWebAuthnView):
+    input_class = {"POST": AuthenticateWebAuthnInput}
+
+
+class ReauthenticateWebAuthnView(views.ReauthenticateWebAuthnView):
+    input_class = {"POST": ReauthenticateWebAuthnInput}
+
+
+class LoginWebAuthnView(views.LoginWebAuthnView):
+    input_class = {"POST": LoginWebAuthnInput}
+
+
+def urlpatterns(client: Client = Client.APP) -> list[URLPattern]:
+    """The counted endpoints, to be routed before allauth's headless URLs."""
+    prefix = f"auth/{client.value}/v1/auth/"
+    routes: dict[str, type[APIView]] = {
+        "2fa/authenticate": AuthenticateView,
+        "2fa/reauthenticate": ReauthenticateView,
+        "webauthn/authenticate": AuthenticateWebAuthnView,
+        "webauthn/reauthenticate": ReauthenticateWebAuthnView,
+        "webauthn/login": LoginWebAuthnView,
+    }
+    return [path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()]

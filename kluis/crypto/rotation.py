@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
-from kluis.crypto import keyring, vault
+from kluis.crypto import keyring, platform_seal, vault
 from kluis.crypto.keyring import Keyring, KeyringError, MasterKey
 from kluis.crypto.models import TenantKey
 from kluis.tenancy.models import Tenant
@@ -68,6 +68,8 @@ def rewrap_all(ring: Keyring, say: Say) -> int:
         count = rewrap_company(tenant, ring)
         total += count
         say(f"{tenant.slug}: re-wrapped {count} data key{'s' if count != 1 else ''}")
+    for name, count in platform_seal.reseal_all(ring.active_id).items():
+        say(f"{name}: re-sealed {count}")
     return total
 
 

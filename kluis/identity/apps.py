@@ -30,6 +30,10 @@ class IdentityConfig(AppConfig):
             mfa.factor_removed, dispatch_uid="kluis-mfa-removed"
         )
         user_logged_in.connect(session_started, dispatch_uid="kluis-session-started")
+        from kluis.crypto import platform_seal
+        from kluis.identity import mfa_secrets
+
+        platform_seal.register_resealer("second-factor secrets", mfa_secrets.reseal)
         _declare_audited_fields()
         _register_visibility()
 

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kluis.identity import brute_force, passwords
+from kluis.identity import brute_force, mfa_secrets, passwords
 from kluis.identity.brute_force import audit_for_user
 from kluis.operations.client_ip import client_ip
 
@@ -47,6 +47,13 @@ ADDED_EVENTS = {
 class KluisMFAAdapter(DefaultMFAAdapter):
     def get_totp_issuer(self) -> str:
         return str(getattr(settings, "MFA_TOTP_ISSUER", "") or "Kluis")
+
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets and recovery-code seeds are stored sealed (mfa_secrets.py)."""
+        return mfa_secrets.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return mfa_secrets.unseal(encrypted_text)
 
 
 def blocked_message() -> str:

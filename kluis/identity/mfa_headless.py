@@ -9,9 +9,9 @@ allauth's (kluis/urls.py): same paths, same answers, the same count as the brows
 
 from __future__ import annotations
 
+from allauth.headless.base.views import APIView
 from allauth.headless.constants import Client
 from allauth.headless.internal.restkit import inputs
-from allauth.headless.base.views import APIView
 from allauth.headless.mfa import views
 from django.urls import URLPattern, path
 

@@ -15,6 +15,8 @@ from django.test import Client
 
 from kluis.identity.models import AddressFailures, User
 
+from .mfa_helpers import add_totp, code, password_step, signed_in
+
 KNOWN = "member1@demo-bv.test"
 UNKNOWN = "nobody-here@demo-bv.test"
 NEW_PASSWORD = "a brand new passphrase for kluis"
@@ -59,9 +61,11 @@ def test_the_login_page_links_to_the_reset(demo):
     assert b'href="/accounts/password/reset/"' in page.content
 
 
-def test_a_reset_signs_nobody_in_the_person_signs_in_afterwards(demo):
-    request_reset(KNOWN)
-    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body)
+def reset_password(email: str) -> Client:
+    """Request a reset, follow the e-mailed link and set NEW_PASSWORD; the browser."""
+    request_reset(email)
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body)
+    assert link is not None
     path = link.group(0).split("testserver", 1)[1]
     person = Client()
     form = person.get(path, secure=True, follow=True)
@@ -71,7 +75,12 @@ def test_a_reset_signs_nobody_in_the_person_signs_in_afterwards(demo):
         set_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, secure=True, follow=True
     )
     assert done.status_code == 200
-    assert User.objects.get(email=KNOWN).check_password(NEW_PASSWORD)
+    assert User.objects.get(email=email).check_password(NEW_PASSWORD)
+    return person
+
+
+def test_a_reset_signs_nobody_in_the_person_signs_in_afterwards(demo):
+    person = reset_password(KNOWN)
     assert "_auth_user_id" not in person.session  # ACCOUNT_LOGIN_ON_PASSWORD_RESET=False
     assert person.get("/", secure=True).status_code == 302  # still signed out
     # The sign-in that follows goes through the ordinary sign-in (and its second factor).
@@ -80,6 +89,20 @@ def test_a_reset_signs_nobody_in_the_person_signs_in_afterwards(demo):
     )
     assert signed.status_code == 302
     assert int(person.session["_auth_user_id"]) == User.objects.get(email=KNOWN).pk
+
+
+def test_a_reset_never_skips_the_second_factor(demo):
+    secret = add_totp(User.objects.get(email=KNOWN))
+    person = reset_password(KNOWN)
+    assert not signed_in(person)
+    # The new password alone does not sign in: the second factor is still asked for.
+    answer = password_step(person, KNOWN, NEW_PASSWORD)
+    assert answer.status_code == 302 and answer["Location"].endswith("/accounts/2fa/authenticate/")
+    assert not signed_in(person) and person.get("/", secure=True).status_code == 302
+    wrong = person.post("/accounts/2fa/authenticate/", {"code": "000000"}, secure=True)
+    assert wrong.status_code == 200 and not signed_in(person)
+    person.post("/accounts/2fa/authenticate/", {"code": code(secret)}, secure=True)
+    assert signed_in(person)  # the factor survived the reset and is what let them in
 
 
 def test_reset_requests_count_against_the_address_and_a_flood_gets_429(demo, settings):

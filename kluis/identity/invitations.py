@@ -1,5 +1,6 @@
 """Invitations (issue 13): HR invites a member of the company by e-mail; the link lets
-that one person set their first password, once, until it expires.
+that one person set their first password (or sign in through the company's single
+sign-on, when it has one), once, until it expires.
 
 - The token is 256 random bits, derived from a random `nonce` with the secret key; the
   database keeps its SHA-256 and the nonce, never the token, so neither a copy of the
@@ -19,6 +20,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +37,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
 from kluis.audit.services import record
 from kluis.identity.models import Invitation, User
+from kluis.identity.sso.models import IdentityProvider
 from kluis.tenancy.models import Membership, Tenant
 
 DEFAULT_DAYS = 7
@@ -56,7 +59,48 @@ def _hash(token: str) -> str:
 
 
 def has_login(user: User) -> bool:
-    return user.has_usable_password()
+    """Whether the person can sign in: a password, or an identity at their company's
+    single sign-on provider (linked at their first SSO sign-in)."""
+    return user.has_usable_password() or SocialAccount.objects.filter(user=user).exists()
+
+
+def sso_provider_for(invitation: Invitation) -> IdentityProvider | None:
+    """The company's enabled single sign-on, offered on the invitation page."""
+    return (
+        IdentityProvider.objects.filter(tenant_id=invitation.membership.tenant_id, enabled=True)
+        .select_related("tenant")
+        .first()
+    )
+
+
+def fulfilled_by_sso(user: User, tenant: Tenant, ip: str = "") -> int:
+    """The person signed in through the company's single sign-on for the first time (the
+    account is now linked): their open invitation links of that company close, as if
+    accepted (`invitation.accepted`, method "single sign-on"). How many closed."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Invitation.objects.for_tenant(tenant)
+            .select_for_update()
+            .filter(
+                membership__user=user,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+            )
+            .select_related("membership__tenant")
+        )
+        for invitation in pending:
+            invitation.accepted_at = now
+            invitation.save(update_fields=["accepted_at"])
+            _audit(
+                Actor.for_member(invitation.membership, ip=ip),
+                "invitation.accepted",
+                invitation,
+                email=user.email,
+                method="single sign-on",
+            )
+    return len(pending)
 
 
 def _authorize(actor: Actor, membership: Membership) -> None:

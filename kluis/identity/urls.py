@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("sessions/<int:pk>/end/", settings_views.end_session, name="end_session"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("invitation/<str:token>/sso/", views.invitation_sso, name="invitation-sso"),
     path("login/continue/", signin_views.continue_sign_in, name="sign_in_continue"),
     # The same paths as allauth's openid_connect views (mounted after these), served with
     # Kluis's strict ID token checks (kluis/identity/sso/oidc.py).

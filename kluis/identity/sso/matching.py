@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
-from kluis.identity import brute_force
+from kluis.identity import brute_force, invitations
 from kluis.identity.models import User
 from kluis.identity.signins import AGENT_LENGTH
 from kluis.identity.sso import provisioning
@@ -200,6 +200,7 @@ def match(request: HttpRequest, sociallogin: SocialLogin) -> None:
     brute_force.succeeded(login, client_ip(request.META))
     with transaction.atomic():
         sociallogin.connect(request, user)
+        invitations.fulfilled_by_sso(user, provider.tenant, client_ip(request.META) or "")
         record(
             Actor.system("single sign-on", provider.tenant),
             "sso.linked",

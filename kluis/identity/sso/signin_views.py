@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from kluis.identity.sso import matching
+from kluis.identity.sso.models import IdentityProvider
 from kluis.identity.sso.oidc import KluisOIDCAdapter
 from kluis.identity.sso.selectors import provider_for_email
 
@@ -87,6 +88,11 @@ def continue_sign_in(request: HttpRequest) -> HttpResponse:
     refused = matching.guard(request, email)
     if refused is not None:
         return refused
+    return start(request, provider, email)
+
+
+def start(request: HttpRequest, provider: IdentityProvider, email: str) -> HttpResponse:
+    """Send the browser to the company's provider to sign in as `email`."""
     oidc = get_adapter(request).get_provider(request, provider.provider_id)
     response: HttpResponse = oidc.redirect(
         request, "login", next_url=get_next_redirect_url(request), login=email

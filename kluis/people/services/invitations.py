@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -137,7 +138,8 @@ def without_login(employees: QuerySet[Employee]) -> QuerySet[Employee]:
 
 
 def with_login_state(employees: QuerySet[Employee]) -> QuerySet[Employee]:
-    """Annotate `login_password_set` and `login_invited` (an open invitation)."""
+    """Annotate `login_password_set` (a password, or an identity at the company's single
+    sign-on) and `login_invited` (an open invitation)."""
     open_invitation = Invitation.objects.filter(
         membership_id=OuterRef("membership_id"),
         accepted_at__isnull=True,
@@ -145,7 +147,8 @@ def with_login_state(employees: QuerySet[Employee]) -> QuerySet[Employee]:
         expires_at__gt=timezone.now(),
     )
     unusable = {"membership__user__password__startswith": UNUSABLE_PASSWORD_PREFIX}
-    usable = Q(membership__user__password__isnull=False) & ~Q(**unusable)
+    linked = SocialAccount.objects.filter(user_id=OuterRef("membership__user_id"))
+    usable = (Q(membership__user__password__isnull=False) & ~Q(**unusable)) | Exists(linked)
 
     return employees.annotate(
         login_password_set=ExpressionWrapper(

@@ -3,28 +3,10 @@
 
 from django.db import migrations
 
-BUILTIN_KEYS = ("owner", "hr_admin")
-
-
-def grant(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Role = apps.get_model("access", "Role")
-    RolePermission = apps.get_model("access", "RolePermission")
-    for role in Role.objects.filter(builtin_key__in=BUILTIN_KEYS):
-        RolePermission.objects.get_or_create(
-            role=role,
-            permission="integrations.manage",
-            defaults={"tenant_id": role.tenant_id, "scope": "company"},
-        )
-
-
-def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
-    RolePermission = apps.get_model("access", "RolePermission")
-    RolePermission.objects.filter(
-        role__builtin_key__in=BUILTIN_KEYS, permission="integrations.manage"
-    ).delete()
+from kluis.access.migration_ops import grant_to_builtin_roles
 
 
 class Migration(migrations.Migration):
     dependencies = [("access", "0003_alter_rolepermission_permission")]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_to_builtin_roles("integrations.manage", ("owner", "hr_admin"))]

@@ -4,21 +4,7 @@ get it here."""
 
 from django.db import migrations, models
 
-
-def grant(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Role = apps.get_model("access", "Role")
-    RolePermission = apps.get_model("access", "RolePermission")
-    for role in Role.objects.filter(builtin_key="owner"):
-        RolePermission.objects.get_or_create(
-            role=role,
-            permission="identity.manage_signin",
-            defaults={"tenant_id": role.tenant_id, "scope": "company"},
-        )
-
-
-def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
-    RolePermission = apps.get_model("access", "RolePermission")
-    RolePermission.objects.filter(permission="identity.manage_signin").delete()
+from kluis.access.migration_ops import grant_to_builtin_roles
 
 
 class Migration(migrations.Migration):
@@ -50,5 +36,5 @@ class Migration(migrations.Migration):
                 max_length=60,
             ),
         ),
-        migrations.RunPython(grant, revoke),
+        grant_to_builtin_roles("identity.manage_signin", ("owner",)),
     ]

@@ -4,26 +4,10 @@ made before `identity.manage_sso` existed get it for their Owner role."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from kluis.access.migration_ops import grant_to_builtin_roles
+
 BUILTIN_KEYS = ("owner",)
 PERMISSION = "identity.manage_sso"
-
-
-def grant(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Role = apps.get_model("access", "Role")
-    RolePermission = apps.get_model("access", "RolePermission")
-    for role in Role.objects.filter(builtin_key__in=BUILTIN_KEYS):
-        RolePermission.objects.get_or_create(
-            role=role,
-            permission=PERMISSION,
-            defaults={"tenant_id": role.tenant_id, "scope": "company"},
-        )
-
-
-def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
-    RolePermission = apps.get_model("access", "RolePermission")
-    RolePermission.objects.filter(
-        role__builtin_key__in=BUILTIN_KEYS, permission=PERMISSION
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -110,5 +94,5 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["domain"]},
         ),
-        migrations.RunPython(grant, revoke),
+        grant_to_builtin_roles(PERMISSION, BUILTIN_KEYS),
     ]

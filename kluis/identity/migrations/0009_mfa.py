@@ -3,26 +3,10 @@
 
 from django.db import migrations
 
+from kluis.access.migration_ops import grant_to_builtin_roles
+
 BUILTIN_KEYS = ("owner", "hr_admin")
 PERMISSION = "identity.reset_mfa"
-
-
-def grant(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Role = apps.get_model("access", "Role")
-    RolePermission = apps.get_model("access", "RolePermission")
-    for role in Role.objects.filter(builtin_key__in=BUILTIN_KEYS):
-        RolePermission.objects.get_or_create(
-            role=role,
-            permission=PERMISSION,
-            defaults={"tenant_id": role.tenant_id, "scope": "company"},
-        )
-
-
-def revoke(apps, schema_editor):  # type: ignore[no-untyped-def]
-    RolePermission = apps.get_model("access", "RolePermission")
-    RolePermission.objects.filter(
-        role__builtin_key__in=BUILTIN_KEYS, permission=PERMISSION
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -32,4 +16,4 @@ class Migration(migrations.Migration):
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_to_builtin_roles(PERMISSION, BUILTIN_KEYS)]

@@ -208,7 +208,8 @@ AUTH_PASSWORD_VALIDATORS = [
     # 15 characters without a second factor, 8 with one, up to 128 (NIST SP 800-63B-4)
     {"NAME": "kluis.identity.passwords.FactorAwareLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No NumericPasswordValidator: "not only digits" is a composition rule, which NIST
+    # SP 800-63B-4 forbids; length and the common-password list do the work.
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:dashboard"

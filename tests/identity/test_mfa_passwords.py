@@ -52,6 +52,7 @@ def test_a_hundred_character_passphrase_is_allowed():
 
 def test_no_composition_rules_but_common_passwords_refused():
     assert refused("all lower case words only") == []  # no digits, capitals or symbols
+    assert refused("739204618273645") == []  # 15 digits: long enough, nothing else asked
     assert "password_too_common" in refused("1q2w3e4r5t6y7u8i9o0p")  # 20 characters, common
 
 

@@ -7,24 +7,20 @@ accounts gets 429 with Retry-After. Bounded: about 60 requests.
 This server lowers the per-address limit to 20 (KLUIS_SIGNIN_ADDRESS_LIMIT, as an operator
 may) so that the spray stays under allauth's own flood guard of 30 failures a minute per
 address; the default of 100 is proven in-process (tests/identity/test_brute_force.py).
-Its tasks run at once (the immediate backend), so its e-mails are in its log."""
+Its tasks run at once (the immediate backend), so its e-mails are in its log. The same over
+loopback for TOTP codes and password reset: test_brute_force_loopback_factors.py."""
 
 from __future__ import annotations
 
 import html
-import http.client
-import quopri
-import re
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import KluisServer, running_kluis, unverified_tls
+from tests.e2e.conftest import KluisServer, running_kluis
+from tests.e2e.loopback import Visitor, mail_text, unblock_link
 
 VICTIM = "member3@demo-bv.test"
 VICTIM_ADDRESS = "127.0.0.2"
@@ -41,80 +37,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServer]:
         KLUIS_TASKS_BACKEND="django.tasks.backends.immediate.ImmediateBackend",
     ) as running:
         yield running
-
-
-@dataclass
-class Visitor:
-    """A browser without a screen: one source address, its own cookies."""
-
-    server: KluisServer
-    source: str
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Response:
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1",
-            self.server.port,
-            source_address=(self.source, 0),
-            context=unverified_tls(),
-            timeout=30,
-        )
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = self.server.url + path
-            headers["Origin"] = self.server.url
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            answer = connection.getresponse()
-            text = answer.read().decode(errors="replace")
-            for header in answer.headers.get_all("Set-Cookie") or []:
-                for name, morsel in SimpleCookie(header).items():
-                    self.cookies[name] = morsel.value
-            return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, text)
-        finally:
-            connection.close()
-
-    def sign_in(self, email: str, password: str) -> Response:
-        page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token, page.text[:500]
-        return self.request(
-            "POST",
-            "/accounts/login/",
-            {"csrfmiddlewaretoken": token.group(1), "login": email, "password": password},
-        )
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    text: str
-
-    @property
-    def signed_in(self) -> bool:
-        return self.status == 302 and "/accounts/" not in self.headers.get("location", "")
-
-
-def mail_text(server: KluisServer) -> str:
-    """The server's log with the console mailer's quoted-printable lines decoded."""
-    raw = server.log.read_bytes()
-    return quopri.decodestring(raw).decode(errors="replace")
-
-
-def unblock_link(server: KluisServer) -> str:
-    """The unblock link of the e-mail the server printed (the console mailer)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        log = mail_text(server)
-        found = re.findall(r"https://\S+/accounts/unblock/[^/\s]+/", log)
-        if found:
-            return found[-1]
-        time.sleep(0.2)
-    raise AssertionError("no unblock e-mail in the server log:\n" + server.log_tail())
 
 
 def test_the_block_after_ten_holds_for_the_attackers_address_only(server):
@@ -137,9 +59,7 @@ def test_the_block_after_ten_holds_for_the_attackers_address_only(server):
     owner = Visitor(server, VICTIM_ADDRESS)
     page = owner.request("GET", path)
     assert page.status == 200 and ATTACKER in page.text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token
-    lifted = owner.request("POST", path, {"csrfmiddlewaretoken": token.group(1)})
+    lifted = owner.request("POST", path, {"csrfmiddlewaretoken": page.csrf_token()})
     assert lifted.status in (200, 302)
     assert Visitor(server, ATTACKER).sign_in(VICTIM, settings.DEMO_PASSWORD).signed_in
 

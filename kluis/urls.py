@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from kluis.company import urls as company
 from kluis.identity import app_token_views, mfa_headless
+from kluis.identity import views as identity_views
 from kluis.operations import views as operations
 
 urlpatterns = [
@@ -17,7 +18,7 @@ urlpatterns = [
     *mfa_headless.urlpatterns(),  # counted second factors, ahead of allauth's own
     path("auth/", include("allauth.headless.urls")),
     path("dev/outbox/", operations.outbox, name="dev-outbox"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", identity_views.set_language, name="set_language"),
     path("audit/", include("kluis.audit.urls")),
     path("settings/sso/", include("kluis.identity.sso.urls")),
     path("members/", include(company.members)),

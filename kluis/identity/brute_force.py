@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
+from kluis.identity.languages import speaking_to
 from kluis.identity.models import AddressFailures, SignInFailures, User
 from kluis.identity.policy import address_exempt_for_login
 from kluis.tenancy.models import Membership, Tenant
@@ -306,14 +307,15 @@ def unblock_by_token(token: str) -> str | None:
 def send_unblock_link(user_id: int, ip: str, link: str) -> int:
     """E-mail the owner of a blocked account: from where, and the link that lifts it."""
     user = User.objects.get(pk=user_id)
-    subject = _("Kluis: sign-ins to your account were blocked")
-    body = _(
-        "There were %(count)s failed sign-ins to your Kluis account from the address "
-        "%(ip)s, so sign-ins from that address are blocked. Other addresses are not "
-        "affected.\n\nIf these were you, lift the block here: %(link)s\n\n"
-        "If they were not you, someone is guessing your password: you do not need to do "
-        "anything, but choosing a new password also lifts the block."
-    ) % {"count": _block_after(), "ip": ip, "link": link}
+    with speaking_to(user):
+        subject = _("Kluis: sign-ins to your account were blocked")
+        body = _(
+            "There were %(count)s failed sign-ins to your Kluis account from the address "
+            "%(ip)s, so sign-ins from that address are blocked. Other addresses are not "
+            "affected.\n\nIf these were you, lift the block here: %(link)s\n\n"
+            "If they were not you, someone is guessing your password: you do not need to "
+            "do anything, but choosing a new password also lifts the block."
+        ) % {"count": _block_after(), "ip": ip, "link": link}
     return send_mail(subject, body, None, [user.email])
 
 
@@ -332,28 +334,28 @@ def send_throttle_notice(ip: str, failures: int, tenant_ids: list[int]) -> int:
     """E-mail the owners of each company an address tried: it is throttled."""
     sent = 0
     for tenant in Tenant.objects.filter(pk__in=tenant_ids, is_active=True):
-        owners = sorted(
-            Membership.objects.for_tenant(tenant)
+        owners = User.objects.filter(
+            pk__in=Membership.objects.for_tenant(tenant)
             .filter(
                 is_active=True,
                 user__is_active=True,
                 role_assignments__role__builtin_key="owner",
             )
-            .values_list("user__email", flat=True)
-            .distinct()
-        )
-        if not owners:
-            continue
-        subject = _("Kluis: an address guessing passwords at %(company)s was throttled") % {
-            "company": tenant.name
-        }
-        body = _(
-            "The address %(ip)s made %(failures)s failed sign-ins within 24 hours, some of "
-            "them to accounts of %(company)s. From now on it gets one attempt every 14 "
-            "minutes.\n\nIf this address is your office (many people behind one network "
-            "address), add it to the allow list in the company's sign-in settings. If not, "
-            "someone is guessing passwords: accounts with a second factor are safe; ask "
-            "the people of your company to use one."
-        ) % {"ip": ip, "failures": failures, "company": tenant.name}
-        sent += send_mail(subject, body, None, owners)
+            .values("user_id")
+        ).order_by("email")
+        for owner in owners:  # each in their own language
+            with speaking_to(owner):
+                subject = _("Kluis: an address guessing passwords at %(company)s was throttled") % {
+                    "company": tenant.name
+                }
+                body = _(
+                    "The address %(ip)s made %(failures)s failed sign-ins within 24 hours, "
+                    "some of them to accounts of %(company)s. From now on it gets one "
+                    "attempt every 14 minutes.\n\nIf this address is your office (many "
+                    "people behind one network address), add it to the allow list in the "
+                    "company's sign-in settings. If not, someone is guessing passwords: "
+                    "accounts with a second factor are safe; ask the people of your company "
+                    "to use one."
+                ) % {"ip": ip, "failures": failures, "company": tenant.name}
+            sent += send_mail(subject, body, None, [owner.email])
     return sent

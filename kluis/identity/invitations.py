@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
 from kluis.audit.services import record
+from kluis.identity import languages
+from kluis.identity.languages import speaking_to
 from kluis.identity.models import Invitation, User
 from kluis.identity.sso.models import IdentityProvider
 from kluis.tenancy.models import Membership, Tenant
@@ -131,6 +133,7 @@ def invite(actor: Actor, membership: Membership, origin: str) -> Invitation:
             _("%(email)s can already sign in.") % {"email": membership.user.email}
         )
     now = timezone.now()
+    languages.remember_if_unknown(membership.user)  # never signed in: the inviter's
     with transaction.atomic():
         earlier = _pending(membership, now)
         resent = earlier.exists()
@@ -266,16 +269,17 @@ def send_invitation(invitation_id: int, origin: str) -> int:
         return 0  # revoked or resent before the worker got to it
     user, company = invitation.membership.user, invitation.membership.tenant
     link = origin.rstrip("/") + reverse("identity:invitation", args=[token_of(invitation)])
-    subject = _("You are invited to %(company)s on Kluis") % {"company": company.name}
-    body = _(
-        "Hello %(name)s,\n\n%(company)s invites you to Kluis, where you can see and keep "
-        "your own HR details up to date.\n\nChoose your password here: %(link)s\n\n"
-        "The link works once and until %(expires)s. If you did not expect this e-mail, "
-        "you can ignore it."
-    ) % {
-        "name": user.first_name or user.email,
-        "company": company.name,
-        "link": link,
-        "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
-    }
+    with speaking_to(user):
+        subject = _("You are invited to %(company)s on Kluis") % {"company": company.name}
+        body = _(
+            "Hello %(name)s,\n\n%(company)s invites you to Kluis, where you can see and "
+            "keep your own HR details up to date.\n\nChoose your password here: "
+            "%(link)s\n\nThe link works once and until %(expires)s. If you did not expect "
+            "this e-mail, you can ignore it."
+        ) % {
+            "name": user.first_name or user.email,
+            "company": company.name,
+            "link": link,
+            "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+        }
     return send_mail(subject, body, None, [user.email])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
+from kluis.identity.languages import speaking_to
 from kluis.identity.models import User
 from kluis.tenancy.rls import unnarrowed
 from kluis.tenancy.selectors import memberships_of_user
@@ -52,12 +53,13 @@ def _tell_other_companies(
 def send_mfa_reset_notice(user_id: int, company_name: str) -> int:
     """E-mail a person that their two-factor authentication was reset."""
     user = User.objects.get(pk=user_id)
-    subject = _("Kluis: your two-factor authentication was reset")
-    body = _(
-        "An administrator of %(company)s reset the two-factor authentication of your Kluis "
-        "account: your authenticator app, passkeys and recovery codes no longer work.\n\n"
-        "Sign in with your password and set up two-factor authentication again (your "
-        "name's menu, Two-factor authentication).\n\nIf you did not ask for this, tell "
-        "your HR department at once and change your password."
-    ) % {"company": company_name}
+    with speaking_to(user):
+        subject = _("Kluis: your two-factor authentication was reset")
+        body = _(
+            "An administrator of %(company)s reset the two-factor authentication of your "
+            "Kluis account: your authenticator app, passkeys and recovery codes no longer "
+            "work.\n\nSign in with your password and set up two-factor authentication "
+            "again (your name's menu, Two-factor authentication).\n\nIf you did not ask "
+            "for this, tell your HR department at once and change your password."
+        ) % {"company": company_name}
     return send_mail(subject, body, None, [user.email])

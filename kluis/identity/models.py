@@ -43,6 +43,9 @@ class User(AbstractUser):
     # Raised to end every session of the person at once (sign out everywhere, deactivation):
     # a session signed in under an older generation is signed out at its next request.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # The language Kluis writes to the person in (e-mails sent by the worker, which has no
+    # browser to ask): the one they last used, or their inviter's (kluis/identity/languages.py).
+    language = models.CharField(max_length=8, blank=True, default="", editable=False)
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 

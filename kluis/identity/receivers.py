@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kluis.identity import brute_force, passwords, signins
+from kluis.identity import brute_force, languages, passwords, signins
 
 
 def lift_sign_in_blocks(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -22,4 +22,5 @@ def signed_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any)
     if request is not None and user is not None:
         method = "sso" if kwargs.get("sociallogin") is not None else None
         signins.succeeded(request, user, method)
+        languages.remember(user)  # the page's language: the one to write to them in
         passwords.warn_if_too_short(request, user)

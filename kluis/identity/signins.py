@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kluis.audit.models import AuditEvent
 from kluis.identity.brute_force import audit_for_user
+from kluis.identity.languages import speaking_to
 from kluis.identity.models import KnownDevice, User
 from kluis.operations.client_ip import client_ip
 from kluis.tenancy.models import Tenant
@@ -83,13 +84,14 @@ def succeeded(request: HttpRequest, user: User, method: str | None = None) -> No
 def send_new_device_notice(user_id: int, ip: str, agent: str, at: str) -> int:
     """E-mail a person that their account was signed in to from a new browser."""
     user = User.objects.get(pk=user_id)
-    subject = _("Kluis: a sign-in from a new browser")
-    body = _(
-        "Your Kluis account was signed in to from a browser it had not seen before.\n\n"
-        "When: %(at)s (UTC)\nAddress: %(ip)s\nBrowser: %(agent)s\n\n"
-        "If this was you, there is nothing to do. If it was not, change your password now "
-        "and sign out the other sessions (your name's menu, Sessions)."
-    ) % {"at": at[:19].replace("T", " "), "ip": ip or "?", "agent": agent or "?"}
+    with speaking_to(user):
+        subject = _("Kluis: a sign-in from a new browser")
+        body = _(
+            "Your Kluis account was signed in to from a browser it had not seen before.\n\n"
+            "When: %(at)s (UTC)\nAddress: %(ip)s\nBrowser: %(agent)s\n\n"
+            "If this was you, there is nothing to do. If it was not, change your password "
+            "now and sign out the other sessions (your name's menu, Sessions)."
+        ) % {"at": at[:19].replace("T", " "), "ip": ip or "?", "agent": agent or "?"}
     return send_mail(subject, body, None, [user.email])
 
 

@@ -12,15 +12,26 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kluis.identity import brute_force, invitations, responses
+from kluis.identity import brute_force, invitations, languages, responses
 from kluis.identity.models import Invitation
 from kluis.identity.sso import matching
 from kluis.identity.sso.policy import password_refused
 from kluis.identity.sso.signin_views import start as start_sso
 from kluis.operations.client_ip import client_ip
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice is also remembered as the
+    language their e-mails are written in (kluis/identity/languages.py)."""
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        languages.remember(request.user, str(request.POST.get("language", "")))
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
 
+from kluis.identity.languages import speaking_to
+from kluis.identity.models import User
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
 
@@ -15,29 +17,32 @@ from kluis.tenancy.models import Membership
 def send_bank_change_notice(employee_id: int) -> int:
     """E-mail everyone who keeps the company's bank data (no account number in the mail)."""
     employee = Employee.objects.select_related("tenant").get(pk=employee_id)
-    recipients = sorted(
-        set(
-            Membership.objects.for_tenant(employee.tenant_id)
-            .filter(
-                is_active=True,
-                role_assignments__role__permissions__permission="people.view_bank",
-                role_assignments__role__permissions__scope="company",
-            )
-            .values_list("user__email", flat=True)
+    recipients = User.objects.filter(
+        pk__in=Membership.objects.for_tenant(employee.tenant_id)
+        .filter(
+            is_active=True,
+            role_assignments__role__permissions__permission="people.view_bank",
+            role_assignments__role__permissions__scope="company",
         )
-    )
-    if not recipients:
-        return 0
-    subject = _("Kluis: %(name)s changed their bank account") % {"name": employee.display_name}
-    body = _(
-        "%(name)s (employee %(number)s) changed the bank account in their profile in %(company)s.\n"
-        "If this was not expected, check with them before the next payroll run."
-    ) % {
-        "name": employee.display_name,
-        "number": employee.employee_number,
-        "company": employee.tenant.name,
-    }
-    return send_mail(subject, body, None, recipients)
+        .values("user_id")
+    ).order_by("email")
+    sent = 0
+    for recipient in recipients:  # each in their own language
+        with speaking_to(recipient):
+            subject = _("Kluis: %(name)s changed their bank account") % {
+                "name": employee.display_name
+            }
+            body = _(
+                "%(name)s (employee %(number)s) changed the bank account in their profile "
+                "in %(company)s.\nIf this was not expected, check with them before the next "
+                "payroll run."
+            ) % {
+                "name": employee.display_name,
+                "number": employee.employee_number,
+                "company": employee.tenant.name,
+            }
+        sent += send_mail(subject, body, None, [recipient.email])
+    return sent
 
 
 def notify_hr_of_bank_change(employee: Employee) -> None:

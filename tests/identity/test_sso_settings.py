@@ -121,8 +121,8 @@ def test_another_company_s_owner_sees_and_changes_only_their_own(demo, login, pr
     assert IdentityProvider.objects.filter(tenant=demo["demo-bv"]).count() == 1
     response = client.post(URL, form(provider.issuer, domains="demo-bv.test"), secure=True)
     assert response.status_code == 200
-    # Named by the check before writing; on PostgreSQL, where row-level security hides
-    # other companies' domains from this owner, by the database's unique constraint.
+    # Named by the check before writing, on PostgreSQL too (it looks past row-level
+    # security, which hides other companies' domains from this owner).
     assert "through another company" in response.content.decode()
     assert not IdentityProvider.objects.filter(tenant=demo["other-nv"]).exists()
 

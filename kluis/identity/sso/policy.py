@@ -24,9 +24,9 @@ def has_second_factor(user: User) -> bool:
 
 
 def password_refused(login: str) -> bool:
-    """True when `login` may not sign in with a password: its e-mail domain, or one of its
-    companies, belongs to a company that forbids it, and it is no owner there with a
-    second factor. The same answer whether an account exists or not (by domain)."""
+    """True when `login` may not sign in with a password: one of its companies forbids it
+    (and it is no owner there with a second factor), or, for an address with no account,
+    its e-mail domain belongs to a company that forbids it."""
     forbidding = set(
         SignInDomain.objects.filter(
             domain=domain_of(login),
@@ -40,7 +40,9 @@ def password_refused(login: str) -> bool:
     companies = set(
         Membership.objects.filter(user=user, is_active=True).values_list("tenant_id", flat=True)
     )
-    forbidding |= companies & set(
+    # A domain speaks for its company's members only (kluis/identity/sso/domains.py): a
+    # person of another company at that domain keeps their own companies' rules.
+    forbidding = companies & set(
         IdentityProvider.objects.filter(enabled=True, password_sign_in_allowed=False).values_list(
             "tenant_id", flat=True
         )

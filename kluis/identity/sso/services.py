@@ -16,6 +16,7 @@ from kluis.access.authorization import authorize
 from kluis.audit.services import record
 from kluis.crypto import vault
 from kluis.identity.sso import discovery
+from kluis.identity.sso import domains as domain_rules
 from kluis.identity.sso.models import (
     CLIENT_SECRET_PURPOSE,
     IdentityProvider,
@@ -23,6 +24,7 @@ from kluis.identity.sso.models import (
     SignInDomain,
 )
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.rls import unnarrowed
 
 PERMISSION = "identity.manage_sso"
 AUDITED = (
@@ -85,14 +87,18 @@ def _clean(
     if kind == ProviderKind.GOOGLE and directory not in domains:
         domains.insert(0, directory)
     ours = set(SignInDomain.objects.for_tenant(tenant).values_list("domain", flat=True))
-    claimed = (
-        set(SignInDomain.objects.filter(domain__in=domains).values_list("domain", flat=True)) - ours
-    )
+    with unnarrowed():  # other companies' claims, which row-level security hides
+        claimed = (
+            set(SignInDomain.objects.filter(domain__in=domains).values_list("domain", flat=True))
+            - ours
+        )
     if claimed:
         errors["domains"] = [
             _("%(domains)s already sign in through another company's provider.")
             % {"domains": ", ".join(sorted(claimed))}
         ]
+    elif refused := domain_rules.refusals(tenant, domains):
+        errors["domains"] = refused
     if errors:
         raise ValidationError(errors)
     if kind != ProviderKind.ENTRA and kind != ProviderKind.GOOGLE:

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from kluis.identity.sso import matching
+from kluis.identity.sso.domains import governs
 from kluis.identity.sso.models import IdentityProvider
 from kluis.identity.sso.oidc import KluisOIDCAdapter
 from kluis.identity.sso.selectors import provider_for_email
@@ -83,6 +84,8 @@ def continue_sign_in(request: HttpRequest) -> HttpResponse:
     except ValidationError:
         return _shown(EmailStep, request)
     provider = provider_for_email(email)
+    if provider is not None and not governs(provider, email):
+        provider = None  # someone of another company: their own password step
     if provider is None or request.POST.get("use_password"):
         return _shown(PasswordStep, request, login=email)
     refused = matching.guard(request, email)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kluis.audit.models import AuditEvent
 from kluis.identity.brute_force import audit_for_user
+from kluis.identity.devices import describe_agent
 from kluis.identity.languages import speaking_to
 from kluis.identity.models import KnownDevice, User
 from kluis.operations.client_ip import client_ip
@@ -91,7 +92,11 @@ def send_new_device_notice(user_id: int, ip: str, agent: str, at: str) -> int:
             "When: %(at)s (UTC)\nAddress: %(ip)s\nBrowser: %(agent)s\n\n"
             "If this was you, there is nothing to do. If it was not, change your password "
             "now and sign out the other sessions (your name's menu, Sessions)."
-        ) % {"at": at[:19].replace("T", " "), "ip": ip or "?", "agent": agent or "?"}
+        ) % {
+            "at": at[:19].replace("T", " "),
+            "ip": ip or "?",
+            "agent": describe_agent(agent) or "?",
+        }
     return send_mail(subject, body, None, [user.email])
 
 

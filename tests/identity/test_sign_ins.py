@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
@@ -12,9 +13,15 @@ from django_tasks_db.models import DBTaskResult
 
 from kluis.audit.models import AuditEvent
 from kluis.audit.services import verify_tenant
+from kluis.identity.devices import describe_agent
 from kluis.tenancy.models import Tenant
 
 CONSULTANT = "consultant@kluis.test"  # a member of both demo companies
+
+
+FIREFOX_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+)
 
 
 def sign_in(email: str, password: str, agent: str = "Browser A", ip: str = "127.0.0.5") -> Any:
@@ -60,12 +67,51 @@ def test_a_sign_in_from_a_new_browser_is_emailed(demo, django_capture_on_commit_
     run_queued_notices()
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        sign_in(email, settings.DEMO_PASSWORD, agent="Unknown Phone", ip="127.0.0.7")
+        sign_in(email, settings.DEMO_PASSWORD, agent=FIREFOX_ON_WINDOWS, ip="127.0.0.7")
     run_queued_notices()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [email]
-    assert "127.0.0.7" in message.body and "Unknown Phone" in message.body
+    assert "127.0.0.7" in message.body and "Firefox on Windows" in message.body
+
+
+@pytest.mark.parametrize(
+    ("agent", "shown"),
+    [
+        (FIREFOX_ON_WINDOWS, "Firefox on Windows"),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36",
+            "Chrome on Android",
+        ),
+        ("curl/8.5.0", "curl"),
+        ("", ""),
+    ],
+)
+def test_a_browser_is_named_as_people_know_it(agent, shown):
+    assert describe_agent(agent) == shown
+
+
+def test_the_sessions_page_names_browsers_and_methods_in_words(demo):
+    client = Client(REMOTE_ADDR="127.0.0.32", HTTP_USER_AGENT=FIREFOX_ON_WINDOWS)
+    client.post(
+        "/accounts/login/",
+        {"login": "member2@demo-bv.test", "password": settings.DEMO_PASSWORD},
+        secure=True,
+    )
+    text = client.get("/accounts/sessions/", secure=True).content.decode()
+    assert ">Firefox on Windows<" in text  # the session and the sign-in, in words
+    assert ">Password<" in text and ">password<" not in text
 
 
 def test_a_person_sees_their_own_recent_sign_ins_on_the_sessions_page(demo):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from kluis.identity import signins
+from kluis.identity import devices, signins
 
 register = template.Library()
 
@@ -15,3 +15,14 @@ register = template.Library()
 def recent_sign_ins(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     return {"events": signins.recent(request.user, getattr(request, "tenant", None))}
+
+
+@register.filter
+def device(agent: str) -> str:
+    """A user agent as "Firefox on Windows"."""
+    return devices.describe_agent(str(agent or ""))
+
+
+@register.filter
+def sign_in_method(method: str) -> str:
+    return devices.describe_method(str(method or ""))

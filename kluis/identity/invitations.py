@@ -69,7 +69,8 @@ def has_login(user: User) -> bool:
 def sso_provider_for(invitation: Invitation) -> IdentityProvider | None:
     """The company's enabled single sign-on, offered on the invitation page."""
     return (
-        IdentityProvider.objects.filter(tenant_id=invitation.membership.tenant_id, enabled=True)
+        IdentityProvider.objects.for_tenant(invitation.membership.tenant_id)
+        .filter(enabled=True)
         .select_related("tenant")
         .first()
     )

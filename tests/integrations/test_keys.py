@@ -204,13 +204,14 @@ def test_data_migration_grants_integrations_manage_to_existing_owner_and_hr_admi
 
     migration = importlib.import_module("kluis.access.migrations.0004_grant_integrations_manage")
     RolePermission.objects.filter(permission="integrations.manage").delete()
-    migration.grant(apps, None)
+    grant = migration.Migration.operations[0].code
+    grant(apps, None)
     granted = RolePermission.objects.filter(permission="integrations.manage")
     assert set(granted.values_list("role__builtin_key", flat=True)) == {"owner", "hr_admin"}
     builtin = Role.objects.filter(builtin_key__in=["owner", "hr_admin"]).count()
     assert granted.count() == builtin
     assert set(granted.values_list("scope", flat=True)) == {"company"}
-    migration.grant(apps, None)  # idempotent
+    grant(apps, None)  # idempotent
     assert RolePermission.objects.filter(permission="integrations.manage").count() == builtin
 
 

@@ -41,11 +41,10 @@ def _others_use(tenant: Tenant, domain: str) -> bool:
     """Whether active members of another company, who are not members of `tenant`, sign
     in with addresses at `domain` (looked at across companies, never shown)."""
     with unnarrowed():
-        ours = Membership.objects.filter(tenant=tenant).values("user_id")
+        ours = Membership.objects.for_tenant(tenant).values("user_id")
         return (
-            Membership.objects.filter(is_active=True, user__email__iendswith=f"@{domain}")
-            .exclude(tenant=tenant)
-            .exclude(user_id__in=ours)
+            User.objects.filter(email__iendswith=f"@{domain}", memberships__is_active=True)
+            .exclude(pk__in=ours)
             .exists()
         )
 
@@ -78,6 +77,8 @@ def governs(provider: IdentityProvider, email: str) -> bool:
     if user is None:
         return True
     with unnarrowed():
-        return Membership.objects.filter(
-            user=user, tenant_id=provider.tenant_id, is_active=True
-        ).exists()
+        return (
+            Membership.objects.for_tenant(provider.tenant_id)
+            .filter(user=user, is_active=True)
+            .exists()
+        )

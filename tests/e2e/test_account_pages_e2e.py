@@ -74,6 +74,16 @@ def test_account_pages_look_like_kluis_on_a_phone(page: Page, kluis_server: Klui
     assert_kluis_page(page, heading="Change Password")
     for label in ("Current Password", "New Password", "New Password (again)"):
         expect(page.get_by_label(label, exact=True)).to_be_visible()
+    # A wrong current password: the error under its field, the field marked invalid.
+    current = page.get_by_label("Current Password", exact=True)
+    current.fill("not-the-current-password")
+    page.get_by_label("New Password", exact=True).fill("a-new-long-passphrase-2026")
+    page.get_by_label("New Password (again)", exact=True).fill("a-new-long-passphrase-2026")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(current).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("main .kluis-field-errors[role=alert]")).to_have_count(1)
+    assert_kluis_page(page, heading="Change Password")
 
     page.goto(f"{url}/accounts/2fa/webauthn/")
     assert_kluis_page(page, heading="Security Keys")

@@ -433,7 +433,10 @@ INVITATION_DAYS = int(os.environ.get("KLUIS_INVITATION_DAYS", "7"))
 # page is the same either way: ACCOUNT_PREVENT_ENUMERATION).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Every reset request counts against its address (kluis/identity/forms.py).
-ACCOUNT_FORMS = {"reset_password": "kluis.identity.forms.ResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "reset_password": "kluis.identity.forms.ResetPasswordForm",
+    "login": "kluis.identity.forms.LoginForm",  # the sign-in page's own wording
+}
 if PRODUCTION and MAILERS["default"]["BACKEND"] == "kluis.operations.outbox.OutboxBackend":
     raise ImproperlyConfigured(
         "Refusing to start in production: KLUIS_EMAIL_BACKEND must not be the development "

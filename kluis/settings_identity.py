@@ -15,6 +15,7 @@ __all__ = [
     "HEADLESS_SERVE_SPECIFICATION",
     "HEADLESS_TOKEN_STRATEGY",
     "MFA_ADAPTER",
+    "MFA_ALLOW_UNVERIFIED_EMAIL",
     "MFA_FORMS",
     "MFA_PASSKEY_LOGIN_ENABLED",
     "MFA_REAUTHENTICATION_REQUIRED",
@@ -41,6 +42,12 @@ MFA_FORMS = {
     "login_webauthn": "kluis.identity.mfa.LoginWebAuthnForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# allauth refuses a second factor to an account with an unverified address, against
+# someone who signs up with another's address and locks its owner out. Kluis has no
+# sign-up (HR makes every account), and allauth's e-mail page records the login address
+# as unverified the first time it is opened, which would then bar that person from
+# enrolling, even when the company requires a second factor.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_PASSKEY_LOGIN_ENABLED = True  # passkeys sign in without a password
 MFA_TOTP_ISSUER = "Kluis"
 MFA_TOTP_TOLERANCE = 0  # a code is valid for its 30 s only, so "used once" is exact

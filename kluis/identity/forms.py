@@ -1,5 +1,6 @@
-"""Password reset (allauth's form, ACCOUNT_FORMS["reset_password"]) under the address
-throttle of kluis/identity/brute_force.py.
+"""The sign-in form in the page's words (ACCOUNT_FORMS["login"]), and password reset
+(allauth's form, ACCOUNT_FORMS["reset_password"]) under the address throttle of
+kluis/identity/brute_force.py.
 
 The rule: every reset request (a well-formed address, whether it has an account or not)
 counts as one failed attempt of the address it came from. So an address that sends 100
@@ -13,12 +14,27 @@ whether the address has an account or not; only an account gets mail
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from kluis.identity import brute_force, responses
 from kluis.operations.client_ip import client_ip
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form in the words of the page around it: "E-mail address" as on
+    the e-mail step, and no second "Forgot your password?" (the page has the link)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail address")
+        self.fields["login"].widget.attrs["placeholder"] = _("E-mail address")
+        self.fields["password"].help_text = ""
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):

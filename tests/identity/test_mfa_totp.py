@@ -141,3 +141,15 @@ def test_regenerating_recovery_codes_is_audited(demo, login):
     assert AuditEvent.objects.filter(
         action="mfa.recovery_codes_generated", object_repr=EMAIL
     ).exists()
+
+
+def test_opening_the_e_mail_page_does_not_bar_enrolment(demo, login):
+    """allauth's e-mail page records the login address as unverified; Kluis has no sign-up,
+    so that must not keep anyone from setting up a second factor."""
+    from allauth.account.models import EmailAddress
+
+    client = login(EMAIL)
+    assert client.get("/accounts/email/", secure=True).status_code == 200
+    assert EmailAddress.objects.filter(user=user(), verified=False).exists()
+    enrol_totp(client)
+    assert Authenticator.objects.filter(user=user(), type="totp").exists()

@@ -131,3 +131,14 @@ def test_a_person_sees_their_own_recent_sign_ins_on_the_sessions_page(demo):
     assert recent.index("127.0.0.32") < recent.index("127.0.0.31")  # newest first
     # Someone else's sign-ins are not shown.
     assert "127.0.0.33" not in text and "Browser Z" not in text
+
+
+def test_the_password_step_speaks_the_page_s_words(demo):
+    page = Client().post(
+        "/accounts/login/continue/",
+        {"login": "member1@demo-bv.test", "use_password": "1"},
+        secure=True,
+    )
+    html = page.content.decode()
+    assert html.count("Forgot your password?") == 1  # the page's link, not a second one
+    assert "E-mail address" in html and ">Email<" not in html

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -37,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
-from kluis.identity.languages import speaking_to
+from kluis.identity.languages import mail_each, speaking_to
 from kluis.identity.models import AddressFailures, SignInFailures, User
 from kluis.identity.policy import address_exempt_for_login
 from kluis.tenancy.models import Membership, Tenant
@@ -343,19 +344,20 @@ def send_throttle_notice(ip: str, failures: int, tenant_ids: list[int]) -> int:
             )
             .values("user_id")
         ).order_by("email")
-        for owner in owners:  # each in their own language
-            with speaking_to(owner):
-                subject = _("Kluis: an address guessing passwords at %(company)s was throttled") % {
-                    "company": tenant.name
-                }
-                body = _(
-                    "The address %(ip)s made %(failures)s failed sign-ins within 24 hours, "
-                    "some of them to accounts of %(company)s. From now on it gets one "
-                    "attempt every 14 minutes.\n\nIf this address is your office (many "
-                    "people behind one network address), add it to the allow list in the "
-                    "company's sign-in settings. If not, someone is guessing passwords: "
-                    "accounts with a second factor are safe; ask the people of your company "
-                    "to use one."
-                ) % {"ip": ip, "failures": failures, "company": tenant.name}
-            sent += send_mail(subject, body, None, [owner.email])
+        sent += mail_each(owners, partial(_throttle_notice, ip, failures, tenant.name))
     return sent
+
+
+def _throttle_notice(ip: str, failures: int, company: str) -> tuple[str, str]:
+    subject = _("Kluis: an address guessing passwords at %(company)s was throttled") % {
+        "company": company
+    }
+    body = _(
+        "The address %(ip)s made %(failures)s failed sign-ins within 24 hours, some of them "
+        "to accounts of %(company)s. From now on it gets one attempt every 14 minutes.\n\n"
+        "If this address is your office (many people behind one network address), add it "
+        "to the allow list in the company's sign-in settings. If not, someone is guessing "
+        "passwords: accounts with a second factor are safe; ask the people of your company "
+        "to use one."
+    ) % {"ip": ip, "failures": failures, "company": company}
+    return subject, body

@@ -4,15 +4,17 @@ A page is in the language of the browser (or the one chosen with the language sw
 an e-mail the worker sends has no browser to ask, so each person's language is remembered
 (`User.language`): at each sign-in, when they switch language while signed in, and, for
 someone invited who never signed in, their inviter's. E-mails are written inside
-`speaking_to(user)`; a message to several people is written once per person.
+`speaking_to(user)`; a message to several people is written once per person
+(`mail_each`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.utils import translation
 
 from kluis.identity.models import User
@@ -47,3 +49,14 @@ def speaking_to(user: User) -> Iterator[str]:
     code = supported(user.language) or settings.LANGUAGE_CODE
     with translation.override(code):
         yield code
+
+
+def mail_each(users: Iterable[User], compose: Callable[[], tuple[str, str]]) -> int:
+    """Send each person the (subject, body) `compose()` writes in their language; how many
+    were sent."""
+    sent = 0
+    for user in users:
+        with speaking_to(user):
+            subject, body = compose()
+        sent += send_mail(subject, body, None, [user.email])
+    return sent

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
 
-from kluis.identity.languages import speaking_to
+from kluis.identity.languages import mail_each
 from kluis.identity.models import User
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
@@ -26,23 +25,21 @@ def send_bank_change_notice(employee_id: int) -> int:
         )
         .values("user_id")
     ).order_by("email")
-    sent = 0
-    for recipient in recipients:  # each in their own language
-        with speaking_to(recipient):
-            subject = _("Kluis: %(name)s changed their bank account") % {
-                "name": employee.display_name
-            }
-            body = _(
-                "%(name)s (employee %(number)s) changed the bank account in their profile "
-                "in %(company)s.\nIf this was not expected, check with them before the next "
-                "payroll run."
-            ) % {
-                "name": employee.display_name,
-                "number": employee.employee_number,
-                "company": employee.tenant.name,
-            }
-        sent += send_mail(subject, body, None, [recipient.email])
-    return sent
+
+    def compose() -> tuple[str, str]:
+        subject = _("Kluis: %(name)s changed their bank account") % {"name": employee.display_name}
+        body = _(
+            "%(name)s (employee %(number)s) changed the bank account in their profile in "
+            "%(company)s.\nIf this was not expected, check with them before the next payroll "
+            "run."
+        ) % {
+            "name": employee.display_name,
+            "number": employee.employee_number,
+            "company": employee.tenant.name,
+        }
+        return subject, body
+
+    return mail_each(recipients, compose)  # each in their own language
 
 
 def notify_hr_of_bank_change(employee: Employee) -> None:

@@ -5,11 +5,9 @@ permissions; refresh tokens rotate and a reused one revokes its family."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from kluis.audit.models import AuditEvent
@@ -22,12 +20,7 @@ from tests.identity.app_token_helpers import api_get, part, refresh, sign_in, to
 EMPLOYEES = "/api/v1/employees/"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keys() -> Iterator[None]:
-    signing_keys.forget()  # keys cached by an earlier test's rolled-back transaction
-    cache.clear()
-    yield
-    signing_keys.forget()
+pytestmark = pytest.mark.usefixtures("fresh_signing_keys")
 
 
 def test_sign_in_gives_an_es256_access_token_with_kid_and_a_refresh_token(demo):

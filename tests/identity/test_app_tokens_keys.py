@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import time
-from collections.abc import Iterator
 from io import StringIO
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -26,12 +24,7 @@ from tests.identity.app_token_helpers import JWKS, api_get, b64, part, refresh, 
 EMPLOYEES = "/api/v1/employees/"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keys() -> Iterator[None]:
-    signing_keys.forget()
-    cache.clear()
-    yield
-    signing_keys.forget()
+pytestmark = pytest.mark.usefixtures("fresh_signing_keys")
 
 
 def test_jwks_publishes_the_public_keys_and_verifies_a_token(demo):

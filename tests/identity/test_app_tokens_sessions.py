@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from kluis.identity import signing_keys
 from kluis.identity.app_tokens import revoke_app_tokens
 from kluis.identity.models import AppTokenFamily, SignInFailures, User
 from kluis.tenancy.models import Membership
@@ -27,13 +25,7 @@ EMAIL = "member1@demo-bv.test"
 WRONG = "a wrong password, long enough"
 
 
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    signing_keys.forget()
-    cache.clear()
-    yield
-    signing_keys.forget()
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_signing_keys")
 
 
 def _dead(meta: dict[str, str]) -> bool:

@@ -4,7 +4,6 @@ headless) code endpoint, and failed passkeys in the browser and the app alike.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from kluis.audit.models import AuditEvent
-from kluis.identity import signing_keys
 from kluis.identity.models import AddressFailures, SignInFailures, User
 
 from .app_token_helpers import sign_in
@@ -37,12 +35,7 @@ FORGED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keys() -> Iterator[None]:
-    signing_keys.forget()  # keys cached by an earlier test's rolled-back transaction
-    cache.clear()
-    yield
-    signing_keys.forget()
+pytestmark = pytest.mark.usefixtures("fresh_signing_keys")
 
 
 def user() -> User:

@@ -70,3 +70,27 @@ def test_the_per_account_block_still_applies_on_the_list(demo):
         brute_force.failed("hr@demo-bv.test", OFFICE_NAT)
     with pytest.raises(brute_force.AccountBlocked):
         brute_force.check("hr@demo-bv.test", OFFICE_NAT)
+
+
+def test_an_office_signs_in_forty_people_in_a_minute_from_one_address(demo):
+    """allauth's default limit on sign-ins (30 a minute per address) would refuse the 31st
+    person behind an office's one network address; Kluis raises it to a flood guard."""
+    from kluis.tenancy.models import Membership
+
+    people = list(
+        Membership.objects.filter(is_active=True, user__is_active=True)
+        .exclude(user__authenticator__isnull=False)  # a password alone signs them in
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    assert len(people) >= 10
+    signed = 0
+    for attempt in range(40):
+        client = Client(REMOTE_ADDR="127.0.0.44")
+        response = client.post(
+            "/accounts/login/",
+            {"login": people[attempt % len(people)], "password": settings.DEMO_PASSWORD},
+            secure=True,
+        )
+        signed += response.status_code == 302 and "_auth_user_id" in client.session
+    assert signed == 40

@@ -2,24 +2,32 @@
 
 An app describes a resource in one `Declaration`: its model, the fields a client sees
 and sends (a serializer: their JSON types, which are read-only, how a body is checked),
-the column behind each field shown as stored, the permission that opens a sealed field,
-the filters and orderings a list takes, the permissions for reading and for writing, the
-service functions that create, change and delete it, the domain events those services
-emit, and examples. `declare()` makes everything else from it and registers it:
+the column behind each field shown as stored, the sealed fields and how a token opens
+(its column, or computed per row by the database as of today: an employee's wage in
+force), the permission revealing each field a reader may lack (`revealed_by`: without it
+the field is absent, not null), the filters and orderings a list takes, the permissions
+for reading and for writing, the service functions that create, change and delete it,
+whether it has a version column, the domain events those services emit, and examples.
+`declare()` makes everything else from it and registers it:
 
 - the viewset: list (with `?fields=`, filters, ordering, cursor pages compiled once per
-  shape, and each row's JSON written by the database when every field asked for is a
-  column), read one (ETag), create (Idempotency-Key), change (PATCH and PUT, If-Match),
-  delete (If-Match); the tenant narrowing (`Model.objects.for_actor`), the strict query
-  parameters and the permission of each method;
+  shape, and each row's JSON written by the database when every field asked for and
+  revealed is a column or sealed), read one (ETag), create (Idempotency-Key), change
+  (PATCH and PUT, If-Match, or a `version` for a versioned resource), delete (If-Match);
+  the tenant narrowing (`Model.objects.for_actor`), the strict query parameters and the
+  permission of each method;
 - the OpenAPI document's operations (summaries, parameters, problem responses,
   examples);
 - the URL conf and the registry entry, so the registry-wide test harness
   (tests/api/test_resources.py) covers the resource without being told.
 
-A resource whose rows need more than columns and one `represent` (the employee list's
-field permissions) keeps a viewset of its own on the same base (kluis/api/views.py) and
-registers it with `kluis.api.registry.register`.
+Where what a reader sees of a row depends on the row (a member reads more of their own
+employee record than of their reports'), the declaration gives `represent_rows`, which
+shows a page for that reader; a page every asked field of which reaches the whole company
+is still written by the database. Every people resource, employees included, is a
+declaration; the read-only feeds (the change feed, the audit log, members and roles)
+still register viewsets of their own on the same base (kluis/api/views.py) with
+`kluis.api.registry.register`.
 """
 
 from __future__ import annotations
@@ -30,34 +38,37 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import django_filters
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.access.actor import Actor
-from kluis.access.authorization import can
+from kluis.access.authorization import can, grants_of
+from kluis.access.permissions import Scope
+from kluis.api.concurrency import etag_for, expected_version
+from kluis.api.declared_schema import schema_of
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
+from kluis.api.pagination import KluisCursorPagination
 from kluis.api.registry import Resource, register
-from kluis.api.schema import problem_responses
-from kluis.api.sparse import (
-    FIELDS_PARAMETER,
-    IDEMPOTENCY_PARAMETER,
-    IF_MATCH_PARAMETER,
-    linked,
-    problem_example,
-)
-from kluis.api.views import RowViewSet, Sealed
+from kluis.api.rowjson import text_rows, with_values
+from kluis.api.sparse import if_match, linked, pick, requested_fields
+from kluis.api.views import RowViewSet, Sealed, field_names
 
 Precondition = Callable[[Any], None]
+
+
+def scope_of(actor: Actor, permission: str) -> str | None:
+    """How far the actor holds `permission` (a Scope), None when not at all."""
+    if actor.is_system:
+        return Scope.COMPANY
+    return grants_of(actor).get(permission)
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,24 @@ class Declaration:
     # The collection's name in prose where it is not the prefix's ("contracts" for
     # employments).
     plural: str = ""
+    # Fields a reader sees only with a permission besides `read` (field -> permission):
+    # without it the field is absent from every response, not null. A page written by the
+    # database shows them when the permission reaches the whole company; `represent_rows`
+    # decides row by row otherwise.
+    revealed_by: Mapping[str, str] = field(default_factory=dict)
+    # How a page of rows is shown where what a reader sees of each row depends on the row
+    # (a member sees more of their own record than of their reports'):
+    # represent_rows(actor, rows, fields asked for or None) -> their JSON objects, the
+    # reading audited once. Used where the database does not write the page.
+    represent_rows: Callable[[Actor, list[Any], set[str] | None], list[dict[str, Any]]] | None = (
+        None
+    )
+    # The model has a `version` column: the ETag is W/"<id>-<version>", and a change
+    # takes If-Match or a `version` in the body; `change(actor, row, data,
+    # expected_version=)` compares it under its lock (412 when stale).
+    versioned: bool = False
+    # A `?fields=` value for the OpenAPI document (by default "id,name").
+    fields_example: str = ""
 
     @property
     def lookup(self) -> str:
@@ -144,6 +173,15 @@ class Declaration:
         if self.represent is not None:
             return self.represent(row)
         return {name: getattr(row, self.columns[name]) for name in self.fields}
+
+    def hidden_from(self, actor: Actor) -> set[str]:
+        """The fields this reader does not see of every row (the permission revealing them
+        is not theirs for the whole company)."""
+        return {
+            name
+            for name, needed in self.revealed_by.items()
+            if scope_of(actor, needed) != Scope.COMPANY
+        }
 
 
 class DeclaredViewSet(RowViewSet):
@@ -183,6 +221,121 @@ class DeclaredViewSet(RowViewSet):
         whole = declaration.change_serializer is not None and not declaration.replace
         return self._write(request, kwargs[self.object_url_kwarg], partial=not whole)
 
+    def _context(self) -> dict[str, Any]:
+        """What a body's fields may check against: the client's company."""
+        return {"tenant": self.actor.tenant}
+
+    def shown_rows(self, rows: list[Any], only: set[str] | None) -> list[dict[str, Any]]:
+        """The rows as this reader sees them: the fields asked for, less those whose
+        revealing permission is not the reader's (absent, not null), the reading audited."""
+        declaration = self.declaration
+        if declaration.represent_rows is not None:
+            return declaration.represent_rows(self.actor, rows, only)
+        hidden = declaration.hidden_from(self.actor)
+        if hidden:
+            only = (only if only is not None else set(declaration.fields)) - hidden
+        self.shown(rows, only)
+        return [pick(self.represent(row), only) for row in rows]
+
+    def one(self, row: Any, code: int = 200) -> Response:
+        declaration = self.declaration
+        if declaration.represent_rows is None and not declaration.revealed_by:
+            return super().one(row, code)
+        only = requested_fields(self.request, self.selectable)
+        data = self.shown_rows([row], only)[0]
+        response = Response(data, status=code)
+        # A versioned row's ETag names its version; another's is a digest of every field
+        # the reader may see (a hidden field's change does not show in it).
+        response["ETag"] = self.etag(row, data if declaration.versioned else self._tagged(row))
+        return response
+
+    def _tagged(self, row: Any) -> dict[str, Any]:
+        hidden = self.declaration.hidden_from(self.actor)
+        return {key: value for key, value in self.represent(row).items() if key not in hidden}
+
+    def precondition(self) -> Precondition:
+        """If-Match against the row as the service locked it (412 when stale)."""
+        return if_match(self.request, lambda row: self.etag(row, self._tagged(row)))
+
+    def etag(self, row: Any, data: dict[str, Any]) -> str:
+        if self.declaration.versioned:
+            return etag_for(row)
+        return super().etag(row, data)
+
+    def text_page(self, only: set[str] | None) -> HttpResponse | None:
+        """The page with each row's JSON written by the database: the fields asked for and
+        revealed to this reader that are columns, then the sealed ones (their tokens
+        columns or computed by the database) opened and added to each row's text (their
+        opening told to `opened`, once for the page); None where it cannot be (a field
+        revealed to the reader for some rows only, a field that is no column), and
+        `shown_rows` answers."""
+        declaration = self.declaration
+        if not self.columns:
+            return None
+        actor = self.actor
+        names: list[str] = []
+        for name in field_names(self):
+            needed = declaration.revealed_by.get(name)
+            if (only is not None and name not in only) or (
+                needed is not None and (reach := scope_of(actor, needed)) is None
+            ):
+                continue
+            if needed is not None and reach != Scope.COMPANY:
+                return None
+            names.append(name)
+        # Sealed fields are opened in the order `sealed` names them, after the others.
+        sealed = tuple(name for name in self.sealed_columns if name in names)
+        plain = tuple(name for name in names if name not in self.sealed_columns)
+        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
+        if ordering not in self.ordering_fields or not set(plain) <= self.columns.keys():
+            return None  # the paginator answers a bad ordering's 400
+        expression = self._row_json(plain)
+        if expression is None:
+            return None
+        column = self.columns.get(ordering, ordering)
+        specs = [self.sealed_columns[name] for name in sealed]
+        computed = tuple(spec.column for spec in specs if spec.expression is not None)
+        extra: tuple[str, ...] = ()
+        if sealed:
+            tokens = tuple(spec.column for spec in specs if spec.expression is None)
+            extra = tuple(dict.fromkeys((*tokens, *self.opening_columns)))
+
+        def rows() -> QuerySet[Any]:
+            made = None
+            if computed:
+                reader = self.actor  # (a stand-in's company while the query is compiled)
+                today = self.variable("today", "date")
+                made = {
+                    spec.column: spec.expression(reader.tenant, today)
+                    for spec in specs
+                    if spec.expression is not None
+                }
+            return text_rows(self.get_queryset(), expression, column, extra, made)
+
+        page = self.page(
+            rows,
+            shape=("json", plain, extra, computed),
+            variables={"today": timezone.localdate()} if computed else None,
+        )
+        texts = [row["json"] for row in page]
+        if sealed and page:
+            tenant = actor.tenant
+            assert tenant is not None  # a page of a company's rows has a company's reader
+            opened = [
+                {
+                    name: spec.open(tenant.pk, row[spec.column])
+                    for name, spec in zip(sealed, specs, strict=True)
+                }
+                for row in page
+            ]
+            self.opened(
+                [{**row, **values} for row, values in zip(page, opened, strict=True)], [*sealed]
+            )
+            texts = [with_values(text, values) for text, values in zip(texts, opened, strict=True)]
+        paginator = self.paginator
+        assert isinstance(paginator, KluisCursorPagination)
+        return paginator.get_text_paginated_response(texts)
+
     def shown(self, rows: list[Any], only: set[str] | None) -> None:
         declaration = self.declaration
         if declaration.audit_read is None or not rows:
@@ -191,6 +344,7 @@ class DeclaredViewSet(RowViewSet):
             declaration.audit_read(self.actor, rows)
 
     def opened(self, rows: list[dict[str, Any]], fields: list[str]) -> None:
+        """The rows (with their opened values) of a page written by the database."""
         declaration = self.declaration
         if declaration.audit_read is not None and rows and declaration.audited & set(fields):
             declaration.audit_read(self.actor, [SimpleNamespace(**row) for row in rows])
@@ -209,7 +363,7 @@ class DeclaredViewSet(RowViewSet):
         declaration = self.declaration
         assert declaration.create is not None
         body = declaration.create_serializer or declaration.serializer
-        serializer = body(data=request.data)
+        serializer = body(data=request.data, context=self._context())
         serializer.is_valid(raise_exception=True)
         actor: Actor = self.actor
         tenant = actor.tenant
@@ -220,6 +374,28 @@ class DeclaredViewSet(RowViewSet):
         response["Location"] = f"/api/v1/{declaration.prefix}/{row.pk}/"
         return response
 
+    def _write(self, request: Request, pk: Any, *, partial: bool) -> Response:
+        """As RowViewSet's; a versioned row's change is checked against the version the
+        client read (If-Match or the body's `version`) by the service, under its lock,
+        and answered with the row as the service wrote it."""
+        declaration = self.declaration
+        if not declaration.versioned:
+            return super()._write(request, pk, partial=partial)
+        assert declaration.change is not None
+        row = self.get_row(pk)
+        body = self.get_serializer_class()(
+            data=request.data, partial=partial, context=self._context()
+        )
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        version = expected_version(request, row, data.pop("version", None))
+        data = self._linked(row.tenant_id, data)
+        try:
+            changed = declaration.change(self.actor, row, data, expected_version=version)
+        except ObjectDoesNotExist:  # deleted by someone else in between
+            raise Http404(self.not_found) from None
+        return self.one(changed)
+
     def change(self, row: Any, data: dict[str, Any], precondition: Precondition) -> Any:
         assert self.declaration.change is not None
         data = self._linked(row.tenant_id, data)
@@ -229,116 +405,16 @@ class DeclaredViewSet(RowViewSet):
         assert self.declaration.remove is not None
         self.declaration.remove(self.actor, row, precondition=precondition)
 
+    def list(self, request: Request) -> Response:
+        only = requested_fields(request, self.selectable)
+        text = self.text_page(only)
+        if text is not None:
+            return text  # type: ignore[return-value]
+        return self.get_paginated_response(self.shown_rows(self.page(), only))
 
-def _title(words: str) -> str:
-    return words[:1].upper() + words[1:]
-
-
-def _article(words: str) -> str:
-    return "an" if words[:1] in "aeiou" else "a"
-
-
-def _schema(d: Declaration) -> dict[str, Any]:
-    """The OpenAPI operations of a declared resource."""
-    operations = _operations(d)
-    return {
-        action: extend_schema(
-            **{
-                **spec,
-                "summary": d.summaries.get(action, spec["summary"]),
-                "description": d.descriptions.get(action)
-                or spec.get("description")
-                or d.about
-                or None,
-                "examples": [*spec.get("examples", ()), *d.examples.get(action, ())],
-            }
-        )
-        for action, spec in operations.items()
-    }
-
-
-def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
-    one, many = d.singular, d.plural or d.prefix.replace("-", " ")
-    body = d.change_serializer or d.serializer
-    a = _article(one)
-    example = dict(d.example)
-    operations: dict[str, dict[str, Any]] = {
-        "list": dict(
-            summary=f"List {many}",
-            parameters=[FIELDS_PARAMETER],
-            responses={200: d.serializer(many=True), **problem_responses(400, 401, 403, 429)},
-            examples=[OpenApiExample(f"A page of {many}", value=example)],
-        ),
-        "retrieve": dict(
-            summary=f"Read one {one}",
-            parameters=[FIELDS_PARAMETER],
-            responses={200: d.serializer, **problem_responses(400, 401, 403, 404, 429)},
-            examples=[OpenApiExample(_title(f"{a} {one}"), value=example)],
-        ),
-    }
-    if d.create is not None:
-        operations["create"] = dict(
-            summary=f"Create {a} {one}",
-            parameters=[IDEMPOTENCY_PARAMETER],
-            request=d.create_serializer or d.serializer,
-            responses={
-                201: d.serializer,
-                **problem_responses(400, 401, 403, 409, 415, 422, 429),
-            },
-            examples=[
-                OpenApiExample(f"A new {one}", value=dict(d.create_example), request_only=True),
-                OpenApiExample(f"The created {one}", value=example, response_only=True),
-            ],
-        )
-    if d.change is not None:
-        summary, patch = d.change_example
-        changed = {**example, **patch}
-        operations["partial_update"] = dict(
-            summary=f"Change {a} {one}",
-            description=d.change_description,
-            parameters=[IF_MATCH_PARAMETER],
-            request=body,
-            responses={
-                200: d.serializer,
-                **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-            },
-            examples=[
-                OpenApiExample(summary or "A change", value=dict(patch), request_only=True),
-                OpenApiExample(f"The changed {one}", value=changed, response_only=True),
-            ],
-        )
-        replaced = {**dict(d.create_example), **patch}
-    if d.change is not None and d.replace:
-        operations["update"] = dict(
-            summary=f"Replace {a} {one}",
-            description=d.replace_description,
-            parameters=[IF_MATCH_PARAMETER],
-            request=body,
-            responses={
-                200: d.serializer,
-                **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-            },
-            examples=[
-                OpenApiExample(f"A whole {one}", value=replaced, request_only=True),
-                OpenApiExample(f"The replaced {one}", value=changed, response_only=True),
-            ],
-        )
-    if d.remove is not None:
-        codes = (
-            (400, 401, 403, 404, 409, 412, 429) if d.conflicts else (400, 401, 403, 404, 412, 429)
-        )
-        instance = f"/api/v1/{d.prefix}/{example.get('id', 1)}/"
-        operations["destroy"] = dict(
-            summary=f"Delete {a} {one}",
-            description=d.delete_description or None,
-            parameters=[IF_MATCH_PARAMETER],
-            request=None,
-            responses={204: OpenApiResponse(description="Deleted"), **problem_responses(*codes)},
-            examples=[problem_example("Still in use", 409, d.conflict_example, instance)]
-            if d.conflict_example
-            else [],
-        )
-    return operations
+    def retrieve(self, request: Request, **kwargs: Any) -> Response:
+        requested_fields(request, self.selectable)  # a bad `?fields=` is a 400 first
+        return self.one(self.get_row(kwargs[self.object_url_kwarg]))
 
 
 def viewset_for(d: Declaration) -> type[DeclaredViewSet]:
@@ -386,7 +462,7 @@ def viewset_for(d: Declaration) -> type[DeclaredViewSet]:
     }
     name = "".join(part.title() for part in d.prefix.split("-"))
     viewset = type(f"{name}ViewSet", (DeclaredViewSet,), attributes)
-    return extend_schema_view(**_schema(d))(viewset)
+    return extend_schema_view(**schema_of(d))(viewset)
 
 
 def declare(d: Declaration) -> Resource:
@@ -396,8 +472,13 @@ def declare(d: Declaration) -> Resource:
     unknown = set(d.columns) - set(d.fields)
     if unknown:
         raise ValueError(f"{d.prefix}: columns of fields the serializer lacks: {sorted(unknown)}")
-    if d.represent is None and set(d.fields) - set(d.columns):
+    if d.represent is None and d.represent_rows is None and set(d.fields) - set(d.columns):
         raise ValueError(f"{d.prefix}: fields without a column need `represent`")
+    if d.represent_rows is not None and not d.versioned:
+        raise ValueError(f"{d.prefix}: `represent_rows` needs a version column for the ETag")
+    unknown = set(d.revealed_by) - set(d.fields)
+    if unknown:
+        raise ValueError(f"{d.prefix}: revealed fields the serializer lacks: {sorted(unknown)}")
     collection = {"get": "list"}
     if d.create is not None:
         collection["post"] = "create"

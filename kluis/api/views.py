@@ -38,10 +38,14 @@ from kluis.tenancy.rls import narrow_to, widen
 @dataclasses.dataclass(frozen=True)
 class Sealed:
     """A field stored sealed: its token column, and how a company's token (tenant id,
-    token) opens to the field's JSON value."""
+    token) opens to the field's JSON value. With `expression`, the token is not a column
+    of the row but computed by the database for each row as of today
+    (`expression(company, today)`, e.g. the wage in force of an employee), under the name
+    `column`."""
 
     column: str
-    open: Callable[[int, str | None], Any]
+    open: Callable[[int, Any], Any]
+    expression: Callable[[Any, Any], Any] | None = None
 
 
 class HasPermissionForMethod(permissions.BasePermission):

@@ -22,7 +22,7 @@ from kluis.people import validation as v
 from kluis.people.fields import EMPLOYEE_FIELDS, WAGE_COMPONENT_PURPOSE, WAGE_PURPOSE
 from kluis.people.models import Employee, EmployeeVersion, Wage, WageComponent
 from kluis.people.permissions import actor_employee_id, can_on, scoped
-from kluis.people.records import SENSITIVE_FIELDS, open_sealed, open_snapshot, sealed_value
+from kluis.people.records import SENSITIVE_FIELDS, open_snapshot, sealed_value
 from kluis.tenancy.models import Tenant
 
 
@@ -293,9 +293,8 @@ def _current_wages(actor: Actor, tenant_id: int, ids: list[int]) -> dict[int, di
 def _wage_shown(
     tenant_id: int, sealed: str, currency: str, period: str, effective_from: Any
 ) -> dict[str, Any]:
-    amount = vault.unseal(tenant_id, WAGE_PURPOSE, sealed) or "0"
     return {
-        "amount": str(Decimal(amount)),
+        "amount": str(Decimal(open_wage_amount(tenant_id, sealed))),
         "currency": currency,
         "period": period,
         "effective_from": effective_from,
@@ -304,7 +303,8 @@ def _wage_shown(
 
 def wage_in_force(tenant: Tenant | int, today: Any) -> Subquery:
     """For a query of employees: the wage in force on `today` of each (its sealed amount,
-    currency, period and start, as a JSON object; null when none), for `opened_values`."""
+    currency, period and start, as a JSON object; null when none), for the employee list
+    written by the database."""
     latest = (
         Wage.objects.for_tenant(tenant)
         .filter(employee_id=OuterRef("pk"), effective_from__lte=today)
@@ -415,52 +415,11 @@ def audit_opened(
         )
 
 
-# What a page written by the database carries besides each row's JSON, to open its sealed
-# values and name its employees in the audit event.
+# What a page written by the database carries besides each row's JSON, to name its
+# employees in the audit event of the values it opened (kluis/people/api/employees.py).
 OPENING_COLUMNS = ("id", "preferred_name", "first_name", "last_name")
 
 
-def opened_values(
-    actor: Actor, rows: list[dict[str, Any]], sealed: tuple[str, ...], wage: bool
-) -> list[dict[str, Any]]:
-    """For each row of a page written by the database (OPENING_COLUMNS, the `sealed`
-    fields' `<name>_sealed` tokens and, with `wage`, the `wage_in_force` as "wage"), the
-    sealed fields and the wage opened; the opening audited once for the page, as
-    `profiles` does. Only for an actor who sees these fields of every employee of their
-    company (`can_see_all`)."""
-    tenant = actor.tenant
-    assert tenant is not None
-    out: list[dict[str, Any]] = []
-    opened: set[str] = set()
-    opened_for: list[tuple[int, str]] = []
-    for row in rows:
-        values: dict[str, Any] = {}
-        opened_here = False
-        if wage:
-            stored = row["wage"]
-            values["wage"] = (
-                None
-                if stored is None
-                else _wage_shown(
-                    tenant.pk,
-                    stored["amount_sealed"],
-                    stored["currency"],
-                    stored["period"],
-                    dt.date.fromisoformat(stored["effective_from"]),
-                )
-            )
-            if values["wage"] is not None:
-                opened.add("wage")
-                opened_here = True
-        for name in sealed:
-            values[name] = open_sealed(tenant.pk, name, row[f"{name}_sealed"])
-            spec = EMPLOYEE_FIELDS[name]
-            if spec.sensitive and spec.group != "personal" and values[name]:
-                opened.add(name)
-                opened_here = True
-        if opened_here:
-            first = row["preferred_name"] or row["first_name"]
-            opened_for.append((row["id"], f"{first} {row['last_name']}".strip()))
-        out.append(values)
-    audit_opened(actor, tenant, opened, opened_for)
-    return out
+def open_wage_amount(tenant_id: int, token: str | None) -> str:
+    """A wage's sealed amount, opened ("0" for none)."""
+    return vault.unseal(tenant_id, WAGE_PURPOSE, token) or "0"

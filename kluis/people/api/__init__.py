@@ -6,7 +6,7 @@ from kluis.api.registry import register
 from kluis.people.api.changes import ChangeViewSet
 from kluis.people.api.custom_fields import CUSTOM_FIELDS
 from kluis.people.api.departments import DEPARTMENTS
-from kluis.people.api.employees import EmployeeViewSet
+from kluis.people.api.employees import EMPLOYEES
 from kluis.people.api.employments import EMPLOYMENTS
 from kluis.people.api.teams import TEAMS
 from kluis.people.api.wage_components import WAGE_COMPONENTS
@@ -19,15 +19,7 @@ EDIT_ALL = {"get": "retrieve", "patch": "partial_update", "put": "update", "dele
 # A save refused because someone changed the object since it was read: 412.
 answer_as_stale(StaleVersionError)
 
-register(
-    "employees",
-    EmployeeViewSet,
-    name="employees",
-    collection=LIST_CREATE,
-    item_name="employee",
-    lookup="pk",
-    item={"get": "retrieve", "patch": "partial_update"},
-)
+declare(EMPLOYEES)
 declare(DEPARTMENTS)
 declare(EMPLOYMENTS)
 declare(TEAMS)

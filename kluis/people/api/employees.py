@@ -1,46 +1,24 @@
-"""`/api/v1/employees/`: list, create, read and change employees. Thin: reads go through
-the selectors (scoped to the client's company and scopes), writes through the services.
-
-A field whose permission the client's scopes lack is absent from the response, not null.
-There is no DELETE: people leave by status `left`."""
+"""`/api/v1/employees/`: what a client sees of an employee and sends, a declared resource
+(EMPLOYEES, kluis/api/declared.py). A field whose permission the client's scopes
+lack is absent from the response, not null. There is no DELETE: people leave by status
+`left`."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
-from django.http import HttpResponse
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import serializers, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from kluis.api.concurrency import etag_for, expected_version
-from kluis.api.exceptions import QueryParameterError
-from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
-from kluis.api.idempotency import idempotent
-from kluis.api.pagination import KluisCursorPagination
-from kluis.api.rowjson import with_values
-from kluis.api.schema import problem_responses
+from kluis.access.actor import Actor
+from kluis.api.declared import Declaration
 from kluis.api.serializers import StrictSerializer
-from kluis.api.views import ApiViewSet
+from kluis.api.views import Sealed
 from kluis.people import selectors, services
-from kluis.people.api.employee_rows import (
-    ALWAYS,
-    PageFields,
-    page_fields,
-    text_rows_of,
-    writable_by_database,
-)
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.models import (
     ContractType,
@@ -51,9 +29,11 @@ from kluis.people.models import (
     WagePeriod,
 )
 from kluis.people.permissions import scoped
+from kluis.people.records import open_sealed
 from kluis.people.services.custom_fields import possible_keys
+from kluis.tenancy.models import Tenant
 
-SELECTABLE = {*ALWAYS, *EMPLOYEE_FIELDS, "wage", "custom_fields"}
+ALWAYS = ("id", "version", "created_at", "updated_at")
 OPENED = {"wage", *(name for name, spec in EMPLOYEE_FIELDS.items() if spec.sealed)}
 EDITABLE = [name for name, spec in EMPLOYEE_FIELDS.items() if spec.editable]
 
@@ -247,23 +227,6 @@ class EmployeeCreateSerializer(EmployeeUpdateSerializer):
         return fields
 
 
-class EmployeeFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=EmployeeStatus.choices)
-    team = django_filters.NumberFilter(field_name="team_id")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-
-    class Meta:
-        model = Employee
-        fields: ClassVar[list[str]] = []
-
-
-FIELDS_PARAMETER = OpenApiParameter(
-    "fields",
-    OpenApiTypes.STR,
-    description="Comma-separated fields to return (id is always returned), e.g. "
-    "`first_name,last_name,status`.",
-)
-
 EMPLOYEE_EXAMPLE = {
     "id": 42,
     "version": 3,
@@ -290,205 +253,141 @@ CREATE_EXAMPLE = {
 }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List employees",
-        parameters=[FIELDS_PARAMETER],
-        responses={200: EmployeeSerializer(many=True), **problem_responses(400, 401, 403, 429)},
-        examples=[OpenApiExample("A page of employees", value=EMPLOYEE_EXAMPLE)],
-    ),
-    retrieve=extend_schema(
-        summary="Read one employee",
-        parameters=[FIELDS_PARAMETER],
-        responses={200: EmployeeSerializer, **problem_responses(400, 401, 403, 404, 429)},
-        examples=[OpenApiExample("An employee", value=EMPLOYEE_EXAMPLE)],
-    ),
-    create=extend_schema(
-        summary="Hire an employee",
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="Retry safely: the same key and body within 24 h returns the "
-                "first response instead of hiring twice.",
-            )
-        ],
-        request=EmployeeCreateSerializer,
-        responses={201: EmployeeSerializer, **problem_responses(400, 401, 403, 409, 415, 422, 429)},
-        examples=[
-            OpenApiExample("A new hire", value=CREATE_EXAMPLE, request_only=True),
-            OpenApiExample("The hired employee", value=EMPLOYEE_EXAMPLE, response_only=True),
-        ],
-    ),
-    partial_update=extend_schema(
-        summary="Change an employee",
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description='The ETag you read, e.g. W/"42-3"; 412 when it is stale.',
-            )
-        ],
-        request=EmployeeUpdateSerializer,
-        responses={
-            200: EmployeeSerializer,
-            **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "Change the work phone",
-                value={"work_phone": "+3225550199", "version": 3},
-                request_only=True,
-            ),
-            OpenApiExample("The changed employee", value=EMPLOYEE_EXAMPLE, response_only=True),
-        ],
-    ),
+# The column behind each field shown as stored; job fields are links, given as ids.
+COLUMNS = {
+    **{name: name for name in ALWAYS},
+    **{
+        name: f"{name}_id" if name in ("department", "team", "manager") else name
+        for name, spec in EMPLOYEE_FIELDS.items()
+        if not spec.sealed
+    },
+    "custom_fields": "custom_fields",
+}
+# Fields whose opening is audited: identity and bank numbers, the wage.
+AUDITED = frozenset(
+    {"wage"}
+    | {
+        name
+        for name, spec in EMPLOYEE_FIELDS.items()
+        if spec.sealed and spec.sensitive and spec.group != "personal"
+    }
 )
-class EmployeeViewSet(ApiViewSet):
-    serializer_class = EmployeeSerializer
-    filterset_class = EmployeeFilter
-    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
-    ordering_fields: ClassVar[list[str]] = [
-        "id",
-        "last_name",
-        "first_name",
-        "employee_number",
-        "created_at",
-        "updated_at",
-    ]
-    ordering = ["id"]
-    required_permissions: ClassVar[dict[str, str]] = {
-        "GET": "people.view",
-        "POST": "people.edit",
-        "PATCH": "people.edit",
+
+
+def _open_sealed(name: str, tenant_id: int, token: str | None) -> Any:
+    return open_sealed(tenant_id, name, token)
+
+
+def show_rows(
+    actor: Actor, employees: list[Employee], only: set[str] | None
+) -> list[dict[str, Any]]:
+    """What this reader sees of each employee (a member's own record, their reports' and
+    others' differ), the opening of sealed values and wages audited once."""
+    rows = selectors.profiles(actor, employees, only=only)
+    out = []
+    for employee, values in zip(employees, rows, strict=True):
+        row: dict[str, Any] = {
+            name: getattr(employee, name) for name in ALWAYS if only is None or name in only
+        }
+        # The plain fields, custom fields, then what was opened (the wage, sealed
+        # fields): the order of a page written by the database.
+        row.update((k, v) for k, v in values.items() if k not in OPENED)
+        if only is None or "custom_fields" in only:
+            row["custom_fields"] = dict(employee.custom_fields or {})
+        row.update((k, v) for k, v in values.items() if k in OPENED)
+        out.append(row)
+    return out
+
+
+def open_wage(tenant_id: int, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The wage in force as `selectors.wage_in_force` gives it, its amount opened."""
+    if stored is None:
+        return None
+    return {
+        "amount": str(Decimal(selectors.open_wage_amount(tenant_id, stored["amount_sealed"]))),
+        "currency": stored["currency"],
+        "period": stored["period"],
+        "effective_from": dt.date.fromisoformat(stored["effective_from"]),
     }
-    query_parameters: ClassVar[dict[str, set[str]]] = {
-        "list": {"cursor", "page_size", "ordering", "fields", "status", "team", "updated_since"},
-        "retrieve": {"fields"},
-        "create": set(),
-        "partial_update": set(),
-    }
 
-    def get_queryset(self) -> QuerySet[Employee]:
-        if getattr(self, "swagger_fake_view", False):
-            return Employee.objects.none()
-        # Linked job fields are given as ids: no department, team or manager rows to load,
-        # and no company row per employee (the client's own is at hand).
-        return scoped(self.actor, "people.view", Employee.objects.all())
 
-    def _write_context(self) -> dict[str, Any]:
-        return {"tenant": self.actor.tenant}
+def audit_page(actor: Actor, rows: list[Any]) -> None:
+    """One audit event for a database-written page that opened identity or bank numbers
+    or wages: the fields and the employees whose values were opened."""
+    fields: set[str] = set()
+    employees: list[tuple[int, str]] = []
+    for row in rows:
+        opened = {name for name in AUDITED if getattr(row, name, None)}
+        if opened:
+            fields |= opened
+            first = row.preferred_name or row.first_name
+            employees.append((row.id, f"{first} {row.last_name}".strip()))
+    assert actor.tenant is not None
+    selectors.audit_opened(actor, actor.tenant, fields, employees)
 
-    def _only(self) -> set[str] | None:
-        raw = self.request.query_params.get("fields")
-        if raw is None:
-            return None
-        wanted = {f.strip() for f in raw.split(",") if f.strip()}
-        unknown = sorted(wanted - SELECTABLE)
-        if unknown or not wanted:
-            raise QueryParameterError(
-                {"fields": [f"Unknown field(s): {', '.join(unknown) or '(none given)'}."]}
-            )
-        return wanted | {"id"}
 
-    def represent(self, employees: list[Employee]) -> list[dict[str, Any]]:
-        only = self._only()
-        rows = selectors.profiles(self.actor, employees, only=only)
-        out = []
-        for employee, values in zip(employees, rows, strict=True):
-            row: dict[str, Any] = {
-                name: getattr(employee, name) for name in ALWAYS if only is None or name in only
-            }
-            # The plain fields, custom fields, then what was opened (the wage, sealed
-            # fields): the order of a page written by the database (`_text_list`).
-            row.update((k, v) for k, v in values.items() if k not in OPENED)
-            if only is None or "custom_fields" in only:
-                row["custom_fields"] = dict(employee.custom_fields or {})
-            row.update((k, v) for k, v in values.items() if k in OPENED)
-            out.append(row)
-        return out
+def _rows(actor: Actor) -> Any:
+    # Linked job fields are given as ids: no department, team or manager rows to load,
+    # and no company row per employee (the client's own is at hand).
+    return scoped(actor, "people.view", Employee.objects.all())
 
-    def _one(self, employee: Employee, code: int = status.HTTP_200_OK) -> Response:
-        response = Response(self.represent([employee])[0], status=code)
-        response["ETag"] = etag_for(employee)
-        return response
 
-    def _text_list(self, fields: PageFields) -> HttpResponse | None:
-        """A page whose rows' JSON the database writes (the plain fields `page_fields`
-        chose), the sealed values and the wage opened and added to each row's text (one
-        audit event for the page); None where it cannot, and `represent` answers."""
-        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
-        if ordering not in self.ordering_fields:
-            return None  # the paginator answers the 400
-        opening = fields.wage or bool(fields.sealed)
-        extra = (
-            (*selectors.OPENING_COLUMNS, *(f"{name}_sealed" for name in fields.sealed))
-            if opening
-            else ()
-        )
-        if not writable_by_database(fields.plain):
-            return None
+def _hire(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> Employee:
+    data["employment"] = dict(data.pop("employment"))
+    employee = services.hire_employee(actor, tenant, data)
+    return selectors.employee_for(actor, employee.pk)
 
-        def rows() -> QuerySet[Employee]:
-            actor = self.actor  # (a stand-in's company while the query is compiled)
-            assert actor.tenant is not None  # a page of a company's rows: `page_fields`
-            computed = (
-                {"wage": selectors.wage_in_force(actor.tenant, self.variable("today", "date"))}
-                if fields.wage
-                else None
-            )
-            found = text_rows_of(fields.plain, ordering, extra, computed)
-            assert found is not None
-            return scoped(actor, "people.view", found)
 
-        page = self.page(
-            rows,
-            shape=(fields.plain, extra, fields.wage),
-            variables={"today": timezone.localdate()} if fields.wage else None,
-        )
-        texts = [row["json"] for row in page]
-        if opening:
-            opened = selectors.opened_values(self.actor, page, fields.sealed, fields.wage)
-            texts = [with_values(text, values) for text, values in zip(texts, opened, strict=True)]
-        paginator = self.paginator
-        assert isinstance(paginator, KluisCursorPagination)
-        return paginator.get_text_paginated_response(texts)
-
-    def list(self, request: Request) -> Response:
-        fields = page_fields(self.actor, self._only())
-        if fields is not None:
-            text = self._text_list(fields)
-            if text is not None:
-                return text  # type: ignore[return-value]
-        return self.get_paginated_response(self.represent(self.page()))
-
-    def retrieve(self, request: Request, pk: int) -> Response:
-        self._only()
-        return self._one(self.row(self.get_queryset, pk, "No such employee"))
-
-    @idempotent
-    def create(self, request: Request) -> Response:
-        serializer = EmployeeCreateSerializer(data=request.data, context=self._write_context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        employment = dict(data.pop("employment"))
-        data["employment"] = employment
-        employee = services.hire_employee(self.actor, self.actor.tenant, data)  # type: ignore[arg-type]
-        employee = selectors.employee_for(self.actor, employee.pk)
-        response = self._one(employee, status.HTTP_201_CREATED)
-        response["Location"] = f"/api/v1/employees/{employee.pk}/"
-        return response
-
-    def partial_update(self, request: Request, pk: int) -> Response:
-        employee = self.row(self.get_queryset, pk, "No such employee")
-        serializer = EmployeeUpdateSerializer(
-            data=request.data, partial=True, context=self._write_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        version = expected_version(request, employee, data.pop("version", None))
-        changed = services.update_employee(self.actor, employee, data, expected_version=version)
-        # The service's row, as it wrote it (locked, changed and saved in its transaction).
-        return self._one(changed)
+EMPLOYEES = Declaration(
+    prefix="employees",
+    singular="employee",
+    model=Employee,
+    serializer=EmployeeSerializer,
+    columns=COLUMNS,
+    about=(
+        "The employees of the client's company. A field whose permission the client's "
+        "scopes lack is absent from the response, not null. There is no DELETE: people "
+        "leave by status `left`."
+    ),
+    read="people.view",
+    write="people.edit",
+    revealed_by={
+        **{name: spec.permission for name, spec in EMPLOYEE_FIELDS.items()},
+        "wage": "people.view_salary",
+    },
+    # The wage in force today, then the sealed fields: the order `show_rows` gives them.
+    sealed={
+        "wage": Sealed("wage", open_wage, expression=selectors.wage_in_force),
+        **{
+            name: Sealed(f"{name}_sealed", functools.partial(_open_sealed, name))
+            for name, spec in EMPLOYEE_FIELDS.items()
+            if spec.sealed
+        },
+    },
+    opening_columns=selectors.OPENING_COLUMNS,
+    audited=AUDITED,
+    audit_read=audit_page,
+    represent_rows=show_rows,
+    rows=_rows,
+    versioned=True,
+    filters={
+        "status": django_filters.ChoiceFilter(choices=EmployeeStatus.choices),
+        "team": django_filters.NumberFilter(field_name="team_id"),
+        "updated_since": django_filters.IsoDateTimeFilter(
+            field_name="updated_at", lookup_expr="gte"
+        ),
+    },
+    orderings=("id", "last_name", "first_name", "employee_number", "created_at", "updated_at"),
+    create=_hire,
+    change=services.update_employee,
+    create_serializer=EmployeeCreateSerializer,
+    change_serializer=EmployeeUpdateSerializer,
+    replace=False,
+    events=("employee.created", "employment.created", "employee.updated"),
+    example=EMPLOYEE_EXAMPLE,
+    create_example=CREATE_EXAMPLE,
+    change_example=("Change the work phone", {"work_phone": "+3225550199", "version": 3}),
+    summaries={"create": "Hire an employee"},
+    lookup_name="pk",
+    fields_example="first_name,last_name,status",
+)

@@ -1,0 +1,152 @@
+"""The OpenAPI operations of a declared resource (kluis/api/declared.py): summaries,
+parameters, problem responses and examples, made from its declaration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+
+from kluis.api.schema import problem_responses
+from kluis.api.sparse import (
+    FIELDS_PARAMETER,
+    IDEMPOTENCY_PARAMETER,
+    IF_MATCH_PARAMETER,
+    problem_example,
+)
+
+if TYPE_CHECKING:
+    from kluis.api.declared import Declaration
+
+# The If-Match of a resource with a version column (`Declaration.versioned`).
+VERSION_IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag you read, e.g. W/"42-3"; 412 when it is stale. Without it (or a '
+    "`version` in the body) the change applies to the object as it is now.",
+)
+
+
+def _title(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _article(words: str) -> str:
+    return "an" if words[:1] in "aeiou" else "a"
+
+
+def schema_of(d: Declaration) -> dict[str, Any]:
+    """The OpenAPI operations of a declared resource."""
+    operations = _operations(d)
+    return {
+        action: extend_schema(
+            **{
+                **spec,
+                "summary": d.summaries.get(action, spec["summary"]),
+                "description": d.descriptions.get(action)
+                or spec.get("description")
+                or d.about
+                or None,
+                "examples": [*spec.get("examples", ()), *d.examples.get(action, ())],
+            }
+        )
+        for action, spec in operations.items()
+    }
+
+
+def _fields_parameter(d: Declaration) -> OpenApiParameter:
+    if not d.fields_example:
+        return FIELDS_PARAMETER
+    return OpenApiParameter(
+        "fields",
+        OpenApiTypes.STR,
+        description="Comma-separated fields to return (id is always returned), e.g. "
+        f"`{d.fields_example}`.",
+    )
+
+
+def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
+    one, many = d.singular, d.plural or d.prefix.replace("-", " ")
+    body = d.change_serializer or d.serializer
+    a = _article(one)
+    example = dict(d.example)
+    if_match = VERSION_IF_MATCH_PARAMETER if d.versioned else IF_MATCH_PARAMETER
+    operations: dict[str, dict[str, Any]] = {
+        "list": dict(
+            summary=f"List {many}",
+            parameters=[_fields_parameter(d)],
+            responses={200: d.serializer(many=True), **problem_responses(400, 401, 403, 429)},
+            examples=[OpenApiExample(f"A page of {many}", value=example)],
+        ),
+        "retrieve": dict(
+            summary=f"Read one {one}",
+            parameters=[_fields_parameter(d)],
+            responses={200: d.serializer, **problem_responses(400, 401, 403, 404, 429)},
+            examples=[OpenApiExample(_title(f"{a} {one}"), value=example)],
+        ),
+    }
+    if d.create is not None:
+        operations["create"] = dict(
+            summary=f"Create {a} {one}",
+            parameters=[IDEMPOTENCY_PARAMETER],
+            request=d.create_serializer or d.serializer,
+            responses={
+                201: d.serializer,
+                **problem_responses(400, 401, 403, 409, 415, 422, 429),
+            },
+            examples=[
+                OpenApiExample(f"A new {one}", value=dict(d.create_example), request_only=True),
+                OpenApiExample(f"The created {one}", value=example, response_only=True),
+            ],
+        )
+    if d.change is not None:
+        summary, patch = d.change_example
+        changed = {**example, **patch}
+        operations["partial_update"] = dict(
+            summary=f"Change {a} {one}",
+            description=d.change_description,
+            parameters=[if_match],
+            request=body,
+            responses={
+                200: d.serializer,
+                **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
+            },
+            examples=[
+                OpenApiExample(summary or "A change", value=dict(patch), request_only=True),
+                OpenApiExample(f"The changed {one}", value=changed, response_only=True),
+            ],
+        )
+        replaced = {**dict(d.create_example), **patch}
+    if d.change is not None and d.replace:
+        operations["update"] = dict(
+            summary=f"Replace {a} {one}",
+            description=d.replace_description,
+            parameters=[if_match],
+            request=body,
+            responses={
+                200: d.serializer,
+                **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
+            },
+            examples=[
+                OpenApiExample(f"A whole {one}", value=replaced, request_only=True),
+                OpenApiExample(f"The replaced {one}", value=changed, response_only=True),
+            ],
+        )
+    if d.remove is not None:
+        codes = (
+            (400, 401, 403, 404, 409, 412, 429) if d.conflicts else (400, 401, 403, 404, 412, 429)
+        )
+        instance = f"/api/v1/{d.prefix}/{example.get('id', 1)}/"
+        operations["destroy"] = dict(
+            summary=f"Delete {a} {one}",
+            description=d.delete_description or None,
+            parameters=[if_match],
+            request=None,
+            responses={204: OpenApiResponse(description="Deleted"), **problem_responses(*codes)},
+            examples=[problem_example("Still in use", 409, d.conflict_example, instance)]
+            if d.conflict_example
+            else [],
+        )
+    return operations

@@ -19,7 +19,7 @@ from kluis.api.declared import Declaration
 from kluis.api.serializers import StrictSerializer
 from kluis.api.views import Sealed
 from kluis.people import selectors, services
-from kluis.people.fields import EMPLOYEE_FIELDS
+from kluis.people.fields import EMPLOYEE_FIELDS, VISIBILITY
 from kluis.people.models import (
     ContractType,
     CustomFieldDefinition,
@@ -351,9 +351,12 @@ EMPLOYEES = Declaration(
     ),
     read="people.view",
     write="people.edit",
+    # What reveals each field: the one policy every reader applies (kluis/access/
+    # visibility.py, declared in kluis/people/fields.py), for the fields the API shows.
     revealed_by={
-        **{name: spec.permission for name, spec in EMPLOYEE_FIELDS.items()},
-        "wage": "people.view_salary",
+        name: permission
+        for name, permission in VISIBILITY["people.employee"].items()
+        if name in EmployeeSerializer._declared_fields and permission != "plain"
     },
     # The wage in force today, then the sealed fields: the order `show_rows` gives them.
     sealed={

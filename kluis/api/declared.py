@@ -40,8 +40,7 @@ from typing import Any, ClassVar
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -55,9 +54,7 @@ from kluis.api.concurrency import etag_for, expected_version
 from kluis.api.declared_schema import schema_of
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
-from kluis.api.pagination import KluisCursorPagination
 from kluis.api.registry import Resource, register
-from kluis.api.rowjson import text_rows, with_values
 from kluis.api.sparse import if_match, linked, pick, requested_fields
 from kluis.api.views import RowViewSet, Sealed, field_names
 
@@ -262,16 +259,10 @@ class DeclaredViewSet(RowViewSet):
             return etag_for(row)
         return super().etag(row, data)
 
-    def text_page(self, only: set[str] | None) -> HttpResponse | None:
-        """The page with each row's JSON written by the database: the fields asked for and
-        revealed to this reader that are columns, then the sealed ones (their tokens
-        columns or computed by the database) opened and added to each row's text (their
-        opening told to `opened`, once for the page); None where it cannot be (a field
-        revealed to the reader for some rows only, a field that is no column), and
-        `shown_rows` answers."""
+    def text_fields(self, only: set[str] | None) -> list[str] | None:
+        """The fields asked for that this reader may see; None when one of them is revealed
+        to the reader for some rows only (`shown_rows` then answers row by row)."""
         declaration = self.declaration
-        if not self.columns:
-            return None
         actor = self.actor
         names: list[str] = []
         for name in field_names(self):
@@ -283,58 +274,7 @@ class DeclaredViewSet(RowViewSet):
             if needed is not None and reach != Scope.COMPANY:
                 return None
             names.append(name)
-        # Sealed fields are opened in the order `sealed` names them, after the others.
-        sealed = tuple(name for name in self.sealed_columns if name in names)
-        plain = tuple(name for name in names if name not in self.sealed_columns)
-        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
-        if ordering not in self.ordering_fields or not set(plain) <= self.columns.keys():
-            return None  # the paginator answers a bad ordering's 400
-        expression = self._row_json(plain)
-        if expression is None:
-            return None
-        column = self.columns.get(ordering, ordering)
-        specs = [self.sealed_columns[name] for name in sealed]
-        computed = tuple(spec.column for spec in specs if spec.expression is not None)
-        extra: tuple[str, ...] = ()
-        if sealed:
-            tokens = tuple(spec.column for spec in specs if spec.expression is None)
-            extra = tuple(dict.fromkeys((*tokens, *self.opening_columns)))
-
-        def rows() -> QuerySet[Any]:
-            made = None
-            if computed:
-                reader = self.actor  # (a stand-in's company while the query is compiled)
-                today = self.variable("today", "date")
-                made = {
-                    spec.column: spec.expression(reader.tenant, today)
-                    for spec in specs
-                    if spec.expression is not None
-                }
-            return text_rows(self.get_queryset(), expression, column, extra, made)
-
-        page = self.page(
-            rows,
-            shape=("json", plain, extra, computed),
-            variables={"today": timezone.localdate()} if computed else None,
-        )
-        texts = [row["json"] for row in page]
-        if sealed and page:
-            tenant = actor.tenant
-            assert tenant is not None  # a page of a company's rows has a company's reader
-            opened = [
-                {
-                    name: spec.open(tenant.pk, row[spec.column])
-                    for name, spec in zip(sealed, specs, strict=True)
-                }
-                for row in page
-            ]
-            self.opened(
-                [{**row, **values} for row, values in zip(page, opened, strict=True)], [*sealed]
-            )
-            texts = [with_values(text, values) for text, values in zip(texts, opened, strict=True)]
-        paginator = self.paginator
-        assert isinstance(paginator, KluisCursorPagination)
-        return paginator.get_text_paginated_response(texts)
+        return names
 
     def shown(self, rows: list[Any], only: set[str] | None) -> None:
         declaration = self.declaration

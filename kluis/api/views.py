@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -246,30 +247,55 @@ class ApiViewSet(GenericViewSet):
                 _negotiated[key] = chosen
         return chosen
 
+    def text_fields(self, only: set[str] | None) -> list[str] | None:
+        """The fields of a page the database writes for this reader: those asked for; None
+        where such a page cannot show this reader what they may see (`shown_rows`
+        answers)."""
+        return [name for name in field_names(self) if only is None or name in only]
+
     def text_page(self, only: set[str] | None) -> HttpResponse | None:
-        """The page with each row's JSON written by the database, when every field asked
-        for is a column it writes as the API does or a sealed column (`sealed_columns`,
-        opened here and added to the row's text, the opening told to `opened`); None
-        otherwise."""
+        """The page with each row's JSON written by the database: the `text_fields` that
+        are columns, then the sealed ones (their token columns, or values the database
+        computes) opened and added to each row's text (their opening told to `opened`,
+        once for the page); None where it cannot be (a field that is no column)."""
         if not self.columns:
             return None
-        names = tuple(name for name in field_names(self) if only is None or name in only)
-        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
-        sealed = [name for name in names if name in self.sealed_columns]
+        names = self.text_fields(only)
+        if names is None:
+            return None
+        # Sealed fields are opened in the order `sealed_columns` names them, after the others.
+        sealed = tuple(name for name in self.sealed_columns if name in names)
         plain = tuple(name for name in names if name not in self.sealed_columns)
+        ordering = (self.request.query_params.get("ordering") or self.ordering[0]).lstrip("-")
         if ordering not in self.ordering_fields or not set(plain) <= self.columns.keys():
             return None  # the paginator answers a bad ordering's 400
         expression = self._row_json(plain)
         if expression is None:
             return None
         column = self.columns.get(ordering, ordering)
+        specs = [self.sealed_columns[name] for name in sealed]
+        computed = tuple(spec.column for spec in specs if spec.expression is not None)
         extra: tuple[str, ...] = ()
         if sealed:
-            tokens = tuple(self.sealed_columns[name].column for name in sealed)
+            tokens = tuple(spec.column for spec in specs if spec.expression is None)
             extra = tuple(dict.fromkeys((*tokens, *self.opening_columns)))
+
+        def rows() -> QuerySet[Any]:
+            made = None
+            if computed:
+                reader = self.actor  # (a stand-in's company while the query is compiled)
+                today = self.variable("today", "date")
+                made = {
+                    spec.column: spec.expression(reader.tenant, today)
+                    for spec in specs
+                    if spec.expression is not None
+                }
+            return text_rows(self.get_queryset(), expression, column, extra, made)
+
         page = self.page(
-            lambda: text_rows(self.get_queryset(), expression, column, extra),
-            shape=("json", plain, extra),
+            rows,
+            shape=("json", plain, extra, computed),
+            variables={"today": timezone.localdate()} if computed else None,
         )
         texts = [row["json"] for row in page]
         if sealed and page:
@@ -277,14 +303,14 @@ class ApiViewSet(GenericViewSet):
             assert tenant is not None  # a page of a company's rows has a company's reader
             opened = [
                 {
-                    name: self.sealed_columns[name].open(
-                        tenant.pk, row[self.sealed_columns[name].column]
-                    )
-                    for name in sealed
+                    name: spec.open(tenant.pk, row[spec.column])
+                    for name, spec in zip(sealed, specs, strict=True)
                 }
                 for row in page
             ]
-            self.opened(page, sealed)
+            self.opened(
+                [{**row, **values} for row, values in zip(page, opened, strict=True)], [*sealed]
+            )
             texts = [with_values(text, values) for text, values in zip(texts, opened, strict=True)]
         paginator = self.paginator
         assert isinstance(paginator, KluisCursorPagination)
@@ -292,8 +318,8 @@ class ApiViewSet(GenericViewSet):
 
     def opened(self, rows: list[dict[str, Any]], fields: list[str]) -> None:
         """Told that a page written by the database opened the sealed `fields` of `rows`
-        (each with the `opening_columns`); a resource whose reads are audited records
-        them here, once per request."""
+        (each with the `opening_columns` and the opened values); a resource whose reads
+        are audited records them here, once per request."""
 
     def _row_json(self, names: tuple[str, ...]) -> RowJson | None:
         """The expression writing rows of `names`, made once per resource and field set."""

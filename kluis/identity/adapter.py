@@ -29,12 +29,15 @@ class KluisAccountAdapter(DefaultAccountAdapter):
         return False
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        login, ip = _login(credentials), client_ip(request.META)
         try:
-            brute_force.check(_login(credentials), client_ip(request.META))
+            brute_force.check(login, ip)
         except brute_force.AddressThrottled as refused:
             raise ImmediateHttpResponse(responses.throttled(request, refused.wait)) from None
         except brute_force.AccountBlocked:
-            # The same words whether the account exists or not.
+            # Still a failed attempt of this address (towards its throttle, after which
+            # every attempt is a cheap 429). The same words whether the account exists.
+            brute_force.failed_address(ip, login)
             raise forms.ValidationError(
                 _(
                     "Too many failed sign-ins for this account from your network. Sign in "
@@ -49,7 +52,11 @@ class KluisAccountAdapter(DefaultAccountAdapter):
                     "address on the sign-in page and continue to your company's provider."
                 )
             )
-        super().pre_authenticate(request, **credentials)
+        try:
+            super().pre_authenticate(request, **credentials)  # allauth's flood guard
+        except forms.ValidationError:
+            brute_force.failed_address(ip, login)  # refused, and still an attempt
+            raise
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
         user = super().authenticate(request, **credentials)

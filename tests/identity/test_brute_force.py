@@ -274,3 +274,19 @@ def test_a_sign_in_costs_one_hash_whether_the_account_exists_or_not(demo, monkey
         text = response.content.decode()
         assert "The email address and/or password you specified are not correct." in text
     assert answers == [(200, 1), (200, 1)]
+
+
+def test_refused_attempts_still_count_towards_the_address_throttle(demo):
+    """An attempt refused because the account is blocked from the address, or by allauth's
+    flood guard, is still an attempt of that address: the throttle (after which every
+    attempt is a cheap 429) comes after 100 attempts, not 100 password checks."""
+    fail(VICTIM, ATTACKER, 10)  # blocks the victim from the attacker's address
+    assert AddressFailures.objects.get(ip=ATTACKER).failures == 10
+    for _ in range(5):
+        _client, response = sign_in(VICTIM, WRONG, ATTACKER)
+        assert "Too many failed sign-ins" in response.content.decode()
+        cache.clear()
+    assert AddressFailures.objects.get(ip=ATTACKER).failures == 15
+    for n in range(35):  # past allauth's flood guard (30 failures a minute per address)
+        sign_in(f"nobody{n}@demo-bv.test", WRONG, ATTACKER)
+    assert AddressFailures.objects.get(ip=ATTACKER).failures == 15 + 35

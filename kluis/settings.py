@@ -1,4 +1,6 @@
-"""Kluis settings: one module, configured from KLUIS_* environment variables.
+"""Kluis settings, configured from KLUIS_* environment variables (read and checked with
+kluis/settings_env.py); what an operator sets about sign-in is in kluis/settings_signin.py,
+the libraries' fixed settings in kluis/settings_identity.py and kluis/settings_api.py.
 
 Defaults give an embedded SQLite database under ./var/ for development. With
 KLUIS_ENV=production the process refuses to start on an insecure configuration.
@@ -14,24 +16,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from kluis.settings_env import ENV, PRODUCTION
+from kluis.settings_env import env_bool as _bool
+from kluis.settings_env import env_list as _list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-ENV = os.environ.get("KLUIS_ENV", "development").strip().lower()
-if ENV not in {"development", "production", "test"}:
-    raise ImproperlyConfigured(f"KLUIS_ENV must be development, production or test, not {ENV!r}")
-PRODUCTION = ENV == "production"
-
-
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
 DATA_DIR = Path(os.environ.get("KLUIS_DATA_DIR", BASE_DIR / "var")).resolve()
 
 # A development key is fine on a laptop; production refuses it (see the check below).
@@ -235,41 +224,12 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # variable are in kluis/settings_identity.py.
 from kluis.settings_identity import *  # noqa: E402, F403  (settings read by name)
 
-# Step-up (kluis/identity/stepup.py): sensitive actions need a factor this recent.
-_stepup = os.environ.get("KLUIS_STEPUP_SECONDS", "600")
-if not _stepup.isdigit() or not 60 <= int(_stepup) <= 86400:
-    raise ImproperlyConfigured("KLUIS_STEPUP_SECONDS must be a whole number from 60 to 86400")
-STEPUP_SECONDS = int(_stepup)
+# What an operator sets about sign-in (step-up, brute force, single sign-on, session
+# lifetimes, invitations, app tokens): KLUIS_* variables, in kluis/settings_signin.py.
+from kluis.settings_signin import *  # noqa: E402, F403  (settings read by name)
 
 # Sessions are recorded at sign-in (address, browser), not written on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
-
-# Brute-force protection of sign-in and client secrets (kluis/identity/brute_force.py):
-# failures for one account (or client id) from one address before it is blocked from that
-# address, and failures from one address within 24 h before it is throttled.
-for _variable, _default in (
-    ("KLUIS_SIGNIN_BLOCK_AFTER", "10"),
-    ("KLUIS_SIGNIN_ADDRESS_LIMIT", "100"),
-):
-    if (
-        not os.environ.get(_variable, _default).isdigit()
-        or int(os.environ.get(_variable, _default)) < 1
-    ):
-        raise ImproperlyConfigured(f"{_variable} must be a whole number of at least 1")
-SIGNIN_BLOCK_AFTER = int(os.environ.get("KLUIS_SIGNIN_BLOCK_AFTER", "10"))
-SIGNIN_ADDRESS_LIMIT = int(os.environ.get("KLUIS_SIGNIN_ADDRESS_LIMIT", "100"))
-
-# --- Single sign-on per company (OpenID Connect; kluis/identity/sso/) -------------------
-# Seconds a call to a company's provider (discovery, keys, token) may take.
-SSO_HTTP_TIMEOUT = float(os.environ.get("KLUIS_SSO_HTTP_TIMEOUT", "5"))
-if not 0 < SSO_HTTP_TIMEOUT <= 30:
-    raise ImproperlyConfigured("KLUIS_SSO_HTTP_TIMEOUT must be between 0 and 30 seconds")
-SOCIALACCOUNT_REQUESTS_TIMEOUT = SSO_HTTP_TIMEOUT
-# Plain-HTTP issuers on loopback (a provider started by a test or on a developer's
-# machine); production accepts https issuers only, whatever this says.
-SSO_ALLOW_LOOPBACK_HTTP = not PRODUCTION and _bool("KLUIS_SSO_ALLOW_LOOPBACK_HTTP", default=True)
-# Seconds of clock difference tolerated in ID tokens' exp / iat / nbf.
-SSO_CLOCK_SKEW_SECONDS = 60
 
 # --- Cache (allauth's sign-in rate limits live here) -----------------------------------
 # A file cache is shared by every web process on one host, so rate limits hold across
@@ -286,6 +246,7 @@ CACHES = {
 }
 
 # --- Sessions, cookies, transport security -------------------------------------------
+# (Session lifetimes: kluis/settings_signin.py.)
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -301,24 +262,6 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "__Host-kluis_csrftoken"
 
-# --- Company sign-in policy and sessions (kluis/identity/policy.py) --------------------
-# Each company sets its own idle timeout and absolute session lifetime on its Sign-in
-# settings page (kluis.identity.middleware.SessionLifetimeMiddleware enforces them); these
-# are the defaults of a company that has not, and the limits for a person of no company.
-# Bounds per NIST SP 800-63B-4 (AAL2): idle 5 min..24 h, absolute 1 h..24 h, idle <= absolute.
-SESSION_IDLE_SECONDS = int(os.environ.get("KLUIS_SESSION_IDLE_SECONDS", str(60 * 60)))
-SESSION_MAX_AGE_SECONDS = int(os.environ.get("KLUIS_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
-if not 300 <= SESSION_IDLE_SECONDS <= 86400:
-    raise ImproperlyConfigured("KLUIS_SESSION_IDLE_SECONDS must be between 300 and 86400")
-if not 3600 <= SESSION_MAX_AGE_SECONDS <= 86400:
-    raise ImproperlyConfigured("KLUIS_SESSION_MAX_AGE_SECONDS must be between 3600 and 86400")
-if SESSION_IDLE_SECONDS > SESSION_MAX_AGE_SECONDS:
-    raise ImproperlyConfigured(
-        "KLUIS_SESSION_IDLE_SECONDS must not exceed KLUIS_SESSION_MAX_AGE_SECONDS"
-    )
-# The server keeps a session this long after its last request, the longest idle timeout a
-# company may choose; the company's own (shorter) timeout is enforced by the middleware.
-SESSION_COOKIE_AGE = 24 * 60 * 60
 CSRF_TRUSTED_ORIGINS = _list("KLUIS_CSRF_TRUSTED_ORIGINS", "")
 SECURE_SSL_REDIRECT = _bool("KLUIS_SSL_REDIRECT", default=ENV != "test")
 SECURE_REDIRECT_EXEMPT = [r"^health/"]
@@ -426,12 +369,6 @@ if os.environ.get("KLUIS_SMTP_HOST"):
     }
 
 # --- Invitations, password reset, development outbox (issue 13; docs/security.md) -------
-# Days an invitation link works (kluis/identity/invitations.py).
-if not os.environ.get("KLUIS_INVITATION_DAYS", "7").isdigit() or not (
-    1 <= int(os.environ.get("KLUIS_INVITATION_DAYS", "7")) <= 30
-):
-    raise ImproperlyConfigured("KLUIS_INVITATION_DAYS must be a whole number from 1 to 30")
-INVITATION_DAYS = int(os.environ.get("KLUIS_INVITATION_DAYS", "7"))
 # A reset request for an address with no account sends nothing (no mail to strangers; the
 # page is the same either way: ACCOUNT_PREVENT_ENUMERATION).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
@@ -542,28 +479,3 @@ if PRODUCTION:
 
 # --- Demo data ----------------------------------------------------------------------------
 DEMO_PASSWORD = "kluis-demo-password-2026"  # noqa: S105  (demo data is refused in production)
-
-
-# --- App tokens (issue 13: apps sign in through allauth headless) ----------------------
-# Mobile and desktop apps sign in at /auth/app/v1/auth/login (allauth headless, "app"
-# client only: the web keeps its cookie sessions) and get a JWT access token (ES256, `kid`,
-# keys in the database, rotated) and a rotating refresh token whose reuse revokes its
-# family (kluis/identity/app_tokens.py, docs/security.md "App tokens (JWT)").
-for _variable, _default, _least in (
-    ("KLUIS_APP_ACCESS_TOKEN_SECONDS", "900", 60),
-    ("KLUIS_APP_REFRESH_TOKEN_SECONDS", "1209600", 300),
-    ("KLUIS_APP_TOKEN_FAMILY_MAX_AGE_SECONDS", "2592000", 300),
-    ("KLUIS_APP_TOKEN_KEY_ROTATION_DAYS", "30", 1),
-):
-    _value = os.environ.get(_variable, _default).strip()
-    if not _value.isdigit() or int(_value) < _least:
-        raise ImproperlyConfigured(f"{_variable} must be a whole number of at least {_least}")
-HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = int(os.environ.get("KLUIS_APP_ACCESS_TOKEN_SECONDS", "900"))
-HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = int(
-    os.environ.get("KLUIS_APP_REFRESH_TOKEN_SECONDS", str(14 * 24 * 3600))
-)
-# A family of tokens (one app sign-in) ends this long after the sign-in, however used.
-APP_TOKEN_FAMILY_MAX_AGE_SECONDS = int(
-    os.environ.get("KLUIS_APP_TOKEN_FAMILY_MAX_AGE_SECONDS", str(30 * 24 * 3600))
-)
-APP_TOKEN_KEY_ROTATION_DAYS = int(os.environ.get("KLUIS_APP_TOKEN_KEY_ROTATION_DAYS", "30"))

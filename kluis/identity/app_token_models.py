@@ -19,7 +19,7 @@ class AppSigningKey(models.Model):
     kid = models.CharField(max_length=64, unique=True)
     algorithm = models.CharField(max_length=8, default="ES256")
     public_key = models.TextField()  # PEM (SubjectPublicKeyInfo)
-    sealed_private_key = models.BinaryField()  # nonce + AES-256-GCM(PKCS#8 DER)
+    sealed_private_key = models.BinaryField()  # a platform_seal token of the PKCS#8 DER
     master_key_id = models.CharField(max_length=40)
     created_at = models.DateTimeField()
     # Set when a newer key takes over signing: tokens it signed are then accepted until

@@ -10,7 +10,7 @@ class IdentityConfig(AppConfig):
         from allauth.account import signals
         from django.contrib.auth.signals import user_logged_in
 
-        from kluis.identity import app_tokens, receivers
+        from kluis.identity import app_tokens, receivers, signing_keys
         from kluis.identity.middleware import session_started
 
         for signal in (signals.password_changed, signals.password_set, signals.password_reset):
@@ -34,6 +34,7 @@ class IdentityConfig(AppConfig):
         from kluis.identity import mfa_secrets
 
         platform_seal.register_resealer("second-factor secrets", mfa_secrets.reseal)
+        platform_seal.register_resealer("app token signing keys", signing_keys.reseal)
         _declare_audited_fields()
         _register_visibility()
 

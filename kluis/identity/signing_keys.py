@@ -5,9 +5,9 @@
   ahead of time by `manage.py rotate_app_token_keys` / `kluis rotate-app-token-keys`.
 - A replaced key still verifies the tokens it signed until the longest of them has
   expired (`verify_until` = retirement + refresh token lifetime), then it is deleted.
-- The private key is sealed with the platform's master key (AES-256-GCM, the key id and
-  the kid as associated data); verifying needs only the public key, which is published
-  as a JWKS (`jwks()`, served at /auth/app/jwks.json).
+- The private key is sealed with the platform's master key (kluis/crypto/platform_seal.py:
+  AES-256-GCM, the master key id and the kid as associated data); verifying needs only
+  the public key, which is published as a JWKS (`jwks()`, served at /auth/app/jwks.json).
 
 Public keys are cached per process for a minute (they never change; a deleted key stops
 verifying within that minute at most, and its tokens have expired by then anyway).
@@ -19,26 +19,21 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kluis.crypto import keyring
+from kluis.crypto import platform_seal
 from kluis.identity.app_token_models import AppSigningKey
 
 ALGORITHM = "ES256"
-_SEAL_AAD = b"kluis app token signing key v1\x00"
-_NONCE_BYTES = 12
 CACHE_SECONDS = 60
 
 _lock = threading.Lock()
@@ -89,36 +84,54 @@ def thumbprint(public_key: ec.EllipticCurvePublicKey) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _aad(master_key_id: str, kid: str) -> bytes:
-    return _SEAL_AAD + master_key_id.encode() + b"\x00" + kid.encode()
+def _purpose(kid: str) -> str:
+    return f"app token signing key {kid}"
 
 
 def _seal(private_key: ec.EllipticCurvePrivateKey, kid: str) -> tuple[bytes, str]:
-    master = keyring.for_wrapping()
+    """The private key sealed under the active master key (kluis.crypto.platform_seal,
+    the key's `kid` in the associated data), and that master key's id."""
     der = private_key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    nonce = os.urandom(_NONCE_BYTES)
-    return nonce + AESGCM(master.secret).encrypt(nonce, der, _aad(master.id, kid)), master.id
+    token = platform_seal.seal(_purpose(kid), base64.b64encode(der).decode())
+    return token.encode(), platform_seal.master_key_id(token)
 
 
 def _unseal(row: AppSigningKey) -> ec.EllipticCurvePrivateKey | None:
-    """The private key of a row; None when its master key is gone or it was altered."""
+    """The private key of a row; None when its master key is gone, it was altered, or it
+    was sealed before platform_seal (such a key verifies but no longer signs: a new one
+    is made at the next signing)."""
     try:
-        master = keyring.find(row.master_key_id)
-    except keyring.KeyringError:
-        return None
-    sealed = bytes(row.sealed_private_key)
-    try:
-        der = AESGCM(master.secret).decrypt(
-            sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], _aad(master.id, row.kid)
-        )
-    except InvalidTag:
+        token = bytes(row.sealed_private_key).decode()
+        der = base64.b64decode(platform_seal.unseal(_purpose(row.kid), token))
+    except (UnicodeDecodeError, ValueError):  # TamperedError is a ValueError
         return None
     key = serialization.load_der_private_key(der, password=None)
     return key if isinstance(key, ec.EllipticCurvePrivateKey) else None
+
+
+def reseal(active_id: str) -> int:
+    """Seal every signing key under the active master key (a master key rotation, before
+    the old key is retired); how many were sealed again."""
+    count = 0
+    with transaction.atomic():
+        for row in AppSigningKey.objects.select_for_update().exclude(master_key_id=active_id):
+            try:
+                token = platform_seal.reseal(
+                    _purpose(row.kid), bytes(row.sealed_private_key).decode(), active_id
+                )
+            except (UnicodeDecodeError, ValueError):
+                continue  # one that no longer opens: it verifies, a new key signs
+            if token is not None:
+                row.sealed_private_key = token.encode()
+                row.master_key_id = active_id
+                row.save(update_fields=["sealed_private_key", "master_key_id"])
+                count += 1
+    forget()
+    return count
 
 
 def create_key(now: dt.datetime | None = None) -> AppSigningKey:

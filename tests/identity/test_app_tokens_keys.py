@@ -19,6 +19,7 @@ from django.utils import timezone
 from kluis.identity import signing_keys
 from kluis.identity.models import AppSigningKey, User
 from tests.api_client import assert_problem
+from tests.crypto.conftest import clean_key_cache, private_keyring  # noqa: F401
 from tests.identity.app_token_helpers import JWKS, api_get, b64, part, refresh, tokens
 
 EMPLOYEES = "/api/v1/employees/"
@@ -190,3 +191,33 @@ def test_only_the_app_client_exists_and_no_one_signs_up(demo):
     assert signup.status_code == 403
     assert not User.objects.filter(email="new@demo-bv.test").exists()
     assert client.post(JWKS, secure=True).status_code == 405
+
+
+def test_a_master_key_rotation_reseals_the_signing_key_which_keeps_signing(
+    demo,
+    private_keyring,  # noqa: F811
+    capsys,
+):
+    from kluis.cli import main
+    from kluis.crypto import keyring, platform_seal
+
+    kid = signing_keys.signer().kid
+    assert main(["keys", "rotate", "--retire-old"]) == 0
+    assert "app token signing keys: re-sealed 1" in capsys.readouterr().out
+    row = AppSigningKey.objects.get(kid=kid)
+    new_id = keyring.read_keyring_file(private_keyring).active_id
+    assert row.master_key_id == new_id
+    assert platform_seal.master_key_id(bytes(row.sealed_private_key).decode()) == new_id
+    keyring.forget()
+    signing_keys.forget()
+    assert signing_keys.signer().kid == kid  # opened with the new master key alone
+
+
+def test_an_altered_sealed_key_does_not_sign_a_new_one_does(demo):
+    kid = signing_keys.signer().kid
+    row = AppSigningKey.objects.get(kid=kid)
+    sealed = bytes(row.sealed_private_key)
+    row.sealed_private_key = sealed[:-3] + (b"AAA" if not sealed.endswith(b"AAA") else b"BBB")
+    row.save()
+    signing_keys.forget()
+    assert signing_keys.signer().kid != kid

@@ -104,36 +104,31 @@ def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
     if d.change is not None:
         summary, patch = d.change_example
         changed = {**example, **patch}
-        operations["partial_update"] = dict(
-            summary=f"Change {a} {one}",
-            description=d.change_description,
-            parameters=[if_match],
-            request=body,
-            responses={
-                200: d.serializer,
-                **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-            },
-            examples=[
-                OpenApiExample(summary or "A change", value=dict(patch), request_only=True),
-                OpenApiExample(f"The changed {one}", value=changed, response_only=True),
-            ],
+
+        def write(verb: str, description: str, sent: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+            return dict(
+                summary=f"{verb} {a} {one}",
+                description=description,
+                parameters=[if_match],
+                request=body,
+                responses={
+                    200: d.serializer,
+                    **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
+                },
+                examples=[
+                    OpenApiExample(sent[0], value=sent[1], request_only=True),
+                    OpenApiExample(f"The {verb.lower()}d {one}", value=changed, response_only=True),
+                ],
+            )
+
+        operations["partial_update"] = write(
+            "Change", d.change_description, (summary or "A change", dict(patch))
         )
-        replaced = {**dict(d.create_example), **patch}
-    if d.change is not None and d.replace:
-        operations["update"] = dict(
-            summary=f"Replace {a} {one}",
-            description=d.replace_description,
-            parameters=[if_match],
-            request=body,
-            responses={
-                200: d.serializer,
-                **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-            },
-            examples=[
-                OpenApiExample(f"A whole {one}", value=replaced, request_only=True),
-                OpenApiExample(f"The replaced {one}", value=changed, response_only=True),
-            ],
-        )
+        if d.replace:
+            replaced = {**dict(d.create_example), **patch}
+            operations["update"] = write(
+                "Replace", d.replace_description, (f"A whole {one}", replaced)
+            )
     if d.remove is not None:
         codes = (
             (400, 401, 403, 404, 409, 412, 429) if d.conflicts else (400, 401, 403, 404, 412, 429)

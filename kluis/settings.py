@@ -63,6 +63,8 @@ if PRODUCTION:
         problems.append("KLUIS_DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("KLUIS_ALLOWED_HOSTS must name the host(s) Kluis is served on")
+    if _bool("KLUIS_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False):
+        problems.append("KLUIS_WEBHOOK_ALLOW_PRIVATE_TARGETS is for development and tests only")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
@@ -346,6 +348,10 @@ TASKS = {
 WORKER_HEARTBEAT_SECONDS = 10
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("KLUIS_WORKER_MAX_AGE", "60"))
 HEALTH_MIN_FREE_DISK_BYTES = int(os.environ.get("KLUIS_MIN_FREE_DISK_BYTES", str(200 * 1024**2)))
+
+# Webhook delivery (timeouts, retries, private targets): KLUIS_* variables, in
+# kluis/settings_webhooks.py.
+from kluis.settings_webhooks import *  # noqa: E402, F403  (settings read by name)
 
 # --- E-mail -----------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("KLUIS_FROM_EMAIL", "Kluis <no-reply@kluis.invalid>")

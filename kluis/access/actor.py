@@ -23,6 +23,7 @@ class Actor:
     user_id: int | None = None
     ip: str | None = None
     request_id: str = ""
+    api_client_id: int | None = None  # the API client acting, for an "api_client" actor
     _grants: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
@@ -75,6 +76,7 @@ class Actor:
             tenant=client.tenant,
             ip=ip,
             request_id=request_id,
+            api_client_id=client.pk,
             _grants=grants_of_scopes([s for s in client.scopes if scopes is None or s in scopes]),
         )
 

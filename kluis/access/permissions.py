@@ -69,6 +69,11 @@ CATALOGUE: dict[str, PermissionSpec] = {
             company_only=True,
         ),
         _p(
+            "integrations.manage_webhooks",
+            _("Subscribe other systems to changes (webhooks)"),
+            company_only=True,
+        ),
+        _p(
             "identity.manage_signin",
             _("Change the company's sign-in settings (second factor, sessions, addresses)"),
             company_only=True,
@@ -121,6 +126,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "tenancy.manage_members": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
             "integrations.manage": Scope.COMPANY,
+            "integrations.manage_webhooks": Scope.COMPANY,
             "identity.reset_mfa": Scope.COMPANY,
         },
     ),
@@ -164,6 +170,7 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
     "personal:read": ("people.view_personal",),
     "audit:read": ("audit.view",),
     "roles:read": ("access.view_roles", "tenancy.view_members"),
+    "webhooks:write": ("integrations.manage_webhooks",),
 }
 
 

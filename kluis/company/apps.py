@@ -20,6 +20,9 @@ class CompanyConfig(AppConfig):
     verbose_name = "Company administration"
 
     def ready(self) -> None:
+        from kluis.company import events
+
+        events.register_all()
         from kluis.access import visibility
 
         # Deactivation: the new state and how many sessions and tokens it ended.

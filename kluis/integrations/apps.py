@@ -30,3 +30,36 @@ class IntegrationsConfig(AppConfig):
         }
         visibility.register("integrations.apiclient", fields)
         visibility.register("integrations.apikey", fields)
+        visibility.register(
+            "integrations.webhooksubscription",
+            {
+                name: visibility.PLAIN
+                for name in ("url", "event_types", "description", "enabled", "full_objects")
+            }
+            | {
+                "secret": visibility.PLAIN,
+                "delivery": visibility.PLAIN,
+                "since": visibility.PLAIN,
+                "reason": visibility.PLAIN,
+            },
+        )
+        self._schedule()
+        from kluis.integrations import event_types
+
+        event_types.register_all()
+
+    def _schedule(self) -> None:
+        """The worker's scheduled work: webhooks due and nobody sends, subscriptions failing
+        for days, payloads past retention; stored POST answers past their replay window."""
+        from django.conf import settings
+
+        from kluis.operations import schedule
+
+        schedule.register(
+            "webhooks.sweep",
+            settings.WEBHOOK_SWEEP_SECONDS,
+            "kluis.integrations.webhooks.maintenance.sweep_webhooks",
+        )
+        schedule.register(
+            "api.idempotency_purge", 3600, "kluis.integrations.tasks.purge_idempotency"
+        )

@@ -23,6 +23,9 @@ class DomainEvent(models.Model):
     # Thin payloads: identifiers and field names, never sensitive values.
     payload = models.JSONField(default=dict)
     occurred_at = models.DateTimeField(auto_now_add=True)
+    # The event's public id in webhooks (evt_...): random, so it tells nothing of how many
+    # events other companies had.
+    uid = models.CharField(max_length=40, blank=True)
     objects = TenantManager()
 
     class Meta:
@@ -114,3 +117,15 @@ class OAuthConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_client.name} ({self.tenant_id})"
+
+
+# Webhooks keep their tables in their own module, registered with this app.
+from kluis.integrations.webhooks.models import (  # noqa: E402
+    WebhookAttempt as WebhookAttempt,
+)
+from kluis.integrations.webhooks.models import (  # noqa: E402
+    WebhookDelivery as WebhookDelivery,
+)
+from kluis.integrations.webhooks.models import (  # noqa: E402
+    WebhookSubscription as WebhookSubscription,
+)

@@ -32,3 +32,20 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sent_at:%Y-%m-%d %H:%M:%S} {self.subject}"
+
+
+class ScheduledRun(models.Model):
+    """A scheduled job queued for one period (kluis/operations/schedule.py): the unique row
+    is how several workers agree that it is queued once."""
+
+    job = models.CharField(max_length=100)
+    period = models.BigIntegerField()
+    queued_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="scheduled_run_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} #{self.period}"

@@ -9,6 +9,9 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        from kluis.people import events
+
+        events.register_all()
         """Declare what a viewer may see of each people record (kluis.access.visibility), and
         add the HR files to the demo companies."""
         from kluis.access import visibility

@@ -1,4 +1,5 @@
-"""The background worker: django-tasks-db's db_worker plus a heartbeat for /health/ready."""
+"""The background worker: django-tasks-db's db_worker, a heartbeat for /health/ready and
+the scheduler that queues scheduled jobs once per period (kluis/operations/schedule.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from kluis.operations import schedule
 from kluis.operations.health import beat
 
 
@@ -39,10 +41,23 @@ class Command(BaseCommand):
                     connection.close()
                 stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
 
+        def scheduler() -> None:
+            while not stop.wait(1.0):
+                try:
+                    schedule.run_due()
+                except Exception as exc:  # the database may come back
+                    self.stderr.write(f"scheduler failed: {type(exc).__name__}")
+                finally:
+                    close_old_connections()
+                    connection.close()
+
         thread = threading.Thread(target=heartbeat, name="kluis-heartbeat", daemon=True)
         thread.start()
+        timer = threading.Thread(target=scheduler, name="kluis-scheduler", daemon=True)
+        timer.start()
         try:
             call_command("db_worker", queue_name=options["queue"], interval=1.0, reload=False)
         finally:
             stop.set()
             thread.join(timeout=5)
+            timer.join(timeout=5)

@@ -1,0 +1,62 @@
+"""The worker's scheduled webhook work: drain what is due and nobody drains (a worker that
+was killed, a lost task), turn off subscriptions that failed for days, forget delivered
+payloads after the retention period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+
+from kluis.integrations.webhooks.delivery import kick, turn_off
+from kluis.integrations.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+
+@task()
+def sweep_webhooks() -> dict[str, int]:
+    return sweep()
+
+
+def sweep() -> dict[str, int]:
+    now = timezone.now()
+    failing = WebhookSubscription.objects.filter(
+        enabled=True,
+        failing_since__lt=now - timedelta(seconds=settings.WEBHOOK_DISABLE_AFTER_SECONDS),
+    ).select_related("tenant")
+    turned_off = 0
+    for subscription in failing:
+        turn_off(subscription, WebhookSubscription.Disabled.FAILING)
+        turned_off += 1
+    # Due, and neither drained now (a live lease) nor paused: queue a drain (again).
+    stale = now - timedelta(seconds=2)
+    due = (
+        WebhookSubscription.objects.filter(enabled=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(paused_until__isnull=True) | Q(paused_until__lte=now))
+        .filter(
+            deliveries__status=WebhookDelivery.Status.PENDING,
+            deliveries__next_attempt_at__lte=stale,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    woken = list(due)
+    kick(woken, force=True)
+    return {"turned_off": turned_off, "drained": len(woken), "purged": purge()}
+
+
+def purge() -> int:
+    """Forget the bodies of finished deliveries and the response excerpts of their attempts
+    older than settings.WEBHOOK_RETENTION_DAYS (the record that they were sent stays)."""
+    before = timezone.now() - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    old = WebhookDelivery.objects.filter(created_at__lt=before, purged_at__isnull=True).exclude(
+        status=WebhookDelivery.Status.PENDING
+    )
+    ids = list(old.values_list("pk", flat=True)[:5000])
+    if not ids:
+        return 0
+    WebhookAttempt.objects.filter(delivery_id__in=ids).update(response_excerpt="")
+    return WebhookDelivery.objects.filter(pk__in=ids).update(body="", purged_at=timezone.now())

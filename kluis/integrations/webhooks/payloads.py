@@ -1,0 +1,91 @@
+"""What a webhook says: thin by default, the full object for a subscription that asks.
+
+A thin payload names the event and its object and the fields that changed (never their
+values), with the API URL to read the object. A full one adds the object as its owning
+credential would read it at `/api/v1/<resource>/<id>/` at send time: the resource's own
+representation for that actor (registered with `register_object`), so sealed fields are
+in it only when that credential holds their permission, and nothing when it may not read
+the object at all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from kluis.integrations.webhooks import catalogue
+
+if TYPE_CHECKING:
+    from kluis.access.actor import Actor
+    from kluis.integrations.models import DomainEvent
+    from kluis.integrations.webhooks.models import WebhookSubscription
+
+# object type (model label) -> how its resource represents one object for an actor
+# (None when the actor may not read it, or it no longer exists)
+ObjectRenderer = Callable[["Actor", str], "dict[str, Any] | None"]
+_RENDERERS: dict[str, ObjectRenderer] = {}
+
+
+def register_object(object_type: str, renderer: ObjectRenderer) -> None:
+    _RENDERERS[object_type] = renderer
+
+
+def api_base(subscription: WebhookSubscription) -> str:
+    return (settings.PUBLIC_URL or subscription.api_base).rstrip("/")
+
+
+def object_url(subscription: WebhookSubscription, resource: str, object_id: str) -> str | None:
+    if not resource:
+        return None
+    return f"{api_base(subscription)}/api/v1/{resource}/{object_id}/"
+
+
+def event_body(
+    subscription: WebhookSubscription, event: DomainEvent, owner: Actor | None
+) -> dict[str, Any]:
+    """The payload of a domain event for one subscription (`owner`: the actor whose reading
+    a full object is, None for a thin payload)."""
+    kind = catalogue.get(event.name)
+    resource = kind.resource if kind else ""
+    details = event.payload or {}
+    data: dict[str, Any] = {
+        "type": kind.entity if kind else event.name.partition(".")[0],
+        "id": details.get("id", event.object_id),
+        "url": object_url(subscription, resource, event.object_id),
+    }
+    fields = details.get("fields")
+    if isinstance(fields, list):
+        data["changed_fields"] = [str(name) for name in fields]
+    if kind is not None and kind.parent and kind.parent in details:
+        data[kind.parent] = details[kind.parent]
+    if owner is not None:
+        renderer = _RENDERERS.get(event.object_type)
+        data["object"] = renderer(owner, event.object_id) if renderer else None
+    return {
+        "id": event.uid,
+        "type": event.name,
+        "timestamp": event.occurred_at,
+        "company": {"id": event.tenant_id, "slug": event.tenant.slug},
+        "data": data,
+    }
+
+
+def ping_body(subscription: WebhookSubscription, message_id: str, now: Any) -> dict[str, Any]:
+    return {
+        "id": message_id.replace("msg_", "evt_", 1),
+        "type": "ping",
+        "timestamp": now,
+        "company": {"id": subscription.tenant_id, "slug": subscription.tenant.slug},
+        "data": {
+            "type": "webhook",
+            "id": subscription.pk,
+            "url": f"{api_base(subscription)}/api/v1/webhooks/{subscription.pk}/",
+        },
+    }
+
+
+def encode(body: dict[str, Any]) -> str:
+    return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)

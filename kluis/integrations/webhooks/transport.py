@@ -1,0 +1,172 @@
+"""Sending one webhook request without letting a target reach inside the network (SSRF).
+
+The target's name is resolved here, at send time, and every address it resolves to is
+checked; the request then connects to the checked address itself (the URL's host is sent
+as Host and as the TLS server name, and the certificate is verified against it), so a
+name that resolves to a public address when checked and to 127.0.0.1 when connected (DNS
+rebinding) cannot slip through. Loopback, private, link-local (cloud metadata), CGNAT,
+multicast, reserved and unspecified addresses are refused unless
+`settings.WEBHOOK_ALLOW_PRIVATE_TARGETS` (development and tests only; production refuses
+to start with it). No redirect is followed, the whole request has a time limit, and at
+most `WEBHOOK_MAX_RESPONSE_BYTES` of the answer are read."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import urllib3
+from django.conf import settings
+
+_POOLS: OrderedDict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = OrderedDict()
+_MAX_POOLS = 64
+_SCHEMES = {"http": 80, "https": 443}
+
+
+class RefusedTarget(ValueError):
+    """The URL may not be sent to (scheme, or an address inside the network)."""
+
+
+@dataclass
+class Answer:
+    status: int | None  # None: no HTTP answer (timeout, refused connection, address)
+    duration_ms: int
+    excerpt: str = ""
+    error: str = ""
+    retry_after: float | None = None
+
+
+def refused_address(address: str) -> bool:
+    """An address no webhook may be sent to."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            return refused_address(str(embedded))
+    return not ip.is_global or ip.is_multicast or ip.is_unspecified or ip.is_reserved
+
+
+def check_url(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL Kluis may send to, else RefusedTarget."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _SCHEMES or not parts.hostname:
+        raise RefusedTarget("The URL must start with https:// and name a host.")
+    if scheme != "https" and settings.WEBHOOK_REQUIRE_HTTPS:
+        raise RefusedTarget("The URL must start with https://.")
+    if parts.username or parts.password:
+        raise RefusedTarget("The URL may not hold a user name or password.")
+    try:
+        port = parts.port or _SCHEMES[scheme]
+    except ValueError:
+        raise RefusedTarget("The URL's port is not a number.") from None
+    return scheme, parts.hostname, port
+
+
+def resolve(host: str, port: int) -> str:
+    """The address to connect to: every address the name resolves to must be allowed
+    (unless private targets are allowed), and the first of them is used."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise RefusedTarget(f"The host name {host} does not resolve.") from None
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise RefusedTarget(f"The host name {host} does not resolve.")
+    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS and any(map(refused_address, addresses)):
+        raise RefusedTarget(
+            f"{host} resolves to an address inside a private network, which is not allowed."
+        )
+    return addresses[0]
+
+
+def _pool(scheme: str, address: str, port: int, host: str) -> urllib3.HTTPConnectionPool:
+    key = (scheme, address, port, host)
+    pool = _POOLS.get(key)
+    if pool is not None:
+        _POOLS.move_to_end(key)
+        return pool
+    if scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            maxsize=1,
+            server_hostname=host,
+            assert_hostname=host,
+            cert_reqs="CERT_REQUIRED",
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, maxsize=1)
+    _POOLS[key] = pool
+    while len(_POOLS) > _MAX_POOLS:
+        _POOLS.popitem(last=False)[1].close()
+    return pool
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    """POST the body; never raises for what the target does (that is the Answer)."""
+    started = time.monotonic()
+
+    def took() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    try:
+        scheme, host, port = check_url(url)
+        address = resolve(host, port)
+    except RefusedTarget as refused:
+        return Answer(None, took(), error=str(refused)[:300])
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host_header = host if ":" not in host else f"[{host}]"
+    if parts.port:
+        host_header += f":{parts.port}"
+    limit = settings.WEBHOOK_MAX_RESPONSE_BYTES
+    try:
+        response = _pool(scheme, address, port, host).urlopen(
+            "POST",
+            path,
+            body=body,
+            headers={**headers, "Host": host_header},
+            redirect=False,
+            retries=False,
+            timeout=urllib3.Timeout(total=settings.WEBHOOK_TIMEOUT_SECONDS),
+            preload_content=False,
+            assert_same_host=False,
+        )
+        content = b""
+        try:
+            content = response.read(limit + 1, decode_content=False)
+        finally:
+            if len(content) > limit:
+                response.close()  # more than we read: do not drain it for the next request
+            else:
+                response.release_conn()
+    except urllib3.exceptions.TimeoutError:
+        return Answer(None, took(), error="The target did not answer in time.")
+    except urllib3.exceptions.HTTPError as error:
+        reason = type(getattr(error, "reason", None) or error).__name__
+        return Answer(None, took(), error=f"Could not connect: {reason}.")
+    excerpt = content[: settings.WEBHOOK_RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace")
+    return Answer(
+        response.status,
+        took(),
+        excerpt=excerpt,
+        retry_after=_retry_after(response.headers.get("Retry-After")),
+    )

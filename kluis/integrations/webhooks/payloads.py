@@ -3,14 +3,13 @@
 A thin payload names the event and its object and the fields that changed (never their
 values), with the API URL to read the object. A full one adds the object as its owning
 credential would read it at `/api/v1/<resource>/<id>/` at send time: the resource's own
-representation for that actor (registered with `register_object`), so sealed fields are
-in it only when that credential holds their permission, and nothing when it may not read
-the object at all."""
+viewset answers for that actor (kluis/api/reading.py), so sealed fields are in it only
+when that credential holds their permission, and nothing when it may not read the object
+at all."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -22,15 +21,6 @@ if TYPE_CHECKING:
     from kluis.access.actor import Actor
     from kluis.integrations.models import DomainEvent
     from kluis.integrations.webhooks.models import WebhookSubscription
-
-# object type (model label) -> how its resource represents one object for an actor
-# (None when the actor may not read it, or it no longer exists)
-ObjectRenderer = Callable[["Actor", str], "dict[str, Any] | None"]
-_RENDERERS: dict[str, ObjectRenderer] = {}
-
-
-def register_object(object_type: str, renderer: ObjectRenderer) -> None:
-    _RENDERERS[object_type] = renderer
 
 
 def api_base(subscription: WebhookSubscription) -> str:
@@ -62,8 +52,7 @@ def event_body(
     if kind is not None and kind.parent and kind.parent in details:
         data[kind.parent] = details[kind.parent]
     if owner is not None:
-        renderer = _RENDERERS.get(event.object_type)
-        data["object"] = renderer(owner, event.object_id) if renderer else None
+        data["object"] = full_object(owner, event)
     return {
         "id": event.uid,
         "type": event.name,
@@ -89,3 +78,14 @@ def ping_body(subscription: WebhookSubscription, message_id: str, now: Any) -> d
 
 def encode(body: dict[str, Any]) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
+
+
+def full_object(owner: Actor, event: DomainEvent) -> dict[str, Any] | None:
+    """The event's object as its subscription's owner reads it from the API now (None when
+    that owner may not read it, or it is gone)."""
+    from kluis.api.reading import read_one
+
+    kind = catalogue.get(event.name)
+    if kind is None or not kind.resource:
+        return None
+    return read_one(kind.resource, owner, event.object_id)

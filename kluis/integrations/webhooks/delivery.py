@@ -101,13 +101,20 @@ def fan_out(event: DomainEvent) -> list[int]:
 
 def kick(subscription_ids: Iterable[int], *, force: bool = False) -> None:
     """Queue one drain per subscription unless one is queued already (`force`: queue
-    anyway, for the sweep, which cannot tell a queued drain from a lost one)."""
-    for pk in subscription_ids:
-        marked = WebhookSubscription.objects.filter(pk=pk)
-        if not force:
-            marked = marked.filter(drain_queued=False)
-        if marked.update(drain_queued=True):
-            drain_subscription.enqueue(pk)
+    anyway, for the sweep, which cannot tell a queued drain from a lost one). Two
+    processes kicking at once may both queue one: a drain finding the lease taken ends."""
+    wanted = list(subscription_ids)
+    if not wanted:
+        return
+    marked = WebhookSubscription.objects.filter(pk__in=wanted)
+    if not force:
+        wanted = list(marked.filter(drain_queued=False).values_list("pk", flat=True))
+        if not wanted:
+            return
+        marked = WebhookSubscription.objects.filter(pk__in=wanted)
+    marked.update(drain_queued=True)
+    for pk in wanted:
+        drain_subscription.enqueue(pk)
 
 
 @task()

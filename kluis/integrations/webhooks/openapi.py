@@ -69,7 +69,7 @@ RESPONSES = {
 }
 
 
-def _event_schema() -> dict[str, Any]:
+def event_schema() -> dict[str, Any]:
     return {
         "type": "object",
         "description": "A webhook's body (JSON, UTF-8). Thin: names the object and the "
@@ -197,6 +197,6 @@ def webhook_item(event: EventType) -> dict[str, Any]:
 def add_webhooks(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict:
     """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS): every event a
     subscription may pick, under the document's `webhooks`."""
-    result.setdefault("components", {}).setdefault("schemas", {})[EVENT_SCHEMA] = _event_schema()
+    result.setdefault("components", {}).setdefault("schemas", {})[EVENT_SCHEMA] = event_schema()
     result["webhooks"] = {event.name: webhook_item(event) for event in catalogue.event_types()}
     return result

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -85,10 +85,11 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @member_required(MANAGE)
-def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    subscription = selectors.subscription_for(_actor(request), pk)
+def webhook_detail(request: HttpRequest, webhook_pk: int) -> HttpResponse:
+    subscription = selectors.subscription_for(_actor(request), webhook_pk)
+    if request.method not in ("GET", "HEAD"):  # after the lookup: not yours is a 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         before = int(request.GET["before"]) if "before" in request.GET else None
     except ValueError:
@@ -131,12 +132,13 @@ def _detail_page(
     return render(request, "integrations/webhooks/detail.html", context)
 
 
-@require_GET
 @member_required(MANAGE)
-def webhook_watch(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_watch(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     """The page's watcher: a new watcher, with the state and deliveries redrawn (out of
     band) when they changed since the fingerprint the page has."""
-    subscription = selectors.subscription_for(_actor(request), pk)
+    subscription = selectors.subscription_for(_actor(request), webhook_pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         polls = max(0, int(request.GET.get("polls", "0")))
     except ValueError:
@@ -156,12 +158,14 @@ def webhook_watch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(MANAGE)
-def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_edit(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     if request.method == "POST":
         if needs_step_up(request):
-            return step_up_redirect(request, reverse("integrations:webhook_edit", args=[pk]))
+            return step_up_redirect(
+                request, reverse("integrations:webhook_edit", args=[webhook_pk])
+            )
         form = SubscriptionForm(request.POST)
         if form.is_valid():
             old_url = subscription.url
@@ -180,7 +184,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 else:
                     messages.success(request, _("Saved."))
-                return redirect(_detail(pk))
+                return redirect(_detail(webhook_pk))
     else:
         form = SubscriptionForm.for_subscription(subscription)
     return render(
@@ -192,9 +196,9 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(MANAGE)
-def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_toggle(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     enable = request.POST.get("enabled") == "on"
     try:
         services.update_subscription(actor, subscription, {"enabled": enable})
@@ -207,52 +211,52 @@ def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             if enable
             else _("The webhook is off: events are not sent to it until you turn it on."),
         )
-    return redirect(_detail(pk))
+    return redirect(_detail(webhook_pk))
 
 
 @require_POST
 @member_required(MANAGE)
-def webhook_ping(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_ping(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     try:
         services.send_ping(actor, subscription)
     except Refusal as error:
         messages.error(request, service_error_text(error))
     else:
         messages.success(request, _("A ping is on its way; it shows below when it was sent."))
-    return redirect(_detail(pk))
+    return redirect(_detail(webhook_pk))
 
 
 @require_POST
 @member_required(MANAGE)
-def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_rotate(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     if needs_step_up(request):
-        return step_up_redirect(request, _detail(pk))
+        return step_up_redirect(request, _detail(webhook_pk))
     if not _use_once(request):
-        return redirect(_detail(pk))
+        return redirect(_detail(webhook_pk))
     try:
         secret = services.rotate_secret(actor, subscription)
     except Refusal as error:
         messages.error(request, service_error_text(error))
-        return redirect(_detail(pk))
+        return redirect(_detail(webhook_pk))
     subscription.refresh_from_db()
     return _detail_page(request, subscription, new_secret=secret, rotated=True)
 
 
 @require_http_methods(["GET", "POST"])
 @member_required(MANAGE)
-def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     if request.method == "POST":
         try:
             services.delete_subscription(actor, subscription)
         except Refusal as error:
             messages.error(request, service_error_text(error))
-            return redirect(_detail(pk))
+            return redirect(_detail(webhook_pk))
         messages.success(
             request, _("The webhook to %(url)s was deleted.") % {"url": subscription.url}
         )
@@ -262,9 +266,9 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(MANAGE)
-def delivery_replay(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+def delivery_replay(request: HttpRequest, webhook_pk: int, delivery_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     delivery = selectors.delivery_for(subscription, delivery_pk)
     try:
         services.replay_delivery(actor, delivery)
@@ -276,14 +280,14 @@ def delivery_replay(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResp
             _("%(type)s %(id)s is sent again, with the same webhook-id.")
             % {"type": delivery.event_type, "id": delivery.message_id},
         )
-    return redirect(_detail(pk))
+    return redirect(_detail(webhook_pk))
 
 
 @require_POST
 @member_required(MANAGE)
-def webhook_replay_since(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_replay_since(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     actor = _actor(request)
-    subscription = selectors.subscription_for(actor, pk)
+    subscription = selectors.subscription_for(actor, webhook_pk)
     form = ReplaySinceForm(request.POST)
     if form.is_valid():
         try:
@@ -302,5 +306,5 @@ def webhook_replay_since(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"count": count},
             )
-            return redirect(_detail(pk))
+            return redirect(_detail(webhook_pk))
     return _detail_page(request, subscription, replay_form=form)

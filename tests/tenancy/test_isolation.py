@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
@@ -21,6 +22,8 @@ from kluis.audit.models import AuditEvent
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
+from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kluis.integrations.webhooks.services import create_subscription
 from kluis.people.models import (
     CustomFieldDefinition,
     Department,
@@ -94,6 +97,10 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
     api_key, _plaintext = create_api_key(
         Actor.system("isolation probe", tenant), tenant, "Isolation probe", ["employees:read"]
     )
+    with override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=True):
+        webhook, _secret = create_subscription(
+            owner, tenant, {"url": "http://127.0.0.1:9/probe", "event_types": ["*"]}
+        )
     return {
         ("api", "pk"): lambda: worker.pk,
         ("api", "department_pk"): lambda: Department.objects.filter(tenant=tenant).first().pk,
@@ -109,6 +116,8 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("api", "team_pk"): lambda: Team.objects.filter(tenant=tenant).first().pk,
         ("api", "change_pk"): lambda: EmployeeVersion.objects.filter(employee=worker).first().pk,
         ("integrations", "pk"): lambda: api_key.pk,
+        ("integrations", "webhook_pk"): lambda: webhook.pk,
+        ("integrations", "delivery_pk"): lambda: webhook.deliveries.get().pk,
         ("members", "pk"): lambda: target.pk,
         ("members", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
         ("roles", "pk"): lambda: custom.pk,
@@ -135,6 +144,16 @@ def snapshot() -> dict[str, int]:
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),
         "wages": Wage.objects.count() + WageComponent.objects.count(),
         "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),
+        "webhooks": hash(
+            tuple(
+                WebhookSubscription.objects.order_by("pk").values_list(
+                    "pk", "url", "enabled", "secret_sealed", "updated_at"
+                )
+            )
+        ),
+        "webhook_deliveries": hash(
+            tuple(WebhookDelivery.objects.order_by("pk").values_list("pk", "status", "attempts"))
+        ),
     }
 
 

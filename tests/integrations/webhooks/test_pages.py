@@ -5,9 +5,12 @@ another company's webhook is a 404 behind every URL."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from django.urls import reverse
 
 from kluis.audit.models import AuditEvent
 from kluis.integrations.webhooks.delivery import secrets_of
@@ -228,3 +231,18 @@ def test_deleting_asks_first_then_deletes(demo, login, receiver):
     done = client.post(f"{LIST}{subscription.pk}/delete/", follow=True)
     assert "was deleted" in done.content.decode()
     assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+
+
+def test_making_a_webhook_asks_for_the_password_again_after_ten_minutes(demo, login, receiver):
+    client = login("hr@demo-bv.test")
+    form = new_form(client, receiver.url)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**record, "at": time.time() - 3600}
+        for record in session[AUTHENTICATION_METHODS_SESSION_KEY]
+    ]
+    session.save()
+    response = client.post(NEW, form)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not WebhookSubscription.objects.exists()

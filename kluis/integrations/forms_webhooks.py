@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from kluis.integrations.webhooks import catalogue
 from kluis.integrations.webhooks.models import WebhookSubscription
 
-# The headings of the event groups; an entity not named here shows its own name.
+# The headings of the event groups, in the order shown; an entity not named here comes
+# last under its own name.
 ENTITY_LABELS: dict[str, str | Promise] = {
     "employee": _("Employees"),
     "employment": _("Contracts"),
@@ -97,13 +98,17 @@ class SubscriptionForm(forms.Form):
 
     def event_groups(self) -> list[tuple[str | Promise, list[BoundWidget]]]:
         """The event checkboxes grouped by the entity they are about."""
-        boxes = list(self["event_types"])
-        return [
-            (entity_label(entity), list(group))
-            for entity, group in groupby(
-                boxes, key=lambda box: str(box.data["value"]).partition(".")[0]
-            )
-        ]
+        order = list(ENTITY_LABELS)
+
+        def entity(box: BoundWidget) -> str:
+            return str(box.data["value"]).partition(".")[0]
+
+        def rank(box: BoundWidget) -> tuple[int, str]:
+            name = entity(box)
+            return (order.index(name) if name in order else len(order), name)
+
+        boxes = sorted(self["event_types"], key=rank)  # HR's own entities first
+        return [(entity_label(name), list(group)) for name, group in groupby(boxes, key=entity)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

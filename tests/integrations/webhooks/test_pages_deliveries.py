@@ -14,7 +14,11 @@ from django.utils import timezone
 from kluis.integrations.views_webhooks import WATCH_POLLS
 from kluis.integrations.webhooks.delivery import drain
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
-from kluis.integrations.webhooks.services import create_subscription, turned_off_by_delivery
+from kluis.integrations.webhooks.services import (
+    create_subscription,
+    send_ping,
+    turned_off_by_delivery,
+)
 from kluis.people.models import Employee
 from kluis.people.services import update_employee
 from tests.conftest import actor_for
@@ -183,3 +187,20 @@ def test_the_banner_names_a_webhook_failing_for_over_an_hour(demo, login, receiv
     an_hour_ago = timezone.now() - dt.timedelta(hours=1, minutes=1)
     WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=an_hour_ago)
     assert "“Payroll” has been failing since" in hr.get("/").content.decode()
+
+
+def test_older_deliveries_are_a_page_further(demo, login, receiver):
+    subscription = subscribe(demo, receiver)
+    hr = actor_for("hr@demo-bv.test")
+    for _ in range(26):
+        send_ping(hr, subscription)
+    client = login("hr@demo-bv.test")
+    first = client.get(f"{LIST}{subscription.pk}/")
+    assert len(first.context["deliveries"]) == 25
+    older = first.context["older"]
+    assert f'href="?before={older}"' in first.content.decode()
+    rest = client.get(f"{LIST}{subscription.pk}/", {"before": older})
+    assert len(rest.context["deliveries"]) == 2
+    assert rest.context["older"] is None
+    shown = [d.pk for d in first.context["deliveries"]] + [d.pk for d in rest.context["deliveries"]]
+    assert shown == list(subscription.deliveries.order_by("-pk").values_list("pk", flat=True))

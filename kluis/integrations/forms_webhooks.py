@@ -29,12 +29,7 @@ ENTITY_LABELS: dict[str, str | Promise] = {
     "custom_field": _("Custom fields"),
     "people_settings": _("People settings"),
     "member": _("Members"),
-    "membership": _("Access to the company"),
     "role": _("Roles"),
-    "api_client": _("API clients"),
-    "api_key": _("API keys"),
-    "oauth_client": _("OAuth clients"),
-    "oauth_connection": _("Connected apps"),
     "webhook": _("Webhooks"),
 }
 

@@ -47,6 +47,33 @@ NOT_YOURS = problem_example(
 )
 
 
+REPLAY_SCHEMA = extend_schema(
+    summary="Send one delivery again",
+    description="With the same `webhook-id` and payload (rebuilt from the event if the "
+    "payload was purged), at once, and on the retry schedule if it fails again.",
+    parameters=[shapes.WEBHOOK_PK, shapes.DELIVERY_PK],
+    request=shapes.EmptySerializer,
+    responses={
+        202: shapes.DeliverySerializer,
+        **problem_responses(400, 401, 403, 404, 415, 422, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "Queued again",
+            value={
+                **shapes.DELIVERY_EXAMPLE,
+                "status": "pending",
+                "attempt_count": 0,
+                "next_attempt_at": "2026-03-04T10:00:00Z",
+                "finished_at": None,
+            },
+            response_only=True,
+            status_codes=["202"],
+        )
+    ],
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List a subscription's deliveries",
@@ -80,30 +107,6 @@ NOT_YOURS = problem_example(
         examples=[
             OpenApiExample("Delivered on the second try", value=shapes.DELIVERY_DETAIL_EXAMPLE),
             NOT_YOURS,
-        ],
-    ),
-    replay=extend_schema(
-        summary="Send one delivery again",
-        description="With the same `webhook-id` and payload (rebuilt from the event if the "
-        "payload was purged), at once, and on the retry schedule if it fails again.",
-        parameters=[shapes.WEBHOOK_PK, shapes.DELIVERY_PK],
-        request=shapes.EmptySerializer,
-        responses={
-            202: shapes.DeliverySerializer,
-            **problem_responses(400, 401, 403, 404, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "Queued again",
-                value={
-                    **shapes.DELIVERY_EXAMPLE,
-                    "status": "pending",
-                    "attempt_count": 0,
-                    "next_attempt_at": "2026-03-04T10:00:00Z",
-                    "finished_at": None,
-                },
-                response_only=True,
-            )
         ],
     ),
 )
@@ -149,6 +152,7 @@ class DeliveryViewSet(WebhookLookup):
         delivery = self.delivery(webhook_pk, delivery_pk)
         return Response(shapes.represent_delivery_in_full(delivery))
 
+    @REPLAY_SCHEMA
     def replay(self, request: Request, webhook_pk: int, delivery_pk: int) -> Response:
         delivery = self.delivery(webhook_pk, delivery_pk)
         shapes.EmptySerializer(data=request.data).is_valid(raise_exception=True)

@@ -78,6 +78,28 @@ NAME = OpenApiParameter(
 )
 
 
+SAMPLES_SCHEMA = extend_schema(
+    summary="Recent payloads of an event type (Zapier's perform list)",
+    description="Up to 3 payloads of this event in your company, newest first, thin, as "
+    "a subscription would receive them; the documented example while your company has "
+    "none. Needs scope webhooks:write.",
+    parameters=[NAME],
+    responses={200: shapes.SamplesSerializer, **problem_responses(400, 401, 403, 404, 429)},
+    examples=[
+        OpenApiExample(
+            "The latest change",
+            value={"next": None, "previous": None, "results": [EXAMPLE_KIND["example"]]},
+        ),
+        problem_example(
+            "No such event type",
+            404,
+            "Not found.",
+            "/api/v1/webhook-event-types/employee.promoted/samples/",
+        ),
+    ],
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the webhook event types",
@@ -85,26 +107,6 @@ NAME = OpenApiParameter(
         "the language of Accept-Language) and a thin example payload. Any valid credential.",
         responses={200: shapes.EventTypeSerializer(many=True), **problem_responses(400, 401, 429)},
         examples=[OpenApiExample("The event types", value=EXAMPLE_KIND)],
-    ),
-    samples=extend_schema(
-        summary="Recent payloads of an event type (Zapier's perform list)",
-        description="Up to 3 payloads of this event in your company, newest first, thin, as "
-        "a subscription would receive them; the documented example while your company has "
-        "none. Needs scope webhooks:write.",
-        parameters=[NAME],
-        responses={200: shapes.SamplesSerializer, **problem_responses(400, 401, 403, 404, 429)},
-        examples=[
-            OpenApiExample(
-                "The latest change",
-                value={"next": None, "previous": None, "results": [EXAMPLE_KIND["example"]]},
-            ),
-            problem_example(
-                "No such event type",
-                404,
-                "Not found.",
-                "/api/v1/webhook-event-types/employee.promoted/samples/",
-            ),
-        ],
     ),
 )
 class EventTypeViewSet(ApiViewSet):
@@ -123,6 +125,7 @@ class EventTypeViewSet(ApiViewSet):
         kinds = [shown(kind, base) for kind in catalogue.event_types()]
         return Response({"next": None, "previous": None, "results": kinds})
 
+    @SAMPLES_SCHEMA
     def samples(self, request: Request, event_type: str) -> Response:
         kind = catalogue.get(event_type)
         if kind is None or not catalogue.is_webhook(event_type):

@@ -96,6 +96,81 @@ MANAGES = (
 )
 
 
+ROTATE_SCHEMA = extend_schema(
+    summary="Rotate a subscription's signing secret",
+    description="A new secret, shown only in this answer. The old one keeps signing "
+    "for 24 hours (each delivery then carries both signatures), so a receiver can "
+    "switch without losing any.",
+    parameters=[shapes.WEBHOOK_PK],
+    request=shapes.EmptySerializer,
+    responses={
+        200: shapes.RotatedSecretSerializer,
+        **problem_responses(400, 401, 403, 404, 415, 422, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "The new secret",
+            value={
+                "secret": shapes.SECRET_EXAMPLE,
+                "previous_secret_expires_at": "2026-03-03T09:15:00Z",
+            },
+            response_only=True,
+        )
+    ],
+)
+
+
+PING_SCHEMA = extend_schema(
+    summary="Send a ping",
+    description="Queues a `ping` event to the URL (after fixing the receiver): a 2xx "
+    "answer makes a pending subscription active. Answers the queued delivery.",
+    parameters=[shapes.WEBHOOK_PK],
+    request=shapes.EmptySerializer,
+    responses={
+        202: shapes.DeliverySerializer,
+        **problem_responses(400, 401, 403, 404, 415, 422, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "The queued ping",
+            value={
+                **shapes.DELIVERY_EXAMPLE,
+                "event_type": "ping",
+                "status": "pending",
+                "attempt_count": 0,
+                "next_attempt_at": "2026-03-02T09:20:00Z",
+                "last_status_code": None,
+                "finished_at": None,
+            },
+            response_only=True,
+            status_codes=["202"],
+        )
+    ],
+)
+
+
+REPLAY_SCHEMA = extend_schema(
+    summary="Send every event since an instant again",
+    description="Every event since `since` that the subscription wants and that failed "
+    "or was never sent (while it was off) is queued again, oldest first, with its "
+    "first `webhook-id` (so a receiver can tell a repeat). At most 10,000 at once.",
+    parameters=[shapes.WEBHOOK_PK],
+    request=shapes.ReplaySinceSerializer,
+    responses={
+        202: shapes.QueuedSerializer,
+        **problem_responses(400, 401, 403, 404, 415, 422, 429),
+    },
+    examples=[
+        OpenApiExample(
+            "Since yesterday morning",
+            value={"since": "2026-03-01T08:00:00Z"},
+            request_only=True,
+        ),
+        OpenApiExample("Queued", value={"queued": 17}, response_only=True, status_codes=["202"]),
+    ],
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List webhook subscriptions",
@@ -160,74 +235,6 @@ MANAGES = (
         responses={204: None, **problem_responses(400, 401, 403, 404, 429)},
         examples=[NOT_YOURS],
     ),
-    rotate_secret=extend_schema(
-        summary="Rotate a subscription's signing secret",
-        description="A new secret, shown only in this answer. The old one keeps signing "
-        "for 24 hours (each delivery then carries both signatures), so a receiver can "
-        "switch without losing any.",
-        parameters=[shapes.WEBHOOK_PK],
-        request=shapes.EmptySerializer,
-        responses={
-            200: shapes.RotatedSecretSerializer,
-            **problem_responses(400, 401, 403, 404, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "The new secret",
-                value={
-                    "secret": shapes.SECRET_EXAMPLE,
-                    "previous_secret_expires_at": "2026-03-03T09:15:00Z",
-                },
-                response_only=True,
-            )
-        ],
-    ),
-    ping=extend_schema(
-        summary="Send a ping",
-        description="Queues a `ping` event to the URL (after fixing the receiver): a 2xx "
-        "answer makes a pending subscription active. Answers the queued delivery.",
-        parameters=[shapes.WEBHOOK_PK],
-        request=shapes.EmptySerializer,
-        responses={
-            202: shapes.DeliverySerializer,
-            **problem_responses(400, 401, 403, 404, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "The queued ping",
-                value={
-                    **shapes.DELIVERY_EXAMPLE,
-                    "event_type": "ping",
-                    "status": "pending",
-                    "attempt_count": 0,
-                    "next_attempt_at": "2026-03-02T09:20:00Z",
-                    "last_status_code": None,
-                    "finished_at": None,
-                },
-                response_only=True,
-            )
-        ],
-    ),
-    replay=extend_schema(
-        summary="Send every event since an instant again",
-        description="Every event since `since` that the subscription wants and that failed "
-        "or was never sent (while it was off) is queued again, oldest first, with its "
-        "first `webhook-id` (so a receiver can tell a repeat). At most 10,000 at once.",
-        parameters=[shapes.WEBHOOK_PK],
-        request=shapes.ReplaySinceSerializer,
-        responses={
-            202: shapes.QueuedSerializer,
-            **problem_responses(400, 401, 403, 404, 415, 422, 429),
-        },
-        examples=[
-            OpenApiExample(
-                "Since yesterday morning",
-                value={"since": "2026-03-01T08:00:00Z"},
-                request_only=True,
-            ),
-            OpenApiExample("Queued", value={"queued": 17}, response_only=True),
-        ],
-    ),
 )
 class WebhookViewSet(WebhookLookup):
     """Webhook subscriptions of the client's company."""
@@ -279,6 +286,7 @@ class WebhookViewSet(WebhookLookup):
         services.delete_subscription(self.actor, self.subscription(webhook_pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @ROTATE_SCHEMA
     def rotate_secret(self, request: Request, webhook_pk: int) -> Response:
         subscription = self.subscription(webhook_pk)
         shapes.EmptySerializer(data=request.data).is_valid(raise_exception=True)
@@ -291,12 +299,14 @@ class WebhookViewSet(WebhookLookup):
             headers=NO_STORE,
         )
 
+    @PING_SCHEMA
     def ping(self, request: Request, webhook_pk: int) -> Response:
         subscription = self.subscription(webhook_pk)
         shapes.EmptySerializer(data=request.data).is_valid(raise_exception=True)
         delivery = services.send_ping(self.actor, subscription)
         return Response(shapes.represent_delivery(delivery), status=status.HTTP_202_ACCEPTED)
 
+    @REPLAY_SCHEMA
     def replay(self, request: Request, webhook_pk: int) -> Response:
         subscription = self.subscription(webhook_pk)
         body = shapes.ReplaySinceSerializer(data=request.data)

@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
 )
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -100,27 +99,34 @@ SAMPLES_SCHEMA = extend_schema(
 )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List the webhook event types",
-        description="Every event a subscription may pick, by name, with what it means (in "
-        "the language of Accept-Language) and a thin example payload. Any valid credential.",
-        responses={200: shapes.EventTypeSerializer(many=True), **problem_responses(400, 401, 429)},
-        examples=[OpenApiExample("The event types", value=EXAMPLE_KIND)],
-    ),
+LIST_SCHEMA = extend_schema(
+    operation_id="webhook_event_types_list",
+    summary="List the webhook event types",
+    description="Every event a subscription may pick, by name, with what it means (in "
+    "the language of Accept-Language) and a thin example payload. Any valid credential.",
+    responses={200: shapes.EventTypePageSerializer, **problem_responses(400, 401, 429)},
+    examples=[
+        OpenApiExample(
+            "The event types", value={"next": None, "previous": None, "results": [EXAMPLE_KIND]}
+        )
+    ],
 )
+
+
 class EventTypeViewSet(ApiViewSet):
     """The catalogue of webhook events (kluis/integrations/webhooks/catalogue.py)."""
 
     permission_classes = [permissions.IsAuthenticated, OpenOrPermitted]
-    open_actions: ClassVar[tuple[str, ...]] = ("list",)
+    open_actions: ClassVar[tuple[str, ...]] = ("index",)
     required_permissions: ClassVar[dict[str, str]] = {"GET": MANAGE}
     serializer_class = shapes.EventTypeSerializer
 
     def get_queryset(self) -> Any:
         return DomainEvent.objects.none()
 
-    def list(self, request: Request) -> Response:
+    @LIST_SCHEMA
+    def index(self, request: Request) -> Response:
+        """One page: the whole catalogue (no cursor, no page size)."""
         base = api_base(request)
         kinds = [shown(kind, base) for kind in catalogue.event_types()]
         return Response({"next": None, "previous": None, "results": kinds})

@@ -27,7 +27,7 @@ from kluis.api.views import ApiViewSet, HasPermissionForMethod
 from kluis.integrations.api import shapes
 from kluis.integrations.api.webhooks import MANAGE, api_base
 from kluis.integrations.models import DomainEvent
-from kluis.integrations.webhooks import catalogue, payloads
+from kluis.integrations.webhooks import catalogue, openapi, payloads
 
 SAMPLES = 3
 
@@ -41,13 +41,13 @@ class OpenOrPermitted(HasPermissionForMethod):
         return super().has_permission(request, view)
 
 
-def shown(kind: catalogue.EventType, base: str) -> dict[str, Any]:
+def shown(kind: catalogue.EventType) -> dict[str, Any]:
     return {
         "name": kind.name,
         "summary": str(kind.summary),
         "object_type": kind.object_type,
         "resource": kind.resource or None,
-        "example": payloads.example_body(kind, base),
+        "example": openapi.example_body(kind),
     }
 
 
@@ -127,8 +127,7 @@ class EventTypeViewSet(ApiViewSet):
     @LIST_SCHEMA
     def index(self, request: Request) -> Response:
         """One page: the whole catalogue (no cursor, no page size)."""
-        base = api_base(request)
-        kinds = [shown(kind, base) for kind in catalogue.event_types()]
+        kinds = [shown(kind) for kind in catalogue.event_types()]
         return Response({"next": None, "previous": None, "results": kinds})
 
     @SAMPLES_SCHEMA
@@ -148,6 +147,6 @@ class EventTypeViewSet(ApiViewSet):
             {
                 "next": None,
                 "previous": None,
-                "results": found or [payloads.example_body(kind, base)],
+                "results": found or [openapi.example_body(kind)],
             }
         )

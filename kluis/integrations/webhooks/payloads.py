@@ -3,14 +3,13 @@
 A thin payload names the event and its object and the fields that changed (never their
 values), with the API URL to read the object. A full one adds the object as its owning
 credential would read it at `/api/v1/<resource>/<id>/` at send time: the resource's own
-representation for that actor (registered with `register_object`), so sealed fields are
-in it only when that credential holds their permission, and nothing when it may not read
-the object at all."""
+viewset answers for that actor (kluis/api/reading.py), so sealed fields are in it only
+when that credential holds their permission, and nothing when it may not read the object
+at all."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -22,15 +21,6 @@ if TYPE_CHECKING:
     from kluis.access.actor import Actor
     from kluis.integrations.models import DomainEvent
     from kluis.integrations.webhooks.models import WebhookSubscription
-
-# object type (model label) -> how its resource represents one object for an actor
-# (None when the actor may not read it, or it no longer exists)
-ObjectRenderer = Callable[["Actor", str], "dict[str, Any] | None"]
-_RENDERERS: dict[str, ObjectRenderer] = {}
-
-
-def register_object(object_type: str, renderer: ObjectRenderer) -> None:
-    _RENDERERS[object_type] = renderer
 
 
 def api_base(subscription: WebhookSubscription) -> str:
@@ -61,9 +51,11 @@ def event_body(
         data["changed_fields"] = [str(name) for name in fields]
     if kind is not None and kind.parent and kind.parent in details:
         data[kind.parent] = details[kind.parent]
+    for key in kind.details if kind is not None else ():
+        if key in details:
+            data[key] = details[key]
     if owner is not None:
-        renderer = _RENDERERS.get(event.object_type)
-        data["object"] = renderer(owner, event.object_id) if renderer else None
+        data["object"] = full_object(owner, event)
     return {
         "id": event.uid,
         "type": event.name,
@@ -91,36 +83,20 @@ def encode(body: dict[str, Any]) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
+def full_object(owner: Actor, event: DomainEvent) -> dict[str, Any] | None:
+    """The event's object as its subscription's owner reads it from the API now (None when
+    that owner may not read it, or it is gone)."""
+    from kluis.api.reading import read_one
+
+    kind = catalogue.get(event.name)
+    if kind is None or not kind.resource:
+        return None
+    return read_one(kind.resource, owner, event.object_id)
+
+
 def sample_body(event: DomainEvent, base: str) -> dict[str, Any]:
     """The thin payload of a past event as a subscription made through `base` (scheme and
     host) would have received it: the samples Zapier's editor shows for an event type."""
     from kluis.integrations.webhooks.models import WebhookSubscription
 
     return event_body(WebhookSubscription(api_base=base), event, None)
-
-
-# What an example payload names: a company, an object and the instant.
-EXAMPLE_COMPANY = {"id": 1, "slug": "demo-bv"}
-EXAMPLE_TIMESTAMP = "2026-03-02T09:15:00Z"
-
-
-def example_body(kind: catalogue.EventType, base: str) -> dict[str, Any]:
-    """A thin payload of an event type, as documented (no company has sent one yet)."""
-    data: dict[str, Any] = {
-        "type": kind.entity,
-        "id": 42,
-        "url": f"{(settings.PUBLIC_URL or base).rstrip('/')}/api/v1/{kind.resource}/42/"
-        if kind.resource
-        else None,
-    }
-    if kind.example_fields:
-        data["changed_fields"] = list(kind.example_fields)
-    if kind.parent:
-        data[kind.parent] = 7
-    return {
-        "id": "evt_5f0c2a9e7b1d4c3a8e6f9b21",
-        "type": kind.name,
-        "timestamp": EXAMPLE_TIMESTAMP,
-        "company": dict(EXAMPLE_COMPANY),
-        "data": data,
-    }

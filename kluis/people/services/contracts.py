@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.audit.services import diff, record
 from kluis.integrations.events import emit
+from kluis.integrations.models import DomainEvent
 from kluis.people import validation as v
 from kluis.people.models import (
     ContractType,
@@ -228,10 +229,32 @@ def end_employment(
                 {"end_date": before.isoformat() if before else None}, {"end_date": day.isoformat()}
             ),
         )
+        # Ending an open-ended contract (it is the last one: contracts do not overlap) is
+        # the employee's departure; moving the end of an ended one is a change of it.
         emit(
-            "employment.updated",
+            "employment.ended" if before is None else "employment.updated",
             tenant=employee.tenant,
             target=contract,
-            payload={"employee": employee.pk},
+            payload={"employee": employee.pk, "fields": ["end_date"]},
         )
+        if before is None:
+            emit_left(employee, contract)
     return contract
+
+
+def emit_left(employee: Employee, contract: Employment | None) -> None:
+    """`employee.left` for the departure that ends `contract` (their last), in the caller's
+    transaction, once: not when it was sent already for that contract (marked as left
+    before the contract was ended, or the other way round). kluis/people/events.py."""
+    last = contract.pk if contract else None
+    if (
+        DomainEvent.objects.for_tenant(employee.tenant_id)
+        .filter(name="employee.left", object_id=str(employee.pk), payload__employment=last)
+        .exists()
+    ):
+        return
+    emit("employee.left", tenant=employee.tenant, target=employee, payload={"employment": last})
+
+
+def last_employment(employee: Employee) -> Employment | None:
+    return Employment.objects.filter(employee=employee).order_by("-start_date").first()

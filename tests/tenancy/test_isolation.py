@@ -101,8 +101,17 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         webhook, _secret = create_subscription(
             owner, tenant, {"url": "http://127.0.0.1:9/probe", "event_types": ["*"]}
         )
+    # (its URL is a public address: no name to resolve; nothing is sent in the tests)
+    hook, _secret = create_subscription(
+        owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
+    )
+    ping = WebhookDelivery.objects.get(subscription=hook)
     return {
         ("api", "pk"): lambda: worker.pk,
+        ("api", "webhook_pk"): lambda: hook.pk,
+        ("api", "delivery_pk"): lambda: ping.pk,
+        # not an object id (the API walk takes only <id:...>): the event type's name
+        ("api", "event_type"): lambda: "employee.updated",
         ("api", "department_pk"): lambda: Department.objects.filter(tenant=tenant).first().pk,
         ("api", "employment_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("api", "wage_pk"): lambda: Wage.objects.filter(tenant=tenant).first().pk,
@@ -151,8 +160,12 @@ def snapshot() -> dict[str, int]:
                 )
             )
         ),
-        "webhook_deliveries": hash(
-            tuple(WebhookDelivery.objects.order_by("pk").values_list("pk", "status", "attempts"))
+        "deliveries": hash(
+            tuple(
+                WebhookDelivery.objects.order_by("pk").values_list(
+                    "pk", "status", "attempts", "next_attempt_at"
+                )
+            )
         ),
     }
 

@@ -92,3 +92,11 @@ def full_object(owner: Actor, event: DomainEvent) -> dict[str, Any] | None:
     if kind is None or not kind.resource:
         return None
     return read_one(kind.resource, owner, event.object_id)
+
+
+def sample_body(event: DomainEvent, base: str) -> dict[str, Any]:
+    """The thin payload of a past event as a subscription made through `base` (scheme and
+    host) would have received it: the samples Zapier's editor shows for an event type."""
+    from kluis.integrations.webhooks.models import WebhookSubscription
+
+    return event_body(WebhookSubscription(api_base=base), event, None)

@@ -275,11 +275,15 @@ def delivery_replay(request: HttpRequest, webhook_pk: int, delivery_pk: int) -> 
     except Refusal as error:
         messages.error(request, service_error_text(error))
     else:
-        messages.success(
-            request,
+        said = (
             _("%(type)s %(id)s is sent again, with the same webhook-id.")
-            % {"type": delivery.event_type, "id": delivery.message_id},
+            if subscription.enabled
+            else _(
+                "%(type)s %(id)s will be sent again, with the same webhook-id, when the "
+                "webhook is turned on."
+            )
         )
+        messages.success(request, said % {"type": delivery.event_type, "id": delivery.message_id})
     return redirect(_detail(webhook_pk))
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 _POOLS: OrderedDict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = OrderedDict()
 _MAX_POOLS = 64
@@ -56,15 +57,15 @@ def check_url(url: str) -> tuple[str, str, int]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES or not parts.hostname:
-        raise RefusedTarget("The URL must start with https:// and name a host.")
+        raise RefusedTarget(_("The URL must start with https:// and name a host."))
     if scheme != "https" and settings.WEBHOOK_REQUIRE_HTTPS:
-        raise RefusedTarget("The URL must start with https://.")
+        raise RefusedTarget(_("The URL must start with https://."))
     if parts.username or parts.password:
-        raise RefusedTarget("The URL may not hold a user name or password.")
+        raise RefusedTarget(_("The URL may not hold a user name or password."))
     try:
         port = parts.port or _SCHEMES[scheme]
     except ValueError:
-        raise RefusedTarget("The URL's port is not a number.") from None
+        raise RefusedTarget(_("The URL's port is not a number.")) from None
     return scheme, parts.hostname, port
 
 
@@ -74,13 +75,16 @@ def resolve(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise RefusedTarget(f"The host name {host} does not resolve.") from None
+        raise RefusedTarget(
+            _("The host name %(host)s does not resolve.") % {"host": host}
+        ) from None
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
-        raise RefusedTarget(f"The host name {host} does not resolve.")
+        raise RefusedTarget(_("The host name %(host)s does not resolve.") % {"host": host})
     if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS and any(map(refused_address, addresses)):
         raise RefusedTarget(
-            f"{host} resolves to an address inside a private network, which is not allowed."
+            _("%(host)s resolves to an address inside a private network, which is not allowed.")
+            % {"host": host}
         )
     return addresses[0]
 

@@ -51,6 +51,11 @@ SPECTACULAR_SETTINGS = {
     # <id:...> in API paths (rest/paths.py) takes any segment so that a malformed id is
     # answered 400 by the view; what a client must send is still a whole number.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}},
+    # Webhooks: two more `status` fields; their enums named, not numbered by a digest.
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookStatusEnum": "kluis.integrations.api.shapes.STATUSES",
+        "WebhookDeliveryStatusEnum": "kluis.integrations.webhooks.models.WebhookDelivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kluis.api.schema.tighten_schema",

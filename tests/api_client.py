@@ -26,6 +26,7 @@ ALL_SCOPES = [
     "personal:read",
     "audit:read",
     "roles:read",
+    "webhooks:write",
 ]
 PROBLEM_JSON = "application/problem+json"
 

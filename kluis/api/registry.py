@@ -26,7 +26,21 @@ class Resource:
     declaration: Any = None  # the resource's kluis.api.declared.Declaration, if declared
 
 
+@dataclass(frozen=True)
+class Route:
+    """A path of its own under `/api/v1/` beside the resources' two: an action on an
+    object (`webhooks/<id:webhook_pk>/ping/`) or a list under one (its deliveries). Its
+    object ids use the <id:...> converter like every other path, so the isolation walk
+    (tests/api/test_isolation.py) tries it with another company's ids."""
+
+    route: str  # after /api/v1/, ending in "/"
+    viewset: type[Any]
+    actions: dict[str, str]
+    name: str
+
+
 _RESOURCES: dict[str, Resource] = {}
+_ROUTES: dict[str, Route] = {}
 
 
 def register(
@@ -60,3 +74,16 @@ def register(
 def resources() -> list[Resource]:
     """Every registered resource, in the order registered."""
     return list(_RESOURCES.values())
+
+
+def register_route(route: str, viewset: type[Any], *, name: str, actions: dict[str, str]) -> Route:
+    """Register a path that is not a resource's collection or item."""
+    if route in _ROUTES and _ROUTES[route].viewset is not viewset:
+        raise ValueError(f"/api/v1/{route} is registered twice")
+    _ROUTES[route] = Route(route=route, viewset=viewset, actions=actions, name=name)
+    return _ROUTES[route]
+
+
+def routes() -> list[Route]:
+    """Every registered route, in the order registered."""
+    return list(_ROUTES.values())

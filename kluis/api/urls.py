@@ -10,7 +10,7 @@ from django.utils.module_loading import autodiscover_modules
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import kluis.api.paths  # noqa: F401  (registers the <id:...> converter)
-from kluis.api.registry import resources
+from kluis.api.registry import resources, routes
 
 app_name = "api"
 
@@ -43,6 +43,10 @@ def resource_patterns() -> list[URLPattern]:
                     name=resource.item_name,
                 )
             )
+    for route in routes():
+        patterns.append(
+            path(f"v1/{route.route}", route.viewset.as_view(route.actions), name=route.name)
+        )
     return patterns
 
 

@@ -21,6 +21,8 @@ from kluis.audit.models import AuditEvent
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
+from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kluis.integrations.webhooks.services import create_subscription
 from kluis.people.models import (
     CustomFieldDefinition,
     Department,
@@ -94,8 +96,17 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
     api_key, _plaintext = create_api_key(
         Actor.system("isolation probe", tenant), tenant, "Isolation probe", ["employees:read"]
     )
+    # (its URL is a public address: no name to resolve; nothing is sent in the tests)
+    hook, _secret = create_subscription(
+        owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
+    )
+    ping = WebhookDelivery.objects.get(subscription=hook)
     return {
         ("api", "pk"): lambda: worker.pk,
+        ("api", "webhook_pk"): lambda: hook.pk,
+        ("api", "delivery_pk"): lambda: ping.pk,
+        # not an object id (the API walk takes only <id:...>): the event type's name
+        ("api", "event_type"): lambda: "employee.updated",
         ("api", "department_pk"): lambda: Department.objects.filter(tenant=tenant).first().pk,
         ("api", "employment_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("api", "wage_pk"): lambda: Wage.objects.filter(tenant=tenant).first().pk,
@@ -135,6 +146,20 @@ def snapshot() -> dict[str, int]:
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),
         "wages": Wage.objects.count() + WageComponent.objects.count(),
         "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),
+        "webhooks": hash(
+            tuple(
+                WebhookSubscription.objects.order_by("pk").values_list(
+                    "pk", "url", "enabled", "secret_sealed", "updated_at"
+                )
+            )
+        ),
+        "deliveries": hash(
+            tuple(
+                WebhookDelivery.objects.order_by("pk").values_list(
+                    "pk", "status", "attempts", "next_attempt_at"
+                )
+            )
+        ),
     }
 
 

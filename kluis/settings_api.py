@@ -59,6 +59,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kluis.api.schema.tighten_schema",
+        # Webhooks (issue 14): the catalogue's events under the document's `webhooks`.
+        "kluis.integrations.webhooks.openapi.add_webhooks",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,45 +1,57 @@
-"""The webhook events of integrations itself: API clients, keys, connected apps and webhook
-subscriptions (kluis/integrations/webhooks/catalogue.py)."""
+"""The events of integrations itself (kluis/integrations/webhooks/catalogue.py).
+
+Webhook subscriptions (`/api/v1/webhooks/`) are an API resource a client manages, and a
+company's security team may want to hear of a new target: their changes are webhooks.
+The credentials' own bookkeeping (API clients, keys, connected apps: no API resource, a
+secret's life cycle) is in the outbox and the audit log but kept quiet, as a company's
+creation is."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
-from kluis.integrations.webhooks.catalogue import EventType, register
+from kluis.integrations.webhooks.catalogue import EventType, keep_quiet, register
 
-CLIENT = "integrations.apiclient"
-KEY = "integrations.apikey"
-CONNECTION = "integrations.oauthconnection"
 WEBHOOK = "integrations.webhooksubscription"
+
+# What `/api/v1/webhooks/<id>/` shows of a subscription (never its secret).
+WEBHOOK_EXAMPLE = {
+    "id": 3,
+    "url": "https://hooks.example.com/kluis",
+    "event_types": ["employee.created", "employee.left"],
+    "description": "Payroll sync",
+    "enabled": True,
+    "full_objects": False,
+    "created_at": "2026-03-01T08:00:00Z",
+}
 
 
 def register_all() -> None:
+    keep_quiet(
+        "api_client.created",
+        "oauth_client.created",
+        "api_client.revoked",
+        "api_key.created",
+        "api_key.revoked",
+        "oauth_connection.created",
+        "oauth_connection.updated",
+        "oauth_connection.revoked",
+    )
+    webhook: dict[str, Any] = {
+        "object_type": WEBHOOK,
+        "resource": "webhooks",
+        "example_object": WEBHOOK_EXAMPLE,
+    }
     for event in (
-        EventType("api_client.created", _("An API client was created"), CLIENT),
-        EventType("oauth_client.created", _("An OAuth client was created"), CLIENT),
-        EventType("api_client.revoked", _("An API client was revoked"), CLIENT),
-        EventType("api_key.created", _("An API key was created"), KEY, parent="client"),
-        EventType("api_key.revoked", _("An API key was revoked"), KEY, parent="client"),
-        EventType("oauth_connection.created", _("An app was connected to the company"), CONNECTION),
-        EventType(
-            "oauth_connection.updated", _("A connected app's access was changed"), CONNECTION
-        ),
-        EventType("oauth_connection.revoked", _("A connected app was disconnected"), CONNECTION),
-        EventType(
-            "webhook.created",
-            _("A webhook subscription was created"),
-            WEBHOOK,
-            resource="webhooks",
-        ),
+        EventType("webhook.created", _("A webhook subscription was created"), **webhook),
         EventType(
             "webhook.updated",
             _("A webhook subscription was changed, turned on or off"),
-            WEBHOOK,
-            resource="webhooks",
+            **webhook,
             example_fields=("enabled",),
         ),
-        EventType(
-            "webhook.deleted", _("A webhook subscription was deleted"), WEBHOOK, resource="webhooks"
-        ),
+        EventType("webhook.deleted", _("A webhook subscription was deleted"), **webhook),
     ):
         register(event)

@@ -438,7 +438,8 @@ def _connect_app(
             action,
             tenant=tenant,
             target=client,
-            payload={"client": client.pk, "scopes": scopes},
+            payload={"client": client.pk, "scopes": scopes}
+            | ({"fields": ["scopes"]} if existing is not None else {}),
         )
     connection.api_client = client
     return connection

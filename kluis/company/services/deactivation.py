@@ -94,7 +94,7 @@ def deactivate_member(actor: Actor, membership: Membership) -> Membership:
                 "oauth_tokens_revoked": tokens,
             },
         )
-        emit("membership.deactivated", tenant=locked.tenant, target=locked)
+        emit("member.deactivated", tenant=locked.tenant, target=locked)
     membership.is_active = False
     return membership
 
@@ -119,6 +119,6 @@ def reactivate_member(actor: Actor, membership: Membership) -> Membership:
             target=locked,
             changes={"is_active": {"old": False, "new": True}},
         )
-        emit("membership.reactivated", tenant=locked.tenant, target=locked)
+        emit("member.reactivated", tenant=locked.tenant, target=locked)
     membership.is_active = True
     return membership

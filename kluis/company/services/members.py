@@ -106,7 +106,7 @@ def add_member(
                 "manager": {"old": None, "new": manager.pk if manager else None},
             },
         )
-        emit("membership.created", tenant=tenant, target=membership)
+        emit("member.created", tenant=tenant, target=membership)
         for role in roles or []:
             grant_role(actor, membership, role)
     return membership

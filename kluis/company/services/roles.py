@@ -152,7 +152,9 @@ def update_role(
         changes = diff(before, after)
         if changes:
             record(actor, "role.updated", tenant=role.tenant, target=role, changes=changes)
-            emit("role.updated", tenant=role.tenant, target=role, payload={"fields": list(changes)})
+            # The names of what changed as the API shows a role (permissions are `grants`).
+            fields = sorted({n if n in ("name", "description") else "grants" for n in changes})
+            emit("role.updated", tenant=role.tenant, target=role, payload={"fields": fields})
     return role
 
 
@@ -181,6 +183,17 @@ def _owner_count(tenant: Tenant) -> int:
     )
 
 
+def _role_changed(membership: Membership, role: Role, change: str) -> None:
+    """One webhook event for a role granted or taken away (the audit log keeps
+    role.granted and role.revoked)."""
+    emit(
+        "member.role_changed",
+        tenant=membership.tenant,
+        target=membership,
+        payload={"role": role.pk, "change": change, "fields": ["roles"]},
+    )
+
+
 def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignment:
     _check_tenant(actor, membership.tenant)
     authorize(actor, "access.manage_roles")
@@ -204,7 +217,7 @@ def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignme
             target=membership,
             changes={"role": {"old": None, "new": role.name}},
         )
-        emit("role.granted", tenant=membership.tenant, target=membership, payload={"role": role.pk})
+        _role_changed(membership, role, "granted")
     return assignment
 
 
@@ -236,4 +249,4 @@ def revoke_role(actor: Actor, membership: Membership, role: Role) -> None:
             target=membership,
             changes={"role": {"old": role.name, "new": None}},
         )
-        emit("role.revoked", tenant=membership.tenant, target=membership, payload={"role": role.pk})
+        _role_changed(membership, role, "revoked")

@@ -33,6 +33,10 @@ class EventType:
     internal: bool = False
     # the related object the event names besides its own (an employee's wage: the employee)
     parent: str = ""
+    # further keys of the emitted payload that the webhook's `data` carries, with an
+    # example value each: ids and choices only, never a value of the object (a role
+    # granted: {"role": 4, "change": "granted"})
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def entity(self) -> str:
@@ -40,8 +44,8 @@ class EventType:
 
 
 _CATALOGUE: dict[str, EventType] = {}
-# Internal events (bookkeeping of API clients, keys, roles) are in the outbox but are no
-# webhook: registered here as kept quiet so that emit() knows them.
+# Bookkeeping events (a company created, the credentials' own keys and clients) are in the
+# outbox but are no webhook: registered here as kept quiet so that emit() knows them.
 _QUIET: set[str] = set()
 
 

@@ -51,6 +51,9 @@ def event_body(
         data["changed_fields"] = [str(name) for name in fields]
     if kind is not None and kind.parent and kind.parent in details:
         data[kind.parent] = details[kind.parent]
+    for key in kind.details if kind is not None else ():
+        if key in details:
+            data[key] = details[key]
     if owner is not None:
         data["object"] = full_object(owner, event)
     return {

@@ -21,6 +21,7 @@ from kluis.people.models import (
     ContractType,
     Department,
     Employee,
+    EmployeeStatus,
     Employment,
     Team,
 )
@@ -228,10 +229,28 @@ def end_employment(
                 {"end_date": before.isoformat() if before else None}, {"end_date": day.isoformat()}
             ),
         )
+        # Ending an open-ended contract (it is the last one: contracts do not overlap) is
+        # the employee's departure; moving the end of an ended one is a change of it.
         emit(
-            "employment.updated",
+            "employment.ended" if before is None else "employment.updated",
             tenant=employee.tenant,
             target=contract,
-            payload={"employee": employee.pk},
+            payload={"employee": employee.pk, "fields": ["end_date"]},
         )
+        if before is None and employee.status != EmployeeStatus.LEFT:
+            emit_left(employee, contract)
     return contract
+
+
+def emit_left(employee: Employee, contract: Employment | None) -> None:
+    """`employee.left`, in the caller's transaction (kluis/people/events.py says when)."""
+    emit(
+        "employee.left",
+        tenant=employee.tenant,
+        target=employee,
+        payload={"employment": contract.pk if contract else None},
+    )
+
+
+def last_employment(employee: Employee) -> Employment | None:
+    return Employment.objects.filter(employee=employee).order_by("-start_date").first()

@@ -44,9 +44,14 @@ from kluis.people.services._kit import (
     shown,
     snapshot,
 )
-from kluis.people.services.contracts import apply_current_job, clean_employment
+from kluis.people.services.contracts import (
+    apply_current_job,
+    clean_employment,
+    emit_left,
+    last_employment,
+)
 from kluis.people.services.custom_fields import clean_custom_values
-from kluis.people.services.pay import clean_wage, create_wage
+from kluis.people.services.pay import clean_wage, create_wage, emit_wage_set
 from kluis.tenancy.models import Membership, Tenant
 
 
@@ -199,8 +204,7 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
         employee.save()
         contract = Employment.objects.create(tenant=tenant, employee=employee, **employment)
         apply_current_job(employee)
-        if wage is not None:
-            create_wage(employee, wage)
+        first_wage = create_wage(employee, wage) if wage is not None else None
         snapshot(employee, actor, "employee", [*sorted(clean), "employment"], {})
         record(
             actor,
@@ -220,6 +224,8 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
         emit(
             "employment.created", tenant=tenant, target=contract, payload={"employee": employee.pk}
         )
+        if first_wage is not None:
+            emit_wage_set(employee, first_wage)
     return employee
 
 
@@ -349,6 +355,11 @@ def update_employee(
             target=current,
             payload={"fields": sorted(changed), "version": current.version},
         )
+        if "status" in changed and current.status == EmployeeStatus.LEFT:
+            # Marked as left: their departure, unless ending their last contract said so.
+            last = last_employment(current)
+            if last is None or last.end_date is None:
+                emit_left(current, last)
         if "iban" in changed and is_self(actor, current):
             from kluis.people.notifications import notify_hr_of_bank_change
 

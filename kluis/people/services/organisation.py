@@ -383,5 +383,11 @@ def update_people_settings(
                 {"self_editable_fields": before}, {"self_editable_fields": row.self_editable_fields}
             ),
         )
-        emit("people_settings.updated", tenant=tenant, target=row)
+        if before != row.self_editable_fields:
+            emit(
+                "people_settings.updated",
+                tenant=tenant,
+                target=row,
+                payload={"fields": ["self_editable_fields"]},
+            )
     return row

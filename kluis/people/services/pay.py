@@ -6,6 +6,7 @@ event in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -107,8 +108,47 @@ def set_wage(actor: Actor, employee: Employee, data: Mapping[str, Any]) -> Wage:
                 sensitive={"amount"},
             ),
         )
-        emit("wage.created", tenant=employee.tenant, target=wage, payload={"employee": employee.pk})
+        emit_wage_set(employee, wage)
     return wage
+
+
+def _terms(wage: Wage) -> dict[str, Any]:
+    amount = vault.unseal(wage.tenant_id, WAGE_PURPOSE, wage.amount_sealed) or "0"
+    return {"amount": Decimal(amount), "currency": wage.currency, "period": wage.period}
+
+
+def changed_terms(wage: Wage) -> list[str]:
+    """What differs between a wage and the one in force the day before it starts (all of
+    amount, currency and period when there is none): the names, compared unsealed here and
+    never shown."""
+    before = (
+        Wage.objects.filter(employee_id=wage.employee_id, effective_from__lt=wage.effective_from)
+        .order_by("-effective_from")
+        .first()
+    )
+    mine = _terms(wage)
+    if before is None:
+        return sorted(mine)
+    theirs = _terms(before)
+    return sorted(name for name in mine if mine[name] != theirs[name])
+
+
+def emit_wage_set(employee: Employee, wage: Wage) -> None:
+    """`wage.created`, and `wage.changed` when the new wage differs from the one before it
+    (kluis/people/events.py), in the caller's transaction."""
+    emit("wage.created", tenant=employee.tenant, target=wage, payload={"employee": employee.pk})
+    _emit_changed(employee, wage)
+
+
+def _emit_changed(employee: Employee, wage: Wage) -> None:
+    fields = changed_terms(wage)
+    if fields:
+        emit(
+            "wage.changed",
+            tenant=employee.tenant,
+            target=wage,
+            payload={"employee": employee.pk, "fields": fields},
+        )
 
 
 def add_wage_component(actor: Actor, employee: Employee, data: Mapping[str, Any]) -> WageComponent:
@@ -199,6 +239,9 @@ def _withdraw_planned[P: (Wage, WageComponent)](
             changes=diff(before, {}, sensitive={"amount"}),
         )
         emit(action, tenant=employee.tenant, target=current, payload={"employee": employee.pk})
+        if isinstance(current, Wage):
+            # Withdrawn: the wage before it applies again from its date.
+            _emit_changed(employee, current)
         current.delete()
 
 
@@ -310,6 +353,6 @@ def end_wage_component(
             "wage_component.updated",
             tenant=employee.tenant,
             target=current,
-            payload={"employee": employee.pk},
+            payload={"employee": employee.pk, "fields": ["end_date"]},
         )
     return current

@@ -3,6 +3,9 @@
 // The app's definition and its pure parts, without a server: Zapier's schema accepts it,
 // the authorize URL, Standard Webhooks signatures, problem documents in words.
 
+// zapier-platform-core logs its memory use on every call unless it runs under test.
+process.env.NODE_ENV = process.env.NODE_ENV || 'test';
+
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
 

@@ -1,27 +1,36 @@
 'use strict';
 
 // A hidden polling trigger that fills the "Employee" and "Manager" dropdowns of the
-// actions: the company's employees by last name, a page at a time (Kluis's cursor).
+// actions: the company's employees by last name, 200 to a page.
 
 const { apiUrl } = require('../lib/config');
 const { jsonRequest } = require('../lib/http');
 const { EMPLOYEE_SAMPLE } = require('../lib/events');
 
+const PAGE_SIZE = 200;
+
+// Kluis pages with signed cursors; Zapier asks for page 0, 1, 2... of a dropdown. Page N
+// follows `next` N times: no state kept between Zapier's calls, and a dropdown rarely goes
+// past the first page of 200.
 const perform = async (z, bundle) => {
-  const cursor = bundle.meta && bundle.meta.page ? await z.cursor.get() : null;
-  const response = await z.request(
-    jsonRequest('GET', apiUrl('employees/'), undefined, {
-      params: {
-        ordering: 'last_name',
-        page_size: 100,
-        fields: 'first_name,last_name,preferred_name,employee_number,status',
-        ...(cursor ? { cursor } : {}),
-      },
-    }),
-  );
-  const next = response.data.next ? new URL(response.data.next).searchParams.get('cursor') : null;
-  await z.cursor.set(next || '');
-  return response.data.results.map((employee) => ({
+  const wanted = Math.max(0, Number.parseInt((bundle.meta && bundle.meta.page) || 0, 10) || 0);
+  let url = apiUrl('employees/');
+  let params = {
+    ordering: 'last_name',
+    page_size: PAGE_SIZE,
+    fields: 'first_name,last_name,preferred_name,employee_number,status',
+  };
+  let page = null;
+  for (let index = 0; index <= wanted; index += 1) {
+    if (!url) {
+      return [];
+    }
+    const response = await z.request(jsonRequest('GET', url, undefined, { params }));
+    page = response.data;
+    url = page.next;
+    params = {}; // `next` carries the query
+  }
+  return page.results.map((employee) => ({
     ...employee,
     name: `${employee.preferred_name || employee.first_name} ${employee.last_name} (${employee.employee_number})`,
   }));

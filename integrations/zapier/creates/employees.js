@@ -12,6 +12,10 @@ const { apiUrl } = require('../lib/config');
 const { jsonRequest } = require('../lib/http');
 const { EMPLOYEE_SAMPLE } = require('../lib/events');
 
+// Personal data: the connection may write it (employees:write) but not read it back (it
+// does not ask for personal:read), so it is absent from the answer and from triggers.
+const PRIVATE = 'Private data: written to Kluis, not shown back to Zapier.';
+
 const PERSON_FIELDS = [
   { key: 'first_name', label: 'First Name' },
   { key: 'last_name', label: 'Last Name' },
@@ -19,10 +23,10 @@ const PERSON_FIELDS = [
   { key: 'employee_number', label: 'Employee Number', helpText: 'Left blank on hire: Kluis gives the next number.' },
   { key: 'work_email', label: 'Work Email' },
   { key: 'work_phone', label: 'Work Phone', helpText: 'International format, e.g. +32 2 555 01 99.' },
-  { key: 'private_email', label: 'Private Email', helpText: 'Needs the personal data permission.' },
-  { key: 'private_phone', label: 'Private Phone', helpText: 'Needs the personal data permission.' },
-  { key: 'birth_date', label: 'Birth Date', type: 'datetime', helpText: 'A date (YYYY-MM-DD).' },
-  { key: 'nationality', label: 'Nationality', helpText: 'Two-letter country code, e.g. BE.' },
+  { key: 'private_email', label: 'Private Email', helpText: PRIVATE },
+  { key: 'private_phone', label: 'Private Phone', helpText: PRIVATE },
+  { key: 'birth_date', label: 'Birth Date', type: 'datetime', helpText: `A date (YYYY-MM-DD). ${PRIVATE}` },
+  { key: 'nationality', label: 'Nationality', helpText: `Two-letter country code, e.g. BE. ${PRIVATE}` },
 ];
 
 const CONTRACT_TYPES = {

@@ -140,9 +140,11 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
         job_title: 'Automation officer',
         contract_type: 'permanent',
         preferred_name: '',
+        private_email: `zoe.${suffix}@example.com`,
       },
     });
     assert.ok(Number.isInteger(hired.id));
+    assert.ok(!('private_email' in hired), 'written, not shown back: the app does not read personal data');
     assert.equal(hired.job_title, 'Automation officer');
     assert.equal(hired.first_name, 'Zoë');
     const delivery = await hooks.waitFor(

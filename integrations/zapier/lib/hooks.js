@@ -104,6 +104,10 @@ const receive = (definition) => async (z, bundle) => {
   return [itemFrom(definition, body, object)];
 };
 
+// The id of the example payload Kluis's samples endpoint answers while a company has no
+// event of the type (docs: /api/v1/webhook-event-types/{name}/samples/).
+const DOCUMENTED_EXAMPLE_ID = 'evt_5f0c2a9e7b1d4c3a8e6f9b21';
+
 const recentObjects = async (z, definition) => {
   const response = await z.request(
     jsonRequest('GET', apiUrl(`${definition.resource}/`), undefined, {
@@ -122,7 +126,8 @@ const list = (definition) => async (z, bundle) => {
   if (response.status !== 404) {
     response.throwForStatus();
   }
-  const samples = response.status === 200 ? (response.data && response.data.results) || [] : [];
+  const samples = (response.status === 200 ? (response.data && response.data.results) || [] : [])
+    .filter((sample) => sample && sample.id !== DOCUMENTED_EXAMPLE_ID);
   const items = [];
   for (const sample of samples) {
     const object = await readObject(z, sample.data && sample.data.url);
@@ -133,8 +138,8 @@ const list = (definition) => async (z, bundle) => {
   if (items.length) {
     return items;
   }
-  // No event of this type in the company yet (Kluis then sends its documented example,
-  // whose object does not exist): show recent objects as such an event would carry them.
+  // No event of this type in the company yet: show recent objects as such an event would
+  // carry them (rather than Kluis's documented example, whose object is made up).
   const objects = await recentObjects(z, definition);
   const now = new Date().toISOString();
   return objects.map((object) =>

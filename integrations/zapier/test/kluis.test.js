@@ -16,6 +16,7 @@ const zapier = require('zapier-platform-core');
 
 const App = require('../index');
 const { EVENTS } = require('../lib/events');
+const { hookTrigger } = require('../lib/hooks');
 const { apiUrl } = require('../lib/config');
 const { startHookServer, zapierHeaders } = require('./hook-server');
 
@@ -268,6 +269,26 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
     assert.match(items[0].id, /^evt_/);
     const updates = await appTester(App.triggers.updated_employee.operation.performList, bundleWith(authData));
     assert.ok(updates.some((item) => item.object_id === hired.id && item.changed_fields.includes('work_phone')));
+  });
+
+  await t.test('before a first event, the samples are recent objects (not a made-up one)', async () => {
+    // A later row of the table: an event this company never had (Kluis answers its
+    // documented example), and one this Kluis does not know (404).
+    const sampleOf = (definition) =>
+      appTester((z, bundle) => hookTrigger(definition).operation.performList(z, bundle), bundleWith(authData));
+    const departments = await sampleOf({
+      key: 'department_removed', event: 'department.deleted', noun: 'Department', label: 'Department Removed',
+      description: 'Triggers when a department is removed.', resource: 'departments', objectKey: 'department',
+      recent: { ordering: '-id' }, sample: { id: 1, name: 'Finance' },
+    });
+    assert.ok(departments.length >= 1);
+    for (const item of departments) {
+      assert.match(item.id, /^sample_department\.deleted_\d+$/);
+      assert.equal(item.department.id, item.object_id);
+      assert.ok(item.department.name);
+    }
+    const unknown = await sampleOf({ ...EVENTS[0], key: 'promoted', event: 'employee.promoted' });
+    assert.ok(unknown.length >= 1 && unknown.every((item) => item.employee && item.employee.id === item.object_id));
   });
 
   await t.test('unsubscribing removes the hooks; a later change reaches none of them', async () => {

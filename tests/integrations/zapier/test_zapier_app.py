@@ -158,3 +158,29 @@ def test_the_zapier_app_subscribes_receives_acts_and_unsubscribes(server: KluisS
     # A subtest is skipped only while this Kluis lacks an event of the app's table.
     skipped = [line for line in output.splitlines() if "# SKIP" in line]
     assert all(MISSING_EVENT in line for line in skipped), output
+
+
+UNTRUSTED_CALL = """
+process.env.NODE_ENV = 'test';
+const zapier = require('zapier-platform-core');
+const App = require('./index');
+zapier.createAppTester(App)(App.authentication.test, {authData: {access_token: 'x'}})
+  .then(() => console.log('CONNECTED'), (error) => console.log('REFUSED', error.message));
+"""
+
+
+def test_the_app_checks_the_servers_certificate(server: KluisServer) -> None:
+    """Without the test certificate among Node's trusted ones, the app does not talk to the
+    server at all: it never turns TLS verification off."""
+    env = {"PATH": os.environ.get("PATH", ""), "KLUIS_URL": server.url, "CLIENT_ID": "x"}
+    result = subprocess.run(
+        [str(NODE), "-e", UNTRUSTED_CALL],
+        cwd=APP_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert "REFUSED" in result.stdout, result.stdout + result.stderr
+    assert "certificate" in result.stdout.lower(), result.stdout

@@ -180,7 +180,8 @@ const updateEmployeeAction = {
         type: 'integer',
         required: false,
         helpText:
-          'Optional: the version you read (from a trigger). If someone changed the employee since, Kluis refuses the change instead of overwriting theirs.',
+          'Optional: the version you read (from a trigger). If someone changed the employee ' +
+          'since, Kluis refuses the change instead of overwriting theirs.',
       },
     ],
     perform: updateEmployee,

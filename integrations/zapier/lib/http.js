@@ -36,10 +36,14 @@ const describeProblem = (problem, status) => {
 
 const WHY = {
   400: 'Kluis could not read the request.',
-  403: `This connection may not do this: reconnect Kluis and approve the scopes ${SCOPES.join(', ')} (only an owner or HR admin holds them all).`,
+  403:
+    'This connection may not do this: reconnect Kluis and approve the scopes ' +
+    `${SCOPES.join(', ')} (only an owner or HR admin holds them all).`,
   404: 'Kluis has no such object in your company (it may have been removed).',
   409: 'Kluis refused the change because of the object\'s state.',
-  412: 'Someone changed this employee in Kluis after the version you sent: use the current version, or leave the version out to change the employee as it is now.',
+  412:
+    'Someone changed this employee in Kluis after the version you sent: use the current ' +
+    'version, or leave the version out to change the employee as it is now.',
   415: 'Kluis expected JSON.',
   422: 'Kluis refused the values.',
 };

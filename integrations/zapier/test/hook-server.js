@@ -57,7 +57,8 @@ const startHookServer = async () => {
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`no matching delivery within ${timeoutMs} ms; received: ${JSON.stringify(received.map((d) => [d.path, d.json && d.json.type]))}`));
+        const seen = JSON.stringify(received.map((d) => [d.path, d.json && d.json.type]));
+        reject(new Error(`no matching delivery within ${timeoutMs} ms; received: ${seen}`));
       }, timeoutMs);
       waiters.add(check);
       check();

@@ -140,6 +140,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kluis.web.context_processors.navigation",
+                # --- webhooks (issue 14): the banner about failing webhooks ---
+                "kluis.integrations.context_processors.webhook_banner",
             ],
         },
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kluis.integrations import oauth_views, views
+from kluis.integrations import oauth_views, views, views_webhooks
 
 app_name = "integrations"
 
@@ -15,4 +15,23 @@ urlpatterns = [
     ),
     path("api-clients/", views.api_client_create, name="api_client_create"),
     path("api-clients/<int:pk>/revoke/", views.api_client_revoke, name="api_client_revoke"),
+    path("webhooks/", views_webhooks.webhook_list, name="webhooks"),
+    path("webhooks/new/", views_webhooks.webhook_new, name="webhook_new"),
+    path("webhooks/<int:webhook_pk>/", views_webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:webhook_pk>/watch/", views_webhooks.webhook_watch, name="webhook_watch"),
+    path("webhooks/<int:webhook_pk>/edit/", views_webhooks.webhook_edit, name="webhook_edit"),
+    path("webhooks/<int:webhook_pk>/turn/", views_webhooks.webhook_toggle, name="webhook_toggle"),
+    path("webhooks/<int:webhook_pk>/ping/", views_webhooks.webhook_ping, name="webhook_ping"),
+    path("webhooks/<int:webhook_pk>/rotate/", views_webhooks.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<int:webhook_pk>/delete/", views_webhooks.webhook_delete, name="webhook_delete"),
+    path(
+        "webhooks/<int:webhook_pk>/replay/",
+        views_webhooks.webhook_replay_since,
+        name="webhook_replay_since",
+    ),
+    path(
+        "webhooks/<int:webhook_pk>/deliveries/<int:delivery_pk>/replay/",
+        views_webhooks.delivery_replay,
+        name="delivery_replay",
+    ),
 ]

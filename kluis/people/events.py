@@ -5,9 +5,10 @@ names, what they mean, the object and its API resource, and what an example look
 What some events mean exactly:
 - `employee.left`: the employee's last contract got its end date (ending an open-ended
   contract: no later one can exist, contracts do not overlap), or their status was set to
-  Left while their last contract was still open. Sent once per departure: ending the
-  contract of someone already marked Left, or marking Left someone whose last contract
-  already ended, sends no second one. `data.employment` names the contract.
+  Left. Sent once per departure, i.e. per last contract (`data.employment`): ending the
+  contract of someone already marked Left, or marking Left someone whose contract was
+  ended, sends no second one; a rehire's next departure is a new one. A fixed-term
+  contract that simply runs out sends nothing by itself (no change is made then).
 - `employment.ended` is sent for ending an open-ended contract; moving the end date of a
   contract that already had one is `employment.updated` (changed field `end_date`).
 - `wage.changed`: the wage in force from a date on changed: a wage was set that differs

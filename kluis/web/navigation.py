@@ -29,6 +29,7 @@ NAVIGATION = [
     NavItem(_("Audit log"), "audit:events", "audit.view"),
     NavItem(_("People settings"), "people:settings", "people.edit", Scope.COMPANY),
     NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),
+    NavItem(_("Webhooks"), "integrations:webhooks", "integrations.manage_webhooks"),
     NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
     NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
 ]

@@ -52,3 +52,14 @@ def test_every_resource_is_registered_by_the_app_that_owns_it() -> None:
     for resource in registered:
         owner = resource.viewset.__module__.split(".")[1]
         assert owner != "api", f"/api/v1/{resource.prefix}/ is declared inside kluis.api"
+
+
+def test_every_route_is_registered_by_the_app_that_owns_it() -> None:
+    """Paths beside the resources' (actions on an object, lists under one) too."""
+    import kluis.api.urls  # noqa: F401
+    from kluis.api.registry import routes
+
+    assert {r.route for r in routes()} >= {"webhooks/", "webhook-event-types/"}
+    for route in routes():
+        owner = route.viewset.__module__.split(".")[1]
+        assert owner != "api", f"/api/v1/{route.route} is declared inside kluis.api"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
@@ -96,6 +97,10 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
     api_key, _plaintext = create_api_key(
         Actor.system("isolation probe", tenant), tenant, "Isolation probe", ["employees:read"]
     )
+    with override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=True):
+        webhook, _secret = create_subscription(
+            owner, tenant, {"url": "http://127.0.0.1:9/probe", "event_types": ["*"]}
+        )
     # (its URL is a public address: no name to resolve; nothing is sent in the tests)
     hook, _secret = create_subscription(
         owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
@@ -120,6 +125,8 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("api", "team_pk"): lambda: Team.objects.filter(tenant=tenant).first().pk,
         ("api", "change_pk"): lambda: EmployeeVersion.objects.filter(employee=worker).first().pk,
         ("integrations", "pk"): lambda: api_key.pk,
+        ("integrations", "webhook_pk"): lambda: webhook.pk,
+        ("integrations", "delivery_pk"): lambda: webhook.deliveries.get().pk,
         ("members", "pk"): lambda: target.pk,
         ("members", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
         ("roles", "pk"): lambda: custom.pk,

@@ -28,7 +28,7 @@ for route, viewset, name, actions in (
     (f"{WEBHOOK}deliveries/", DeliveryViewSet, "webhook-deliveries", {"get": "list"}),
     (DELIVERY, DeliveryViewSet, "webhook-delivery", {"get": "retrieve"}),
     (f"{DELIVERY}replay/", DeliveryViewSet, "webhook-delivery-replay", {"post": "replay"}),
-    ("webhook-event-types/", EventTypeViewSet, "webhook-event-types", {"get": "list"}),
+    ("webhook-event-types/", EventTypeViewSet, "webhook-event-types", {"get": "index"}),
     (
         "webhook-event-types/<str:event_type>/samples/",
         EventTypeViewSet,

@@ -7,6 +7,7 @@ changed)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from django.http import Http404
@@ -15,7 +16,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
 )
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -28,7 +28,7 @@ from kluis.api.views import ApiViewSet, HasPermissionForMethod
 from kluis.integrations.api import shapes
 from kluis.integrations.api.webhooks import MANAGE, api_base
 from kluis.integrations.models import DomainEvent
-from kluis.integrations.webhooks import catalogue, payloads
+from kluis.integrations.webhooks import catalogue, openapi, payloads
 
 SAMPLES = 3
 
@@ -42,13 +42,13 @@ class OpenOrPermitted(HasPermissionForMethod):
         return super().has_permission(request, view)
 
 
-def shown(kind: catalogue.EventType, base: str) -> dict[str, Any]:
+def shown(kind: catalogue.EventType) -> dict[str, Any]:
     return {
         "name": kind.name,
         "summary": str(kind.summary),
         "object_type": kind.object_type,
         "resource": kind.resource or None,
-        "example": payloads.example_body(kind, base),
+        "example": openapi.example_body(kind),
     }
 
 
@@ -100,29 +100,35 @@ SAMPLES_SCHEMA = extend_schema(
 )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List the webhook event types",
-        description="Every event a subscription may pick, by name, with what it means (in "
-        "the language of Accept-Language) and a thin example payload. Any valid credential.",
-        responses={200: shapes.EventTypeSerializer(many=True), **problem_responses(400, 401, 429)},
-        examples=[OpenApiExample("The event types", value=EXAMPLE_KIND)],
-    ),
+LIST_SCHEMA = extend_schema(
+    operation_id="webhook_event_types_list",
+    summary="List the webhook event types",
+    description="Every event a subscription may pick, by name, with what it means (in "
+    "the language of Accept-Language) and a thin example payload. Any valid credential.",
+    responses={200: shapes.EventTypePageSerializer, **problem_responses(400, 401, 429)},
+    examples=[
+        OpenApiExample(
+            "The event types", value={"next": None, "previous": None, "results": [EXAMPLE_KIND]}
+        )
+    ],
 )
+
+
 class EventTypeViewSet(ApiViewSet):
     """The catalogue of webhook events (kluis/integrations/webhooks/catalogue.py)."""
 
     permission_classes = [permissions.IsAuthenticated, OpenOrPermitted]
-    open_actions: ClassVar[tuple[str, ...]] = ("list",)
+    open_actions: ClassVar[tuple[str, ...]] = ("index",)
     required_permissions: ClassVar[dict[str, str]] = {"GET": MANAGE}
     serializer_class = shapes.EventTypeSerializer
 
     def get_queryset(self) -> Any:
         return DomainEvent.objects.none()
 
-    def list(self, request: Request) -> Response:
-        base = api_base(request)
-        kinds = [shown(kind, base) for kind in catalogue.event_types()]
+    @LIST_SCHEMA
+    def index(self, request: Request) -> Response:
+        """One page: the whole catalogue (no cursor, no page size)."""
+        kinds = [shown(kind) for kind in catalogue.event_types()]
         return Response({"next": None, "previous": None, "results": kinds})
 
     @SAMPLES_SCHEMA
@@ -137,11 +143,12 @@ class EventTypeViewSet(ApiViewSet):
             .select_related("tenant")
             .order_by("-pk")[:SAMPLES]
         )
-        found = [payloads.sample_body(event, base) for event in events]
+        # Encoded as a delivery's body is: the same text (instants to the millisecond).
+        found = [json.loads(payloads.encode(payloads.sample_body(e, base))) for e in events]
         return Response(
             {
                 "next": None,
                 "previous": None,
-                "results": found or [payloads.example_body(kind, base)],
+                "results": found or [openapi.example_body(kind)],
             }
         )

@@ -242,6 +242,12 @@ class EventTypeSerializer(serializers.Serializer):
     example = serializers.JSONField(help_text="A thin payload of this event")
 
 
+class EventTypePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="Always null: one page")
+    previous = serializers.URLField(allow_null=True, help_text="Always null: one page")
+    results = EventTypeSerializer(many=True)
+
+
 class SamplesSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="Always null: one page")
     previous = serializers.URLField(allow_null=True, help_text="Always null: one page")

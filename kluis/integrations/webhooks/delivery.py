@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Min, Q
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -101,13 +101,20 @@ def fan_out(event: DomainEvent) -> list[int]:
 
 def kick(subscription_ids: Iterable[int], *, force: bool = False) -> None:
     """Queue one drain per subscription unless one is queued already (`force`: queue
-    anyway, for the sweep, which cannot tell a queued drain from a lost one)."""
-    for pk in subscription_ids:
-        marked = WebhookSubscription.objects.filter(pk=pk)
-        if not force:
-            marked = marked.filter(drain_queued=False)
-        if marked.update(drain_queued=True):
-            drain_subscription.enqueue(pk)
+    anyway, for the sweep, which cannot tell a queued drain from a lost one). Two
+    processes kicking at once may both queue one: a drain finding the lease taken ends."""
+    wanted = list(subscription_ids)
+    if not wanted:
+        return
+    marked = WebhookSubscription.objects.filter(pk__in=wanted)
+    if not force:
+        wanted = list(marked.filter(drain_queued=False).values_list("pk", flat=True))
+        if not wanted:
+            return
+        marked = WebhookSubscription.objects.filter(pk__in=wanted)
+    marked.update(drain_queued=True)
+    for pk in wanted:
+        drain_subscription.enqueue(pk)
 
 
 @task()
@@ -120,46 +127,45 @@ def drain(subscription_id: int) -> int:
     """Send what is due, oldest first, for about settings.WEBHOOK_DRAIN_SECONDS; then let
     other subscriptions have the worker (queued again if more is due). Returns the number
     of requests made."""
-    WebhookSubscription.objects.filter(pk=subscription_id).update(drain_queued=False)
     now = timezone.now()
-    if not WebhookSubscription.objects.filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=subscription_id
-    ).update(lease_until=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)):
+    mine = WebhookSubscription.objects.filter(pk=subscription_id)
+    if not mine.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(
+        lease_until=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS), drain_queued=False
+    ):
+        mine.update(drain_queued=False)
         return 0  # another worker drains it and looks again before it lets go
     sent = 0
+    subscription = None
     try:
-        subscription = (
-            WebhookSubscription.objects.select_related("tenant", "created_by_client")
-            .filter(pk=subscription_id)
-            .first()
-        )
+        subscription = mine.select_related("tenant", "created_by_client").first()
         if subscription is not None:
             sent = _Drain(subscription).run()
     finally:
-        WebhookSubscription.objects.filter(pk=subscription_id).update(lease_until=None)
-    _follow_up(subscription_id)
+        mine.update(lease_until=None)
+    if subscription is not None:
+        _follow_up(subscription)
     return sent
 
 
-def _follow_up(subscription_id: int) -> None:
+def _follow_up(subscription: WebhookSubscription) -> None:
     """After letting go: drain again now if something is due (it may have arrived while
     the lease was held), else wake up when the next retry is due."""
-    subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
-    if subscription is None or not subscription.enabled:
+    if not subscription.enabled:
         return
     now = timezone.now()
     if subscription.paused_until and subscription.paused_until > now:
         _wake(subscription, subscription.paused_until)
         return
-    pending = WebhookDelivery.objects.filter(subscription_id=subscription_id, status=PENDING)
+    pending = WebhookDelivery.objects.filter(subscription_id=subscription.pk, status=PENDING)
     if not subscription.is_active:
         pending = pending.filter(event__isnull=True)  # only its ping until it answers
-    if pending.filter(next_attempt_at__lte=now).exists():
-        kick([subscription_id])
-        return
-    upcoming = pending.aggregate(at=Min("next_attempt_at"))["at"]
-    if upcoming is not None:
-        _wake(subscription, upcoming)
+    found = pending.aggregate(
+        due=Count("pk", filter=Q(next_attempt_at__lte=now)), upcoming=Min("next_attempt_at")
+    )
+    if found["due"]:
+        kick([subscription.pk])
+    elif found["upcoming"] is not None:
+        _wake(subscription, found["upcoming"])
 
 
 def _wake(subscription: WebhookSubscription, at: datetime) -> None:
@@ -206,10 +212,10 @@ class _Drain:
         made = 0
         blocked: set[str] = set()
         after = 0
-        while time.monotonic() < deadline and self.subscription.enabled:
+        more = True
+        while more and time.monotonic() < deadline and self.subscription.enabled:
             rows = list(self._pending(after))
-            if not rows:
-                break
+            more = len(rows) == _BATCH  # a short batch: the rest is the follow-up's
             for delivery in rows:
                 after = delivery.pk
                 if delivery.ordering_key in blocked:
@@ -328,18 +334,7 @@ class _Drain:
             r.delivery.event_id is None and r.delivery.status == DELIVERED for r in results
         )
         with transaction.atomic():
-            WebhookDelivery.objects.bulk_update(
-                [r.delivery for r in results],
-                [
-                    "body",
-                    "status",
-                    "attempts",
-                    "next_attempt_at",
-                    "last_status_code",
-                    "last_error",
-                    "finished_at",
-                ],
-            )
+            _record_sent([r.delivery for r in results])
             WebhookAttempt.objects.bulk_create([r.attempt for r in results])
             mine = WebhookSubscription.objects.filter(pk=self.subscription.pk)
             changes: dict[str, object] = {
@@ -354,6 +349,33 @@ class _Drain:
                 changes["verified_at"] = now
                 self.subscription.verified_at = now
             mine.update(**changes)
+
+
+_SENT_FIELDS = (
+    "body",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_status_code",
+    "last_error",
+    "finished_at",
+)
+
+
+def _record_sent(deliveries: list[WebhookDelivery]) -> None:
+    """Each delivery's outcome, as one statement run for every row (executemany: a
+    `bulk_update` builds a CASE per field and row, and cost more than the sending)."""
+    meta = WebhookDelivery._meta
+    fields = [f for f in meta.concrete_fields if f.name in _SENT_FIELDS]
+    columns = ", ".join(f"{connection.ops.quote_name(f.column or f.name)} = %s" for f in fields)
+    # Table and column names from the model, quoted; every value a parameter.
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(d, f.attname), connection) for f in fields] + [d.pk]
+        for d in deliveries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def judge(answer: Answer) -> str:

@@ -100,30 +100,3 @@ def sample_body(event: DomainEvent, base: str) -> dict[str, Any]:
     from kluis.integrations.webhooks.models import WebhookSubscription
 
     return event_body(WebhookSubscription(api_base=base), event, None)
-
-
-# What an example payload names: a company, an object and the instant.
-EXAMPLE_COMPANY = {"id": 1, "slug": "demo-bv"}
-EXAMPLE_TIMESTAMP = "2026-03-02T09:15:00Z"
-
-
-def example_body(kind: catalogue.EventType, base: str) -> dict[str, Any]:
-    """A thin payload of an event type, as documented (no company has sent one yet)."""
-    data: dict[str, Any] = {
-        "type": kind.entity,
-        "id": 42,
-        "url": f"{(settings.PUBLIC_URL or base).rstrip('/')}/api/v1/{kind.resource}/42/"
-        if kind.resource
-        else None,
-    }
-    if kind.example_fields:
-        data["changed_fields"] = list(kind.example_fields)
-    if kind.parent:
-        data[kind.parent] = 7
-    return {
-        "id": "evt_5f0c2a9e7b1d4c3a8e6f9b21",
-        "type": kind.name,
-        "timestamp": EXAMPLE_TIMESTAMP,
-        "company": dict(EXAMPLE_COMPANY),
-        "data": data,
-    }

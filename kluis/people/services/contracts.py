@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.audit.services import diff, record
 from kluis.integrations.events import emit
+from kluis.integrations.models import DomainEvent
 from kluis.people import validation as v
 from kluis.people.models import (
     ContractType,
     Department,
     Employee,
-    EmployeeStatus,
     Employment,
     Team,
 )
@@ -237,19 +237,23 @@ def end_employment(
             target=contract,
             payload={"employee": employee.pk, "fields": ["end_date"]},
         )
-        if before is None and employee.status != EmployeeStatus.LEFT:
+        if before is None:
             emit_left(employee, contract)
     return contract
 
 
 def emit_left(employee: Employee, contract: Employment | None) -> None:
-    """`employee.left`, in the caller's transaction (kluis/people/events.py says when)."""
-    emit(
-        "employee.left",
-        tenant=employee.tenant,
-        target=employee,
-        payload={"employment": contract.pk if contract else None},
-    )
+    """`employee.left` for the departure that ends `contract` (their last), in the caller's
+    transaction, once: not when it was sent already for that contract (marked as left
+    before the contract was ended, or the other way round). kluis/people/events.py."""
+    last = contract.pk if contract else None
+    if (
+        DomainEvent.objects.for_tenant(employee.tenant_id)
+        .filter(name="employee.left", object_id=str(employee.pk), payload__employment=last)
+        .exists()
+    ):
+        return
+    emit("employee.left", tenant=employee.tenant, target=employee, payload={"employment": last})
 
 
 def last_employment(employee: Employee) -> Employment | None:

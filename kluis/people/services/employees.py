@@ -357,9 +357,7 @@ def update_employee(
         )
         if "status" in changed and current.status == EmployeeStatus.LEFT:
             # Marked as left: their departure, unless ending their last contract said so.
-            last = last_employment(current)
-            if last is None or last.end_date is None:
-                emit_left(current, last)
+            emit_left(current, last_employment(current))
         if "iban" in changed and is_self(actor, current):
             from kluis.people.notifications import notify_hr_of_bank_change
 

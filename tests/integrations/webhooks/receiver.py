@@ -60,6 +60,7 @@ def running_receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # as a production server: no 40 ms delayed ACKs
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

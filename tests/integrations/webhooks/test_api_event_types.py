@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from kluis.integrations.webhooks import catalogue
+from kluis.integrations.webhooks import catalogue, openapi
 from tests.api_client import assert_problem
 from tests.integrations.webhooks.api_helpers import body, change_employee, hooks_client
 
@@ -24,9 +24,11 @@ def test_every_catalogue_event_is_listed_for_any_valid_credential(demo):
     hired = by_name["employee.created"]
     assert hired["summary"] == "An employee was hired"
     assert (hired["object_type"], hired["resource"]) == ("people.employee", "employees")
+    for kind in catalogue.event_types():  # the examples of the OpenAPI document's webhooks
+        assert by_name[kind.name]["example"] == openapi.example_body(kind)
     example = hired["example"]
     assert example["type"] == "employee.created" and example["id"].startswith("evt_")
-    assert example["data"]["url"] == "http://testserver/api/v1/employees/42/"
+    assert example["data"]["url"].endswith(f"/api/v1/employees/{example['data']['id']}/")
     assert by_name["employee.updated"]["example"]["data"]["changed_fields"]
     assert by_name["emergency_contact.created"]["resource"] is None
     assert by_name["emergency_contact.created"]["example"]["data"]["employee"]
@@ -49,7 +51,7 @@ def test_samples_are_the_latest_thin_payloads_of_the_callers_company(demo):
     zapier = hooks_client()
     url = f"{TYPES}employee.updated/samples/"
     [example] = body(zapier.get(url))["results"]  # nothing happened yet: the example
-    assert example["type"] == "employee.updated" and example["data"]["id"] == 42
+    assert example == openapi.example_body(catalogue.get("employee.updated"))
     ids = [change_employee(first_name=f"N{n}", index=n) for n in range(4)]
     change_employee("other-nv", first_name="Elsewhere")
     samples = body(zapier.get(url))["results"]

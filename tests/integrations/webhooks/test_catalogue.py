@@ -17,7 +17,9 @@ from kluis.integrations.models import DomainEvent
 from kluis.integrations.webhooks import catalogue
 from kluis.people.models import Employee, Employment, Wage
 from kluis.people.services import (
+    add_employment,
     end_employment,
+    hire_employee,
     pay,
     update_employee,
 )
@@ -176,6 +178,37 @@ def test_marking_someone_left_whose_contract_is_open_is_their_departure_sent_onc
     end_employment(actor_for(HR), open_contract(employee), days(10))
     assert "employee.left" not in names(tenant, since=since)
     assert "employment.ended" in names(tenant, since=since)
+
+
+def test_a_fixed_term_employee_marked_left_leaves_and_a_rehire_leaves_again(demo):
+    tenant = demo["demo-bv"]
+    employee = hire_employee(
+        actor_for(HR),
+        tenant,
+        {
+            "first_name": "Fixed",
+            "last_name": "Term",
+            "employment": {
+                "contract_type": "fixed_term",
+                "start_date": days(-100).isoformat(),
+                "end_date": days(-1).isoformat(),
+                "job_title": "Temp",
+            },
+        },
+    )
+    first = Employment.objects.get(employee=employee)
+    since = last_pk()
+    update_employee(actor_for(HR), employee, {"status": "left"}, expected_version=employee.version)
+    [left] = DomainEvent.objects.filter(pk__gt=since, name="employee.left")
+    assert left.payload["employment"] == first.pk
+    # Hired again, and that contract ended: a second departure.
+    again = add_employment(
+        actor_for(HR), employee, {"start_date": days(5).isoformat(), "job_title": "Temp"}
+    )
+    since = last_pk()
+    end_employment(actor_for(HR), again, days(50))
+    [left] = DomainEvent.objects.filter(pk__gt=since, name="employee.left")
+    assert left.payload["employment"] == again.pk
 
 
 # --- wage.changed ---------------------------------------------------------------------------

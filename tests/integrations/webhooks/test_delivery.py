@@ -15,7 +15,7 @@ from kluis.crypto import vault
 from kluis.integrations.models import DomainEvent
 from kluis.integrations.services import create_api_key
 from kluis.integrations.webhooks.delivery import drain
-from kluis.integrations.webhooks.maintenance import sweep
+from kluis.integrations.webhooks.maintenance import purge, sweep
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kluis.integrations.webhooks.notices import tell_admins_turned_off
 from kluis.integrations.webhooks.services import (
@@ -270,3 +270,19 @@ def test_a_subscription_failing_for_days_is_turned_off_and_its_admins_told(
     update_subscription(actor_for("owner@demo-bv.test"), subscription, {"enabled": True})
     drain(subscription.pk)
     assert len(receiver.events()) == 1
+
+
+def test_delivered_payloads_are_forgotten_after_the_retention_period(demo, receiver):
+    subscription, _secret = subscribe(demo, receiver)
+    change(demo)
+    drain(subscription.pk)
+    delivery = WebhookDelivery.objects.get(subscription=subscription, event__isnull=False)
+    assert delivery.body and delivery.tries.get().response_excerpt == "ok"
+    assert purge() == 0  # not old enough
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=31)
+    )
+    assert purge() >= 1
+    delivery.refresh_from_db()
+    assert delivery.body == "" and delivery.purged_at is not None
+    assert delivery.status == "delivered" and delivery.tries.get().response_excerpt == ""

@@ -56,7 +56,9 @@ class Command(BaseCommand):
         timer = threading.Thread(target=scheduler, name="kluis-scheduler", daemon=True)
         timer.start()
         try:
-            call_command("db_worker", queue_name=options["queue"], interval=1.0, reload=False)
+            # Idle, it looks for new tasks five times a second: a webhook waits for the worker
+            # at most that long (one indexed query each time).
+            call_command("db_worker", queue_name=options["queue"], interval=0.2, reload=False)
         finally:
             stop.set()
             thread.join(timeout=5)

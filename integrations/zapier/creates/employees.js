@@ -2,15 +2,17 @@
 
 // Actions: hire an employee (POST /api/v1/employees/) and change one
 // (PATCH /api/v1/employees/{id}/). Field names are the API's (docs/api.md, section 3);
-// Kluis validates every value and answers a refusal with the fields it refused, which the
-// Zap's history shows (lib/http.js). Blank inputs are not sent: a blank field in "Update
-// Employee" leaves that field as it is.
+// the company's custom fields are offered too (lib/custom-fields.js). Kluis validates every
+// value and answers a refusal with the fields it refused, which the Zap's history shows
+// (lib/http.js). Blank inputs are not sent: a blank field in "Update Employee" leaves that
+// field as it is.
 
 const crypto = require('crypto');
 
 const { apiUrl } = require('../lib/config');
 const { jsonRequest } = require('../lib/http');
 const { EMPLOYEE_SAMPLE } = require('../lib/events');
+const { customFieldInputs, customFieldValues } = require('../lib/custom-fields');
 
 // Personal data: the connection may write it (employees:write) but not read it back (it
 // does not ask for personal:read), so it is absent from the answer and from triggers.
@@ -96,6 +98,7 @@ const createEmployee = async (z, bundle) => {
   const body = {
     ...pick(bundle.inputData, PERSON_FIELDS),
     employment: pick(bundle.inputData, EMPLOYMENT_FIELDS),
+    ...(await customFieldValues(z, bundle.inputData)),
   };
   const response = await z.request(
     jsonRequest('POST', apiUrl('employees/'), body, { headers: { 'Idempotency-Key': idempotencyKey(body) } }),
@@ -115,7 +118,10 @@ const updateEmployee = async (z, bundle) => {
   if (!Number.isInteger(id) || id <= 0) {
     throw new z.errors.Error('Choose the employee to update (an employee ID).', 'invalid_input', 400);
   }
-  const body = pick(bundle.inputData, UPDATE_FIELDS);
+  const body = {
+    ...pick(bundle.inputData, UPDATE_FIELDS),
+    ...(await customFieldValues(z, bundle.inputData)),
+  };
   if (!blank(bundle.inputData.version)) {
     body.version = Number.parseInt(String(bundle.inputData.version), 10);
   }
@@ -146,12 +152,15 @@ const createEmployeeAction = {
     description: 'Hires an employee in Kluis, with their first contract.',
   },
   operation: {
-    inputFields: asInputFields([
-      ...PERSON_FIELDS.map((field) =>
-        ['first_name', 'last_name'].includes(field.key) ? { ...field, required: true } : field,
-      ),
-      ...EMPLOYMENT_FIELDS,
-    ]),
+    inputFields: [
+      ...asInputFields([
+        ...PERSON_FIELDS.map((field) =>
+          ['first_name', 'last_name'].includes(field.key) ? { ...field, required: true } : field,
+        ),
+        ...EMPLOYMENT_FIELDS,
+      ]),
+      customFieldInputs({ forHire: true }),
+    ],
     perform: createEmployee,
     sample: EMPLOYEE_SAMPLE,
   },
@@ -183,6 +192,7 @@ const updateEmployeeAction = {
           'Optional: the version you read (from a trigger). If someone changed the employee ' +
           'since, Kluis refuses the change instead of overwriting theirs.',
       },
+      customFieldInputs({ forHire: false }),
     ],
     perform: updateEmployee,
     sample: EMPLOYEE_SAMPLE,

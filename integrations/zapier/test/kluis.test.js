@@ -203,6 +203,52 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
     hired = changed;
   });
 
+  const size = `zap_size_${suffix}`;
+  const remote = `zap_remote_${suffix}`;
+  const since = `zap_since_${suffix}`;
+
+  await t.test("the company's custom fields are inputs of the actions and reach the employee", async () => {
+    for (const [key, field_type, extra] of [
+      [size, 'choice', { choices: ['S', 'M', 'L'] }],
+      [remote, 'boolean', {}],
+      [since, 'date', {}],
+    ]) {
+      const made = await call(authData, {
+        method: 'POST',
+        url: apiUrl('custom-fields/'),
+        headers: { 'Content-Type': 'application/json' },
+        body: { key, label: `Zap ${field_type}`, field_type, ...extra },
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.data));
+    }
+    const inputs = await appTester(App.creates.update_employee.operation.inputFields, bundleWith(authData));
+    const byKey = Object.fromEntries(inputs.map((field) => [field.key, field]));
+    assert.deepEqual(byKey[`custom_fields__${size}`].choices, ['S', 'M', 'L']);
+    assert.equal(byKey[`custom_fields__${remote}`].type, 'boolean');
+    assert.equal(byKey[`custom_fields__${since}`].type, 'datetime');
+    assert.ok(byKey.employee_id && byKey.work_phone);
+    const changed = await appTester(App.creates.update_employee.operation.perform, {
+      ...bundleWith(authData),
+      inputData: {
+        employee_id: hired.id,
+        [`custom_fields__${size}`]: 'M',
+        [`custom_fields__${remote}`]: 'true',
+        [`custom_fields__${since}`]: '2026-05-04T00:00:00+02:00',
+      },
+    });
+    assert.equal(changed.custom_fields[size], 'M');
+    assert.equal(changed.custom_fields[remote], true);
+    assert.equal(changed.custom_fields[since], '2026-05-04');
+    await assert.rejects(
+      appTester(App.creates.update_employee.operation.perform, {
+        ...bundleWith(authData),
+        inputData: { employee_id: hired.id, [`custom_fields__${size}`]: 'XXL' },
+      }),
+      (error) => JSON.parse(error.message).status === 422 && JSON.parse(error.message).message.includes(size),
+    );
+    hired = changed;
+  });
+
   await t.test('refusals reach the Zap in words: a stale version, a bad e-mail address, no such employee', async () => {
     await assert.rejects(
       appTester(App.creates.update_employee.operation.perform, {
@@ -303,8 +349,20 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
     const before = hooks.received.length;
     const later = await appTester(App.creates.create_employee.operation.perform, {
       ...bundleWith(authData),
-      inputData: { first_name: 'Late', last_name: `Zapier-${suffix}`, start_date: '2026-05-01', job_title: 'Tester' },
+      inputData: {
+        first_name: 'Late',
+        last_name: `Zapier-${suffix}`,
+        start_date: '2026-05-01',
+        job_title: 'Tester',
+        [`custom_fields__${size}`]: 'S',
+        [`custom_fields__${remote}`]: 'no',
+      },
     });
+    assert.deepEqual(
+      [later.custom_fields[size], later.custom_fields[remote]],
+      ['S', false],
+      'a hire takes custom fields too',
+    );
     await appTester(App.creates.update_employee.operation.perform, {
       ...bundleWith(authData),
       inputData: { employee_id: later.id, work_phone: '+32 2 555 01 98' },

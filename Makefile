@@ -15,6 +15,9 @@ DEPS_STAMP := $(VENV)/.kluis-deps-installed
 NODE_STAMP := node_modules/.kluis-assets-installed
 VENDOR := kluis/web/static/vendor
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/pico.min.css
+# The Zapier app (integrations/zapier/): its own package.json and lock, same Node.js.
+ZAPIER := integrations/zapier
+ZAPIER_STAMP := $(ZAPIER)/node_modules/.kluis-zapier-installed
 
 # No .venv yet: find the Python to make it with now, so a machine without a suitable one
 # gets one clear line (from scripts/find-python.sh) instead of a failing recipe.
@@ -32,19 +35,19 @@ PYTEST_WORKERS ?= auto
 # Extra arguments for every pytest run, e.g. make test PYTEST_ARGS="-x -k audit".
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint test-sqlite test-postgres test-e2e system-packages bench lock clean
+.PHONY: help install run test lint test-sqlite test-postgres test-e2e test-zapier system-packages bench lock clean
 
 help:
 	@echo "make run      install what is missing, then start Kluis (kluis up)"
-	@echo "make test     lint, tests on SQLite and PostgreSQL, end-to-end tests in Chromium"
+	@echo "make test     lint, tests on SQLite and PostgreSQL, end-to-end tests in Chromium, Zapier app"
 	@echo "make lint     ruff check, ruff format --check, mypy"
-	@echo "make install  .venv with the locked dependencies and the front-end assets"
+	@echo "make install  .venv with the locked dependencies, the front-end assets, the Zapier app's"
 	@echo "make bench    run the benchmarks in bench/"
 	@echo "make lock     re-pin requirements.lock (with hashes) after changing pyproject.toml"
 	@echo "make clean    remove .venv, node_modules, vendored assets and caches (keeps var/)"
 
 # --- install ---------------------------------------------------------------------------
-install: $(DEPS_STAMP) $(VENDOR_FILES)
+install: $(DEPS_STAMP) $(VENDOR_FILES) $(ZAPIER_STAMP)
 	@echo "==> Kluis is installed in $(VENV) (the kluis command is $(BIN)/kluis)"
 
 $(PY):
@@ -62,6 +65,11 @@ $(NODE_STAMP): package.json package-lock.json | $(DEPS_STAMP)
 	@$(BIN)/npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(ZAPIER_STAMP): $(ZAPIER)/package.json $(ZAPIER)/package-lock.json | $(DEPS_STAMP)
+	@echo "==> Installing the Zapier app's dependencies (npm ci in $(ZAPIER), Node.js from .venv)"
+	@$(BIN)/npm ci --prefix $(ZAPIER) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(VENDOR)/htmx.min.js: $(NODE_STAMP)
 	@mkdir -p $(VENDOR)
 	@cp node_modules/htmx.org/dist/htmx.min.js $@
@@ -76,7 +84,7 @@ run: install
 
 # --- test ------------------------------------------------------------------------------
 # Each step prints its time; any step failing (or pytest collecting no test) fails the run.
-test: install system-packages lint test-sqlite test-postgres test-e2e
+test: install system-packages lint test-sqlite test-postgres test-e2e test-zapier
 	@echo "==> All checks passed"
 
 system-packages:
@@ -107,8 +115,18 @@ test-postgres: install system-packages
 test-e2e: install system-packages
 	@echo "==> End-to-end tests (granian over HTTPS, headless Chromium)"
 	@start=$$SECONDS; \
-	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -p no:xdist $(PYTEST_ARGS); \
+	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -p no:xdist \
+		--ignore=tests/integrations/zapier $(PYTEST_ARGS); \
 	echo "==> End-to-end tests passed in $$((SECONDS - start))s"
+
+# The Zapier app's own suite (node --test, zapier-platform-core's createAppTester) against a
+# Kluis and a webhook worker on loopback, started by tests/integrations/zapier/.
+test-zapier: install
+	@echo "==> Zapier app tests (integrations/zapier against Kluis on loopback)"
+	@start=$$SECONDS; \
+	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh tests/integrations/zapier -m e2e \
+		-p no:xdist $(PYTEST_ARGS); \
+	echo "==> Zapier app tests passed in $$((SECONDS - start))s"
 
 # --- bench -----------------------------------------------------------------------------
 # bench/_*.py are shared helpers (seeding, the floor app), not benchmarks.
@@ -130,6 +148,6 @@ lock: $(DEPS_STAMP)
 # --- clean -----------------------------------------------------------------------------
 # var/ holds the data of `make run` and is never removed here.
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) build dist test-results *.egg-info \
+	rm -rf $(VENV) node_modules $(ZAPIER)/node_modules $(VENDOR) build dist test-results *.egg-info \
 		.pytest_cache .mypy_cache .ruff_cache
 	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

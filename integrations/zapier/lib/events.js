@@ -1,0 +1,73 @@
+'use strict';
+
+// The Kluis events this app offers as Zapier triggers. A later feature that adds an event
+// to Kluis's catalogue (GET /api/v1/webhook-event-types/) adds one row here: the trigger,
+// its REST-hook subscription, its samples and its tests follow from the row.
+//
+//   key          the Zapier trigger's key (stable: Zaps refer to it)
+//   event        the Kluis event type name
+//   noun, label, description   what Zapier's editor shows
+//   resource     the API resource of the event's object (/api/v1/<resource>/)
+//   objectKey    where the object is put in a trigger item
+//   recent       query of that resource that finds example objects when the company has
+//                no event of this type yet (the editor's samples)
+//   sample       a made-up object for Zapier's editor and the app's schema checks
+
+const EMPLOYEE_SAMPLE = {
+  id: 42,
+  version: 3,
+  created_at: '2026-01-05T09:00:00Z',
+  updated_at: '2026-03-01T14:12:00Z',
+  employee_number: '00042',
+  status: 'active',
+  first_name: 'Anna',
+  last_name: 'Peeters',
+  preferred_name: '',
+  work_email: 'anna.peeters@example.com',
+  work_phone: '+3225550101',
+  job_title: 'Payroll officer',
+  department: 2,
+  team: 5,
+  manager: 7,
+  custom_fields: {},
+};
+
+const EVENTS = [
+  {
+    key: 'new_employee',
+    event: 'employee.created',
+    noun: 'Employee',
+    label: 'New Employee',
+    description: 'Triggers when an employee is hired in Kluis.',
+    resource: 'employees',
+    objectKey: 'employee',
+    recent: { ordering: '-created_at' },
+    sample: EMPLOYEE_SAMPLE,
+  },
+  {
+    key: 'updated_employee',
+    event: 'employee.updated',
+    noun: 'Employee',
+    label: 'Updated Employee',
+    description:
+      "Triggers when an employee's file changes in Kluis; tells which fields changed.",
+    resource: 'employees',
+    objectKey: 'employee',
+    recent: { ordering: '-updated_at' },
+    sample: EMPLOYEE_SAMPLE,
+    changedFields: ['job_title', 'work_email'],
+  },
+  {
+    key: 'employee_left',
+    event: 'employee.left',
+    noun: 'Employee',
+    label: 'Employee Left',
+    description: 'Triggers when an employee leaves the company in Kluis (status becomes left).',
+    resource: 'employees',
+    objectKey: 'employee',
+    recent: { ordering: '-updated_at', status: 'left' },
+    sample: { ...EMPLOYEE_SAMPLE, status: 'left' },
+  },
+];
+
+module.exports = { EVENTS, EMPLOYEE_SAMPLE };

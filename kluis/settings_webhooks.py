@@ -21,6 +21,7 @@ __all__ = [
     "WEBHOOK_RETENTION_DAYS",
     "WEBHOOK_RETRY_SCHEDULE",
     "WEBHOOK_SECRET_OVERLAP_SECONDS",
+    "WEBHOOK_SEND_THREADS",
     "WEBHOOK_SWEEP_SECONDS",
     "WEBHOOK_TIMEOUT_SECONDS",
 ]
@@ -70,4 +71,6 @@ WEBHOOK_SECRET_OVERLAP_SECONDS = 24 * 3600
 # letting other subscriptions have the worker, and the sweep looks for work every so often.
 WEBHOOK_LEASE_SECONDS = env_whole_number("KLUIS_WEBHOOK_LEASE_SECONDS", 120, 1)
 WEBHOOK_DRAIN_SECONDS = 1.0
+# Subscriptions a worker process sends to at once (a thread each).
+WEBHOOK_SEND_THREADS = env_whole_number("KLUIS_WEBHOOK_SEND_THREADS", 8, 1, 64)
 WEBHOOK_SWEEP_SECONDS = env_whole_number("KLUIS_WEBHOOK_SWEEP_SECONDS", 15, 1)

@@ -1,6 +1,6 @@
-"""At least once, for real: a worker process sending webhooks to a loopback receiver is
-killed with SIGKILL in the middle of sending, another worker takes over, and the receiver
-still gets every event (a duplicate carries the same webhook-id), each object's events in
+"""At least once, for real: a worker process sending webhooks to two loopback receivers is
+killed with SIGKILL in the middle of sending, another worker takes over, and the receivers
+still get every event (a duplicate carries the same webhook-id), each object's events in
 the order they happened, every one signed."""
 
 from __future__ import annotations
@@ -88,48 +88,53 @@ def test_a_worker_killed_while_sending_loses_nothing(tmp_path: Path) -> None:
     }
     _manage(env, "migrate", "--noinput", "--verbosity", "0")
     _manage(env, "load_demo")
-    with running_receiver() as receiver:
+    with running_receiver() as first, running_receiver() as second:
+        receivers = [first, second]  # two subscriptions: sent by two threads of the worker
 
         def slowly(got):  # type: ignore[no-untyped-def]
             time.sleep(0.15)  # the worker is mid-request most of the time
             return 200, {}, b"ok"
 
-        receiver.answer = slowly
-        made = json.loads(shell(env, f"URL = {receiver.url!r}\n" + SETUP))
+        secrets = []
+        for receiver in receivers:
+            receiver.answer = slowly
+            made = json.loads(shell(env, f"URL = {receiver.url!r}\n" + SETUP))
+            secrets.append(made["secret"])
         log = tmp_path / "worker.log"
         worker = start_worker(env, log)
         try:
-            receiver.wait_for(1, timeout=30, pings=True)  # the ping: now active
+            for receiver in receivers:
+                receiver.wait_for(1, timeout=30, pings=True)  # the ping: now active
             shell(env, f"COUNT = {CHANGES}\n" + CHANGE)
-            receiver.wait_for(5, timeout=30)
+            first.wait_for(5, timeout=30)
             os.killpg(worker.pid, signal.SIGKILL)  # in the middle of sending
             worker.wait(timeout=10)
-            killed_after = len(receiver.events())
-            assert killed_after < CHANGES, "the worker had sent everything before the kill"
+            assert len(first.events()) < CHANGES, "the worker had sent everything before the kill"
             worker = start_worker(env, log)
             deadline = time.monotonic() + 60
             expected = json.loads(shell(env, EVENTS))
+            wanted_ids = {uid for uid, _object in expected}
             while time.monotonic() < deadline:
-                arrived = {r.json["id"] for r in receiver.events()}
-                if arrived >= {uid for uid, _object in expected}:
+                if all({r.json["id"] for r in r_.events()} >= wanted_ids for r_ in receivers):
                     break
                 time.sleep(0.2)
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=15)
-        events = receiver.events()
-        assert {r.json["id"] for r in events} == {uid for uid, _object in expected}, log.read_text()
-        by_uid: dict[str, set[str]] = {}
-        for got in events:
-            got.verify(made["secret"])
-            by_uid.setdefault(got.json["id"], set()).add(got.headers["webhook-id"])
-        assert all(len(ids) == 1 for ids in by_uid.values())  # a duplicate: same webhook-id
-        for object_id in {o for _uid, o in expected}:
-            wanted = [uid for uid, o in expected if o == object_id]
-            last_seen: list[str] = []
+        for receiver, secret in zip(receivers, secrets, strict=True):
+            events = receiver.events()
+            assert {r.json["id"] for r in events} == wanted_ids, log.read_text()
+            by_uid: dict[str, set[str]] = {}
             for got in events:
-                if got.json["data"]["id"] == int(object_id):
-                    if got.json["id"] in last_seen:
-                        last_seen.remove(got.json["id"])
-                    last_seen.append(got.json["id"])
-            assert last_seen == wanted
+                got.verify(secret)
+                by_uid.setdefault(got.json["id"], set()).add(got.headers["webhook-id"])
+            assert all(len(ids) == 1 for ids in by_uid.values())  # a duplicate: same id
+            for object_id in {o for _uid, o in expected}:
+                wanted = [uid for uid, o in expected if o == object_id]
+                last_seen: list[str] = []
+                for got in events:
+                    if got.json["data"]["id"] == int(object_id):
+                        if got.json["id"] in last_seen:
+                            last_seen.remove(got.json["id"])
+                        last_seen.append(got.json["id"])
+                assert last_seen == wanted

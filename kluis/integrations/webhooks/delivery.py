@@ -3,10 +3,11 @@
 - `fan_out(event)` (called by `emit`, inside the change's transaction) writes one
   delivery per subscription that wants the event, and after commit asks the worker to
   drain those subscriptions (`kick`). A rolled-back change leaves no delivery.
-- `drain(subscription_id)` (the `drain_subscription` task) sends a subscription's pending
-  deliveries oldest first. One worker drains a subscription at a time, under a lease in
-  the database that a killed worker's successor takes over when it expires: what was sent
-  but not yet recorded is sent again, with the same `webhook-id` (at least once).
+- `drain(subscription_id)` (by the `drain_subscriptions` task, a thread per subscription)
+  sends a subscription's pending deliveries oldest first. One worker drains a subscription
+  at a time, under a lease in the database that a killed worker's successor takes over
+  when it expires: what was sent but not yet recorded is sent again, with the same
+  `webhook-id` (at least once).
 - A delivery that fails with a timeout, a connection error, 3xx, 429 or 5xx is retried on
   the Standard Webhooks schedule (settings.WEBHOOK_RETRY_SCHEDULE, with jitter, or after
   the answer's Retry-After); later deliveries of the same object wait for it, so each
@@ -24,12 +25,13 @@ import logging
 import random
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Min, Q
 from django.tasks import task
 from django.utils import timezone
@@ -40,6 +42,7 @@ from kluis.integrations.webhooks.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from kluis.integrations.webhooks.owners import has_owner, owner_of, secrets_of
 from kluis.integrations.webhooks.transport import Answer, post
 
 if TYPE_CHECKING:
@@ -113,14 +116,40 @@ def kick(subscription_ids: Iterable[int], *, force: bool = False) -> None:
             return
         marked = WebhookSubscription.objects.filter(pk__in=wanted)
     marked.update(drain_queued=True)
-    for pk in wanted:
-        drain_subscription.enqueue(pk)
+    drain_subscriptions.enqueue(wanted)
 
 
 @task()
-def drain_subscription(subscription_id: int) -> int:
-    """Send a subscription's due deliveries (the worker's side of `kick`)."""
-    return drain(subscription_id)
+def drain_subscriptions(subscription_ids: list[int]) -> int:
+    """Send the due deliveries of these subscriptions (the worker's side of `kick`), each
+    in a thread of its own: one receiver that is slow to answer does not hold up the
+    others, and a change that concerns ten subscriptions is one task, not ten."""
+    ids = list(dict.fromkeys(subscription_ids))
+    if len(ids) == 1:
+        return drain(ids[0])
+    return sum(_senders().map(_drain_in_thread, ids))
+
+
+_SENDERS: list[ThreadPoolExecutor] = []
+
+
+def _senders() -> ThreadPoolExecutor:
+    """The worker process's sending threads, kept between tasks so that each keeps its
+    connections to the receivers it sent to (kluis/integrations/webhooks/transport.py)."""
+    if not _SENDERS:
+        _SENDERS.append(
+            ThreadPoolExecutor(
+                max_workers=settings.WEBHOOK_SEND_THREADS, thread_name_prefix="kluis-webhooks"
+            )
+        )
+    return _SENDERS[0]
+
+
+def _drain_in_thread(subscription_id: int) -> int:
+    try:
+        return drain(subscription_id)
+    finally:
+        connections.close_all()  # this thread's connections (they are per thread)
 
 
 def drain(subscription_id: int) -> int:
@@ -177,7 +206,7 @@ def _wake(subscription: WebhookSubscription, at: datetime) -> None:
         .filter(Q(wake_at__isnull=True) | Q(wake_at=subscription.wake_at))
         .update(wake_at=at)
     ):
-        drain_subscription.using(run_after=at).enqueue(subscription.pk)
+        drain_subscriptions.using(run_after=at).enqueue([subscription.pk])
 
 
 @dataclass
@@ -398,61 +427,6 @@ def retry_delay(attempts_made: int, retry_after: float | None) -> float:
     schedule = settings.WEBHOOK_RETRY_SCHEDULE
     base = schedule[min(attempts_made, len(schedule)) - 1]
     return base * random.uniform(0.9, 1.1)  # noqa: S311  (jitter, not a secret)
-
-
-def secrets_of(subscription: WebhookSubscription) -> list[str]:
-    """The secrets that sign: the current one, and the previous one for a day after a
-    rotation."""
-    from kluis.crypto import vault
-
-    purpose = secret_purpose(subscription)
-    found = [vault.unseal(subscription.tenant_id, purpose, subscription.secret_sealed) or ""]
-    expires = subscription.previous_secret_expires_at
-    if subscription.previous_secret_sealed and expires and expires > timezone.now():
-        found.append(
-            vault.unseal(subscription.tenant_id, purpose, subscription.previous_secret_sealed) or ""
-        )
-    return [s for s in found if s]
-
-
-def secret_purpose(subscription: WebhookSubscription) -> str:
-    return "integrations.webhook.secret"
-
-
-def owner_of(subscription: WebhookSubscription) -> Actor | None:
-    """Whose reading a full object is: the API client that made the subscription, or the
-    member who did (None when they lost access: then the subscription is turned off)."""
-    from kluis.access.actor import Actor
-    from kluis.tenancy.models import Membership
-
-    if subscription.created_by_client is not None:
-        return Actor.for_api_client(subscription.created_by_client)
-    if subscription.created_by_user_id is None:
-        return None
-    membership = (
-        Membership.objects.for_tenant(subscription.tenant_id)
-        .select_related("user", "tenant")
-        .filter(user_id=subscription.created_by_user_id, is_active=True)
-        .first()
-    )
-    return Actor.for_member(membership) if membership is not None else None
-
-
-def has_owner(subscription: WebhookSubscription) -> bool:
-    """The credential or member that made the subscription can still act for the company:
-    a revoked client's or a departed member's subscriptions stop."""
-    from kluis.tenancy.models import Membership
-
-    client = subscription.created_by_client
-    if client is not None:
-        return client.revoked_at is None
-    if subscription.created_by_user_id is None:
-        return False
-    return (
-        Membership.objects.for_tenant(subscription.tenant_id)
-        .filter(user_id=subscription.created_by_user_id, is_active=True)
-        .exists()
-    )
 
 
 def turn_off(subscription: WebhookSubscription, reason: str) -> None:

@@ -23,8 +23,9 @@ from kluis.audit.services import diff, record
 from kluis.crypto import vault
 from kluis.integrations.events import emit
 from kluis.integrations.webhooks import catalogue, signing
-from kluis.integrations.webhooks.delivery import kick, secret_purpose
+from kluis.integrations.webhooks.delivery import kick
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kluis.integrations.webhooks.owners import secret_purpose
 from kluis.integrations.webhooks.transport import RefusedTarget, check_url, resolve
 from kluis.tenancy.models import Tenant
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-_POOLS: OrderedDict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = OrderedDict()
+# Kept connections, per sending thread (a pool is one connection to one checked address).
+_LOCAL = threading.local()
 _MAX_POOLS = 64
 _SCHEMES = {"http": 80, "https": 443}
 
@@ -91,9 +93,14 @@ def resolve(host: str, port: int) -> str:
 
 def _pool(scheme: str, address: str, port: int, host: str) -> urllib3.HTTPConnectionPool:
     key = (scheme, address, port, host)
-    pool = _POOLS.get(key)
+    pools: OrderedDict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] | None = getattr(
+        _LOCAL, "pools", None
+    )
+    if pools is None:
+        pools = _LOCAL.pools = OrderedDict()
+    pool = pools.get(key)
     if pool is not None:
-        _POOLS.move_to_end(key)
+        pools.move_to_end(key)
         return pool
     if scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -106,9 +113,9 @@ def _pool(scheme: str, address: str, port: int, host: str) -> urllib3.HTTPConnec
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, maxsize=1)
-    _POOLS[key] = pool
-    while len(_POOLS) > _MAX_POOLS:
-        _POOLS.popitem(last=False)[1].close()
+    pools[key] = pool
+    while len(pools) > _MAX_POOLS:
+        pools.popitem(last=False)[1].close()
     return pool
 
 

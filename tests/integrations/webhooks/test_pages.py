@@ -13,8 +13,8 @@ from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.urls import reverse
 
 from kluis.audit.models import AuditEvent
-from kluis.integrations.webhooks.delivery import secrets_of
 from kluis.integrations.webhooks.models import WebhookSubscription
+from kluis.integrations.webhooks.owners import secrets_of
 from kluis.integrations.webhooks.services import create_subscription
 from tests.conftest import actor_for
 

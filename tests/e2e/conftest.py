@@ -14,6 +14,7 @@ their own pytest run, and leaves them out of the SQLite and PostgreSQL runs.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -185,6 +186,31 @@ def running_kluis(data_dir: Path, **environment: str) -> Iterator[KluisServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """The background worker as `kluis up` runs it (`manage.py kluis_worker`: task queue,
+    heartbeat, scheduler), in a process group of its own, its output appended to `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "kluis_worker"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to its process group, SIGKILL if it has not stopped after 15 s."""
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import REPO_ROOT, _manage, _server_env
+from tests.e2e.conftest import REPO_ROOT, _manage, _server_env, start_worker, stop_worker
 from tests.integrations.webhooks.receiver import running_receiver
 
 CHANGES = 24
@@ -65,19 +65,6 @@ def shell(env: dict[str, str], code: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "manage.py", "kluis_worker"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=out,
-            start_new_session=True,
-        )
-
-
 def test_a_worker_killed_while_sending_loses_nothing(tmp_path: Path) -> None:
     env = {
         **_server_env(tmp_path),
@@ -119,8 +106,7 @@ def test_a_worker_killed_while_sending_loses_nothing(tmp_path: Path) -> None:
                     break
                 time.sleep(0.2)
         finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=15)
+            stop_worker(worker)
         for receiver, secret in zip(receivers, secrets, strict=True):
             events = receiver.events()
             assert {r.json["id"] for r in events} == wanted_ids, log.read_text()

@@ -7,15 +7,20 @@ page showed once."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO_ROOT, KluisServer, _server_env, login, running_kluis
+from tests.e2e.conftest import (
+    KluisServer,
+    _server_env,
+    login,
+    running_kluis,
+    start_worker,
+    stop_worker,
+)
 from tests.integrations.webhooks.receiver import Receiver, running_receiver
 
 pytestmark = pytest.mark.e2e
@@ -37,25 +42,11 @@ def kluis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServ
     `kluis up` runs them, sharing one database."""
     data_dir: Path = tmp_path_factory.mktemp("kluis-webhooks-e2e")
     with running_kluis(data_dir, **ENVIRONMENT) as server:
-        log = data_dir / "worker.log"
-        with open(log, "wb") as output:
-            worker = subprocess.Popen(
-                [sys.executable, "manage.py", "kluis_worker"],
-                cwd=REPO_ROOT,
-                env={**_server_env(data_dir), **ENVIRONMENT},
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-            )
+        worker = start_worker({**_server_env(data_dir), **ENVIRONMENT}, data_dir / "worker.log")
         try:
             yield server
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+            stop_worker(worker)
 
 
 @pytest.fixture(scope="module")

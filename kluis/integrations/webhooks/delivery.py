@@ -84,22 +84,24 @@ def fan_out(event: DomainEvent) -> list[int]:
     if not wanting:
         return []
     now = timezone.now()
-    key = f"{event.object_type}:{event.object_id}"[:150]
-    WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(
-            tenant_id=event.tenant_id,
-            subscription_id=pk,
-            event=event,
-            message_id=signing.new_message_id(),
-            event_type=event.name,
-            ordering_key=key,
-            next_attempt_at=now,
-        )
-        for pk, _enabled in wanting
-    )
+    WebhookDelivery.objects.bulk_create(owed(pk, event, now) for pk, _enabled in wanting)
     sending = [pk for pk, enabled in wanting if enabled]
     transaction.on_commit(lambda: kick(sending))
     return [pk for pk, _enabled in wanting]
+
+
+def owed(subscription_id: int, event: DomainEvent, now: datetime) -> WebhookDelivery:
+    """A delivery of the event to a subscription, due now: its id (`webhook-id`) drawn
+    here, its order key the event's object."""
+    return WebhookDelivery(
+        tenant_id=event.tenant_id,
+        subscription_id=subscription_id,
+        event=event,
+        message_id=signing.new_message_id(),
+        event_type=event.name,
+        ordering_key=f"{event.object_type}:{event.object_id}"[:150],
+        next_attempt_at=now,
+    )
 
 
 def kick(subscription_ids: Iterable[int], *, force: bool = False) -> None:

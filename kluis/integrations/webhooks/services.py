@@ -23,7 +23,7 @@ from kluis.audit.services import diff, record
 from kluis.crypto import vault
 from kluis.integrations.events import emit
 from kluis.integrations.webhooks import catalogue, signing
-from kluis.integrations.webhooks.delivery import kick
+from kluis.integrations.webhooks.delivery import kick, owed
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kluis.integrations.webhooks.owners import secret_purpose
 from kluis.integrations.webhooks.transport import RefusedTarget, check_url, resolve
@@ -314,16 +314,7 @@ def replay_since(actor: Actor, subscription: WebhookSubscription, since: dt.date
         else:
             missing = missing.filter(name__in=[e.name for e in catalogue.event_types()])
         new = [
-            WebhookDelivery(
-                tenant_id=subscription.tenant_id,
-                subscription=subscription,
-                event=event,
-                message_id=signing.new_message_id(),
-                event_type=event.name,
-                ordering_key=f"{event.object_type}:{event.object_id}"[:150],
-                next_attempt_at=now,
-            )
-            for event in missing[: max(0, REPLAY_LIMIT - count)]
+            owed(subscription.pk, event, now) for event in missing[: max(0, REPLAY_LIMIT - count)]
         ]
         WebhookDelivery.objects.bulk_create(new)
         record(

@@ -17,7 +17,6 @@ import html
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,7 +26,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import REPO_ROOT, KluisServer, _server_env, running_kluis
+from tests.e2e.conftest import (
+    REPO_ROOT,
+    KluisServer,
+    _server_env,
+    running_kluis,
+    start_worker,
+    stop_worker,
+)
 from tests.e2e.loopback import Visitor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -57,25 +63,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KluisServer]:
     data_dir = tmp_path_factory.mktemp("kluis-zapier")
     with running_kluis(data_dir, **SERVER_ENV) as running:
         env = {**_server_env(data_dir), **SERVER_ENV}
-        with open(data_dir / "worker.log", "ab") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "manage.py", "kluis_worker"],
-                cwd=REPO_ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        worker = start_worker(env, data_dir / "worker.log")
         try:
             yield running
         finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+            stop_worker(worker)
 
 
 def register_app(server: KluisServer) -> tuple[str, str]:

@@ -395,7 +395,15 @@ if PRODUCTION and MAILERS["default"]["BACKEND"] == "kluis.operations.outbox.Outb
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "kluis.operations.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "kluis.operations.logging.RequestIdFilter"},
+        # The task queue's start and end line of every task (webhook drains several times a
+        # second, the sweep every 15 s) only with KLUIS_TASK_LOG_LEVEL=INFO.
+        "task_queue": {
+            "()": "kluis.operations.logging.TaskQueueLevelFilter",
+            "level": os.environ.get("KLUIS_TASK_LOG_LEVEL", "WARNING"),
+        },
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -403,7 +411,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "task_queue"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("KLUIS_LOG_LEVEL", "INFO")},

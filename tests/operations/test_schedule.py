@@ -26,3 +26,19 @@ def test_each_job_is_queued_once_per_period_by_any_number_of_workers(db):  # typ
     sweep = next(job for job in schedule.jobs() if job.name == "webhooks.sweep")
     later = schedule.run_due(now + dt.timedelta(seconds=sweep.every_seconds))
     assert "webhooks.sweep" in later and queued.count() == 2
+
+
+def test_the_task_queues_own_lines_are_left_out_unless_asked_for_but_failures_never() -> None:
+    import logging
+
+    from kluis.operations.logging import TaskQueueLevelFilter
+
+    def record(name: str, level: int) -> logging.LogRecord:
+        return logging.LogRecord(name, level, __file__, 1, "Task id=1 state=X", None, None)
+
+    quiet, told = TaskQueueLevelFilter(), TaskQueueLevelFilter("INFO")
+    assert not quiet.filter(record("django.tasks", logging.INFO))
+    assert not quiet.filter(record("django_tasks_db", logging.INFO))
+    assert quiet.filter(record("django.tasks", logging.ERROR))
+    assert quiet.filter(record("kluis.integrations", logging.INFO))
+    assert told.filter(record("django.tasks", logging.INFO))

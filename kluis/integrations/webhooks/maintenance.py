@@ -1,6 +1,7 @@
 """The worker's scheduled webhook work: drain what is due and nobody drains (a worker that
-was killed, a lost task), turn off subscriptions that failed for days, forget delivered
-payloads after the retention period."""
+was killed, a lost task), turn off subscriptions that failed for days, give up what waited
+longer than the retention period for a webhook that stayed off, forget finished payloads
+after that period."""
 
 from __future__ import annotations
 
@@ -45,7 +46,30 @@ def sweep() -> dict[str, int]:
     )
     woken = list(due)
     kick(woken, force=True)
-    return {"turned_off": turned_off, "drained": len(woken), "purged": purge()}
+    return {
+        "turned_off": turned_off,
+        "drained": len(woken),
+        "expired": expire(),
+        "purged": purge(),
+    }
+
+
+def expire() -> int:
+    """Give up deliveries still pending after the retention period because their webhook
+    stayed off (a webhook that is on has delivered or failed them within three days): they
+    are failed with a reason, can still be replayed, and their payloads are purged."""
+    before = timezone.now() - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    stale = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, created_at__lt=before, subscription__enabled=False
+    )
+    ids = list(stale.values_list("pk", flat=True)[:5000])
+    if not ids:
+        return 0
+    return WebhookDelivery.objects.filter(pk__in=ids, status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.FAILED,
+        finished_at=timezone.now(),
+        last_error=f"Not sent: the webhook was off for {settings.WEBHOOK_RETENTION_DAYS} days.",
+    )
 
 
 def purge() -> int:

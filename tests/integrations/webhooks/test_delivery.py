@@ -15,7 +15,7 @@ from kluis.crypto import vault
 from kluis.integrations.models import DomainEvent
 from kluis.integrations.services import create_api_key
 from kluis.integrations.webhooks.delivery import drain
-from kluis.integrations.webhooks.maintenance import purge, sweep
+from kluis.integrations.webhooks.maintenance import expire, purge, sweep
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kluis.integrations.webhooks.notices import tell_admins_turned_off
 from kluis.integrations.webhooks.services import (
@@ -286,3 +286,21 @@ def test_delivered_payloads_are_forgotten_after_the_retention_period(demo, recei
     delivery.refresh_from_db()
     assert delivery.body == "" and delivery.purged_at is not None
     assert delivery.status == "delivered" and delivery.tries.get().response_excerpt == ""
+
+
+def test_what_waits_past_the_retention_period_for_a_webhook_left_off_is_given_up(demo, receiver):
+    subscription, _secret = subscribe(demo, receiver)
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(
+        enabled=False, disabled_reason="failing"
+    )
+    change(demo)
+    delivery = WebhookDelivery.objects.get(subscription=subscription, event__isnull=False)
+    assert delivery.status == "pending"
+    assert expire() == 0  # not old yet
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=31)
+    )
+    assert expire() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and "was off" in delivery.last_error
+    assert receiver.events() == []

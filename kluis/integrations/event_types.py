@@ -43,6 +43,7 @@ def register_all() -> None:
         "object_type": WEBHOOK,
         "resource": "webhooks",
         "example_object": WEBHOOK_EXAMPLE,
+        "read": "integrations.manage_webhooks",
     }
     for event in (
         EventType("webhook.created", _("A webhook subscription was created"), **webhook),

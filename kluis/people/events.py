@@ -86,7 +86,11 @@ def register_all() -> None:
         "resource": CUSTOM_FIELDS.prefix,
         "example_object": _example(CUSTOM_FIELDS),
     }
-    contact: dict[str, Any] = {"object_type": CONTACT, "parent": "employee"}
+    contact: dict[str, Any] = {
+        "object_type": CONTACT,
+        "parent": "employee",
+        "read": "people.view_personal",  # no resource of its own: read on the employee's
+    }
     for event in (
         EventType(
             "employee.created",
@@ -168,6 +172,7 @@ def register_all() -> None:
             _("The company's people settings changed"),
             SETTINGS,
             example_fields=("self_editable_fields",),
+            read="people.view",
         ),
     ):
         register(event)

@@ -37,6 +37,10 @@ class EventType:
     # example value each: ids and choices only, never a value of the object (a role
     # granted: {"role": 4, "change": "granted"})
     details: dict[str, Any] = field(default_factory=dict)
+    # the permission that reads the object, for an event with no API resource of its own
+    # (by default the resource's read permission): a subscription's owner without it
+    # (company-wide) is not sent the event (kluis/integrations/webhooks/reach.py)
+    read: str = ""
 
     @property
     def entity(self) -> str:

@@ -36,7 +36,7 @@ from django.db.models import Count, Min, Q
 from django.tasks import task
 from django.utils import timezone
 
-from kluis.integrations.webhooks import catalogue, payloads, signing
+from kluis.integrations.webhooks import catalogue, payloads, reach, signing
 from kluis.integrations.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -223,7 +223,10 @@ class _Drain:
     def __init__(self, subscription: WebhookSubscription) -> None:
         self.subscription = subscription
         self.secrets = secrets_of(subscription)
-        self.owner: Actor | None = owner_of(subscription) if subscription.full_objects else None
+        # whose reading decides what is sent (reach.py), and a full object's
+        self.reader: Actor | None = owner_of(subscription)
+        self.owner = self.reader if subscription.full_objects else None
+        self.unsent: list[int] = []  # deliveries of events the reader may not learn
         self.results: list[_Result] = []
         self.flushed_at = time.monotonic()
         self.in_a_row = 0
@@ -254,6 +257,8 @@ class _Drain:
                 if delivery.next_attempt_at > now:
                     blocked.add(delivery.ordering_key)
                     continue
+                if not self._tellable(delivery):
+                    continue
                 retry = self._send(delivery)
                 made += 1
                 if retry:
@@ -279,14 +284,27 @@ class _Drain:
             pending = pending.filter(event__isnull=True)
         return list(pending.select_related("event", "event__tenant").order_by("pk")[:_BATCH])
 
+    def _tellable(self, delivery: WebhookDelivery) -> bool:
+        """Build the body at the first attempt, as the reader may learn the event; an
+        event the reader may not learn is not owed after all (dropped at the flush)."""
+        if delivery.body:
+            return True
+        if delivery.event is None:
+            delivery.body = payloads.encode(
+                payloads.ping_body(self.subscription, delivery.message_id, timezone.now())
+            )
+            return True
+        details = reach.shown(self.reader, delivery.event) if self.reader is not None else None
+        if details is None:
+            self.unsent.append(delivery.pk)
+            return False
+        delivery.body = payloads.encode(
+            payloads.event_body(self.subscription, delivery.event, self.owner, details=details)
+        )
+        return True
+
     def _send(self, delivery: WebhookDelivery) -> bool:
         """One attempt; True when it is to be retried."""
-        if not delivery.body:
-            delivery.body = payloads.encode(
-                payloads.event_body(self.subscription, delivery.event, self.owner)
-                if delivery.event is not None
-                else payloads.ping_body(self.subscription, delivery.message_id, timezone.now())
-            )
         started = timezone.now()
         body = delivery.body.encode()
         stamp = int(time.time())
@@ -355,7 +373,10 @@ class _Drain:
     def flush(self) -> None:
         """Record what was sent (one transaction), and renew the lease."""
         results, self.results = self.results, []
+        unsent, self.unsent = self.unsent, []
         self.flushed_at = time.monotonic()
+        if unsent:
+            WebhookDelivery.objects.filter(pk__in=unsent, status=PENDING).delete()
         if not results:
             return
         now = timezone.now()

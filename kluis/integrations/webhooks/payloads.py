@@ -34,13 +34,18 @@ def object_url(subscription: WebhookSubscription, resource: str, object_id: str)
 
 
 def event_body(
-    subscription: WebhookSubscription, event: DomainEvent, owner: Actor | None
+    subscription: WebhookSubscription,
+    event: DomainEvent,
+    owner: Actor | None,
+    *,
+    details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The payload of a domain event for one subscription (`owner`: the actor whose reading
-    a full object is, None for a thin payload)."""
+    a full object is, None for a thin payload; `details`: the event's details as the
+    subscription's owner may learn them, kluis/integrations/webhooks/reach.py)."""
     kind = catalogue.get(event.name)
     resource = kind.resource if kind else ""
-    details = event.payload or {}
+    details = (event.payload or {}) if details is None else details
     data: dict[str, Any] = {
         "type": kind.entity if kind else event.name.partition(".")[0],
         "id": details.get("id", event.object_id),

@@ -22,10 +22,10 @@ from kluis.access.authorization import authorize
 from kluis.audit.services import diff, record
 from kluis.crypto import vault
 from kluis.integrations.events import emit
-from kluis.integrations.webhooks import catalogue, signing
+from kluis.integrations.webhooks import catalogue, reach, signing
 from kluis.integrations.webhooks.delivery import kick, owed
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
-from kluis.integrations.webhooks.owners import secret_purpose
+from kluis.integrations.webhooks.owners import owner_of, secret_purpose
 from kluis.integrations.webhooks.transport import RefusedTarget, check_url, resolve
 from kluis.tenancy.models import Tenant
 
@@ -57,8 +57,11 @@ def visible_subscriptions(actor: Actor) -> Any:
     return subscriptions
 
 
-def clean(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    """Validated fields of a subscription (those given)."""
+def clean(
+    data: dict[str, Any], errors: dict[str, list[str]], owner: Actor | None = None
+) -> dict[str, Any]:
+    """Validated fields of a subscription (those given); event types the owner may not
+    read are refused (`owner`: the actor the subscription belongs to)."""
     cleaned: dict[str, Any] = {}
     if "url" in data:
         url = str(data["url"] or "").strip()
@@ -76,9 +79,25 @@ def clean(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
             errors["event_types"] = [_('Give a list of event types, or ["*"] for every event.')]
         else:
             unknown = catalogue.unknown_names(types)
+            unreadable = [
+                name
+                for name in types
+                if name not in unknown
+                and name != catalogue.WILDCARD
+                and owner is not None
+                and not reach.may_read(owner, catalogue.get(name))  # type: ignore[arg-type]
+            ]
             if unknown:
                 errors["event_types"] = [
                     _("Unknown event types: %(names)s.") % {"names": ", ".join(unknown)}
+                ]
+            elif unreadable:
+                errors["event_types"] = [
+                    _(
+                        "Not readable with this credential, so not sent to it: %(names)s "
+                        "(a webhook tells only what its owner may read through the API)."
+                    )
+                    % {"names": ", ".join(unreadable)}
                 ]
             cleaned["event_types"] = sorted(set(types))
     if "description" in data:
@@ -107,7 +126,7 @@ def create_subscription(
     for required in ("url", "event_types"):
         if required not in data:
             errors[required] = [_("This field is required.")]
-    cleaned = clean(data, errors)
+    cleaned = clean(data, errors, owner=actor)
     if errors:
         raise ValidationError(errors)
     secret = signing.new_secret()
@@ -152,7 +171,7 @@ def update_subscription(
     Enabling a subscription that was turned off delivers what is pending, in order."""
     _may_manage(actor, subscription.tenant, subscription)
     errors: dict[str, list[str]] = {}
-    cleaned = clean(data, errors)
+    cleaned = clean(data, errors, owner=owner_of(subscription) if "event_types" in data else None)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):

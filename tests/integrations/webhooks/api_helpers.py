@@ -1,4 +1,5 @@
-"""Helpers of the webhook API tests: keys with scope webhooks:write, subscribing through
+"""Helpers of the webhook API tests: keys with scope webhooks:write (and employees:read, to
+be told of employees: a webhook tells only what its owner may read), subscribing through
 the API, and a change to an employee made through the services."""
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from tests.api_client import Api, make_key
 from tests.conftest import actor_for
 
 HOOKS = "/api/v1/webhooks/"
-WRITE = ["webhooks:write"]
+WRITE = ["webhooks:write", "employees:read"]
 
 
 def hooks_client(slug: str = "demo-bv", scopes: list[str] | None = None) -> Api:
-    """A new API client (its own key) of a company, by default with webhooks:write only."""
+    """A new API client (its own key) of a company, by default with webhooks:write and
+    employees:read."""
     return Api(Client(), make_key(slug, scopes if scopes is not None else WRITE))
 
 

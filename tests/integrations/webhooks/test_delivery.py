@@ -26,6 +26,7 @@ from kluis.integrations.webhooks.services import (
 )
 from kluis.people.models import Employee
 from kluis.people.services import update_employee
+from kluis.people.services.pay import set_wage
 from tests.conftest import actor_for
 
 
@@ -304,3 +305,39 @@ def test_what_waits_past_the_retention_period_for_a_webhook_left_off_is_given_up
     delivery.refresh_from_db()
     assert delivery.status == "failed" and "was off" in delivery.last_error
     assert receiver.events() == []
+
+
+def test_a_webhook_tells_its_owner_only_what_the_owner_may_read(demo, receiver):
+    """A key without wages:read is refused wage events, and with "*" is not sent them; a
+    key without identity:read does not learn that a bank account changed."""
+    owner = actor_for("owner@demo-bv.test")
+    tenant = demo["demo-bv"]
+    key, _plain = create_api_key(owner, tenant, "Thin sync", ["employees:read", "webhooks:write"])
+    client = Actor.for_api_client(key.client)
+    with pytest.raises(ValidationError) as refused:
+        create_subscription(client, tenant, {"url": receiver.url, "event_types": ["wage.changed"]})
+    assert "wage.changed" in refused.value.message_dict["event_types"][0]
+    subscription, secret = create_subscription(
+        client, tenant, {"url": receiver.url, "event_types": ["*"]}, api_base="https://k.test"
+    )
+    drain(subscription.pk)  # the ping
+    hr = actor_for("hr@demo-bv.test")
+    employee = Employee.objects.for_tenant(tenant).order_by("pk").first()
+    update_employee(
+        hr,
+        employee,
+        {"iban": "BE68539007547034", "first_name": "Ibanna"},
+        expected_version=employee.version,
+    )
+    employee.refresh_from_db()
+    update_employee(hr, employee, {"iban": "BE71096123456769"}, expected_version=employee.version)
+    set_wage(
+        hr,
+        employee,
+        {"amount": "9999.00", "effective_from": dt.date.today() + dt.timedelta(days=40)},
+    )
+    drain(subscription.pk)
+    bodies = [r.verify(secret) for r in receiver.events()]
+    assert [b["type"] for b in bodies] == ["employee.updated"]  # not the bank-only change
+    assert bodies[0]["data"]["changed_fields"] == ["first_name"]
+    assert not WebhookDelivery.objects.filter(subscription=subscription, status="pending")

@@ -28,7 +28,7 @@ from kluis.api.views import ApiViewSet, HasPermissionForMethod
 from kluis.integrations.api import shapes
 from kluis.integrations.api.webhooks import MANAGE, api_base
 from kluis.integrations.models import DomainEvent
-from kluis.integrations.webhooks import catalogue, openapi, payloads
+from kluis.integrations.webhooks import catalogue, openapi, payloads, reach
 
 SAMPLES = 3
 
@@ -137,14 +137,20 @@ class EventTypeViewSet(ApiViewSet):
         if kind is None or not catalogue.is_webhook(event_type):
             raise Http404("No such event type")
         base = api_base(request)
-        events = (
-            DomainEvent.objects.for_actor(self.actor)
-            .filter(name=event_type)
-            .select_related("tenant")
-            .order_by("-pk")[:SAMPLES]
-        )
-        # Encoded as a delivery's body is: the same text (instants to the millisecond).
-        found = [json.loads(payloads.encode(payloads.sample_body(e, base))) for e in events]
+        found: list[dict[str, Any]] = []
+        if reach.may_read(self.actor, kind):  # as a webhook would tell this client
+            events = (
+                DomainEvent.objects.for_actor(self.actor)
+                .filter(name=event_type)
+                .select_related("tenant")
+                .order_by("-pk")[: SAMPLES * 5]
+            )
+            for event in events:
+                details = reach.shown(self.actor, event)
+                if details is not None and len(found) < SAMPLES:
+                    # Encoded as a delivery's body is (instants to the millisecond).
+                    body = payloads.sample_body(event, base, details)
+                    found.append(json.loads(payloads.encode(body)))
         return Response(
             {
                 "next": None,

@@ -99,9 +99,12 @@ def full_object(owner: Actor, event: DomainEvent) -> dict[str, Any] | None:
     return read_one(kind.resource, owner, event.object_id)
 
 
-def sample_body(event: DomainEvent, base: str) -> dict[str, Any]:
+def sample_body(
+    event: DomainEvent, base: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The thin payload of a past event as a subscription made through `base` (scheme and
-    host) would have received it: the samples Zapier's editor shows for an event type."""
+    host) would have received it: the samples Zapier's editor shows for an event type
+    (`details`: as the asking client may learn them, kluis/integrations/webhooks/reach.py)."""
     from kluis.integrations.webhooks.models import WebhookSubscription
 
-    return event_body(WebhookSubscription(api_base=base), event, None)
+    return event_body(WebhookSubscription(api_base=base), event, None, details=details)

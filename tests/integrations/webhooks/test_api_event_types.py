@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.utils import translation
 
 from kluis.integrations.webhooks import catalogue, openapi
+from kluis.people.models import Employee
 from tests.api_client import assert_problem
+from tests.conftest import actor_for
 from tests.integrations.webhooks.api_helpers import body, change_employee, hooks_client
 
 TYPES = "/api/v1/webhook-event-types/"
@@ -67,3 +69,25 @@ def test_samples_are_the_latest_thin_payloads_of_the_callers_company(demo):
     assert_problem(zapier.get(f"{TYPES}employee.promoted/samples/"), 404)
     assert_problem(zapier.get(f"{TYPES}ping/samples/"), 404)
     assert_problem(hooks_client(scopes=["employees:read"]).get(url), 403)
+
+
+def test_samples_tell_a_client_only_what_its_webhooks_would(demo):
+    """A key that may not read wages gets the catalogue's example, not the company's
+    recent wage changes."""
+    from datetime import date, timedelta
+
+    from kluis.people.services.pay import set_wage
+
+    employee = Employee.objects.for_tenant(demo["demo-bv"]).order_by("pk").first()
+    set_wage(
+        actor_for("hr@demo-bv.test"),
+        employee,
+        {"amount": "9999.00", "effective_from": date.today() + timedelta(days=40)},
+    )
+    blind = hooks_client()  # webhooks:write and employees:read, no wages:read
+    seeing = hooks_client(scopes=["webhooks:write", "wages:read"])
+    url = "/api/v1/webhook-event-types/wage.created/samples/"
+    [example] = body(blind.get(url))["results"]
+    assert example["id"] == openapi.example_body(catalogue.get("wage.created"))["id"]
+    found = body(seeing.get(url))["results"]
+    assert found[0]["data"]["employee"] == employee.pk

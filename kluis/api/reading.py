@@ -11,14 +11,13 @@ from typing import Any
 
 from django.http import Http404
 from django.test import RequestFactory
-from django.utils.module_loading import autodiscover_modules
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
 from kluis.api.principal import ApiPrincipal
-from kluis.api.registry import resources
+from kluis.api.registry import find
 
 _FACTORY = RequestFactory()
 
@@ -26,8 +25,7 @@ _FACTORY = RequestFactory()
 def read_one(prefix: str, actor: Actor, pk: Any) -> dict[str, Any] | None:
     """The object as `actor` reads it, or None: no such resource, no permission to read
     it, not found (or not the actor's company's)."""
-    autodiscover_modules("api")  # the worker may not have loaded the URL conf
-    resource = next((r for r in resources() if r.prefix == prefix), None)
+    resource = find(prefix)
     if resource is None or resource.item.get("get") != "retrieve":
         return None
     viewset_class = resource.viewset

@@ -76,6 +76,16 @@ def resources() -> list[Resource]:
     return list(_RESOURCES.values())
 
 
+def find(prefix: str) -> Resource | None:
+    """The resource at `/api/v1/<prefix>/`, for code outside a request (the worker), which
+    may not have loaded the URL conf that discovers the apps' `api` packages."""
+    if prefix not in _RESOURCES:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("api")
+    return _RESOURCES.get(prefix)
+
+
 def register_route(route: str, viewset: type[Any], *, name: str, actions: dict[str, str]) -> Route:
     """Register a path that is not a resource's collection or item."""
     if route in _ROUTES and _ROUTES[route].viewset is not viewset:

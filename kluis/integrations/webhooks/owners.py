@@ -13,13 +13,16 @@ from kluis.integrations.webhooks.models import WebhookSubscription
 if TYPE_CHECKING:
     from kluis.access.actor import Actor
 
+# What a signing secret is sealed as (the vault's associated data).
+SECRET_PURPOSE = "integrations.webhook.secret"  # noqa: S105  (a label, not a secret)
+
 
 def secrets_of(subscription: WebhookSubscription) -> list[str]:
     """The secrets that sign: the current one, and the previous one for a day after a
     rotation."""
     from kluis.crypto import vault
 
-    purpose = secret_purpose(subscription)
+    purpose = SECRET_PURPOSE
     found = [vault.unseal(subscription.tenant_id, purpose, subscription.secret_sealed) or ""]
     expires = subscription.previous_secret_expires_at
     if subscription.previous_secret_sealed and expires and expires > timezone.now():
@@ -29,18 +32,16 @@ def secrets_of(subscription: WebhookSubscription) -> list[str]:
     return [s for s in found if s]
 
 
-def secret_purpose(subscription: WebhookSubscription) -> str:
-    return "integrations.webhook.secret"
-
-
 def owner_of(subscription: WebhookSubscription) -> Actor | None:
-    """Whose reading a full object is: the API client that made the subscription, or the
-    member who did (None when they lost access: then the subscription is turned off)."""
+    """Whose reading decides what the subscription is told: the API client that made it, or
+    the member who did; None when they lost access (a revoked client, a departed member):
+    then the subscription stops."""
     from kluis.access.actor import Actor
     from kluis.tenancy.models import Membership
 
-    if subscription.created_by_client is not None:
-        return Actor.for_api_client(subscription.created_by_client)
+    client = subscription.created_by_client
+    if client is not None:
+        return Actor.for_api_client(client) if client.revoked_at is None else None
     if subscription.created_by_user_id is None:
         return None
     membership = (
@@ -50,20 +51,3 @@ def owner_of(subscription: WebhookSubscription) -> Actor | None:
         .first()
     )
     return Actor.for_member(membership) if membership is not None else None
-
-
-def has_owner(subscription: WebhookSubscription) -> bool:
-    """The credential or member that made the subscription can still act for the company:
-    a revoked client's or a departed member's subscriptions stop."""
-    from kluis.tenancy.models import Membership
-
-    client = subscription.created_by_client
-    if client is not None:
-        return client.revoked_at is None
-    if subscription.created_by_user_id is None:
-        return False
-    return (
-        Membership.objects.for_tenant(subscription.tenant_id)
-        .filter(user_id=subscription.created_by_user_id, is_active=True)
-        .exists()
-    )

@@ -29,12 +29,9 @@ def read_permission(kind: catalogue.EventType) -> str | None:
     if kind.read:
         return kind.read
     if kind.resource not in _READ:
-        from django.utils.module_loading import autodiscover_modules
+        from kluis.api.registry import find
 
-        from kluis.api.registry import resources
-
-        autodiscover_modules("api")
-        found = next((r for r in resources() if r.prefix == kind.resource), None)
+        found = find(kind.resource)
         _READ[kind.resource] = (
             getattr(found.viewset, "required_permissions", {}).get("GET") if found else None
         )

@@ -25,7 +25,7 @@ from kluis.integrations.events import emit
 from kluis.integrations.webhooks import catalogue, reach, signing
 from kluis.integrations.webhooks.delivery import kick, owed
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
-from kluis.integrations.webhooks.owners import owner_of, secret_purpose
+from kluis.integrations.webhooks.owners import SECRET_PURPOSE, owner_of
 from kluis.integrations.webhooks.transport import RefusedTarget, check_url, resolve
 from kluis.tenancy.models import Tenant
 
@@ -145,13 +145,9 @@ def create_subscription(
             created_by_user_id=actor.user_id if actor.kind == "user" else None,
             created_by_client_id=actor.api_client_id,
             created_by_label=actor.label[:254],
+            secret_sealed=vault.seal(tenant.pk, SECRET_PURPOSE, secret) or "",
         )
-        subscription.secret_sealed = ""
         subscription.save()
-        subscription.secret_sealed = (
-            vault.seal(tenant.pk, secret_purpose(subscription), secret) or ""
-        )
-        subscription.save(update_fields=["secret_sealed"])
         record(
             actor,
             "webhook.created",
@@ -240,7 +236,7 @@ def rotate_secret(actor: Actor, subscription: WebhookSubscription) -> str:
         current.previous_secret_expires_at = timezone.now() + dt.timedelta(
             seconds=settings.WEBHOOK_SECRET_OVERLAP_SECONDS
         )
-        current.secret_sealed = vault.seal(current.tenant_id, secret_purpose(current), secret) or ""
+        current.secret_sealed = vault.seal(current.tenant_id, SECRET_PURPOSE, secret) or ""
         current.save(
             update_fields=["secret_sealed", "previous_secret_sealed", "previous_secret_expires_at"]
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from kluis.access.actor import Actor
 from kluis.crypto import vault
 from kluis.integrations.models import DomainEvent
-from kluis.integrations.services import create_api_key
+from kluis.integrations.services import create_api_key, revoke_api_client
 from kluis.integrations.webhooks.delivery import drain
 from kluis.integrations.webhooks.maintenance import expire, purge, sweep
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -341,3 +341,19 @@ def test_a_webhook_tells_its_owner_only_what_the_owner_may_read(demo, receiver):
     assert [b["type"] for b in bodies] == ["employee.updated"]  # not the bank-only change
     assert bodies[0]["data"]["changed_fields"] == ["first_name"]
     assert not WebhookDelivery.objects.filter(subscription=subscription, status="pending")
+
+
+def test_a_revoked_clients_subscription_stops_and_sends_nothing(demo, receiver):
+    owner = actor_for("owner@demo-bv.test")
+    tenant = demo["demo-bv"]
+    key, _plain = create_api_key(owner, tenant, "Leaving", ["employees:read", "webhooks:write"])
+    subscription, _secret = create_subscription(
+        Actor.for_api_client(key.client), tenant, {"url": receiver.url, "event_types": ["*"]}
+    )
+    drain(subscription.pk)  # the ping
+    revoke_api_client(owner, key.client)
+    change(demo)
+    assert drain(subscription.pk) == 0
+    subscription.refresh_from_db()
+    assert not subscription.enabled and subscription.disabled_reason == "owner_gone"
+    assert receiver.events() == []

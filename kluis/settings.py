@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kluis.integrations",
     "kluis.company",
     "kluis.people",
+    "kluis.timeoff",
 ]
 
 MIDDLEWARE = [

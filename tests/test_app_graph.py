@@ -28,7 +28,8 @@ LAYERS: list[set[str]] = [
     {"identity"},  # accounts and sign-in protection (API secrets are counted by it too)
     {"integrations"},  # the outbox (events.emit), API clients, keys, OAuth
     {"company"},  # members and roles pages, resources and services; new companies; demo
-    {"people"},  # the domain app
+    {"people"},  # the domain app: the HR file
+    {"timeoff"},  # leave, absence, balances, the calendar (uses people's services)
     {"web"},  # the shell: navigation, dashboard
 ]
 

@@ -159,7 +159,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_createtenant(args: argparse.Namespace) -> int:
-    return _call("createtenant", slug=args.slug, name=args.name)
+    return _call("createtenant", slug=args.slug, name=args.name, country=args.country)
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
@@ -282,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     tenant = add("createtenant", "create a company (tenant) with its built-in roles")
     tenant.add_argument("--slug", required=True, help="short name in URLs: lowercase, digits, -")
     tenant.add_argument("--name", required=True, help='display name, e.g. "Acme BV"')
+    tenant.add_argument(
+        "--country", default="BE", help="ISO code: public holidays and leave types (BE, NL)"
+    )
     tenant.set_defaults(handler=cmd_createtenant)
 
     user = add(

@@ -88,6 +88,17 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Reset a member's two-factor authentication"),
             company_only=True,
         ),
+        _p("timeoff.view_calendar", _("See who is away (never why)")),
+        _p("timeoff.view", _("See leave requests and balances")),
+        _p("timeoff.request", _("Request and cancel leave")),
+        _p("timeoff.approve", _("Approve and reject leave requests")),
+        _p("timeoff.register_sickness", _("Register sick periods")),
+        _p("timeoff.view_sickness", _("See the reason and notes of sick periods")),
+        _p(
+            "timeoff.manage",
+            _("Set up leave types and closing days, correct balances, lock months, export"),
+            company_only=True,
+        ),
     ]
 }
 
@@ -103,6 +114,11 @@ class BuiltinRole:
     name: str
     description: str
     grants: dict[str, Scope]
+
+
+def _timeoff_hr() -> dict[str, Scope]:
+    """HR keeps everyone's calendar: every time off permission, company-wide."""
+    return {code: Scope.COMPANY for code in CATALOGUE if code.startswith("timeoff.")}
 
 
 # Built-in roles are installed in every company and cannot be changed or removed.
@@ -128,12 +144,19 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "integrations.manage": Scope.COMPANY,
             "integrations.manage_webhooks": Scope.COMPANY,
             "identity.reset_mfa": Scope.COMPANY,
+            **_timeoff_hr(),
         },
     ),
     "manager": BuiltinRole(
         name="Manager",
         description="Sees the contact and job data of their own team.",
-        grants={"people.view": Scope.TEAM, "tenancy.view_members": Scope.TEAM},
+        grants={
+            "people.view": Scope.TEAM,
+            "tenancy.view_members": Scope.TEAM,
+            "timeoff.view_calendar": Scope.COMPANY,
+            "timeoff.view": Scope.TEAM,
+            "timeoff.approve": Scope.TEAM,
+        },
     ),
     "employee": BuiltinRole(
         name="Employee",
@@ -145,6 +168,11 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "people.view_salary": Scope.SELF,
             "people.view_identity": Scope.SELF,
             "people.view_bank": Scope.SELF,
+            "timeoff.view_calendar": Scope.COMPANY,
+            "timeoff.view": Scope.SELF,
+            "timeoff.request": Scope.SELF,
+            "timeoff.register_sickness": Scope.SELF,
+            "timeoff.view_sickness": Scope.SELF,
         },
     ),
     "auditor": BuiltinRole(
@@ -171,6 +199,14 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
     "audit:read": ("audit.view",),
     "roles:read": ("access.view_roles", "tenancy.view_members"),
     "webhooks:write": ("integrations.manage_webhooks",),
+    "timeoff:read": ("timeoff.view_calendar", "timeoff.view"),
+    "timeoff:write": (
+        "timeoff.request",
+        "timeoff.approve",
+        "timeoff.register_sickness",
+        "timeoff.manage",
+    ),
+    "absence:read": ("timeoff.view_sickness",),
 }
 
 

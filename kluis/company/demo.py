@@ -139,7 +139,7 @@ def load_demo() -> bool:
     with transaction.atomic():
         for slug, company, people in DEMO_COMPANIES:
             actor = Actor.system("demo-loader")
-            tenant = create_tenant(actor, name=company, slug=slug)
+            tenant = create_tenant(actor, name=company, slug=slug, country=PEOPLE_LOCALES[slug][1])
             actor.tenant = tenant
             roles = {r.builtin_key: r for r in Role.objects.for_tenant(tenant)}
             made: dict[str, Membership] = {}

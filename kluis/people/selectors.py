@@ -20,7 +20,7 @@ from kluis.audit.services import MASK, record
 from kluis.crypto import vault
 from kluis.people import validation as v
 from kluis.people.fields import EMPLOYEE_FIELDS, WAGE_COMPONENT_PURPOSE, WAGE_PURPOSE
-from kluis.people.models import Employee, EmployeeVersion, Wage, WageComponent
+from kluis.people.models import Employee, EmployeeVersion, Employment, Wage, WageComponent
 from kluis.people.permissions import actor_employee_id, can_on, scoped
 from kluis.people.records import SENSITIVE_FIELDS, open_snapshot, sealed_value
 from kluis.tenancy.models import Tenant
@@ -423,3 +423,20 @@ OPENING_COLUMNS = ("id", "preferred_name", "first_name", "last_name")
 def open_wage_amount(tenant_id: int, token: str | None) -> str:
     """A wage's sealed amount, opened ("0" for none)."""
     return vault.unseal(tenant_id, WAGE_PURPOSE, token) or "0"
+
+
+def contract_periods(
+    tenant: Tenant | int, employee_ids: list[int]
+) -> dict[int, list[tuple[Any, Any, Decimal, list[Any]]]]:
+    """Each employee's contract periods, oldest first, as (start, end, hours per week,
+    weekly schedule): what their working days and leave entitlement are computed from."""
+    periods: dict[int, list[tuple[Any, Any, Decimal, list[Any]]]] = {i: [] for i in employee_ids}
+    rows = (
+        Employment.objects.for_tenant(tenant)
+        .filter(employee_id__in=employee_ids)
+        .order_by("employee_id", "start_date")
+        .values_list("employee_id", "start_date", "end_date", "hours_per_week", "weekly_schedule")
+    )
+    for employee_id, start, end, hours, schedule in rows:
+        periods[employee_id].append((start, end, hours, list(schedule or [])))
+    return periods

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +9,65 @@ class TimeoffConfig(AppConfig):
     name = "kluis.timeoff"
     label = "timeoff"
     verbose_name = "Time off"
+
+    def ready(self) -> None:
+        """Register the calendar's webhook events, what a viewer may see of its records,
+        its start in every new company (leave types and public holidays of the company's
+        country) and its part of the demo companies."""
+        from kluis.company.services.members import on_new_company
+        from kluis.timeoff import events
+
+        events.register_all()
+        on_new_company(self.label, _install_defaults)
+        _declare_visibility()
+
+
+def _install_defaults(actor: Any, tenant: Any, *, country: str) -> None:
+    from kluis.timeoff.services.types import install_defaults
+
+    install_defaults(actor, tenant, country=country)
+
+
+def _declare_visibility() -> None:
+    """What the audit log shows of the calendar's records, to whom (kluis.access.visibility):
+    leave to who sees leave, a sick period's dates to who sees who is away, its kind only
+    to who sees sickness details (its reason and note are never in the log at all)."""
+    from kluis.access import visibility
+    from kluis.timeoff.services.types import FIELDS as LEAVE_TYPE_FIELDS
+
+    plain = visibility.PLAIN
+    leave = "timeoff.view"
+    away = "timeoff.view_calendar"
+    sick = "timeoff.view_sickness"
+    for object_type, fields, label in (
+        ("timeoff.leavetype", dict.fromkeys(LEAVE_TYPE_FIELDS, plain), plain),
+        (
+            "timeoff.leaverequest",
+            dict.fromkeys(
+                (
+                    *("leave_type", "start_date", "end_date", "start_part", "end_part"),
+                    *("hours", "status", "stage"),
+                ),
+                leave,
+            ),
+            leave,
+        ),
+        (
+            "timeoff.absence",
+            {"start_date": away, "end_date": away, "kind": sick, "reason": sick, "note": sick},
+            away,
+        ),
+        ("timeoff.monthlock", {"month": plain, "reason": plain}, plain),
+        ("timeoff.closingday", {"date": plain, "name": plain}, plain),
+        (
+            "timeoff.timeoffsettings",
+            dict.fromkeys(("country", "region", "warn_days_before_expiry", "leave_types"), plain),
+            plain,
+        ),
+        (
+            "timeoff.ledgerentry",
+            dict.fromkeys(("leave_type", "kind", "hours", "effective", "note"), leave),
+            leave,
+        ),
+    ):
+        visibility.register(object_type, fields, label=label)

@@ -6,6 +6,7 @@ and people in one outer transaction (all of the demo or none), so these may run 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -25,14 +26,29 @@ from kluis.tenancy.models import Membership, Tenant
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
 
-def create_tenant(actor: Actor, *, name: str, slug: str) -> Tenant:
-    """A new company with its built-in roles. Only the platform (CLI, demo) creates companies."""
+# A domain app's part of every new company (the calendar: the country's leave types and
+# public holidays), registered from its AppConfig.ready: part(actor, tenant, country=).
+_NEW_COMPANY_PARTS: dict[str, Callable[..., None]] = {}
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def on_new_company(app_label: str, part: Callable[..., None]) -> None:
+    """Run `part(actor, tenant, country=...)` in the transaction that makes each company."""
+    _NEW_COMPANY_PARTS[app_label] = part
+
+
+def create_tenant(actor: Actor, *, name: str, slug: str, country: str = "BE") -> Tenant:
+    """A new company with its built-in roles, and each app's start for the company's
+    country (ISO 3166 code). Only the platform (CLI, demo) creates companies."""
     if not actor.is_system:
         raise PermissionDenied(_("Companies are created by the platform operator."))
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("A company needs a name.")]
+    country = (country or "").strip().upper()
+    if not COUNTRY_RE.match(country):
+        errors["country"] = [_("Give the country as a two-letter code, e.g. BE or NL.")]
     if not SLUG_RE.match(slug):
         errors["slug"] = [_("Use 1-60 lowercase letters, digits and hyphens.")]
     elif Tenant.objects.filter(slug=slug).exists():
@@ -50,6 +66,8 @@ def create_tenant(actor: Actor, *, name: str, slug: str) -> Tenant:
         )
         emit("tenant.created", tenant=tenant, target=tenant)
         install_builtin_roles(actor, tenant)
+        for part in _NEW_COMPANY_PARTS.values():
+            part(actor, tenant, country=country)
     return tenant
 
 

@@ -18,11 +18,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--slug", required=True, help="short name in URLs, e.g. acme-bv")
         parser.add_argument("--name", required=True, help='display name, e.g. "Acme BV"')
+        parser.add_argument(
+            "--country",
+            default="BE",
+            help="ISO country code: public holidays and default leave types (BE, NL, ...)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             tenant = create_tenant(
-                Actor.system("cli:createtenant"), name=options["name"], slug=options["slug"]
+                Actor.system("cli:createtenant"),
+                name=options["name"],
+                slug=options["slug"],
+                country=options["country"],
             )
         except ValidationError as exc:
             raise CommandError("\n".join(error_lines(exc)), returncode=1) from None

@@ -1,0 +1,426 @@
+"""Leave types and the company's calendar settings (country, region, expiry warnings),
+and the per-country defaults a new company starts with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kluis.access.actor import Actor
+from kluis.access.authorization import authorize
+from kluis.audit.services import record
+from kluis.integrations.events import emit
+from kluis.tenancy.models import Tenant
+from kluis.timeoff.calendar import COUNTRIES
+from kluis.timeoff.models import (
+    Accrual,
+    Approval,
+    Category,
+    LeaveRequest,
+    LeaveType,
+    LedgerEntry,
+    ReasonVisibility,
+    Rule,
+    TimeoffSettings,
+    Unit,
+)
+from kluis.timeoff.services._kit import changes_of, check_version, same_company
+
+MANAGE = "timeoff.manage"
+FIELDS = (
+    "code",
+    "name",
+    "category",
+    "unit",
+    "rule",
+    "yearly_entitlement",
+    "accrual",
+    "carry_over_limit",
+    "expires_after_months",
+    "allow_negative",
+    "approval",
+    "reason_visible_to",
+    "colour",
+    "is_active",
+    "position",
+)
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class LeaveTypeInUseError(Exception):
+    """Requests or balance lines name the type: it is turned off, never deleted (409)."""
+
+
+def _choice(options: list[str]) -> Callable[[Any], Any]:
+    def clean(value: Any) -> Any:
+        if value not in options:
+            raise ValidationError(_("Choose one from the list."))
+        return value
+
+    return clean
+
+
+def _amount(*, nullable: bool, most: int = 10000) -> Callable[[Any], Any]:
+    def clean(value: Any) -> Any:
+        if value in (None, "") and nullable:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationError(_("Enter a number.")) from None
+        if not number.is_finite() or number < 0 or number > most:
+            raise ValidationError(_("Enter a number between 0 and %(most)s.") % {"most": most})
+        return number.quantize(Decimal("0.01"))
+
+    return clean
+
+
+def _months(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        months = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter a whole number of months.")) from None
+    if not 0 <= months <= 120:
+        raise ValidationError(_("Enter between 0 and 120 months."))
+    return months
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(_("Enter true or false."))
+    return value
+
+
+def _text(
+    most: int, *, pattern: re.Pattern[str] | None = None, message: str = ""
+) -> Callable[[Any], str]:
+    def clean(value: Any) -> str:
+        text = str(value or "").strip()
+        if not text:
+            raise ValidationError(_("This field is required."))
+        if len(text) > most:
+            raise ValidationError(_("Keep it under %(most)s characters.") % {"most": most})
+        if pattern is not None and not pattern.match(text):
+            raise ValidationError(message)
+        return text
+
+    return clean
+
+
+def _position(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter a whole number.")) from None
+    if not 0 <= number <= 10000:
+        raise ValidationError(_("Enter between 0 and 10000."))
+    return number
+
+
+CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "code": _text(40, pattern=CODE_RE, message=_("Use lowercase letters, digits, - and _.")),
+    "name": _text(100),
+    "category": _choice(Category.values),
+    "unit": _choice(Unit.values),
+    "rule": _choice(Rule.values),
+    "yearly_entitlement": _amount(nullable=False, most=366),
+    "accrual": _choice(Accrual.values),
+    "carry_over_limit": _amount(nullable=True, most=366),
+    "expires_after_months": _months,
+    "allow_negative": _flag,
+    "approval": _choice(Approval.values),
+    "reason_visible_to": _choice(ReasonVisibility.values),
+    "colour": _text(7, pattern=COLOUR_RE, message=_("Use a colour like #2563eb.")),
+    "is_active": _flag,
+    "position": _position,
+}
+
+
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(FIELDS))
+    errors: dict[str, list[str]] = {name: [_("This field cannot be set here.")] for name in unknown}
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in CLEANERS:
+            try:
+                clean[name] = CLEANERS[name](value)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _values(leave_type: LeaveType) -> dict[str, Any]:
+    return {name: getattr(leave_type, name) for name in FIELDS}
+
+
+def create_leave_type(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> LeaveType:
+    same_company(actor, tenant)
+    authorize(actor, MANAGE)
+    missing = [name for name in ("code", "name") if not data.get(name)]
+    if missing:
+        raise ValidationError({name: [_("This field is required.")] for name in missing})
+    clean = _clean(data)
+    with transaction.atomic():
+        if LeaveType.objects.for_tenant(tenant).filter(code=clean["code"]).exists():
+            raise ValidationError({"code": [_("Another leave type has this code.")]})
+        leave_type = LeaveType.objects.create(tenant=tenant, **clean)
+        record(
+            actor,
+            "leave_type.created",
+            tenant=tenant,
+            target=leave_type,
+            changes=changes_of({}, _values(leave_type)),
+        )
+        emit("leave_type.created", tenant=tenant, target=leave_type)
+    return leave_type
+
+
+def update_leave_type(
+    actor: Actor,
+    leave_type: LeaveType,
+    changes: Mapping[str, Any],
+    *,
+    precondition: Callable[[LeaveType], None] | None = None,
+    expected_version: int | None = None,
+) -> LeaveType:
+    same_company(actor, leave_type.tenant_id)
+    authorize(actor, MANAGE)
+    clean = _clean(changes)
+    with transaction.atomic():
+        locked = (
+            LeaveType.objects.select_for_update().select_related("tenant").get(pk=leave_type.pk)
+        )
+        if precondition is not None:
+            precondition(locked)
+        check_version(locked, expected_version)
+        others = LeaveType.objects.for_tenant(locked.tenant_id).exclude(pk=locked.pk)
+        if "code" in clean and others.filter(code=clean["code"]).exists():
+            raise ValidationError({"code": [_("Another leave type has this code.")]})
+        old = _values(locked)
+        changed = {k: v for k, v in clean.items() if old[k] != v}
+        if not changed:
+            return locked
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.version += 1
+        locked.save()
+        record(
+            actor,
+            "leave_type.updated",
+            tenant=locked.tenant,
+            target=locked,
+            changes=changes_of(old, changed),
+        )
+        emit(
+            "leave_type.updated",
+            tenant=locked.tenant,
+            target=locked,
+            payload={"fields": sorted(changed)},
+        )
+    return locked
+
+
+def delete_leave_type(
+    actor: Actor, leave_type: LeaveType, *, precondition: Callable[[LeaveType], None] | None = None
+) -> None:
+    same_company(actor, leave_type.tenant_id)
+    authorize(actor, MANAGE)
+    with transaction.atomic():
+        locked = (
+            LeaveType.objects.select_for_update().select_related("tenant").get(pk=leave_type.pk)
+        )
+        if precondition is not None:
+            precondition(locked)
+        used = (
+            LeaveRequest.objects.for_tenant(locked.tenant_id).filter(leave_type=locked).exists()
+            or LedgerEntry.objects.for_tenant(locked.tenant_id).filter(leave_type=locked).exists()
+        )
+        if used:
+            raise LeaveTypeInUseError(
+                _(
+                    "Leave requests or balances use this leave type; turn it off instead "
+                    "(is_active false), so their history stays."
+                )
+            )
+        record(
+            actor,
+            "leave_type.deleted",
+            tenant=locked.tenant,
+            target=locked,
+            changes={"code": {"old": locked.code, "new": None}},
+        )
+        emit("leave_type.deleted", tenant=locked.tenant, target=locked)
+        locked.delete()
+
+
+def change_settings(actor: Actor, tenant: Tenant, changes: Mapping[str, Any]) -> TimeoffSettings:
+    """The country and region whose public holidays apply, and the expiry warning."""
+    same_company(actor, tenant)
+    authorize(actor, MANAGE)
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    if "country" in changes:
+        if changes["country"] not in COUNTRIES:
+            errors["country"] = [_("Choose one from the list.")]
+        else:
+            clean["country"] = changes["country"]
+    if "region" in changes:
+        region = str(changes["region"] or "").strip().upper()
+        if len(region) > 10:
+            errors["region"] = [_("Keep it under %(most)s characters.") % {"most": 10}]
+        clean["region"] = region
+    if "warn_days_before_expiry" in changes:
+        try:
+            days = int(changes["warn_days_before_expiry"])
+        except (TypeError, ValueError):
+            days = -1
+        if not 7 <= days <= 365:
+            errors["warn_days_before_expiry"] = [_("Enter between 7 and 365 days.")]
+        clean["warn_days_before_expiry"] = days
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        config, _made = TimeoffSettings.objects.select_for_update().get_or_create(tenant=tenant)
+        old = {name: getattr(config, name) for name in clean}
+        changed = {k: v for k, v in clean.items() if old[k] != v}
+        if not changed:
+            return config
+        for name, value in changed.items():
+            setattr(config, name, value)
+        config.save()
+        record(
+            actor,
+            "timeoff_settings.updated",
+            tenant=tenant,
+            target=config,
+            changes=changes_of(old, changed),
+        )
+    return config
+
+
+def _defaults(country: str) -> list[dict[str, Any]]:
+    """The leave types a new company of `country` starts with (HR adapts them)."""
+    common: list[dict[str, Any]] = [
+        {
+            "code": "time-credit",
+            "name": _("Time credit"),
+            "category": Category.TIME_CREDIT,
+            "unit": Unit.HOURS,
+            "rule": Rule.NONE,
+            "approval": Approval.MANAGER_THEN_HR,
+            "colour": "#7c3aed",
+        },
+        {
+            "code": "parental",
+            "name": _("Parental leave"),
+            "category": Category.PARENTAL,
+            "rule": Rule.NONE,
+            "approval": Approval.MANAGER_THEN_HR,
+            "reason_visible_to": ReasonVisibility.HR,
+            "colour": "#db2777",
+        },
+        {
+            "code": "unpaid",
+            "name": _("Unpaid leave"),
+            "category": Category.UNPAID,
+            "rule": Rule.NONE,
+            "approval": Approval.MANAGER_THEN_HR,
+            "reason_visible_to": ReasonVisibility.HR,
+            "colour": "#64748b",
+        },
+        {
+            "code": "training",
+            "name": _("Training day"),
+            "category": Category.TRAINING,
+            "rule": Rule.NONE,
+            "colour": "#0891b2",
+        },
+        {
+            "code": "remote",
+            "name": _("Remote work"),
+            "category": Category.REMOTE,
+            "rule": Rule.NONE,
+            "colour": "#16a34a",
+        },
+    ]
+    if country == "NL":
+        own: list[dict[str, Any]] = [
+            {
+                "code": "statutory",
+                "name": _("Statutory leave"),
+                "category": Category.LEGAL_HOLIDAY,
+                "unit": Unit.HOURS,
+                "rule": Rule.NL_STATUTORY,
+                "expires_after_months": 6,
+                "colour": "#2563eb",
+            },
+            {
+                "code": "extra-statutory",
+                "name": _("Extra-statutory leave"),
+                "category": Category.EXTRA_LEGAL,
+                "unit": Unit.HOURS,
+                "rule": Rule.FIXED,
+                "yearly_entitlement": Decimal(5),
+                "expires_after_months": 60,
+                "colour": "#ea580c",
+            },
+        ]
+    else:
+        own = [
+            {
+                "code": "legal-holiday",
+                "name": _("Legal holiday"),
+                "category": Category.LEGAL_HOLIDAY,
+                "rule": Rule.BE_LEGAL,
+                "expires_after_months": 0,
+                "colour": "#2563eb",
+            },
+            {
+                "code": "extra-legal",
+                "name": _("Extra-legal days"),
+                "category": Category.EXTRA_LEGAL,
+                "rule": Rule.FIXED,
+                "yearly_entitlement": Decimal(6),
+                "expires_after_months": 0,
+                "colour": "#ea580c",
+            },
+        ]
+    return [{**kind, "position": index * 10} for index, kind in enumerate(own + common)]
+
+
+def install_defaults(actor: Actor, tenant: Tenant, *, country: str) -> list[LeaveType]:
+    """A new company's calendar: its country (public holidays) and the leave types that
+    country's law and custom suggest. Runs inside the company's creation."""
+    same_company(actor, tenant)
+    country = country if country in COUNTRIES else "BE"
+    with transaction.atomic():
+        config, _made = TimeoffSettings.objects.update_or_create(
+            tenant=tenant, defaults={"country": country}
+        )
+        made = [
+            LeaveType.objects.create(tenant=tenant, **kind)
+            for kind in _defaults(country)
+            if not LeaveType.objects.for_tenant(tenant).filter(code=kind["code"]).exists()
+        ]
+        record(
+            actor,
+            "timeoff.defaults_installed",
+            tenant=tenant,
+            target=config,
+            changes={
+                "country": {"old": None, "new": country},
+                "leave_types": {"old": None, "new": [t.code for t in made]},
+            },
+        )
+    return made

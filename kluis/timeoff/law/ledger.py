@@ -279,7 +279,7 @@ class _Ledger:
         if entry.tranche:
             pot = self.pot(entry.tranche, entry.effective)
         else:
-            candidates = self.open_pots(entry.effective) or sorted(
+            candidates = sorted(
                 (p for p in self.pots.values() if p.open_on(entry.effective)),
                 key=_Pot.oldest_first,
             )

@@ -21,12 +21,14 @@ from decimal import Decimal
 from enum import StrEnum
 
 __all__ = [
+    "NO_END",
     "OVERDRAWN",
     "Balance",
     "Entry",
     "Kind",
     "Tranche",
     "balance",
+    "capped_carry_over",
     "due_expiries",
     "explain",
     "nl_statutory_extended",
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 ZERO = Decimal("0")
+NO_END = date.max  # an `expires_on` that clears a tranche's expiry date
 
 
 class Kind(StrEnum):
@@ -67,10 +70,10 @@ class Entry:
     "2026"); a debit leaves it empty unless it aims at one pot (an expiry always names
     its pot). `expires_on` (credits) is the first day the pot's remainder is gone; a
     later entry naming the pot with another `expires_on` moves the date (a 0-hour
-    correction extends statutory leave that could not be taken, `nl_statutory_extended`).
-    `reverses` (sick returns and cancellations) is the `id` of the use it gives back: the
-    hours return to the pots that use took them from. `effective` of a give-back is the
-    day of the leave it gives back.
+    correction extends statutory leave that could not be taken, `nl_statutory_extended`;
+    `NO_END` clears it). `reverses` (sick returns and cancellations) is the `id` of the
+    use it gives back: the hours return to the pots that use took them from. `effective`
+    of a give-back is the day of the leave it gives back.
     """
 
     kind: Kind
@@ -150,6 +153,12 @@ class _Pot:
         return Tranche(self.key, self.credited, self.used, self.expired, self.expires_on)
 
 
+def _move_expiry(pot: _Pot, entry: Entry) -> None:
+    """A credit or correction that states an expiry date sets the pot's (NO_END clears it)."""
+    if entry.expires_on is not None:
+        pot.expires_on = None if entry.expires_on == NO_END else entry.expires_on
+
+
 @dataclass
 class _Debt:
     use: int | None  # the position of the use that overdrew, None for a correction
@@ -211,8 +220,7 @@ class _Ledger:
 
     def credit(self, entry: Entry) -> None:
         pot = self.pot(entry.tranche or str(entry.effective.year), entry.effective)
-        if entry.expires_on is not None:
-            pot.expires_on = entry.expires_on
+        _move_expiry(pot, entry)
         pot.last_credit = max(pot.last_credit, entry.effective)
         pot.credited += entry.hours
         self.settle(pot, entry.hours, entry.effective)
@@ -222,8 +230,7 @@ class _Ledger:
         hours = -entry.hours
         if entry.tranche:
             pots = [self.pot(entry.tranche, entry.effective)]
-            if entry.expires_on is not None:
-                pots[0].expires_on = entry.expires_on
+            _move_expiry(pots[0], entry)
         else:
             pots = sorted(
                 self.open_pots(entry.effective),
@@ -431,6 +438,41 @@ def unnotified_expiries(
     """The pots whose expiry date has come with hours left but whose holder was not told
     in time: they cannot expire (the caller extends them or records the notice)."""
     return [pot for pot in _expired_pots(entries, on) if pot.key not in notified]
+
+
+def capped_carry_over(
+    entries: Sequence[Entry], key: str, on: date, *, cap: Decimal | None, until: date | None
+) -> list[Entry]:
+    """The entries that carry tranche `key` over a year end on `on` (usually its expiry
+    date) under a company's carry-over rule: at most `cap` hours (None: all) stay, until
+    `until` (None: without end). Two entries, both dated `on`: an EXPIRY of what is above
+    the cap (if anything) and a 0-hour CORRECTION moving the tranche's expiry to `until`;
+    the carried hours stay in their own tranche, so they are used first while it expires
+    soonest and explain themselves. Nothing when nothing is left. (A Dutch statutory
+    tranche does not need this: it simply lasts until its own expiry.)"""
+    pot = next((t for t in tranches(entries, on) if t.key == key), None)
+    if pot is None or pot.remaining <= 0:
+        return []
+    kept = pot.remaining if cap is None else min(pot.remaining, max(cap, ZERO))
+    moved = Entry(
+        Kind.CORRECTION,
+        ZERO,
+        on,
+        key,
+        NO_END if until is None else until,
+        note=f"{kept} h of {key} carried over" + (f" until {until.isoformat()}" if until else ""),
+    )
+    lapsed = pot.remaining - kept
+    if lapsed <= 0:
+        return [moved]
+    expiry = Entry(
+        Kind.EXPIRY,
+        -lapsed,
+        on,
+        key,
+        note=f"{lapsed} h of {key} above the carry-over cap of {cap} h",
+    )
+    return [moved, expiry]
 
 
 def explain(entries: Sequence[Entry], as_of: date) -> list[tuple[Entry, Decimal]]:

@@ -17,6 +17,7 @@ from kluis.timeoff.law.ledger import (
     Entry,
     Kind,
     balance,
+    capped_carry_over,
     due_expiries,
     explain,
     nl_statutory_extended,
@@ -372,6 +373,69 @@ def test_due_expiries_are_written_once() -> None:
     ]
     [again] = due_expiries(later, date(2026, 7, 20), notified={"2025-statutory"})
     assert (again.tranche, again.hours) == ("2025-statutory", D("-8"))
+
+
+# --- A company's capped carry-over (Belgian extra-legal days) -----------------------------
+
+# 5 extra-legal days of 8 h for 2025, gone on 1 January 2026 unless carried over; 8 h used.
+EXTRA_LEGAL_2025 = [
+    grant("40", date(2025, 1, 1), "2025-extra-legal", date(2026, 1, 1)),
+    use("8", date(2025, 5, 2)),
+]
+EXTRA_LEGAL_2026 = grant("40", date(2026, 1, 1), "2026-extra-legal", date(2027, 1, 1))
+
+CARRY_ROWS = [
+    # (cap, until, moved to, lapsed)  # how
+    (D("16"), date(2026, 4, 1), date(2026, 4, 1), D("-16")),  # 32 left, 16 stay, 16 lapse
+    (D("40"), date(2026, 4, 1), date(2026, 4, 1), None),  # the cap is above the 32 left
+    (None, None, None, None),  # all 32 stay without end (the tranche loses its date)
+    (D("0"), date(2026, 4, 1), date(2026, 4, 1), D("-32")),  # nothing may stay
+]
+
+
+@pytest.mark.parametrize(("cap", "until", "moved_to", "lapsed"), CARRY_ROWS)
+def test_capped_carry_over(
+    cap: D | None, until: date | None, moved_to: date | None, lapsed: D | None
+) -> None:
+    written = capped_carry_over(
+        EXTRA_LEGAL_2025, "2025-extra-legal", date(2026, 1, 1), cap=cap, until=until
+    )
+    assert [e.kind for e in written] == [Kind.CORRECTION] + ([Kind.EXPIRY] if lapsed else [])
+    assert written[0].hours == 0
+    if lapsed is not None:
+        assert (written[1].hours, written[1].effective) == (lapsed, date(2026, 1, 1))
+    [pot] = [t for t in tranches([*EXTRA_LEGAL_2025, *written]) if t.key == "2025-extra-legal"]
+    assert pot.expires_on == moved_to
+    assert pot.remaining == D("32") + (lapsed or 0)
+
+
+def test_carried_hours_are_used_first_and_warned_about() -> None:
+    carried = capped_carry_over(
+        EXTRA_LEGAL_2025, "2025-extra-legal", date(2026, 1, 1), cap=D("16"), until=date(2026, 4, 1)
+    )
+    entries = [*EXTRA_LEGAL_2025, *carried, EXTRA_LEGAL_2026]
+    # 15 January 2026: 32 brought forward, 40 entitled, 16 lapsed: 32 + 40 - 16 = 56 left;
+    # the 16 carried hours go on 1 April (76 days away).
+    seen = balance(entries, date(2026, 1, 15))
+    assert (seen.brought_forward, seen.entitled, seen.expired, seen.remaining) == (
+        D("32"),
+        D("40"),
+        D("16"),
+        D("56"),
+    )
+    assert seen.expiring == ((date(2026, 4, 1), D("16")),)
+    # A 24 h use in February takes the 16 carried hours first (they expire first), then 8.
+    with_use = [*entries, use("24", date(2026, 2, 2))]
+    assert {t.key: t.remaining for t in tranches(with_use)} == {
+        "2025-extra-legal": D("0"),
+        "2026-extra-legal": D("32"),
+    }
+    assert balance(with_use, date(2026, 1, 15)).expiring == ()
+    # Nothing left to carry: nothing to write.
+    assert (
+        capped_carry_over(with_use, "2025-extra-legal", date(2026, 4, 1), cap=None, until=None)
+        == []
+    )
 
 
 # --- Explain line by line ----------------------------------------------------------------

@@ -323,6 +323,18 @@ def test_give_backs_count_against_taken_and_planned() -> None:
     )
 
 
+def test_a_cancelled_overdraft_clears_the_debt_first() -> None:
+    entries = [grant("8", date(2026, 1, 1)), use("16", date(2026, 2, 2), id=1)]
+    # 8 from "2026", 8 overdrawn.
+    assert {t.key: t.remaining for t in tranches(entries)} == {"2026": D("0"), OVERDRAWN: D("-8")}
+    # Half of it cancelled: the 8 overdrawn hours go first, "2026" stays used up.
+    half = [*entries, Entry(Kind.CANCELLATION, D("8"), date(2026, 2, 2), reverses=1)]
+    assert {t.key: t.remaining for t in tranches(half)} == {"2026": D("0")}
+    # All of it: "2026" is whole again.
+    whole = [*entries, Entry(Kind.CANCELLATION, D("16"), date(2026, 2, 2), reverses=1)]
+    assert {t.key: t.remaining for t in tranches(whole)} == {"2026": D("8")}
+
+
 # --- Expiry needs a notice --------------------------------------------------------------
 
 EXPIRY_ROWS = [

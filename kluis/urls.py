@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/", include(company.members)),
     path("roles/", include(company.roles)),
     path("people/", include("kluis.people.urls")),
+    path("time-off/", include("kluis.timeoff.urls")),
     path("settings/", include("kluis.identity.urls_settings")),
     path("", include("kluis.web.urls")),
 ]

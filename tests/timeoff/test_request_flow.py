@@ -138,3 +138,24 @@ def test_a_locked_month_refuses_requests_until_unlocked(bv, worker, hr, holiday)
         )
     assert "locked" in str(refused.value)
     services.unlock_month(hr, lock, reason="Correction")
+
+
+def test_the_balance_shows_entitled_planned_and_remaining_in_days(worker, manager, holiday, monday):
+    from kluis.timeoff.selectors import balances_of
+
+    me = employee_of("member1@demo-bv.test")
+    grant(me, holiday, "152", year=monday.year)
+    request = services.request_leave(
+        worker,
+        me,
+        {"leave_type": holiday, "start_date": monday, "end_date": monday + dt.timedelta(days=1)},
+    )
+    services.approve_request(manager, request)
+    row = next(
+        r
+        for r in balances_of(worker, me, as_of=monday - dt.timedelta(days=1))
+        if r.leave_type == holiday
+    )
+    assert row.shown(row.balance.entitled) == Decimal("20.00")
+    assert row.shown(row.balance.planned) == Decimal("2.00")
+    assert row.shown(row.balance.remaining) == Decimal("18.00")

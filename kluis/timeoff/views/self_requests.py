@@ -36,7 +36,13 @@ from kluis.timeoff.models import (
 )
 from kluis.timeoff.previews import preview_request
 from kluis.timeoff.services._kit import StaleEntryError
-from kluis.timeoff.views.self_service import actor_of, no_file, own_employee, url_or_none
+from kluis.timeoff.views.self_service import (
+    actor_of,
+    no_file,
+    own_employee,
+    url_or_none,
+    with_amounts,
+)
 
 REQUEST = "timeoff.request"
 
@@ -251,7 +257,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_decide": may_decide and all(decide.values()),
         "decide": decide,
         "cancel_form": CancelForm(initial={"version": leave_request.version}),
-        "today": timezone.localdate(),
+        "amount": with_amounts(leave_request.employee, [leave_request])[0],
     }
     return render(request, "timeoff/self/request_detail.html", context)
 

@@ -49,6 +49,7 @@ def test_the_employee_sees_the_request_its_reason_and_history(pending, login):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Family visit" in html
+    assert re.search(r'data-testid="hours">2 days', html)
     assert steps(html) == ["Requested"]
     assert "member1@demo-bv.test" in html
     assert 'data-testid="cancel-request"' in html

@@ -6,6 +6,7 @@ must be listed in OBJECT_IDS below, so a new URL cannot be added without being w
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from PIL import Image
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
 from kluis.audit.models import AuditEvent
+from kluis.company.notices import notify
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
@@ -39,7 +41,10 @@ from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
+from kluis.timeoff.models import LeaveType
+from kluis.timeoff.services import request_leave
 from tests.conftest import member
+from tests.timeoff.conftest import next_weekday
 
 
 def tiny_png() -> SimpleUploadedFile:
@@ -106,6 +111,17 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
     )
     ping = WebhookDelivery.objects.get(subscription=hook)
+    # The calendar (self area): a pending request of member1, a leave type with a balance,
+    # and one of member1's notices.
+    monday = next_weekday(dt.date.today() + dt.timedelta(days=21), 0, tenant=tenant)
+    remote = LeaveType.objects.for_tenant(tenant).get(code="remote")
+    leave = request_leave(
+        Actor.system("isolation probe", tenant),
+        worker,
+        {"leave_type": remote, "start_date": monday, "end_date": monday},
+    )
+    holiday = LeaveType.objects.for_tenant(tenant).get(code="legal-holiday")
+    notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
     return {
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
@@ -135,6 +151,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
+        ("timeoff", "pk"): lambda: leave.pk,
+        ("timeoff", "leave_type_pk"): lambda: holiday.pk,
+        ("web", "pk"): lambda: notice.pk,
     }
 
 

@@ -271,10 +271,10 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 def my_balance_lines(request: HttpRequest, leave_type_pk: int) -> HttpResponse:
     """One of my balances explained line by line, as of a day (`?as_of=`)."""
     actor = actor_of(request)
+    leave_type: LeaveType = LeaveType.objects.access_by_id(actor, leave_type_pk)
     me = own_employee(actor)
     if me is None:
         return no_file(request)
-    leave_type: LeaveType = LeaveType.objects.access_by_id(actor, leave_type_pk)
     if not leave_type.counts_balance:
         raise Http404(_("This leave type keeps no balance."))
     as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()

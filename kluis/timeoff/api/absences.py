@@ -22,6 +22,7 @@ from kluis.access.actor import Actor
 from kluis.api.declared import Declaration, History
 from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import pick, problem_example
+from kluis.api.views import Sealed
 from kluis.audit.services import MASK
 from kluis.crypto import vault
 from kluis.people import selectors as people_selectors
@@ -55,6 +56,8 @@ class AbsenceSerializer(StrictSerializer):
         required=False,
         help_text="Only with timeoff.view_sickness over the employee (absence:read)",
     )
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -67,8 +70,6 @@ class AbsenceSerializer(StrictSerializer):
         max_length=2000,
         help_text="Only with timeoff.view_sickness over the employee; reading it is audited",
     )
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class AbsenceChangeSerializer(StrictSerializer):
@@ -108,11 +109,16 @@ COLUMNS = {
 }
 
 
+def open_reason(tenant_id: int, token: str | None) -> str:
+    return vault.unseal(tenant_id, REASON_PURPOSE, token or None) or ""
+
+
+def open_note(tenant_id: int, token: str | None) -> str:
+    return vault.unseal(tenant_id, NOTE_PURPOSE, token or None) or ""
+
+
 def _open(row: Absence) -> tuple[str, str]:
-    return (
-        vault.unseal(row.tenant_id, REASON_PURPOSE, row.reason_sealed or None) or "",
-        vault.unseal(row.tenant_id, NOTE_PURPOSE, row.note_sealed or None) or "",
-    )
+    return open_reason(row.tenant_id, row.reason_sealed), open_note(row.tenant_id, row.note_sealed)
 
 
 def represent(row: Absence) -> dict[str, Any]:
@@ -219,6 +225,15 @@ ABSENCES = Declaration(
     represent=represent,
     represent_rows=represent_rows,
     revealed_by=dict.fromkeys(DETAILS, SEE_SICKNESS),
+    # A page for a reader with sickness details company-wide is written by the database,
+    # the reason and note opened and added (one audit event for the page).
+    sealed={
+        "reason": Sealed("reason_sealed", open_reason),
+        "note": Sealed("note_sealed", open_note),
+    },
+    opening_columns=("employee_id",),
+    audited=frozenset(SEALED),
+    audit_read=lambda actor, rows: _audit(actor, [row.employee_id for row in rows]),
     rows=_rows,
     about=(
         "Sick periods. With scope timeoff:read: who is absent and when, never why; "

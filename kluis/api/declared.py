@@ -163,6 +163,8 @@ class Declaration:
     replace_description: str = "The body of a POST; fields left out go back to their defaults."
     delete_description: str = ""
     conflict_example: str = ""  # a 409's detail, e.g. what still uses the object
+    # A 409's detail when the object's state may refuse a change (a decided request).
+    change_conflict_example: str = ""
     # Overrides: an operation's summary ("create": "Define a custom field"), more
     # examples per operation, and the name of the id in the item's path.
     summaries: Mapping[str, str] = field(default_factory=dict)

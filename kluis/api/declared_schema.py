@@ -105,19 +105,25 @@ def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
         summary, patch = d.change_example
         changed = {**example, **patch}
 
+        refused = d.change_conflict_example
+        codes = (400, 401, 403, 404, *((409,) if refused else ()), 412, 415, 422, 429)
+        instance = f"/api/v1/{d.prefix}/{example.get('id', 1)}/"
+
         def write(verb: str, description: str, sent: tuple[str, dict[str, Any]]) -> dict[str, Any]:
             return dict(
                 summary=f"{verb} {a} {one}",
                 description=description,
                 parameters=[if_match],
                 request=body,
-                responses={
-                    200: d.serializer,
-                    **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-                },
+                responses={200: d.serializer, **problem_responses(*codes)},
                 examples=[
                     OpenApiExample(sent[0], value=sent[1], request_only=True),
                     OpenApiExample(f"The {verb.lower()}d {one}", value=changed, response_only=True),
+                    *(
+                        [problem_example("Refused by its state", 409, refused, instance)]
+                        if refused
+                        else []
+                    ),
                 ],
             )
 

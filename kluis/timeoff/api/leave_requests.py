@@ -255,6 +255,7 @@ LEAVE_REQUESTS = Declaration(
         "reason": "Summer holiday",
     },
     change_example=("Two days longer", {"end_date": "2026-08-04", "version": 1}),
+    change_conflict_example="Only a request that waits for approval can be changed.",
     change_description="Only a pending request; it starts its approval again. Send the "
     "fields to change with the `version` you read (or If-Match).",
     descriptions={

@@ -19,6 +19,7 @@ from PIL import Image
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
 from kluis.audit.models import AuditEvent
+from kluis.company.notices import notify
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
@@ -39,7 +40,7 @@ from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
-from kluis.timeoff.models import Absence, ClosingDay, LeaveRequest, LeaveType, MonthLock
+from kluis.timeoff.models import Absence, ClosingDay, LeaveRequest, LeaveType, MonthLock, Rule
 from tests.conftest import member
 from tests.timeoff.api.data import calendar_rows
 
@@ -109,6 +110,10 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
     )
     ping = WebhookDelivery.objects.get(subscription=hook)
     calendar_rows(tenant)
+    # The calendar's self area: a pending request, a leave type with a balance, a notice.
+    leave = LeaveRequest.objects.filter(tenant=tenant, status="pending").first()
+    holiday = LeaveType.objects.filter(tenant=tenant).exclude(rule=Rule.NONE).first()
+    notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
     return {
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
@@ -144,6 +149,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
+        ("timeoff", "pk"): lambda: leave.pk,
+        ("timeoff", "leave_type_pk"): lambda: holiday.pk,
+        ("web", "pk"): lambda: notice.pk,
     }
 
 

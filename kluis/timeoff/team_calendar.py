@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -171,6 +173,8 @@ class Row:
     employee: Employee
     cells: list[tuple[Cell, Day]] = field(default_factory=list)  # one per day, in order
     is_me: bool = False
+    html: str = ""  # the row's cells as markup (made here: a template loop over a month
+    # of fifty people's days costs more than the rest of the page together)
 
     @property
     def away_days(self) -> int:
@@ -236,10 +240,39 @@ def grid(actor: Actor, employees: Iterable[Employee], days: list[Day]) -> list[R
         cell = _absent_cell(kind, sees_sick[employee_id])
         for n in range(index.get(max(start, first), 0), index[min(end or last, last)] + 1):
             cells[employee_id][n] = cell  # a sick day inside leave is a sick day
+    markup: dict[tuple[int, bool], str] = {}
     for row in rows:
         row.cells = list(zip(cells[row.employee.pk], days, strict=True))
         row.is_me = row.employee.pk == own
+        row.html = mark_safe(  # noqa: S308 (every value escaped in _cell_html)
+            "".join(
+                markup.get((id(cell), day.shaded)) or _remember(markup, cell, day.shaded)
+                for cell, day in row.cells
+            )
+        )
     return rows
+
+
+def _remember(markup: dict[tuple[int, bool], str], cell: Cell, shaded: bool) -> str:
+    text = markup[(id(cell), shaded)] = _cell_html(cell, shaded)
+    return text
+
+
+def _cell_html(cell: Cell, shaded: bool) -> str:
+    classes = ["kluis-cal-cell"]
+    if cell.kind:
+        classes.append(f"kluis-cal-{cell.kind}")
+    if shaded:
+        classes.append("kluis-cal-off")
+    if cell.part != DayPart.FULL:
+        classes.append(f"kluis-cal-{cell.part}")
+    if not cell.kind:
+        return f'<td class="{" ".join(classes)}"></td>'
+    label = escape(cell.label)
+    return (
+        f'<td class="{" ".join(classes)}" title="{label}" data-kind="{cell.kind}">'
+        f'<span class="kluis-cal-text">{label}</span></td>'
+    )
 
 
 # --- who is away today and this week (the dashboard) -----------------------------------------

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 
 from kluis.access.actor import Actor
 from kluis.access.permissions import Scope
@@ -335,9 +337,9 @@ def away_now(actor: Actor, on: dt.date | None = None) -> AwayNow:
 class Waiting:
     request: LeaveRequest
     balance_after: Decimal | None  # in the type's unit; None: not counted or not visible
-    unit_label: str
     others_away: int
-    shown_amount: Decimal = Decimal("0")
+    amount: str = ""  # "2 days", "7.6 hours"
+    after: str = ""
     reason: str = ""  # the employee's reason, when the leave type lets this reader see it
 
 
@@ -406,8 +408,7 @@ def describe(actor: Actor, request: LeaveRequest) -> Waiting:
     """A row of the inbox: the amount in the type's unit, the balance once this request is
     taken (when the type counts one and the reader may see it), and the team's absences."""
     after: Decimal | None = None
-    amount = request.hours
-    unit = _("hours")
+    amount, in_days = request.hours, False
     if can_on(actor, VIEW, request.employee):
         for row in balances_of(actor, request.employee, as_of=request.start_date):
             if row.leave_type.pk == request.leave_type_id:
@@ -415,8 +416,7 @@ def describe(actor: Actor, request: LeaveRequest) -> Waiting:
                 if request.status == Status.PENDING:
                     left -= request.hours
                 after = row.shown(left)
-                amount = row.shown(request.hours)
-                unit = _("days") if row.in_days else _("hours")
+                amount, in_days = row.shown(request.hours), row.in_days
     reason = ""
     if request.leave_type.reason_visible_to == ReasonVisibility.APPROVERS or (
         scope_of(actor, "timeoff.manage") == Scope.COMPANY
@@ -425,11 +425,23 @@ def describe(actor: Actor, request: LeaveRequest) -> Waiting:
     return Waiting(
         request=request,
         balance_after=after,
-        unit_label=unit,
         others_away=others_away(actor, request),
-        shown_amount=amount,
+        amount=quantity(amount, in_days),
+        after="" if after is None else quantity(after, in_days),
         reason=reason,
     )
+
+
+def quantity(value: Decimal, in_days: bool) -> str:
+    """'1 day', '2.5 days', '7.6 hours' in the reader's language."""
+    text = format(value.quantize(Decimal("0.01")), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    shown = number_format(Decimal(text))
+    many = 1 if value == 1 else 2
+    if in_days:
+        return ngettext("%(n)s day", "%(n)s days", many) % {"n": shown}
+    return ngettext("%(n)s hour", "%(n)s hours", many) % {"n": shown}
 
 
 def inbox(actor: Actor, limit: int = 200) -> list[Waiting]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kluis.people.models import Employee
 from kluis.timeoff import services
+from kluis.timeoff.models import Absence
 from tests.conftest import actor_for
 from tests.timeoff.conftest import employee_of, grant
 
@@ -51,3 +53,19 @@ def test_another_company_sees_none_of_it(login, bv, holiday):
     _away_today(bv, holiday)
     html = login("hr@other-nv.test", "other-nv").get("/").content.decode()
     assert employee_of("member2@demo-bv.test").display_name not in html
+
+
+def test_hr_sees_the_company_and_a_long_list_is_cut_short(login, bv):
+    people = Employee.objects.bulk_create(
+        Employee(tenant=bv, employee_number=f"SICK{n}", first_name=f"Sick{n}", last_name="Dash")
+        for n in range(17)
+    )
+    Absence.objects.bulk_create(
+        Absence(tenant=bv, employee=p, start_date=dt.date.today(), registered_by="test")
+        for p in people
+    )
+    html = login("hr@demo-bv.test", "demo-bv").get("/").content.decode()
+    today = html[html.index('data-testid="away-today"') :]
+    today = today[: today.index("</ul>")]
+    assert today.count("Dash") == 15 and "and 2 more" in today
+    assert "The company" in html

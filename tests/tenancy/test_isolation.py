@@ -6,6 +6,7 @@ must be listed in OBJECT_IDS below, so a new URL cannot be added without being w
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -39,6 +40,8 @@ from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
+from kluis.timeoff.models import LeaveType
+from kluis.timeoff.services import register_absence, request_leave
 from tests.conftest import member
 
 
@@ -77,7 +80,7 @@ def object_routes() -> list[tuple[str, str, URLPattern]]:
     ]
 
 
-def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
+def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     """Ids of Demo BV objects, by (URL namespace, URL argument)."""
     owner = Actor.for_member(member("owner@demo-bv.test"))
     custom = create_role(owner, tenant, name="Isolation probe", grants={"audit.view": "company"})
@@ -106,7 +109,23 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
     )
     ping = WebhookDelivery.objects.get(subscription=hook)
+    # The calendar: a leave request and a sick period of member1 (ids by URL name where
+    # one namespace's `pk` names different things).
+    system = Actor.system("isolation probe", tenant)
+    monday = dt.date.today() + dt.timedelta(days=14 - dt.date.today().weekday())
+    leave = request_leave(
+        system,
+        worker,
+        {
+            "leave_type": LeaveType.objects.for_tenant(tenant).get(code="remote"),
+            "start_date": monday,
+            "end_date": monday,
+        },
+    )
+    sick = register_absence(system, worker, {"start_date": dt.date.today(), "reason": "probe"})
     return {
+        ("timeoff", "pk"): lambda: leave.pk,
+        ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
         ("api", "delivery_pk"): lambda: ping.pk,
@@ -136,6 +155,14 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
     }
+
+
+def object_id(
+    ids: dict[tuple[str, ...], Callable[[], object]], ns: str, name: str, arg: str
+) -> object:
+    """The id for one URL argument: by URL name first, else by namespace."""
+    found = ids.get((ns, name, arg)) or ids[(ns, arg)]
+    return found()
 
 
 def snapshot() -> dict[str, int]:
@@ -176,7 +203,7 @@ def test_every_object_url_is_in_the_walk(demo):
         f"{ns}:{p.name} ({route}) argument {arg}"
         for ns, route, p in object_routes()
         for arg in p.pattern.converters
-        if (ns, arg) not in ids
+        if (ns, arg) not in ids and (ns, p.name, arg) not in ids
     ]
     assert not missing, "add these URLs to OBJECT ids in the isolation walk: " + ", ".join(missing)
     assert len(object_routes()) >= 7
@@ -217,7 +244,7 @@ def test_member_of_other_company_gets_404_for_every_object_url(demo, login, emai
         if route.startswith(API_PREFIX):
             continue
         args = pattern.pattern.converters
-        url = _url(route, {arg: ids[(ns, arg)]() for arg in args})
+        url = _url(route, {arg: object_id(ids, ns, pattern.name, arg) for arg in args})
         missing_url = _url(route, dict.fromkeys(args, 987654321))
         got = _probe(client, url, foreign_role)
         assert got == _probe(client, missing_url, foreign_role), url
@@ -242,6 +269,6 @@ def test_owner_of_demo_reaches_the_same_urls(demo, login):
             continue
         url = f"/{route}"
         for arg in pattern.pattern.converters:
-            url = re.sub(rf"<\w+:{arg}>", str(ids[(ns, arg)]()), url)
+            url = re.sub(rf"<\w+:{arg}>", str(object_id(ids, ns, pattern.name, arg)), url)
         response = client.get(url, secure=True)
         assert response.status_code in {200, 302, 405}, f"GET {url} answered {response.status_code}"

@@ -444,6 +444,20 @@ def quantity(value: Decimal, in_days: bool) -> str:
     return ngettext("%(n)s hour", "%(n)s hours", many) % {"n": shown}
 
 
+def waiting_for_hr(actor: Actor, limit: int = 50) -> list[LeaveRequest]:
+    """Requests of the actor's team that a manager approved and HR has still to decide
+    (a manager's view of the two-step types' second step)."""
+    if scope_of(actor, APPROVE) in (None, Scope.COMPANY):
+        return []
+    reach = scoped(actor, APPROVE, Employee.objects.all())
+    return list(
+        LeaveRequest.objects.for_actor(actor)
+        .filter(status=Status.PENDING, stage=Stage.HR, employee__in=reach)
+        .select_related("employee", "leave_type")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
 def inbox(actor: Actor, limit: int = 200) -> list[Waiting]:
     found = [r for r in waiting_requests(actor)[: limit * 2] if may_decide(actor, r)]
     return [describe(actor, r) for r in found[:limit]]

@@ -49,7 +49,11 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "timeoff/team/approvals.html",
-        {"rows": rows, "company_wide": scope_of(actor, "timeoff.approve") == Scope.COMPANY},
+        {
+            "rows": rows,
+            "with_hr": cal.waiting_for_hr(actor),
+            "company_wide": scope_of(actor, "timeoff.approve") == Scope.COMPANY,
+        },
     )
 
 

@@ -12,7 +12,8 @@ from kluis.access.decorators import member_required
 from kluis.access.models import Role
 from kluis.audit.selectors import recent_events
 from kluis.tenancy.middleware import SESSION_KEY
-from kluis.timeoff.team_calendar import away_now, waiting_count
+from kluis.timeoff.inbox import waiting_count
+from kluis.timeoff.team_calendar import away_now
 
 
 @member_required()

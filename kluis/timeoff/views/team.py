@@ -22,7 +22,7 @@ from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
 from kluis.access.permissions import Scope
 from kluis.people.permissions import can_on, scope_of
-from kluis.timeoff import services
+from kluis.timeoff import inbox, services
 from kluis.timeoff import team_calendar as cal
 from kluis.timeoff.forms.team import DecisionForm
 from kluis.timeoff.models import LeaveRequest, Status
@@ -45,13 +45,13 @@ def _is_htmx(request: HttpRequest) -> bool:
 @member_required("timeoff.approve")
 def approvals(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    rows = cal.inbox(actor)
+    rows = inbox.inbox(actor)
     return render(
         request,
         "timeoff/team/approvals.html",
         {
             "rows": rows,
-            "with_hr": cal.waiting_for_hr(actor),
+            "with_hr": inbox.waiting_for_hr(actor),
             "company_wide": scope_of(actor, "timeoff.approve") == Scope.COMPANY,
         },
     )
@@ -106,7 +106,7 @@ def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
     else:
         outcome = _("Approved by you; it now waits for HR.")
     if _is_htmx(request):
-        row = cal.describe(actor, leave)
+        row = inbox.describe(actor, leave)
         return render(
             request,
             "timeoff/team/_waiting.html",

@@ -26,13 +26,14 @@ from kluis.people.permissions import actor_employee_id, can_on, scope_of, scoped
 from kluis.timeoff import services
 from kluis.timeoff import team_calendar as cal
 from kluis.timeoff.forms.team import AbsenceChangeForm, SickForm
-from kluis.timeoff.models import Absence
+from kluis.timeoff.models import Absence, AbsenceKind
 from kluis.timeoff.services._kit import StaleEntryError
 from kluis.timeoff.services.absences import reason_of
 
 REGISTER = "timeoff.register_sickness"
 SICKNESS = "timeoff.view_sickness"
 DETAILS = ("kind", "reason", "note")
+KINDS = dict(AbsenceKind.choices)
 ACTIONS = {"registered": _l("Registered"), "changed": _l("Changed")}
 FIELD_LABELS = {
     "kind": _l("Kind"),

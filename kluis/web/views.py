@@ -12,6 +12,8 @@ from kluis.access.decorators import member_required
 from kluis.access.models import Role
 from kluis.audit.selectors import recent_events
 from kluis.tenancy.middleware import SESSION_KEY
+from kluis.timeoff.inbox import waiting_count
+from kluis.timeoff.team_calendar import away_now
 
 
 @member_required()
@@ -24,6 +26,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "grants": sorted(grants_of(actor).items()),
         "team": membership.reports.filter(is_active=True).select_related("user"),
         "recent_events": (recent_events(actor) if can(actor, "audit.view") else None),
+        # The calendar's block: who is away (names and "Away"/"Absent" only), and what
+        # waits for the viewer's approval.
+        "away": away_now(actor) if can(actor, "timeoff.view_calendar") else None,
+        "waiting_for_me": waiting_count(actor) if can(actor, "timeoff.approve") else 0,
     }
     return render(request, "web/dashboard.html", context)
 

@@ -244,6 +244,7 @@ class ExportForm(forms.Form):
         label=_("Format"),
         choices=[("csv", "CSV"), ("xlsx", _("Excel (XLSX)"))],
         initial="csv",
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -310,7 +310,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     form = ExportForm(request.GET if asked else None)
     if asked and form.is_valid():
         first, last = form.cleaned_data["from"], form.cleaned_data["to"]
-        kind = form.cleaned_data["format"]
+        kind = form.cleaned_data["format"] or "csv"
         try:
             data = exports.rows(actor, tenant, first, last)
         except (ValidationError, PermissionDenied) as error:

@@ -496,3 +496,8 @@ if PRODUCTION:
 
 # --- Demo data ----------------------------------------------------------------------------
 DEMO_PASSWORD = "kluis-demo-password-2026"  # noqa: S105  (demo data is refused in production)
+
+# --- Time off: the demo's calendar ------------------------------------------------------
+# The demo companies get a year of leave, sick periods, a closing day and a month lock
+# (kluis/timeoff/demo.py); not in the test settings, where each test lays out its own.
+DEMO_CALENDAR = ENV != "test"

@@ -111,7 +111,7 @@ def approve_request(
             return locked
         check_unlocked(locked.tenant_id, locked.start_date, locked.end_date)
         try:
-            check_balance(employee, locked.leave_type, locked.hours, besides=locked.pk)
+            check_balance(employee, locked.leave_type, locked.hours, with_pending=False)
         except ValidationError as exc:
             raise ConflictError(" ".join(exc.messages)) from None
         locked.status = Status.APPROVED

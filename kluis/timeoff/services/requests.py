@@ -194,14 +194,21 @@ def in_days(hours: Decimal, employee: Employee, on: dt.date) -> Decimal:
 
 
 def check_balance(
-    employee: Employee, leave_type: LeaveType, hours: Decimal, *, besides: int | None = None
+    employee: Employee,
+    leave_type: LeaveType,
+    hours: Decimal,
+    *,
+    besides: int | None = None,
+    with_pending: bool = True,
 ) -> None:
-    """Refused when the request goes beyond what is left (pending requests counted)."""
+    """Refused when the request goes beyond what is left: when asking, the other requests
+    still waiting count too (nobody asks twice for the same last day); when approving,
+    only what is already approved does (the first approved gets the day)."""
     if not leave_type.counts_balance or leave_type.allow_negative:
         return
-    left = ledger.remaining(employee.tenant_id, employee.pk, leave_type.pk) - ledger.pending(
-        employee.tenant_id, employee.pk, leave_type.pk, besides=besides
-    )
+    left = ledger.remaining(employee.tenant_id, employee.pk, leave_type.pk)
+    if with_pending:
+        left -= ledger.pending(employee.tenant_id, employee.pk, leave_type.pk, besides=besides)
     if hours > left:
         if leave_type.unit == Unit.DAYS:
             today = dt.date.today()

@@ -19,6 +19,7 @@ from PIL import Image
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
 from kluis.audit.models import AuditEvent
+from kluis.company.notices import notify
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
@@ -39,7 +40,9 @@ from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
+from kluis.timeoff.models import Absence, ClosingDay, LeaveRequest, LeaveType, MonthLock, Rule
 from tests.conftest import member
+from tests.timeoff.api.data import calendar_rows
 
 
 def tiny_png() -> SimpleUploadedFile:
@@ -106,6 +109,11 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
     )
     ping = WebhookDelivery.objects.get(subscription=hook)
+    calendar_rows(tenant)
+    # The calendar's self area: a pending request, a leave type with a balance, a notice.
+    leave = LeaveRequest.objects.filter(tenant=tenant, status="pending").first()
+    holiday = LeaveType.objects.filter(tenant=tenant).exclude(rule=Rule.NONE).first()
+    notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
     return {
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
@@ -124,6 +132,12 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("api", "membership_pk"): lambda: target.pk,
         ("api", "team_pk"): lambda: Team.objects.filter(tenant=tenant).first().pk,
         ("api", "change_pk"): lambda: EmployeeVersion.objects.filter(employee=worker).first().pk,
+        ("api", "leave_type_pk"): lambda: LeaveType.objects.filter(tenant=tenant).first().pk,
+        ("api", "leave_request_pk"): lambda: LeaveRequest.objects.filter(tenant=tenant).first().pk,
+        ("api", "absence_pk"): lambda: Absence.objects.filter(tenant=tenant).first().pk,
+        ("api", "closing_day_pk"): lambda: ClosingDay.objects.filter(tenant=tenant).first().pk,
+        ("api", "month_lock_pk"): lambda: MonthLock.objects.filter(tenant=tenant).first().pk,
+        ("api", "employee_pk"): lambda: worker.pk,
         ("integrations", "pk"): lambda: api_key.pk,
         ("integrations", "webhook_pk"): lambda: webhook.pk,
         ("integrations", "delivery_pk"): lambda: webhook.deliveries.get().pk,
@@ -135,6 +149,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, str], Callable[[], int]]:
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
+        ("timeoff", "pk"): lambda: leave.pk,
+        ("timeoff", "leave_type_pk"): lambda: holiday.pk,
+        ("web", "pk"): lambda: notice.pk,
     }
 
 
@@ -152,6 +169,13 @@ def snapshot() -> dict[str, int]:
         "custom_fields": CustomFieldDefinition.objects.count(),
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),
         "wages": Wage.objects.count() + WageComponent.objects.count(),
+        "calendar": hash(
+            tuple(
+                tuple(model.objects.order_by("pk").values_list("pk", "version"))
+                for model in (LeaveType, LeaveRequest, Absence, MonthLock)
+            )
+        )
+        + ClosingDay.objects.count(),
         "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),
         "webhooks": hash(
             tuple(

@@ -3,6 +3,7 @@ and the feed itself (no session: the secret token in the URL is the credential).
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 from django.contrib import messages
@@ -66,8 +67,6 @@ class _FeedTokenThrottle(ApiIpThrottle):
     setting = "API_RATE_PER_KEY"
 
     def get_ident_key(self, request: object) -> str | None:
-        import hashlib
-
         token = getattr(request, "feed_token", "")
         return hashlib.sha256(token.encode()).hexdigest()[:32] if token else None
 

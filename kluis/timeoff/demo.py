@@ -9,8 +9,8 @@ written in bulk the way the services write it (the request, its days, its histor
 "requested" then "approved", its balance lines), but without an audit event each: going
 through the services one by one would add half a minute to every demo load.
 
-Per company: every active employee's entitlement for last year and this year (a grant
-line per counted leave type, from kluis.timeoff.law.entitlement), 10-20 days of approved
+Per company: every employee's entitlement for last year and this year (the yearly
+entitlement run, kluis.timeoff.services.entitlements.grant_year), 10-20 days of approved
 leave over the past year (a summer holiday, bridge days, single and half days), a few
 rejected and withdrawn requests, requests waiting in the coming weeks for the demo
 manager (and for HR), a few sick periods (one still open), a bridge day the company
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +36,7 @@ from kluis.company.models import Notice
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership, Tenant
 from kluis.timeoff import calendar, services
-from kluis.timeoff.law.entitlement import be_legal_holiday, nl_statutory, pro_rata_fixed
-from kluis.timeoff.law.schedule import WorkPeriod, hours_between, period_on, scheduled_hours
+from kluis.timeoff.law.schedule import hours_between, period_on, scheduled_hours
 from kluis.timeoff.models import (
     Approval,
     EntryKind,
@@ -47,11 +45,10 @@ from kluis.timeoff.models import (
     LeaveRequest,
     LeaveType,
     LedgerEntry,
-    Rule,
     Status,
-    Unit,
 )
 from kluis.timeoff.services import ConflictError
+from kluis.timeoff.services.entitlements import grant_year
 
 SEED = 15
 DEMO_TEAM = ("member1", "member2", "member3")
@@ -79,65 +76,6 @@ def load_calendar(tenant: Tenant, *, locale: str = "", country: str = "", seed: 
 
 def has_calendar(tenant: Tenant) -> bool:
     return LeaveRequest.objects.for_tenant(tenant).exists()
-
-
-def grant_entitlements(
-    actor: Actor,
-    tenant: Tenant,
-    employees: Iterable[Employee],
-    years: Iterable[int],
-    periods: dict[int, list[WorkPeriod]],
-) -> int:
-    """A grant line per employee, counted leave type and year, of the year's entitlement
-    computed by kluis.timeoff.law.entitlement (in one insert; the demo's stand-in for the
-    yearly entitlement run). How many lines were written."""
-    types = [t for t in LeaveType.objects.for_tenant(tenant) if t.is_active and t.counts_balance]
-    lines = []
-    for employee in employees:
-        own = periods.get(employee.pk, [])
-        for year in years:
-            for leave_type in types:
-                hours = _entitlement(leave_type, year, own)
-                if hours <= 0:
-                    continue
-                months = leave_type.expires_after_months
-                expires = None if months is None else _months_after(dt.date(year + 1, 1, 1), months)
-                lines.append(
-                    LedgerEntry(
-                        tenant=tenant,
-                        employee=employee,
-                        leave_type=leave_type,
-                        kind=EntryKind.GRANT,
-                        hours=hours,
-                        effective=dt.date(year, 1, 1),
-                        year=year,
-                        tranche=str(year),
-                        expires_on=expires,
-                        note="Yearly entitlement",
-                        actor_label=actor.label[:254],
-                    )
-                )
-    LedgerEntry.objects.bulk_create(lines)
-    return len(lines)
-
-
-def _entitlement(leave_type: LeaveType, year: int, periods: list[WorkPeriod]) -> Decimal:
-    if leave_type.rule == Rule.BE_LEGAL:
-        return be_legal_holiday(year, periods, periods)
-    if leave_type.rule == Rule.NL_STATUTORY:
-        return nl_statutory(year, periods)
-    if leave_type.rule == Rule.FIXED:
-        if leave_type.unit == Unit.HOURS:
-            # "N hours a year" for a full-time week of 38 hours, pro rata.
-            days = pro_rata_fixed(year, periods, leave_type.yearly_entitlement)
-            return (days * 5 / Decimal(38)).quantize(Decimal("0.01"))
-        return pro_rata_fixed(year, periods, leave_type.yearly_entitlement)
-    return Decimal(0)
-
-
-def _months_after(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 class _Demo:
@@ -258,8 +196,8 @@ class _Demo:
             .first()
             or 0
         )
-        years = sorted({self.today.year - 1, self.today.year})
-        grant_entitlements(self.system, self.tenant, self.employees, years, self.periods)
+        for year in sorted({self.today.year - 1, self.today.year}):
+            grant_year(self.system, self.tenant, year, today=self.today)
         self.closing_day()
         self.past_leave()
         self.declined()

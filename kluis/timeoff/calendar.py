@@ -29,6 +29,15 @@ def _public(country: str, region: str, year: int) -> tuple[tuple[dt.date, str], 
     return tuple(sorted(table.items()))
 
 
+def regions_of(country: str) -> tuple[str, ...]:
+    """The regions (subdivisions) whose public holidays the package knows for a country."""
+    try:
+        table = holiday_tables.country_holidays(country)
+    except (NotImplementedError, KeyError):
+        return ()
+    return tuple(getattr(table, "subdivisions", ()) or ())
+
+
 def settings_of(tenant: Tenant | int) -> TimeoffSettings:
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     found = TimeoffSettings.objects.for_tenant(tenant_id).first()

@@ -159,3 +159,15 @@ def test_the_balance_shows_entitled_planned_and_remaining_in_days(worker, manage
     assert row.shown(row.balance.entitled) == Decimal("20.00")
     assert row.shown(row.balance.planned) == Decimal("2.00")
     assert row.shown(row.balance.remaining) == Decimal("18.00")
+
+
+def test_a_region_the_holidays_package_does_not_know_is_refused(bv, hr):
+    with pytest.raises(ValidationError) as refused:
+        services.change_settings(hr, bv, {"region": "ZONE A"})
+    assert "region" in refused.value.message_dict
+    assert services.change_settings(hr, bv, {"region": "flemish"}).region == "FLEMISH"
+
+
+def test_only_hr_installs_the_default_leave_types(bv, worker):
+    with pytest.raises(PermissionDenied):
+        services.install_defaults(worker, bv, country="BE")

@@ -17,7 +17,8 @@ from kluis.access.authorization import authorize
 from kluis.audit.services import record
 from kluis.integrations.events import emit
 from kluis.tenancy.models import Tenant
-from kluis.timeoff.calendar import COUNTRIES
+from kluis.timeoff.calendar import COUNTRIES, regions_of
+from kluis.timeoff.calendar import settings_of as calendar_settings
 from kluis.timeoff.models import (
     Accrual,
     Approval,
@@ -277,8 +278,10 @@ def change_settings(actor: Actor, tenant: Tenant, changes: Mapping[str, Any]) ->
             clean["country"] = changes["country"]
     if "region" in changes:
         region = str(changes["region"] or "").strip().upper()
-        if len(region) > 10:
-            errors["region"] = [_("Keep it under %(most)s characters.") % {"most": 10}]
+        country = clean.get("country") or calendar_settings(tenant).country
+        known = {code.upper() for code in regions_of(country) if len(code) <= 10}
+        if region and region not in known:
+            errors["region"] = [_("Choose a region of the country, or none.")]
         clean["region"] = region
     if "warn_days_before_expiry" in changes:
         try:
@@ -403,6 +406,8 @@ def install_defaults(actor: Actor, tenant: Tenant, *, country: str) -> list[Leav
     """A new company's calendar: its country (public holidays) and the leave types that
     country's law and custom suggest. Runs inside the company's creation."""
     same_company(actor, tenant)
+    if not actor.is_system:
+        authorize(actor, MANAGE)
     country = country if country in COUNTRIES else "BE"
     with transaction.atomic():
         config, _made = TimeoffSettings.objects.update_or_create(

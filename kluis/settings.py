@@ -143,6 +143,8 @@ TEMPLATES = [
                 "kluis.web.context_processors.navigation",
                 # --- webhooks (issue 14): the banner about failing webhooks ---
                 "kluis.integrations.context_processors.webhook_banner",
+                # --- calendar, self area (issue 15): the header's unread notices badge ---
+                "kluis.web.context_notices.unread_notices",
             ],
         },
     }

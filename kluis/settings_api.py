@@ -55,6 +55,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WebhookStatusEnum": "kluis.integrations.api.shapes.STATUSES",
         "WebhookDeliveryStatusEnum": "kluis.integrations.webhooks.models.WebhookDelivery.Status",
+        # The calendar (issue 15): its `kind` and `status` fields named, not numbered.
+        "AbsenceKindEnum": "kluis.timeoff.models.AbsenceKind",
+        "LeaveStatusEnum": "kluis.timeoff.models.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

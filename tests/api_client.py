@@ -27,6 +27,9 @@ ALL_SCOPES = [
     "audit:read",
     "roles:read",
     "webhooks:write",
+    "timeoff:read",
+    "timeoff:write",
+    "absence:read",
 ]
 PROBLEM_JSON = "application/problem+json"
 

@@ -54,11 +54,45 @@ from kluis.api.concurrency import etag_for, expected_version
 from kluis.api.declared_schema import schema_of
 from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
-from kluis.api.registry import Resource, register
+from kluis.api.registry import Resource, register, register_route
 from kluis.api.sparse import if_match, linked, pick, requested_fields
 from kluis.api.views import RowViewSet, Sealed, field_names
 
 Precondition = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class ItemAction:
+    """An action on one object: `POST /api/v1/<prefix>/<id>/<name>/` with a body checked
+    by `body`, needing `permission` (instead of the resource's write permission), done by
+    `service(actor, row, data, expected_version=)` -> the row as changed (answered as a
+    read of it). A versioned resource's action honours If-Match or a `version` in the
+    body (412 when stale), as a change does."""
+
+    name: str  # "approve": the last segment of the path
+    service: Callable[..., Any]
+    body: type[serializers.Serializer]
+    permission: str
+    summary: str  # "Approve a leave request"
+    description: str = ""
+    example: Mapping[str, Any] = field(default_factory=dict)  # a request body
+    # The answer's example where it differs from the resource's (e.g. after approving).
+    result_example: Mapping[str, Any] = field(default_factory=dict)
+    conflict_example: str = ""  # a 409's detail, when the object's state may refuse it
+
+
+@dataclass(frozen=True)
+class History:
+    """An object's history, read-only: `GET /api/v1/<prefix>/<id>/history/`, every step
+    of the object the reader reaches, oldest first, in one page (`rows(row)`: a queryset
+    of its steps; `represent(actor, row, step)`: a step as this reader may see it)."""
+
+    rows: Callable[[Any], QuerySet[Any]]
+    serializer: type[serializers.Serializer]
+    represent: Callable[[Actor, Any, Any], dict[str, Any]]
+    example: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    description: str = ""
 
 
 def scope_of(actor: Actor, permission: str) -> str | None:
@@ -129,6 +163,8 @@ class Declaration:
     replace_description: str = "The body of a POST; fields left out go back to their defaults."
     delete_description: str = ""
     conflict_example: str = ""  # a 409's detail, e.g. what still uses the object
+    # A 409's detail when the object's state may refuse a change (a decided request).
+    change_conflict_example: str = ""
     # Overrides: an operation's summary ("create": "Define a custom field"), more
     # examples per operation, and the name of the id in the item's path.
     summaries: Mapping[str, str] = field(default_factory=dict)
@@ -156,6 +192,10 @@ class Declaration:
     versioned: bool = False
     # A `?fields=` value for the OpenAPI document (by default "id,name").
     fields_example: str = ""
+    # Actions on one object (`POST <prefix>/<id>/<name>/`) and its read-only history
+    # (`GET <prefix>/<id>/history/`), registered as routes beside the resource's two paths.
+    actions: tuple[ItemAction, ...] = ()
+    history: History | None = None
 
     @property
     def lookup(self) -> str:
@@ -356,6 +396,48 @@ class DeclaredViewSet(RowViewSet):
         requested_fields(request, self.selectable)  # a bad `?fields=` is a 400 first
         return self.one(self.get_row(kwargs[self.object_url_kwarg]))
 
+    def item_action(self) -> ItemAction | None:
+        """The action on one object this request runs, if any."""
+        name = (self.action or "").removeprefix("act_")
+        if not (self.action or "").startswith("act_"):
+            return None
+        return next(a for a in self.declaration.actions if a.name == name)
+
+    def check_permissions(self, request: Request) -> None:
+        item = self.item_action()
+        if item is not None:  # an action needs its own permission, not the write one
+            self.required_permissions = {"POST": item.permission}  # type: ignore[misc]
+        super().check_permissions(request)
+
+    def run_action(self, request: Request, pk: Any) -> Response:
+        """An action on one object: the object the reader reaches (404 otherwise, before
+        the body is looked at), the body checked, the service run against the version the
+        client read (If-Match or `version`, versioned resources)."""
+        item = self.item_action()
+        assert item is not None
+        row = self.get_row(pk)
+        body = item.body(data=request.data, context=self._context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        version = None
+        if self.declaration.versioned:
+            version = expected_version(request, row, data.pop("version", None))
+        else:
+            self.precondition()(row)
+        try:
+            changed = item.service(self.actor, row, data, expected_version=version)
+        except ObjectDoesNotExist:  # deleted by someone else in between
+            raise Http404(self.not_found) from None
+        return self.one(self.get_row(changed.pk))
+
+    def read_history(self, request: Request, **kwargs: Any) -> Response:
+        """The object's history, oldest first, in one page."""
+        history = self.declaration.history
+        assert history is not None
+        row = self.get_row(kwargs[self.object_url_kwarg])
+        steps = [history.represent(self.actor, row, step) for step in history.rows(row)]
+        return Response({"next": None, "previous": None, "results": steps})
+
 
 def viewset_for(d: Declaration) -> type[DeclaredViewSet]:
     """The viewset of a declared resource."""
@@ -397,12 +479,36 @@ def viewset_for(d: Declaration) -> type[DeclaredViewSet]:
             "partial_update": set(),
             "update": set(),
             "destroy": set(),
+            "history": set(),
+            **{f"act_{a.name}": set() for a in d.actions},
         },
         "conflict_errors": d.conflicts,
     }
+    for a in d.actions:
+        attributes[f"act_{a.name}"] = _action_method(d.lookup, a.name)
+    if d.history is not None:
+        attributes["history"] = _history_method()
     name = "".join(part.title() for part in d.prefix.split("-"))
     viewset = type(f"{name}ViewSet", (DeclaredViewSet,), attributes)
     return extend_schema_view(**schema_of(d))(viewset)
+
+
+def _action_method(lookup: str, name: str) -> Callable[..., Response]:
+    def act(self: DeclaredViewSet, request: Request, **kwargs: Any) -> Response:
+        return self.run_action(request, kwargs[lookup])
+
+    # Named as an extra action's methods are, so the OpenAPI document finds it (a plain
+    # dict: no router turns it into a route of its own).
+    act.mapping = {"post": f"act_{name}"}  # type: ignore[attr-defined]
+    return act
+
+
+def _history_method() -> Callable[..., Response]:
+    def history(self: DeclaredViewSet, request: Request, **kwargs: Any) -> Response:
+        return self.read_history(request, **kwargs)
+
+    history.mapping = {"get": "history"}  # type: ignore[attr-defined]
+    return history
 
 
 def declare(d: Declaration) -> Resource:
@@ -429,9 +535,23 @@ def declare(d: Declaration) -> Resource:
             item["put"] = "update"
     if d.remove is not None:
         item["delete"] = "destroy"
+    viewset = viewset_for(d)
+    item_path = f"{d.prefix}/<id:{d.lookup}>/"
+    item_name = d.singular.replace(" ", "-")
+    for a in d.actions:
+        register_route(
+            f"{item_path}{a.name}/",
+            viewset,
+            name=f"{item_name}-{a.name}",
+            actions={"post": f"act_{a.name}"},
+        )
+    if d.history is not None:
+        register_route(
+            f"{item_path}history/", viewset, name=f"{item_name}-history", actions={"get": "history"}
+        )
     return register(
         d.prefix,
-        viewset_for(d),
+        viewset,
         name=d.prefix,
         collection=collection,
         item_name=d.singular.replace(" ", "-"),

@@ -105,19 +105,25 @@ def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
         summary, patch = d.change_example
         changed = {**example, **patch}
 
+        refused = d.change_conflict_example
+        codes = (400, 401, 403, 404, *((409,) if refused else ()), 412, 415, 422, 429)
+        instance = f"/api/v1/{d.prefix}/{example.get('id', 1)}/"
+
         def write(verb: str, description: str, sent: tuple[str, dict[str, Any]]) -> dict[str, Any]:
             return dict(
                 summary=f"{verb} {a} {one}",
                 description=description,
                 parameters=[if_match],
                 request=body,
-                responses={
-                    200: d.serializer,
-                    **problem_responses(400, 401, 403, 404, 412, 415, 422, 429),
-                },
+                responses={200: d.serializer, **problem_responses(*codes)},
                 examples=[
                     OpenApiExample(sent[0], value=sent[1], request_only=True),
                     OpenApiExample(f"The {verb.lower()}d {one}", value=changed, response_only=True),
+                    *(
+                        [problem_example("Refused by its state", 409, refused, instance)]
+                        if refused
+                        else []
+                    ),
                 ],
             )
 
@@ -143,5 +149,46 @@ def _operations(d: Declaration) -> dict[str, dict[str, Any]]:
             examples=[problem_example("Still in use", 409, d.conflict_example, instance)]
             if d.conflict_example
             else [],
+        )
+    operations.update(_item_operations(d, a, one, if_match, example))
+    return operations
+
+
+def _item_operations(
+    d: Declaration, a: str, one: str, if_match: OpenApiParameter, example: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The actions on one object and its history (Declaration.actions, .history)."""
+    operations: dict[str, dict[str, Any]] = {}
+    for item in d.actions:
+        result = {**example, **dict(item.result_example)}
+        codes = (400, 401, 403, 404, 409, 412, 415, 422, 429)
+        instance = f"/api/v1/{d.prefix}/{example.get('id', 1)}/{item.name}/"
+        operations[f"act_{item.name}"] = dict(
+            summary=item.summary,
+            description=item.description or None,
+            parameters=[if_match],
+            request=item.body,
+            responses={200: d.serializer, **problem_responses(*codes)},
+            examples=[
+                OpenApiExample(item.summary, value=dict(item.example), request_only=True),
+                OpenApiExample(f"The {one} after it", value=result, response_only=True),
+                *(
+                    [problem_example("Refused by its state", 409, item.conflict_example, instance)]
+                    if item.conflict_example
+                    else []
+                ),
+            ],
+        )
+    if d.history is not None:
+        history = d.history
+        operations["history"] = dict(
+            summary=history.summary or f"Read the history of {a} {one}",
+            description=history.description or None,
+            parameters=[],
+            responses={
+                200: history.serializer(many=True),
+                **problem_responses(400, 401, 403, 404, 429),
+            },
+            examples=[OpenApiExample(f"The history of {a} {one}", value=dict(history.example))],
         )
     return operations

@@ -20,12 +20,42 @@ class TimeoffConfig(AppConfig):
         events.register_all()
         on_new_company(self.label, _install_defaults)
         _declare_visibility()
+        _schedule_balances()
 
 
 def _install_defaults(actor: Any, tenant: Any, *, country: str) -> None:
     from kluis.timeoff.services.types import install_defaults
 
     install_defaults(actor, tenant, country=country)
+
+
+# --- balances (helper tbal): the ledger's scheduled jobs ---------------------------------
+def _schedule_balances() -> None:
+    """Once a day across every worker: entitlements and accruals (kluis/timeoff/tasks.py),
+    then expiry notices and expiries."""
+    from kluis.operations import schedule
+
+    schedule.register("timeoff.grants", 86400, "kluis.timeoff.tasks.daily_grants")
+    schedule.register("timeoff.expiries", 86400, "kluis.timeoff.tasks.daily_expiries")
+
+    from kluis.access import visibility
+
+    leave = "timeoff.view"
+    visibility.register(
+        "timeoff.ledgerentry",
+        dict.fromkeys(("year", "lines", "employees", "tranche", "expires_on", "reason"), leave)
+        | {"kept_without_notice": leave},
+        label=leave,
+    )
+    visibility.register(
+        "timeoff.holidaycertificate",
+        dict.fromkeys(("year", "days", "employer"), leave),
+        label=leave,
+    )
+    visibility.register("timeoff.expirynotice", {"notices": leave}, label=leave)
+
+
+# --- end of balances (helper tbal) -------------------------------------------------------
 
 
 def _declare_visibility() -> None:

@@ -66,6 +66,17 @@ def entries_of(rows: list[LedgerEntry]) -> list[law.Entry]:
     return [entry_of(row, uses) for row in rows]
 
 
+PLANNED_KINDS = (law.Kind.USE, law.Kind.SICK_RETURN, law.Kind.CANCELLATION)
+
+
+def as_of_entries(entries: list[law.Entry], as_of: dt.date) -> list[law.Entry]:
+    """What a balance as of `as_of` is made of: the entries effective by then, and the
+    leave planned after it (uses and their give-backs). A credit, correction or expiry
+    dated later (next year's grant written ahead, a correction of a later date) has not
+    happened yet."""
+    return [e for e in entries if e.effective <= as_of or e.kind in PLANNED_KINDS]
+
+
 def _per_day(employee: Employee, on: dt.date) -> Decimal:
     periods = calendar.work_periods(employee.tenant_id, [employee.pk])[employee.pk]
     period = period_on(on, periods) or (periods[-1] if periods else None)
@@ -96,7 +107,11 @@ def balances_of(
     return [
         BalanceRow(
             leave_type=leave_type,
-            balance=law.balance(entries_of(rows_by_type[leave_type.pk]), as_of, warn_days=warn),
+            balance=law.balance(
+                as_of_entries(entries_of(rows_by_type[leave_type.pk]), as_of),
+                as_of,
+                warn_days=warn,
+            ),
             pending=pending.get(leave_type.pk, ZERO),
             hours_per_day=per_day,
         )

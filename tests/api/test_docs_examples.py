@@ -67,6 +67,7 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         Actor.system("docs", tenant), tenant, "Docs OAuth", ["employees:read"]
     )
     env["KLUIS_OAUTH_CLIENT_ID"], env["KLUIS_OAUTH_CLIENT_SECRET"] = oauth_id, oauth_secret
+    env.update(calendar_env(tenant))
     for command, expected in examples():
         result = subprocess.run(
             ["sh", "-c", command + ' -D /dev/stderr -o /dev/stdout -w "\\n%{http_code}"'],
@@ -96,6 +97,24 @@ def test_every_curl_example_in_the_guide_works(demo, live_server):
         etag = re.search(r"^ETag: (.+?)\r?$", result.stderr, re.M | re.I)
         if etag and "GET" not in command and "-X" not in command:
             env["ETAG"] = etag.group(1)
+
+
+def calendar_env(tenant: Tenant) -> dict[str, str]:
+    """What section 3c's examples name: a key of the calendar's scopes, an employee, a
+    leave type that the manager approves and has no balance, a working day ahead."""
+    from kluis.timeoff.models import LeaveType
+    from tests.timeoff.conftest import next_weekday
+
+    day = next_weekday(dt.date.today() + dt.timedelta(days=35), 1, tenant=tenant)
+    person = Employee.objects.get(tenant=tenant, work_email="member1@demo-bv.test")
+    return {
+        "KLUIS_CALENDAR_KEY": make_key(
+            "demo-bv", ["timeoff:read", "timeoff:write", "absence:read"]
+        ),
+        "CALENDAR_EMPLOYEE_ID": str(person.pk),
+        "TRAINING_TYPE_ID": str(LeaveType.objects.get(tenant=tenant, code="training").pk),
+        "LEAVE_DAY": day.isoformat(),
+    }
 
 
 def run_sync(live_server, key: str, folder: Path) -> str:

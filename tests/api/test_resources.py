@@ -30,6 +30,7 @@ from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
 from tests.api_client import Api, assert_problem
+from tests.timeoff.api.data import CREATE_BODIES, calendar_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,8 @@ def _every_kind_of_row(demo: dict[str, Tenant]) -> None:
             person,
             {"kind": kind, "amount": "100", "start_date": "2026-01-15", "recurring": False},
         )
+    for company in demo.values():  # the calendar's rows (the demo has leave types only)
+        calendar_rows(company)
 
 
 RESOURCES = resources()
@@ -321,6 +324,8 @@ def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
     key with another body is a 422."""
     declaration = resource.declaration
     body = {k: v for k, v in declaration.create_example.items() if k not in declaration.links}
+    if resource.prefix in CREATE_BODIES:  # its example names ids: the company's own rows
+        body = CREATE_BODIES[resource.prefix](demo)
     for name, value in list(body.items()):
         if isinstance(value, str) and name in ("name", "key", "label"):
             body[name] = f"{value}_harness" if name == "key" else f"{value} (harness)"

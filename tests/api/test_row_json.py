@@ -16,6 +16,7 @@ from django.db.models import JSONField, Value
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
 from tests.api_client import Api
+from tests.timeoff.api.data import calendar_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,7 @@ def test_a_row_written_by_the_database_is_the_row_read_alone(
                 "recurring": kind == "car",
             },
         )
+    calendar_rows(tenant)  # the demo has leave types only
     needed = resource.viewset.required_permissions["GET"]
     client = api([scope for scope, grants in API_SCOPES.items() if needed in grants])
     url = f"/api/v1/{resource.prefix}/"

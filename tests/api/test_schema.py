@@ -8,7 +8,9 @@ import re
 
 from django.test import Client
 
+from kluis.tenancy.models import Tenant
 from tests.api_client import PROBLEM_JSON
+from tests.timeoff.api.data import calendar_rows
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
 
@@ -123,6 +125,7 @@ def test_every_field_every_resource_returns_is_documented(api):
     added to a response but not to the schema fails here."""
     document = schema()
     client = api()
+    calendar_rows(Tenant.objects.get(slug="demo-bv"))  # the demo has leave types only
     employee = json.loads(client.get("/api/v1/employees/?page_size=1").content)["results"][0]
     component = {"employee": employee["id"], "kind": "meal_vouchers", "amount": "8.00"}
     added = client.post("/api/v1/wage-components/", {**component, "start_date": "2026-01-01"})

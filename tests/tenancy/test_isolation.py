@@ -6,7 +6,6 @@ must be listed in OBJECT_IDS below, so a new URL cannot be added without being w
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from PIL import Image
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
 from kluis.audit.models import AuditEvent
+from kluis.company.notices import notify
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
@@ -40,9 +40,9 @@ from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
-from kluis.timeoff.models import LeaveType
-from kluis.timeoff.services import register_absence, request_leave
+from kluis.timeoff.models import Absence, ClosingDay, LeaveRequest, LeaveType, MonthLock, Rule
 from tests.conftest import member
+from tests.timeoff.api.data import calendar_rows
 
 
 def tiny_png() -> SimpleUploadedFile:
@@ -109,23 +109,16 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         owner, tenant, {"url": "https://93.184.215.14/hook", "event_types": ["*"]}
     )
     ping = WebhookDelivery.objects.get(subscription=hook)
-    # The calendar: a leave request and a sick period of member1 (ids by URL name where
-    # one namespace's `pk` names different things).
-    system = Actor.system("isolation probe", tenant)
-    monday = dt.date.today() + dt.timedelta(days=14 - dt.date.today().weekday())
-    leave = request_leave(
-        system,
-        worker,
-        {
-            "leave_type": LeaveType.objects.for_tenant(tenant).get(code="remote"),
-            "start_date": monday,
-            "end_date": monday,
-        },
-    )
-    sick = register_absence(system, worker, {"start_date": dt.date.today(), "reason": "probe"})
+    calendar_rows(tenant)
+    # The calendar's self area: a pending request, a leave type with a balance, a notice.
+    leave = LeaveRequest.objects.filter(tenant=tenant, status="pending").first()
+    holiday = LeaveType.objects.filter(tenant=tenant).exclude(rule=Rule.NONE).first()
+    notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
     return {
-        ("timeoff", "pk"): lambda: leave.pk,
-        ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
+        # one namespace's `pk` naming different things: by URL name
+        ("timeoff", "absence_detail", "pk"): lambda: (
+            Absence.objects.filter(tenant=tenant).first().pk
+        ),
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
         ("api", "delivery_pk"): lambda: ping.pk,
@@ -143,6 +136,12 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("api", "membership_pk"): lambda: target.pk,
         ("api", "team_pk"): lambda: Team.objects.filter(tenant=tenant).first().pk,
         ("api", "change_pk"): lambda: EmployeeVersion.objects.filter(employee=worker).first().pk,
+        ("api", "leave_type_pk"): lambda: LeaveType.objects.filter(tenant=tenant).first().pk,
+        ("api", "leave_request_pk"): lambda: LeaveRequest.objects.filter(tenant=tenant).first().pk,
+        ("api", "absence_pk"): lambda: Absence.objects.filter(tenant=tenant).first().pk,
+        ("api", "closing_day_pk"): lambda: ClosingDay.objects.filter(tenant=tenant).first().pk,
+        ("api", "month_lock_pk"): lambda: MonthLock.objects.filter(tenant=tenant).first().pk,
+        ("api", "employee_pk"): lambda: worker.pk,
         ("integrations", "pk"): lambda: api_key.pk,
         ("integrations", "webhook_pk"): lambda: webhook.pk,
         ("integrations", "delivery_pk"): lambda: webhook.deliveries.get().pk,
@@ -154,6 +153,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
+        ("timeoff", "pk"): lambda: leave.pk,
+        ("timeoff", "leave_type_pk"): lambda: holiday.pk,
+        ("web", "pk"): lambda: notice.pk,
     }
 
 
@@ -179,6 +181,13 @@ def snapshot() -> dict[str, int]:
         "custom_fields": CustomFieldDefinition.objects.count(),
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),
         "wages": Wage.objects.count() + WageComponent.objects.count(),
+        "calendar": hash(
+            tuple(
+                tuple(model.objects.order_by("pk").values_list("pk", "version"))
+                for model in (LeaveType, LeaveRequest, Absence, MonthLock)
+            )
+        )
+        + ClosingDay.objects.count(),
         "role_names": hash(tuple(Role.objects.order_by("pk").values_list("name", flat=True))),
         "webhooks": hash(
             tuple(

@@ -39,6 +39,7 @@ from kluis.people.services import (
 )
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import actor_for, member
+from tests.integrations.webhooks.timeoff_cases import TIMEOFF_CASES
 
 HR = "hr@demo-bv.test"
 OWNER = "owner@demo-bv.test"
@@ -335,4 +336,5 @@ CASES: dict[str, Case] = {
     "webhook.created": subscribe,
     "webhook.updated": change_subscription,
     "webhook.deleted": unsubscribe,
+    **TIMEOFF_CASES,  # the calendar's (issue 15)
 }

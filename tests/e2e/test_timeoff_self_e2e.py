@@ -1,0 +1,110 @@
+"""An employee on a phone requests three days of leave from their calendar, sees them
+pending in the month and in the balance's "pending", and withdraws the request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import holidays
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import KluisServer, _manage, _server_env, login
+
+PHONE = {"width": 390, "height": 844}
+EMAIL = "employee@demo-bv.test"
+
+GRANT = """
+import datetime as dt
+from decimal import Decimal
+from kluis.people.models import Employee
+from kluis.timeoff.models import LeaveType, LedgerEntry
+me = Employee.objects.get(membership__user__email="{email}", tenant__slug="demo-bv")
+kind = LeaveType.objects.for_tenant(me.tenant_id).get(code="legal-holiday")
+year = dt.date.today().year
+LedgerEntry.objects.create(
+    tenant_id=me.tenant_id, employee=me, leave_type=kind, kind="grant", hours=Decimal("152"),
+    effective=dt.date(year, 1, 1), year=year, tranche=str(year), actor_label="e2e",
+)
+"""
+
+
+def quiet_monday() -> dt.date:
+    """A Monday some weeks ahead whose Monday to Wednesday are no Belgian public holiday."""
+    day = dt.date.today() + dt.timedelta(days=28)
+    day += dt.timedelta(days=(7 - day.weekday()) % 7)
+    off = holidays.country_holidays("BE", years=[day.year, day.year + 1])
+    while any(day + dt.timedelta(days=i) in off for i in range(3)):
+        day += dt.timedelta(days=7)
+    return day
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
+
+
+def cell(page: Page, day: dt.date):  # type: ignore[no-untyped-def]
+    return page.locator(f'td[data-date="{day.isoformat()}"]')
+
+
+def test_employee_requests_three_days_sees_them_pending_and_cancels(
+    page: Page, kluis_server: KluisServer
+) -> None:
+    _manage(_server_env(kluis_server.data_dir), "shell", "-c", GRANT.format(email=EMAIL))
+    monday = quiet_monday()
+    wednesday = monday + dt.timedelta(days=2)
+    page.set_viewport_size(PHONE)
+    login(page, kluis_server, EMAIL)
+
+    page.goto(f"/time-off/?month={monday:%Y-%m}")
+    expect(page.get_by_role("heading", name="My calendar")).to_be_visible()
+    no_sideways_scroll(page)
+    pending_before = page.get_by_test_id("balance-legal-holiday").get_by_test_id("pending")
+    expect(pending_before).to_have_text("0")
+
+    # Clicking a day opens the form with that date.
+    cell(page, monday).get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/time-off/request/\?date="))
+    form = page.get_by_test_id("request-form")
+    expect(form.get_by_label("First day", exact=True)).to_have_value(monday.isoformat())
+    form.get_by_label("Leave type").select_option(label="Legal holiday")
+    form.get_by_label("Last day", exact=True).fill(wednesday.isoformat())
+    form.get_by_label("Last day", exact=True).dispatch_event("change")
+    expect(page.get_by_test_id("preview-amount")).to_have_text("3 days")
+    expect(page.get_by_test_id("preview-left")).to_contain_text("17 days")
+    no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.get_by_test_id("submit-request").click()
+
+    expect(page).to_have_url(re.compile(r"/time-off/requests/\d+/$"))
+    expect(page.get_by_role("status")).to_contain_text("sent for approval")
+    expect(page.get_by_test_id("status")).to_have_text("Pending")
+    no_sideways_scroll(page)
+
+    # The month shows the three days pending; the balance counts them as pending.
+    page.goto(f"/time-off/?month={monday:%Y-%m}")
+    for offset in range(3):
+        day = monday + dt.timedelta(days=offset)
+        expect(cell(page, day).get_by_test_id("leave-pending")).to_be_visible()
+    expect(cell(page, monday + dt.timedelta(days=3)).get_by_test_id("leave-pending")).to_have_count(
+        0
+    )
+    balance = page.get_by_test_id("balance-legal-holiday")
+    expect(balance.get_by_test_id("pending")).to_have_text("3")
+    expect(balance.get_by_test_id("available")).to_have_text("17")
+    no_sideways_scroll(page)
+
+    # Withdraw it from the request's page (keyboard: the link and the button are reachable).
+    page.get_by_test_id("upcoming").get_by_role("link", name="Legal holiday").first.click()
+    page.get_by_test_id("cancel-box").locator("summary").click()
+    page.get_by_test_id("cancel-box").get_by_label("Why (optional)").fill("Plans changed")
+    with page.expect_navigation():
+        page.get_by_test_id("cancel-request").focus()
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("status")).to_have_text("Cancelled")
+    expect(page.get_by_test_id("history-action")).to_have_text(["Requested", "Cancelled"])
+
+    page.goto(f"/time-off/?month={monday:%Y-%m}")
+    expect(cell(page, monday).get_by_test_id("leave-pending")).to_have_count(0)
+    expect(page.get_by_test_id("balance-legal-holiday").get_by_test_id("pending")).to_have_text("0")

@@ -25,12 +25,17 @@ from kluis.tenancy.models import Membership, Tenant
 # A domain app's part of a demo company: (company, locale, country) -> None.
 DemoPart = Callable[..., None]
 _PARTS: dict[str, DemoPart] = {}
+_UPGRADES: dict[str, DemoPart] = {}
 
 
-def register(app_label: str, part: DemoPart) -> None:
+def register(app_label: str, part: DemoPart, *, upgrade: DemoPart | None = None) -> None:
     """Add an app's part to every demo company, called as part(tenant, locale=, country=)
-    inside the loader's transaction, in the order the apps are installed."""
+    inside the loader's transaction, in the order the apps are installed. `upgrade`, called
+    the same way on every load of an existing demo, adds the part to a demo made before the
+    app had one (it checks itself whether there is anything to add, cheaply)."""
     _PARTS[app_label] = part
+    if upgrade is not None:
+        _UPGRADES[app_label] = upgrade
 
 
 # Demo BV is Belgian, Other NV Dutch: names, addresses, national numbers and IBANs follow.
@@ -191,6 +196,10 @@ def _upgrade_demo() -> None:
         if not SignInPolicy.objects.for_tenant(tenant).exists():
             with transaction.atomic():
                 _demo_sign_in_policy(Actor.system("demo-loader", tenant), tenant)
+        locale, country = PEOPLE_LOCALES[tenant.slug]
+        for upgrade in _UPGRADES.values():
+            with transaction.atomic():
+                upgrade(tenant, locale=locale, country=country)
 
 
 def _demo_sign_in_policy(actor: Actor, tenant: Tenant) -> None:

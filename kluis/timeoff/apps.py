@@ -20,6 +20,11 @@ class TimeoffConfig(AppConfig):
         events.register_all()
         on_new_company(self.label, _install_defaults)
         _declare_visibility()
+        # --- demo calendar (kluis/timeoff/demo.py) ---
+        from kluis.company import demo
+
+        demo.register(self.label, _load_demo_calendar, upgrade=_upgrade_demo_calendar)
+        # --- end demo calendar ---
         _schedule_balances()
 
 
@@ -27,6 +32,32 @@ def _install_defaults(actor: Any, tenant: Any, *, country: str) -> None:
     from kluis.timeoff.services.types import install_defaults
 
     install_defaults(actor, tenant, country=country)
+
+
+# --- demo calendar (kluis/timeoff/demo.py) ---
+def _load_demo_calendar(tenant: Any, *, locale: str, country: str) -> None:
+    """A year of leave, sickness, a closing day and a month lock (settings.DEMO_CALENDAR:
+    off in the test settings, whose tests lay out their own calendar)."""
+    from django.conf import settings
+
+    if settings.DEMO_CALENDAR:
+        from kluis.timeoff.demo import load_calendar
+
+        load_calendar(tenant, locale=locale, country=country)
+
+
+def _upgrade_demo_calendar(tenant: Any, *, locale: str, country: str) -> None:
+    """A demo made before the calendar existed gets its year too (once)."""
+    from django.conf import settings
+
+    if settings.DEMO_CALENDAR:
+        from kluis.timeoff.demo import has_calendar, load_calendar
+
+        if not has_calendar(tenant):
+            load_calendar(tenant, locale=locale, country=country)
+
+
+# --- end demo calendar ---
 
 
 # --- balances (helper tbal): the ledger's scheduled jobs ---------------------------------

@@ -114,11 +114,11 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     leave = LeaveRequest.objects.filter(tenant=tenant, status="pending").first()
     holiday = LeaveType.objects.filter(tenant=tenant).exclude(rule=Rule.NONE).first()
     notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
+    # A sick period (calendar_rows registers one for member1).
+    sick = Absence.objects.filter(tenant=tenant).first()
     return {
-        # one namespace's `pk` naming different things: by URL name
-        ("timeoff", "absence_detail", "pk"): lambda: (
-            Absence.objects.filter(tenant=tenant).first().pk
-        ),
+        ("timeoff", "pk"): lambda: leave.pk,
+        ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
         ("api", "delivery_pk"): lambda: ping.pk,
@@ -153,7 +153,6 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
-        ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "leave_type_pk"): lambda: holiday.pk,
         ("web", "pk"): lambda: notice.pk,
     }

@@ -27,11 +27,8 @@ from tests.timeoff.conftest import employee_of
 
 @pytest.fixture
 def nv(demo):
-    tenant = demo["other-nv"]
-    LeaveType.objects.filter(tenant=tenant, code="extra-statutory").update(
-        yearly_entitlement=Decimal(40)
-    )
-    return tenant
+    # Extra-statutory leave as the Dutch defaults have it: 5 days, 40 h a year full time.
+    return demo["other-nv"]
 
 
 @pytest.fixture
@@ -191,6 +188,24 @@ def test_statutory_leave_that_could_not_be_taken_keeps_five_years(nv, nv_hr):
     with pytest.raises(ValidationError):
         mark_not_takeable(nv_hr, someone, leave_type(nv, "extra-statutory"), "2026-extra", "x")
     assert AuditEvent.objects.filter(action="balance.extended").count() == 1
+
+
+def test_a_notice_counts_for_the_date_it_announced_not_for_an_extended_one(nv, nv_hr):
+    someone = person(nv, (D(2025, 1, 1), None, "40", None))
+    statutory = leave_type(nv, "statutory")
+    grant_year(nv_hr, nv, 2026, employee_ids=[someone.pk], today=D(2026, 1, 1))
+    mine = ExpiryNotice.objects.filter(employee=someone, leave_type=statutory)
+    send_expiry_notices(D(2027, 4, 2), tenant=nv)
+    assert mine.get().expires_on == D(2027, 7, 1)
+    mark_not_takeable(nv_hr, someone, statutory, "2026-statutory", "Ill all year")
+    # The notice of 1 July 2027 does not let the hours go on 1 January 2032.
+    apply_expiries(D(2032, 1, 1), tenant=nv)
+    assert total(someone, statutory) == Decimal("160.00")
+    # Told again for the new date (the same notice, updated), they then go.
+    send_expiry_notices(D(2031, 10, 3), tenant=nv)
+    assert (mine.count(), mine.get().expires_on) == (1, D(2032, 1, 1))
+    apply_expiries(D(2032, 1, 2), tenant=nv)
+    assert lines(someone, statutory)[-1] == ("expiry", Decimal("-160.00"), "2026-statutory")
 
 
 def test_belgian_carry_over_above_the_cap_lapses_on_1_january_after_notice(bv, hr):

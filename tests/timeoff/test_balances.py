@@ -106,12 +106,9 @@ def test_a_joiners_holiday_certificate_grants_the_days_of_the_previous_employer(
 
 @pytest.fixture
 def nv(demo):
-    tenant = demo["other-nv"]
-    # The Dutch defaults' extra-statutory leave counts hours: 40 a year here.
-    leave_type(tenant, "extra-statutory").__class__.objects.filter(
-        tenant=tenant, code="extra-statutory"
-    ).update(yearly_entitlement=Decimal(40))
-    return tenant
+    # The Dutch defaults' extra-statutory leave: 5 days a year of a full-time week, i.e.
+    # 5 x weekly hours / 5 = the weekly hours, shown in hours.
+    return demo["other-nv"]
 
 
 @pytest.fixture
@@ -120,11 +117,11 @@ def nv_hr(nv):
 
 
 # The Netherlands 2026 (Other NV): statutory 4 x weekly hours pro rata ("2026-statutory",
-# gone 1 July 2027), extra-statutory 40 h a year pro rata to the time employed
+# gone 1 July 2027), extra-statutory 5 days (= weekly hours) pro rata to the time employed
 # ("2026-extra", gone 1 January 2032).
 NL_ROWS = [
     ("full time 40 h", [(D(2026, 1, 1), None, "40", None)], "160.00", "40.00"),
-    ("32 h on 4 days", [(D(2025, 1, 1), None, "32", FOUR_DAYS_32)], "128.00", "40.00"),
+    ("32 h on 4 days", [(D(2025, 1, 1), None, "32", FOUR_DAYS_32)], "128.00", "32.00"),
     ("joiner 1 April", [(D(2026, 4, 1), None, "40", None)], "120.55", "30.14"),
     #   160 x 275/365 = 120.548; 40 x 275/365 = 30.137
     ("leaver 30 September", [(D(2020, 1, 1), D(2026, 9, 30), "40", None)], "119.67", "29.92"),
@@ -133,9 +130,9 @@ NL_ROWS = [
         "40 h, then 32 h from 1 July",
         [(D(2026, 1, 1), D(2026, 6, 30), "40", None), (D(2026, 7, 1), None, "32", None)],
         "143.87",
-        "40.00",
+        "35.97",
     ),
-    #   4 x (40 x 181 + 32 x 184) / 365 = 143.868
+    #   4 x (40 x 181 + 32 x 184) / 365 = 143.868; (40 x 181 + 32 x 184) / 365 = 35.967
 ]
 
 

@@ -23,7 +23,7 @@ from kluis.timeoff.models import (
     Status,
     TimeoffSettings,
 )
-from kluis.timeoff.selectors import BalanceRow, entries_of
+from kluis.timeoff.selectors import BalanceRow, as_of_entries, entries_of
 
 APPROVE = "timeoff.approve"
 MANAGE = "timeoff.manage"
@@ -108,7 +108,9 @@ def balance_rows(
             BalanceRow(
                 leave_type=leave_type,
                 balance=law.balance(
-                    entries_of(lines.get((employee_id, leave_type.pk), [])), as_of, warn_days=warn
+                    as_of_entries(entries_of(lines.get((employee_id, leave_type.pk), [])), as_of),
+                    as_of,
+                    warn_days=warn,
                 ),
                 pending=pending.get((employee_id, leave_type.pk), ZERO),
                 hours_per_day=per_day,

@@ -28,7 +28,7 @@ from kluis.tenancy.models import Tenant
 from kluis.timeoff import calendar
 from kluis.timeoff.law import entitlement as law
 from kluis.timeoff.law.ledger import nl_tranches
-from kluis.timeoff.law.schedule import CENT, WorkPeriod, days_in_year, employed_days, segments_in
+from kluis.timeoff.law.schedule import CENT, WorkPeriod, segments_in
 from kluis.timeoff.models import (
     Absence,
     AbsenceKind,
@@ -38,7 +38,6 @@ from kluis.timeoff.models import (
     LeaveType,
     LedgerEntry,
     Rule,
-    Unit,
 )
 from kluis.timeoff.services._kit import same_company
 
@@ -165,10 +164,8 @@ def yearly_hours(
             unassimilated_days=unassimilated,
             certificate_days=certificate_days,
         )
-    if leave_type.unit == Unit.HOURS:
-        # N hours a year: the same hours for everyone, pro rata to the time employed.
-        share = Decimal(employed_days(year, periods)) / days_in_year(year)
-        return (leave_type.yearly_entitlement * share).quantize(CENT, rounding=ROUND_HALF_UP)
+    # N days a year of a full-time five-day week, whatever the type's unit (which is only
+    # how the balance is shown): each contract gets N x its weekly hours / 5, pro rata.
     return law.pro_rata_fixed(year, periods, leave_type.yearly_entitlement)
 
 

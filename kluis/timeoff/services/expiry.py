@@ -160,11 +160,14 @@ def _notices_of(tenant: Tenant, today: dt.date) -> int:
     )
     if not pairs:
         return 0
-    done = set(
-        ExpiryNotice.objects.for_tenant(tenant)
+    # A tranche is told once per expiry date: a date moved later (extended, carried over)
+    # is told again, updating its notice.
+    done = {
+        (employee_id, type_id, key): (pk, on)
+        for pk, employee_id, type_id, key, on in ExpiryNotice.objects.for_tenant(tenant)
         .filter(employee_id__in={e for e, _t in pairs})
-        .values_list("employee_id", "leave_type_id", "tranche")
-    )
+        .values_list("pk", "employee_id", "leave_type_id", "tranche", "expires_on")
+    }
     per_day = _per_day(tenant, sorted({e for e, _t in pairs}), today)
     employees = Employee.objects.for_tenant(tenant).in_bulk({e for e, _t in pairs})
     now = timezone.now()
@@ -183,9 +186,11 @@ def _notices_of(tenant: Tenant, today: dt.date) -> int:
                 if pot.remaining > cap and new_year <= horizon:
                     due.append((pot.key + CARRY, new_year, pot.remaining - cap))
             for key, on, hours in due:
-                if (employee_id, type_id, key) in done:
+                earlier = done.get((employee_id, type_id, key))
+                if earlier is not None and earlier[1] == on:
                     continue
                 notice = ExpiryNotice(
+                    pk=earlier[0] if earlier is not None else None,
                     tenant=tenant,
                     employee_id=employee_id,
                     leave_type_id=type_id,
@@ -198,7 +203,11 @@ def _notices_of(tenant: Tenant, today: dt.date) -> int:
     if not made:
         return 0
     with transaction.atomic():
-        ExpiryNotice.objects.bulk_create([notice for notice, _d in made])
+        ExpiryNotice.objects.bulk_create([notice for notice, _d in made if notice.pk is None])
+        ExpiryNotice.objects.bulk_update(
+            [notice for notice, _d in made if notice.pk is not None],
+            ["expires_on", "hours", "sent_at"],
+        )
         for notice, day in made:
             _tell_employee(
                 employees[notice.employee_id],
@@ -250,19 +259,25 @@ def _expiries_of(tenant: Tenant, today: dt.date) -> int:
     )
     if not pairs:
         return 0
-    notices: dict[tuple[int, int], set[str]] = defaultdict(set)
+    notices: dict[tuple[int, int], dict[str, dt.date]] = defaultdict(dict)
     for notice in ExpiryNotice.objects.for_tenant(tenant).filter(
         employee_id__in={e for e, _t in pairs}
     ):
         if in_time(notice, warn):
-            notices[(notice.employee_id, notice.leave_type_id)].add(notice.tranche)
+            notices[(notice.employee_id, notice.leave_type_id)][notice.tranche] = notice.expires_on
     per_day = _per_day(tenant, sorted({e for e, _t in pairs}), new_year - dt.timedelta(1))
     actor = _system(tenant)
     lines: list[LedgerEntry] = []
     kept: list[tuple[int, int, str, Decimal]] = []
     for (employee_id, type_id), rows in _rows_by_balance(tenant, pairs).items():
         entries = entries_of(rows)
-        told = notices.get((employee_id, type_id), set())
+        # A notice counts for the date it announced: not for a date moved since.
+        expiry_of = {pot.key: pot.expires_on for pot in law.tranches(entries, today)}
+        told = {
+            key
+            for key, on in notices.get((employee_id, type_id), {}).items()
+            if on == (new_year if key.endswith(CARRY) else expiry_of.get(key))
+        }
         new: list[law.Entry] = []
         target = carry.get(type_id)
         if target and not any(

@@ -70,11 +70,13 @@ def _request_for(actor: Actor, pk: int) -> LeaveRequest:
 
 
 def _back(request: HttpRequest) -> str:
-    target = str(request.POST.get("next") or "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
+    """Back where the decision was made (`next`, else the page that posted it: the
+    inbox or the request's own page), never to another site."""
+    for target in (request.POST.get("next"), request.headers.get("Referer")):
+        if target and url_has_allowed_host_and_scheme(
+            str(target), {request.get_host()}, require_https=request.is_secure()
+        ):
+            return str(target)
     return "timeoff:approvals"
 
 

@@ -176,3 +176,16 @@ def test_the_request_reason_hidden_from_a_manager_when_the_type_says_hr_only(
     html = login("manager@demo-bv.test", "demo-bv").get("/time-off/approvals/").content.decode()
     assert f'data-request="{pending.pk}"' in html
     assert "Family wedding" not in html
+
+
+def test_a_decision_from_the_requests_page_goes_back_there_never_to_another_site(login, pending):
+    client = login("manager@demo-bv.test", "demo-bv")
+    page = f"/time-off/requests/{pending.pk}/"
+    answer = client.post(
+        f"/time-off/requests/{pending.pk}/approve/",
+        {},
+        headers={"Referer": f"http://testserver{page}"},
+    )
+    assert answer["Location"] == f"http://testserver{page}"
+    other = client.post(f"/time-off/requests/{pending.pk}/reject/", {"next": "https://evil.test/"})
+    assert other["Location"] == "/time-off/approvals/"

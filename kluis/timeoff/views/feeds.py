@@ -8,11 +8,11 @@ import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
@@ -84,11 +84,16 @@ def _too_many(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-@require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The .ics: counted against the client IP's and the token's limits before the token
-    is looked up; 404 for anything but a live feed of an active member."""
+    is looked up; 404 for anything but a live feed of an active member (whatever the
+    method: another method on a live feed is 405)."""
     request.feed_token = token  # type: ignore[attr-defined]
+    if request.method not in ("GET", "HEAD"):
+        with unnarrowed():
+            if feeds.find(token) is None:
+                raise Http404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     response = _too_many(request)
     if response is None:
         # The token names the company: look it up across companies, then read as it.

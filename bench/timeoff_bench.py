@@ -30,6 +30,7 @@ from typing import Any
 
 from _seed import seed, setup_django
 from _timeoff_seed import seed_leave
+from people_bench import client_for, consume  # the same test client and reading
 
 TARGETS = {
     "submit": 100,
@@ -39,23 +40,6 @@ TARGETS = {
     "balance": 50,
     "recompute": 10_000,
 }
-
-
-def client_for(user: Any, tenant: Any) -> Any:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["kluis_tenant_id"] = tenant.pk
-    session.save()
-    return client
-
-
-def consume(response: Any) -> int:
-    if getattr(response, "streaming", False):
-        return sum(len(chunk) for chunk in response.streaming_content)
-    return len(response.content)
 
 
 def measured(fetch: Callable[[int], Any], runs: int) -> tuple[float, int, Any]:
@@ -130,6 +114,12 @@ def run(count: int, runs: int) -> None:
         member_for(tenant, worker, "worker@bench.test", "employee"), tenant
     )
     manager_client = client_for(member_for(tenant, lead, "lead@bench.test", "manager"), tenant)
+    # As the demo companies: no second factor required, so HR's pages answer without an
+    # enrolment step (the bench signs in with a session, not through the login form).
+    from kluis.company.demo import _demo_sign_in_policy
+
+    with transaction.atomic():
+        _demo_sign_in_policy(Actor.system("bench", tenant), tenant)
     hr_client = client_for(hr_user, tenant)
     holiday = LeaveType.objects.for_tenant(tenant).get(code="legal-holiday")
     # Leave far ahead, one fortnight after another, clear of the seeded year.

@@ -114,27 +114,32 @@ def approve_request(
             check_balance(employee, locked.leave_type, locked.hours, with_pending=False)
         except ValidationError as exc:
             raise ConflictError(" ".join(exc.messages)) from None
-        locked.status = Status.APPROVED
-        locked.stage = Stage.NONE
-        locked.decided_by = actor.label[:254]
-        locked.decided_at = timezone.now()
-        locked.decision_comment = comment
-        locked.version += 1
-        locked.save()
+        _decide(actor, locked, Status.APPROVED, comment)
         ledger.record_use(actor, locked)
         ledger.settle_sick_returns(actor, locked.tenant_id, employee.pk)
-        new = {"status": locked.status, "stage": locked.stage}
-        keep_version(locked, actor, "approved", old=old, new=new, comment=comment)
-        record(
-            actor,
-            "leave_request.approved",
-            tenant=locked.tenant,
-            target=locked,
-            changes=changes_of(old, new),
-        )
-        announce("leave_request.approved", locked)
-        notifications.request_decided(locked, url=url)
+        _tell(actor, locked, "approved", old, comment)
     return locked
+
+
+def _decide(actor: Actor, locked: LeaveRequest, status: str, comment: str) -> None:
+    """The last step: who decided, when, why; the request's next version."""
+    locked.status = status
+    locked.stage = Stage.NONE
+    locked.decided_by = actor.label[:254]
+    locked.decided_at = timezone.now()
+    locked.decision_comment = comment
+    locked.version += 1
+    locked.save()
+
+
+def _tell(actor: Actor, locked: LeaveRequest, verb: str, old: dict[str, Any], comment: str) -> None:
+    """The decision's history step, audit event, webhook event and the employee's notice."""
+    new = {"status": locked.status, "stage": locked.stage}
+    keep_version(locked, actor, verb, old=old, new=new, comment=comment)
+    name = f"leave_request.{verb}"
+    record(actor, name, tenant=locked.tenant, target=locked, changes=changes_of(old, new))
+    announce(name, locked)
+    notifications.request_decided(locked, url=links.request_page(locked.pk))
 
 
 def reject_request(
@@ -150,24 +155,8 @@ def reject_request(
         locked = _locked(request, expected_version)
         if not may_decide(actor, locked):
             raise PermissionDenied(_("This request waits for HR's decision."))
-        old = {"status": locked.status, "stage": locked.stage}
-        locked.status = Status.REJECTED
-        locked.stage = Stage.NONE
-        locked.decided_by = actor.label[:254]
-        locked.decided_at = timezone.now()
-        locked.decision_comment = comment
-        locked.version += 1
-        locked.save()
+        old: dict[str, Any] = {"status": locked.status, "stage": locked.stage}
+        _decide(actor, locked, Status.REJECTED, comment)
         LeaveDay.objects.filter(request=locked).update(active=False)
-        new = {"status": locked.status, "stage": locked.stage}
-        keep_version(locked, actor, "rejected", old=old, new=new, comment=comment)
-        record(
-            actor,
-            "leave_request.rejected",
-            tenant=locked.tenant,
-            target=locked,
-            changes=changes_of(old, new),
-        )
-        announce("leave_request.rejected", locked)
-        notifications.request_decided(locked, url=links.request_page(locked.pk))
+        _tell(actor, locked, "rejected", old, comment)
     return locked

@@ -137,6 +137,28 @@ RESOURCES = {
         },
     ),
     "teams": Resource("people_team", {"id": "id", "name": "name", "department": "department_id"}),
+    # What a key with timeoff:read sees of a leave request (no reason).
+    "leave_requests": Resource(
+        "timeoff_leaverequest",
+        {
+            "id": "id",
+            "employee": "employee_id",
+            "leave_type": "leave_type_id",
+            "start_date": "start_date",
+            "end_date": "end_date",
+            "start_part": "start_part",
+            "end_part": "end_part",
+            "hours": "printf('%.2f', hours)",
+            "status": "status",
+            "stage": "stage",
+            "decided_by": "decided_by",
+            "decided_at": "decided_at",
+            "decision_comment": "decision_comment",
+            "version": "version",
+            "created_at": "created_at",
+            "updated_at": "updated_at",
+        },
+    ),
     "departments": Resource(
         "people_department", {"id": "id", "name": "name", "code": "code", "parent": "parent_id"}
     ),

@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from _seed import seed, setup_django  # bench/_seed.py, shared with bench/people_bench.py
+from _timeoff_seed import seed_leave
 
 BENCH_DIR = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -79,6 +80,7 @@ CREDENTIALS = {
     "audit": ["audit:read"],
     "sealed": ["employees:read", "personal:read", "identity:read", "wages:read"],
     "write": ["employees:read", "employees:write"],
+    "timeoff": ["timeoff:read"],
 }
 LISTINGS = (
     Listing("employees", "/api/v1/employees/", "employees", "read"),
@@ -90,6 +92,7 @@ LISTINGS = (
     Listing("custom fields", "/api/v1/custom-fields/", "custom_fields", "read"),
     Listing("change feed", "/api/v1/changes/", "changes", "read"),
     Listing("audit log", "/api/v1/audit-events/", "audit_events", "audit", key="sequence"),
+    Listing("leave requests", "/api/v1/leave-requests/", "leave_requests", "timeoff"),
 )
 
 WRK_DONE = """
@@ -748,6 +751,7 @@ def main() -> None:
         workers = args.workers or int(os.environ.get("KLUIS_WEB_WORKERS", default_workers()))
         started = time.perf_counter()
         tenant, _hr = seed(args.employees, api=True)
+        seed_leave(tenant)  # a year of leave: the leave requests' list
         headers = make_credentials(tenant)
         print(
             f"Seeded {args.employees:,} employees in {time.perf_counter() - started:.1f} s"

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
@@ -101,6 +103,16 @@ class Day:
     closing: str = ""
     leave: list[dict[str, Any]] = field(default_factory=list)
     sick: str = ""
+
+    @cached_property
+    def iso(self) -> str:
+        return self.date.isoformat()
+
+    @cached_property
+    def spoken(self) -> str:
+        """The day in words ("Monday 7 December"), made once: a month's grid names each
+        day twice, and the template filter costs more than the rest of the cell."""
+        return date_format(self.date, "l j F")
 
     @property
     def marks(self) -> list[str]:

@@ -124,7 +124,7 @@ def _tell_employee(
     members = Membership.objects.select_related("user").filter(pk=employee.membership_id)
 
     def compose() -> tuple[str, str]:
-        title = _("Your %(type)s expires soon") % {"type": leave_type.name}
+        title = _("%(type)s: days expire soon") % {"type": leave_type.name}
         body = _("%(amount)s of your %(type)s expire on %(date)s. Plan them before then.") % {
             "amount": _amount(leave_type, hours, per_day),
             "type": leave_type.name,

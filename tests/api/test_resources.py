@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.utils import timezone
 from django_filters import BooleanFilter, IsoDateTimeFilter, NumberFilter
 
 import kluis.api.urls  # noqa: F401  (the apps register their resources)
@@ -126,7 +127,9 @@ def _sample(declared: Any, rows: list[Any], name: str) -> Any:
     if isinstance(declared, NumberFilter):
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        # A date filter on an instant reads the date where the company is (the server's
+        # time zone): between 23:00 and 24:00 UTC, Brussels is already on the next day.
+        return timezone.localtime(value).date().isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if declared.lookup_expr == "icontains":

@@ -128,6 +128,14 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     return {
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
+        # HR's set-up pages name other objects by `pk` (ids by URL name, as above).
+        ("timeoff", "leave_type_edit", "pk"): lambda: holiday.pk,
+        ("timeoff", "closing_day_remove", "pk"): lambda: (
+            ClosingDay.objects.filter(tenant=tenant).first().pk
+        ),
+        ("timeoff", "month_unlock", "pk"): lambda: (
+            MonthLock.objects.filter(tenant=tenant).first().pk
+        ),
         ("api", "pk"): lambda: worker.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
         ("api", "delivery_pk"): lambda: ping.pk,

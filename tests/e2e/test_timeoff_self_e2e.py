@@ -30,8 +30,9 @@ LedgerEntry.objects.create(
 
 
 def quiet_monday() -> dt.date:
-    """A Monday some weeks ahead whose Monday to Wednesday are no Belgian public holiday."""
-    day = dt.date.today() + dt.timedelta(days=28)
+    """A Monday twelve weeks or more ahead (clear of the demo calendar's own planned and
+    waiting leave) whose Monday to Wednesday are no Belgian public holiday."""
+    day = dt.date.today() + dt.timedelta(days=84)
     day += dt.timedelta(days=(7 - day.weekday()) % 7)
     off = holidays.country_holidays("BE", years=[day.year, day.year + 1])
     while any(day + dt.timedelta(days=i) in off for i in range(3)):

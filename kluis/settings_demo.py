@@ -15,7 +15,7 @@ DEMO_PASSWORD = "kluis-demo-password-2026"  # noqa: S105  (demo data is refused 
 
 # --- Time off: the demo's calendar ------------------------------------------------------
 # The demo companies get a year of leave, sick periods, a closing day and a month lock
-# (kluis/timeoff/demo.py); not in the test settings, where each test lays out its own.
+# (kluis/timeoff/demo/); not in the test settings, where each test lays out its own.
 # KLUIS_DEMO_CALENDAR=0 leaves it out (1 puts it in) whatever the environment.
 _demo_calendar = os.environ.get("KLUIS_DEMO_CALENDAR", "0" if ENV == "test" else "1").strip()
 if _demo_calendar not in ("0", "1"):

@@ -233,8 +233,9 @@ class NotTakeableViewSet(ApiViewSet):
     query_parameters: ClassVar[dict[str, set[str]]] = {"create": set()}
 
     def employees(self) -> QuerySet[Employee]:
-        # self.actor: a compiled lookup builds this for a company standing in for the client's
-        return scoped(self.actor, READ, Employee.objects.all())
+        # The employees HR reaches (a write-only key too, as for a correction); self.actor:
+        # a compiled lookup builds this for a company standing in for the client's.
+        return scoped(self.actor, MANAGE, Employee.objects.all())
 
     @extend_schema(
         summary="Mark statutory leave as not takeable",

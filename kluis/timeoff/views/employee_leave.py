@@ -226,10 +226,12 @@ def _post_target(request: HttpRequest, employee_pk: int) -> tuple[Actor, Employe
 
 def _done(request: HttpRequest, employee: Employee, text: str) -> HttpResponse:
     messages.success(request, text)
+    home = reverse("timeoff:employee_leave", args=[employee.pk])
     back = request.POST.get("back", "")
-    if back.startswith(f"/time-off/people/{employee.pk}/") and "//" not in back:
+    # Back to one of this employee's pages (the balance's lines), never anywhere else.
+    if back.startswith(home) and "//" not in back and "\\" not in back:
         return redirect(back)
-    return redirect("timeoff:employee_leave", employee.pk)
+    return redirect(home)
 
 
 @member_required(VIEW)

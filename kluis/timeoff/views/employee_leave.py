@@ -62,21 +62,18 @@ def _manages(actor: Actor, employee: Employee) -> bool:
     return can_on(actor, MANAGE, employee)
 
 
-def _counted_types(employee: Employee) -> QuerySet[LeaveType]:
-    ids = [t.pk for t in LeaveType.objects.for_tenant(employee.tenant_id) if t.counts_balance]
-    return LeaveType.objects.for_tenant(employee.tenant_id).filter(pk__in=ids)
+def _counted_types(actor: Actor) -> QuerySet[LeaveType]:
+    ids = [t.pk for t in LeaveType.objects.for_actor(actor) if t.counts_balance]
+    return LeaveType.objects.for_actor(actor).filter(pk__in=ids)
 
 
-def _statutory_tranches(employee: Employee) -> list[tuple[LeaveType, str]]:
+def _statutory_tranches(actor: Actor, employee: Employee) -> list[tuple[LeaveType, str]]:
     """The employee's Dutch statutory tranches (one per year), newest first."""
-    types = {
-        t.pk: t
-        for t in LeaveType.objects.for_tenant(employee.tenant_id).filter(rule=Rule.NL_STATUTORY)
-    }
+    types = {t.pk: t for t in LeaveType.objects.for_actor(actor).filter(rule=Rule.NL_STATUTORY)}
     if not types:
         return []
     found = (
-        LedgerEntry.objects.for_tenant(employee.tenant_id)
+        LedgerEntry.objects.for_actor(actor)
         .filter(employee_id=employee.pk, leave_type_id__in=list(types))
         .values_list("leave_type_id", "tranche")
         .distinct()
@@ -97,11 +94,11 @@ def _forms(actor: Actor, employee: Employee, bound: dict[str, Any] | None = None
         return {}
     bound = bound or {}
     forms: dict[str, Any] = {
-        "correction_form": bound.get("correction") or CorrectionForm(types=_counted_types(employee))
+        "correction_form": bound.get("correction") or CorrectionForm(types=_counted_types(actor))
     }
     if calendar.settings_of(employee.tenant_id).country == "BE":
         forms["certificate_form"] = bound.get("certificate") or CertificateForm()
-    tranches = _statutory_tranches(employee)
+    tranches = _statutory_tranches(actor, employee)
     if tranches:
         forms["not_takeable_form"] = bound.get("not_takeable") or NotTakeableForm(tranches=tranches)
     return forms
@@ -121,7 +118,7 @@ def _page(
             "timeoff:employee_balance_lines", args=[employee.pk, row["leave_type"].pk]
         )
     upcoming = (
-        LeaveRequest.objects.for_tenant(employee.tenant_id)
+        LeaveRequest.objects.for_actor(actor)
         .filter(employee_id=employee.pk, end_date__gte=today)
         .exclude(status__in=[Status.CANCELLED, Status.REJECTED])
         .select_related("leave_type")
@@ -130,7 +127,7 @@ def _page(
     manages = _manages(actor, employee)
     certificates = (
         list(
-            HolidayCertificate.objects.for_tenant(employee.tenant_id)
+            HolidayCertificate.objects.for_actor(actor)
             .filter(employee_id=employee.pk)
             .order_by("-year")
         )
@@ -204,7 +201,7 @@ def employee_balance_lines(
         "total": shown(lines[-1][1]) if lines else 0,
         "manages": manages,
         "correction_form": CorrectionForm(
-            types=_counted_types(employee), initial={"leave_type": leave_type.pk}
+            types=_counted_types(actor), initial={"leave_type": leave_type.pk}
         )
         if manages
         else None,
@@ -240,7 +237,7 @@ def correct(request: HttpRequest, employee_pk: int) -> HttpResponse:
     if isinstance(target, HttpResponse):
         return target
     actor, employee = target
-    form = CorrectionForm(request.POST, types=_counted_types(employee))
+    form = CorrectionForm(request.POST, types=_counted_types(actor))
     if form.is_valid():
         try:
             balances.correct_balance(
@@ -281,7 +278,7 @@ def not_takeable(request: HttpRequest, employee_pk: int) -> HttpResponse:
     if isinstance(target, HttpResponse):
         return target
     actor, employee = target
-    form = NotTakeableForm(request.POST, tranches=_statutory_tranches(employee))
+    form = NotTakeableForm(request.POST, tranches=_statutory_tranches(actor, employee))
     if form.is_valid():
         leave_type, tranche = form.chosen()
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
@@ -151,6 +152,12 @@ BALANCE_CORRECTIONS = Declaration(
 )
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year: a whole number (`?year=2025.5` is a 400, not a filter matching nothing)."""
+
+    field_class = forms.IntegerField
+
+
 class CertificateSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     employee = serializers.IntegerField(help_text="Employee id")
@@ -201,7 +208,7 @@ HOLIDAY_CERTIFICATES = Declaration(
     write=MANAGE,
     filters={
         "employee": django_filters.NumberFilter(field_name="employee_id"),
-        "year": django_filters.NumberFilter(field_name="year"),
+        "year": YearFilter(field_name="year"),
     },
     orderings=("id", "year"),
     links={"employee": Employee},

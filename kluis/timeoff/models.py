@@ -163,6 +163,7 @@ class LeaveRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["tenant", "employee", "start_date"]),
+            models.Index(fields=["tenant", "employee", "status"]),
             models.Index(fields=["tenant", "status", "start_date"]),
             models.Index(fields=["tenant", "updated_at"]),
         ]

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeoff", "0001_initial"),
+        ("timeoff", "0002_leaverequest_employee_status"),
     ]
 
     operations = [

@@ -146,8 +146,12 @@ class Day:
         return " ".join(names)
 
 
-def month_days(actor: Actor, me: Employee, first: dt.date) -> tuple[list[list[Day]], list[Day]]:
-    """The month's weeks (Monday first) and the month's days that hold something."""
+def month_days(
+    actor: Actor, me: Employee, first: dt.date, *, sick_details: bool = True
+) -> tuple[list[list[Day]], list[Day]]:
+    """The month's weeks (Monday first) and the month's days that hold something, of my
+    calendar or another employee's (`me`; without `sick_details` a sick period reads
+    "Absent", never its kind)."""
     last = first.replace(day=month_calendar.monthrange(first.year, first.month)[1])
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
@@ -187,7 +191,12 @@ def month_days(actor: Actor, me: Employee, first: dt.date) -> tuple[list[list[Da
     )
     kinds = dict(AbsenceKind.choices)
     for absence in absences:
-        label = _("Sick") if absence.kind == AbsenceKind.SICKNESS else kinds[absence.kind]
+        if not sick_details:
+            label = _("Absent")
+        elif absence.kind == AbsenceKind.SICKNESS:
+            label = _("Sick")
+        else:
+            label = str(kinds[absence.kind])
         day = max(absence.start_date, grid_start)
         end = min(absence.end_date or grid_end, grid_end)
         while day <= end:

@@ -25,7 +25,7 @@ from kluis.access.decorators import member_required
 from kluis.people.models import Employee
 from kluis.people.permissions import can_on, is_self
 from kluis.people.selectors import employee_for
-from kluis.timeoff import calendar, selectors
+from kluis.timeoff import calendar
 from kluis.timeoff.forms.employee_leave import CertificateForm, CorrectionForm, NotTakeableForm
 from kluis.timeoff.models import (
     HolidayCertificate,
@@ -39,6 +39,7 @@ from kluis.timeoff.services import balances
 from kluis.timeoff.views.self_service import (
     actor_of,
     balance_rows,
+    lines_context,
     month_days,
     parse_month,
     shift_month,
@@ -181,24 +182,8 @@ def employee_balance_lines(
     if not leave_type.counts_balance:
         raise Http404(_("This leave type keeps no balance."))
     as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()
-    lines = selectors.ledger_lines(actor, employee, leave_type, as_of=as_of)
-    found = selectors.balances_of(actor, employee, as_of=as_of)
-    row = next((r for r in found if r.leave_type == leave_type), None)
-
-    def shown(hours: Any) -> Any:
-        return row.shown(hours) if row is not None else hours
-
     manages = _manages(actor, employee)
-    context = {
-        "employee": employee,
-        "leave_type": leave_type,
-        "in_days": row.in_days if row is not None else False,
-        "as_of": as_of,
-        "lines": [
-            {"entry": entry, "amount": shown(entry.hours), "total": shown(total)}
-            for entry, total in lines
-        ],
-        "total": shown(lines[-1][1]) if lines else 0,
+    context = lines_context(actor, employee, leave_type, as_of) | {
         "manages": manages,
         "correction_form": CorrectionForm(
             types=_counted_types(actor), initial={"leave_type": leave_type.pk}

@@ -314,6 +314,31 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "timeoff/self/my_calendar.html", context)
 
 
+def lines_context(
+    actor: Actor, employee: Employee, leave_type: LeaveType, as_of: dt.date
+) -> dict[str, Any]:
+    """One balance line by line as of a day, each amount and running total in the type's
+    unit: what a balance-lines page shows (mine, or one employee's for HR)."""
+    lines = selectors.ledger_lines(actor, employee, leave_type, as_of=as_of)
+    found = selectors.balances_of(actor, employee, as_of=as_of)
+    row = next((r for r in found if r.leave_type == leave_type), None)
+
+    def shown(hours: Any) -> Any:
+        return row.shown(hours) if row is not None else hours
+
+    return {
+        "employee": employee,
+        "leave_type": leave_type,
+        "in_days": row.in_days if row is not None else False,
+        "as_of": as_of,
+        "lines": [
+            {"entry": entry, "amount": shown(entry.hours), "total": shown(total)}
+            for entry, total in lines
+        ],
+        "total": shown(lines[-1][1]) if lines else 0,
+    }
+
+
 @member_required()
 def my_balance_lines(request: HttpRequest, leave_type_pk: int) -> HttpResponse:
     """One of my balances explained line by line, as of a day (`?as_of=`)."""
@@ -325,24 +350,5 @@ def my_balance_lines(request: HttpRequest, leave_type_pk: int) -> HttpResponse:
     if not leave_type.counts_balance:
         raise Http404(_("This leave type keeps no balance."))
     as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()
-    lines = selectors.ledger_lines(actor, me, leave_type, as_of=as_of)
-    row = next(
-        (r for r in selectors.balances_of(actor, me, as_of=as_of) if r.leave_type == leave_type),
-        None,
-    )
-
-    def shown(hours: Any) -> Any:
-        return row.shown(hours) if row is not None else hours
-
-    context = {
-        "employee": me,
-        "leave_type": leave_type,
-        "in_days": row.in_days if row is not None else False,
-        "as_of": as_of,
-        "lines": [
-            {"entry": entry, "amount": shown(entry.hours), "total": shown(total)}
-            for entry, total in lines
-        ],
-        "total": shown(lines[-1][1]) if lines else 0,
-    }
+    context = lines_context(actor, me, leave_type, as_of)
     return render(request, "timeoff/self/balance_lines.html", context)

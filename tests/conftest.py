@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 
 os.environ.setdefault("KLUIS_ENV", "test")
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 
@@ -68,6 +70,29 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     with django_db_blocker.unblock():
         load_demo()
         _LOADED[:] = _snapshot()
+
+
+def reset_to_demo() -> None:
+    """Empty every table and write the demo back as it was loaded (what a flush and the
+    `demo` fixture do after a transactional test), without the flush's post_migrate."""
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with rls.unnarrowed():
+        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+    _restore(_LOADED)
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker) -> Iterator[dict[str, Tenant]]:  # type: ignore[no-untyped-def]
+    """The demo companies for a module-scoped fixture that commits rows the module's tests
+    share (made once instead of before every test; each test still rolls back its own
+    changes). After the module's last test the database is the demo as loaded again."""
+    with django_db_blocker.unblock():
+        if _LOADED and not Tenant.objects.exists():
+            _restore(_LOADED)
+        companies = {t.slug: t for t in Tenant.objects.all()}
+    yield companies
+    with django_db_blocker.unblock():
+        reset_to_demo()
 
 
 @pytest.fixture

@@ -486,13 +486,8 @@ def start_servers(
 ) -> tuple[list[Any], int, int]:
     """Kluis as `kluis up` runs it (granian + the background worker) and the floor app
     under the same granian command line; returns (children, Kluis port, floor port)."""
-    from kluis.operations.serving import (
-        ServerOptions,
-        granian_command,
-        start_child,
-        stop_children,
-        worker_command,
-    )
+    from kluis.operations.children import start_child, stop_children, worker_command
+    from kluis.operations.serving import ServerOptions, granian_command
     from kluis.operations.tls import ensure_certificate
 
     cert, key = ensure_certificate(data_dir / "tls", (HOST, "localhost"))
@@ -746,7 +741,8 @@ def main() -> None:
         from django.db import connections
 
         from kluis.cli import WEB_BLOCKING_THREADS
-        from kluis.operations.serving import default_workers, stop_children
+        from kluis.operations.children import stop_children
+        from kluis.operations.serving import default_workers
 
         workers = args.workers or int(os.environ.get("KLUIS_WEB_WORKERS", default_workers()))
         started = time.perf_counter()
@@ -835,7 +831,7 @@ def main() -> None:
         report(rows, notes, load_before)
     finally:
         if children:
-            from kluis.operations.serving import stop_children
+            from kluis.operations.children import stop_children
 
             stop_children(children)
         if args.keep:

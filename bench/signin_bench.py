@@ -226,14 +226,8 @@ def main() -> None:
         from django.db import connections
 
         from kluis.cli import WEB_BLOCKING_THREADS
-        from kluis.operations.serving import (
-            ServerOptions,
-            default_workers,
-            granian_command,
-            start_child,
-            stop_children,
-            worker_command,
-        )
+        from kluis.operations.children import start_child, stop_children, worker_command
+        from kluis.operations.serving import ServerOptions, default_workers, granian_command
         from kluis.operations.tls import ensure_certificate
 
         call_command("collectstatic", interactive=False, verbosity=0)  # as `kluis up` does
@@ -300,7 +294,7 @@ def main() -> None:
         report(timings, failures, answers, attempts, cpu, args.duration)
     finally:
         if children:
-            from kluis.operations.serving import stop_children
+            from kluis.operations.children import stop_children
 
             stop_children(children)
         import shutil

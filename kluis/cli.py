@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kluis.operations.children import SETTINGS_MODULE
 from kluis.operations.serving import (
-    SETTINGS_MODULE,
     ServerOptions,
     ServingError,
     UpSteps,

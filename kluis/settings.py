@@ -497,13 +497,5 @@ if PRODUCTION:
         raise ImproperlyConfigured(f"Refusing to start in production: {exc}") from None
 
 # --- Demo data ----------------------------------------------------------------------------
-DEMO_PASSWORD = "kluis-demo-password-2026"  # noqa: S105  (demo data is refused in production)
-
-# --- Time off: the demo's calendar ------------------------------------------------------
-# The demo companies get a year of leave, sick periods, a closing day and a month lock
-# (kluis/timeoff/demo.py); not in the test settings, where each test lays out its own.
-# KLUIS_DEMO_CALENDAR=0 leaves it out (1 puts it in) whatever the environment.
-_demo_calendar = os.environ.get("KLUIS_DEMO_CALENDAR", "0" if ENV == "test" else "1").strip()
-if _demo_calendar not in ("0", "1"):
-    raise ImproperlyConfigured(f"KLUIS_DEMO_CALENDAR must be 0 or 1, not {_demo_calendar!r}")
-DEMO_CALENDAR = _demo_calendar == "1"
+# The demo logins' password, the demo's calendar (KLUIS_DEMO_CALENDAR): settings_demo.py.
+from kluis.settings_demo import *  # noqa: E402, F403  (settings read by name)

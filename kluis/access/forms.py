@@ -76,16 +76,31 @@ class GrantRoleForm(forms.Form):
         field.queryset = roles
 
 
-def add_service_errors(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
-    """Show a service's refusal on the form: per field where the form has that field."""
+def add_service_errors(
+    form: forms.Form,
+    error: ValidationError | PermissionDenied,
+    *,
+    fields: Mapping[str, str] | None = None,
+) -> None:
+    """Show a service's refusal on the form: each message on the form's field of that name
+    (or the one `fields` maps the service's field name to, e.g. {"address": "street"}),
+    on top of the form where the form has no such field or it has an error already.
+
+    The one helper every app's views use (access is the lowest layer that has forms and
+    knows PermissionDenied's wording; it names no domain)."""
     if isinstance(error, PermissionDenied):
         form.add_error(None, str(error) or _("You do not have permission to do this."))
         return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
+        return
+    renamed = fields or {}
+    for field, messages in error.message_dict.items():
+        name = renamed.get(field, field)
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, messages)
+        else:
+            form.add_error(None, messages)
 
 
 def service_error_text(error: ValidationError | PermissionDenied) -> str:

@@ -8,7 +8,6 @@ hashes are those of the stored rows, which `kluis audit verify` checks.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -21,6 +20,8 @@ from django.utils import timezone
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
 from kluis.audit.selectors import shown_changes, shown_label
+from kluis.operations import spreadsheets
+from kluis.operations.spreadsheets import safe_cell
 from kluis.tenancy.models import Tenant
 
 CHUNK_SIZE = 500
@@ -40,7 +41,6 @@ COLUMNS = [
     "prev_hash",
     "hash",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def row_of(actor: Actor, event: AuditEvent) -> dict[str, Any]:
@@ -62,32 +62,11 @@ def row_of(actor: Actor, event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def safe_cell(value: Any) -> str:
-    """A CSV cell that no spreadsheet will evaluate (CSV/formula injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-    else:
-        text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(actor: Actor, events: Iterable[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
-    for event in events:
-        row = row_of(actor, event)
-        yield writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+    rows = (row_of(actor, event) for event in events)
+    return spreadsheets.csv_lines(
+        COLUMNS, ([safe_cell(row[c]) for c in COLUMNS] for row in rows), bom=False
+    )
 
 
 def json_chunks(actor: Actor, events: Iterable[AuditEvent]) -> Iterator[str]:
@@ -119,6 +98,5 @@ def export_response(
         )
     else:
         raise ValueError(f"Unknown export format {fmt!r}")
-    response["Content-Disposition"] = f'attachment; filename="{filename(tenant, fmt)}"'
-    response["Cache-Control"] = "no-store"
+    spreadsheets.as_download(response, filename(tenant, fmt))
     return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -88,11 +88,9 @@ class SignInPolicyForm(forms.Form):
             "password_sign_in_allowed": bool(data.get("password_sign_in_allowed")),
         }
 
-    def add_error_from_service(self, field: str, errors: list[str]) -> None:
-        """Map the service's field names onto this form's."""
-        names = {
-            "idle_timeout_seconds": "idle_timeout_minutes",
-            "absolute_lifetime_seconds": "absolute_lifetime_hours",
-        }
-        name = names.get(field, field)
-        self.add_error(name if name in self.fields else None, errors)
+    # The service's field names that this form shows under another name
+    # (kluis.access.forms.add_service_errors(form, error, fields=SERVICE_FIELDS)).
+    SERVICE_FIELDS: ClassVar[dict[str, str]] = {
+        "idle_timeout_seconds": "idle_timeout_minutes",
+        "absolute_lifetime_seconds": "absolute_lifetime_hours",
+    }

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
+from kluis.access.forms import add_service_errors
 from kluis.access.models import Role
 from kluis.audit.services import record
 from kluis.identity import policy as policies
@@ -42,11 +43,8 @@ def sign_in_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             change_policy(actor, tenant, **form.service_arguments())
-        except PermissionDenied as error:
-            form.add_error(None, str(error) or _("You do not have permission to do this."))
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error_from_service(field, errors)
+        except (PermissionDenied, ValidationError) as error:
+            add_service_errors(form, error, fields=SignInPolicyForm.SERVICE_FIELDS)
         else:
             messages.success(request, _("The sign-in settings were saved."))
             return redirect("signin_settings")

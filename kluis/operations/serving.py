@@ -8,28 +8,30 @@ in a thread, and stops all of them together. Nothing here needs root.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import http.client
 import os
 import secrets
-import signal
 import socket
 import ssl
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
-from typing import TextIO
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-SETTINGS_MODULE = "kluis.settings"
+from kluis.operations.children import (
+    BASE_DIR,
+    Child,
+    child_environment,
+    say,
+    start_child,
+    stop_children,
+    worker_command,
+)
+from kluis.operations.stopper import Stopper
+
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104  (names, not a bind)
-STOP_TIMEOUT_SECONDS = 10.0
 LIVE_TIMEOUT_SECONDS = 60.0
 
 
@@ -52,20 +54,6 @@ class ServerOptions:
     key: Path | None = None
     log_level: str = "info"
     access_log: bool = False
-
-
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    stopping: bool = field(default=False)
-
-
-def say(message: str, stream: TextIO | None = None) -> None:
-    """One progress line, flushed at once so a pipe or a log sees it in time."""
-    out = stream or sys.stdout
-    out.write(message + "\n")
-    out.flush()
 
 
 def default_workers() -> int:
@@ -208,60 +196,6 @@ def granian_command(options: ServerOptions, cert: Path, key: Path) -> list[str]:
     return command
 
 
-def worker_command() -> list[str]:
-    return [sys.executable, "-m", "django", "kluis_worker"]
-
-
-def child_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: get SIGTERM if `kluis up` itself is killed (Linux)."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def start_child(name: str, command: list[str]) -> Child:
-    """A child in its own process group: Ctrl-C reaches `up` only, which then stops the
-    children in order instead of every process printing its own interruption."""
-    process = subprocess.Popen(
-        command,
-        env=child_environment(),
-        cwd=BASE_DIR,
-        process_group=0,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-    )
-    return Child(name, process)
-
-
-def stop_children(children: list[Child], timeout: float = STOP_TIMEOUT_SECONDS) -> None:
-    """SIGTERM each child, wait up to `timeout` seconds in total, then kill what is left."""
-    for child in children:
-        if child.process.poll() is None:
-            child.stopping = True
-            with contextlib.suppress(ProcessLookupError):
-                child.process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for child in children:
-        remaining = max(deadline - time.monotonic(), 0.0)
-        try:
-            child.process.wait(timeout=remaining)
-        except subprocess.TimeoutExpired:
-            say(f"kluis: the {child.name} did not stop in {timeout:.0f} s; killing it", sys.stderr)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.process.pid, signal.SIGKILL)
-            child.process.wait()
-        # Whatever the child left behind in its group (granian's workers) goes too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.process.pid, signal.SIGKILL)
-
-
 def probe_live(host: str, port: int, host_header: str, timeout: float = 2.0) -> int | None:
     """The status of GET /health/live over HTTPS, or None when nothing answers yet."""
     context = ssl.create_default_context()
@@ -294,22 +228,6 @@ def public_host(bind_host: str, allowed_hosts: list[str]) -> str:
     return url_host(local_host(bind_host))
 
 
-@dataclass
-class Stopper:
-    """Turns SIGINT and SIGTERM into a flag the main loop checks."""
-
-    event: threading.Event = field(default_factory=threading.Event)
-    signum: int | None = None
-
-    def install(self) -> None:
-        signal.signal(signal.SIGINT, self._handle)
-        signal.signal(signal.SIGTERM, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.signum = signum
-        self.event.set()
-
-
 def wait_until_live(
     options: ServerOptions,
     host_header: str,
@@ -319,14 +237,14 @@ def wait_until_live(
 ) -> int | None:
     """Poll /health/live until it answers; None when stopped or a child died first."""
     deadline = time.monotonic() + timeout
-    while not stopper.event.is_set() and time.monotonic() < deadline:
+    while not stopper.stopped and time.monotonic() < deadline:
         if any(child.process.poll() is not None for child in children):
             return None
         status = probe_live(local_host(options.host), options.port, host_header)
         if status is not None:
             return status
-        stopper.event.wait(0.2)
-    if not stopper.event.is_set():
+        stopper.wait(0.2)
+    if not stopper.stopped:
         raise ServingError(
             f"the web server did not answer on port {options.port} within {timeout:.0f} s"
         )
@@ -354,7 +272,23 @@ class UpSteps:
 
 
 def run_up(options: ServerOptions, steps: UpSteps) -> int:
-    """`kluis up`: prepare, start, wait, and stop everything together on Ctrl-C."""
+    """`kluis up`: prepare, start, wait, and stop everything together on Ctrl-C (or
+    SIGTERM, at any moment: a step under way, such as a migration, finishes first)."""
+    stopper = Stopper()
+    stopper.install()
+    try:
+        return _run_up(options, steps, stopper)
+    finally:
+        stopper.close()
+
+
+def _stopped_early(stopper: Stopper) -> bool:
+    if stopper.stopped:
+        say("\n==> Stopping Kluis\nKluis stopped.")
+    return stopper.stopped
+
+
+def _run_up(options: ServerOptions, steps: UpSteps, stopper: Stopper) -> int:
     check_port_free(options.host, options.port, "--port")
     if options.http_port:
         if options.http_port == options.port:
@@ -388,6 +322,8 @@ def run_up(options: ServerOptions, steps: UpSteps) -> int:
     say("==> Migrating the database")
     call_command("migrate", interactive=False, verbosity=1)
     sys.stdout.flush()
+    if _stopped_early(stopper):
+        return 0
 
     if steps.load_demo is not None:
         say("==> Loading demo companies")
@@ -396,6 +332,8 @@ def run_up(options: ServerOptions, steps: UpSteps) -> int:
         except ImproperlyConfigured as exc:
             raise ServingError(f"{exc} Start with --no-demo.", 2) from None
         say("    Demo companies loaded." if created else "    Demo companies already present.")
+        if _stopped_early(stopper):
+            return 0
 
     if settings.PRODUCTION:
         say("==> Collecting static files")
@@ -409,8 +347,8 @@ def run_up(options: ServerOptions, steps: UpSteps) -> int:
     base_url = f"https://{shown_host}" + ("" if options.port == 443 else f":{options.port}")
     probe_header = f"{shown_host}:{options.port}"
 
-    stopper = Stopper()
-    stopper.install()
+    if _stopped_early(stopper):
+        return 0
     children: list[Child] = []
     redirect = None
     try:
@@ -447,7 +385,7 @@ def run_up(options: ServerOptions, steps: UpSteps) -> int:
             logins = steps.demo_logins() if steps.load_demo is not None else []
             _banner(base_url, options, shown_host, demo_logins=logins)
 
-        while not stopper.event.is_set():
+        while not stopper.stopped:
             died = dead_child(children)
             if died is not None:
                 code = died.process.returncode
@@ -457,14 +395,14 @@ def run_up(options: ServerOptions, steps: UpSteps) -> int:
                     sys.stderr,
                 )
                 return 1
-            stopper.event.wait(0.25)
+            stopper.wait(0.25)
         say("\n==> Stopping Kluis")
         return 0
     finally:
         if redirect is not None:
             redirect.stop()
         stop_children(children)
-        if stopper.event.is_set():
+        if stopper.stopped:
             say("Kluis stopped.")
 
 

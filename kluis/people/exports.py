@@ -14,16 +14,13 @@ file that is streamed back.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
-import xlsxwriter
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import FileResponse, StreamingHttpResponse
@@ -33,9 +30,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kluis.access.actor import Actor
 from kluis.access.permissions import SCOPE_RANK, Scope
-from kluis.audit.exports import FORMULA_STARTS, safe_cell
 from kluis.audit.services import record
 from kluis.crypto import vault
+from kluis.operations import spreadsheets
+from kluis.operations.spreadsheets import FORMULA_STARTS, safe_cell
 from kluis.people.fields import (
     ADDRESS_PARTS,
     EMPLOYEE_FIELDS,
@@ -56,7 +54,6 @@ SEALED_COLUMNS = frozenset(name for name, spec in EMPLOYEE_FIELDS.items() if spe
 ANNOTATED_COLUMNS = frozenset(
     {"contract_type", "start_date", "end_date", "hours_per_week", *WAGE_COLUMNS}
 )
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -319,13 +316,6 @@ def filename(tenant: Tenant, extension: str) -> str:
     return f"kluis-people-{tenant.slug}-{timezone.localdate().isoformat()}.{extension}"
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_text(value: Any) -> str:
     """A cell no spreadsheet will evaluate; the fast path is plain text (most cells)."""
     if type(value) is str:
@@ -337,45 +327,28 @@ def _csv_text(value: Any) -> str:
 
 def csv_lines(rows: Iterable[Row], columns: list[Column], tenant_id: int) -> Iterator[str]:
     """A byte-order mark (so spreadsheets read UTF-8), the header, then one line a row."""
-    writer = csv.writer(_Echo())
     read = getters(tenant_id, columns)
-    yield "\ufeff" + writer.writerow([c.name for c in columns])
-    for row in rows:
-        yield writer.writerow([_csv_text(get(row)) for get in read])
+    yield from spreadsheets.csv_lines(
+        [c.name for c in columns], ([_csv_text(get(row)) for get in read] for row in rows)
+    )
 
 
 def csv_response(
     tenant: Tenant, queryset: QuerySet[Employee], columns: list[Column]
 ) -> StreamingHttpResponse:
     rows = export_rows(queryset, columns).iterator(chunk_size=CHUNK_SIZE)
-    response = StreamingHttpResponse(
-        csv_lines(rows, columns, tenant.pk), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename(tenant, "csv")}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return spreadsheets.csv_response(csv_lines(rows, columns, tenant.pk), filename(tenant, "csv"))
 
 
 def write_xlsx(target: Any, rows: Iterable[Row], columns: list[Column], tenant_id: int) -> None:
     """One sheet: a bold header row, then the rows; text is always written as text (never
     a formula or a link), dates as dates and numbers as numbers."""
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = spreadsheets.workbook(target)
     sheet = workbook.add_worksheet("People")
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for index, column in enumerate(columns):
         sheet.set_column(index, index, 12 if column.kind in ("date", "number") else 18)
-    sheet.freeze_panes(1, 0)
-    for index, column in enumerate(columns):
-        sheet.write_string(0, index, column.name, bold)
+    spreadsheets.header_row(workbook, sheet, [c.name for c in columns])
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     read = getters(tenant_id, columns)
     write_string, write_number, write_date = (
         sheet.write_string,
@@ -403,21 +376,8 @@ def write_xlsx(target: Any, rows: Iterable[Row], columns: list[Column], tenant_i
 def xlsx_response(
     tenant: Tenant, queryset: QuerySet[Employee], columns: list[Column]
 ) -> FileResponse:
-    # An anonymous temporary file: gone from the file system at once, its space freed
-    # when the response closes it.
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (FileResponse closes it)
-    try:
+    def write(handle: IO[bytes]) -> None:
         rows = export_rows(queryset, columns).iterator(chunk_size=CHUNK_SIZE)
         write_xlsx(handle, rows, columns, tenant.pk)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename(tenant, "xlsx"),
-        content_type=XLSX_CONTENT_TYPE,
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+
+    return spreadsheets.xlsx_response(write, filename(tenant, "xlsx"))

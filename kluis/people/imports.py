@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
-from kluis.audit.exports import FORMULA_STARTS
 from kluis.audit.services import record
 from kluis.crypto import vault
+from kluis.operations.spreadsheets import FORMULA_STARTS
 from kluis.people import services
 from kluis.people.exports import CUSTOM_PREFIX
 from kluis.people.fields import EMPLOYEE_FIELDS

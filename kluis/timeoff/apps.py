@@ -20,7 +20,7 @@ class TimeoffConfig(AppConfig):
         events.register_all()
         on_new_company(self.label, _install_defaults)
         _declare_visibility()
-        # --- demo calendar (kluis/timeoff/demo.py) ---
+        # --- demo calendar (kluis/timeoff/demo/) ---
         from kluis.company import demo
 
         demo.register(self.label, _load_demo_calendar, upgrade=_upgrade_demo_calendar)
@@ -34,7 +34,7 @@ def _install_defaults(actor: Any, tenant: Any, *, country: str) -> None:
     install_defaults(actor, tenant, country=country)
 
 
-# --- demo calendar (kluis/timeoff/demo.py) ---
+# --- demo calendar (kluis/timeoff/demo/) ---
 def _load_demo_calendar(tenant: Any, *, locale: str, country: str) -> None:
     """A year of leave, sickness, a closing day and a month lock (settings.DEMO_CALENDAR:
     off in the test settings, whose tests lay out their own calendar)."""

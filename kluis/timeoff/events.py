@@ -9,6 +9,8 @@
   Payloads never carry a reason or note; a full object shows them only to a
   subscription whose owner holds `absence:read`.
 - `month.locked` / `month.unlocked`: a month closed for payroll, or opened again.
+- `balance.corrected`: HR wrote a correction line (statutory leave marked as not takeable
+  is one); `holiday_certificate.recorded`: HR entered (or replaced) a joiner's certificate.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ LEAVE_REQUEST = "timeoff.leaverequest"
 ABSENCE = "timeoff.absence"
 MONTH_LOCK = "timeoff.monthlock"
 CLOSING_DAY = "timeoff.closingday"
-LEDGER_ENTRY = "timeoff.ledgerentry"
+BALANCE_CORRECTION = "timeoff.balancecorrection"
+HOLIDAY_CERTIFICATE = "timeoff.holidaycertificate"
 
 
 def register_all() -> None:
@@ -58,10 +61,16 @@ def register_all() -> None:
         "example_object": dict(examples.CLOSING_DAY),
     }
     correction: dict[str, Any] = {
-        "object_type": LEDGER_ENTRY,
-        "resource": "",
+        "object_type": BALANCE_CORRECTION,
+        "resource": "balance-corrections",
         "parent": "employee",
-        "read": "timeoff.view",
+        "example_object": dict(examples.BALANCE_CORRECTION),
+    }
+    certificate: dict[str, Any] = {
+        "object_type": HOLIDAY_CERTIFICATE,
+        "resource": "holiday-certificates",
+        "parent": "employee",
+        "example_object": dict(examples.HOLIDAY_CERTIFICATE),
     }
     approved = dict(examples.LEAVE_REQUEST) | {"status": "approved", "stage": ""}
     for event in (
@@ -105,6 +114,12 @@ def register_all() -> None:
             _("HR corrected a leave balance"),
             **correction,
             details={"leave_type": 3},
+        ),
+        EventType(
+            "holiday_certificate.recorded",
+            _("HR recorded a joiner's holiday certificate (a new one or one replaced)"),
+            **certificate,
+            details={"year": 2025},
         ),
     ):
         register(event)

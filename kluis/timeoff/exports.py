@@ -16,16 +16,13 @@ formula, link or number read from text; CSV cells made safe by kluis.audit.expor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -36,9 +33,9 @@ from django.utils.translation import gettext_lazy
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
 from kluis.access.permissions import Scope
-from kluis.audit.exports import safe_cell
 from kluis.audit.services import record
-from kluis.people.exports import XLSX_CONTENT_TYPE
+from kluis.operations import spreadsheets
+from kluis.operations.spreadsheets import safe_cell
 from kluis.people.models import Employee
 from kluis.people.permissions import scope_of
 from kluis.tenancy.models import Tenant
@@ -226,50 +223,26 @@ def filename(tenant: Tenant, first: dt.date, last: dt.date, extension: str) -> s
     return f"kluis-time-off-{tenant.slug}-{first.isoformat()}-{last.isoformat()}.{extension}"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    return safe_cell(value)
-
-
 def csv_lines(data: list[dict[str, Any]]) -> Iterator[str]:
     """A byte-order mark (so spreadsheets read UTF-8), the header, then one line a row."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([c.name for c in COLUMNS])
-    for row in data:
-        yield writer.writerow([_cell(row[c.name]) for c in COLUMNS])
+    return spreadsheets.csv_lines(
+        [c.name for c in COLUMNS], ([safe_cell(row[c.name]) for c in COLUMNS] for row in data)
+    )
 
 
 def csv_response(
     tenant: Tenant, data: list[dict[str, Any]], first: dt.date, last: dt.date
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(data), content_type="text/csv; charset=utf-8")
-    name = filename(tenant, first, last, "csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return spreadsheets.csv_response(csv_lines(data), filename(tenant, first, last, "csv"))
 
 
 def write_sheet(target: Any, data: list[dict[str, Any]]) -> None:
     """One sheet, bold header, text always as text (never a formula or a link)."""
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = spreadsheets.workbook(target)
     sheet = workbook.add_worksheet(str(_("Time off")))
-    bold = workbook.add_format({"bold": True})
     for index, column in enumerate(COLUMNS):
         sheet.set_column(index, index, 10 if column.kind == "number" else 20)
-        sheet.write_string(0, index, column.name, bold)
-    sheet.freeze_panes(1, 0)
+    spreadsheets.header_row(workbook, sheet, [c.name for c in COLUMNS])
     for row_number, row in enumerate(data, start=1):
         for index, column in enumerate(COLUMNS):
             value = row[column.name]
@@ -285,18 +258,6 @@ def write_sheet(target: Any, data: list[dict[str, Any]]) -> None:
 def xlsx_response(
     tenant: Tenant, data: list[dict[str, Any]], first: dt.date, last: dt.date
 ) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (FileResponse closes it)
-    try:
-        write_sheet(handle, data)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename(tenant, first, last, "xlsx"),
-        content_type=XLSX_CONTENT_TYPE,
+    return spreadsheets.xlsx_response(
+        lambda handle: write_sheet(handle, data), filename(tenant, first, last, "xlsx")
     )
-    response["Cache-Control"] = "no-store"
-    return response

@@ -9,6 +9,8 @@ their reason and note are stored sealed (kluis.crypto.vault), and a reader witho
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -161,6 +163,7 @@ class LeaveRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["tenant", "employee", "start_date"]),
+            models.Index(fields=["tenant", "employee", "status"]),
             models.Index(fields=["tenant", "status", "start_date"]),
             models.Index(fields=["tenant", "updated_at"]),
         ]
@@ -309,6 +312,22 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.hours}h {self.effective}"
+
+
+class CorrectionManager(TenantManager):
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(kind=EntryKind.CORRECTION)
+
+
+class BalanceCorrection(LedgerEntry):
+    """The ledger lines HR wrote by hand (corrections; statutory leave marked as not
+    takeable is one too): what `/api/v1/balance-corrections/` lists. No table of its own."""
+
+    objects = CorrectionManager()  # type: ignore[misc]
+
+    class Meta:
+        proxy = True
+        ordering = ["effective", "pk"]
 
 
 class ExpiryNotice(models.Model):

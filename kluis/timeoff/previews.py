@@ -43,10 +43,10 @@ def preview_request(
     """What requesting `data` for `employee` takes (besides: a request being changed);
     ValidationError or PermissionDenied saying why it would be refused."""
     authorize_on(actor, checks.REQUEST, employee)
-    clean = checks._clean(employee, data)
+    clean = checks.clean_request(employee, data)
     check_unlocked(employee.tenant_id, clean["start_date"], clean["end_date"], "start_date")
-    days = checks._days(employee, clean)
-    checks._check_overlap(employee, days, besides)
+    days = checks.request_days(employee, clean)
+    checks.check_overlap(employee, days, besides)
     total = sum((hours for hours, _part in days.values()), Decimal(0))
     leave_type: LeaveType = clean["leave_type"]
     checks.check_balance(employee, leave_type, total, besides=besides)

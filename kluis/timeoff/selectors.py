@@ -16,7 +16,7 @@ from kluis.people.models import Employee
 from kluis.people.permissions import can_on
 from kluis.timeoff import calendar
 from kluis.timeoff.law import ledger as law
-from kluis.timeoff.law.schedule import hours_per_day, period_on
+from kluis.timeoff.law.schedule import WorkPeriod, hours_per_day, period_on
 from kluis.timeoff.models import LeaveRequest, LeaveType, LedgerEntry, Status, TimeoffSettings, Unit
 
 ZERO = Decimal("0")
@@ -77,16 +77,22 @@ def as_of_entries(entries: list[law.Entry], as_of: dt.date) -> list[law.Entry]:
     return [e for e in entries if e.effective <= as_of or e.kind in PLANNED_KINDS]
 
 
-def _per_day(employee: Employee, on: dt.date) -> Decimal:
-    periods = calendar.work_periods(employee.tenant_id, [employee.pk])[employee.pk]
+def _per_day(employee: Employee, on: dt.date, periods: list[WorkPeriod] | None = None) -> Decimal:
+    if periods is None:
+        periods = calendar.work_periods(employee.tenant_id, [employee.pk])[employee.pk]
     period = period_on(on, periods) or (periods[-1] if periods else None)
     return hours_per_day(period) if period is not None else Decimal("8")
 
 
 def balances_of(
-    actor: Actor, employee: Employee, *, as_of: dt.date | None = None
+    actor: Actor,
+    employee: Employee,
+    *,
+    as_of: dt.date | None = None,
+    periods: list[WorkPeriod] | None = None,
 ) -> list[BalanceRow]:
-    """Each counted leave type's balance of `employee` as of a day (today by default)."""
+    """Each counted leave type's balance of `employee` as of a day (today by default).
+    `periods`: the employee's work periods when the caller has them already."""
     if not can_on(actor, VIEW, employee):
         raise PermissionDenied(_("You do not have permission to do this."))
     as_of = as_of or dt.date.today()
@@ -100,10 +106,11 @@ def balances_of(
     for type_id, hours in (
         LeaveRequest.objects.for_tenant(employee.tenant_id)
         .filter(employee_id=employee.pk, status=Status.PENDING)
+        .order_by()  # unordered: read through (tenant, employee, status), not every pending
         .values_list("leave_type_id", "hours")
     ):
         pending[type_id] = pending.get(type_id, ZERO) + hours
-    per_day = _per_day(employee, as_of)
+    per_day = _per_day(employee, as_of, periods)
     return [
         BalanceRow(
             leave_type=leave_type,

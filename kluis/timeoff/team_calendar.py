@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -168,6 +169,7 @@ class Row:
     employee: Employee
     cells: list[tuple[Cell, Day]] = field(default_factory=list)  # one per day, in order
     is_me: bool = False
+    leave_url: str = ""  # the employee's leave page, where the reader may see their leave
     html: str = ""  # the row's cells as markup (made here: a template loop over a month
     # of fifty people's days costs more than the rest of the page together)
 
@@ -239,6 +241,8 @@ def grid(actor: Actor, employees: Iterable[Employee], days: list[Day]) -> list[R
     for row in rows:
         row.cells = list(zip(cells[row.employee.pk], days, strict=True))
         row.is_me = row.employee.pk == own
+        if sees_leave[row.employee.pk]:
+            row.leave_url = reverse("timeoff:employee_leave", args=[row.employee.pk])
         row.html = mark_safe(  # noqa: S308 (every value escaped in _cell_html)
             "".join(
                 markup.get((id(cell), day.shaded)) or _remember(markup, cell, day.shaded)

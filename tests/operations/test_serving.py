@@ -57,7 +57,9 @@ class KluisUp:
     def output(self) -> str:
         return "\n".join(self.lines)
 
-    def wait_until_running(self, timeout: float = 45) -> None:
+    def wait_until_running(self, timeout: float = 90) -> None:
+        # Migrations, a certificate, granian and the worker: about 10 s on an idle machine,
+        # 45 s and more with the rest of the suite running on two busy cores.
         deadline = time.monotonic() + timeout
         while READY_LINE not in self.lines:
             if self.process.poll() is not None:

@@ -40,7 +40,16 @@ from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
 from kluis.tenancy.models import Membership, Tenant
-from kluis.timeoff.models import Absence, ClosingDay, LeaveRequest, LeaveType, MonthLock, Rule
+from kluis.timeoff.models import (
+    Absence,
+    BalanceCorrection,
+    ClosingDay,
+    HolidayCertificate,
+    LeaveRequest,
+    LeaveType,
+    MonthLock,
+    Rule,
+)
 from tests.conftest import member
 from tests.timeoff.api.data import calendar_rows
 
@@ -158,6 +167,12 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("api", "absence_pk"): lambda: Absence.objects.filter(tenant=tenant).first().pk,
         ("api", "closing_day_pk"): lambda: ClosingDay.objects.filter(tenant=tenant).first().pk,
         ("api", "month_lock_pk"): lambda: MonthLock.objects.filter(tenant=tenant).first().pk,
+        ("api", "balance_correction_pk"): lambda: (
+            BalanceCorrection.objects.filter(tenant=tenant).first().pk
+        ),
+        ("api", "holiday_certificate_pk"): lambda: (
+            HolidayCertificate.objects.filter(tenant=tenant).first().pk
+        ),
         ("api", "employee_pk"): lambda: worker.pk,
         ("integrations", "pk"): lambda: api_key.pk,
         ("integrations", "webhook_pk"): lambda: webhook.pk,
@@ -171,6 +186,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
         ("timeoff", "leave_type_pk"): lambda: holiday.pk,
+        ("timeoff", "employee_pk"): lambda: worker.pk,  # one employee's leave
         ("web", "pk"): lambda: notice.pk,
     }
 

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.forms import add_service_errors
 from kluis.people.fields import ADDRESS_PARTS, EMPLOYEE_FIELDS
 from kluis.people.validation import COUNTRIES
 
@@ -167,17 +168,5 @@ class EmergencyContactForm(forms.Form):
 
 def add_errors(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
     """A service's refusal on the form, per field where the form shows that field (the
-    address's errors go to its first part)."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or _("You do not have permission to do this."))
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        if field == "address" and address_field_name("street") in form.fields:
-            form.add_error(address_field_name("street"), messages)
-        elif field in form.fields:
-            form.add_error(field, messages)
-        else:
-            form.add_error(None, messages)
+    address's errors go to its first part): kluis.access.forms.add_service_errors."""
+    add_service_errors(form, error, fields={"address": address_field_name("street")})

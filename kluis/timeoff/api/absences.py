@@ -181,8 +181,8 @@ def _create(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> Absence:
 
 
 def _remove(actor: Actor, row: Absence, *, precondition: Any) -> None:
-    precondition(row)  # If-Match against the version read
-    services.delete_absence(actor, row, expected_version=row.version)
+    # If-Match against the version read, checked on the row the service locks.
+    services.delete_absence(actor, row, precondition=precondition)
 
 
 def _history(row: Absence) -> QuerySet[EntryVersion]:

@@ -34,11 +34,6 @@ class ClosingDaySerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
 
 
-def _remove(actor: Any, row: ClosingDay, *, precondition: Any) -> None:
-    precondition(row)  # If-Match against what the client read
-    services.remove_closing_day(actor, row)
-
-
 CLOSING_DAYS = Declaration(
     prefix="closing-days",
     singular="closing day",
@@ -58,7 +53,7 @@ CLOSING_DAYS = Declaration(
     },
     orderings=("date", "id"),
     create=services.add_closing_day,
-    remove=_remove,
+    remove=services.remove_closing_day,  # If-Match checked on the row it locks
     events=("closing_day.created", "closing_day.deleted"),
     example=examples.CLOSING_DAY,
     create_example={"date": "2026-12-24", "name": "Christmas Eve"},

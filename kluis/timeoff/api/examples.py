@@ -66,3 +66,26 @@ MONTH_LOCK = {
 }
 
 CLOSING_DAY = {"id": 4, "date": "2026-12-24", "name": "Christmas Eve"}
+
+BALANCE_CORRECTION = {
+    "id": 640,
+    "employee": 42,
+    "leave_type": 3,
+    "hours": "15.20",
+    "effective": "2026-03-01",
+    "year": 2026,
+    "tranche": "2026",
+    "expires_on": None,
+    "note": "Two days agreed at hiring",
+    "created_by": "hr@demo-bv.test",
+    "created_at": "2026-03-01T10:12:00Z",
+}
+
+HOLIDAY_CERTIFICATE = {
+    "id": 12,
+    "employee": 42,
+    "year": 2025,
+    "days": "12.00",
+    "employer": "Vorige BV",
+    "created_at": "2026-02-03T09:00:00Z",
+}

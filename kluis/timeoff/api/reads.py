@@ -50,7 +50,11 @@ def reasons_shown(actor: Actor, requests: list[LeaveRequest]) -> set[int]:
     if not requests:
         return set()
     own = actor_employee_id(actor)
-    hr = Scope.COMPANY in (scope_of(actor, MANAGE), scope_of(actor, APPROVE))
+    approves = scope_of(actor, APPROVE)
+    if Scope.COMPANY in (scope_of(actor, MANAGE), approves):
+        return {r.pk for r in requests}  # HR sees every reason
+    if own is None and approves is None:
+        return set()  # no own requests, nobody's approver (an integration's key)
     type_ids = {r.leave_type_id for r in requests}
     only_hr = set(
         LeaveType.objects.for_tenant(requests[0].tenant_id)
@@ -63,8 +67,7 @@ def reasons_shown(actor: Actor, requests: list[LeaveRequest]) -> set[int]:
     return {
         r.pk
         for r in requests
-        if hr
-        or (own is not None and r.employee_id == own)
+        if (own is not None and r.employee_id == own)
         or (r.leave_type_id not in only_hr and r.employee_id in approvers)
     }
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kluis.access.actor import Actor
+from kluis.access.forms import add_service_errors
 from kluis.people.models import Employee
 from kluis.timeoff.models import DayPart, LeaveRequest, LeaveType
 
@@ -139,16 +140,6 @@ class CancelForm(forms.Form):
 
 
 def add_errors(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
-    """A service's refusal on the form, per field where the form shows it."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or _("You do not have permission to do this."))
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        name = SERVICE_FIELDS.get(field, field)
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, messages)
-        else:
-            form.add_error(None, messages)
+    """A service's refusal on the form, per field where the form shows it (the request's
+    parts on their check boxes): kluis.access.forms.add_service_errors."""
+    add_service_errors(form, error, fields=SERVICE_FIELDS)

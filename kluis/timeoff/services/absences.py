@@ -6,7 +6,7 @@ audit log and the history name them as changed, never their values."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -253,9 +253,16 @@ def end_absence(actor: Actor, absence: Absence, end_date: dt.date, **kwargs: Any
     return update_absence(actor, absence, {"end_date": end_date}, **kwargs)
 
 
-def delete_absence(actor: Actor, absence: Absence, *, expected_version: int | None = None) -> None:
+def delete_absence(
+    actor: Actor,
+    absence: Absence,
+    *,
+    precondition: Callable[[Absence], None] | None = None,
+    expected_version: int | None = None,
+) -> None:
     """Remove a sick period registered by mistake (HR only): leave days it gave back are
-    taken again."""
+    taken again. `precondition` (the API's If-Match) and `expected_version` are checked on
+    the row as locked, so nothing is removed that changed since the caller read it."""
     same_company(actor, absence.tenant_id)
     from kluis.access.authorization import authorize
 
@@ -266,6 +273,8 @@ def delete_absence(actor: Actor, absence: Absence, *, expected_version: int | No
             .select_related("employee", "tenant")
             .get(pk=absence.pk)
         )
+        if precondition is not None:
+            precondition(locked)
         check_version(locked, expected_version)
         check_unlocked(locked.tenant_id, locked.start_date, locked.end_date or locked.start_date)
         record(

@@ -28,6 +28,7 @@ from kluis.timeoff.law.entitlement import BE_MAX_DAYS
 from kluis.timeoff.law.ledger import nl_statutory_extended
 from kluis.timeoff.law.schedule import CENT, hours_per_day, period_on
 from kluis.timeoff.models import (
+    BalanceCorrection,
     EntryKind,
     HolidayCertificate,
     LeaveType,
@@ -141,7 +142,7 @@ def correct_balance(
         emit(
             "balance.corrected",
             tenant=employee.tenant,
-            target=entry,
+            target=BalanceCorrection(pk=entry.pk),  # the row as /balance-corrections/ serves it
             payload={"employee": employee.pk, "leave_type": leave_type.pk},
         )
     return entry
@@ -186,6 +187,12 @@ def record_certificate(
             },
         )
         grant_year(actor, employee.tenant, year, employee_ids=[employee.pk])
+        emit(
+            "holiday_certificate.recorded",
+            tenant=employee.tenant,
+            target=certificate,
+            payload={"employee": employee.pk, "year": year},
+        )
     return certificate
 
 
@@ -246,7 +253,7 @@ def mark_not_takeable(
         emit(
             "balance.corrected",
             tenant=employee.tenant,
-            target=entry,
+            target=BalanceCorrection(pk=entry.pk),  # the row as /balance-corrections/ serves it
             payload={"employee": employee.pk, "leave_type": leave_type.pk},
         )
     return entry

@@ -51,6 +51,7 @@ NOTICE_LEAD_DAYS = 28
 CARRY = ":carry"
 BALANCES_PAGE = "/time-off/"
 ZERO = Decimal("0")
+NOTICE_CHUNK = 250  # expiry notices told per transaction
 
 
 def _system(tenant: Tenant) -> Actor:
@@ -117,11 +118,10 @@ def _amount(leave_type: LeaveType, hours: Decimal, per_day: Decimal) -> str:
 
 
 def _tell_employee(
-    employee: Employee, leave_type: LeaveType, hours: Decimal, on: dt.date, per_day: Decimal
+    member: Membership | None, leave_type: LeaveType, hours: Decimal, on: dt.date, per_day: Decimal
 ) -> None:
-    if employee.membership_id is None:
+    if member is None:
         return
-    members = Membership.objects.select_related("user").filter(pk=employee.membership_id)
 
     def compose() -> tuple[str, str]:
         title = _("%(type)s: days expire soon") % {"type": leave_type.name}
@@ -132,7 +132,7 @@ def _tell_employee(
         }
         return title, body
 
-    notify(members, topic="timeoff.expiry", compose=compose, url=BALANCES_PAGE)
+    notify([member], topic="timeoff.expiry", compose=compose, url=BALANCES_PAGE)
 
 
 def send_expiry_notices(today: dt.date | None = None, *, tenant: Tenant | None = None) -> int:
@@ -202,15 +202,35 @@ def _notices_of(tenant: Tenant, today: dt.date) -> int:
                 made.append((notice, per_day[employee_id]))
     if not made:
         return 0
+    # In chunks, each its own transaction with its audit event: in December every
+    # employee of a large company is told at once, and one transaction for all of them
+    # held SQLite's write lock long enough for other writers (a sign-in, an API key's
+    # last use) to give up. A chunk told is never told again (its notices are written),
+    # so a run that stops halfway is finished by the next.
+    for start in range(0, len(made), NOTICE_CHUNK):
+        _write_notices(tenant, types, employees, made[start : start + NOTICE_CHUNK], today)
+    return len(made)
+
+
+def _write_notices(
+    tenant: Tenant,
+    types: dict[int, LeaveType],
+    employees: dict[int, Employee],
+    chunk: list[tuple[ExpiryNotice, Decimal]],
+    today: dt.date,
+) -> None:
+    members = Membership.objects.select_related("user").in_bulk(
+        {employees[n.employee_id].membership_id for n, _d in chunk} - {None}
+    )
     with transaction.atomic():
-        ExpiryNotice.objects.bulk_create([notice for notice, _d in made if notice.pk is None])
+        ExpiryNotice.objects.bulk_create([notice for notice, _d in chunk if notice.pk is None])
         ExpiryNotice.objects.bulk_update(
-            [notice for notice, _d in made if notice.pk is not None],
+            [notice for notice, _d in chunk if notice.pk is not None],
             ["expires_on", "hours", "sent_at"],
         )
-        for notice, day in made:
+        for notice, day in chunk:
             _tell_employee(
-                employees[notice.employee_id],
+                members.get(employees[notice.employee_id].membership_id),
                 types[notice.leave_type_id],
                 notice.hours,
                 notice.expires_on,
@@ -222,9 +242,8 @@ def _notices_of(tenant: Tenant, today: dt.date) -> int:
             tenant=tenant,
             object_type="timeoff.expirynotice",
             object_repr=f"expiry notices {today.isoformat()}",
-            changes={"notices": {"old": None, "new": len(made)}},
+            changes={"notices": {"old": None, "new": len(chunk)}},
         )
-    return len(made)
 
 
 def in_time(notice: ExpiryNotice, warn_days: int) -> bool:

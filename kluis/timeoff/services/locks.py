@@ -6,7 +6,7 @@ leave request, cancellation, approval or sick period touching it can change."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -157,12 +157,21 @@ def add_closing_day(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Cl
     return closing
 
 
-def remove_closing_day(actor: Actor, closing: ClosingDay, **_unused: Any) -> None:
+def remove_closing_day(
+    actor: Actor,
+    closing: ClosingDay,
+    *,
+    precondition: Callable[[ClosingDay], None] | None = None,
+) -> None:
+    """Open a closing day again (HR only; not inside a locked month). `precondition` (the
+    API's If-Match) is checked on the row as locked: a stale one removes nothing."""
     same_company(actor, closing.tenant_id)
     authorize(actor, MANAGE)
-    check_unlocked(closing.tenant_id, closing.date, closing.date, "date")
     with transaction.atomic():
         locked = ClosingDay.objects.select_for_update().select_related("tenant").get(pk=closing.pk)
+        if precondition is not None:
+            precondition(locked)
+        check_unlocked(locked.tenant_id, locked.date, locked.date, "date")
         record(
             actor,
             "closing_day.deleted",

@@ -49,8 +49,10 @@ LONGEST = 366  # days one request may span
 FIELDS = ("leave_type", "start_date", "end_date", "start_part", "end_part", "hours", "reason")
 
 
-def _clean(employee: Employee, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The request's values, every field's errors together."""
+def clean_request(employee: Employee, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A leave request's values for `employee`, checked and completed (the end date
+    defaults to the start, the parts to full days); a ValidationError with every field's
+    errors together. Used by request_leave, change_request and the form's preview."""
     errors: dict[str, list[str]] = {}
     leave_type = data.get("leave_type")
     if not isinstance(leave_type, LeaveType) or leave_type.tenant_id != employee.tenant_id:
@@ -110,9 +112,10 @@ def _clean(employee: Employee, data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _days(employee: Employee, clean: dict[str, Any]) -> dict[dt.date, tuple[Decimal, str]]:
-    """The hours the request takes per day, from the employee's schedule; refused outside
-    the employment or when no day is a working day."""
+def request_days(employee: Employee, clean: dict[str, Any]) -> dict[dt.date, tuple[Decimal, str]]:
+    """The hours a cleaned request (clean_request) takes per day, with the day's part:
+    {date: (hours, part)}, from the employee's schedule, public holidays and closing days;
+    a ValidationError outside the employment or when no day is a working day."""
     start, end = clean["start_date"], clean["end_date"]
     periods = calendar.work_periods(employee.tenant_id, [employee.pk])[employee.pk]
     day = start
@@ -160,9 +163,12 @@ def _days(employee: Employee, clean: dict[str, Any]) -> dict[dt.date, tuple[Deci
     return {day: (value, part(day)) for day, value in hours.items()}
 
 
-def _check_overlap(
+def check_overlap(
     employee: Employee, days: dict[dt.date, tuple[Decimal, str]], besides: int | None
 ) -> None:
+    """A ValidationError when one of `days` (request_days) clashes with the employee's
+    leave already asked or booked (a full day, or the same half), besides the request
+    with id `besides` (the one being changed)."""
     taken = LeaveDay.objects.for_tenant(employee.tenant_id).filter(
         employee_id=employee.pk, active=True, date__in=list(days)
     )
@@ -261,13 +267,13 @@ def request_leave(actor: Actor, employee: Employee, data: Mapping[str, Any]) -> 
     """Ask for leave for `employee` (oneself, or anyone the actor may request for)."""
     same_company(actor, employee.tenant_id)
     authorize_on(actor, REQUEST, employee)
-    clean = _clean(employee, data)
+    clean = clean_request(employee, data)
     check_unlocked(employee.tenant_id, clean["start_date"], clean["end_date"], "start_date")
     with transaction.atomic():
         # One employee's requests one at a time: two at once cannot both take the last day.
         Employee.objects.select_for_update().filter(pk=employee.pk).first()
-        days = _days(employee, clean)
-        _check_overlap(employee, days, None)
+        days = request_days(employee, clean)
+        check_overlap(employee, days, None)
         total = sum((hours for hours, _part in days.values()), Decimal(0))
         leave_type: LeaveType = clean["leave_type"]
         check_balance(employee, leave_type, total)
@@ -330,15 +336,15 @@ def change_request(
         merged = {**old, "leave_type": locked.leave_type, **changes}
         if "hours" not in changes and merged.get("hours") == locked.hours:
             merged["hours"] = locked.requested_hours
-        clean = _clean(employee, merged)
+        clean = clean_request(employee, merged)
         check_unlocked(
             locked.tenant_id,
             min(clean["start_date"], locked.start_date),
             max(clean["end_date"], locked.end_date),
             "start_date",
         )
-        days = _days(employee, clean)
-        _check_overlap(employee, days, locked.pk)
+        days = request_days(employee, clean)
+        check_overlap(employee, days, locked.pk)
         total = sum((hours for hours, _part in days.values()), Decimal(0))
         check_balance(employee, clean["leave_type"], total, besides=locked.pk)
         for name in ("leave_type", "start_date", "end_date", "start_part", "end_part", "reason"):

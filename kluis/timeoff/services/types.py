@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
@@ -312,94 +315,112 @@ def change_settings(actor: Actor, tenant: Tenant, changes: Mapping[str, Any]) ->
     return config
 
 
+@dataclass(frozen=True)
+class DefaultType:
+    """One leave type a new company starts with; what it does not name is the model's
+    default (days, manager approval, reason visible to approvers, no expiry)."""
+
+    code: str
+    name: StrPromise  # translated when installed, in the language of the moment
+    category: str
+    rule: str
+    colour: str
+    unit: str = Unit.DAYS
+    approval: str = Approval.MANAGER
+    reason_visible_to: str = ReasonVisibility.APPROVERS
+    yearly_entitlement: Decimal = Decimal(0)
+    expires_after_months: int | None = None
+
+
+# The types every company starts with, after its country's own.
+COMMON_DEFAULTS = (
+    DefaultType(
+        "time-credit",
+        gettext_lazy("Time credit"),
+        Category.TIME_CREDIT,
+        Rule.NONE,
+        "#7c3aed",
+        unit=Unit.HOURS,
+        approval=Approval.MANAGER_THEN_HR,
+    ),
+    DefaultType(
+        "parental",
+        gettext_lazy("Parental leave"),
+        Category.PARENTAL,
+        Rule.NONE,
+        "#db2777",
+        approval=Approval.MANAGER_THEN_HR,
+        reason_visible_to=ReasonVisibility.HR,
+    ),
+    DefaultType(
+        "unpaid",
+        gettext_lazy("Unpaid leave"),
+        Category.UNPAID,
+        Rule.NONE,
+        "#64748b",
+        approval=Approval.MANAGER_THEN_HR,
+        reason_visible_to=ReasonVisibility.HR,
+    ),
+    DefaultType("training", gettext_lazy("Training day"), Category.TRAINING, Rule.NONE, "#0891b2"),
+    DefaultType("remote", gettext_lazy("Remote work"), Category.REMOTE, Rule.NONE, "#16a34a"),
+)
+# A country's own holiday types (any country not named here gets Belgium's).
+COUNTRY_DEFAULTS: dict[str, tuple[DefaultType, ...]] = {
+    "BE": (
+        DefaultType(
+            "legal-holiday",
+            gettext_lazy("Legal holiday"),
+            Category.LEGAL_HOLIDAY,
+            Rule.BE_LEGAL,
+            "#2563eb",
+            expires_after_months=0,
+        ),
+        DefaultType(
+            "extra-legal",
+            gettext_lazy("Extra-legal days"),
+            Category.EXTRA_LEGAL,
+            Rule.FIXED,
+            "#ea580c",
+            yearly_entitlement=Decimal(6),
+            expires_after_months=0,
+        ),
+    ),
+    "NL": (
+        DefaultType(
+            "statutory",
+            gettext_lazy("Statutory leave"),
+            Category.LEGAL_HOLIDAY,
+            Rule.NL_STATUTORY,
+            "#2563eb",
+            unit=Unit.HOURS,
+            expires_after_months=6,
+        ),
+        DefaultType(
+            "extra-statutory",
+            gettext_lazy("Extra-statutory leave"),
+            Category.EXTRA_LEGAL,
+            Rule.FIXED,
+            "#ea580c",
+            unit=Unit.HOURS,
+            yearly_entitlement=Decimal(5),
+            expires_after_months=60,
+        ),
+    ),
+}
+
+
 def _defaults(country: str) -> list[dict[str, Any]]:
-    """The leave types a new company of `country` starts with (HR adapts them)."""
-    common: list[dict[str, Any]] = [
+    """The leave types a new company of `country` starts with (HR adapts them), as the
+    fields of LeaveType, ten positions apart."""
+    rows = COUNTRY_DEFAULTS.get(country, COUNTRY_DEFAULTS["BE"]) + COMMON_DEFAULTS
+    return [
         {
-            "code": "time-credit",
-            "name": _("Time credit"),
-            "category": Category.TIME_CREDIT,
-            "unit": Unit.HOURS,
-            "rule": Rule.NONE,
-            "approval": Approval.MANAGER_THEN_HR,
-            "colour": "#7c3aed",
-        },
-        {
-            "code": "parental",
-            "name": _("Parental leave"),
-            "category": Category.PARENTAL,
-            "rule": Rule.NONE,
-            "approval": Approval.MANAGER_THEN_HR,
-            "reason_visible_to": ReasonVisibility.HR,
-            "colour": "#db2777",
-        },
-        {
-            "code": "unpaid",
-            "name": _("Unpaid leave"),
-            "category": Category.UNPAID,
-            "rule": Rule.NONE,
-            "approval": Approval.MANAGER_THEN_HR,
-            "reason_visible_to": ReasonVisibility.HR,
-            "colour": "#64748b",
-        },
-        {
-            "code": "training",
-            "name": _("Training day"),
-            "category": Category.TRAINING,
-            "rule": Rule.NONE,
-            "colour": "#0891b2",
-        },
-        {
-            "code": "remote",
-            "name": _("Remote work"),
-            "category": Category.REMOTE,
-            "rule": Rule.NONE,
-            "colour": "#16a34a",
-        },
+            **{f.name: getattr(row, f.name) for f in fields(row)},
+            "name": str(row.name),
+            "position": index * 10,
+        }
+        for index, row in enumerate(rows)
     ]
-    if country == "NL":
-        own: list[dict[str, Any]] = [
-            {
-                "code": "statutory",
-                "name": _("Statutory leave"),
-                "category": Category.LEGAL_HOLIDAY,
-                "unit": Unit.HOURS,
-                "rule": Rule.NL_STATUTORY,
-                "expires_after_months": 6,
-                "colour": "#2563eb",
-            },
-            {
-                "code": "extra-statutory",
-                "name": _("Extra-statutory leave"),
-                "category": Category.EXTRA_LEGAL,
-                "unit": Unit.HOURS,
-                "rule": Rule.FIXED,
-                "yearly_entitlement": Decimal(5),
-                "expires_after_months": 60,
-                "colour": "#ea580c",
-            },
-        ]
-    else:
-        own = [
-            {
-                "code": "legal-holiday",
-                "name": _("Legal holiday"),
-                "category": Category.LEGAL_HOLIDAY,
-                "rule": Rule.BE_LEGAL,
-                "expires_after_months": 0,
-                "colour": "#2563eb",
-            },
-            {
-                "code": "extra-legal",
-                "name": _("Extra-legal days"),
-                "category": Category.EXTRA_LEGAL,
-                "rule": Rule.FIXED,
-                "yearly_entitlement": Decimal(6),
-                "expires_after_months": 0,
-                "colour": "#ea580c",
-            },
-        ]
-    return [{**kind, "position": index * 10} for index, kind in enumerate(own + common)]
 
 
 def install_defaults(actor: Actor, tenant: Tenant, *, country: str) -> list[LeaveType]:

@@ -26,7 +26,7 @@ from kluis.access.decorators import member_required
 from kluis.people.models import Employee
 from kluis.people.permissions import actor_employee_id, can_on
 from kluis.timeoff import calendar, selectors
-from kluis.timeoff.law.schedule import hours_per_day, period_on
+from kluis.timeoff.law.schedule import WorkPeriod, hours_per_day, period_on
 from kluis.timeoff.models import (
     Absence,
     AbsenceKind,
@@ -125,9 +125,33 @@ class Day:
             words.append(_("Weekend"))
         return words
 
+    @cached_property
+    def label(self) -> str:
+        """The cell's accessible name: the day in words and what it holds."""
+        return ", ".join([self.spoken, *self.marks])
 
-def month_days(actor: Actor, me: Employee, first: dt.date) -> tuple[list[list[Day]], list[Day]]:
-    """The month's weeks (Monday first) and the month's days that hold something."""
+    @cached_property
+    def css(self) -> str:
+        """The cell's classes (made once in Python: four template conditions per cell
+        cost more than the cell's content)."""
+        names = []
+        if not self.in_month:
+            names.append("kluis-cal-other")
+        if self.weekend:
+            names.append("kluis-cal-weekend")
+        if self.holiday or self.closing:
+            names.append("kluis-cal-holiday")
+        if self.today:
+            names.append("kluis-cal-today")
+        return " ".join(names)
+
+
+def month_days(
+    actor: Actor, me: Employee, first: dt.date, *, sick_details: bool = True
+) -> tuple[list[list[Day]], list[Day]]:
+    """The month's weeks (Monday first) and the month's days that hold something, of my
+    calendar or another employee's (`me`; without `sick_details` a sick period reads
+    "Absent", never its kind)."""
     last = first.replace(day=month_calendar.monthrange(first.year, first.month)[1])
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
@@ -167,7 +191,12 @@ def month_days(actor: Actor, me: Employee, first: dt.date) -> tuple[list[list[Da
     )
     kinds = dict(AbsenceKind.choices)
     for absence in absences:
-        label = _("Sick") if absence.kind == AbsenceKind.SICKNESS else kinds[absence.kind]
+        if not sick_details:
+            label = _("Absent")
+        elif absence.kind == AbsenceKind.SICKNESS:
+            label = _("Sick")
+        else:
+            label = str(kinds[absence.kind])
         day = max(absence.start_date, grid_start)
         end = min(absence.end_date or grid_end, grid_end)
         while day <= end:
@@ -201,9 +230,11 @@ def month_days(actor: Actor, me: Employee, first: dt.date) -> tuple[list[list[Da
     return weeks, noted
 
 
-def balance_rows(actor: Actor, me: Employee) -> list[dict[str, Any]]:
+def balance_rows(
+    actor: Actor, me: Employee, periods: list[WorkPeriod] | None = None
+) -> list[dict[str, Any]]:
     rows = []
-    for row in selectors.balances_of(actor, me):
+    for row in selectors.balances_of(actor, me, periods=periods):
         balance = row.balance
         rows.append(
             {
@@ -221,10 +252,13 @@ def balance_rows(actor: Actor, me: Employee) -> list[dict[str, Any]]:
     return rows
 
 
-def with_amounts(employee: Employee, rows: list[LeaveRequest]) -> list[dict[str, Any]]:
+def with_amounts(
+    employee: Employee, rows: list[LeaveRequest], periods: list[WorkPeriod] | None = None
+) -> list[dict[str, Any]]:
     """Each request with what it takes in its type's unit (days of the employee's schedule
     on its first day, or hours)."""
-    periods = calendar.work_periods(employee.tenant_id, [employee.pk])[employee.pk]
+    if periods is None:
+        periods = calendar.work_periods(employee.tenant_id, [employee.pk])[employee.pk]
     out = []
     for row in rows:
         amount = row.hours
@@ -245,6 +279,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     first = parse_month(request.GET.get("month"), today)
     weeks, noted = month_days(actor, me, first)
+    periods = calendar.work_periods(me.tenant_id, [me.pk])[me.pk]
     mine = LeaveRequest.objects.for_actor(actor).filter(employee_id=me.pk)
     upcoming = (
         mine.filter(end_date__gte=today)
@@ -267,9 +302,9 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         "weekdays": [day.date for day in weeks[0]],
         "weeks": weeks,
         "noted": noted,
-        "balances": balance_rows(actor, me),
-        "upcoming": with_amounts(me, list(upcoming)),
-        "past": with_amounts(me, list(past)),
+        "balances": balance_rows(actor, me, periods),
+        "upcoming": with_amounts(me, list(upcoming), periods),
+        "past": with_amounts(me, list(past), periods),
         "colours": type_colours(actor),
         "may_request": can_on(actor, "timeoff.request", me),
         "report_sick_url": url_or_none("timeoff:report_sick")

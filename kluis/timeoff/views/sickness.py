@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
+from kluis.access.forms import add_service_errors
 from kluis.access.permissions import Scope
 from kluis.audit.services import MASK, record
 from kluis.people.models import Employee, EmployeeStatus
@@ -48,14 +49,6 @@ def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # --- reporting sick --------------------------------------------------------------------------
 
 
@@ -81,7 +74,7 @@ def report_sick(request: HttpRequest) -> HttpResponse:
         try:
             absence = services.register_absence(actor, employee, data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You do not have permission to do this."))
         else:
@@ -187,7 +180,7 @@ def _change(
     try:
         services.update_absence(actor, absence, changes, expected_version=version)
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        add_service_errors(form, exc)
         return form
     except REFUSED as exc:
         form.add_error(None, _messages_of(exc))

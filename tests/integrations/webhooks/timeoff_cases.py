@@ -154,6 +154,16 @@ def correct(tenant: Tenant) -> int:
     return line.pk
 
 
+def certify(tenant: Tenant) -> int:
+    """HR enters a joiner's holiday certificate (Belgian companies)."""
+    from kluis.timeoff.services.balances import record_certificate
+
+    certificate = record_certificate(
+        actor_for(HR), _worker(tenant), timezone.localdate().year - 1, "5", "Vorige BV"
+    )
+    return certificate.pk
+
+
 TIMEOFF_CASES: dict[str, Callable[[Tenant], Any]] = {
     "leave_type.created": add_type,
     "leave_type.updated": change_type,
@@ -172,4 +182,5 @@ TIMEOFF_CASES: dict[str, Callable[[Tenant], Any]] = {
     "closing_day.created": add_closing,
     "closing_day.deleted": remove_closing,
     "balance.corrected": correct,
+    "holiday_certificate.recorded": certify,
 }

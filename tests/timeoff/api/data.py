@@ -14,6 +14,7 @@ from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
 from kluis.timeoff import services
 from kluis.timeoff.models import LeaveRequest, LeaveType, Rule
+from kluis.timeoff.services.balances import correct_balance, record_certificate
 from tests.timeoff.conftest import grant, next_weekday
 
 
@@ -65,6 +66,10 @@ def calendar_rows(tenant: Tenant) -> None:
     opened = services.lock_month(actor, tenant, {"month": f"{year}-01", "reason": "Payroll"})
     services.unlock_month(actor, opened, reason="A late sick note")
     services.lock_month(actor, tenant, {"month": f"{year}-02", "reason": "Payroll"})
+    # HR's hand-written balance lines (balance-corrections, holiday-certificates).
+    other = member_of(tenant, "employee")
+    correct_balance(actor, other, holiday, {"hours": "7.6", "note": "Agreed at hiring"})
+    record_certificate(actor, other, year, "10", "Vorige BV")
 
 
 def leave_request_body(demo: dict[str, Tenant]) -> dict[str, Any]:
@@ -85,9 +90,29 @@ def absence_body(demo: dict[str, Tenant]) -> dict[str, Any]:
     return {"employee": member_of(tenant, "employee").pk, "start_date": day.isoformat()}
 
 
+def correction_body(demo: dict[str, Tenant]) -> dict[str, Any]:
+    tenant = demo["demo-bv"]
+    holiday = LeaveType.objects.for_tenant(tenant).exclude(rule=Rule.NONE).order_by("pk").first()
+    assert holiday is not None
+    return {
+        "employee": member_of(tenant, "employee").pk,
+        "leave_type": holiday.pk,
+        "hours": "3.8",
+        "note": "Harness",
+    }
+
+
+def certificate_body(demo: dict[str, Tenant]) -> dict[str, Any]:
+    tenant = demo["demo-bv"]
+    year = dt.date.today().year - 1
+    return {"employee": member_of(tenant, "member2").pk, "year": year, "days": "8"}
+
+
 # Create bodies naming the company's own rows, for resources whose documented example
 # names ids (tests/api/test_resources.py's Idempotency-Key test).
 CREATE_BODIES: dict[str, Callable[[dict[str, Tenant]], dict[str, Any]]] = {
     "leave-requests": leave_request_body,
     "absences": absence_body,
+    "balance-corrections": correction_body,
+    "holiday-certificates": certificate_body,
 }

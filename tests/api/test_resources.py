@@ -36,10 +36,16 @@ from tests.timeoff.api.data import CREATE_BODIES, calendar_rows
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _every_kind_of_row(demo: dict[str, Tenant]) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def _every_kind_of_row(demo_for_module: dict[str, Tenant], django_db_blocker) -> None:  # type: ignore[no-untyped-def]
     """What the demo company lacks for every filter to have something to find: a
-    sub-department and wage components of two kinds, made through the services."""
+    sub-department and wage components of two kinds, made through the services once for
+    the module (tests/conftest.py puts the demo back after its last test)."""
+    with django_db_blocker.unblock():
+        _make_every_kind_of_row(demo_for_module)
+
+
+def _make_every_kind_of_row(demo: dict[str, Tenant]) -> None:
     tenant = demo["demo-bv"]
     actor = Actor.system("resource harness", tenant)
     parent = Department.objects.filter(tenant=tenant).order_by("pk").first()

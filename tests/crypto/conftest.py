@@ -4,6 +4,7 @@ database of their own for tests that run Kluis in child processes."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import secrets
 import shutil
@@ -129,31 +130,46 @@ def _postgres(url: str, statement: str) -> None:
         conn.execute(statement)  # type: ignore[arg-type]
 
 
+def _migrate(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [KLUIS, "manage", "migrate", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Migrate once per test process; each test then starts from a copy of the result:
-    the SQLite file's directory, or a PostgreSQL template database's name."""
-    template_dir = tmp_path_factory.mktemp("crypto-template")
+    """Migrate once per run; each test then starts from a copy of the result: the SQLite
+    file's directory (made by the first xdist worker that needs it, under a lock, in the
+    run's temporary directory the workers share), or a PostgreSQL template database's
+    name (one per test process)."""
     url = _postgres_url()
-    name = f"kluis_crypto_template_{secrets.token_hex(4)}" if url else ""
-    if url:
-        _postgres(url, f'CREATE DATABASE "{name}"')
+    if not url:
+        base = tmp_path_factory.getbasetemp()
+        shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+        template_dir = shared / "crypto-template"
+        with open(shared / "crypto-template.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (template_dir / "migrated").exists():
+                shutil.rmtree(template_dir, ignore_errors=True)
+                template_dir.mkdir()
+                _migrate(_child_env(template_dir))
+                (template_dir / "migrated").touch()
+        yield str(template_dir)
+        return
+    name = f"kluis_crypto_template_{secrets.token_hex(4)}"
+    _postgres(url, f'CREATE DATABASE "{name}"')
     try:
-        env = _child_env(template_dir, _with_database(url, name) if url else "")
-        result = subprocess.run(
-            [KLUIS, "manage", "migrate", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        yield name or str(template_dir)
+        _migrate(_child_env(tmp_path_factory.mktemp("crypto-template"), _with_database(url, name)))
+        yield name
     finally:
-        if url:
-            _postgres(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

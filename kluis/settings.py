@@ -400,6 +400,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "kluis.operations.logging.RequestIdFilter"},
+        # A refused request (4xx) is one line, without the traceback Django adds.
+        "refusal": {"()": "kluis.operations.logging.RefusalFilter"},
         # The task queue's start and end line of every task (webhook drains several times a
         # second, the sweep every 15 s) only with KLUIS_TASK_LOG_LEVEL=INFO.
         "task_queue": {
@@ -414,7 +416,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id", "task_queue"],
+            "filters": ["request_id", "task_queue", "refusal"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("KLUIS_LOG_LEVEL", "INFO")},

@@ -32,3 +32,22 @@ class TaskQueueLevelFilter(logging.Filter):
         if record.levelno >= self.level:
             return True
         return not record.name.startswith(self.QUEUE_LOGGERS)
+
+
+class RefusalFilter(logging.Filter):
+    """A refused request is one line. Django logs every 4xx (a 403 for a page one's role
+    may not use, a 400) at WARNING with the exception's whole traceback, which buries the
+    errors that matter: the line keeps its status, method and path, the traceback goes.
+    An error (5xx, logged at ERROR) keeps its traceback."""
+
+    REQUEST_LOGGERS = ("django.request", "django.security")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.exc_info
+            and record.levelno < logging.ERROR
+            and record.name.startswith(self.REQUEST_LOGGERS)
+        ):
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -63,3 +63,21 @@ def total(employee: Employee, leave: LeaveType) -> Decimal:
         total=Sum("hours")
     )["total"]
     return found or Decimal("0.00")
+
+
+def statutory_grant(
+    tenant: Tenant, employee: Employee, year: int, hours: str = "152"
+) -> LedgerEntry:
+    """A Dutch statutory grant of `year` (its tranche expires 1 July of the next year)."""
+    return LedgerEntry.objects.create(
+        tenant=tenant,
+        employee=employee,
+        leave_type=LeaveType.objects.for_tenant(tenant).get(rule="nl_statutory"),
+        kind="grant",
+        hours=Decimal(hours),
+        effective=dt.date(year, 1, 1),
+        year=year,
+        tranche=f"{year}-statutory",
+        expires_on=dt.date(year + 1, 7, 1),
+        actor_label="test",
+    )

@@ -15,6 +15,7 @@ from kluis.timeoff.law.ledger import nl_statutory_extended
 from kluis.timeoff.models import HolidayCertificate, LeaveType, LedgerEntry, Rule
 from tests.api_client import assert_problem
 from tests.timeoff.api.helpers import MemberApi, body
+from tests.timeoff.balance_kit import statutory_grant
 from tests.timeoff.conftest import employee_of, grant
 
 pytestmark = pytest.mark.django_db
@@ -96,18 +97,7 @@ def test_dutch_statutory_days_not_takeable(api, demo):
     member = employee_of("member1@other-nv.test")
     statutory = LeaveType.objects.get(tenant=tenant, rule=Rule.NL_STATUTORY)
     year = dt.date.today().year - 1
-    LedgerEntry.objects.create(
-        tenant=tenant,
-        employee=member,
-        leave_type=statutory,
-        kind="grant",
-        hours=Decimal("152"),
-        effective=dt.date(year, 1, 1),
-        year=year,
-        tranche=f"{year}-statutory",
-        expires_on=dt.date(year + 1, 7, 1),
-        actor_label="test",
-    )
+    statutory_grant(tenant, member, year)
     url = f"/api/v1/balances/{member.pk}/not-takeable/"
     mark = {"leave_type": statutory.pk, "tranche": f"{year}-statutory", "reason": "Sick"}
     assert_problem(api(["timeoff:read"], slug="other-nv").post(url, mark), 403)

@@ -14,6 +14,7 @@ from kluis.timeoff import services
 from kluis.timeoff.law.ledger import nl_statutory_extended
 from kluis.timeoff.models import HolidayCertificate, LeaveType, LedgerEntry, Rule
 from tests.conftest import actor_for
+from tests.timeoff.balance_kit import statutory_grant
 from tests.timeoff.conftest import employee_of, grant
 
 pytestmark = pytest.mark.django_db
@@ -114,18 +115,7 @@ def test_hr_keeps_dutch_statutory_days_that_could_not_be_taken(login, demo):
     member = employee_of("member1@other-nv.test")
     statutory = LeaveType.objects.get(tenant=tenant, rule=Rule.NL_STATUTORY)
     year = dt.date.today().year - 1
-    LedgerEntry.objects.create(
-        tenant=tenant,
-        employee=member,
-        leave_type=statutory,
-        kind="grant",
-        hours=Decimal("152"),
-        effective=dt.date(year, 1, 1),
-        year=year,
-        tranche=f"{year}-statutory",
-        expires_on=dt.date(year + 1, 7, 1),
-        actor_label="test",
-    )
+    statutory_grant(tenant, member, year)
     client = login("hr@other-nv.test", "other-nv")
     shown = client.get(page(member)).content.decode()
     assert 'data-testid="not-takeable-form"' in shown

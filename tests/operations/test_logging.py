@@ -15,18 +15,25 @@ from kluis.operations.logging import RefusalFilter
 
 @pytest.fixture
 def console() -> Iterator[io.StringIO]:
-    """The configured console handler (settings.LOGGING) writing into a buffer."""
-    handler = next(
+    """A handler like the configured console one (settings.LOGGING: its filters and
+    format) writing into a buffer. Not the console handler itself: its stream may be one
+    the test run has closed."""
+    configured = next(
         h
         for h in logging.getLogger().handlers
         if any(isinstance(f, RefusalFilter) for f in h.filters)
     )
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(configured.formatter)
+    for kept in configured.filters:
+        handler.addFilter(kept)
+    root = logging.getLogger()
+    root.addHandler(handler)
     try:
         yield buffer
     finally:
-        handler.setStream(previous)
+        root.removeHandler(handler)
 
 
 def test_a_refused_request_is_one_line_without_a_traceback(demo, login, console):

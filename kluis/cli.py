@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kluis.cli_server import positive, server_arguments
 from kluis.operations.children import SETTINGS_MODULE
 from kluis.operations.serving import (
     ServerOptions,
     ServingError,
     UpSteps,
-    default_workers,
     exec_serve,
     run_up,
 )
@@ -36,68 +36,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
-    return port
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
-def _server_arguments(parser: argparse.ArgumentParser, *, redirect: bool) -> None:
-    env = os.environ
-    parser.add_argument(
-        "--host",
-        default=env.get("KLUIS_HOST", "127.0.0.1"),
-        help="address to listen on (env KLUIS_HOST; default %(default)s; 0.0.0.0 for all)",
-    )
-    parser.add_argument(
-        "--port",
-        type=_port,
-        default=env.get("KLUIS_PORT", "8443"),
-        help="HTTPS port (env KLUIS_PORT; default %(default)s)",
-    )
-    if redirect:
-        parser.add_argument(
-            "--http-port",
-            type=_port,
-            default=env.get("KLUIS_HTTP_PORT", "8080"),
-            help="plain-HTTP port that redirects to HTTPS; 0 for none "
-            "(env KLUIS_HTTP_PORT; default %(default)s)",
-        )
-    parser.add_argument(
-        "--workers",
-        type=_positive,
-        default=env.get("KLUIS_WEB_WORKERS", str(default_workers())),
-        help="web server processes (env KLUIS_WEB_WORKERS; default: CPUs, at most 4: %(default)s)",
-    )
-    parser.add_argument(
-        "--cert",
-        type=Path,
-        help="PEM certificate (chain) to serve instead of a self-signed one (env KLUIS_TLS_CERT)",
-    )
-    parser.add_argument(
-        "--key",
-        type=Path,
-        help="its private key, PKCS#8 PEM (env KLUIS_TLS_KEY)",
-    )
-    parser.add_argument(
-        "--access-log", action="store_true", help="log every request the web server answers"
-    )
 
 
 def _server_options(args: argparse.Namespace, *, log_level: str) -> ServerOptions:
@@ -255,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the HTTPS web server, the background worker and an HTTP-to-HTTPS redirect until "
         "Ctrl-C. Running it again keeps the data.",
     )
-    _server_arguments(up, redirect=True)
+    server_arguments(up, redirect=True)
     up.add_argument("--no-demo", action="store_true", help="do not load the demo companies")
     up.set_defaults(handler=cmd_up)
 
@@ -267,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "KLUIS_TLS_KEY); otherwise a self-signed one in <data dir>/tls is used. Migrate "
         "first with `kluis manage migrate`.",
     )
-    _server_arguments(serve, redirect=False)
+    server_arguments(serve, redirect=False)
     serve.set_defaults(handler=cmd_serve)
 
     worker = add(
@@ -394,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scopes", required=True, help="comma-separated, e.g. employees:read,employees:write"
     )
     create.add_argument(
-        "--expires-days", type=_positive, default=None, help="expire after this many days"
+        "--expires-days", type=positive, default=None, help="expire after this many days"
     )
     create.set_defaults(handler=cmd_apikey_create)
     revoke = apikey_commands.add_parser(

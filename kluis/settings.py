@@ -394,34 +394,9 @@ if PRODUCTION and MAILERS["default"]["BACKEND"] == "kluis.operations.outbox.Outb
         "outbox (kluis.operations.outbox.OutboxBackend)"
     )
 
-# --- Logging ----------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "kluis.operations.logging.RequestIdFilter"},
-        # A refused request (4xx) is one line, without the traceback Django adds.
-        "refusal": {"()": "kluis.operations.logging.RefusalFilter"},
-        # The task queue's start and end line of every task (webhook drains several times a
-        # second, the sweep every 15 s) only with KLUIS_TASK_LOG_LEVEL=INFO.
-        "task_queue": {
-            "()": "kluis.operations.logging.TaskQueueLevelFilter",
-            "level": os.environ.get("KLUIS_TASK_LOG_LEVEL", "WARNING"),
-        },
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id", "task_queue", "refusal"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("KLUIS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- Logging: one console line per record with its request id (kluis/settings_logging.py,
+# KLUIS_LOG_LEVEL, KLUIS_TASK_LOG_LEVEL).
+from kluis.settings_logging import *  # noqa: E402, F403  (settings read by name)
 
 # --- REST API (docs/api.md, docs/decisions/0005-api-plumbing.md) ------------------------
 # API keys only (no session, no CSRF), JSON only, every error as application/problem+json.

@@ -397,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--public", action="store_true", help="a public client (no secret)")
     register.set_defaults(handler=cmd_oauthapp_create)
 
+    # The operations areas add their own commands (kluis/cli_<area>.py).
+    from kluis import cli_backups, cli_flags, cli_sandbox, cli_status
+
+    for area in (cli_backups, cli_status, cli_flags, cli_sandbox):
+        area.register(add)
+
     # Handled before argparse (everything after it goes to Django); listed for --help.
     add(
         "manage",

@@ -100,6 +100,11 @@ INSTALLED_APPS = [
     "kluis.company",
     "kluis.people",
     "kluis.timeoff",
+    "kluis.backups",  # kluis backup / restore, the daily backup (docs/operations.md)
+    "kluis.status",  # the public status page, security.txt
+    "kluis.flags",  # feature flags
+    "kluis.releases",  # release notes in the app ("What's new")
+    "kluis.sandbox",  # sandbox companies (test environments on demand)
 ]
 
 MIDDLEWARE = [
@@ -475,4 +480,12 @@ if PRODUCTION:
 
 # --- Demo data ----------------------------------------------------------------------------
 # The demo logins' password, the demo's calendar (KLUIS_DEMO_CALENDAR): settings_demo.py.
-from kluis.settings_demo import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_demo import *  # noqa: E402, F403, I001  (settings read by name)
+
+# --- Operations: backups, status page, feature flags, release notes, sandboxes, metrics ----
+from kluis.settings_backups import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_flags import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_releases import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_sandbox import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)

@@ -26,6 +26,10 @@ urlpatterns = [
     path("people/", include("kluis.people.urls")),
     path("time-off/", include("kluis.timeoff.urls")),
     path("settings/", include("kluis.identity.urls_settings")),
+    path("", include("kluis.status.urls")),  # /status, /.well-known/security.txt, operator pages
+    path("", include("kluis.flags.urls")),
+    path("", include("kluis.releases.urls")),
+    path("", include("kluis.sandbox.urls")),
     path("", include("kluis.web.urls")),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -43,12 +44,18 @@ def check_disk() -> dict[str, Any]:
     return {"ok": free >= minimum, "free_bytes": free, "min_free_bytes": minimum}
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": check_database,
     "migrations": check_migrations,
     "worker": check_worker,
     "disk": check_disk,
 }
+
+
+def register_check(name: str, check: Callable[[], dict[str, Any]]) -> None:
+    """Apps add their components (the backups, say) from their AppConfig.ready: `check`
+    returns {"ok": bool, ...details} and may raise (reported as not ok)."""
+    CHECKS[name] = check
 
 
 def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:

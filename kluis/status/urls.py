@@ -1,0 +1,5 @@
+"""URLs of kluis.status."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -102,7 +102,8 @@ INSTALLED_APPS = [
     "kluis.timeoff",
     "kluis.backups",  # kluis backup / restore, the daily backup (docs/operations.md)
     "kluis.status",  # the public status page, security.txt
-    "kluis.flags",  # feature flags
+    "flags",  # django-flags: its FlagState rows hold the rules of kluis.flags
+    "kluis.flags",  # feature flags (label kluis_flags; docs/decisions/0023-feature-flags.md)
     "kluis.releases",  # release notes in the app ("What's new")
     "kluis.sandbox",  # sandbox companies (test environments on demand)
 ]

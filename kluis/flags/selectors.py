@@ -12,6 +12,7 @@ from flags.models import FlagState
 from kluis.flags.registry import Declaration, declared, get
 from kluis.flags.rules import KINDS, Rule, decode
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.rls import unnarrowed
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class FlagOverview:
 
 def _labels(rules: list[Rule]) -> list[ShownRule]:
     ids = {kind: [int(r.target.value) for r in rules if r.target.kind == kind] for kind in KINDS}
-    slugs = dict(Tenant.objects.filter(pk__in=ids["company"]).values_list("pk", "slug"))
+    with unnarrowed():  # an operator's session may have one company open
+        slugs = dict(Tenant.objects.filter(pk__in=ids["company"]).values_list("pk", "slug"))
     emails = dict(get_user_model().objects.filter(pk__in=ids["user"]).values_list("pk", "email"))
     shown = []
     for rule in rules:

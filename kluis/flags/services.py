@@ -20,6 +20,7 @@ from kluis.audit.services import record
 from kluis.flags.registry import UnknownFlag, get
 from kluis.flags.rules import Rule, Target, conditions_of, decode, encode
 from kluis.tenancy.models import Tenant
+from kluis.tenancy.rls import unnarrowed
 
 if TYPE_CHECKING:
     from kluis.access.actor import Actor
@@ -40,7 +41,22 @@ def target_for(
     everyone: bool = False,
 ) -> Target:
     """The one target named (a company slug, a user e-mail, a built-in role key, a percent
-    0-100, or everyone), checked to exist."""
+    0-100, or everyone), checked to exist. Any company may be named: row-level security
+    does not narrow an operator's look-up to the company their session has open."""
+    with unnarrowed():
+        return _target_for(
+            company=company, user=user, role=role, percent=percent, everyone=everyone
+        )
+
+
+def _target_for(
+    *,
+    company: str | None = None,
+    user: str | None = None,
+    role: str | None = None,
+    percent: int | str | None = None,
+    everyone: bool = False,
+) -> Target:
     given = [
         k
         for k, v in (
@@ -83,6 +99,11 @@ def target_for(
 
 def describe(target: Target) -> str:
     """A target as an operator names it (company slug, user e-mail, role key, N%)."""
+    with unnarrowed():
+        return _describe(target)
+
+
+def _describe(target: Target) -> str:
     if target.kind == "company":
         tenant = Tenant.objects.filter(pk=int(target.value)).first()
         return f"company {tenant.slug if tenant else '#' + target.value}"
@@ -147,7 +168,7 @@ def set_rule(actor: Actor, name: str, target: Target, *, on: bool) -> bool:
     Returns False when the rule was already so (nothing written, nothing audited)."""
     _declared(name)
     condition, value, required = encode(Rule(target, on))
-    with transaction.atomic():
+    with unnarrowed(), transaction.atomic():
         rows = _rows(name, target).select_for_update()
         before = _state(list(rows))
         after = _state([FlagState(condition=condition, value=value, required=required)])
@@ -163,7 +184,7 @@ def clear_rules(actor: Actor, name: str, target: Target | None = None) -> int:
     """Remove the rule of `target` (every rule of the flag when None); the flag falls back
     to its other rules and its declared default. Returns how many rules went."""
     _declared(name)
-    with transaction.atomic():
+    with unnarrowed(), transaction.atomic():
         rows = FlagState.objects.filter(name=name)
         if target is not None:
             rows = _rows(name, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flags.models import FlagState
 
 from kluis.audit.models import AuditEvent, OperatorEvent
+from tests.conftest import member
 
 URL = "/operator/flags/"
 
@@ -73,3 +74,19 @@ def test_bad_input_is_told_and_changes_nothing(client, demo, operator):
         assert message in response.content.decode(), data
     assert not FlagState.objects.exists()
     assert not OperatorEvent.objects.filter(action="flag.changed").exists()
+
+
+def test_an_operator_with_a_company_open_may_name_another_company(demo, login):
+    """Row-level security narrows a member's requests to their company; the flag service
+    looks up and audits the company the operator names, whichever is open."""
+    client = login("owner@demo-bv.test", "demo-bv")
+    owner = member("owner@demo-bv.test", "demo-bv").user
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])
+    response = client.post(
+        URL, {"flag": "sandboxes", "state": "on", "kind": "company", "value": "other-nv"}
+    )
+    assert response.status_code == 302
+    page = client.get(URL).content.decode()
+    assert "company other-nv" in page
+    assert AuditEvent.objects.for_tenant(demo["other-nv"]).filter(action="flag.changed").exists()

@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kluis.web.context_processors.navigation",
+                "kluis.access.operators.operator_context",
                 # --- webhooks (issue 14): the banner about failing webhooks ---
                 "kluis.integrations.context_processors.webhook_banner",
                 # --- calendar, self area (issue 15): the header's unread notices badge ---
@@ -481,12 +482,15 @@ if PRODUCTION:
 
 # --- Demo data ----------------------------------------------------------------------------
 # The demo logins' password, the demo's calendar (KLUIS_DEMO_CALENDAR): settings_demo.py.
-from kluis.settings_demo import *  # noqa: E402, F403, I001  (settings read by name)
+from kluis.settings_demo import *  # noqa: E402, F403  (settings read by name)
 
 # --- Operations: backups, status page, feature flags, release notes, sandboxes, metrics ----
+# Platform operators (is_staff users: /operator/) must have a second factor to open their
+# pages; on by default in production.
+OPERATOR_MFA_REQUIRED = _bool("KLUIS_OPERATOR_MFA_REQUIRED", default=PRODUCTION)
 from kluis.settings_backups import *  # noqa: E402, F403  (settings read by name)
-from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_flags import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_releases import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_sandbox import *  # noqa: E402, F403  (settings read by name)
-from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from kluis.company.demo import OPERATOR_EMAIL
 from kluis.flags import registry
-
-OPERATOR_EMAIL = "flags-operator@kluis.test"
 
 
 @pytest.fixture
@@ -29,6 +28,6 @@ def declare(monkeypatch: pytest.MonkeyPatch) -> Callable[..., registry.Declarati
 
 
 @pytest.fixture
-def operator(db: None) -> Any:
-    """A platform operator: staff, no company."""
-    return get_user_model().objects.create_user(OPERATOR_EMAIL, "x" * 20, is_staff=True)
+def operator(demo: Any) -> Any:
+    """The demo's platform operator: staff, no company."""
+    return get_user_model().objects.get(email=OPERATOR_EMAIL)

@@ -41,7 +41,7 @@ def test_the_operator_adds_and_removes_a_rule(client, demo, operator):
     rule = FlagState.objects.get(name="sandboxes")
     assert (rule.condition, rule.value, rule.required) == ("kluis not role", "employee", True)
     event = OperatorEvent.objects.get(action="flag.changed")
-    assert event.actor_label == "operator flags-operator@kluis.test"
+    assert event.actor_label == "operator operator@kluis.test"
     assert event.actor_user_id == operator.pk
 
     response = client.post(

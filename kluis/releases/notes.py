@@ -51,9 +51,9 @@ def _releases(directory: Path) -> tuple[Release, ...]:
     return tuple(sorted(found, key=lambda r: r.key, reverse=True))
 
 
-def releases(directory: Path = NOTES_DIR) -> tuple[Release, ...]:
+def releases() -> tuple[Release, ...]:
     """Every release, newest first."""
-    return _releases(directory)
+    return _releases(NOTES_DIR)
 
 
 def current_version() -> str:

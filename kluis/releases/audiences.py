@@ -1,7 +1,7 @@
 """Who a release note concerns, in terms of kluis/access: an audience is a set of
 permissions (with the least scope that counts); a person belongs to it when one of their
 roles in the current company grants one of them. Custom roles count by what they grant,
-not by their name. `operator` is the platform's operators (is_staff), in no company.
+not by their name. `operator` is the platform's operators (kluis.access.operators), in no company.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kluis.access.authorization import grants_of
+from kluis.access.operators import is_operator
 from kluis.access.permissions import SCOPE_RANK, Scope
 from kluis.releases.fragments import AUDIENCES
 
@@ -37,10 +38,6 @@ RULES: dict[str, dict[str, Scope]] = {
     },
 }
 assert set(RULES) | {"everyone", "operator"} == set(AUDIENCES)
-
-
-def is_operator(user: object) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
 
 
 def audiences_of(actor: Actor | None, user: object) -> frozenset[str]:

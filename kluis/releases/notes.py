@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import kluis
-from kluis.releases.fragments import TYPES, parse_version
+from kluis.releases.fragments import TYPES, FragmentError, parse_version
 
 NOTES_DIR = Path(__file__).resolve().parent / "notes"
 
@@ -66,11 +66,20 @@ def for_audiences(release: Release, audiences: frozenset[str]) -> list[Note]:
     return sorted(mine, key=lambda n: TYPES.index(n.type))
 
 
+def version_key(version: str | None) -> tuple[int, int, int] | None:
+    """`version` for comparing; None when it is none or not a version at all."""
+    try:
+        return parse_version(version) if version else None
+    except FragmentError:
+        return None
+
+
 def newer_than(version: str | None) -> list[Release]:
-    """Releases after `version` up to the running one (None: only the running release)."""
+    """Releases after `version` up to the running one (None, or not a version: only the
+    running release)."""
     top = parse_version(current_version())
     every = [r for r in releases() if r.key <= top]
-    if version is None:
+    seen = version_key(version)
+    if seen is None:
         return every[:1] if every and every[0].key == top else []
-    seen = parse_version(version)
     return [r for r in every if r.key > seen]

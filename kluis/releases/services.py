@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kluis.releases import notes
-from kluis.releases.fragments import FragmentError, parse_version
+from kluis.releases.fragments import parse_version
 from kluis.releases.models import ReleaseSeen
 
 logger = logging.getLogger(__name__)
@@ -54,16 +54,9 @@ def dismiss(user: Any, version: str) -> ReleaseSeen:
         now = timezone.now()
         if row is None:
             row = ReleaseSeen.objects.create(user_id=user.pk, version=version, seen_at=now)
-        elif _key(row.version) < parse_version(version):
+        elif (notes.version_key(row.version) or (0, 0, 0)) < parse_version(version):
             row.version = version
             row.seen_at = now
             row.save(update_fields=["version", "seen_at"])
     logger.info("release notes dismissed", extra={"release": row.version})
     return row
-
-
-def _key(version: str) -> tuple[int, int, int]:
-    try:
-        return parse_version(version)
-    except FragmentError:
-        return (0, 0, 0)

@@ -201,3 +201,11 @@ def test_a_person_from_before_release_notes_sees_the_running_release_only(demo, 
     shown = panel(home(login("employee@demo-bv.test", "demo-bv")))
     assert notes_in(shown) == EMPLOYEE_NOTES
     assert f"Kluis {MIDDLE}" not in shown
+
+
+def test_a_seen_version_that_is_not_a_version_counts_as_none(demo, login) -> None:
+    has_seen("employee@demo-bv.test", "garbage")
+    client = login("employee@demo-bv.test", "demo-bv")
+    assert notes_in(panel(home(client))) == EMPLOYEE_NOTES
+    client.post("/whats-new/dismiss/", {"version": CURRENT}, secure=True, HTTP_HX_REQUEST="true")
+    assert ReleaseSeen.objects.get(user__email="employee@demo-bv.test").version == CURRENT

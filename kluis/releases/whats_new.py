@@ -63,6 +63,17 @@ def shown(request: HttpRequest, releases: list[notes.Release]) -> list[ShownRele
     return out
 
 
+def on_sign_in(request: HttpRequest | None, user: Any) -> None:
+    """At sign-in: a person with no release left unseen gets pages without a query for it."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if services.unseen(user):
+        session.pop(SESSION_KEY, None)
+    else:
+        session[SESSION_KEY] = notes.current_version()
+
+
 def panel(request: HttpRequest) -> dict[str, Any]:
     """The What's new panel of this page: empty when the person has nothing new."""
     user = getattr(request, "user", None)

@@ -209,3 +209,11 @@ def test_a_seen_version_that_is_not_a_version_counts_as_none(demo, login) -> Non
     assert notes_in(panel(home(client))) == EMPLOYEE_NOTES
     client.post("/whats-new/dismiss/", {"version": CURRENT}, secure=True, HTTP_HX_REQUEST="true")
     assert ReleaseSeen.objects.get(user__email="employee@demo-bv.test").version == CURRENT
+
+
+def test_a_person_with_nothing_new_signs_in_to_pages_without_a_query_for_it(demo, login) -> None:
+    has_seen("employee@demo-bv.test", CURRENT)
+    client = login("employee@demo-bv.test", "demo-bv")
+    with CaptureQueriesContext(connection) as queries:
+        home(client)
+    assert not [q for q in queries.captured_queries if "releases_releaseseen" in q["sql"]]

@@ -83,9 +83,11 @@ def panel(request: HttpRequest) -> dict[str, Any]:
     session = getattr(request, "session", None)
     if session is not None and session.get(SESSION_KEY) == current:
         return {}
-    releases = shown(request, services.unseen(user))
+    unseen = services.unseen(user)
+    releases = shown(request, unseen)
     if not releases:
         if session is not None:
             session[SESSION_KEY] = current
         return {}
-    return {"whats_new": releases, "whats_new_version": releases[0].version}
+    # Dismissing covers every unseen release, also a newer one with nothing for this role.
+    return {"whats_new": releases, "whats_new_version": unseen[0].version}

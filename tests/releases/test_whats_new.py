@@ -4,6 +4,7 @@ person, and dismissed for good."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,9 +12,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+import kluis
 from kluis.access.models import Role
 from kluis.company.services.members import add_member
 from kluis.identity.models import User
+from kluis.releases import notes
 from kluis.releases.models import ReleaseSeen
 from tests.conftest import actor_for
 from tests.releases.conftest import CURRENT, EMPLOYEE_NOTES, MIDDLE, OLD
@@ -217,3 +220,24 @@ def test_a_person_with_nothing_new_signs_in_to_pages_without_a_query_for_it(demo
     with CaptureQueriesContext(connection) as queries:
         home(client)
     assert not [q for q in queries.captured_queries if "releases_releaseseen" in q["sql"]]
+
+
+def test_dismissing_covers_a_newer_release_with_nothing_for_the_role(
+    demo, login, releases, monkeypatch
+) -> None:
+    newest = "0.4.0"
+    document = {
+        "version": newest,
+        "date": "2030-09-01",
+        "items": [{"type": "fix", "audience": ["hr"], "text": {"en": "Only for HR."}}],
+    }
+    (releases / f"{newest}.json").write_text(json.dumps(document), encoding="utf-8")
+    notes._releases.cache_clear()
+    monkeypatch.setattr(kluis, "__version__", newest)
+    has_seen("employee@demo-bv.test", MIDDLE)
+    client = login("employee@demo-bv.test", "demo-bv")
+    shown = panel(home(client))
+    assert notes_in(shown) == EMPLOYEE_NOTES  # of 0.3.0; 0.4.0 has nothing for them
+    assert f'name="version" value="{newest}"' in shown
+    client.post("/whats-new/dismiss/", {"version": newest}, secure=True, HTTP_HX_REQUEST="true")
+    assert ReleaseSeen.objects.get(user__email="employee@demo-bv.test").version == newest

@@ -1,3 +1,3 @@
 """Kluis: a self-hostable, security-first HR platform."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

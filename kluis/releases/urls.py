@@ -1,5 +1,12 @@
-"""URLs of kluis.releases."""
+"""URLs of kluis.releases: the release notes in the help menu, dismissing What's new."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from kluis.releases import views
+
+app_name = "releases"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("whats-new/", views.history, name="history"),
+    path("whats-new/dismiss/", views.dismiss, name="dismiss"),
+]

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"company"},  # members and roles pages, resources and services; new companies; demo
     {"people"},  # the domain app: the HR file
     {"timeoff"},  # leave, absence, balances, the calendar (uses people's services)
+    {"sandbox"},  # test companies shaped like a real one (uses every domain's services)
     {"web"},  # the shell: navigation, dashboard
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import Any
 
 Add = Callable[..., argparse.ArgumentParser]
 
@@ -41,7 +42,7 @@ def register(add: Add) -> None:
     delete.set_defaults(handler=cmd_delete)
 
 
-def _company(slug: str):  # type: ignore[no-untyped-def]
+def _company(slug: str) -> Any:
     from django.core.management.base import CommandError
 
     from kluis.tenancy.models import Tenant

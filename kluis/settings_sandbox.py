@@ -34,4 +34,4 @@ MAILERS["default"] = _wrap_mailer(MAILERS["default"])
 # The banner on every page of a sandbox (kluis/sandbox/templates/sandbox/_banner.html).
 from kluis.settings import TEMPLATES  # noqa: E402
 
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("kluis.sandbox.labels.banner")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("kluis.sandbox.labels.banner")  # type: ignore[has-type]

@@ -11,6 +11,8 @@ no other company) go last, through the ORM, with what hangs off them."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
@@ -58,14 +60,16 @@ def purge_company(tenant: Tenant, *, users_of: list[int]) -> int:
                 continue
             for f in model._meta.concrete_fields:
                 target = f.related_model if isinstance(f, ForeignKey) else None
-                if target is None or target is Tenant or not owned.get(target):  # type: ignore[call-overload]
+                if target is None or target is Tenant or not owned.get(target):
                     continue
-                where = " OR ".join(f"{quote(c)} = %s" for c in owned[target])  # type: ignore[index]
+                columns_of_target: list[str] = owned[target]
+                where = " OR ".join(f"{quote(c)} = %s" for c in columns_of_target)
+                table, column = quote(model._meta.db_table), quote(str(f.column))
+                key, parent = quote(str(target._meta.pk.column)), quote(target._meta.db_table)
                 cursor.execute(  # names from the models, the id a parameter
-                    f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(f.column)} IN "  # noqa: S608
-                    f"(SELECT {quote(target._meta.pk.column)} FROM "  # type: ignore[union-attr]
-                    f"{quote(target._meta.db_table)} WHERE {where})",  # type: ignore[union-attr]
-                    [tenant.pk] * len(owned[target]),  # type: ignore[index]
+                    f"DELETE FROM {table} WHERE {column} IN "  # noqa: S608
+                    f"(SELECT {key} FROM {parent} WHERE {where})",
+                    [tenant.pk] * len(columns_of_target),
                 )
                 deleted += max(cursor.rowcount, 0)
         for model, columns in owned.items():
@@ -75,7 +79,7 @@ def purge_company(tenant: Tenant, *, users_of: list[int]) -> int:
                     [tenant.pk],
                 )
                 deleted += max(cursor.rowcount, 0)
-        table, key = quote(Tenant._meta.db_table), quote(Tenant._meta.pk.column)
+        table, key = quote(Tenant._meta.db_table), quote(str(Tenant._meta.pk.column))
         cursor.execute(f"DELETE FROM {table} WHERE {key} = %s", [tenant.pk])  # noqa: S608
         deleted += max(cursor.rowcount, 0)
         if users_of:
@@ -86,5 +90,5 @@ def purge_company(tenant: Tenant, *, users_of: list[int]) -> int:
             gone = [pk for pk in users_of if pk not in elsewhere]
             deleted += get_user_model().objects.filter(pk__in=gone).delete()[0]
     for name in photos:
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(partial(default_storage.delete, name))
     return deleted

@@ -77,12 +77,13 @@ def read_shape(source: Tenant) -> Shape:
     shape.teams = list(
         Team.objects.for_tenant(source).order_by("pk").values_list("pk", "name", "department_id")
     )
-    shape.custom_fields = list(
-        CustomFieldDefinition.objects.for_tenant(source)
+    shape.custom_fields = [
+        dict(row)
+        for row in CustomFieldDefinition.objects.for_tenant(source)
         .filter(is_active=True)
         .order_by("position", "pk")
         .values("key", "label", "field_type", "choices", "required")
-    )
+    ]
     grants: dict[int, dict[str, str]] = {}
     for role_id, permission, scope in Role.objects.for_tenant(source).values_list(
         "pk", "permissions__permission", "permissions__scope"
@@ -116,8 +117,8 @@ def read_shape(source: Tenant) -> Shape:
 
 def _employees(source: Tenant) -> list[EmployeeShape]:
     contracts: dict[int, Employment] = {}
-    for contract in Employment.objects.for_tenant(source).order_by("employee_id", "-start_date"):
-        contracts.setdefault(contract.employee_id, contract)
+    for row in Employment.objects.for_tenant(source).order_by("employee_id", "-start_date"):
+        contracts.setdefault(row.employee_id, row)
     wages: dict[int, tuple[str, str]] = {}
     for employee_id, currency, period in (
         Wage.objects.for_tenant(source)

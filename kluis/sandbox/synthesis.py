@@ -101,8 +101,8 @@ class Synthesiser:
             changes = {k: v for k, v in wanted.pop(kind.code).items() if getattr(kind, k) != v}
             if changes:
                 update_leave_type(self.actor, kind, changes)
-        for kind in wanted.values():
-            create_leave_type(self.actor, self.sandbox, kind)
+        for values in wanted.values():
+            create_leave_type(self.actor, self.sandbox, values)
 
     def sign_in_policy(self, source: Tenant) -> None:
         """The source's sign-in rules (who must use a second factor, session lifetimes):
@@ -138,16 +138,18 @@ class Synthesiser:
                 job_title=owner_source.job_title if owner_source else "",
                 roles=owner,
             )
-        work = [("member", m) for m in _members_first(self.shape.members) if m is not owner_source]
+        work: list[tuple[str, Any]] = [
+            ("member", m) for m in _members_first(self.shape.members) if m is not owner_source
+        ]
         work += [("employee", e) for e in self.shape.employees]
         done = 0
         for start in range(0, len(work), BATCH):
             with transaction.atomic():
                 for kind, item in work[start : start + BATCH]:
                     if kind == "member":
-                        self._member(item)  # type: ignore[arg-type]
+                        self._member(item)
                     else:
-                        self._employee(item)  # type: ignore[arg-type]
+                        self._employee(item)
                         done += 1
             if progress is not None:
                 progress(done)

@@ -58,7 +58,7 @@ def _dump(tenant: Tenant) -> str:
     quote = connection.ops.quote_name
     with rls.unnarrowed(), connection.cursor() as cursor:
         for table, column in rls.tenant_tables():
-            cursor.execute(f"SELECT * FROM {quote(table)} WHERE {quote(column)} = %s", [tenant.pk])  # noqa: S608
+            cursor.execute(f"SELECT * FROM {quote(table)} WHERE {quote(column)} = %s", [tenant.pk])
             out.extend(repr(row) for row in cursor.fetchall())
     for employee in Employee.objects.for_tenant(tenant):
         for name in ("iban", "national_id", "address"):

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import ForeignKey, Model
 
+from kluis.crypto import vault
 from kluis.people.models import Employee
 from kluis.tenancy import rls
 from kluis.tenancy.models import Membership, Tenant
@@ -89,6 +90,7 @@ def purge_company(tenant: Tenant, *, users_of: list[int]) -> int:
             )
             gone = [pk for pk in users_of if pk not in elsewhere]
             deleted += get_user_model().objects.filter(pk__in=gone).delete()[0]
+    transaction.on_commit(partial(vault.forget_keys, tenant.pk))
     for name in photos:
         transaction.on_commit(partial(default_storage.delete, name))
     return deleted

@@ -24,6 +24,7 @@ from kluis.access.actor import Actor
 from kluis.access.models import RoleAssignment
 from kluis.audit.services import record
 from kluis.company.services import create_tenant
+from kluis.crypto import vault
 from kluis.integrations.events import emit
 from kluis.sandbox import selectors
 from kluis.sandbox.models import Sandbox
@@ -174,6 +175,9 @@ def create_sandbox(
                 expires_at=timezone.now() + dt.timedelta(days=days),
                 people_planned=shape.headcount,
             )
+            # Made (and committed) before the people, so the worker and this process
+            # keep it cached rather than reading it for every sealed value.
+            vault.ensure_tenant_key(company.pk)
             maker = Synthesiser(company, source, shape, owner_id)
             maker.structure()
             maker.sign_in_policy(source)

@@ -8,8 +8,6 @@ each is recorded in the source company's audit log and outbox (`sandbox.created`
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.models import RoleAssignment
+from kluis.audit.platform import record_operator
 from kluis.audit.services import record
 from kluis.company.services import create_tenant
 from kluis.crypto import vault
@@ -33,8 +32,6 @@ from kluis.sandbox.shape import read_shape
 from kluis.sandbox.synthesis import Synthesiser
 from kluis.tenancy import rls
 from kluis.tenancy.models import Membership, Tenant
-
-logger = logging.getLogger("kluis.sandbox")
 
 
 def sandbox_allowed(tenant: Tenant) -> bool:
@@ -110,16 +107,8 @@ def _owner_user_id(actor: Actor, source: Tenant, owner_email: str | None) -> tup
 
 
 def _platform_record(actor: Actor, action: str, sandbox: Sandbox, changes: dict[str, Any]) -> None:
-    """The platform's operator log (kluis.audit.platform, once the operator foundation is
-    in place); until then a structured log line (ids only)."""
-    try:
-        platform = importlib.import_module("kluis.audit.platform")
-    except ModuleNotFoundError:
-        logger.info(
-            "%s", action, extra={"sandbox_id": sandbox.company_id, "source_id": sandbox.source_id}
-        )
-        return
-    platform.record_operator(
+    """The platform's operator log: a company was made or removed."""
+    record_operator(
         actor,
         action,
         object_type="sandbox.sandbox",

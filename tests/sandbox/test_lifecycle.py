@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from kluis.access.actor import Actor
-from kluis.audit.models import AuditEvent
+from kluis.audit.models import AuditEvent, OperatorEvent
+from kluis.audit.platform import verify_platform
 from kluis.audit.services import verify_tenant
 from kluis.cli import main
 from kluis.operations.mailing import on_behalf_of, wrap
@@ -134,6 +135,11 @@ def test_expiry_deletes_all_of_the_sandbox_and_nothing_of_the_source(made):
     )
     assert sorted(actions) == ["sandbox.created", "sandbox.deleted"]
     assert verify_tenant(source).ok
+    logged = OperatorEvent.objects.filter(object_id=str(company.pk)).values_list(
+        "action", flat=True
+    )
+    assert sorted(logged) == ["sandbox.created", "sandbox.deleted"]
+    assert verify_platform()[1] == ""
 
 
 def test_a_real_company_is_never_purged(demo):

@@ -28,6 +28,7 @@ import functools
 import logging
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -67,6 +68,17 @@ class ApiMiddleware:
         return self.get_response(request)
 
 
+# Headers an app adds to the responses of a company's credentials, by registration (the
+# pipeline knows no domain app): fn(tenant) -> [(name, value)], e.g. kluis.sandbox's
+# `Kluis-Sandbox: true`. The tenant is the one the credentials already loaded.
+_TENANT_HEADERS: list[Callable[[Any], list[tuple[str, str]]]] = []
+
+
+def label_responses(headers: Callable[[Any], list[tuple[str, str]]]) -> None:
+    if headers not in _TENANT_HEADERS:
+        _TENANT_HEADERS.append(headers)
+
+
 def answer(request: HttpRequest) -> HttpResponseBase:
     """The response to one API request, headers and all."""
     incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not `request.headers`: built whole
@@ -90,6 +102,11 @@ def answer(request: HttpRequest) -> HttpResponseBase:
         translation.deactivate()
     _finish_headers(request, response, language)
     response["X-Request-ID"] = request_id
+    tenant = getattr(getattr(getattr(request, "user", None), "actor", None), "tenant", None)
+    if tenant is not None:
+        for headers in _TENANT_HEADERS:
+            for name, value in headers(tenant):
+                response[name] = value
     return response
 
 

@@ -61,13 +61,16 @@ def send_notices(notice_ids: list[int]) -> int:
     from django.conf import settings
     from django.core.mail import send_mail
 
+    from kluis.operations.mailing import on_behalf_of
+
     base = (settings.PUBLIC_URL or "").rstrip("/")
     sent = 0
     for notice in Notice.objects.filter(pk__in=notice_ids).select_related("membership__user"):
         body = notice.body
         if notice.url:
             body = f"{body}\n\n{base}{notice.url}" if base else f"{body}\n\n{notice.url}"
-        sent += send_mail(notice.title, body, None, [notice.membership.user.email])
+        with on_behalf_of(notice.tenant_id):
+            sent += send_mail(notice.title, body, None, [notice.membership.user.email])
     return sent
 
 

@@ -21,8 +21,9 @@ KEEP = 500
 
 def enabled() -> bool:
     """Whether the mail Kluis sends goes to the outbox."""
-    mailers = getattr(settings, "MAILERS", {}) or {}
-    return bool(mailers.get("default", {}).get("BACKEND") == BACKEND)
+    from kluis.operations.mailing import configured_backend
+
+    return configured_backend(getattr(settings, "MAILERS", {}) or {}) == BACKEND
 
 
 def _text(message: EmailMessage) -> str:

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class SandboxConfig(AppConfig):
     name = "kluis.sandbox"
     label = "sandbox"
+
+    def ready(self) -> None:
+        from kluis.api.pipeline import label_responses
+        from kluis.integrations.webhooks.catalogue import keep_quiet
+        from kluis.operations import mailing, schedule
+        from kluis.sandbox import labels
+
+        # In the source company's outbox and audit log, not a webhook (as a new company).
+        keep_quiet("sandbox.created", "sandbox.deleted")
+        schedule.register("sandbox-expiry", 15 * 60, "kluis.sandbox.tasks.expire_sandboxes")
+        mailing.register_labeller(labels.label_mail)
+        label_responses(labels.api_headers)

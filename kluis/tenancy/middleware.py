@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from kluis.operations.mailing import on_behalf_of
 from kluis.tenancy.rls import narrow_to, widen
 from kluis.tenancy.selectors import memberships_of_user
 
@@ -36,6 +37,7 @@ class TenantMiddleware:
         # From here on the database itself only shows this company's rows (PostgreSQL).
         narrow_to(request.tenant.pk)  # type: ignore[attr-defined]
         try:
-            return self.get_response(request)
+            with on_behalf_of(request.tenant.pk):  # type: ignore[attr-defined]
+                return self.get_response(request)
         finally:
             widen()

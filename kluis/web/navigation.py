@@ -38,4 +38,6 @@ NAVIGATION = [
     NavItem(_("Webhooks"), "integrations:webhooks", "integrations.manage_webhooks"),
     NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
     NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
+    # Owners only (the page itself checks the Owner role and kluis.sandbox's switch).
+    NavItem(_("Sandboxes"), "sandbox:sandboxes", "access.manage_roles"),
 ]

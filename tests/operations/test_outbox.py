@@ -104,7 +104,8 @@ def test_development_uses_the_outbox_by_default(tmp_path: Path):
             "-c",
             "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
             "'kluis.settings'); django.setup(); from django.conf import settings; "
-            "print(settings.MAILERS['default']['BACKEND'])",
+            "from kluis.operations.mailing import configured_backend; "
+            "print(configured_backend(settings.MAILERS))",
         ],
         cwd=ROOT,
         env=environment,

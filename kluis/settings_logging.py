@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from kluis.settings_env import PRODUCTION
 
@@ -46,6 +47,9 @@ LOGGING: dict[str, object] = {
             "%(tenant_id)s %(actor_id)s %(task_id)s %(task)s %(process)d",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": True,  # "timestamp": ISO 8601, UTC
+            # Django's request object (an extra of django.request's lines) is not written:
+            # the message has the method and path already.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
     },
     "handlers": {

@@ -99,6 +99,9 @@ lint: install
 	if [ -n "$$failed" ]; then echo "==> Lint failed:$$failed"; exit 1; fi; \
 	echo "==> Lint passed in $$((SECONDS - start))s"
 
+# Every pytest run's logs are checked for personal data and secrets (scripts/run-pytest.sh).
+test-sqlite test-postgres test-e2e test-zapier: export KLUIS_CHECK_LOGS := 1
+
 test-sqlite: install
 	@echo "==> Tests on SQLite"
 	@start=$$SECONDS; \

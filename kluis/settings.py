@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every request (API ones too) counted and timed by route (kluis/operations/metrics.py).
+    "kluis.operations.middleware.MetricsMiddleware",
     # Every API request leaves here for the API's own pipeline (kluis/api/pipeline.py).
     "kluis.api.pipeline.ApiMiddleware",
     "kluis.operations.middleware.RequestIdMiddleware",
@@ -122,6 +124,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kluis.tenancy.middleware.TenantMiddleware",
+    "kluis.operations.middleware.LogContextMiddleware",  # company and actor ids in the logs
     "django.contrib.messages.middleware.MessageMiddleware",
     # The active company's sign-in policy: session timeouts, then the second factor.
     "kluis.identity.middleware.SessionLifetimeMiddleware",

@@ -5,10 +5,12 @@ from kluis.company import urls as company
 from kluis.identity import app_token_views, mfa_headless
 from kluis.identity import views as identity_views
 from kluis.operations import views as operations
+from kluis.operations.metrics_views import metrics_view
 
 urlpatterns = [
     path("health/live", operations.live, name="health-live"),
     path("health/ready", operations.ready, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus, with KLUIS_METRICS_TOKEN
     path("api/", include("kluis.api.urls")),
     path("oauth/", include("kluis.integrations.oauth_urls")),
     path("integrations/", include("kluis.integrations.urls")),

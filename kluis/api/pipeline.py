@@ -42,7 +42,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from kluis.api.exceptions import BadRequest, problem_response
-from kluis.operations.logging import current_request_id
+from kluis.operations.logging import begin_request
 from kluis.operations.middleware import VALID_REQUEST_ID, SecurityHeadersMiddleware
 
 logger = logging.getLogger("django.request")
@@ -84,7 +84,7 @@ def answer(request: HttpRequest) -> HttpResponseBase:
     incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not `request.headers`: built whole
     request_id = incoming if VALID_REQUEST_ID.match(incoming) else secrets.token_hex(12)
     request.request_id = request_id  # type: ignore[attr-defined]
-    current_request_id.set(request_id)
+    begin_request(request_id)
     language = _language(
         request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
         request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
@@ -138,6 +138,7 @@ def _respond(request: HttpRequest) -> HttpResponseBase:
     match = _resolved(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
     if match is None:
         return _not_found(request)
+    request.kluis_route = match.route  # type: ignore[attr-defined]  # metrics by route
     response = match.func(request, *match.args, **match.kwargs)
     render = getattr(response, "render", None)
     if callable(render) and not getattr(response, "is_rendered", True):

@@ -32,6 +32,7 @@ from kluis.api.renderers import KluisJSONRenderer
 from kluis.api.rowjson import RowJson, row_json, text_rows, with_values
 from kluis.api.sparse import content_etag, if_match, pick, requested_fields
 from kluis.api.throttling import ApiIpThrottle, ApiKeyThrottle, count_all, rate_limit_headers
+from kluis.operations.logging import bind_actor
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrow_to, widen
 
@@ -345,6 +346,8 @@ class ApiViewSet(GenericViewSet):
         self.check_throttles(request)  # before the key is looked up: guessing is limited too
         self.perform_authentication(request)
         principal = request.user
+        if isinstance(principal, ApiPrincipal):
+            bind_actor(principal.actor)  # the company and client id on every log line
         # From here on the database itself only shows the client's company (PostgreSQL);
         # an API key's lookup has done so already, in the same statement.
         if (

@@ -41,6 +41,7 @@ from kluis.audit.services import record
 from kluis.identity.languages import mail_each, speaking_to
 from kluis.identity.models import AddressFailures, SignInFailures, User
 from kluis.identity.policy import address_exempt_for_login
+from kluis.operations.metrics import SIGNIN_FAILURES
 from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.rls import unnarrowed
 from kluis.tenancy.selectors import memberships_of_user
@@ -124,6 +125,7 @@ def failed_address(ip: str | None, login: str = "", now: dt.datetime | None = No
     address, the companies of `login` (if it is an account) are told."""
     if not ip:
         return
+    SIGNIN_FAILURES.labels("address").inc()
     with transaction.atomic():
         _count_for_address(ip, now or timezone.now(), _companies_of(login) if login else [])
 
@@ -145,6 +147,7 @@ def failed(
     attempt was against (default: those of that user), told if the address is throttled."""
     if not ip:
         return False
+    SIGNIN_FAILURES.labels("account").inc()
     now = now or timezone.now()
     account = account_key(login)
     if tenant_ids is None:

@@ -5,3 +5,9 @@ class OperationsConfig(AppConfig):
     name = "kluis.operations"
     label = "operations"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from kluis.operations import logging, metrics_gauges
+
+        logging.connect_task_signals()
+        metrics_gauges.register()

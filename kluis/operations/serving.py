@@ -29,6 +29,7 @@ from kluis.operations.children import (
     stop_children,
     worker_command,
 )
+from kluis.operations.metrics import prepare_multiprocess_dir
 from kluis.operations.stopper import Stopper
 
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104  (names, not a bind)
@@ -341,6 +342,7 @@ def _run_up(options: ServerOptions, steps: UpSteps, stopper: Stopper) -> int:
 
     cert, key = resolve_certificate(options, data_dir)
     connections.close_all()
+    prepare_multiprocess_dir(data_dir)  # the children's counters, summed at /metrics
 
     allowed_hosts = list(settings.ALLOWED_HOSTS)
     shown_host = public_host(options.host, allowed_hosts)
@@ -440,6 +442,7 @@ def exec_serve(options: ServerOptions, *, setup_django: Callable[[], None]) -> i
     if settings.PRODUCTION and options.cert is None and not os.environ.get("KLUIS_TLS_CERT"):
         say("kluis: note: serving a self-signed certificate; use --cert/--key", sys.stderr)
     command = granian_command(options, cert, key)
+    prepare_multiprocess_dir(settings.DATA_DIR)  # granian's processes' counters
     os.environ.update(child_environment())
     shown_host = public_host(options.host, list(settings.ALLOWED_HOSTS))
     say(f"==> Serving https://{shown_host}:{options.port}")

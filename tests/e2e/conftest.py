@@ -49,6 +49,7 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT_SECONDS = 60
 LOGIN_PATH = "/accounts/login/"
+LOG_FILE = "KLUIS_LOG_FILE"  # kept in the servers' environment (the test run's log check)
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
@@ -89,7 +90,7 @@ def free_port() -> int:
 
 
 def _server_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KLUIS_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KLUIS_") or k == LOG_FILE}
     env.update(
         {
             "KLUIS_ENV": "development",

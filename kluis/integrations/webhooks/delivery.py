@@ -44,6 +44,7 @@ from kluis.integrations.webhooks.models import (
 )
 from kluis.integrations.webhooks.owners import owner_of, secrets_of
 from kluis.integrations.webhooks.transport import Answer, post
+from kluis.operations.metrics import WEBHOOK_DELIVERIES
 
 if TYPE_CHECKING:
     from kluis.access.actor import Actor
@@ -359,6 +360,7 @@ class _Drain:
                 ),
             )
         )
+        WEBHOOK_DELIVERIES.labels(self.results[-1].attempt.outcome).inc()
         if answer.status == 410:
             self.flush()
             turn_off(self.subscription, WebhookSubscription.Disabled.GONE)

@@ -17,6 +17,7 @@ from django.db import transaction
 from kluis.access.actor import Actor
 from kluis.access.models import Role
 from kluis.company.services import add_member, create_tenant
+from kluis.flags.services import set_rule, target_for
 from kluis.identity import policy as signin_policy
 from kluis.identity.models import SignInPolicy, User
 from kluis.identity.operators import make_operator
@@ -180,6 +181,8 @@ def load_demo() -> bool:
             for part in _PARTS.values():
                 part(tenant, locale=locale, country=country)
         make_operator(Actor.system("demo-loader"), OPERATOR_EMAIL, password=password)
+        # The experimental sandboxes are on for Demo BV only (a feature flag's first use).
+        set_rule(Actor.system("demo-loader"), "sandboxes", target_for(company="demo-bv"), on=True)
     return True
 
 

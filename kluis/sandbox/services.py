@@ -24,6 +24,7 @@ from kluis.audit.platform import record_operator
 from kluis.audit.services import record
 from kluis.company.services import create_tenant
 from kluis.crypto import vault
+from kluis.flags import enabled
 from kluis.integrations.events import emit
 from kluis.sandbox import selectors
 from kluis.sandbox.models import Sandbox
@@ -35,9 +36,11 @@ from kluis.tenancy.models import Membership, Tenant
 
 
 def sandbox_allowed(tenant: Tenant) -> bool:
-    """Whether this company may have sandboxes (the one check the owner page makes; the
-    `sandboxes` feature flag will answer here)."""
-    return bool(settings.SANDBOXES_ENABLED)
+    """Whether this company may have sandboxes (the one check the owner page, the menu and
+    create_sandbox make): the installation allows them (KLUIS_SANDBOXES_ENABLED) and the
+    experimental `sandboxes` feature flag is on for the company (kluis flags on sandboxes
+    --company SLUG)."""
+    return bool(settings.SANDBOXES_ENABLED) and enabled("sandboxes", tenant=tenant)
 
 
 def is_owner(actor: Actor) -> bool:

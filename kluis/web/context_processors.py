@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             scope = grants.get(item.permission)
             if scope is None or SCOPE_RANK[Scope(scope)] < SCOPE_RANK[item.min_scope]:
                 continue
+        if item.available is not None and not item.available(membership.tenant):
+            continue
         items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
     # The entry whose URL is the longest prefix of this page is the current one.
     path = request.path

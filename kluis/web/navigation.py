@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kluis.access.permissions import Scope
+from kluis.sandbox.services import sandbox_allowed
+from kluis.tenancy.models import Tenant
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,8 @@ class NavItem:
     url_name: str
     permission: str | None  # None: every member sees it
     min_scope: Scope = Scope.SELF  # e.g. TEAM: only for those whose grant reaches a team
+    # Shown only where this holds for the company (a feature behind a flag, say).
+    available: Callable[[Tenant], bool] | None = None
 
 
 NAVIGATION = [
@@ -38,6 +43,6 @@ NAVIGATION = [
     NavItem(_("Webhooks"), "integrations:webhooks", "integrations.manage_webhooks"),
     NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
     NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
-    # Owners only (the page itself checks the Owner role and kluis.sandbox's switch).
-    NavItem(_("Sandboxes"), "sandbox:sandboxes", "access.manage_roles"),
+    # Owners only (the page itself checks the Owner role), where the `sandboxes` flag is on.
+    NavItem(_("Sandboxes"), "sandbox:sandboxes", "access.manage_roles", available=sandbox_allowed),
 ]

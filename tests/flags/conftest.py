@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from flags.models import FlagState
 
 from kluis.company.demo import OPERATOR_EMAIL
 from kluis.flags import registry
@@ -25,6 +27,19 @@ def declare(monkeypatch: pytest.MonkeyPatch) -> Callable[..., registry.Declarati
         return declaration
 
     return _declare
+
+
+@pytest.fixture(autouse=True)
+def no_rules_yet(request: pytest.FixtureRequest) -> None:
+    """Each test starts from flags without rules, as if the demo had set none: the demo's
+    rule (sandboxes on for Demo BV) and its log entries go, inside the test's transaction
+    (rolled back after it), so the tests can count what they write themselves."""
+    if "demo" in request.fixturenames or "operator" in request.fixturenames:
+        request.getfixturevalue("demo")
+        FlagState.objects.all().delete()
+        with connection.cursor() as cursor:
+            for table in ("audit_operatorevent", "audit_auditevent"):
+                cursor.execute(f"DELETE FROM {table} WHERE action = 'flag.changed'")
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from kluis.people.models import (
 from kluis.people.services import add_emergency_contact
 from kluis.people.services.pay import add_wage_component
 from kluis.people.services.photos import set_photo
+from kluis.sandbox.services import create_sandbox
 from kluis.tenancy.models import Membership, Tenant
 from kluis.timeoff.models import (
     Absence,
@@ -134,6 +135,8 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
     # A sick period (calendar_rows registers one for member1).
     sick = Absence.objects.filter(tenant=tenant).first()
+    # A sandbox of Demo BV (its structure; its people would be the worker's).
+    sandbox = create_sandbox(owner, tenant, background=True)
     return {
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
@@ -188,6 +191,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("timeoff", "leave_type_pk"): lambda: holiday.pk,
         ("timeoff", "employee_pk"): lambda: worker.pk,  # one employee's leave
         ("web", "pk"): lambda: notice.pk,
+        ("sandbox", "pk"): lambda: sandbox.pk,
     }
 
 

@@ -56,7 +56,11 @@ def test_an_incident_from_open_to_resolved_on_the_command_line(demo, client, cap
         .order_by("sequence")
         .values_list("action", flat=True)
     )
-    assert actions == ["status.incident_opened", "status.incident_updated", "status.incident_updated"]
+    assert actions == [
+        "status.incident_opened",
+        "status.incident_updated",
+        "status.incident_updated",
+    ]
 
 
 def test_bad_input_is_one_line_and_changes_nothing(demo, capsys):
@@ -80,7 +84,9 @@ def test_maintenance_scheduled_started_and_completed(demo, client, capsys):
     assert "Planned maintenance" in client.get("/status").content.decode()
     assert main(["status", "maintenance", "start", str(maintenance.pk), "--message", "Now."]) == 0
     assert _states(client)["database"] == "maintenance"
-    assert main(["status", "maintenance", "complete", str(maintenance.pk), "--message", "Done"]) == 0
+    assert (
+        main(["status", "maintenance", "complete", str(maintenance.pk), "--message", "Done"]) == 0
+    )
     maintenance.refresh_from_db()
     assert maintenance.status == "completed" and maintenance.resolved_at is not None
     assert _states(client)["database"] == "operational"

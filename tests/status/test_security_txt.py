@@ -14,7 +14,9 @@ from django.utils import timezone
 from tests.test_security_baseline import PRODUCTION, run_manage
 
 pytestmark = pytest.mark.django_db
-FIELD = re.compile(r"^(Contact|Expires|Encryption|Acknowledgments|Preferred-Languages|Canonical|Policy|Hiring|CSAF): \S.*$")
+FIELD = re.compile(
+    r"^(Contact|Expires|Encryption|Acknowledgments|Preferred-Languages|Canonical|Policy|Hiring|CSAF): \S.*$"
+)
 
 
 def _fields(text: str) -> dict[str, list[str]]:
@@ -36,8 +38,12 @@ def test_security_txt_has_the_fields_rfc_9116_asks_for(client):
     assert fields["Policy"] == ["http://testserver/security/disclosure"]
     assert "Canonical" not in fields  # no public address known
     assert len(fields["Expires"]) == 1
-    expires = dt.datetime.strptime(fields["Expires"][0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-    assert timezone.now() + dt.timedelta(days=150) < expires < timezone.now() + dt.timedelta(days=366)
+    expires = dt.datetime.strptime(fields["Expires"][0], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=dt.UTC
+    )
+    assert (
+        timezone.now() + dt.timedelta(days=150) < expires < timezone.now() + dt.timedelta(days=366)
+    )
 
 
 def test_security_txt_follows_the_operator_s_configuration(client, settings):

@@ -21,7 +21,9 @@ ADDRESS = "reader@example.test"
 def _committed(monkeypatch):
     """The test's transaction never commits: what waits for the commit (queueing the mail
     tasks) runs at once."""
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )
 
 
 def _subscribe(client: Client, address: str = ADDRESS) -> str:
@@ -98,7 +100,9 @@ def test_a_bad_address_is_refused_and_the_form_is_rate_limited(demo, settings):
     settings.STATUS_SUBSCRIBE_LIMIT = 3
     client = Client(REMOTE_ADDR="192.0.2.77")
     response = client.post("/status/subscribe", {"email": "not an address"})
-    assert response.status_code == 400 and "Enter a valid email address." in response.content.decode()
+    assert (
+        response.status_code == 400 and "Enter a valid email address." in response.content.decode()
+    )
     assert not Subscriber.objects.exists()
     for n in range(2):
         assert client.post("/status/subscribe", {"email": f"a{n}@example.test"}).status_code == 200

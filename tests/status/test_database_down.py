@@ -16,7 +16,9 @@ def _last_known() -> dict[str, object]:
     yesterday = today - dt.timedelta(days=1)
     return {
         "written_at": dt.datetime.now(dt.UTC).isoformat(),
-        "states": {k: "operational" for k in ["web", "api", "signin", "jobs", "webhooks", "database", "backups"]},
+        "states": dict.fromkeys(
+            ["web", "api", "signin", "jobs", "webhooks", "database", "backups"], "operational"
+        ),
         "days": {"database": [[yesterday.isoformat(), 1380, 1440], [today.isoformat(), 600, 600]]},
         "incidents": [{
             "id": 7, "kind": "incident", "title": "Database unreachable", "status": "investigating",

@@ -15,7 +15,8 @@ from tests.test_security_baseline import PRODUCTION, run_manage
 
 pytestmark = pytest.mark.django_db
 FIELD = re.compile(
-    r"^(Contact|Expires|Encryption|Acknowledgments|Preferred-Languages|Canonical|Policy|Hiring|CSAF): \S.*$"
+    r"^(Contact|Expires|Encryption|Acknowledgments|Preferred-Languages|Canonical|Policy|Hiring"
+    r"|CSAF): \S.*$"
 )
 
 

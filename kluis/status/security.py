@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 WARN_DAYS = 30
 
@@ -57,14 +57,14 @@ def text(request: HttpRequest) -> str:
     return "\n".join(lines) + "\n"
 
 
-@require_GET
+@require_safe
 def security_txt(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(text(request), content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
 
-@require_GET
+@require_safe
 def disclosure(request: HttpRequest) -> HttpResponse:
     extra = [p.strip() for p in settings.SECURITY_DISCLOSURE_TEXT.split("\n\n") if p.strip()]
     shown = [

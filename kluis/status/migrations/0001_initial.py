@@ -5,77 +5,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ComponentState',
+            name="ComponentState",
             fields=[
-                ('component', models.CharField(max_length=30, primary_key=True, serialize=False)),
-                ('state', models.CharField(choices=[('operational', 'operational'), ('degraded', 'degraded'), ('partial_outage', 'partial outage'), ('major_outage', 'major outage'), ('maintenance', 'maintenance'), ('unknown', 'unknown')], max_length=20)),
-                ('minute', models.BigIntegerField(default=0)),
-                ('checked_at', models.DateTimeField()),
+                ("component", models.CharField(max_length=30, primary_key=True, serialize=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("operational", "operational"),
+                            ("degraded", "degraded"),
+                            ("partial_outage", "partial outage"),
+                            ("major_outage", "major outage"),
+                            ("maintenance", "maintenance"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("minute", models.BigIntegerField(default=0)),
+                ("checked_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('language', models.CharField(blank=True, max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("language", models.CharField(blank=True, max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ComponentDay',
+            name="ComponentDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('component', models.CharField(max_length=30)),
-                ('day', models.DateField()),
-                ('good', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("component", models.CharField(max_length=30)),
+                ("day", models.DateField()),
+                ("good", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['day'], name='status_comp_day_296a3e_idx')],
-                'constraints': [models.UniqueConstraint(fields=('component', 'day'), name='status_component_day')],
+                "indexes": [models.Index(fields=["day"], name="status_comp_day_296a3e_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("component", "day"), name="status_component_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('incident', 'incident'), ('maintenance', 'maintenance')], max_length=12)),
-                ('title', models.CharField(max_length=200)),
-                ('status', models.CharField(max_length=20)),
-                ('impact', models.CharField(choices=[('operational', 'operational'), ('degraded', 'degraded'), ('partial_outage', 'partial outage'), ('major_outage', 'major outage'), ('maintenance', 'maintenance'), ('unknown', 'unknown')], max_length=20)),
-                ('components', models.JSONField(default=list)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("incident", "incident"), ("maintenance", "maintenance")],
+                        max_length=12,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("status", models.CharField(max_length=20)),
+                (
+                    "impact",
+                    models.CharField(
+                        choices=[
+                            ("operational", "operational"),
+                            ("degraded", "degraded"),
+                            ("partial_outage", "partial outage"),
+                            ("major_outage", "major outage"),
+                            ("maintenance", "maintenance"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("components", models.JSONField(default=list)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-starts_at', '-pk'],
-                'indexes': [models.Index(fields=['resolved_at', 'starts_at'], name='status_inci_resolve_350f32_idx')],
+                "ordering": ["-starts_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["resolved_at", "starts_at"], name="status_inci_resolve_350f32_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IncidentUpdate',
+            name="IncidentUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=20)),
-                ('message', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='status.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("status", models.CharField(max_length=20)),
+                ("message", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="status.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -89,7 +90,9 @@ def status_admin(request: HttpRequest) -> HttpResponse:
                     return redirect("status:operator")
             elif action == "maintenance":
                 maintenance_form = MaintenanceForm(request.POST, prefix="maintenance")
-                if maintenance_form.is_valid():
+                with timezone.override(dt.UTC):  # the form's times are UTC, as labelled
+                    valid = maintenance_form.is_valid()
+                if valid:
                     data = maintenance_form.cleaned_data
                     incidents.schedule_maintenance(
                         actor,

@@ -153,3 +153,30 @@ def test_the_atom_feed_lists_incidents_with_their_updates(demo, client):
     assert "Rolled back." in summary and "500s on /api." in summary
     link = entry.find(f"{ATOM}link")
     assert link is not None and link.get("href", "").endswith(f"/status#incident-{incident.pk}")
+
+
+def test_an_operator_schedules_maintenance_in_utc_on_the_page(demo, client):
+    client.force_login(User.objects.get(email=OPERATOR_EMAIL))
+    response = client.post("/operator/status/", {
+        "action": "maintenance",
+        "maintenance-title": "Upgrade",
+        "maintenance-message": "A short pause.",
+        "maintenance-components": ["database", "web"],
+        "maintenance-starts_at": "2030-01-10T06:00",
+        "maintenance-ends_at": "2030-01-10T07:00",
+    })  # fmt: skip
+    assert response.status_code == 302
+    maintenance = Incident.objects.get(title="Upgrade")
+    assert maintenance.starts_at == dt.datetime(2030, 1, 10, 6, 0, tzinfo=dt.UTC)
+    assert maintenance.components == ["web", "database"] and maintenance.status == "scheduled"
+    # An end before the start is refused with the reason, and nothing is made.
+    response = client.post("/operator/status/", {
+        "action": "maintenance",
+        "maintenance-title": "Backwards",
+        "maintenance-message": "x",
+        "maintenance-components": ["web"],
+        "maintenance-starts_at": "2030-01-10T07:00",
+        "maintenance-ends_at": "2030-01-10T06:00",
+    })  # fmt: skip
+    assert "The maintenance must end after it starts." in response.content.decode()
+    assert not Incident.objects.filter(title="Backwards").exists()

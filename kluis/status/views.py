@@ -26,7 +26,8 @@ def _render(
 ) -> HttpResponse:
     context = {**page.context(data), "title": settings.STATUS_TITLE, **extra}
     response = render(request, "status/page.html", context, status=status)
-    response["Cache-Control"] = "no-store" if context["offline"] else "public, max-age=15"
+    # Never in a shared cache: the page carries the visitor's CSRF token (its forms).
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

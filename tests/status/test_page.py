@@ -9,7 +9,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from kluis import __name__ as _pkg  # noqa: F401
 from kluis.operations import health
 from kluis.operations.health import beat
 from kluis.status.models import ComponentDay
@@ -163,4 +162,7 @@ def test_the_page_is_public_and_carries_the_csp(demo, client):
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
     assert "unsafe-inline" not in csp
-    assert client.get("/status/feed.atom").status_code == 200
+    # The page's forms carry the visitor's CSRF token: never kept in a shared cache.
+    assert "private" in response["Cache-Control"]
+    assert client.get("/status.json")["Cache-Control"] == "public, max-age=15"
+    assert client.head("/status").status_code == 200

@@ -11,9 +11,11 @@ from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.utils import translation
 
 from kluis.operations.health import check_database
+from kluis.operations.middleware import SecurityHeadersMiddleware
 
 PATHS = {"/status": "page", "/status.json": "json"}
 
@@ -33,6 +35,17 @@ class StatusOfflineMiddleware:
         return self.get_response(request)
 
     def _offline(self, request: HttpRequest, which: str) -> HttpResponse:
+        response = self._answer(request, which)
+
+        def answered(_request: HttpRequest) -> HttpResponse:
+            return response
+
+        # The headers the middleware after this one would have added to any response.
+        SecurityHeadersMiddleware(answered)(request)
+        XFrameOptionsMiddleware(answered).process_response(request, response)
+        return response
+
+    def _answer(self, request: HttpRequest, which: str) -> HttpResponse:
         from kluis.status import views
 
         if which == "json":

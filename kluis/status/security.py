@@ -59,9 +59,7 @@ def text(request: HttpRequest) -> str:
 
 @require_safe
 def security_txt(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(text(request), content_type="text/plain; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return HttpResponse(text(request), content_type="text/plain; charset=utf-8")
 
 
 @require_safe

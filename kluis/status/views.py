@@ -26,8 +26,6 @@ def _render(
 ) -> HttpResponse:
     context = {**page.context(data), "title": settings.STATUS_TITLE, **extra}
     response = render(request, "status/page.html", context, status=status)
-    # Never in a shared cache: the page carries the visitor's CSRF token (its forms).
-    response["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -46,7 +44,6 @@ def json_offline() -> JsonResponse:
 
 def _json(data: dict[str, Any]) -> JsonResponse:
     response = JsonResponse(page.as_json(data))
-    response["Cache-Control"] = "no-store" if data.get("offline") else "public, max-age=15"
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

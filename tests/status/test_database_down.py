@@ -50,6 +50,12 @@ def test_the_page_shows_a_major_outage_of_the_database_from_the_last_known_state
     assert "csrfmiddlewaretoken" not in html  # no subscription form without a database
     assert "'unsafe-inline'" not in headers["content-security-policy"]
     assert "Set-Cookie" not in headers and "set-cookie" not in headers
+    # The headers every other response carries.
+    lowered = {k.lower(): v for k, v in headers.items()}
+    assert lowered["x-frame-options"] == "DENY"
+    assert "camera=()" in lowered["permissions-policy"]
+    assert "no-store" in lowered["cache-control"]
+    assert lowered["x-content-type-options"] == "nosniff"
 
 
 def test_status_json_says_so_too(server):

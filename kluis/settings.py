@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # /status and /status.json while the database is unreachable (before anything that
+    # reads a session): the last-known state from disk (kluis/status/middleware.py).
+    "kluis.status.middleware.StatusOfflineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",  # /api/ paths never reach it (the pipeline)

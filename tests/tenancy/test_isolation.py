@@ -85,8 +85,9 @@ def walk(
 # URLs whose argument is a secret rather than an object id: the secret is the whole
 # credential (whoever holds a calendar feed's token reads that feed, as with an API key),
 # so a session of another company changes nothing. tests/timeoff/test_feeds.py proves an
-# unknown or revoked token is 404 and what a feed shows.
-SECRET_ARGUMENTS = {("timeoff", "feed")}
+# unknown or revoked token is 404 and what a feed shows. The status page's subscription
+# links are signed tokens of platform data (tests/status/test_subscriptions.py).
+SECRET_ARGUMENTS = {("timeoff", "feed"), ("status", "confirm"), ("status", "unsubscribe")}
 
 
 def object_routes() -> list[tuple[str, str, URLPattern]]:

@@ -127,15 +127,18 @@ def _stage_files(
     return entries, members
 
 
-def create_backup(out: BinaryIO, *, progress: bool | None = None) -> Manifest:
-    """Write an encrypted archive of the running Kluis to `out`; returns its manifest."""
+def create_backup(
+    out: BinaryIO, *, progress: bool | None = None, using: str = "default"
+) -> Manifest:
+    """Write an encrypted archive of the running Kluis to `out`; returns its manifest.
+    (`using`: another database alias, for tests of a backup made on the other engine.)"""
     keys = backup_keys()
     created_at = now_text()
     with tempfile.TemporaryDirectory(prefix="kluis-backup-") as tmp:
         staging = Path(tmp)
         snapdir = staging / "snapshot"
         snapdir.mkdir()
-        with snapshot(snapdir) as snap:
+        with snapshot(snapdir, using) as snap:
             migrations = snap.applied_migrations()
             table_entries = _stage_tables(
                 snap.cursor, snap.vendor, snap.table_names, staging, progress

@@ -104,6 +104,11 @@ def _decrypt(archive: BinaryIO | Path, target: Path, keys: BackupKeys) -> None:
         raise BackupError(f"no archive at {archive}") from None
     except pyrage.DecryptError as exc:
         raise BackupError(DAMAGED.format(detail=str(exc) or "cannot decrypt")) from None
+    except OSError as exc:
+        if exc.errno is not None:  # the disk, not the archive
+            raise BackupError(f"cannot decrypt the archive: {exc}") from None
+        # A changed byte in the payload: age's stream reports it as a read error.
+        raise BackupError(DAMAGED.format(detail=str(exc) or "decryption error")) from None
 
 
 def _safe_name(name: str) -> bool:

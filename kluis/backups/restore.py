@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
 
@@ -182,6 +183,8 @@ def _forget_caches() -> None:
 
     ContentType.objects.clear_cache()
     vault.forget_keys()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     keyring.forget()
 
 

@@ -27,8 +27,6 @@ from typing import Any
 
 from _seed import ROOT, seed
 
-KLUIS = str(Path(sys.executable).with_name("kluis"))
-
 
 def setup(data_dir: Path) -> None:
     """Django in `data_dir` (KLUIS_DATABASE_URL kept when the PostgreSQL run set it)."""
@@ -116,10 +114,18 @@ def run(count: int) -> None:
     client = client_for(user, tenant)
     latencies(client, seconds=2)  # warm-up
     idle = latencies(client, seconds=15)
-    env = {**os.environ}
+    # This checkout's kluis (the .venv's `kluis` script may be another worktree's).
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as out_dir:
         child = subprocess.Popen(
-            [KLUIS, "backup", "--output", out_dir],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from kluis.cli import main; sys.exit(main())",
+                "backup",
+                "--output",
+                out_dir,
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

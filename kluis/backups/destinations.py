@@ -18,8 +18,9 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-# kluis-backup-20261207T020000Z.<ext>: the UTC instant first, so names sort by time.
-NAME = re.compile(r"^kluis-backup-(\d{8}T\d{6}Z)(?:-[a-z0-9]{1,12})?\.[a-z0-9.]{1,20}$")
+# kluis-20261207T020000123456Z.kluisbackup: the UTC instant first, so names sort by time (the
+# names `kluis backup` gives its archives, kluis/backups/archive.py, are the same).
+NAME = re.compile(r"^kluis-(\d{8}T\d{6})(\d{6})?Z\.[a-z0-9]{1,20}$")
 
 
 class DestinationError(Exception):
@@ -38,14 +39,14 @@ def taken_at(name: str) -> dt.datetime | None:
     match = NAME.match(name)
     if not match:
         return None
-    return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    at = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+    return at.replace(microsecond=int(match.group(2) or 0))
 
 
 def archive_name(at: dt.datetime, suffix: str) -> str:
-    """The name of an archive taken at `at`: sortable by time, e.g.
-    kluis-backup-20261207T020000Z.kluisbackup."""
-    stamp = at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"kluis-backup-{stamp}.{suffix.lstrip('.')}"
+    """The name of an archive taken at `at`, e.g. kluis-20261207T020000000000Z.kluisbackup."""
+    stamp = at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"kluis-{stamp}Z.{suffix.lstrip('.')}"
 
 
 def _checked(name: str) -> str:
@@ -226,7 +227,7 @@ class S3Bucket:
 
 
 def local_directory() -> LocalDirectory:
-    root = Path(settings.BACKUP_DIR) if settings.BACKUP_DIR else settings.DATA_DIR / "backups"
+    root = Path(settings.BACKUP_DIR or settings.DATA_DIR / "backups")
     return LocalDirectory(root.expanduser().resolve())
 
 

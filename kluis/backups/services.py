@@ -150,18 +150,28 @@ def _verify(run: BackupRun, work: Path) -> None:
 
 
 def prune(targets: list[Destination], *, keep_also: set[str]) -> dict[str, list[str]]:
-    """Delete from each destination the archives retention does not keep. Archives that
-    failed verification never count as a day's, week's or month's backup."""
-    failed = set(BackupRun.objects.filter(verified=False).values_list("archive_name", flat=True))
+    """Delete from each destination the archives retention does not keep. Only archives a
+    run of this installation recorded are considered (an archive `kluis backup` wrote, or
+    anything else stored there, is left alone); one that failed verification never counts
+    as a day's, week's or month's backup and is deleted."""
+    recorded = dict(
+        BackupRun.objects.exclude(archive_name="")
+        .exclude(ok=None)
+        .values_list("archive_name", "verified")
+    )
     deleted: dict[str, list[str]] = {}
     for destination in targets:
-        stored = {a.name: taken_at(a.name) for a in destination.list()}
-        candidates = {name: at for name, at in stored.items() if at and name not in failed}
-        kept = retention.to_keep(candidates.values(), tz=backup_timezone())
+        stored = {
+            a.name: at
+            for a in destination.list()
+            if a.name in recorded and (at := taken_at(a.name)) is not None
+        }
+        good = [at for name, at in stored.items() if recorded[name]]
+        kept = retention.to_keep(good, tz=backup_timezone())
         gone = sorted(
             name
             for name, at in stored.items()
-            if name not in keep_also and (name in failed or at not in kept)
+            if name not in keep_also and (not recorded[name] or at not in kept)
         )
         for name in gone:
             destination.delete(name)

@@ -12,6 +12,7 @@ import pytest
 
 from kluis.backups import destinations
 from kluis.backups.destinations import DestinationError, archive_name, taken_at
+from tests.backups.s3_fixtures import s3_endpoint_fixture, s3_settings_fixture  # noqa: F401
 
 AT = dt.datetime(2026, 12, 7, 2, 0, 5, tzinfo=dt.UTC)
 

@@ -1,5 +1,5 @@
 """A real S3-compatible server on loopback for the backup tests: moto's server mode, one
-per test session, each test with a bucket of its own."""
+per test module that imports these fixtures, each test with a bucket of its own."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ ACCESS_KEY = "kluis-test-access"
 SECRET_KEY = "kluis-test-secret-never-logged"
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
+@pytest.fixture(scope="session", name="s3_endpoint")
+def s3_endpoint_fixture() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
@@ -29,8 +29,8 @@ def s3_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def s3_settings(s3_endpoint: str, settings: Any) -> dict[str, str]:
+@pytest.fixture(name="s3_settings")
+def s3_settings_fixture(s3_endpoint: str, settings: Any) -> dict[str, str]:
     """Settings naming a fresh bucket on the loopback server (made here, as an operator
     makes theirs once)."""
     bucket = f"kluis-{uuid.uuid4().hex[:12]}"

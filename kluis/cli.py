@@ -134,6 +134,10 @@ def cmd_keys_app_tokens(args: argparse.Namespace) -> int:
     return _call("rotate_app_token_keys", status=args.status)
 
 
+def cmd_operator(args: argparse.Namespace) -> int:
+    return _call("operator", action=args.operator_command, email=args.email)
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     return _call(
         "apikey_create",
@@ -396,6 +400,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register.add_argument("--public", action="store_true", help="a public client (no secret)")
     register.set_defaults(handler=cmd_oauthapp_create)
+
+    operator = add(
+        "operator",
+        "platform operators: `kluis operator create --email E`, `kluis operator remove`",
+        "Platform operators run this installation (/operator/: status incidents, feature "
+        "flags); being one gives no access to any company's data. Asks for a password on a "
+        "terminal; without one the operator sets it through 'Forgot password'.",
+    )
+    operator_actions = operator.add_subparsers(
+        dest="operator_command", metavar="<action>", required=True
+    )
+    for action, summary in (("create", "make a user an operator"), ("remove", "stop it")):
+        sub = operator_actions.add_parser(action, help=summary, description=summary)
+        sub.add_argument("--email", required=True, help="the operator's e-mail address")
+        sub.set_defaults(handler=cmd_operator)
 
     # The operations areas add their own commands (kluis/cli_<area>.py).
     from kluis import cli_backups, cli_flags, cli_sandbox, cli_status

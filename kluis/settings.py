@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kluis.web.context_processors.navigation",
+                "kluis.access.operators.operator_context",
                 # --- webhooks (issue 14): the banner about failing webhooks ---
                 "kluis.integrations.context_processors.webhook_banner",
                 # --- calendar, self area (issue 15): the header's unread notices badge ---

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from kluis.audit.operator_views import operator_home
 from kluis.company import urls as company
 from kluis.identity import app_token_views, mfa_headless
 from kluis.identity import views as identity_views
@@ -20,6 +21,7 @@ urlpatterns = [
     path("dev/outbox/", operations.outbox, name="dev-outbox"),
     path("i18n/setlang/", identity_views.set_language, name="set_language"),
     path("audit/", include("kluis.audit.urls")),
+    path("operator/", operator_home, name="operator-home"),
     path("settings/sso/", include("kluis.identity.sso.urls")),
     path("members/", include(company.members)),
     path("roles/", include(company.roles)),

@@ -23,13 +23,16 @@ LAYERS: list[set[str]] = [
     {"tenancy"},  # companies and memberships, the restricting queryset, row-level security
     {"access"},  # who acts, roles, permissions, authorize(), the visibility policy, view guard
     {"api"},  # the one REST pipeline and its resource registry
-    {"audit"},  # the hash-chained log, its viewer and its API resource
+    {"audit"},  # the hash-chained logs (companies', operators'), viewer and API resource
+    {"flags"},  # feature flags: one function every app above checks
     {"crypto"},  # envelope encryption (audits key use)
     {"identity"},  # accounts and sign-in protection (API secrets are counted by it too)
     {"integrations"},  # the outbox (events.emit), API clients, keys, OAuth
     {"company"},  # members and roles pages, resources and services; new companies; demo
     {"people"},  # the domain app: the HR file
     {"timeoff"},  # leave, absence, balances, the calendar (uses people's services)
+    # operations around the domain: backups, the status page, release notes, sandboxes
+    {"backups", "status", "releases", "sandbox"},
     {"web"},  # the shell: navigation, dashboard
 ]
 

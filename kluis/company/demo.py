@@ -18,7 +18,8 @@ from kluis.access.actor import Actor
 from kluis.access.models import Role
 from kluis.company.services import add_member, create_tenant
 from kluis.identity import policy as signin_policy
-from kluis.identity.models import SignInPolicy
+from kluis.identity.models import SignInPolicy, User
+from kluis.identity.operators import make_operator
 from kluis.identity.policy_service import change_policy
 from kluis.tenancy.models import Membership, Tenant
 
@@ -106,6 +107,7 @@ DEMO_COMPANIES = [
     ),
 ]
 CONSULTANT_EMAIL = "consultant@kluis.test"
+OPERATOR_EMAIL = "operator@kluis.test"  # a platform operator (no company): /operator/
 # One demo login has an authenticator app already set up, so the two-factor sign-in can be
 # tried at once: add this secret to any authenticator app (or `oathtool --totp -b SECRET`).
 MFA_DEMO_EMAIL = "manager@other-nv.test"
@@ -130,6 +132,7 @@ def demo_logins() -> list[tuple[str, str]]:
                 what += f"; two-factor: TOTP secret {MFA_DEMO_SECRET}, {mfa_demo_uri()}"
             logins.append((email, what))
     logins.append((CONSULTANT_EMAIL, "HR consultant in both companies (hr_admin)"))
+    logins.append((OPERATOR_EMAIL, "platform operator, no company (/operator/)"))
     return logins
 
 
@@ -176,6 +179,7 @@ def load_demo() -> bool:
             locale, country = PEOPLE_LOCALES[slug]
             for part in _PARTS.values():
                 part(tenant, locale=locale, country=country)
+        make_operator(Actor.system("demo-loader"), OPERATOR_EMAIL, password=password)
     return True
 
 
@@ -200,6 +204,8 @@ def _upgrade_demo() -> None:
         for upgrade in _UPGRADES.values():
             with transaction.atomic():
                 upgrade(tenant, locale=locale, country=country)
+    if not User.objects.filter(email=OPERATOR_EMAIL).exists():
+        make_operator(Actor.system("demo-loader"), OPERATOR_EMAIL, password=settings.DEMO_PASSWORD)
 
 
 def _demo_sign_in_policy(actor: Actor, tenant: Tenant) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kluis.audit.platform import verify_platform
 from kluis.audit.services import ChainReport, verify_all, verify_tenant
 from kluis.tenancy.models import Tenant
 
@@ -23,7 +24,10 @@ def describe(report: ChainReport) -> str:
 
 
 class Command(BaseCommand):
-    help = "Verify the hash-chained audit log of every company (or one); exit 1 when broken."
+    help = (
+        "Verify the hash-chained audit log of every company (or one) and the operators' log;"
+        " exit 1 when broken."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", metavar="SLUG", help="only this company")
@@ -42,6 +46,12 @@ class Command(BaseCommand):
             line = describe(report)
             self.stdout.write(line if report.ok else self.style.ERROR(line))
         broken = [r for r in reports if not r.ok]
+        if not options.get("tenant"):
+            events, problem = verify_platform()
+            if problem:
+                self.stdout.write(self.style.ERROR(f"operators' log: BROKEN at {problem}"))
+                raise CommandError("the operators' log is broken", returncode=1)
+            self.stdout.write(f"operators' log: OK, {events} event{'s' if events != 1 else ''}")
         if broken:
             raise CommandError(
                 f"the audit log of {len(broken)} of {len(reports)} company(ies) is broken",

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kluis.access.actor import Actor
+from kluis.audit.platform import record_operator
 from kluis.backups import alerts, destinations, retention, timing
 from kluis.backups.destinations import Destination, DestinationError, archive_name, taken_at
 from kluis.backups.models import BackupRun
@@ -97,12 +99,35 @@ def take_backup(*, trigger: str = BackupRun.MANUAL, slot: str | None = None) -> 
     if run.ok is None:
         run.ok = False
     run.finished_at = run.finished_at or timezone.now()
-    run.save()
+    _record(run, trigger)
     if not run.good:
         alerts.backup_failed(run)
     else:
         logger.info("backup %s stored in %s and verified", run.archive_name, run.destinations)
     return run
+
+
+def _record(run: BackupRun, trigger: str) -> None:
+    """Save the outcome and append it to the operators' log in one transaction: what was
+    stored where, whether it verified, which archives retention deleted."""
+    label = "scheduled backup" if trigger == BackupRun.SCHEDULED else "kluis backups run"
+    with transaction.atomic():
+        run.save()
+        record_operator(
+            Actor.system(label),
+            "backups.taken" if run.good else "backups.failed",
+            object_type="backups.backuprun",
+            object_id=run.pk,
+            object_repr=run.archive_name or "backup",
+            changes={
+                "ok": run.ok,
+                "verified": run.verified,
+                "destinations": run.destinations,
+                "size_bytes": run.size_bytes,
+                "error": run.error,
+                "deleted": run.pruned,
+            },
+        )
 
 
 def _known(exc: BaseException) -> bool:
@@ -187,7 +212,7 @@ def fail_interrupted(now: dt.datetime) -> list[BackupRun]:
     stale = list(BackupRun.objects.filter(ok=None, started_at__lt=now - timing.STALE_AFTER))
     for run in stale:
         run.ok, run.error, run.finished_at = False, INTERRUPTED, now
-        run.save(update_fields=["ok", "error", "finished_at"])
+        _record(run, run.trigger)
         alerts.backup_failed(run)
     return stale
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from kluis.backups.archive import read_manifest
 
+from kluis.audit.models import OperatorEvent
 from kluis.backups import destinations, retention, services
 from kluis.backups.models import BackupRun
 from kluis.backups.tasks import scheduled_backup
@@ -94,6 +95,9 @@ def test_the_daily_backup_is_stored_in_both_destinations_verified_and_taken_once
     backups = _ready(client)["checks"]["backups"]
     assert backups["ok"] and backups["last_success_seconds_ago"] < 600
     assert mail.outbox == []
+    logged = OperatorEvent.objects.get(object_type="backups.backuprun", object_id=str(run.pk))
+    assert logged.action == "backups.taken" and logged.actor_kind == "system"
+    assert logged.changes["destinations"] == ["local", "s3"]
 
 
 def test_a_failed_destination_degrades_health_and_e_mails_the_operators_once(
@@ -103,6 +107,7 @@ def test_a_failed_destination_degrades_health_and_e_mails_the_operators_once(
     run = services.run_if_due()
     assert run is not None and not run.ok
     assert run.destinations == ["local"]  # redundancy: the local copy is still made
+    assert OperatorEvent.objects.get(object_id=str(run.pk)).action == "backups.failed"
     assert "NoSuchBucket" in run.error and "bucket-that-is-not-there" in run.error
     body = _ready(client)
     assert body["status"] == "degraded" and body["degraded"] == ["backups"]

@@ -25,6 +25,7 @@ from kluis.audit.platform import record_operator
 from kluis.backups import alerts, destinations, retention, timing
 from kluis.backups.destinations import Destination, DestinationError, archive_name, taken_at
 from kluis.backups.models import BackupRun
+from kluis.operations.models import WorkerHeartbeat
 
 logger = logging.getLogger("kluis.backups")
 
@@ -231,8 +232,17 @@ def run_if_due(now: dt.datetime | None = None) -> BackupRun | None:
         for r in BackupRun.objects.filter(slot__startswith=f"{day.isoformat()}#")
     ]
     good_since = BackupRun.objects.filter(started_at__gte=start, ok=True, verified=True).exists()
+    settled = WorkerHeartbeat.objects.filter(
+        started_at__lte=now - timing.SETTLED_AFTER, last_seen__gte=now - timing.SETTLED_AFTER
+    ).exists()
     slot = timing.due_slot(
-        now, hour=settings.BACKUP_HOUR, tz=tz, attempts=attempts, good_since=good_since
+        now,
+        hour=settings.BACKUP_HOUR,
+        tz=tz,
+        attempts=attempts,
+        good_since=good_since,
+        first=not BackupRun.objects.exists(),
+        settled=settled,
     )
     if slot is None:
         return None

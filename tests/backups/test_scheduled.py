@@ -40,6 +40,8 @@ def on(settings: Any, s3_settings: dict[str, str], tmp_path: Path) -> Path:
     settings.BACKUP_TIMEZONE = _noon_zone()
     settings.OPERATOR_EMAILS = ["ops@kluis.test", "oncall@kluis.test"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A worker running for two hours: past a fresh installation's first hour.
+    beat("w0", "host", 1, timezone.now() - dt.timedelta(hours=2))
     return tmp_path / "backups"
 
 

@@ -38,9 +38,16 @@ def test_due_at_the_hour_and_not_again_once_a_good_backup_is_taken() -> None:
     assert due("2026-12-07T01:45", good=True) is None
 
 
-def test_a_worker_down_at_the_hour_or_a_fresh_install_takes_it_at_once() -> None:
+def test_a_worker_down_at_the_hour_takes_it_when_it_is_back() -> None:
     assert due("2026-12-07T14:30") == "2026-12-07#1"
     assert due("2026-12-07T00:30") == "2026-12-06#1"
+
+
+def test_a_fresh_install_takes_its_first_once_a_worker_ran_for_an_hour() -> None:
+    fresh = {"attempts": (), "good_since": False, "first": True, "hour": 2, "tz": UTC}
+    assert due_slot(utc("2026-12-07T02:05"), settled=False, **fresh) is None  # type: ignore[arg-type]
+    assert due_slot(utc("2026-12-07T14:30"), settled=False, **fresh) is None  # type: ignore[arg-type]
+    assert due_slot(utc("2026-12-07T14:30"), settled=True, **fresh) == "2026-12-07#1"  # type: ignore[arg-type]
 
 
 def test_a_failed_attempt_is_retried_an_hour_later_three_times_a_day_at_most() -> None:

@@ -102,7 +102,8 @@ INSTALLED_APPS = [
     "kluis.timeoff",
     "kluis.backups",  # kluis backup / restore, the daily backup (docs/operations.md)
     "kluis.status",  # the public status page, security.txt
-    "kluis.flags",  # feature flags
+    "flags",  # django-flags: its FlagState rows hold the rules of kluis.flags
+    "kluis.flags",  # feature flags (label kluis_flags; docs/decisions/0023-feature-flags.md)
     "kluis.releases",  # release notes in the app ("What's new")
     "kluis.sandbox",  # sandbox companies (test environments on demand)
 ]
@@ -481,12 +482,15 @@ if PRODUCTION:
 
 # --- Demo data ----------------------------------------------------------------------------
 # The demo logins' password, the demo's calendar (KLUIS_DEMO_CALENDAR): settings_demo.py.
-from kluis.settings_demo import *  # noqa: E402, F403, I001  (settings read by name)
+from kluis.settings_demo import *  # noqa: E402, F403  (settings read by name)
 
 # --- Operations: backups, status page, feature flags, release notes, sandboxes, metrics ----
+# Platform operators (is_staff users: /operator/) must have a second factor to open their
+# pages; on by default in production.
+OPERATOR_MFA_REQUIRED = _bool("KLUIS_OPERATOR_MFA_REQUIRED", default=PRODUCTION)
 from kluis.settings_backups import *  # noqa: E402, F403  (settings read by name)
-from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_flags import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_releases import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_sandbox import *  # noqa: E402, F403  (settings read by name)
-from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)

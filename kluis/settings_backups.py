@@ -1,20 +1,56 @@
-"""What an operator sets about backups, from KLUIS_* environment variables.
-
-Scheduled backups and where they go (docs/operations.md, "Scheduled backups and where they
-go"; docs/decisions/0025-backup-destinations.md)."""
+"""What an operator sets about backups, from KLUIS_* environment variables: the archive's
+key and `kluis backup`'s directory (docs/decisions/0022-backups.md); scheduled backups and
+where they go (docs/operations.md, "Scheduled backups and where they go";
+docs/decisions/0025-backup-destinations.md)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import zoneinfo
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from kluis.settings_env import ENV, env_bool, env_list, env_whole_number
+from kluis.settings_env import ENV, PRODUCTION, env_bool, env_list, env_whole_number
 
 __all__ = [
-    "BACKUP_DESTINATIONS",
     "BACKUP_DIR",
+    "BACKUP_KEY",
+    "BACKUP_KEY_AUTOCREATE",
+    "BACKUP_KEY_FILE",
+    "BACKUP_KEY_FILE_NAMED",
+    "BACKUP_PG_DUMP",
+    "BACKUP_RECIPIENTS",
+]
+
+# kluis/settings.py imports this module at its end: its DATA_DIR is set by then.
+_DATA_DIR = Path(importlib.import_module("kluis.settings").DATA_DIR)
+
+# The backup key (an age identity), apart from the master keys: KLUIS_BACKUP_KEY, else the
+# file KLUIS_BACKUP_KEY_FILE names, else <DATA_DIR>/backup_key, which development and test
+# make on first use; production refuses to back up or restore without one.
+BACKUP_KEY = os.environ.get("KLUIS_BACKUP_KEY", "").strip()
+BACKUP_KEY_FILE_NAMED = bool(os.environ.get("KLUIS_BACKUP_KEY_FILE", "").strip())
+BACKUP_KEY_FILE = (
+    Path(os.environ["KLUIS_BACKUP_KEY_FILE"].strip()).expanduser().resolve()
+    if BACKUP_KEY_FILE_NAMED
+    else _DATA_DIR / "backup_key"
+)
+BACKUP_KEY_AUTOCREATE = not PRODUCTION
+# Extra age public keys (age1..., comma-separated) every archive is also encrypted for.
+BACKUP_RECIPIENTS = os.environ.get("KLUIS_BACKUP_RECIPIENTS", "").strip()
+# Where `kluis backup` writes when no --output is given.
+BACKUP_DIR = Path(
+    os.environ.get("KLUIS_BACKUP_DIR", "").strip() or _DATA_DIR / "backups"
+).expanduser()
+# pg_dump to use (default: the one of the server's major version under
+# /usr/lib/postgresql/<major>/bin, else the PATH's).
+BACKUP_PG_DUMP = os.environ.get("KLUIS_BACKUP_PG_DUMP", "").strip()
+
+# --- Scheduled backups and where they go (kluis/backups/services.py) ---------------------
+__all__ += [
+    "BACKUP_DESTINATIONS",
     "BACKUP_ENABLED",
     "BACKUP_HOUR",
     "BACKUP_MAX_AGE_HOURS",
@@ -44,8 +80,7 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 # /health/ready's backups component is degraded without a good backup this many hours old.
 BACKUP_MAX_AGE_HOURS = env_whole_number("KLUIS_BACKUP_MAX_AGE_HOURS", 26, 1)
 
-# A local directory: empty means <DATA_DIR>/backups (resolved where it is used).
-BACKUP_DIR = os.environ.get("KLUIS_BACKUP_DIR", "").strip()
+# The local destination is BACKUP_DIR (above, KLUIS_BACKUP_DIR, default <DATA_DIR>/backups).
 
 # S3-compatible storage (AWS S3, MinIO, Ceph, Scaleway, ...). Credentials from
 # KLUIS_BACKUP_S3_ACCESS_KEY/_SECRET_KEY, else boto3's own chain (AWS_ACCESS_KEY_ID, ...).

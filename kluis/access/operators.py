@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from kluis.access.actor import Actor
@@ -33,7 +36,8 @@ def is_operator(user: Any) -> bool:
 
 def operator_required(view: View) -> View:
     """Anonymous: to the sign-in page. Signed in but not an operator: 404, as if the
-    page did not exist."""
+    page did not exist. An operator without a second factor is asked to set one up first
+    where `KLUIS_OPERATOR_MFA_REQUIRED` holds (on in production)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -41,6 +45,11 @@ def operator_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not is_operator(request.user):
             raise Http404
+        if (
+            settings.OPERATOR_MFA_REQUIRED
+            and not Authenticator.objects.filter(user_id=request.user.pk).exists()
+        ):
+            return render(request, "operations/operator_mfa.html", status=403)
         request.actor = operator_actor(request)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FlagsConfig(AppConfig):
     name = "kluis.flags"
-    label = "flags"
+    # django-flags is installed too and its app label is "flags".
+    label = "kluis_flags"
+    verbose_name = "Feature flags"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from kluis.access.operators import register_page
+        from kluis.flags import catalogue, conditions  # noqa: F401  (they register)
+
+        register_page(_("Feature flags"), "operator-flags")
+        # An app may declare its own flags in a `feature_flags` module.
+        autodiscover_modules("feature_flags")

@@ -1,5 +1,9 @@
 """URLs of kluis.flags."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from kluis.flags import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("operator/flags/", views.operator_flags, name="operator-flags"),
+]

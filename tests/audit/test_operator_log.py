@@ -78,3 +78,12 @@ def test_the_operator_page_is_for_operators_only(demo, client, login):
     assert page.status_code == 200
     assert b"status.incident_opened" in page.content
     assert b'data-testid="operator-menu"' in page.content
+
+
+def test_an_operator_without_a_second_factor_is_sent_to_set_one_up(demo, client, settings):
+    settings.OPERATOR_MFA_REQUIRED = True
+    client.force_login(User.objects.get(email=OPERATOR_EMAIL))
+    page = client.get("/operator/")
+    assert page.status_code == 403
+    assert b'data-testid="operator-mfa-required"' in page.content
+    assert b"operator-menu" not in page.content

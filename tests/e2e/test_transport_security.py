@@ -48,6 +48,8 @@ def test_pages_carry_the_security_headers(kluis_server: KluisServer) -> None:
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert response.getheader("Referrer-Policy") == "same-origin"
     assert response.getheader("X-Frame-Options") == "DENY"
+    # No server banner: granian sends the application's (empty) Server header, not its name.
+    assert response.getheader("Server", "") == "", response.getheaders()
 
     csp = csp_directives(response.getheader("Content-Security-Policy", ""))
     assert csp["frame-ancestors"] == ["'none'"]
@@ -56,6 +58,13 @@ def test_pages_carry_the_security_headers(kluis_server: KluisServer) -> None:
     for directive in ("default-src", "script-src", "style-src"):
         assert "'unsafe-inline'" not in csp.get(directive, []), directive
         assert "'unsafe-eval'" not in csp.get(directive, []), directive
+
+
+@pytest.mark.parametrize("path", ["/api/v1/employees/", "/no-such-page/", "/health/live"])
+def test_no_response_names_the_web_server(kluis_server: KluisServer, path: str) -> None:
+    response = get(kluis_server, path)
+    assert response.status in {200, 401, 404}
+    assert [v for k, v in response.getheaders() if k.lower() == "server"] == [""]
 
 
 def test_csp_nonce_is_fresh_for_every_response(kluis_server: KluisServer) -> None:

@@ -1,0 +1,176 @@
+"""Restoring an archive into this Kluis's database and MEDIA_ROOT.
+
+The database is brought to the archive's schema state, emptied and filled with the
+archive's rows in one transaction (read back and compared with the manifest before the
+commit), then migrated forward to this code's schema. Works from either engine to either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import transaction
+
+from kluis.backups.container import OpenArchive, open_archive, sha256_file
+from kluis.backups.errors import BackupError
+from kluis.backups.load import (
+    check_schema,
+    compare,
+    empty_all,
+    insert_rows,
+    migrate_to,
+    reset_sequences,
+    table_counts,
+)
+from kluis.backups.manifest import Manifest
+
+logger = logging.getLogger("kluis.backups")
+
+
+@dataclass
+class RestoreReport:
+    manifest: Manifest
+    dry_run: bool
+    restored: bool = False
+    tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (now, archive)
+    companies_now: int = 0
+    users_now: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_same: int = 0
+    files_not_in_archive: int = 0
+    seconds: float = 0.0
+
+    @property
+    def empty_now(self) -> bool:
+        return self.companies_now == 0 and self.users_now == 0
+
+    @property
+    def changed_tables(self) -> dict[str, tuple[int, int]]:
+        return {t: c for t, c in self.tables.items() if c[0] != c[1]}
+
+
+def _occupants(counts: dict[str, int]) -> tuple[int, int]:
+    from django.contrib.auth import get_user_model
+
+    from kluis.tenancy.models import Tenant
+
+    return (
+        counts.get(Tenant._meta.db_table, 0),
+        counts.get(get_user_model()._meta.db_table, 0),
+    )
+
+
+def _media_target(relative: str) -> Path:
+    media = Path(settings.MEDIA_ROOT).resolve()
+    target = (media / relative).resolve()
+    if not target.is_relative_to(media):
+        raise BackupError(f"the archive names a stored file outside MEDIA_ROOT: {relative!r}")
+    return target
+
+
+def _compare_files(opened: OpenArchive, report: RestoreReport) -> None:
+    archived = opened.manifest.files
+    for relative, entry in archived.items():
+        target = _media_target(relative)
+        if not target.exists():
+            report.files_new += 1
+        elif sha256_file(target)[1] != entry["sha256"]:
+            report.files_changed += 1
+        else:
+            report.files_same += 1
+    media = Path(settings.MEDIA_ROOT)
+    if media.is_dir():
+        for folder, _dirs, names in os.walk(media):
+            for name in names:
+                relative = (Path(folder) / name).relative_to(media).as_posix()
+                if relative not in archived:
+                    report.files_not_in_archive += 1
+
+
+def _write_files(opened: OpenArchive) -> None:
+    for relative, entry in opened.manifest.files.items():
+        target = _media_target(relative)
+        if target.exists() and sha256_file(target)[1] == entry["sha256"]:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = opened.file_path(relative).read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise BackupError(f"the archive is damaged: stored file {relative} changed")
+        tmp = target.with_name(f".{target.name}.restore.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+
+
+def restore_archive(
+    archive: Path, *, dry_run: bool, force: bool, progress: bool | None = None
+) -> RestoreReport:
+    """Replace this Kluis's data with the archive's (or, dry_run, say what would change).
+
+    Refuses a damaged archive, one of another key, one of a newer schema, and a database
+    that holds companies or users unless `force`."""
+    started = time.monotonic()
+    with open_archive(Path(archive)) as opened:
+        manifest = opened.manifest
+        check_schema(manifest)
+        counts = table_counts()
+        report = RestoreReport(manifest, dry_run)
+        report.tables = {
+            t: (counts.get(t, 0), int(entry["rows"])) for t, entry in manifest.tables.items()
+        }
+        report.companies_now, report.users_now = _occupants(counts)
+        _compare_files(opened, report)
+        if dry_run:
+            report.seconds = time.monotonic() - started
+            return report
+        if not report.empty_now and not force:
+            raise BackupError(
+                f"the database is not empty ({report.companies_now} companies, "
+                f"{report.users_now} users): a restore replaces everything in it; "
+                "add --force to overwrite it (--dry-run shows what would change)"
+            )
+        migrate_to("default", manifest)
+        with transaction.atomic():
+            empty_all("default")
+            insert_rows("default", opened, progress)
+            problems = compare("default", manifest)
+            if problems:
+                raise BackupError(
+                    "the restored rows do not match the archive, nothing was changed: "
+                    + "; ".join(problems[:3])
+                )
+        reset_sequences("default")
+        # Forward to this code's schema (and post_migrate: row-level security, content types).
+        call_command("migrate", interactive=False, verbosity=0)
+        _write_files(opened)
+    _forget_caches()
+    report.restored = True
+    report.seconds = time.monotonic() - started
+    logger.info(
+        "backup restored",
+        extra={
+            "archive_created_at": manifest.created_at,
+            "archive_vendor": manifest.vendor,
+            "tables": len(manifest.tables),
+            "rows": manifest.total_rows,
+            "files": len(manifest.files),
+        },
+    )
+    return report
+
+
+def _forget_caches() -> None:
+    """Nothing read before the restore may outlive it in this process."""
+    from kluis.crypto import keyring, vault
+
+    ContentType.objects.clear_cache()
+    vault.forget_keys()
+    keyring.forget()

@@ -168,9 +168,13 @@ def _store(run: BackupRun, work: Path, targets: list[Destination]) -> None:
 def _verify(run: BackupRun, work: Path) -> None:
     from kluis.backups.archive import verify_archive
 
-    report = verify_archive(work)
-    run.verified = bool(report.ok)
-    run.verify_problems = [_one_line(p) for p in list(report.problems)[:MAX_PROBLEMS]]
+    try:
+        report = verify_archive(work)
+    except Exception as exc:  # an archive that cannot even be opened did not verify
+        run.verified, run.verify_problems = False, [_error_of(exc)]
+    else:
+        run.verified = bool(report.ok)
+        run.verify_problems = [_one_line(p) for p in list(report.problems)[:MAX_PROBLEMS]]
     run.verified_at = timezone.now()
     run.save(update_fields=["verified", "verify_problems", "verified_at"])
 

@@ -14,10 +14,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from kluis.backups.archive import read_manifest
 
 from kluis.audit.models import OperatorEvent
 from kluis.backups import destinations, retention, services
+from kluis.backups.archive import read_manifest
 from kluis.backups.models import BackupRun
 from kluis.backups.tasks import scheduled_backup
 from kluis.operations import schedule
@@ -43,6 +43,19 @@ def on(settings: Any, s3_settings: dict[str, str], tmp_path: Path) -> Path:
     # A worker running for two hours: past a fresh installation's first hour.
     beat("w0", "host", 1, timezone.now() - dt.timedelta(hours=2))
     return tmp_path / "backups"
+
+
+@pytest.fixture
+def quick_verify(monkeypatch: Any) -> None:
+    """For the tests whose subject is not verification: check the archive by decrypting it
+    and every member's checksum (read_manifest) instead of restoring it into a scratch
+    database (~30 s of migrations each); the first test here verifies for real."""
+    from kluis.backups import archive
+
+    def checked(path: Path) -> Any:
+        return archive.VerifyReport(True, [], read_manifest(path))
+
+    monkeypatch.setattr(archive, "verify_archive", checked)
 
 
 def _noon_zone() -> str:
@@ -103,7 +116,7 @@ def test_the_daily_backup_is_stored_in_both_destinations_verified_and_taken_once
 
 
 def test_a_failed_destination_degrades_health_and_e_mails_the_operators_once(
-    demo: Any, on: Path, settings: Any, client: Any
+    demo: Any, on: Path, quick_verify: None, settings: Any, client: Any
 ) -> None:
     settings.BACKUP_S3_BUCKET = "bucket-that-is-not-there"
     run = services.run_if_due()
@@ -171,7 +184,7 @@ def _plant(targets: list[destinations.Destination], at: dt.datetime, tmp: Path) 
 
 
 def test_retention_keeps_7_daily_4_weekly_12_monthly_in_every_destination(
-    demo: Any, on: Path, tmp_path: Path
+    demo: Any, on: Path, quick_verify: None, tmp_path: Path
 ) -> None:
     targets = destinations.configured()
     start = timezone.now() - dt.timedelta(days=60)
@@ -197,7 +210,7 @@ def test_retention_keeps_7_daily_4_weekly_12_monthly_in_every_destination(
 
 
 def test_an_interrupted_backup_is_failed_and_reported_and_a_claimed_one_not_repeated(
-    demo: Any, on: Path, settings: Any
+    demo: Any, on: Path, quick_verify: None, settings: Any
 ) -> None:
     settings.BACKUP_DESTINATIONS = ["local"]
     now = timezone.now()
@@ -213,7 +226,9 @@ def test_an_interrupted_backup_is_failed_and_reported_and_a_claimed_one_not_repe
     assert run is not None and run.slot == f"{day}#2" and run.good
 
 
-def test_the_commands_list_archives_and_take_one_now(demo: Any, on: Path, settings: Any) -> None:
+def test_the_commands_list_archives_and_take_one_now(
+    demo: Any, on: Path, quick_verify: None, settings: Any
+) -> None:
     out = io.StringIO()
     call_command("backups_run", stdout=out)
     run = BackupRun.objects.get()

@@ -18,6 +18,7 @@ import gzip
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -35,7 +36,7 @@ from kluis.backups.container import (
 )
 from kluis.backups.errors import BackupError
 from kluis.backups.keys import backup_keys
-from kluis.backups.logical import checksum_lines, dump_rows, read_table, tables
+from kluis.backups.logical import Table, checksum_lines, dump_rows, read_table, tables
 from kluis.backups.manifest import FORMAT, Manifest
 from kluis.backups.progress import bar
 from kluis.backups.restore import RestoreReport, restore_archive
@@ -81,10 +82,10 @@ def _stage_tables(
             target.parent.mkdir(parents=True, exist_ok=True)
             with gzip.open(target, "wb", compresslevel=5) as handle:
 
-                def lines(handle: gzip.GzipFile = handle, table=table):
-                    for line in dump_rows(table, read_table(snap_cursor, table, vendor)):
+                def lines(handle: gzip.GzipFile = handle, table: Table = table) -> Iterator[bytes]:
+                    for line, canonical in dump_rows(table, read_table(snap_cursor, table, vendor)):
                         handle.write(line)
-                        yield line
+                        yield canonical
 
                 rows, digest = checksum_lines(lines())
             out[table.name] = {
@@ -127,15 +128,18 @@ def _stage_files(
     return entries, members
 
 
-def create_backup(out: BinaryIO, *, progress: bool | None = None) -> Manifest:
-    """Write an encrypted archive of the running Kluis to `out`; returns its manifest."""
+def create_backup(
+    out: BinaryIO, *, progress: bool | None = None, using: str = "default"
+) -> Manifest:
+    """Write an encrypted archive of the running Kluis to `out`; returns its manifest.
+    (`using`: another database alias, for tests of a backup made on the other engine.)"""
     keys = backup_keys()
     created_at = now_text()
     with tempfile.TemporaryDirectory(prefix="kluis-backup-") as tmp:
         staging = Path(tmp)
         snapdir = staging / "snapshot"
         snapdir.mkdir()
-        with snapshot(snapdir) as snap:
+        with snapshot(snapdir, using) as snap:
             migrations = snap.applied_migrations()
             table_entries = _stage_tables(
                 snap.cursor, snap.vendor, snap.table_names, staging, progress

@@ -20,6 +20,7 @@ import pyrage
 
 from kluis.backups.errors import BackupError
 from kluis.backups.keys import BackupKeys, backup_keys
+from kluis.backups.logical import archived_table, canonical_lines, checksum_lines
 from kluis.backups.manifest import MANIFEST_NAME, Manifest
 
 DAMAGED = (
@@ -104,6 +105,11 @@ def _decrypt(archive: BinaryIO | Path, target: Path, keys: BackupKeys) -> None:
         raise BackupError(f"no archive at {archive}") from None
     except pyrage.DecryptError as exc:
         raise BackupError(DAMAGED.format(detail=str(exc) or "cannot decrypt")) from None
+    except OSError as exc:
+        if exc.errno is not None:  # the disk, not the archive
+            raise BackupError(f"cannot decrypt the archive: {exc}") from None
+        # A changed byte in the payload: age's stream reports it as a read error.
+        raise BackupError(DAMAGED.format(detail=str(exc) or "decryption error")) from None
 
 
 def _safe_name(name: str) -> bool:
@@ -152,15 +158,14 @@ def open_archive(
 
 def check_members(opened: OpenArchive) -> None:
     """Every table, file and the native dump as the manifest describes them."""
-    from kluis.backups.logical import checksum_lines
-
     manifest = opened.manifest
     for table, entry in manifest.tables.items():
+        spec = archived_table(table, entry)
         path = opened.root / table_member(table)
         if not path.exists():
             raise BackupError(f"the archive is damaged: table {table} is missing")
         try:
-            rows, digest = checksum_lines(opened.table_lines(table))
+            rows, digest = checksum_lines(canonical_lines(spec, opened.table_lines(table)))
         except (OSError, EOFError, gzip.BadGzipFile):
             raise BackupError(f"the archive is damaged: table {table} is unreadable") from None
         if rows != entry["rows"] or digest != entry["sha256"]:

@@ -16,8 +16,8 @@ from kluis.backups.container import OpenArchive
 from kluis.backups.errors import BackupError
 from kluis.backups.logical import (
     BATCH,
-    Column,
     Table,
+    archived_table,
     checksum_lines,
     dump_rows,
     insert_sql,
@@ -55,11 +55,7 @@ def migrate_to(alias: str, manifest: Manifest) -> None:
 
 
 def archive_tables(manifest: Manifest) -> list[Table]:
-    out = []
-    for name, entry in sorted(manifest.tables.items()):
-        columns = tuple(Column(str(c[0]), str(c[1]), int(c[2])) for c in entry["columns"])
-        out.append(Table(name, str(entry["pk"]), columns, None))
-    return out
+    return [archived_table(name, entry) for name, entry in sorted(manifest.tables.items())]
 
 
 @contextmanager
@@ -131,9 +127,8 @@ def compare(alias: str, manifest: Manifest) -> list[str]:
     connection = connections[alias]
     with _unnarrowed(alias), connection.cursor() as cursor:
         for table in archive_tables(manifest):
-            rows, digest = checksum_lines(
-                dump_rows(table, read_table(cursor, table, connection.vendor))
-            )
+            read = dump_rows(table, read_table(cursor, table, connection.vendor))
+            rows, digest = checksum_lines(canonical for _line, canonical in read)
             entry = manifest.tables[table.name]
             if rows != entry["rows"]:
                 problems.append(f"{table.name}: {rows} rows, the archive has {entry['rows']}")

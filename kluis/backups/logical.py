@@ -135,8 +135,9 @@ def dump_value(column: Column, value: Any) -> Any:
         number = Decimal(str(value))
         return str(number.quantize(Decimal(1).scaleb(-column.places)))
     if kind == "json":
-        parsed_json = json.loads(value) if isinstance(value, (str, bytes)) else value
-        return json.dumps(parsed_json, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        # In a list, so that SQL NULL (None) and JSON null ([None]) stay apart; the keys in
+        # the order stored (a restore writes the same text), sorted for the checksum.
+        return [json.loads(value) if isinstance(value, (str, bytes)) else value]
     if kind == "binary":
         return base64.b64encode(bytes(value)).decode("ascii")
     if kind == "uuid":
@@ -169,6 +170,8 @@ def load_value(column: Column, value: Any, vendor: str) -> Any:
         return value if vendor == "sqlite" else time.fromisoformat(value)
     if kind == "decimal":
         return Decimal(value) if vendor != "sqlite" else str(value)
+    if kind == "json":
+        return json.dumps(value[0])  # as Django's JSONField writes it
     if kind == "binary":
         return base64.b64decode(value)
     if kind == "uuid":
@@ -178,12 +181,31 @@ def load_value(column: Column, value: Any, vendor: str) -> Any:
     return value
 
 
-def dump_rows(table: Table, rows: Iterable[tuple[Any, ...]]) -> Iterator[bytes]:
-    """Each row as one JSON line (bytes with its newline)."""
+def dump_rows(table: Table, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[bytes, bytes]]:
+    """Each row as one JSON line (bytes with its newline), and the same line in canonical
+    form (JSON keys sorted) for the checksum: the two differ only for JSON columns, whose
+    key order PostgreSQL's jsonb does not keep."""
     columns = table.columns
+    has_json = any(c.kind == "json" for c in columns)
     for row in rows:
         values = [dump_value(c, v) for c, v in zip(columns, row, strict=True)]
-        yield (json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        line = (json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        if not has_json:
+            yield line, line
+            continue
+        canonical = json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        yield line, (canonical + "\n").encode()
+
+
+def canonical_lines(table: Table, lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The checksum form of an archive's lines (see dump_rows)."""
+    if not any(c.kind == "json" for c in table.columns):
+        yield from lines
+        return
+    for line in lines:
+        values = json.loads(line)
+        text = json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        yield (text + "\n").encode()
 
 
 def read_table(cursor: Any, table: Table, vendor: str) -> Iterator[tuple[Any, ...]]:
@@ -217,3 +239,9 @@ def insert_sql(table: Table, vendor: str, quote: Any) -> str:
 def parse_line(table: Table, line: bytes, vendor: str) -> tuple[Any, ...]:
     values = json.loads(line)
     return tuple(load_value(c, v, vendor) for c, v in zip(table.columns, values, strict=True))
+
+
+def archived_table(name: str, entry: dict[str, Any]) -> Table:
+    """A table as the manifest describes it (its columns as they were archived)."""
+    columns = tuple(Column(str(c[0]), str(c[1]), int(c[2])) for c in entry["columns"])
+    return Table(name, str(entry["pk"]), columns, None)

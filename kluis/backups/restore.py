@@ -16,9 +16,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
 
+from kluis.access.actor import Actor
+from kluis.audit.platform import record_operator
 from kluis.backups.container import OpenArchive, open_archive, sha256_file
 from kluis.backups.errors import BackupError
 from kluis.backups.load import (
@@ -111,12 +114,18 @@ def _write_files(opened: OpenArchive) -> None:
 
 
 def restore_archive(
-    archive: Path, *, dry_run: bool, force: bool, progress: bool | None = None
+    archive: Path,
+    *,
+    dry_run: bool,
+    force: bool,
+    progress: bool | None = None,
+    actor: Actor | None = None,
 ) -> RestoreReport:
     """Replace this Kluis's data with the archive's (or, dry_run, say what would change).
 
     Refuses a damaged archive, one of another key, one of a newer schema, and a database
-    that holds companies or users unless `force`."""
+    that holds companies or users unless `force`. The restore is an operator action in the
+    platform's audit log (appended to the restored log), by `actor` (default: the CLI)."""
     started = time.monotonic()
     with open_archive(Path(archive)) as opened:
         manifest = opened.manifest
@@ -154,6 +163,7 @@ def restore_archive(
     _forget_caches()
     report.restored = True
     report.seconds = time.monotonic() - started
+    _record_restore(report, forced=force, actor=actor)
     logger.info(
         "backup restored",
         extra={
@@ -173,4 +183,28 @@ def _forget_caches() -> None:
 
     ContentType.objects.clear_cache()
     vault.forget_keys()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     keyring.forget()
+
+
+def _record_restore(report: RestoreReport, *, forced: bool, actor: Actor | None) -> None:
+    """The operators' log gets the restore (what, never whose data)."""
+    manifest = report.manifest
+    with transaction.atomic():
+        record_operator(
+            actor or Actor.system("kluis restore"),
+            "backup.restore",
+            object_type="backup",
+            object_id=manifest.created_at,
+            object_repr=f"archive of {manifest.created_at}",
+            changes={
+                "archive_created_at": manifest.created_at,
+                "archive_vendor": manifest.vendor,
+                "archive_kluis_version": manifest.kluis_version,
+                "tables": len(manifest.tables),
+                "rows": manifest.total_rows,
+                "files": len(manifest.files),
+                "forced": forced,
+            },
+        )

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kluis.backups.errors import BackupError
 from kluis.tenancy import rls
@@ -52,20 +53,21 @@ class Snapshot:
 
 
 @contextmanager
-def snapshot(workdir: Path) -> Iterator[Snapshot]:
+def snapshot(workdir: Path, using: str = "default") -> Iterator[Snapshot]:
+    connection = connections[using]
     connection.ensure_connection()
     if connection.vendor == "sqlite":
-        with _sqlite_snapshot(workdir) as snap:
+        with _sqlite_snapshot(connection, workdir) as snap:
             yield snap
     elif connection.vendor == "postgresql":
-        with _postgres_snapshot(workdir) as snap:
+        with _postgres_snapshot(connection, workdir) as snap:
             yield snap
     else:
         raise BackupError(f"backups support SQLite and PostgreSQL, not {connection.vendor}")
 
 
 @contextmanager
-def _sqlite_snapshot(workdir: Path) -> Iterator[Snapshot]:
+def _sqlite_snapshot(connection: BaseDatabaseWrapper, workdir: Path) -> Iterator[Snapshot]:
     copy_path = workdir / "kluis.sqlite3"
     source = connection.connection
     if connection.in_atomic_block:
@@ -109,7 +111,7 @@ def pg_dump_path(server_version_num: int) -> str:
     )
 
 
-def _pg_environment() -> dict[str, str]:
+def _pg_environment(connection: BaseDatabaseWrapper) -> dict[str, str]:
     """libpq settings for pg_dump: the password through PGPASSWORD, never the command line."""
     params = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
@@ -126,7 +128,7 @@ def _pg_environment() -> dict[str, str]:
 
 
 @contextmanager
-def _postgres_snapshot(workdir: Path) -> Iterator[Snapshot]:
+def _postgres_snapshot(connection: BaseDatabaseWrapper, workdir: Path) -> Iterator[Snapshot]:
     import psycopg
 
     raw = connection.get_new_connection(connection.get_connection_params())
@@ -152,7 +154,7 @@ def _postgres_snapshot(workdir: Path) -> Iterator[Snapshot]:
                     "--no-password",
                     f"--file={dump_path}",
                 ],
-                env=_pg_environment(),
+                env=_pg_environment(connection),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=err,

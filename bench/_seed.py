@@ -446,11 +446,14 @@ def seed_api_history(tenant: Any, user: Any, rng: random.Random) -> None:
             )
         AuditEvent.objects.bulk_create(events, batch_size=1000)
         AuditChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=digest)
-        # auto_now set every updated_at to now; spread them over the past year (SQLite).
+        # auto_now set every updated_at to now; spread them over the past year.
+        spread = (
+            "updated_at - ((id * 37) %% 365) * interval '1 day'"
+            if connection.vendor == "postgresql"
+            else "datetime(updated_at, '-' || ((id * 37) % 365) || ' days')"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE people_employee SET updated_at ="
-                " datetime(updated_at, '-' || ((id * 37) % 365) || ' days')"
-                " WHERE tenant_id = %s",
+                f"UPDATE people_employee SET updated_at = {spread} WHERE tenant_id = %s",  # noqa: S608
                 [tenant.pk],
             )

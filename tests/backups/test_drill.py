@@ -24,11 +24,18 @@ from kluis.people.models import Employee
 from kluis.people.records import sealed_value
 from kluis.tenancy.models import Tenant
 from tests.backups.helpers import make_backup
-from tests.conftest import _snapshot, actor_for
+from tests.conftest import _snapshot as _raw_snapshot
+from tests.conftest import actor_for
 from tests.people.test_photos_and_feed import image_upload
 from tests.people.test_services import HIRE
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _snapshot() -> list[tuple[str, list[str], list[tuple[object, ...]]]]:
+    """Every table's rows as stored, in a stable order (PostgreSQL returns rows in the
+    order they lie on disk, which a restore changes)."""
+    return [(table, columns, sorted(rows, key=repr)) for table, columns, rows in _raw_snapshot()]
 
 
 def _changes(login) -> Employee:  # type: ignore[no-untyped-def]

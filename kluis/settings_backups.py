@@ -1,7 +1,7 @@
 """What an operator sets about backups, from KLUIS_* environment variables: the archive's
 key and `kluis backup`'s directory (docs/decisions/0022-backups.md); scheduled backups and
-where they go (docs/operations.md, "Scheduled backups and where they go";
-docs/decisions/0025-backup-destinations.md)."""
+where they go (docs/operations.md, "Scheduled backups and where they go"; the second part
+of docs/decisions/0022-backups.md)."""
 
 from __future__ import annotations
 

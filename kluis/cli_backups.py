@@ -44,6 +44,9 @@ def register(add: Add) -> None:
         "--force", action="store_true", help="overwrite a database that is not empty"
     )
     restore.set_defaults(handler=cmd_restore)
+    from kluis.cli_backup_ops import register_ops  # `kluis backups list|run`
+
+    register_ops(add)
 
 
 def _setup() -> None:

@@ -52,10 +52,26 @@ CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def register_check(name: str, check: Callable[[], dict[str, Any]]) -> None:
+# Components whose failure degrades Kluis without making it unfit to serve (the backups):
+# reported, but readiness, which a load balancer acts on, does not depend on them.
+NON_CRITICAL: set[str] = set()
+
+
+def register_check(
+    name: str, check: Callable[[], dict[str, Any]], *, critical: bool = True
+) -> None:
     """Apps add their components (the backups, say) from their AppConfig.ready: `check`
-    returns {"ok": bool, ...details} and may raise (reported as not ok)."""
+    returns {"ok": bool, ...details} and may raise (reported as not ok). A component that is
+    not `critical` makes /health/ready report it as degraded and still answer 200."""
     CHECKS[name] = check
+    if critical:
+        NON_CRITICAL.discard(name)
+    else:
+        NON_CRITICAL.add(name)
+
+
+def is_critical(name: str) -> bool:
+    return name not in NON_CRITICAL
 
 
 def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
@@ -69,7 +85,7 @@ def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
             break
     for name in CHECKS:
         results.setdefault(name, {"ok": False, "detail": "skipped: database unavailable"})
-    return all(r["ok"] for r in results.values()), results
+    return all(r["ok"] for name, r in results.items() if is_critical(name)), results
 
 
 def beat(worker_id: str, hostname: str, pid: int, started_at: Any) -> None:

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kluis.operations import outbox as outbox_backend
-from kluis.operations.health import readiness
+from kluis.operations.health import is_critical, readiness
 from kluis.operations.models import OutboxMessage
 
 
@@ -20,9 +20,13 @@ def live(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def ready(request: HttpRequest) -> JsonResponse:
+    """200 while every critical component is ok (status "degraded", naming the others under
+    `degraded`, when a non-critical one such as the backups is not); 503 otherwise."""
     ok, checks = readiness()
-    failing = [name for name, result in checks.items() if not result["ok"]]
-    body = {"status": "ok" if ok else "unavailable", "failing": failing, "checks": checks}
+    failing = [name for name, r in checks.items() if not r["ok"] and is_critical(name)]
+    degraded = [name for name, r in checks.items() if not r["ok"] and not is_critical(name)]
+    status = "unavailable" if not ok else "degraded" if degraded else "ok"
+    body = {"status": status, "failing": failing, "degraded": degraded, "checks": checks}
     return JsonResponse(body, status=200 if ok else 503)
 
 

@@ -21,8 +21,8 @@ def test_ready_names_every_component_and_is_200_with_a_live_worker(client):
     response = client.get("/health/ready")
     assert response.status_code == 200
     body = response.json()
-    assert set(body["checks"]) == {"database", "migrations", "worker", "disk"}
-    assert body["failing"] == []
+    assert set(body["checks"]) == {"database", "migrations", "worker", "disk", "backups"}
+    assert body["failing"] == [] and body["degraded"] == [] and body["status"] == "ok"
 
 
 def test_ready_is_503_naming_the_worker_when_no_heartbeat(client):
@@ -58,3 +58,24 @@ def test_ready_is_503_naming_migrations_when_one_is_unapplied(client, django_db_
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["failing"] == ["migrations"]
+
+
+def test_a_non_critical_component_failing_is_reported_degraded_and_ready_stays_200(client):
+    from kluis.operations import health
+
+    beat("w1", "host", 1, timezone.now())
+    health.register_check("spare", lambda: {"ok": False, "detail": "broken"}, critical=False)
+    try:
+        response = client.get("/health/ready")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"] == "degraded"
+        assert body["degraded"] == ["spare"] and body["failing"] == []
+        assert body["checks"]["spare"] == {"ok": False, "detail": "broken"}
+        # The same name registered as critical fails readiness.
+        health.register_check("spare", lambda: {"ok": False}, critical=True)
+        response = client.get("/health/ready")
+        assert response.status_code == 503 and response.json()["failing"] == ["spare"]
+    finally:
+        del health.CHECKS["spare"]
+        health.NON_CRITICAL.discard("spare")

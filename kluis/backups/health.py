@@ -18,6 +18,14 @@ def last_good() -> BackupRun | None:
     return BackupRun.objects.filter(ok=True, verified=True).order_by("-started_at").first()
 
 
+def last_good_age_seconds() -> float | None:
+    """Seconds since the newest good backup finished (the metric); None before the first."""
+    good = last_good()
+    if good is None:
+        return None
+    return (timezone.now() - (good.finished_at or good.started_at)).total_seconds()
+
+
 def check_backups() -> dict[str, Any]:
     if not settings.BACKUP_ENABLED:
         return {"ok": True, "enabled": False, "detail": "scheduled backups are off"}

@@ -77,3 +77,13 @@ def test_a_good_backup_after_a_failed_one_clears_it(client: Any, settings: Any) 
     _run(hours_ago=1)
     status, body, backups = _backups(client)
     assert status == 200 and body["status"] == "ok" and backups["detail"] == "ok"
+
+
+def test_the_backup_age_is_a_metric(settings: Any) -> None:
+    from tests.operations.test_metrics import TOKEN, scrape, value
+
+    settings.METRICS_TOKEN = TOKEN
+    assert ("kluis_backup_last_success_age_seconds", ()) not in scrape()  # none yet
+    _run(hours_ago=2)
+    age = value(scrape(), "kluis_backup_last_success_age_seconds")
+    assert 2 * 3600 - 120 <= age <= 2 * 3600

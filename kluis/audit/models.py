@@ -26,9 +26,9 @@ class AuditEventQuerySet(TenantQuerySet):
         raise AppendOnlyError("The audit log is append-only")
 
 
-class AuditEvent(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    sequence = models.PositiveBigIntegerField()
+class ChainedEvent(models.Model):
+    """What a hash-chained log entry holds: a company's audit event, an operator's event."""
+
     occurred_at = models.DateTimeField()
     actor_kind = models.CharField(max_length=20)
     # Plain values, not foreign keys: the chain must survive a user being removed.
@@ -44,6 +44,28 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    sequence: Any
+    append_only_message = "The audit log is append-only"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(self.append_only_message)
+
+
+class AuditEvent(ChainedEvent):
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
@@ -57,17 +79,6 @@ class AuditEvent(models.Model):
             models.Index(fields=["tenant", "actor_user_id"]),
             models.Index(fields=["tenant", "object_type", "object_id"]),
         ]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("The audit log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The audit log is append-only")
 
 
 class AuditChainHead(models.Model):
@@ -85,39 +96,19 @@ class AuditChainHead(models.Model):
         return f"{self.tenant_id}: #{self.sequence}"
 
 
-class OperatorEvent(models.Model):
+class OperatorEvent(ChainedEvent):
     """The platform operators' log: what operators did that belongs to no one company
     (feature flags, status incidents, restores). One hash chain, like a company's
     (kluis/audit/platform.py), verified by `kluis audit verify`."""
 
     sequence = models.PositiveBigIntegerField(unique=True)
     occurred_at = models.DateTimeField(db_index=True)
-    actor_kind = models.CharField(max_length=20)
-    actor_user_id = models.BigIntegerField(null=True, blank=True)
-    actor_label = models.CharField(max_length=254)
     action = models.CharField(max_length=80, db_index=True)
-    object_type = models.CharField(max_length=80, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+
+    append_only_message = "The operator log is append-only"
 
     class Meta:
         ordering = ["-sequence"]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("The operator log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("The operator log is append-only")
 
 
 class OperatorChainHead(models.Model):

@@ -11,9 +11,12 @@ class FlagsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
+        from kluis.access import visibility
         from kluis.access.operators import register_page
         from kluis.flags import catalogue, conditions  # noqa: F401  (they register)
 
         register_page(_("Feature flags"), "operator-flags")
+        # A company's audit log shows which rule an operator set for it, to its readers.
+        visibility.register("feature_flag", {"rule": visibility.PLAIN})
         # An app may declare its own flags in a `feature_flags` module.
         autodiscover_modules("feature_flags")

@@ -6,6 +6,7 @@ class SandboxConfig(AppConfig):
     label = "sandbox"
 
     def ready(self) -> None:
+        from kluis.access import visibility
         from kluis.api.pipeline import label_responses
         from kluis.integrations.webhooks.catalogue import keep_quiet
         from kluis.operations import mailing, schedule
@@ -16,3 +17,8 @@ class SandboxConfig(AppConfig):
         schedule.register("sandbox-expiry", 15 * 60, "kluis.sandbox.tasks.expire_sandboxes")
         mailing.register_labeller(labels.label_mail)
         label_responses(labels.api_headers)
+        # The source company's audit log shows its sandboxes being made and deleted.
+        visibility.register(
+            "sandbox.sandbox",
+            dict.fromkeys(("sandbox", "expires_at", "people", "reason"), visibility.PLAIN),
+        )

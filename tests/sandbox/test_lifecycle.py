@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import connection
 from django.utils import timezone
 
+from kluis.access import visibility
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent, OperatorEvent
 from kluis.audit.platform import verify_platform
@@ -134,6 +135,10 @@ def test_expiry_deletes_all_of_the_sandbox_and_nothing_of_the_source(made):
         .values_list("action", flat=True)
     )
     assert sorted(actions) == ["sandbox.created", "sandbox.deleted"]
+    # The source's audit readers see every field of them (deny by default hides the rest).
+    for event in AuditEvent.objects.for_tenant(source).filter(action__startswith="sandbox."):
+        for field in event.changes:
+            assert visibility.permission_for(event.object_type, field), (event.action, field)
     assert verify_tenant(source).ok
     logged = OperatorEvent.objects.filter(object_id=str(company.pk)).values_list(
         "action", flat=True

@@ -43,7 +43,7 @@ def test_status_json_lists_every_component_with_its_state(demo, client):
         "jobs": "operational",
         "webhooks": "operational",
         "database": "operational",
-        "backups": "unknown",  # no backups check registered
+        "backups": "operational",  # the backups' own check (scheduled backups off here)
     }
     assert data["status"] == "operational"
 
@@ -65,6 +65,10 @@ def test_a_failing_backups_check_degrades_backups(demo, client, monkeypatch):
     monkeypatch.setitem(health.CHECKS, "backups", lambda: {"ok": True})
     states = {c["id"]: c["status"] for c in client.get("/status.json").json()["components"]}
     assert states["backups"] == "operational"
+    fresh()
+    monkeypatch.delitem(health.CHECKS, "backups")  # an installation without the backups app
+    states = {c["id"]: c["status"] for c in client.get("/status.json").json()["components"]}
+    assert states["backups"] == "unknown"
 
 
 def test_a_queue_waiting_too_long_degrades_background_jobs(demo, client, settings):

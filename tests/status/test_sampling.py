@@ -41,8 +41,8 @@ def test_two_samples_in_one_minute_count_once_and_the_next_minute_counts_again(d
     database.refresh_from_db()
     assert (database.good, database.total) == (2, 2)
     assert ComponentState.objects.get(component="database").minute == int(later.timestamp()) // 60
-    # Backups have no check yet: not counted.
-    assert not ComponentDay.objects.filter(component="backups").exists()
+    backups = ComponentDay.objects.get(component="backups", day=start.date())
+    assert (backups.good, backups.total) == (2, 2)  # the backups' own check, counted too
 
 
 def test_a_bad_minute_counts_in_total_but_not_in_good(demo):

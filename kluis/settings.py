@@ -486,17 +486,13 @@ if PRODUCTION:
     except _keyring.KeyringError as exc:
         raise ImproperlyConfigured(f"Refusing to start in production: {exc}") from None
 
-# --- Demo data ----------------------------------------------------------------------------
+# --- Demo data and operations ----------------------------------------------------------------
 # The demo logins' password, the demo's calendar (KLUIS_DEMO_CALENDAR): settings_demo.py.
-from kluis.settings_demo import *  # noqa: E402, F403  (settings read by name)
-
-# --- Operations: backups, status page, feature flags, release notes, sandboxes, metrics ----
-# Platform operators (is_staff users: /operator/) must have a second factor to open their
-# pages; on by default in production.
-OPERATOR_MFA_REQUIRED = _bool("KLUIS_OPERATOR_MFA_REQUIRED", default=PRODUCTION)
+# Backups, the status page, feature flags, sandboxes, metrics: their own settings modules
+# (operators' second factor: settings_signin.py).
 from kluis.settings_backups import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_demo import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_flags import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)
-from kluis.settings_releases import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_sandbox import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)

@@ -17,6 +17,7 @@ __all__ = [
     "HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN",
     "HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN",
     "INVITATION_DAYS",
+    "OPERATOR_MFA_REQUIRED",
     "SESSION_COOKIE_AGE",
     "SESSION_IDLE_SECONDS",
     "SESSION_MAX_AGE_SECONDS",
@@ -88,3 +89,7 @@ APP_TOKEN_FAMILY_MAX_AGE_SECONDS = env_whole_number(
     "KLUIS_APP_TOKEN_FAMILY_MAX_AGE_SECONDS", 30 * 24 * 3600, 300
 )
 APP_TOKEN_KEY_ROTATION_DAYS = env_whole_number("KLUIS_APP_TOKEN_KEY_ROTATION_DAYS", 30, 1)
+
+# Platform operators (is_staff users: /operator/) must have a second factor to open their
+# pages; on by default in production.
+OPERATOR_MFA_REQUIRED = env_bool("KLUIS_OPERATOR_MFA_REQUIRED", default=PRODUCTION)

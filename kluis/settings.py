@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kluis.flags",  # feature flags (label kluis_flags; docs/decisions/0023-feature-flags.md)
     "kluis.releases",  # release notes in the app ("What's new")
     "kluis.sandbox",  # sandbox companies (test environments on demand)
+    "kluis.reports",  # reports for HR and managers, charts served as SVG
 ]
 
 MIDDLEWARE = [

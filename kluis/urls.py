@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("kluis.flags.urls")),
     path("", include("kluis.releases.urls")),
     path("", include("kluis.sandbox.urls")),
+    path("", include("kluis.reports.urls")),
     path("", include("kluis.web.urls")),
 ]
 

@@ -33,6 +33,7 @@ LAYERS: list[set[str]] = [
     {"timeoff"},  # leave, absence, balances, the calendar (uses people's services)
     # operations around the domain: backups, the status page, release notes, sandboxes
     {"backups", "status", "releases", "sandbox"},
+    {"reports"},  # reports for HR and managers (people's and timeoff's figures)
     {"web"},  # the shell: navigation, dashboard
 ]
 

@@ -51,6 +51,8 @@ class Department(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
+    # Archived: no longer offered for new choices, kept on history and exports.
+    archived_at = models.DateTimeField(null=True, blank=True)
     objects = TenantManager()
 
     class Meta:
@@ -69,6 +71,8 @@ class Team(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams"
     )
+    # Archived: no longer offered for new choices, kept on history and exports.
+    archived_at = models.DateTimeField(null=True, blank=True)
     objects = TenantManager()
 
     class Meta:
@@ -105,6 +109,8 @@ class Employee(models.Model):
     iban_sealed = models.TextField(blank=True, default="")
     address_sealed = models.TextField(blank=True, default="")  # sealed JSON of the address
     custom_fields = models.JSONField(default=dict, blank=True)
+    # The employee's choice: birthdays and work anniversaries shown to colleagues.
+    show_celebrations = models.BooleanField(default=True)
     # Current job data, denormalised from the current employment for fast lists.
     job_title = models.CharField(max_length=150, blank=True)
     department = models.ForeignKey(
@@ -182,6 +188,8 @@ class Employment(models.Model):
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cost_centre = models.CharField(max_length=30, blank=True)
+    # The last day of the probation period, if the contract has one.
+    probation_end_date = models.DateField(null=True, blank=True)
     manager = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

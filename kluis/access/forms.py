@@ -74,6 +74,7 @@ class GrantRoleForm(forms.Form):
         field = self.fields["role"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = roles
+        field.label_from_instance = lambda role: role.display_name  # type: ignore[method-assign]
 
 
 def add_service_errors(

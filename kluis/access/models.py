@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 
-from kluis.access.permissions import CATALOGUE, Scope
+from kluis.access.permissions import BUILTIN_ROLES, CATALOGUE, Scope
 from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.querysets import TenantManager
 
@@ -38,6 +39,19 @@ class Role(models.Model):
     @property
     def is_builtin(self) -> bool:
         return bool(self.builtin_key)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: a built-in role's is translated, a company's
+        own role keeps the name the company gave it (the stored name stays English for the
+        audit log and the API)."""
+        builtin = BUILTIN_ROLES.get(self.builtin_key)
+        return gettext(builtin.name) if builtin is not None else self.name
+
+    @property
+    def display_description(self) -> str:
+        builtin = BUILTIN_ROLES.get(self.builtin_key)
+        return gettext(builtin.description) if builtin is not None else self.description
 
 
 class RolePermission(models.Model):

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -124,13 +125,13 @@ def _timeoff_hr() -> dict[str, Scope]:
 # Built-in roles are installed in every company and cannot be changed or removed.
 BUILTIN_ROLES: dict[str, BuiltinRole] = {
     "owner": BuiltinRole(
-        name="Owner",
-        description="Full control of the company, including roles.",
+        name=gettext_noop("Owner"),
+        description=gettext_noop("Full control of the company, including roles."),
         grants=_all(),
     ),
     "hr_admin": BuiltinRole(
-        name="HR admin",
-        description="Keeps the HR file of everyone in the company.",
+        name=gettext_noop("HR admin"),
+        description=gettext_noop("Keeps the HR file of everyone in the company."),
         grants={
             "people.view": Scope.COMPANY,
             "people.edit": Scope.COMPANY,
@@ -148,8 +149,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         },
     ),
     "manager": BuiltinRole(
-        name="Manager",
-        description="Sees the contact and job data of their own team.",
+        name=gettext_noop("Manager"),
+        description=gettext_noop("Sees the contact and job data of their own team."),
         grants={
             "people.view": Scope.TEAM,
             "tenancy.view_members": Scope.TEAM,
@@ -159,8 +160,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         },
     ),
     "employee": BuiltinRole(
-        name="Employee",
-        description="Sees and keeps their own data.",
+        name=gettext_noop("Employee"),
+        description=gettext_noop("Sees and keeps their own data."),
         grants={
             "people.view": Scope.SELF,
             "people.edit": Scope.SELF,
@@ -176,8 +177,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         },
     ),
     "auditor": BuiltinRole(
-        name="Auditor",
-        description="Reads and exports the audit log and the role set-up.",
+        name=gettext_noop("Auditor"),
+        description=gettext_noop("Reads and exports the audit log and the role set-up."),
         grants={
             "audit.view": Scope.COMPANY,
             "audit.export": Scope.COMPANY,

@@ -65,6 +65,7 @@ class SignInPolicyForm(forms.Form):
         field = self.fields["mfa_roles"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = roles
+        field.label_from_instance = lambda role: role.display_name  # type: ignore[method-assign]
 
     @classmethod
     def initial_of(cls, policy: policies.Policy) -> dict[str, Any]:

@@ -82,6 +82,24 @@ def test_permission_labels_are_translated(demo, login):
     assert "Lonen en loongeschiedenis inzien" in html
 
 
+@pytest.mark.parametrize(
+    ("language", "name", "description"),
+    [
+        ("nl", "HR-beheerder", "Beheert het personeelsdossier van iedereen in het bedrijf."),
+        ("fr", "Administrateur RH", "Tient le dossier RH de toute l&#x27;entreprise."),
+    ],
+)
+def test_built_in_role_names_are_translated(demo, login, language, name, description):
+    client = login(OWNER)
+    html = _text(client.get("/roles/", headers={"accept-language": language}))
+    assert name in html and description in html
+    assert ">HR admin<" not in html
+    roles = client.get("/roles/").context["roles"]
+    hr_admin = next(r for r in roles if r.builtin_key == "hr_admin")
+    html = _text(client.get(f"/roles/{hr_admin.pk}/", headers={"accept-language": language}))
+    assert f"<h1>{name}" in html
+
+
 def test_chosen_language_is_used_on_later_pages(demo, login):
     client = login(OWNER)
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "/roles/"})

@@ -65,8 +65,22 @@ class RoleForm(forms.Form):
         }
 
 
+class RoleChoiceField(forms.ModelChoiceField):
+    """A choice of role, each shown by its name in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class RoleMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several roles, each shown by its name in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class GrantRoleForm(forms.Form):
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
+    role = RoleChoiceField(label=_("Role"), queryset=Role.objects.none())
 
     def __init__(self, *args: Any, roles: QuerySet[Role], **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -74,7 +88,6 @@ class GrantRoleForm(forms.Form):
         field = self.fields["role"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = roles
-        field.label_from_instance = lambda role: role.display_name  # type: ignore[method-assign]
 
 
 def add_service_errors(

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.forms import RoleMultipleChoiceField
 from kluis.access.models import Role
 from kluis.identity import policy as policies
 from kluis.identity.models import SignInPolicy
@@ -19,7 +20,7 @@ class SignInPolicyForm(forms.Form):
         choices=SignInPolicy.Mfa.choices,
         widget=forms.RadioSelect,
     )
-    mfa_roles = forms.ModelMultipleChoiceField(
+    mfa_roles = RoleMultipleChoiceField(
         label=_("Roles that must use a second factor"),
         queryset=Role.objects.none(),
         required=False,
@@ -65,7 +66,6 @@ class SignInPolicyForm(forms.Form):
         field = self.fields["mfa_roles"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = roles
-        field.label_from_instance = lambda role: role.display_name  # type: ignore[method-assign]
 
     @classmethod
     def initial_of(cls, policy: policies.Policy) -> dict[str, Any]:

@@ -113,7 +113,11 @@ def test_change_feed_lists_field_changes_with_masked_sensitive_values(demo, logi
     assert fields[(target.pk, "iban")]["new"] == "••••••"
     assert "NL91ABNA0417164300" not in str(body)
     page = client.get("/people/changes/", secure=True)
-    assert page.status_code == 200 and b"preferred_name" in page.content
+    assert page.status_code == 200 and "Preferred name" in page.content.decode()
+    assert f"Lo {target.last_name}</a>" in page.content.decode()  # who, by name
+    dutch = client.get("/people/changes/", secure=True, headers={"accept-language": "nl"})
+    assert "Roepnaam" in dutch.content.decode()  # the field's label in the reader's language
+    assert ">preferred_name<" not in dutch.content.decode()  # the name is for machines
 
 
 def test_change_feed_is_scoped_and_rejects_a_bad_since(demo, login):

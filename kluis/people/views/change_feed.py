@@ -10,14 +10,46 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 
 from kluis.access.decorators import member_required
 from kluis.operations.instants import parse_instant
 from kluis.people import selectors
+from kluis.people.fields import EMPLOYEE_FIELDS
+from kluis.people.models import Employee
 from kluis.people.views._common import _actor
 
 FEED_LIMIT = 500
+# What changed, in the reader's language, for the changes that are not a field of the file.
+_OTHER_LABELS = {
+    "employment": _lazy("Contract"),
+    "wage": _lazy("Wage"),
+    "wage_component": _lazy("Wage component"),
+    "custom_fields": _lazy("Custom fields"),
+}
+
+
+def field_label(field: str) -> str:
+    """A changed field as people read it (the JSON keeps the field's name)."""
+    spec = EMPLOYEE_FIELDS.get(field)
+    label = spec.label if spec is not None else _OTHER_LABELS.get(field, field)
+    return str(label)
+
+
+def _readable(actor: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's rows: each change with its field's label and its employee's name."""
+    ids = {row["employee"] for row in rows}
+    names = {
+        e.pk: e.display_name
+        for e in Employee.objects.for_actor(actor)
+        .filter(pk__in=ids)
+        .only("pk", "first_name", "last_name", "preferred_name")
+    }
+    return [
+        {**row, "label": field_label(row["field"]), "name": names.get(row["employee"], "")}
+        for row in rows
+    ]
 
 
 def _since(raw: str) -> dt.datetime | None:
@@ -54,5 +86,7 @@ def change_feed(request: HttpRequest) -> HttpResponse:
         }
         return JsonResponse(body, json_dumps_params={"default": str})
     return render(
-        request, "people/changes.html", {"rows": rows, "since": since, "next_since": next_since}
+        request,
+        "people/changes.html",
+        {"rows": _readable(actor, rows), "since": since, "next_since": next_since},
     )

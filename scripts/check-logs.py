@@ -8,15 +8,49 @@ The demo values are read from a demo loaded into a scratch SQLite database (the 
 made with fixed seeds: the same values as the run's). Run by scripts/run-pytest.sh when
 KLUIS_CHECK_LOGS=1 (the Makefile's test targets set it).
 
+The demo's values are computed once per version of the code (migrating and loading the
+demo takes about 40 s) and kept in the temporary directory, keyed by a hash of kluis/ and
+the log check: the four test stages of `make test` share them.
+
 Usage: check-logs.py LOG_DIR
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _code_key() -> str:
+    """A hash of everything the demo's values follow from: the code and the log check."""
+    digest = hashlib.sha256()
+    for path in sorted(
+        [*ROOT.joinpath("kluis").rglob("*.py"), ROOT / "tests/operations/log_check.py"]
+    ):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _cached_values() -> tuple[Path, dict[str, str] | None]:
+    cache = Path(tempfile.gettempdir()) / f"kluis-log-check-values-{_code_key()}.json"
+    try:
+        return cache, json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return cache, None
+
+
+def _keep(cache: Path, values: dict[str, str]) -> None:
+    scratch = cache.with_suffix(f".{os.getpid()}.tmp")
+    with os.fdopen(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        json.dump(values, out)
+    scratch.replace(cache)  # atomic: a concurrent run reads the old file or the new one
 
 
 def main(argv: list[str]) -> int:
@@ -27,6 +61,13 @@ def main(argv: list[str]) -> int:
     if not logs:
         print(f"==> Log check: no log files in {argv[1]}")
         return 0
+    sys.path.insert(0, str(ROOT))
+    cache, values = _cached_values()
+    if values is not None:
+        from tests.operations.log_check import scan
+
+        hits = scan(logs, values)
+        return _report(logs, values, hits)
     with tempfile.TemporaryDirectory(prefix="kluis-log-check.") as scratch:
         for name in ("KLUIS_DATABASE_URL", "KLUIS_LOG_FILE"):
             os.environ.pop(name, None)
@@ -38,7 +79,6 @@ def main(argv: list[str]) -> int:
                 "KLUIS_LOG_LEVEL": "WARNING",
             }
         )
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         import django
         from django.core.management import call_command
 
@@ -49,7 +89,12 @@ def main(argv: list[str]) -> int:
 
         load_demo()
         values = demo_values()
+        _keep(cache, values)
         hits = scan(logs, values)
+    return _report(logs, values, hits)
+
+
+def _report(logs: list[Path], values: dict[str, str], hits: list[object]) -> int:
     lines = sum(1 for path in logs for _ in path.open(encoding="utf-8", errors="replace"))
     if hits:
         for hit in hits:

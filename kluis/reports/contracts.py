@@ -1,0 +1,126 @@
+"""The contracts a report counts, read once, and the periods of service they make.
+
+A period of service ("stint") is an unbroken run of one person's contracts: a contract
+that starts the day after the previous one ended (a fixed-term contract made permanent)
+continues it. A hire is the start of a stint, a leaver its end; a contract change is
+neither."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kluis.access.actor import Actor
+from kluis.people.models import Department, Employment
+from kluis.reports.scope import rows_of
+from kluis.timeoff.law.schedule import WorkPeriod
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Contract:
+    employee_id: int
+    start: dt.date
+    end: dt.date | None
+    contract_type: str
+    department_id: int | None
+    period: WorkPeriod
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Stint:
+    employee_id: int
+    contracts: tuple[Contract, ...]  # oldest first
+
+    @property
+    def first(self) -> Contract:
+        return self.contracts[0]
+
+    @property
+    def last(self) -> Contract:
+        return self.contracts[-1]
+
+    def contract_on(self, day: dt.date) -> Contract | None:
+        return next((c for c in self.contracts if c.covers(day)), None)
+
+    @property
+    def start(self) -> dt.date:
+        return self.first.start
+
+    @property
+    def end(self) -> dt.date | None:
+        return self.last.end
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def contracts_of(actor: Actor, permission: str) -> list[Contract]:
+    """Every contract of the people `permission` reaches for the actor, by person and
+    start: one query."""
+    rows = (
+        rows_of(actor, permission, Employment.objects.all())
+        .order_by("employee_id", "start_date")
+        .values_list(
+            "employee_id",
+            "start_date",
+            "end_date",
+            "contract_type",
+            "department_id",
+            "hours_per_week",
+            "weekly_schedule",
+        )
+    )
+    return [
+        Contract(
+            employee_id=employee_id,
+            start=start,
+            end=end,
+            contract_type=kind,
+            department_id=department_id,
+            period=WorkPeriod.from_contract(start, end, Decimal(hours), _schedule(schedule)),
+        )
+        for employee_id, start, end, kind, department_id, hours, schedule in rows
+    ]
+
+
+def _schedule(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) and len(value) == 7 else []
+
+
+def stints_of(contracts: list[Contract]) -> list[Stint]:
+    """The periods of service the contracts make (contracts sorted by person and start)."""
+    stints: list[Stint] = []
+    for contract in contracts:
+        previous = stints[-1] if stints else None
+        if (
+            previous is not None
+            and previous.employee_id == contract.employee_id
+            and previous.end is not None
+            and contract.start <= previous.end + ONE_DAY
+        ):
+            stints[-1] = Stint(contract.employee_id, (*previous.contracts, contract))
+        else:
+            stints.append(Stint(contract.employee_id, (contract,)))
+    return stints
+
+
+def in_department(contract: Contract, department: int | None) -> bool:
+    return department is None or contract.department_id == department
+
+
+def department_names(actor: Actor) -> dict[int | None, str]:
+    """The company's departments by id (archived ones too: they stay on history)."""
+    from django.utils.translation import gettext as _
+
+    names: dict[int | None, str] = {
+        pk: name for pk, name in Department.objects.for_actor(actor).values_list("pk", "name")
+    }
+    names[None] = _("No department")
+    return names

@@ -19,6 +19,7 @@ from django.test import Client
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role
+from kluis.company.demo import _demo_sign_in_policy
 from kluis.company.services import add_member, create_tenant
 from kluis.people.models import Employee, Employment
 from kluis.people.services import add_employment, create_department, hire_employee
@@ -77,6 +78,8 @@ def make_company() -> Tenant:
     system = Actor.system("reports test")
     tenant = create_tenant(system, name="Rapport BV", slug=SLUG)
     system.tenant = tenant
+    # As in the demo companies: no second factor required, so HR's pages answer at once.
+    _demo_sign_in_policy(system, tenant)
     roles = {r.builtin_key: r for r in Role.objects.for_tenant(tenant)}
     add_member(
         system,

@@ -36,7 +36,7 @@ from kluis.reports.tables import (
     months_to,
     percent,
 )
-from kluis.reports.workdays import working_days
+from kluis.reports.workdays import count
 from kluis.timeoff import calendar
 from kluis.timeoff.models import Absence, AbsenceKind
 
@@ -66,15 +66,18 @@ def _count(actor: Actor, f: Filters, months: list[dt.date]) -> _Counts:
     first, last = months[0], month_end(months[-1])
     assert actor.tenant is not None  # reach_of() let only members in
     off = sorted(calendar.days_off(actor.tenant, first, last))
-    off_in = {m: tuple(d for d in off if m <= d <= month_end(m)) for m in months}
+    spans = [(m, month_end(m), tuple(d for d in off if m <= d <= month_end(m))) for m in months]
     by_employee: dict[int, list[Contract]] = defaultdict(list)
     counts = _Counts()
-    for contract in contracts_of(actor, SICKNESS):
+    for contract in contracts_of(actor, SICKNESS, schedules=True):
         if not in_department(contract, f.department):
             continue
         by_employee[contract.employee_id].append(contract)
-        for m in months:
-            days = working_days(contract.period, m, month_end(m), off_in[m])
+        start, end, working = contract.start, contract.end, contract.working
+        for m, m_last, m_off in spans:
+            if start > m_last or (end is not None and end < m):
+                continue
+            days = count(working, max(start, m), m_last if end is None else min(end, m_last), m_off)
             if days:
                 counts.add(contract.department_id, m, contract.employee_id, days)
     until = min(last, timezone.localdate())
@@ -88,12 +91,12 @@ def _count(actor: Actor, f: Filters, months: list[dt.date]) -> _Counts:
     for employee_id, start, end in sick_periods:
         stop = end or until
         for contract in by_employee.get(employee_id, ()):
-            for m in months:
-                low, high = max(start, m), min(stop, month_end(m))
-                if low <= high:
-                    days = working_days(contract.period, low, high, off_in[m])
-                    if days:
-                        counts.add_sick(contract.department_id, m, days)
+            for m, m_last, m_off in spans:
+                low = max(start, m, contract.start)
+                high = min(stop, m_last, contract.end or m_last)
+                days = count(contract.working, low, high, m_off)
+                if days:
+                    counts.add_sick(contract.department_id, m, days)
     return counts
 
 

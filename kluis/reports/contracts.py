@@ -10,27 +10,41 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Any
 
 from kluis.access.actor import Actor
 from kluis.people.models import Department, Employment
 from kluis.reports.scope import rows_of
-from kluis.timeoff.law.schedule import WorkPeriod
+from kluis.timeoff.law.schedule import WorkPeriod, daily_hours
 
 ONE_DAY = dt.timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Contract:
     employee_id: int
     start: dt.date
     end: dt.date | None
     contract_type: str
     department_id: int | None
-    period: WorkPeriod
+    hours_per_week: Decimal | None = None  # read only when asked for (schedules=True)
+    weekly_schedule: tuple[Any, ...] = ()
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    @cached_property
+    def period(self) -> WorkPeriod:
+        """The contract as working time (kluis.timeoff.law.schedule)."""
+        if self.hours_per_week is None:
+            raise ValueError("contracts_of(..., schedules=True) reads the working time")
+        return _period(self.start, self.end, self.hours_per_week, self.weekly_schedule)
+
+    @cached_property
+    def working(self) -> tuple[bool, ...]:
+        """Which weekdays (Monday first) the schedule asks hours on."""
+        return _working(self.hours_per_week or Decimal(0), self.weekly_schedule)
 
 
 @dataclass(frozen=True)
@@ -61,37 +75,40 @@ class Stint:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-def contracts_of(actor: Actor, permission: str) -> list[Contract]:
+def contracts_of(actor: Actor, permission: str, *, schedules: bool = False) -> list[Contract]:
     """Every contract of the people `permission` reaches for the actor, by person and
-    start: one query."""
-    rows = (
-        rows_of(actor, permission, Employment.objects.all())
-        .order_by("employee_id", "start_date")
-        .values_list(
-            "employee_id",
-            "start_date",
-            "end_date",
-            "contract_type",
-            "department_id",
-            "hours_per_week",
-            "weekly_schedule",
-        )
+    start: one query; with `schedules`, their working time too."""
+    rows = rows_of(actor, permission, Employment.objects.all()).order_by(
+        "employee_id", "start_date"
     )
+    fields = ["employee_id", "start_date", "end_date", "contract_type", "department_id"]
+    if not schedules:
+        return [
+            Contract(employee_id, start, end, kind, department_id)
+            for employee_id, start, end, kind, department_id in rows.values_list(*fields)
+        ]
     return [
-        Contract(
-            employee_id=employee_id,
-            start=start,
-            end=end,
-            contract_type=kind,
-            department_id=department_id,
-            period=WorkPeriod.from_contract(start, end, Decimal(hours), _schedule(schedule)),
+        Contract(employee_id, start, end, kind, department_id, Decimal(hours), _schedule(days))
+        for employee_id, start, end, kind, department_id, hours, days in rows.values_list(
+            *fields, "hours_per_week", "weekly_schedule"
         )
-        for employee_id, start, end, kind, department_id, hours, schedule in rows
     ]
 
 
-def _schedule(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) and len(value) == 7 else []
+def _schedule(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list) and len(value) == 7 else ()
+
+
+@lru_cache(maxsize=1024)
+def _working(hours: Decimal, schedule: tuple[Any, ...]) -> tuple[bool, ...]:
+    period = WorkPeriod.from_contract(dt.date.min, None, hours, schedule)
+    return tuple(h > 0 for h in daily_hours(period))
+
+
+def _period(
+    start: dt.date, end: dt.date | None, hours: Decimal, schedule: tuple[Any, ...]
+) -> WorkPeriod:
+    return WorkPeriod.from_contract(start, end, hours, schedule)
 
 
 def stints_of(contracts: list[Contract]) -> list[Stint]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -18,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.reports import charts
-from kluis.reports.contracts import contracts_of, department_names
+from kluis.reports.contracts import Contract, contracts_of, department_names
 from kluis.reports.filters import Filters
 from kluis.reports.scope import employees, rows_of
 from kluis.reports.tables import Column, Group, Result, Row, Table, Value, percent
 from kluis.timeoff.law.ledger import Kind
-from kluis.timeoff.law.schedule import WorkPeriod, hours_per_day, period_on
+from kluis.timeoff.law.schedule import WorkPeriod, hours_per_day
 from kluis.timeoff.models import LeaveType, LedgerEntry, Unit
 
 VIEW = "timeoff.view"
@@ -42,14 +44,20 @@ def _per_day(actor: Actor, year: int) -> dict[int, Decimal]:
     """Each person's hours of a working day, from the contract in force at the end of the
     year (or today, within this year), else their last contract."""
     day = min(dt.date(year, 12, 31), max(timezone.localdate(), dt.date(year, 1, 1)))
-    periods: dict[int, list[WorkPeriod]] = defaultdict(list)
-    for contract in contracts_of(actor, VIEW):
-        periods[contract.employee_id].append(contract.period)
-    out = {}
-    for employee_id, mine in periods.items():
-        period = period_on(day, mine) or mine[-1]
-        out[employee_id] = hours_per_day(period)
-    return out
+    chosen: dict[int, Contract] = {}
+    for contract in contracts_of(actor, VIEW, schedules=True):  # by person, oldest first
+        current = chosen.get(contract.employee_id)
+        if current is None or not current.covers(day):
+            chosen[contract.employee_id] = contract
+    return {
+        employee_id: _hours_per_day(c.hours_per_week or ZERO, c.weekly_schedule)
+        for employee_id, c in chosen.items()
+    }
+
+
+@lru_cache(maxsize=1024)
+def _hours_per_day(hours: Decimal, schedule: tuple[Any, ...]) -> Decimal:
+    return hours_per_day(WorkPeriod.from_contract(dt.date.min, None, hours, schedule))
 
 
 def leave(actor: Actor, f: Filters) -> Result:

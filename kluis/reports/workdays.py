@@ -26,10 +26,14 @@ def weekday_count(first: dt.date, last: dt.date, weekday: int) -> int:
     return (last - start).days // 7 + 1
 
 
-@lru_cache(maxsize=4096)
-def _count(
+@lru_cache(maxsize=8192)
+def count(
     working: tuple[bool, ...], first: dt.date, last: dt.date, days_off: tuple[dt.date, ...]
 ) -> int:
+    """The days in first..last whose weekday is a `working` one (Monday first), days off
+    not counted."""
+    if last < first:
+        return 0
     days = sum(weekday_count(first, last, w) for w in range(7) if working[w])
     return days - sum(1 for day in days_off if first <= day <= last and working[day.weekday()])
 
@@ -44,4 +48,4 @@ def working_days(
     if end < start:
         return 0
     working = tuple(hours > 0 for hours in daily_hours(period))
-    return _count(working, start, end, tuple(days_off))
+    return count(working, start, end, tuple(days_off))

@@ -4,7 +4,10 @@ from the contracts' start and end dates (kluis/reports/contracts.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from decimal import Decimal
+from itertools import accumulate
 
 from django.utils.translation import gettext as _
 
@@ -31,15 +34,26 @@ from kluis.reports.tables import (
 PEOPLE = "people.view"
 
 
-def _headcount_on(contracts: list[Contract], day: dt.date, department: int | None) -> int:
-    # Contracts of one person never overlap: a contract covering the day is a person.
-    return sum(1 for c in contracts if c.covers(day) and in_department(c, department))
+def headcounts(contracts: list[Contract], days: list[dt.date], department: int | None) -> list[int]:
+    """The people with a contract on each of `days` (sorted). Contracts of one person never
+    overlap, so a contract covering a day is a person; each contract adds one to the run
+    of days it covers (found by bisection), summed once at the end."""
+    steps = [0] * (len(days) + 1)
+    for contract in contracts:
+        if not in_department(contract, department):
+            continue
+        low = bisect_left(days, contract.start)
+        high = len(days) if contract.end is None else bisect_right(days, contract.end)
+        if low < high:
+            steps[low] += 1
+            steps[high] -= 1
+    return list(accumulate(steps[:-1]))
 
 
 def headcount(actor: Actor, f: Filters) -> Result:
     contracts = contracts_of(actor, PEOPLE)
     months = months_to(f.last_month, f.months)
-    counts = [_headcount_on(contracts, month_end(m), f.department) for m in months]
+    counts = headcounts(contracts, [month_end(m) for m in months], f.department)
     labels = [month_label(m) for m in months]
     table = Table(
         caption=_("Headcount at the end of each month"),
@@ -81,27 +95,22 @@ def turnover(actor: Actor, f: Filters) -> Result:
     stints = stints_of(contracts)
     months = months_to(f.last_month, f.months)
     rows: list[Row] = []
-    hires_by_month: list[int] = []
-    leavers_by_month: list[int] = []
-    averages: list[Decimal] = []
-    before = _headcount_on(contracts, months[0] - dt.timedelta(days=1), f.department)
-    for first in months:
-        last = month_end(first)
-        hires = sum(
-            1 for s in stints if first <= s.start <= last and in_department(s.first, f.department)
-        )
-        leavers = sum(
-            1
-            for s in stints
-            if s.end is not None and first <= s.end <= last and in_department(s.last, f.department)
-        )
-        after = _headcount_on(contracts, last, f.department)
-        average = Decimal(before + after) / 2
-        before = after
-        hires_by_month.append(hires)
-        leavers_by_month.append(leavers)
-        averages.append(average)
-        values: list[Value] = [hires, leavers, one_decimal(average), percent(leavers, average)]
+    days = [months[0] - dt.timedelta(days=1)] + [month_end(m) for m in months]
+    heads = headcounts(contracts, days, f.department)
+    hires: Counter[dt.date] = Counter()
+    leavers: Counter[dt.date] = Counter()
+    for stint in stints:
+        if in_department(stint.first, f.department):
+            hires[stint.start.replace(day=1)] += 1
+        if stint.end is not None and in_department(stint.last, f.department):
+            leavers[stint.end.replace(day=1)] += 1
+    hires_by_month = [hires[m] for m in months]
+    leavers_by_month = [leavers[m] for m in months]
+    averages = [Decimal(heads[i] + heads[i + 1]) / 2 for i in range(len(months))]
+    for first, hired, left, average in zip(
+        months, hires_by_month, leavers_by_month, averages, strict=True
+    ):
+        values: list[Value] = [hired, left, one_decimal(average), percent(left, average)]
         rows.append(Row(month_label(first), values, key=first.strftime("%Y-%m")))
     mean = sum(averages, Decimal(0)) / len(averages)
     total_leavers = sum(leavers_by_month)

@@ -8,10 +8,14 @@ neither."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Any
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from kluis.access.actor import Actor
 from kluis.people.models import Department, Employment
@@ -87,15 +91,22 @@ def contracts_of(actor: Actor, permission: str, *, schedules: bool = False) -> l
             Contract(employee_id, start, end, kind, department_id)
             for employee_id, start, end, kind, department_id in rows.values_list(*fields)
         ]
+    # The schedule as its JSON text: a company's people share a few, each decoded once.
+    text = Cast("weekly_schedule", TextField())
     return [
         Contract(employee_id, start, end, kind, department_id, Decimal(hours), _schedule(days))
-        for employee_id, start, end, kind, department_id, hours, days in rows.values_list(
-            *fields, "hours_per_week", "weekly_schedule"
-        )
+        for employee_id, start, end, kind, department_id, hours, days in rows.annotate(
+            schedule_text=text
+        ).values_list(*fields, "hours_per_week", "schedule_text")
     ]
 
 
-def _schedule(value: Any) -> tuple[Any, ...]:
+@lru_cache(maxsize=1024)
+def _schedule(text: str | None) -> tuple[Any, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
     return tuple(value) if isinstance(value, list) and len(value) == 7 else ()
 
 

@@ -14,7 +14,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,8 +30,12 @@ from kluis.timeoff.models import LeaveType, LedgerEntry, Unit
 VIEW = "timeoff.view"
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
-ENTITLED = (Kind.GRANT, Kind.ACCRUAL, Kind.CARRY_OVER, Kind.CORRECTION)
-TAKEN = (Kind.USE, Kind.SICK_RETURN, Kind.CANCELLATION)
+# Which sum a ledger line's kind adds to: entitled (0), taken (1), expired (2).
+SLOTS: dict[str, int] = {
+    **dict.fromkeys((Kind.GRANT, Kind.ACCRUAL, Kind.CARRY_OVER, Kind.CORRECTION), 0),
+    **dict.fromkeys((Kind.USE, Kind.SICK_RETURN, Kind.CANCELLATION), 1),
+    Kind.EXPIRY: 2,
+}
 
 
 def leave_types(actor: Actor) -> list[LeaveType]:
@@ -65,24 +68,28 @@ def leave(actor: Actor, f: Filters) -> Result:
     leave_type = types.get(f.leave_type or 0)
     if leave_type is None and types:
         leave_type = next(iter(types.values()))
-    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    # person -> [entitled, taken, expired], in hours
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
     if leave_type is not None:
+        # Summed here, not by the database: SQLite sums decimals as floats, and turning
+        # each sum back into a Decimal costs more than adding the lines.
         lines = (
             rows_of(actor, VIEW, LedgerEntry.objects.all())
             .filter(year=f.year, leave_type_id=leave_type.pk)
             .order_by()
-            .values_list("employee_id", "kind")
-            .annotate(total=Sum("hours"))
+            .values_list("employee_id", "kind", "hours")
         )
-        for employee_id, kind, total in lines:
-            sums[employee_id][kind] += total or ZERO
+        for employee_id, kind, hours in lines:
+            slot = SLOTS.get(kind)
+            if slot is not None:
+                sums[employee_id][slot] += hours
     in_days = leave_type is not None and leave_type.unit == Unit.DAYS
     per_day = _per_day(actor, f.year) if in_days else {}
     department_of = dict(employees(actor, VIEW).values_list("pk", "department_id"))
     names = department_names(actor)
     # department -> [people, entitled, taken, expired]
     totals: dict[int | None, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
-    for employee_id, kinds in sums.items():
+    for employee_id, (entitled, taken, expired) in sums.items():
         if employee_id not in department_of:
             continue
         department = department_of[employee_id]
@@ -95,9 +102,9 @@ def leave(actor: Actor, f: Filters) -> Result:
                 continue  # no working day to count days in
         row = totals[department]
         row[0] += 1
-        row[1] += sum((kinds[k] for k in ENTITLED), ZERO) / divisor
-        row[2] -= sum((kinds[k] for k in TAKEN), ZERO) / divisor
-        row[3] -= kinds[Kind.EXPIRY] / divisor
+        row[1] += entitled / divisor
+        row[2] -= taken / divisor  # uses are negative, give-backs positive
+        row[3] -= expired / divisor
     ordered = sorted(totals, key=lambda pk: (pk is None, names.get(pk, "")))
     rows = [Row(names.get(pk, ""), _values(totals[pk])) for pk in ordered]
     everyone = [sum((totals[pk][i] for pk in totals), ZERO) for i in range(4)]
@@ -122,8 +129,8 @@ def leave(actor: Actor, f: Filters) -> Result:
         group_label=_("Leave type"),
     )
     labels = [names.get(pk, "") for pk in ordered]
-    taken = [float(totals[pk][2].quantize(CENT)) for pk in ordered]
-    left = [float(max(_remaining(totals[pk]), ZERO).quantize(CENT)) for pk in ordered]
+    taken_bars = [float(totals[pk][2].quantize(CENT)) for pk in ordered]
+    left_bars = [float(max(_remaining(totals[pk]), ZERO).quantize(CENT)) for pk in ordered]
     chart = charts.bar_chart(
         "chart-leave",
         _("%(type)s in %(year)s: taken and remaining per department")
@@ -135,7 +142,7 @@ def leave(actor: Actor, f: Filters) -> Result:
             "entitled": everyone[1].quantize(CENT),
         },
         labels,
-        [charts.Series(_("Taken"), taken), charts.Series(_("Remaining"), left)],
+        [charts.Series(_("Taken"), taken_bars), charts.Series(_("Remaining"), left_bars)],
         stacked=True,
     )
     notes = [

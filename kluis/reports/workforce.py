@@ -138,7 +138,7 @@ def turnover(actor: Actor, f: Filters) -> Result:
     chart = charts.bar_chart(
         "chart-turnover",
         _("Hires and leavers per month"),
-        _("From %(first)s to %(last)s: %(hires)s hires and %(leavers)s leavers.")
+        _("From %(first)s to %(last)s: hires %(hires)s, leavers %(leavers)s.")
         % {
             "first": labels[0],
             "last": labels[-1],
@@ -219,7 +219,7 @@ def contract_ends(actor: Actor, f: Filters) -> Result:
     chart = charts.bar_chart(
         "chart-contracts",
         _("Contracts ending per month"),
-        _("%(count)s contracts end between %(first)s and %(last)s.")
+        _("Contracts ending from %(first)s to %(last)s: %(count)s.")
         % {
             "count": sum(v for v in totals if isinstance(v, int)),
             "first": (f.on + dt.timedelta(days=1)).isoformat(),

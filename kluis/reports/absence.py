@@ -43,23 +43,46 @@ from kluis.timeoff.models import Absence, AbsenceKind
 SICKNESS = "timeoff.view_sickness"
 ALL = "all"
 
-Key = tuple[int | str | None, dt.date]  # (department id, or ALL; the month)
+Group_ = int | str | None  # a department id, None (no department) or ALL
 
 
 class _Counts:
-    def __init__(self) -> None:
-        self.scheduled: dict[Key, int] = defaultdict(int)
-        self.sick: dict[Key, int] = defaultdict(int)
-        self.people: dict[Key, set[int]] = defaultdict(set)
+    """Per group (department or ALL) and month index: scheduled days, sick days, people;
+    and the people of the whole period. Contracts arrive by person, so a person is counted
+    once per group and month by remembering the last person counted there."""
 
-    def add(self, department: int | None, month: dt.date, employee: int, days: int) -> None:
-        for key in ((department, month), (ALL, month)):
-            self.scheduled[key] += days
-            self.people[key].add(employee)
+    def __init__(self, months: int) -> None:
+        self.months = months
+        self.scheduled: dict[Group_, list[int]] = {}
+        self.sick: dict[Group_, list[int]] = {}
+        self.people: dict[Group_, list[int]] = {}
+        self.period_people: dict[Group_, int] = defaultdict(int)
+        self._last: dict[tuple[Group_, int], int] = {}
+        self._last_period: dict[Group_, int] = {}
 
-    def add_sick(self, department: int | None, month: dt.date, days: int) -> None:
-        for key in ((department, month), (ALL, month)):
-            self.sick[key] += days
+    def _row(self, table: dict[Group_, list[int]], group: Group_) -> list[int]:
+        row = table.get(group)
+        if row is None:
+            row = table[group] = [0] * self.months
+        return row
+
+    def add(self, department: int | None, employee: int, days_by_month: list[int]) -> None:
+        for group in (department, ALL):
+            scheduled = self._row(self.scheduled, group)
+            people = self._row(self.people, group)
+            for index, days in enumerate(days_by_month):
+                if days:
+                    scheduled[index] += days
+                    if self._last.get((group, index)) != employee:
+                        self._last[(group, index)] = employee
+                        people[index] += 1
+            if self._last_period.get(group) != employee:
+                self._last_period[group] = employee
+                self.period_people[group] += 1
+
+    def add_sick(self, department: int | None, index: int, days: int) -> None:
+        for group in (department, ALL):
+            self._row(self.sick, group)[index] += days
 
 
 def _count(actor: Actor, f: Filters, months: list[dt.date]) -> _Counts:
@@ -67,19 +90,28 @@ def _count(actor: Actor, f: Filters, months: list[dt.date]) -> _Counts:
     assert actor.tenant is not None  # reach_of() let only members in
     off = sorted(calendar.days_off(actor.tenant, first, last))
     spans = [(m, month_end(m), tuple(d for d in off if m <= d <= month_end(m))) for m in months]
+    # The working days of each whole month, per weekly pattern: most contracts cover
+    # whole months, and a company has a few patterns.
+    whole: dict[tuple[bool, ...], list[int]] = {}
     by_employee: dict[int, list[Contract]] = defaultdict(list)
-    counts = _Counts()
+    counts = _Counts(len(months))
     for contract in contracts_of(actor, SICKNESS, schedules=True):
         if not in_department(contract, f.department):
             continue
         by_employee[contract.employee_id].append(contract)
         start, end, working = contract.start, contract.end, contract.working
-        for m, m_last, m_off in spans:
-            if start > m_last or (end is not None and end < m):
-                continue
-            days = count(working, max(start, m), m_last if end is None else min(end, m_last), m_off)
-            if days:
-                counts.add(contract.department_id, m, contract.employee_id, days)
+        if working not in whole:
+            whole[working] = [count(working, m, m_last, m_off) for m, m_last, m_off in spans]
+        if start <= first and (end is None or end >= last):
+            days_by_month = whole[working]
+        else:
+            stop = last if end is None else end
+            days_by_month = [
+                count(working, max(start, m), min(stop, m_last), m_off)
+                for m, m_last, m_off in spans
+            ]
+        if any(days_by_month):
+            counts.add(contract.department_id, contract.employee_id, days_by_month)
     until = min(last, timezone.localdate())
     sick_periods = (
         rows_of(actor, SICKNESS, Absence.objects.all())
@@ -91,12 +123,12 @@ def _count(actor: Actor, f: Filters, months: list[dt.date]) -> _Counts:
     for employee_id, start, end in sick_periods:
         stop = end or until
         for contract in by_employee.get(employee_id, ()):
-            for m, m_last, m_off in spans:
+            for index, (m, m_last, m_off) in enumerate(spans):
                 low = max(start, m, contract.start)
                 high = min(stop, m_last, contract.end or m_last)
                 days = count(contract.working, low, high, m_off)
                 if days:
-                    counts.add_sick(contract.department_id, m, days)
+                    counts.add_sick(contract.department_id, index, days)
     return counts
 
 
@@ -105,23 +137,19 @@ def absence(actor: Actor, f: Filters) -> Result:
     counts = _count(actor, f, months)
     names = department_names(actor)
     departments = sorted(
-        {key[0] for key in counts.people if key[0] != ALL},
-        key=lambda pk: (pk is None, names.get(pk, "")),  # type: ignore[arg-type]
+        (group for group in counts.people if not isinstance(group, str)),
+        key=lambda pk: (pk is None, names.get(pk, "")),
     )
     groups: list[Group] = []
     chart_values: list[float | None] = []
+    empty = [0] * len(months)
     for department in [*departments, ALL] if f.department is None else [f.department]:
         rows = []
-        everyone: set[int] = set()
-        scheduled_total = sick_total = 0
-        for m in months:
-            key = (department, m)
-            people = counts.people.get(key, set())
-            everyone |= people
-            scheduled, sick = counts.scheduled.get(key, 0), counts.sick.get(key, 0)
-            scheduled_total += scheduled
-            sick_total += sick
-            values = _values(len(people), scheduled, sick)
+        people = counts.people.get(department, empty)
+        scheduled = counts.scheduled.get(department, empty)
+        sick = counts.sick.get(department, empty)
+        for index, m in enumerate(months):
+            values = _values(people[index], scheduled[index], sick[index])
             rows.append(Row(month_label(m), values, key=m.strftime("%Y-%m")))
             if department == (ALL if f.department is None else f.department):
                 rate = values[3]
@@ -129,7 +157,7 @@ def absence(actor: Actor, f: Filters) -> Result:
         rows.append(
             Row(
                 _("Whole period"),
-                _values(len(everyone), scheduled_total, sick_total),
+                _values(counts.period_people.get(department, 0), sum(scheduled), sum(sick)),
                 total=True,
                 key="total",
             )

@@ -134,9 +134,8 @@ def run(count: int, runs: int) -> bool:
         p50, p95, queries = measure(clients["HR"], f"/reports/{key}/export.csv", {}, runs)
         rows.append((f"{key} CSV, HR", p50, p95, queries))
     width = max(len(row[0]) for row in rows)
-    print(
-        f"{'report':{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'queries':>7}  target <= {TARGET_MS} ms"
-    )
+    head = f"{'report':{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'queries':>7}"
+    print(f"{head}  target <= {TARGET_MS} ms")
     passed = True
     for label, p50, p95, queries in rows:
         ok = p95 <= TARGET_MS

@@ -1,0 +1,67 @@
+"""The SVG chart helpers: well-formed, named, scaled by their viewBox, readable colours,
+series told apart by more than colour, and every text escaped."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from kluis.reports import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(markup: str) -> ET.Element:
+    return ET.fromstring(markup)  # noqa: S314  (our own markup, no entities)
+
+
+@pytest.mark.parametrize("colour", charts.PALETTE)
+def test_every_series_colour_has_3_to_1_contrast_on_the_background(colour):
+    assert charts.contrast(colour, charts.BACKGROUND) >= 3
+
+
+def test_text_and_grid_are_readable():
+    assert charts.contrast(charts.INK, charts.BACKGROUND) >= 4.5
+    assert charts.contrast(charts.GRID, charts.BACKGROUND) >= 3
+
+
+def test_a_bar_chart_is_named_by_its_title_and_description():
+    svg = parse(
+        charts.bar_chart("c1", "Hires <&> leavers", "Two & more", ["Jan", "Feb"],
+                         [charts.Series("Hires", [1, 2]), charts.Series("Leavers", [0, 1])])
+    )  # fmt: skip
+    assert svg.get("role") == "img" and svg.get("aria-labelledby") == "c1-title c1-desc"
+    assert svg.find(f"{SVG}title").text == "Hires <&> leavers"
+    assert svg.find(f"{SVG}desc").text == "Two & more"
+    assert svg.get("viewBox") == "0 0 640 320" and svg.get("width") is None
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "Hires" in texts and "Leavers" in texts  # a legend in words
+    bars = [r for r in svg.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert [b.find(f"{SVG}title").text for b in bars] == [
+        "Jan, Hires: 1", "Jan, Leavers: 0", "Feb, Hires: 2", "Feb, Leavers: 1",
+    ]  # fmt: skip
+
+
+def test_stacked_parts_are_separated_and_totalled():
+    svg = parse(
+        charts.bar_chart("c2", "t", "d", ["A"],
+                         [charts.Series("x", [3]), charts.Series("y", [2])], stacked=True)
+    )  # fmt: skip
+    parts = [r for r in svg.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert all(p.get("stroke") == charts.BACKGROUND for p in parts)  # a white gap between
+    assert "5" in [t.text for t in svg.iter(f"{SVG}text")]  # the total above the bar
+
+
+def test_lines_differ_by_marker_and_dash_and_break_at_a_missing_value():
+    series = [charts.Series("one", [1, 2, None, 4]), charts.Series("two", [2, 3, 4, 5])]
+    svg = parse(charts.line_chart("c3", "t", "d", ["a", "b", "c", "d"], series))
+    lines = list(svg.iter(f"{SVG}polyline"))
+    # "one" breaks at the gap (its lone last point has no line), "two" is one line, dashed.
+    assert len(lines) == 2 and lines[1].get("stroke-dasharray")
+    squares = [r for r in svg.iter(f"{SVG}rect") if r.get("width") == "8"]
+    assert len(list(svg.iter(f"{SVG}circle"))) == 4 and len(squares) == 5  # 3 + 1, 4 + 1 in legends
+
+
+def test_the_value_axis_ends_at_a_round_number():
+    assert [charts.nice_top(v) for v in (0, 3, 7, 11, 230, 0.4)] == [1, 5, 10, 20, 250, 0.5]

@@ -64,6 +64,18 @@ def _inbox() -> None:
         email_always=True,
         group=security,
     )
+    register_kind(
+        "security.new_device",
+        _("A sign-in from a new browser"),
+        _("Your account was signed in to from a browser it had not seen before."),
+        default_delivery=Delivery.EMAIL,
+        email_always=True,
+        group=security,
+    )
+    from kluis.company.notices_security import new_device_seen
+    from kluis.identity.signins import on_new_device
+
+    on_new_device(new_device_seen)
 
 
 def _add_member_from_sso(tenant: Tenant, email: str, first_name: str, last_name: str) -> User:

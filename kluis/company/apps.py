@@ -72,10 +72,20 @@ def _inbox() -> None:
         email_always=True,
         group=security,
     )
-    from kluis.company.notices_security import new_device_seen
+    register_kind(
+        "webhooks.turned_off",
+        _("A webhook was turned off"),
+        _("A webhook of the company stopped delivering (failing, gone, or its owner left)."),
+        default_delivery=Delivery.EMAIL,
+        email_always=True,
+        group=_("Integrations"),
+    )
+    from kluis.company.notices_security import new_device_seen, webhook_turned_off
     from kluis.identity.signins import on_new_device
+    from kluis.integrations.webhooks.notices import on_turned_off
 
     on_new_device(new_device_seen)
+    on_turned_off(webhook_turned_off)
 
 
 def _add_member_from_sso(tenant: Tenant, email: str, first_name: str, last_name: str) -> User:

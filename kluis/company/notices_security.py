@@ -1,6 +1,8 @@
-"""Security notices in the inbox: a sign-in from a new browser is put in the person's
-inbox of every company they belong to (the e-mail is identity's own, sent once to the
-account: kluis/identity/signins.py), so the kind is never e-mailed from here."""
+"""Notices that lower apps announce by registration, put in the inbox here: a sign-in from
+a new browser (in the person's inbox of every company they belong to; the e-mail is
+identity's own, sent once to the account: kluis/identity/signins.py) and a webhook turned
+off (in its company's webhook admins' inboxes; integrations e-mails them). Their kinds are
+always e-mailed, by those apps, so they are never e-mailed from here."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from kluis.company.notices import notify
 from kluis.identity.devices import describe_agent
 from kluis.identity.models import User
+from kluis.integrations.webhooks.models import WebhookSubscription
+from kluis.tenancy.models import Membership
 from kluis.tenancy.rls import unnarrowed
 from kluis.tenancy.selectors import memberships_of_user
 
@@ -40,3 +44,21 @@ def new_device_seen(user: User, ip: str, agent: str, at: dt.datetime) -> None:
             url=reverse("usersessions_list"),
             mail=False,
         )
+
+
+def webhook_turned_off(subscription: WebhookSubscription, members: list[Membership]) -> None:
+    def compose() -> tuple[str, str]:
+        title = _("A webhook was turned off: %(url)s") % {"url": subscription.url}
+        body = _(
+            "Its events are kept: fix the receiver, then turn the webhook on again to "
+            "deliver what is pending."
+        )
+        return title, body
+
+    notify(
+        members,
+        topic="webhooks.turned_off",
+        compose=compose,
+        url=reverse("integrations:webhook", args=[subscription.pk]),
+        mail=False,
+    )

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
@@ -162,3 +163,23 @@ def test_an_mfa_reset_is_in_the_member_s_inbox(demo):
     [notice] = Notice.objects.filter(topic="security.mfa_reset")
     assert notice.membership_id == target.pk and notice.url == "/accounts/2fa/"
     assert "Demo BV" in notice.body and notice.delivery == Delivery.APP  # identity e-mails it
+
+
+def test_a_webhook_turned_off_is_in_its_admins_inboxes(demo, mailoutbox):
+    from kluis.integrations.webhooks.models import WebhookSubscription
+    from kluis.integrations.webhooks.notices import tell_admins_turned_off
+    from kluis.integrations.webhooks.services import create_subscription
+
+    hook, _secret = create_subscription(
+        actor_for("owner@demo-bv.test", "demo-bv"),
+        demo["demo-bv"],
+        {"url": "https://93.184.215.14/hook", "event_types": ["*"]},
+    )
+    WebhookSubscription.objects.filter(pk=hook.pk).update(enabled=False, disabled_reason="gone")
+    tell_admins_turned_off.call(hook.pk)
+    told = Notice.objects.filter(topic="webhooks.turned_off")
+    owners = {n.membership.user.email for n in told}
+    assert {"owner@demo-bv.test", "hr@demo-bv.test"} <= owners
+    assert "member1@demo-bv.test" not in owners
+    assert {n.url for n in told} == {reverse("integrations:webhook", args=[hook.pk])}
+    assert {m.to[0] for m in mailoutbox} == owners  # e-mailed once each, by integrations

@@ -93,7 +93,7 @@ def test_the_preferences_page_saves_each_kind(demo, login):
     client = login(ME)
     page = client.get("/inbox/preferences/").content.decode()
     assert "Leave waiting for your approval" in page and "A sign-in from a new browser" in page
-    assert "security notices cannot be switched off" in page
+    assert "cannot be switched off" in page
     assert 'name="security.new_device"' not in page  # no choice to make
     assert "/inbox/preferences/" in client.get("/inbox/").content.decode()
     response = client.post(

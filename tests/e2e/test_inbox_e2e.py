@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -26,6 +27,20 @@ def as_user(browser: Browser, server: KluisServer, email: str, size: dict[str, i
     page.set_viewport_size(size)
     login(page, server, email)
     return page
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def no_serious_axe_violations(page: Page) -> None:
+    """axe-core (served from node_modules, evaluated in the page) finds nothing serious."""
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "async () => (await axe.run(document)).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    assert found == [], f"{page.url}: {found}"
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -78,6 +93,7 @@ def test_an_employee_reads_the_approval_in_their_inbox_on_a_phone(
     expect(unread).to_have_count(1)
     expect(unread).to_contain_text("Your leave was approved")
     no_sideways_scroll(phone)
+    no_serious_axe_violations(phone)
 
     # Opening it goes to the request itself and marks it read.
     with phone.expect_navigation():
@@ -93,6 +109,7 @@ def test_an_employee_reads_the_approval_in_their_inbox_on_a_phone(
     phone.get_by_test_id("notice-preferences-link").click()
     expect(phone.get_by_role("heading", name="How you are told")).to_be_visible()
     no_sideways_scroll(phone)
+    no_serious_axe_violations(phone)
     choice = phone.get_by_test_id("preference-leave_request.approved")
     choice.get_by_label("In the app and in a daily e-mail").check()
     expect(phone.get_by_test_id("preference-security.new_device")).to_contain_text(

@@ -65,7 +65,7 @@ def send_notices(notice_ids: list[int]) -> int:
     for pk in notice_ids:
         with transaction.atomic():
             notice = (
-                Notice.objects.select_for_update()
+                Notice.objects.select_for_update(of=("self",))
                 .filter(pk=pk, emailed_at=None, membership__is_active=True)
                 .select_related("membership__user")
                 .first()
@@ -119,7 +119,7 @@ def _send_digest_of(membership_id: int, now: dt.datetime) -> int:
     with transaction.atomic():
         rows = list(
             _waiting()
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(membership_id=membership_id, created_at__lte=now)
             .select_related("membership__user", "membership__tenant")
             .order_by("created_at", "pk")

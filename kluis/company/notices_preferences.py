@@ -14,8 +14,15 @@ from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.company.models import NoticePreference
 from kluis.company.notices import delivery_for
-from kluis.company.notices_kinds import PREFERENCE_OBJECT, NoticeKind, all_kinds, is_kind
+from kluis.company.notices_kinds import (
+    PREFERENCE_OBJECT,
+    NoticeKind,
+    all_kinds,
+    get_kind,
+    is_kind,
+)
 from kluis.integrations.events import emit
+from kluis.tenancy.models import Membership
 
 EVENT = "member.notice_preferences_changed"  # in the outbox, not offered as a webhook
 
@@ -55,7 +62,7 @@ def set_preferences(actor: Actor, choices: dict[str, str]) -> dict[str, dict[str
         if not is_kind(key):
             errors.append(_("There is no kind of notice called %(kind)s.") % {"kind": key})
             continue
-        kind = next(k for k in all_kinds() if k.key == key)
+        kind = get_kind(key)
         if not kind.allows(delivery):
             errors.append(
                 _("%(kind)s: choose one of the offered ways.") % {"kind": str(kind.label)}
@@ -66,8 +73,10 @@ def set_preferences(actor: Actor, choices: dict[str, str]) -> dict[str, dict[str
     assert membership is not None and tenant is not None
     by_key = {kind.key: kind for kind in all_kinds()}
     with transaction.atomic():
+        # One save at a time per member (two first choices must not both insert).
+        Membership.objects.for_actor(actor).select_for_update().filter(pk=membership.pk).get()
         rows = NoticePreference.objects.for_actor(actor).filter(membership=membership)
-        existing = {row.kind: row for row in rows.select_for_update()}
+        existing = {row.kind: row for row in rows}
         changes: dict[str, dict[str, str]] = {}
         for key, delivery in choices.items():
             row = existing.get(key)

@@ -37,6 +37,55 @@ class CompanyConfig(AppConfig):
         from kluis.identity.sso import provisioning
 
         provisioning.register(_add_member_from_sso)
+        _inbox()
+
+
+def _inbox() -> None:
+    """The inbox's own kinds (security), its daily digest job, its quiet outbox event."""
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.company.models import Delivery
+    from kluis.company.notices_kinds import register_kind
+    from kluis.company.notices_preferences import EVENT
+    from kluis.integrations.webhooks.catalogue import keep_quiet
+    from kluis.operations import schedule
+
+    keep_quiet(EVENT)
+    # Hourly: the digest job sends once a day, from DIGEST_HOUR (notices_delivery.py).
+    schedule.register(
+        "company.notice-digest", 3600, "kluis.company.notices_delivery.send_daily_digest"
+    )
+    security = _("Security")
+    register_kind(
+        "security.mfa_reset",
+        _("Your two-factor authentication was reset"),
+        _("An administrator removed your authenticator app, passkeys and recovery codes."),
+        default_delivery=Delivery.EMAIL,
+        email_always=True,
+        group=security,
+    )
+    register_kind(
+        "security.new_device",
+        _("A sign-in from a new browser"),
+        _("Your account was signed in to from a browser it had not seen before."),
+        default_delivery=Delivery.EMAIL,
+        email_always=True,
+        group=security,
+    )
+    register_kind(
+        "webhooks.turned_off",
+        _("A webhook was turned off"),
+        _("A webhook of the company stopped delivering (failing, gone, or its owner left)."),
+        default_delivery=Delivery.EMAIL,
+        email_always=True,
+        group=_("Integrations"),
+    )
+    from kluis.company.notices_security import new_device_seen, webhook_turned_off
+    from kluis.identity.signins import on_new_device
+    from kluis.integrations.webhooks.notices import on_turned_off
+
+    on_new_device(new_device_seen)
+    on_turned_off(webhook_turned_off)
 
 
 def _add_member_from_sso(tenant: Tenant, email: str, first_name: str, last_name: str) -> User:

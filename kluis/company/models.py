@@ -1,18 +1,28 @@
 """Notices: what the app tells a member ("your leave was approved", "a request waits for
-you"), shown in the app until read, and e-mailed (kluis/company/notices.py)."""
+you"), shown in their inbox until read, and e-mailed as each member chose for the notice's
+kind (kluis/company/notices*.py)."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kluis.tenancy.models import Membership, Tenant
 from kluis.tenancy.querysets import TenantManager
 
 
+class Delivery(models.TextChoices):
+    """How a member hears of a kind of notice (always in the app)."""
+
+    APP = "app", _("In the app only")
+    EMAIL = "email", _("In the app and by e-mail at once")
+    DIGEST = "digest", _("In the app and in a daily e-mail")
+
+
 class Notice(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notices")
-    # What kind of notice (e.g. "leave_request.approved"), for filtering and tests.
+    # The key of its kind (kluis/company/notices_kinds.py, e.g. "leave_request.approved").
     topic = models.CharField(max_length=60)
     # The text, written once in the member's language when made (kept as sent).
     title = models.CharField(max_length=200)
@@ -20,11 +30,50 @@ class Notice(models.Model):
     url = models.CharField(max_length=300, blank=True)  # a path inside Kluis
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # How the member chose to hear of it when it was made, and when it was e-mailed.
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.APP)
+    emailed_at = models.DateTimeField(null=True, blank=True)
     objects = TenantManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["tenant", "membership", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "membership", "read_at", "created_at"]),
+            models.Index(fields=["delivery", "emailed_at"], name="company_notice_digest"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticePreference(models.Model):
+    """A member's choice for one kind of notice (none: the kind's default)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    kind = models.CharField(max_length=60)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.delivery}"
+
+
+class NoticeDigestRun(models.Model):
+    """The daily digest of one day was started: the first worker to insert the row sends
+    it, every other worker (or a second run the same day) finds the row and does nothing."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField()
+    sent = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -1,24 +1,36 @@
-"""Telling members something in the app and by e-mail, in each one's language.
+"""Telling members something in their inbox and, as each chose, by e-mail, in each one's
+language.
 
 `notify()` runs inside the change's transaction: the notices are rows written with the
-change (never for a rolled-back one), and the e-mails are queued when it commits, sent by
-the worker. A notice's text is composed per recipient, in their language."""
+change (never for a rolled-back one). Each notice names a registered kind
+(kluis/company/notices_kinds.py) and keeps how its member chose to hear of that kind: at
+once by e-mail (queued when the change commits, sent by the worker), in the daily digest
+(kluis/company/notices_delivery.py) or in the app only. A notice's text is composed per
+recipient, in their language."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.tasks import task
 from django.utils import timezone
 
 from kluis.access.actor import Actor
-from kluis.company.models import Notice
+from kluis.company.models import Delivery, Notice, NoticePreference
+from kluis.company.notices_delivery import send_notices
+from kluis.company.notices_kinds import NoticeKind, get_kind
 from kluis.identity.languages import speaking_to
 from kluis.tenancy.models import Membership
 
+__all__ = ["delivery_for", "mark_read", "notify", "send_notices", "unread"]
+
 # (subject line, body) in the language active when called.
 Compose = Callable[[], tuple[str, str]]
+
+
+def delivery_for(kind: NoticeKind, chosen: str | None) -> str:
+    """A member's choice if the kind allows it, else the kind's default."""
+    return chosen if chosen is not None and kind.allows(chosen) else kind.default_delivery
 
 
 def notify(
@@ -29,49 +41,42 @@ def notify(
     url: str = "",
     mail: bool = True,
 ) -> list[Notice]:
-    """A notice for each active member (each once), e-mailed after commit."""
+    """A notice of kind `topic` for each active member (each once), e-mailed as they chose
+    (`mail=False`: never, for a kind whose e-mail another part of Kluis sends itself)."""
+    kind = get_kind(topic)
     made: list[Notice] = []
     seen: set[int] = set()
+    recipients = []
     for membership in members:
         if membership.pk in seen or not membership.is_active:
             continue
         seen.add(membership.pk)
+        recipients.append(membership)
+    chosen = dict(
+        NoticePreference.objects.filter(
+            membership__in=[m.pk for m in recipients], kind=kind.key
+        ).values_list("membership_id", "delivery")
+    )
+    for membership in recipients:
         with speaking_to(membership.user):
             title, body = compose()
+        delivery = delivery_for(kind, chosen.get(membership.pk)) if mail else Delivery.APP
         made.append(
             Notice(
                 tenant_id=membership.tenant_id,
                 membership=membership,
-                topic=topic[:60],
+                topic=kind.key,
                 title=title[:200],
                 body=body,
                 url=url[:300],
+                delivery=delivery,
             )
         )
     Notice.objects.bulk_create(made)
-    if mail and made:
-        ids = [notice.pk for notice in made]
-        transaction.on_commit(lambda: send_notices.enqueue(ids))
+    now = [notice.pk for notice in made if notice.delivery == Delivery.EMAIL]
+    if now:
+        transaction.on_commit(lambda: send_notices.enqueue(now))
     return made
-
-
-@task()
-def send_notices(notice_ids: list[int]) -> int:
-    """E-mail each notice to its member (the text as written for them)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    from kluis.operations.mailing import on_behalf_of
-
-    base = (settings.PUBLIC_URL or "").rstrip("/")
-    sent = 0
-    for notice in Notice.objects.filter(pk__in=notice_ids).select_related("membership__user"):
-        body = notice.body
-        if notice.url:
-            body = f"{body}\n\n{base}{notice.url}" if base else f"{body}\n\n{notice.url}"
-        with on_behalf_of(notice.tenant_id):
-            sent += send_mail(notice.title, body, None, [notice.membership.user.email])
-    return sent
 
 
 def unread(actor: Actor) -> int:
@@ -80,11 +85,14 @@ def unread(actor: Actor) -> int:
     return Notice.objects.for_actor(actor).filter(membership=actor.membership, read_at=None).count()
 
 
-def mark_read(actor: Actor, notice_ids: list[int] | None = None) -> int:
-    """Mark the actor's own notices read (all when no ids are given); how many."""
+def mark_read(actor: Actor, notice_ids: list[int] | None = None, *, topic: str = "") -> int:
+    """Mark the actor's own notices read (all when no ids are given, or all of one kind);
+    how many. Reading one's own inbox changes no company data: no audit event."""
     if actor.membership is None:
         return 0
     rows = Notice.objects.for_actor(actor).filter(membership=actor.membership, read_at=None)
     if notice_ids is not None:
         rows = rows.filter(pk__in=notice_ids)
+    if topic:
+        rows = rows.filter(topic=topic)
     return rows.update(read_at=timezone.now())

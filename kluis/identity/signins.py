@@ -4,7 +4,9 @@ before is e-mailed to them, so a stolen password does not go unnoticed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from allauth.account.authentication import get_authentication_records
 from django.core.mail import send_mail
@@ -23,6 +25,16 @@ from kluis.operations.client_ip import client_ip
 from kluis.tenancy.models import Tenant
 
 AGENT_LENGTH = 200
+
+# Told of a sign-in from a new browser (person, address, browser, when), inside the
+# sign-in's transaction: kluis.company puts it in the person's inbox of each company.
+NewDeviceListener = Callable[[User, str, str, dt.datetime], None]
+_NEW_DEVICE_LISTENERS: list[NewDeviceListener] = []
+
+
+def on_new_device(listener: NewDeviceListener) -> None:
+    if listener not in _NEW_DEVICE_LISTENERS:
+        _NEW_DEVICE_LISTENERS.append(listener)
 
 
 def _agent(request: HttpRequest) -> str:
@@ -75,6 +87,8 @@ def succeeded(request: HttpRequest, user: User, method: str | None = None) -> No
             return
         if not KnownDevice.objects.filter(user=user).exclude(pk=device.pk).exists():
             return  # the first browser ever: nothing to compare with
+        for listener in _NEW_DEVICE_LISTENERS:
+            listener(user, ip or "", agent, now)
         user_id = user.pk
         transaction.on_commit(
             lambda: send_new_device_notice.enqueue(user_id, ip or "", agent, now.isoformat())

@@ -26,6 +26,69 @@ class TimeoffConfig(AppConfig):
         demo.register(self.label, _load_demo_calendar, upgrade=_upgrade_demo_calendar)
         # --- end demo calendar ---
         _schedule_balances()
+        _register_notice_kinds()
+
+
+def _register_notice_kinds() -> None:
+    """The calendar's kinds of notice in the inbox (kluis/company/notices_kinds.py); the
+    absence notices never say why (their text holds the dates only)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.company.models import Delivery
+    from kluis.company.notices_kinds import register_kind
+
+    group = _("Time off")
+    for key, label, description, default in (
+        (
+            "leave_request.waiting",
+            _("Leave waiting for your approval"),
+            _("Someone asks for leave and it is your turn to approve or reject it."),
+            Delivery.EMAIL,
+        ),
+        (
+            "leave_request.approved",
+            _("Your leave was approved"),
+            _("Your own request for leave was approved."),
+            Delivery.EMAIL,
+        ),
+        (
+            "leave_request.rejected",
+            _("Your leave was rejected"),
+            _("Your own request for leave was rejected."),
+            Delivery.EMAIL,
+        ),
+        (
+            "leave_request.cancelled",
+            _("Leave cancelled"),
+            _("Your leave was cancelled, or leave you approve or approved was withdrawn."),
+            Delivery.EMAIL,
+        ),
+        (
+            "absence.started",
+            _("Someone is absent"),
+            _("Someone you manage or look after is absent (never why)."),
+            Delivery.EMAIL,
+        ),
+        (
+            "absence.ended",
+            _("Someone is back"),
+            _("An absence of someone you manage or look after ended."),
+            Delivery.DIGEST,
+        ),
+        (
+            "timeoff.expiry",
+            _("Leave about to expire"),
+            _("Some of your leave expires soon: plan it before then."),
+            Delivery.EMAIL,
+        ),
+        (
+            "timeoff.expiry_kept",
+            _("Leave kept past its expiry"),
+            _("Leave that was not announced in time to expire, kept for the employees."),
+            Delivery.EMAIL,
+        ),
+    ):
+        register_kind(key, label, description, default_delivery=default, group=group)
 
 
 def _install_defaults(actor: Any, tenant: Any, *, country: str) -> None:

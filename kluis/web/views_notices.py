@@ -1,19 +1,29 @@
-"""My notices: what the app told me (newest first, unread marked), each opening its page;
-marking them read. Notices are written by the services (kluis/company/notices.py)."""
+"""My inbox: what Kluis told me (newest first, unread marked), filtered by unread and by
+kind, each opening the thing itself; marking one or all read (htmx swaps the item in
+place; without JavaScript the form posts and comes back). And my choice, per kind, of how
+I hear of it (the preferences page). Notices are written by the services
+(kluis/company/notices.py); the kinds are registered by the apps (notices_kinds.py)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
 from kluis.company import notices
 from kluis.company.models import Notice
+from kluis.company.notices_kinds import all_kinds, is_kind
+from kluis.company.notices_preferences import preferences_of, set_preferences
 
 PER_PAGE = 30
 
@@ -34,23 +44,56 @@ def safe_path(url: str) -> str:
     return ""
 
 
+def _filters(source: Any) -> tuple[str, str]:
+    """(show, kind) from a query or form: "unread" or "all"; a registered kind or ""."""
+    show = "unread" if source.get("show") == "unread" else "all"
+    kind = str(source.get("kind") or "")
+    return show, kind if is_kind(kind) else ""
+
+
+def _back(show: str, kind: str) -> str:
+    query = {k: v for k, v in (("show", show), ("kind", kind)) if v and v != "all"}
+    return reverse("web:notices") + (f"?{urlencode(query)}" if query else "")
+
+
+def _labels() -> dict[str, str]:
+    return {kind.key: str(kind.label) for kind in all_kinds()}
+
+
 @member_required()
 def notice_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    page = Paginator(_mine(actor).order_by("-created_at", "-pk"), PER_PAGE).get_page(
+    show, kind = _filters(request.GET)
+    rows = _mine(actor)
+    present = set(rows.values_list("topic", flat=True).distinct())
+    if show == "unread":
+        rows = rows.filter(read_at=None)
+    if kind:
+        rows = rows.filter(topic=kind)
+    page = Paginator(rows.order_by("-created_at", "-pk"), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    labels = _labels()
+    query = urlencode({k: v for k, v in (("show", show), ("kind", kind)) if v and v != "all"})
     return render(
         request,
         "web/notices.html",
-        {"page": page, "notices": [(n, safe_path(n.url)) for n in page.object_list]},
+        {
+            "page": page,
+            "notices": [(n, safe_path(n.url), labels.get(n.topic, "")) for n in page.object_list],
+            "show": show,
+            "kind": kind,
+            "kinds": [(k.key, str(k.label)) for k in all_kinds() if k.key in present],
+            "query": f"&{query}" if query else "",
+            "filtered_unread": rows.filter(read_at=None).exists(),
+        },
     )
 
 
 @require_POST
 @member_required()
 def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one of my notices read and go to its page (my notices if it has none)."""
+    """Mark one of my notices read and go to its page (my inbox if it has none)."""
     actor = _actor(request)
     notice: Notice | None = _mine(actor).filter(pk=pk).first()
     if notice is None:
@@ -61,6 +104,61 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required()
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of my notices read: the item again (htmx), or back to the inbox."""
+    actor = _actor(request)
+    notice: Notice | None = _mine(actor).filter(pk=pk).first()
+    if notice is None:
+        raise Http404("Not found")
+    notices.mark_read(actor, [notice.pk])
+    if request.headers.get("HX-Request"):
+        notice.refresh_from_db()
+        item = (notice, safe_path(notice.url), _labels().get(notice.topic, ""))
+        response = render(request, "web/notices_item.html", {"item": item})
+        response["HX-Trigger"] = "kluis:notice-read"
+        return response
+    show, kind = _filters(request.POST)
+    return redirect(_back(show, kind))
+
+
+@require_POST
+@member_required()
 def notices_read(request: HttpRequest) -> HttpResponse:
-    notices.mark_read(_actor(request))
-    return redirect("web:notices")
+    """Mark all my notices read (all of one kind, when the inbox shows one kind)."""
+    show, kind = _filters(request.POST)
+    count = notices.mark_read(_actor(request), topic=kind)
+    if count:
+        messages.success(request, _("Marked as read."))
+    return redirect(_back(show, kind))
+
+
+@member_required()
+def notice_preferences(request: HttpRequest) -> HttpResponse:
+    """How I hear of each kind: in the app only, or also by e-mail (at once, or daily)."""
+    actor = _actor(request)
+    errors: list[str] = []
+    if request.method == "POST":
+        choices = {
+            kind.key: str(request.POST[kind.key])
+            for kind in all_kinds()
+            if not kind.email_always and kind.key in request.POST
+        }
+        try:
+            changed = set_preferences(actor, choices)
+        except ValidationError as refused:
+            errors = list(refused.messages)
+        else:
+            if changed:
+                messages.success(request, _("Your choices are saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("web:notice_preferences")
+    groups: dict[str, list[Any]] = {}
+    for preference in preferences_of(actor):
+        groups.setdefault(str(preference.kind.group or _("Other")), []).append(preference)
+    return render(
+        request,
+        "web/notices_preferences.html",
+        {"groups": list(groups.items()), "errors": errors},
+        status=400 if errors else 200,
+    )

@@ -70,7 +70,9 @@ def test_notices_sent_from_a_sandbox_are_labelled(made, settings):
     }
     mail.outbox = []
     owner = Membership.objects.for_tenant(made.company).get(user__email="owner@demo-bv.test")
-    notices = notify([owner], topic="test", compose=lambda: ("Leave approved", "Enjoy."))
+    notices = notify(
+        [owner], topic="leave_request.approved", compose=lambda: ("Leave approved", "Enjoy.")
+    )
     send_notices.call([n.pk for n in notices])
     assert [m.subject for m in mail.outbox] == ["[Sandbox] Leave approved"]
     assert Notice.objects.for_tenant(made.company).count() == 1

@@ -133,7 +133,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     # The calendar's self area: a pending request, a leave type with a balance, a notice.
     leave = LeaveRequest.objects.filter(tenant=tenant, status="pending").first()
     holiday = LeaveType.objects.filter(tenant=tenant).exclude(rule=Rule.NONE).first()
-    notice = notify([target], topic="probe", compose=lambda: ("Probe", ""), mail=False)[0]
+    notice = notify(
+        [target], topic="leave_request.approved", compose=lambda: ("Probe", ""), mail=False
+    )[0]
     # A sick period (calendar_rows registers one for member1).
     sick = Absence.objects.filter(tenant=tenant).first()
     # A sandbox of Demo BV (its structure; its people would be the worker's).

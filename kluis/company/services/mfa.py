@@ -50,4 +50,26 @@ def reset_member_mfa(actor: Actor, membership: Membership) -> list[str]:
             changes={"removed": removed},
         )
         emit("member.mfa_reset", tenant=membership.tenant, target=membership)
+        _tell_in_the_inbox(membership)
     return removed
+
+
+def _tell_in_the_inbox(membership: Membership) -> None:
+    """The notice in the member's inbox (the e-mail is identity's, sent to the account)."""
+    from django.urls import reverse
+
+    from kluis.company.notices import notify
+
+    def compose() -> tuple[str, str]:
+        return _("Your two-factor authentication was reset"), _(
+            "An administrator of %(company)s removed your authenticator app, passkeys and "
+            "recovery codes. Set up two-factor authentication again."
+        ) % {"company": membership.tenant.name}
+
+    notify(
+        [membership],
+        topic="security.mfa_reset",
+        compose=compose,
+        url=reverse("mfa_index"),
+        mail=False,
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
 
@@ -9,6 +12,28 @@ from kluis.identity.languages import mail_each
 from kluis.identity.models import User
 from kluis.integrations.webhooks.models import WebhookSubscription
 from kluis.tenancy.models import Membership
+
+# Told (in a transaction of the worker's task) that a subscription was turned off, with
+# the admins' memberships: kluis.company puts it in their inboxes.
+TurnedOffListener = Callable[[WebhookSubscription, list[Membership]], None]
+_LISTENERS: list[TurnedOffListener] = []
+
+
+def on_turned_off(listener: TurnedOffListener) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def admin_memberships(tenant_id: int) -> list[Membership]:
+    return list(
+        Membership.objects.for_tenant(tenant_id)
+        .filter(
+            is_active=True,
+            role_assignments__role__permissions__permission="integrations.manage_webhooks",
+        )
+        .select_related("user")
+        .distinct()
+    )
 
 
 def admins_of(tenant_id: int) -> list[User]:
@@ -57,4 +82,9 @@ def tell_admins_turned_off(subscription_id: int) -> int:
         }
         return subject, body
 
+    if _LISTENERS:
+        members = admin_memberships(subscription.tenant_id)
+        with transaction.atomic():
+            for listener in _LISTENERS:
+                listener(subscription, members)
     return mail_each(admins_of(subscription.tenant_id), compose)

@@ -1,0 +1,106 @@
+"""Each member's choice, per kind of notice, of how they hear of it: in the app only, or
+also by e-mail at once or in the daily digest. A member sets only their own; a kind that
+requires e-mail (security notices) refuses "in the app only". No row: the kind's default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kluis.access.actor import Actor
+from kluis.audit.services import record
+from kluis.company.models import NoticePreference
+from kluis.company.notices import delivery_for
+from kluis.company.notices_kinds import (
+    PREFERENCE_OBJECT,
+    NoticeKind,
+    all_kinds,
+    get_kind,
+    is_kind,
+)
+from kluis.integrations.events import emit
+from kluis.tenancy.models import Membership
+
+EVENT = "member.notice_preferences_changed"  # in the outbox, not offered as a webhook
+
+
+@dataclass(frozen=True)
+class Preference:
+    kind: NoticeKind
+    delivery: str
+    chosen: bool  # False: the kind's default
+
+
+def _own(actor: Actor) -> None:
+    if actor.is_system or actor.membership is None or actor.tenant is None:
+        raise PermissionDenied(_("Only a member sets their own notice preferences."))
+
+
+def preferences_of(actor: Actor) -> list[Preference]:
+    """Every kind with how the actor hears of it."""
+    _own(actor)
+    chosen = dict(
+        NoticePreference.objects.for_actor(actor)
+        .filter(membership=actor.membership)
+        .values_list("kind", "delivery")
+    )
+    return [
+        Preference(kind, delivery_for(kind, chosen.get(kind.key)), kind.key in chosen)
+        for kind in all_kinds()
+    ]
+
+
+def set_preferences(actor: Actor, choices: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Keep the actor's choices (kind key -> delivery); what changed (key -> old, new).
+    An unknown kind or a delivery the kind does not offer changes nothing."""
+    _own(actor)
+    errors = []
+    for key, delivery in choices.items():
+        if not is_kind(key):
+            errors.append(_("There is no kind of notice called %(kind)s.") % {"kind": key})
+            continue
+        kind = get_kind(key)
+        if not kind.allows(delivery):
+            errors.append(
+                _("%(kind)s: choose one of the offered ways.") % {"kind": str(kind.label)}
+            )
+    if errors:
+        raise ValidationError(errors)
+    membership, tenant = actor.membership, actor.tenant
+    assert membership is not None and tenant is not None
+    by_key = {kind.key: kind for kind in all_kinds()}
+    with transaction.atomic():
+        # One save at a time per member (two first choices must not both insert).
+        Membership.objects.for_actor(actor).select_for_update().filter(pk=membership.pk).get()
+        rows = NoticePreference.objects.for_actor(actor).filter(membership=membership)
+        existing = {row.kind: row for row in rows}
+        changes: dict[str, dict[str, str]] = {}
+        for key, delivery in choices.items():
+            row = existing.get(key)
+            before = delivery_for(by_key[key], row.delivery if row else None)
+            if row is None and delivery == before:
+                continue  # the default, kept as the default
+            if row is None:
+                NoticePreference.objects.create(
+                    tenant=tenant, membership=membership, kind=key, delivery=delivery
+                )
+            elif row.delivery != delivery:
+                row.delivery = delivery
+                row.save(update_fields=["delivery", "updated_at"])
+            if before != delivery:
+                changes[key] = {"old": before, "new": delivery}
+        if changes:
+            record(
+                actor,
+                "notice_preferences.changed",
+                tenant=tenant,
+                object_type=PREFERENCE_OBJECT,
+                object_id=membership.pk,
+                object_repr=membership.user.email,
+                changes=changes,
+            )
+            emit(EVENT, tenant=tenant, target=membership, payload={"kinds": sorted(changes)})
+    return changes

@@ -39,15 +39,15 @@ MFA_MISSING = "mfa_missing"  # a filter, not a state: active without a second fa
 STATE_LABELS = {
     NONE: _("No login"),
     INVITED: _("Invited"),
-    ACTIVE: _("Active"),
-    DEACTIVATED: _("Deactivated"),
+    ACTIVE: _("Can sign in"),
+    DEACTIVATED: _("Login deactivated"),
 }
 FILTER_CHOICES = [
     (NONE, _("No login")),
     (INVITED, _("Invited")),
-    (ACTIVE, _("Active")),
-    (MFA_MISSING, _("Active, no two-factor")),
-    (DEACTIVATED, _("Deactivated")),
+    (ACTIVE, _("Can sign in")),
+    (MFA_MISSING, _("Can sign in, no two-factor")),
+    (DEACTIVATED, _("Login deactivated")),
 ]
 # The factors that make two-factor authentication "on" (recovery codes only back them up).
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)

@@ -62,6 +62,9 @@ def test_a_new_hire_has_no_login_and_hr_invites_then_resends(
         assert shown in page.content
     hire.refresh_from_db()
     assert events("invitation.sent", hire) == 1
+    # The new login can see and keep the hire's own data: the built-in Employee role.
+    assert events("role.granted", hire) == 1
+    assert "Employee" in page.content.decode().split('data-testid="account-roles"')[1]
     first = Invitation.objects.get(membership_id=hire.membership_id)
     resent = hr.post(f"/people/{hire.pk}/invite/", follow=True)
     assert b"A new invitation was e-mailed to" in resent.content

@@ -184,3 +184,17 @@ def test_member_detail_of_missing_member_answers_404(demo, login):
 def test_grant_by_get_is_not_allowed(demo, login):
     target = member("member1@demo-bv.test")
     assert login(OWNER).get(f"/members/{target.pk}/roles/grant/").status_code == 405
+
+
+def test_a_member_page_links_to_the_hr_file_for_those_who_may_open_it(demo, login):
+    from kluis.people.models import Employee
+
+    target = member("member1@demo-bv.test", "demo-bv")
+    employee = Employee.objects.for_tenant(target.tenant).get(membership=target)
+    page = login("hr@demo-bv.test", "demo-bv").get(f"/members/{target.pk}/")
+    assert f'href="/people/{employee.pk}/#account"'.encode() in page.content
+    auditor = login("auditor@demo-bv.test", "demo-bv").get(f"/members/{target.pk}/")
+    assert auditor.status_code == 200 and b'data-testid="member-hr-file"' not in auditor.content
+    consultant = member("consultant@kluis.test", "demo-bv")  # a login without an HR file
+    page = login("hr@demo-bv.test", "demo-bv").get(f"/members/{consultant.pk}/")
+    assert page.status_code == 200 and b'data-testid="member-hr-file"' not in page.content

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
-from kluis.people import selectors
+from kluis.access.models import Role
+from kluis.people import accounts, selectors
 from kluis.people.models import (
     ContractType,
     CustomFieldDefinition,
@@ -51,6 +52,10 @@ LOGIN_CHOICES = [
     (NONE, _("No login")),
 ]
 CUSTOM_PREFIX = "cf_"
+# The Account filter: any login (what the former Members page listed), then each state.
+HAS_ACCOUNT = "member"
+ACCOUNT_CHOICES = [(HAS_ACCOUNT, _("Has a login")), *accounts.FILTER_CHOICES]
+ACCOUNT_FILTERS = ("account", "role")
 
 
 def _sort_choices() -> list[tuple[str, Any]]:
@@ -108,6 +113,18 @@ class EmployeeFilter(django_filters.FilterSet):
         label=_("Login"),
         empty_label=_("Any"),
     )
+    account = django_filters.ChoiceFilter(
+        choices=ACCOUNT_CHOICES,
+        method="filter_account",
+        label=_("Account"),
+        empty_label=_("Any"),
+    )
+    role = django_filters.ModelChoiceFilter(
+        queryset=Role.objects.none(),
+        method="filter_role",
+        label=_("Role"),
+        empty_label=_("Any role"),
+    )
     sort = django_filters.ChoiceFilter(
         choices=_sort_choices(), method="sort_by", label=_("Sort by"), empty_label=None
     )
@@ -121,6 +138,7 @@ class EmployeeFilter(django_filters.FilterSet):
         super().__init__(data, queryset=with_start_date(selectors.employees_for(actor)), **kwargs)
         self.filters["department"].queryset = Department.objects.for_actor(actor)
         self.filters["team"].queryset = Team.objects.for_actor(actor)
+        self._account_filters(actor)
         self.custom_fields: list[CustomFieldDefinition] = []
         for definition in CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True):
             kind = definition.field_type
@@ -212,6 +230,36 @@ class EmployeeFilter(django_filters.FilterSet):
             NONE: {"login_password_set": False, "login_invited": False},
         }[value]
         return with_login_state(queryset).filter(**wanted)
+
+    # --- accounts: who may sign in, and with which roles ----------------------------------
+
+    def _account_filters(self, actor: Actor) -> None:
+        """Account and Role are for those who may see the members (HR, owners); for anyone
+        else they are not offered, and a link carrying them is not narrowed by them."""
+        self.shows_accounts = can(actor, "tenancy.view_members")
+        if not self.shows_accounts:
+            for name in ACCOUNT_FILTERS:
+                del self.filters[name]
+            return
+        self.filters["role"].queryset = Role.objects.for_actor(actor).order_by("name")
+
+    def filter_account(
+        self, queryset: QuerySet[Employee], name: str, value: str
+    ) -> QuerySet[Employee]:
+        if not value:
+            return queryset
+        if value == HAS_ACCOUNT:
+            return queryset.filter(membership__isnull=False)
+        return accounts.filter_by_state(
+            accounts.with_account_state(queryset), value, prefix="membership__"
+        )
+
+    def filter_role(
+        self, queryset: QuerySet[Employee], name: str, value: Role
+    ) -> QuerySet[Employee]:
+        if value is None:
+            return queryset
+        return accounts.with_role(self.actor, queryset, value, "membership_id")
 
     def filter_contract_type(
         self, queryset: QuerySet[Employee], name: str, value: str

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from kluis.people.views import change_feed, contracts, employees, invitations, photos, profile
+from kluis.people.views import (
+    account,
+    change_feed,
+    contracts,
+    employees,
+    invitations,
+    photos,
+    profile,
+)
 
 urlpatterns = [
     path("", employees.employee_list, name="list"),
@@ -13,6 +21,21 @@ urlpatterns = [
     path("invite/", invitations.invite_many, name="invite_many"),
     path("<int:pk>/invite/", invitations.invite, name="invite"),
     path("<int:pk>/", profile.employee_detail, name="detail"),
+    # The profile's Account panel (kluis/people/views/account.py).
+    path("<int:pk>/account/deactivate/", account.deactivate, name="account_deactivate"),
+    path("<int:pk>/account/reactivate/", account.reactivate, name="account_reactivate"),
+    path("<int:pk>/account/reset-mfa/", account.reset_mfa, name="account_reset_mfa"),
+    path(
+        "<int:pk>/account/invitation/revoke/",
+        account.revoke_invitation,
+        name="account_revoke_invitation",
+    ),
+    path("<int:pk>/account/roles/grant/", account.grant, name="account_grant_role"),
+    path(
+        "<int:pk>/account/roles/<int:role_pk>/revoke/",
+        account.revoke,
+        name="account_revoke_role",
+    ),
     path("<int:pk>/edit/", employees.employee_edit, name="edit"),
     path("<int:pk>/contracts/new/", contracts.employment_add, name="add_employment"),
     path(

@@ -93,7 +93,11 @@ def test_consultant_working_in_other_nv_gets_404_for_demo_member(demo_objects, l
 
 
 def test_member_list_of_other_company_shows_none_of_demo(demo_objects, login):
-    response = login(OTHER_OWNER).get("/members/")
-    assert {m.tenant.slug for m in response.context["members"]} == {"other-nv"}
+    # The members are a filter of the People list there, with the logins without an HR file.
+    response = login(OTHER_OWNER).get("/members/", follow=True)
+    assert {e.tenant.slug for e in response.context["employees"]} == {"other-nv"}
+    assert {m.tenant.slug for m in response.context["logins_without_file"]} == {"other-nv"}
+    auditor = login("auditor@other-nv.test").get("/members/")
+    assert {m.tenant.slug for m in auditor.context["members"]} == {"other-nv"}
     response = login(OTHER_OWNER).get("/roles/")
     assert "Payroll viewer" not in {r.name for r in response.context["roles"]}

@@ -17,8 +17,22 @@ def _emails(response) -> set[str]:  # type: ignore[no-untyped-def]
     return {m.user.email for m in response.context["members"]}
 
 
-def test_member_list_shows_everyone_of_the_company_to_hr_admin(demo, login):
-    response = login("hr@demo-bv.test").get("/members/")
+def test_members_are_a_filter_of_the_people_list_for_hr_admin(demo, login):
+    client = login("hr@demo-bv.test")
+    response = client.get("/members/")
+    assert response.status_code == 302
+    assert response["Location"] == "/people/?account=member"
+    listing = client.get(response["Location"])
+    with_file = {e.work_email for e in listing.context["employees"]}
+    without_file = {m.user.email for m in listing.context["logins_without_file"]}
+    assert len(with_file) == 7 and "hr@demo-bv.test" in with_file
+    assert without_file == {"auditor@demo-bv.test", "consultant@kluis.test"}
+    assert not any(e.endswith("@other-nv.test") for e in with_file | without_file)
+    assert b'data-testid="login-without-file"' in listing.content
+
+
+def test_member_list_stays_for_the_auditor_who_sees_no_hr_files(demo, login):
+    response = login("auditor@demo-bv.test").get("/members/")
     assert response.status_code == 200
     emails = _emails(response)
     assert len(emails) == 9
@@ -170,3 +184,17 @@ def test_member_detail_of_missing_member_answers_404(demo, login):
 def test_grant_by_get_is_not_allowed(demo, login):
     target = member("member1@demo-bv.test")
     assert login(OWNER).get(f"/members/{target.pk}/roles/grant/").status_code == 405
+
+
+def test_a_member_page_links_to_the_hr_file_for_those_who_may_open_it(demo, login):
+    from kluis.people.models import Employee
+
+    target = member("member1@demo-bv.test", "demo-bv")
+    employee = Employee.objects.for_tenant(target.tenant).get(membership=target)
+    page = login("hr@demo-bv.test", "demo-bv").get(f"/members/{target.pk}/")
+    assert f'href="/people/{employee.pk}/#account"'.encode() in page.content
+    auditor = login("auditor@demo-bv.test", "demo-bv").get(f"/members/{target.pk}/")
+    assert auditor.status_code == 200 and b'data-testid="member-hr-file"' not in auditor.content
+    consultant = member("consultant@kluis.test", "demo-bv")  # a login without an HR file
+    page = login("hr@demo-bv.test", "demo-bv").get(f"/members/{consultant.pk}/")
+    assert page.status_code == 200 and b'data-testid="member-hr-file"' not in page.content

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 ROLE = "Payroll viewer"
 GRANTEE = "Noah Willems"
+GRANTEE_IN_LIST = "Willems, Noah"
 
 
 def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
@@ -36,13 +37,16 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
     )
     expect(salary).to_contain_text("All of the company")
 
-    # ... and grants it to a member from the member's page.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
-    page.get_by_test_id("members").get_by_role("link", name=GRANTEE).click()
-    page.get_by_test_id("grant-role").get_by_label("Role").select_option(label=ROLE)
-    page.get_by_role("button", name="Grant role").click()
+    # ... and grants it from the Account panel of the person's profile (the members are
+    # the People list's Account filter).
+    page.goto("/members/")
+    expect(page).to_have_url(re.compile(r"/people/\?account=member$"))
+    page.get_by_test_id("people").get_by_role("link", name=GRANTEE_IN_LIST).click()
+    panel = page.get_by_test_id("account-panel")
+    panel.get_by_test_id("account-grant-role").get_by_label("Role").select_option(label=ROLE)
+    panel.get_by_role("button", name="Grant role").click()
     expect(page.get_by_role("status")).to_contain_text(f"{GRANTEE} now has the role {ROLE}.")
-    expect(page.get_by_test_id("member-roles")).to_contain_text(ROLE)
+    expect(page.get_by_test_id("account-roles")).to_contain_text(ROLE)
 
     # The auditor signs in, filters the audit log on role.granted and sees the grant.
     page.context.clear_cookies()

@@ -191,6 +191,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
+        ("people", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
         ("timeoff", "leave_type_pk"): lambda: holiday.pk,
         ("timeoff", "employee_pk"): lambda: worker.pk,  # one employee's leave
         ("web", "pk"): lambda: notice.pk,

@@ -6,6 +6,7 @@ from kluis.company.services.mfa import reset_member_mfa
 from kluis.company.services.roles import (
     create_role,
     delete_role,
+    grant_employee_role,
     grant_role,
     install_builtin_roles,
     revoke_role,
@@ -18,6 +19,7 @@ __all__ = [
     "create_tenant",
     "deactivate_member",
     "delete_role",
+    "grant_employee_role",
     "grant_role",
     "install_builtin_roles",
     "reactivate_member",

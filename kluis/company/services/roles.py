@@ -250,3 +250,33 @@ def revoke_role(actor: Actor, membership: Membership, role: Role) -> None:
             changes={"role": {"old": role.name, "new": None}},
         )
         _role_changed(membership, role, "revoked")
+
+
+def grant_employee_role(actor: Actor, membership: Membership) -> RoleAssignment | None:
+    """The built-in Employee role (each permission reaching one's own data only) for the
+    login HR makes when inviting an employee: whoever may add members gives it, without
+    `access.manage_roles`, since it opens nobody else's data. None when already held."""
+    _check_tenant(actor, membership.tenant)
+    if not actor.is_system:
+        authorize(actor, "tenancy.manage_members")
+    role = Role.objects.for_tenant(membership.tenant_id).filter(builtin_key="employee").first()
+    if role is None:
+        return None
+    with transaction.atomic():
+        held = RoleAssignment.objects.for_tenant(membership.tenant_id).filter(
+            membership=membership, role=role
+        )
+        if held.exists():
+            return None
+        assignment = RoleAssignment.objects.create(
+            tenant_id=membership.tenant_id, membership=membership, role=role
+        )
+        record(
+            actor,
+            "role.granted",
+            tenant=membership.tenant,
+            target=membership,
+            changes={"role": {"old": None, "new": role.name}},
+        )
+        _role_changed(membership, role, "granted")
+    return assignment

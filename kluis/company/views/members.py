@@ -39,6 +39,7 @@ VIEW = "tenancy.view_members"
 MANAGE_ROLES = "access.manage_roles"
 RESET_MFA = "identity.reset_mfa"
 MANAGE_MEMBERS = "tenancy.manage_members"
+PEOPLE_LIST = "people.view"
 
 
 def visible_members(actor: Actor) -> QuerySet[Membership]:
@@ -73,7 +74,13 @@ def _grantable_roles(actor: Actor, member: Membership) -> QuerySet[Role]:
 
 @member_required(VIEW)
 def member_list(request: HttpRequest) -> HttpResponse:
+    """Whoever may use the People list (people.view for the whole company) finds the
+    members there: its Account filter ("Has a login") and, under the table, the logins
+    without an HR file. Others who may see members (an auditor; a manager, for their team)
+    keep this read-only list."""
     actor = request.actor  # type: ignore[attr-defined]
+    if grants_of(actor).get(PEOPLE_LIST) == Scope.COMPANY:
+        return redirect(reverse("people:list") + "?account=member")
     members = visible_members(actor)
     can_invite = can(actor, invitations.PERMISSION)
     pending = invitations.pending_invitations(actor.tenant) if can_invite else []
@@ -104,8 +111,26 @@ def _render_detail(
             "has_mfa": Authenticator.objects.filter(user_id=member.user_id).exists(),
             "can_manage_members": can(actor, MANAGE_MEMBERS)
             and member.pk != getattr(actor.membership, "pk", None),
+            "hr_file": _hr_file(actor, member),
         },
     )
+
+
+def _hr_file(actor: Actor, member: Membership) -> str | None:
+    """The address of the member's HR profile (with its Account panel), when they have one
+    the viewer may open (a 404 there still guards what they may not)."""
+    if not can_for(actor, PEOPLE_LIST, member):
+        return None
+    # The HR file is the people app's (a layer above): reached by the reverse relation.
+    employee_id = (
+        Membership.objects.for_actor(actor)
+        .filter(pk=member.pk, employee__isnull=False)
+        .values_list("employee__pk", flat=True)
+        .first()
+    )
+    if employee_id is None:
+        return None
+    return reverse("people:detail", args=[employee_id]) + "#account"
 
 
 @member_required()

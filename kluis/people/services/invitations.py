@@ -1,8 +1,9 @@
 """Inviting employees to sign in (issue 13), one from the profile or many from the list.
 
 An employee without a login gets one first: a user without a usable password and a
-membership of the company (kluis.company.services.members.add_member), linked to the
-employee (`link_login`). Then kluis.identity.invitations e-mails the single-use link.
+membership of the company (kluis.company.services.members.add_member) with the built-in
+Employee role (their own data only; `grant_employee_role`), linked to the employee
+(`link_login`). Then kluis.identity.invitations e-mails the single-use link.
 Needs `tenancy.manage_members`, as adding a member does.
 """
 
@@ -22,6 +23,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
 from kluis.audit.services import record
 from kluis.company.services.members import add_member
+from kluis.company.services.roles import grant_employee_role
 from kluis.identity import invitations
 from kluis.identity.models import Invitation
 from kluis.integrations.events import emit
@@ -85,14 +87,18 @@ def _login_for(actor: Actor, employee: Employee) -> Membership:
         .select_related("user", "tenant")
         .first()
     )
-    membership = existing or add_member(
-        actor,
-        actor.tenant,
-        email=employee.work_email,
-        first_name=employee.preferred_name or employee.first_name,
-        last_name=employee.last_name,
-        job_title=employee.job_title,
-    )
+    membership = existing
+    if membership is None:
+        membership = add_member(
+            actor,
+            actor.tenant,
+            email=employee.work_email,
+            first_name=employee.preferred_name or employee.first_name,
+            last_name=employee.last_name,
+            job_title=employee.job_title,
+        )
+        # A new login of an employee can at least see and keep their own data.
+        grant_employee_role(actor, membership)
     link_login(actor, employee, membership)
     return membership
 

@@ -7,6 +7,8 @@ permission is considered; a missing permission on a reachable employee is a 403.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,9 +18,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from kluis.access.actor import Actor
 from kluis.access.authorization import can
 from kluis.access.decorators import member_required
 from kluis.people import selectors, services
+from kluis.people.accounts import logins_without_file, state_of_row, with_account_state
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.filters import SORT_LABELS, EmployeeFilter, with_start_date
 from kluis.people.forms.hr import (
@@ -31,7 +35,7 @@ from kluis.people.forms.hr import (
 from kluis.people.models import EmployeeStatus
 from kluis.people.permissions import is_self
 from kluis.people.services.invitations import PERMISSION as INVITE
-from kluis.people.services.invitations import login_state, with_login_state
+from kluis.people.services.invitations import login_state
 from kluis.people.views._common import (
     _actor,
     _address,
@@ -58,6 +62,25 @@ def _wants_results(request: HttpRequest) -> bool:
     )
 
 
+def _logins_without_file(actor: Actor, employee_filter: EmployeeFilter) -> list[Any]:
+    """Logins with no HR file, under the table, while only search, account and role narrow
+    the list (an employee-only filter such as a department leaves them out)."""
+    if not employee_filter.shows_accounts:
+        return []
+    if employee_filter.is_bound and not employee_filter.is_valid():
+        return []
+    data = employee_filter.form.cleaned_data if employee_filter.is_bound else {}
+    narrowing = {k for k, v in data.items() if v not in (None, "") and k != "sort"}
+    if narrowing - {"q", "account", "role"}:
+        return []
+    return logins_without_file(
+        actor,
+        state=data.get("account") or "",
+        role=data.get("role"),
+        search=data.get("q") or "",
+    )
+
+
 @member_required("people.view")
 def employee_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -76,12 +99,13 @@ def employee_list(request: HttpRequest) -> HttpResponse:
     rows = {
         e.pk: e
         for e in with_start_date(
-            with_login_state(selectors.employees_for(actor).filter(pk__in=ids))
+            with_account_state(selectors.employees_for(actor).filter(pk__in=ids))
         )
     }
     can_invite = can(actor, INVITE)
     for row in rows.values():
         row.login = login_state(row)  # type: ignore[attr-defined]
+        row.account = state_of_row(row, has_membership=row.membership_id is not None)  # type: ignore[attr-defined]
     page.object_list = [rows[pk] for pk in ids if pk in rows]  # type: ignore[misc]
     current = employee_filter.current_sort
     columns = [
@@ -103,6 +127,8 @@ def employee_list(request: HttpRequest) -> HttpResponse:
             "results_target": RESULTS_TARGET,
             "can_hire": _company_wide(actor, "people.edit"),
             "can_invite": can_invite,
+            "shows_accounts": employee_filter.shows_accounts,
+            "logins_without_file": _logins_without_file(actor, employee_filter),
         },
     )
     patch_vary_headers(response, ["HX-Request"])

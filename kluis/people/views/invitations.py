@@ -1,15 +1,17 @@
 """HR invites employees to sign in: one from the profile, many from the list (the rows
-ticked, or everyone without a login). Thin: look up, call the service, say what happened."""
+ticked, or everyone without a login, after a page that lists who). Thin: look up, call the
+service, say what happened."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kluis.access.decorators import member_required
 from kluis.identity import invitations as links
@@ -29,24 +31,36 @@ def _origin(request: HttpRequest) -> str:
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     employee = selectors.employee_for(actor, pk)
+    again = invitations.login_state(employee) == invitations.INVITED
     try:
         invitations.invite_employee(actor, employee, _origin(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("An invitation was e-mailed to %(name)s. The link works for %(days)s days.")
-            % {"name": employee.display_name, "days": links.lifetime().days},
+        text = (
+            _("A new invitation was e-mailed to %(name)s; the earlier link no longer works.")
+            if again
+            else _("An invitation was e-mailed to %(name)s. The link works for %(days)s days.")
         )
-    return redirect(_detail_url(employee))
+        messages.success(
+            request, text % {"name": employee.display_name, "days": links.lifetime().days}
+        )
+    return redirect(_detail_url(employee) + "#account")
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @member_required(invitations.PERMISSION)
 def invite_many(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     employees = selectors.employees_for(actor)
+    if request.method != "POST":  # "Invite everyone without a login": who, before sending
+        chosen = invitations.without_login(employees).order_by("last_name", "first_name", "pk")
+        return render(
+            request,
+            "people/hr/invite_confirm.html",
+            {"chosen": chosen[:MAX_BULK], "count": chosen.count(), "limit": MAX_BULK},
+        )
     if request.POST.get("everyone") == "1":
         chosen = invitations.without_login(employees)
     else:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from kluis.access.actor import Actor
-from kluis.access.authorization import can
 from kluis.access.decorators import member_required
 from kluis.audit.services import MASK
 from kluis.people import selectors, services
@@ -30,8 +29,6 @@ from kluis.people.models import (
 )
 from kluis.people.permissions import can_on
 from kluis.people.services import contracts as pay_and_contracts
-from kluis.people.services.invitations import PERMISSION as INVITE
-from kluis.people.services.invitations import login_state
 from kluis.people.services.photos import may_change_photo
 from kluis.people.validation import COUNTRIES
 from kluis.people.views._common import (
@@ -42,6 +39,7 @@ from kluis.people.views._common import (
     _may_end_contract,
     _may_pay,
 )
+from kluis.people.views.account import account_context
 
 TABS: dict[str, Promise] = {
     "personal": gettext_lazy("Personal"),
@@ -277,8 +275,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tab": tab,
         "tabs": tabs,
         "can_edit": bool(services.editable_fields(actor, employee)),
-        "login": login_state(employee),
-        "can_invite": can(actor, INVITE),
+        **account_context(actor, employee),
     }
     if tab == "personal":
         context.update(_personal_context(request, actor, employee))

@@ -206,7 +206,7 @@ def test_an_archived_department_is_not_offered_in_the_hire_form_but_stays_on_a_p
     organisation.archive_department(actor_for(HR), finance)
     hire = client.get("/people/new/")
     assert hire.status_code == 200
-    queryset = hire.context["employment"].fields["department"].queryset
+    queryset = hire.context["employment_form"].fields["department"].queryset
     assert finance not in queryset and queryset.exists()
     employee = Employee.objects.for_tenant(demo["demo-bv"]).filter(department=finance).first()
     profile = client.get(f"/people/{employee.pk}/")

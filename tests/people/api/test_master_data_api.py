@@ -41,6 +41,8 @@ def test_patch_archives_and_brings_back_a_department(api):
     assert emitted("department.archived", department.pk)
     listed = body(client.get(f"{DEPARTMENTS}?archived=true"))["results"]
     assert [row["id"] for row in listed] == [department.pk]
+    # A page the database writes shows the time as a read of one object does.
+    assert listed[0]["archived_at"] == body(response)["archived_at"]
     active = body(client.get(f"{DEPARTMENTS}?archived=false&page_size=200"))["results"]
     assert department.pk not in {row["id"] for row in active}
     back = client.patch(url, {"archived": False})

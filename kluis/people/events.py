@@ -35,6 +35,8 @@ TEAM = "people.team"
 CUSTOM_FIELD = "people.customfielddefinition"
 CONTACT = "people.emergencycontact"
 SETTINGS = "people.peoplesettings"
+# How an archived department or team shows in an example.
+ARCHIVED = {"archived_at": "2026-03-31T16:00:00Z"}
 
 
 def _example(declaration: Any) -> dict[str, Any]:
@@ -155,9 +157,25 @@ def register_all() -> None:
             **department,
             example_fields=("name",),
         ),
+        EventType(
+            "department.archived",
+            _("A department was archived: kept on history, no longer offered for new choices"),
+            **(department | {"example_object": _example(DEPARTMENTS) | ARCHIVED}),
+        ),
+        EventType(
+            "department.unarchived",
+            _("An archived department was brought back into use"),
+            **department,
+        ),
         EventType("department.deleted", _("A department was removed"), **department),
         EventType("team.created", _("A team was added"), **team),
         EventType("team.updated", _("A team changed"), **team, example_fields=("name",)),
+        EventType(
+            "team.archived",
+            _("A team was archived: kept on history, no longer offered for new choices"),
+            **(team | {"example_object": _example(TEAMS) | ARCHIVED}),
+        ),
+        EventType("team.unarchived", _("An archived team was brought back into use"), **team),
         EventType("team.deleted", _("A team was removed"), **team),
         EventType("custom_field.created", _("A custom field was added"), **custom_field),
         EventType(

@@ -109,7 +109,8 @@ def columns_for(actor: Actor) -> list[Column]:
         scope = scope_of(actor, GROUP_PERMISSION[group])
         return scope is not None and SCOPE_RANK[Scope(scope)] >= base_rank
 
-    custom = CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True)
+    # Archived custom fields too: their values stay in exports (issue 17).
+    custom = CustomFieldDefinition.objects.for_actor(actor)
     return [c for c in all_columns(custom) if readable(c.group)]
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kluis.people.views import settings
+from kluis.people.views import settings, settings_changes
 
 urlpatterns = [
     path("settings/", settings.self_service_settings, name="settings"),
@@ -10,3 +10,23 @@ urlpatterns = [
     path("settings/teams/", settings.teams, name="teams"),
     path("settings/departments/", settings.departments, name="departments"),
 ]
+# Edit, archive (or bring back) and delete one department, team or custom field:
+# people:department_edit, people:team_archive, people:custom_field_delete, ...
+for kind, slug in (
+    ("departments", "departments"),
+    ("teams", "teams"),
+    ("custom_fields", "custom-fields"),
+):
+    for action, view in (
+        ("edit", settings_changes.edit),
+        ("archive", settings_changes.archive),
+        ("delete", settings_changes.delete),
+    ):
+        urlpatterns.append(
+            path(
+                f"settings/{slug}/<int:pk>/{action}/",
+                view,
+                {"kind_name": kind},
+                name=f"{kind[:-1]}_{action}",
+            )
+        )

@@ -10,6 +10,18 @@ urlpatterns: list[URLPattern] = [
     path("settings/leave-types/", hr.leave_types, name="leave_types"),
     path("settings/leave-types/new/", hr.leave_type_new, name="leave_type_new"),
     path("settings/leave-types/<int:pk>/", hr.leave_type_edit, name="leave_type_edit"),
+    path(
+        "settings/leave-types/<int:pk>/archive/",
+        hr.leave_type_confirm,
+        {"what": "archive"},
+        name="leave_type_archive",
+    ),
+    path(
+        "settings/leave-types/<int:pk>/delete/",
+        hr.leave_type_confirm,
+        {"what": "delete"},
+        name="leave_type_delete",
+    ),
     path("settings/closing-days/", hr.closing_days, name="closing_days"),
     path(
         "settings/closing-days/<int:pk>/remove/",

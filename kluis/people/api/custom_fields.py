@@ -54,7 +54,8 @@ class CustomFieldChangeSerializer(CustomFieldSerializer):
     is_active = serializers.BooleanField(
         required=False,
         default=True,
-        help_text="false: hidden from forms, imports, exports and validation; values kept",
+        help_text="false: archived, hidden from forms, imports and validation; values kept and "
+        "still shown on profiles and in exports",
     )
 
 

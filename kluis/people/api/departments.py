@@ -1,6 +1,7 @@
 """`/api/v1/departments/`: list, read, create, change and delete departments (scope
 employees:read to read, employees:write for the rest, through `organisation`'s
-create/update/delete_department). A department still in use is not deleted (409).
+create/update/delete_department). A department still in use is not deleted (409); one
+is archived with a PATCH of `archived` and shows `archived_at`.
 Declared once (kluis/api/declared.py)."""
 
 from __future__ import annotations
@@ -27,7 +28,21 @@ class DepartmentSerializer(StrictSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Department id of the parent department",
+        help_text="Department id of the parent department (not an archived one)",
+    )
+    archived_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it was archived (null: in use). An archived department stays on "
+        "contracts, profiles and exports but cannot be chosen for new ones",
+    )
+
+
+class DepartmentChangeSerializer(DepartmentSerializer):
+    """The body of a PATCH or PUT: that of a POST, plus `archived`."""
+
+    archived = serializers.BooleanField(
+        required=False, help_text="true archives the department, false brings it back"
     )
 
 
@@ -36,32 +51,50 @@ DEPARTMENTS = Declaration(
     singular="department",
     model=Department,
     serializer=DepartmentSerializer,
-    columns={"id": "id", "name": "name", "code": "code", "parent": "parent_id"},
+    change_serializer=DepartmentChangeSerializer,
+    columns={
+        "id": "id",
+        "name": "name",
+        "code": "code",
+        "parent": "parent_id",
+        "archived_at": "archived_at",
+    },
     about=(
         "Departments form the company's organisation tree (a department may have a parent). "
         "Read with scope employees:read; create, change and delete with employees:write."
     ),
     read="people.view",
     write="people.edit",
-    filters={"parent": django_filters.NumberFilter(field_name="parent_id")},
+    filters={
+        "parent": django_filters.NumberFilter(field_name="parent_id"),
+        "archived": django_filters.BooleanFilter(
+            field_name="archived_at", lookup_expr="isnull", exclude=True
+        ),
+    },
     orderings=("id", "name", "code"),
     links={"parent": Department},
     create=lambda actor, tenant, data: create_department(actor, tenant, **data),
     change=update_department,
     remove=delete_department,
     conflicts=(StillInUseError,),
-    events=("department.created", "department.updated", "department.deleted"),
-    example={"id": 2, "name": "Finance", "code": "FIN", "parent": None},
+    events=(
+        "department.created",
+        "department.updated",
+        "department.archived",
+        "department.unarchived",
+        "department.deleted",
+    ),
+    example={"id": 2, "name": "Finance", "code": "FIN", "parent": None, "archived_at": None},
     create_example={"name": "Finance", "code": "FIN"},
     change_example=("Move under another", {"parent": 1}),
     change_description="Send only the fields to change. A department cannot move under "
-    "itself or one of its own sub-departments (422 on parent).",
-    replace_description="The body of a POST; `code` and `parent` left out become empty.",
-    delete_description="Only a department that no employee, contract (also a past one), "
-    "team or sub-department names; otherwise 409 saying what still does.",
-    conflict_example=(
-        "The department is still in use: 4 employees, 6 contracts, 1 team. Move them to "
-        "another department first; a department named in past contracts stays, as part of "
-        "their history."
-    ),
+    "itself or one of its own sub-departments, nor under an archived one (422 on parent). "
+    '`{"archived": true}` archives it: it stays on contracts, profiles and exports but '
+    "cannot be chosen any more; `false` brings it back.",
+    replace_description="The body of a POST; `code` and `parent` left out become empty, "
+    "`archived` left out stays as it is.",
+    delete_description="Only a department that no one, no team, no sub-department and no "
+    "contract (also a past one) names; otherwise 409 saying what still does: move people, "
+    "teams and sub-departments first, and archive a department past contracts name.",
+    conflict_example="This department still has 12 people, 1 team: move them first.",
 )

@@ -285,8 +285,9 @@ class EmploymentForm(PeopleForm):
 
     def __init__(self, *args: Any, actor: Actor, exclude: int | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self._choices("department", Department.objects.for_actor(actor))
-        self._choices("team", Team.objects.for_actor(actor))
+        # Archived departments and teams stay on past contracts, not offered for new ones.
+        self._choices("department", Department.objects.for_actor(actor).filter(archived_at=None))
+        self._choices("team", Team.objects.for_actor(actor).filter(archived_at=None))
         managers = (
             Employee.objects.for_actor(actor)
             .exclude(status=EmployeeStatus.LEFT)

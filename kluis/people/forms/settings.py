@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kluis.people.fields import EMPLOYEE_FIELDS, SELF_EDITABLE_CHOICES
-from kluis.people.models import CustomFieldDefinition, Department
+from kluis.people.models import CustomFieldDefinition, Department, Team
 
 if TYPE_CHECKING:
     from kluis.access.actor import Actor
@@ -77,6 +78,14 @@ class CustomFieldForm(SettingsForm):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _offered(actor: Actor, held: int | None, exclude: int | None = None) -> Any:
+    """The departments offered for a choice: not archived, unless it is the value held."""
+    rows = Department.objects.for_actor(actor).filter(Q(archived_at__isnull=True) | Q(pk=held or 0))
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.order_by("name")
+
+
 class TeamForm(SettingsForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     department = forms.ModelChoiceField(
@@ -86,11 +95,13 @@ class TeamForm(SettingsForm):
         empty_label=_("No department"),
     )
 
-    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, team: Team | None = None, **kwargs: Any) -> None:
+        if team is not None:
+            kwargs.setdefault("initial", {"name": team.name, "department": team.department_id})
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Department.objects.for_actor(actor).order_by("name")
+        field.queryset = _offered(actor, team.department_id if team else None)
 
 
 class DepartmentForm(SettingsForm):
@@ -103,8 +114,57 @@ class DepartmentForm(SettingsForm):
         empty_label=_("No parent department"),
     )
 
-    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: Actor, department: Department | None = None, **kwargs: Any
+    ) -> None:
+        if department is not None:
+            kwargs.setdefault(
+                "initial",
+                {"name": department.name, "code": department.code, "parent": department.parent_id},
+            )
         super().__init__(*args, **kwargs)
         field = self.fields["parent"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Department.objects.for_actor(actor).order_by("name")
+        held = department.parent_id if department else None
+        field.queryset = _offered(actor, held, exclude=department.pk if department else None)
+
+
+class CustomFieldEditForm(SettingsForm):
+    """A definition's label, choices, whether it is required and its place; its key and
+    type cannot change (stored values depend on them)."""
+
+    label = forms.CharField(label=_("Label"), max_length=100)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "For a choice field: one choice per line. A choice employees still hold cannot "
+            "be removed."
+        ),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    position = forms.IntegerField(
+        label=_("Position"), min_value=0, help_text=_("Place in forms and lists.")
+    )
+
+    def __init__(self, *args: Any, definition: CustomFieldDefinition, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "label": definition.label,
+                "choices": "\n".join(definition.choices),
+                "required": definition.required,
+                "position": definition.position,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if definition.field_type != CustomFieldDefinition.FieldType.CHOICE:
+            del self.fields["choices"]
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if "choices" in data:
+            text: str = data["choices"] or ""
+            data["choices"] = [line.strip() for line in text.splitlines() if line.strip()]
+        return data

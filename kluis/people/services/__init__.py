@@ -1,6 +1,6 @@
 """Every write to the HR file, one module per concept: employees (hiring, editing,
 emergency contacts), contracts (employments), pay (wages, wage components), organisation
-(departments, teams, the self-service settings), custom_fields (definitions) and photos.
+(departments, the self-service settings), teams, custom_fields (definitions) and photos.
 Each service authorises, validates, writes in one transaction, keeps a version for the
 history, records an audit event and emits a domain event. `_kit` holds what they share.
 
@@ -29,6 +29,8 @@ from kluis.people.services.employees import (
 )
 from kluis.people.services.organisation import (
     StillInUseError,
+    archive_department,
+    archive_team,
     create_department,
     create_team,
     delete_department,
@@ -55,6 +57,8 @@ __all__ = [
     "add_emergency_contact",
     "add_employment",
     "add_wage_component",
+    "archive_department",
+    "archive_team",
     "create_department",
     "create_team",
     "current_employment",

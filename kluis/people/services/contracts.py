@@ -35,6 +35,7 @@ from kluis.people.services._kit import (
     same_company,
     to_int,
 )
+from kluis.people.services._org import not_archived_message
 from kluis.tenancy.models import Membership, Tenant
 
 # --- contracts ----------------------------------------------------------------------------
@@ -73,6 +74,9 @@ def clean_employment(
         obj = model.objects.for_tenant(tenant).filter(pk=pk).first() if pk is not None else None
         if obj is None or obj.tenant_id != tenant.pk:
             errors[name] = [_("Choose one from the list.")]
+        elif isinstance(obj, Department | Team) and obj.archived_at is not None:
+            # Archived: kept on past contracts, not offered for a new one.
+            errors[name] = not_archived_message(obj)
         else:
             clean[name] = obj
     if not errors and clean["end_date"] and clean["end_date"] < clean["start_date"]:

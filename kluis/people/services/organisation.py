@@ -22,32 +22,40 @@ from kluis.people.fields import (
     DEFAULT_SELF_EDITABLE,
     SELF_EDITABLE_CHOICES,
 )
-from kluis.people.models import (
-    Department,
-    Employee,
-    Employment,
-    PeopleSettings,
-    Team,
-)
+from kluis.people.models import Department, PeopleSettings
 from kluis.people.services._kit import (
     collect,
     require_company,
     same_company,
 )
+from kluis.people.services._org import (
+    StillInUseError,
+    clean_changes,
+    flag,
+    history_naming,
+    own_department,
+    people_in,
+    people_text,
+    refuse_history,
+    set_archived,
+    uses_text,
+)
 
 # Definitions moved to their own module; re-exported for the settings pages and the demo.
 from kluis.people.services.custom_fields import define_custom_field as define_custom_field
+from kluis.people.services.teams import (
+    archive_team as archive_team,
+)
+from kluis.people.services.teams import (
+    create_team as create_team,
+)
+from kluis.people.services.teams import (
+    delete_team as delete_team,
+)
+from kluis.people.services.teams import (
+    update_team as update_team,
+)
 from kluis.tenancy.models import Tenant
-
-
-class StillInUseError(Exception):
-    """Deleting would quietly blank the department or team on contracts, people or teams
-    that name it; the API answers 409 and nothing is deleted."""
-
-
-def _uses(counts: list[tuple[int, str]]) -> str:
-    return ", ".join(text for count, text in counts if count)
-
 
 # --- organisation ----------------------------------------------------------------------------
 
@@ -60,11 +68,12 @@ def create_department(
     name = v.text(name, max_length=120, required=True)
     if parent is not None and parent.tenant_id != tenant.pk:
         raise ValidationError({"parent": [_("Choose one from the list.")]})
+    clean = collect([("parent", lambda: own_department(parent, tenant))])
     with transaction.atomic():
         if Department.objects.for_tenant(tenant).filter(name__iexact=name).exists():
             raise ValidationError({"name": [_("Another department has this name.")]})
         department = Department.objects.create(
-            tenant=tenant, name=name, code=v.text(code, max_length=30), parent=parent
+            tenant=tenant, name=name, code=v.text(code, max_length=30), parent=clean["parent"]
         )
         record(
             actor,
@@ -75,22 +84,6 @@ def create_department(
         )
         emit("department.created", tenant=tenant, target=department)
     return department
-
-
-def _own_department(value: Any, tenant: Tenant) -> Department | None:
-    if value is not None and (not isinstance(value, Department) or value.tenant_id != tenant.pk):
-        raise ValidationError(_("Choose one from the list."))
-    return value
-
-
-def _clean_changes(
-    changes: Mapping[str, Any], cleaners: dict[str, Callable[[], Any]]
-) -> dict[str, Any]:
-    """The clean value of each field present in `changes`; unknown fields are errors too."""
-    unknown = sorted(set(changes) - set(cleaners))
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-    return collect((name, cleaner) for name, cleaner in cleaners.items() if name in changes)
 
 
 def _is_within(start: int, ancestor: int, tree: dict[int, int | None]) -> bool:
@@ -116,17 +109,20 @@ def update_department(
     *,
     precondition: Callable[[Department], None] | None = None,
 ) -> Department:
-    """Change `name`, `code` and/or `parent` (a Department or None). A department cannot
-    move under itself or one of its own sub-departments."""
+    """Change `name`, `code`, `parent` (a Department or None) and/or `archived` (a bool).
+    A department cannot move under itself or one of its own sub-departments, nor under an
+    archived one. Archiving keeps it on everyone's history and in exports, but it is no
+    longer offered for new contracts, teams or sub-departments."""
     tenant = department.tenant
     same_company(actor, tenant)
     require_company(actor, "people.edit")
-    clean = _clean_changes(
+    clean = clean_changes(
         changes,
         {
             "name": lambda: v.text(changes["name"], max_length=120, required=True),
             "code": lambda: v.text(changes["code"], max_length=30),
-            "parent": lambda: _own_department(changes["parent"], tenant),
+            "parent": lambda: own_department(changes["parent"], tenant, held=department.parent_id),
+            "archived": lambda: flag(changes["archived"]),
         },
     )
     with transaction.atomic():
@@ -164,36 +160,47 @@ def update_department(
             current.parent = parent
         after = _department_values(current)
         changed = sorted(name for name in after if after[name] != before[name])
-        if not changed:
-            return current
-        try:
-            with transaction.atomic():
-                current.save(update_fields=changed)
-        except IntegrityError:
-            raise ValidationError({"name": [_("Another department has this name.")]}) from None
-        record(
-            actor,
-            "department.updated",
-            tenant=tenant,
-            target=current,
-            changes=diff(before, after),
-        )
-        emit("department.updated", tenant=tenant, target=current, payload={"fields": changed})
+        if changed:
+            try:
+                with transaction.atomic():
+                    current.save(update_fields=changed)
+            except IntegrityError:
+                raise ValidationError({"name": [_("Another department has this name.")]}) from None
+            record(
+                actor,
+                "department.updated",
+                tenant=tenant,
+                target=current,
+                changes=diff(before, after),
+            )
+            emit("department.updated", tenant=tenant, target=current, payload={"fields": changed})
+        if "archived" in clean:
+            set_archived(actor, current, clean["archived"], "department")
     return current
 
 
-def _people_using(tenant: Tenant, **link: Any) -> list[tuple[int, str]]:
-    """How many employees and contracts (past ones too) name a department or team."""
-    employees = Employee.objects.for_tenant(tenant).filter(**link).count()
-    contracts = Employment.objects.for_tenant(tenant).filter(**link).count()
+def archive_department(
+    actor: Actor,
+    department: Department,
+    *,
+    archived: bool = True,
+    precondition: Callable[[Department], None] | None = None,
+) -> Department:
+    """Archive a department (or, with `archived=False`, bring it back)."""
+    return update_department(actor, department, {"archived": archived}, precondition=precondition)
+
+
+def department_uses(tenant: Tenant, department: Department) -> list[tuple[int, str]]:
+    """What currently names the department: people, teams and sub-departments."""
+    teams = department.teams.count()
+    children = department.children.count()
     return [
+        people_text(people_in(tenant, department=department)),
+        (teams, ngettext("%(count)d team", "%(count)d teams", teams) % {"count": teams}),
         (
-            employees,
-            ngettext("%(count)d employee", "%(count)d employees", employees) % {"count": employees},
-        ),
-        (
-            contracts,
-            ngettext("%(count)d contract", "%(count)d contracts", contracts) % {"count": contracts},
+            children,
+            ngettext("%(count)d sub-department", "%(count)d sub-departments", children)
+            % {"count": children},
         ),
     ]
 
@@ -204,7 +211,9 @@ def delete_department(
     *,
     precondition: Callable[[Department], None] | None = None,
 ) -> None:
-    """Delete a department nothing refers to; else StillInUseError saying what still does."""
+    """Delete a department nothing refers to; else StillInUseError saying what still does:
+    people, teams or sub-departments (move them first), or only past contracts (archive
+    it instead)."""
     tenant = department.tenant
     same_company(actor, tenant)
     require_company(actor, "people.edit")
@@ -212,28 +221,12 @@ def delete_department(
         current = Department.objects.for_tenant(tenant).select_for_update().get(pk=department.pk)
         if precondition is not None:
             precondition(current)
-        teams = current.teams.count()
-        children = current.children.count()
-        uses = _uses(
-            [
-                *_people_using(tenant, department=current),
-                (teams, ngettext("%(count)d team", "%(count)d teams", teams) % {"count": teams}),
-                (
-                    children,
-                    ngettext("%(count)d sub-department", "%(count)d sub-departments", children)
-                    % {"count": children},
-                ),
-            ]
-        )
+        uses = uses_text(department_uses(tenant, current))
         if uses:
             raise StillInUseError(
-                _(
-                    "The department is still in use: %(uses)s. Move them to another "
-                    "department first; a department named in past contracts stays, as part "
-                    "of their history."
-                )
-                % {"uses": uses}
+                _("This department still has %(uses)s: move them first.") % {"uses": uses}
             )
+        refuse_history(history_naming(tenant, department=current), "department")
         record(
             actor,
             "department.deleted",
@@ -242,112 +235,6 @@ def delete_department(
             changes=diff(_department_values(current), {}),
         )
         emit("department.deleted", tenant=tenant, target=current)
-        current.delete()
-
-
-def create_team(
-    actor: Actor, tenant: Tenant, *, name: str, department: Department | None = None
-) -> Team:
-    same_company(actor, tenant)
-    require_company(actor, "people.edit")
-    name = v.text(name, max_length=120, required=True)
-    if department is not None and department.tenant_id != tenant.pk:
-        raise ValidationError({"department": [_("Choose one from the list.")]})
-    with transaction.atomic():
-        if Team.objects.for_tenant(tenant).filter(name__iexact=name).exists():
-            raise ValidationError({"name": [_("Another team has this name.")]})
-        team = Team.objects.create(tenant=tenant, name=name, department=department)
-        record(
-            actor,
-            "team.created",
-            tenant=tenant,
-            target=team,
-            changes={"name": {"old": None, "new": name}},
-        )
-        emit("team.created", tenant=tenant, target=team)
-    return team
-
-
-def _team_values(team: Team) -> dict[str, Any]:
-    return {"name": team.name, "department": team.department_id}
-
-
-def update_team(
-    actor: Actor,
-    team: Team,
-    changes: Mapping[str, Any],
-    *,
-    precondition: Callable[[Team], None] | None = None,
-) -> Team:
-    """Change `name` and/or `department` (a Department or None)."""
-    tenant = team.tenant
-    same_company(actor, tenant)
-    require_company(actor, "people.edit")
-    clean = _clean_changes(
-        changes,
-        {
-            "name": lambda: v.text(changes["name"], max_length=120, required=True),
-            "department": lambda: _own_department(changes["department"], tenant),
-        },
-    )
-    with transaction.atomic():
-        current = Team.objects.for_tenant(tenant).select_for_update().get(pk=team.pk)
-        if precondition is not None:
-            precondition(current)
-        if (
-            "name" in clean
-            and Team.objects.for_tenant(tenant)
-            .filter(name__iexact=clean["name"])
-            .exclude(pk=current.pk)
-            .exists()
-        ):
-            raise ValidationError({"name": [_("Another team has this name.")]})
-        before = _team_values(current)
-        current.name = clean.get("name", current.name)
-        if "department" in clean:
-            current.department = clean["department"]
-        after = _team_values(current)
-        changed = sorted(name for name in after if after[name] != before[name])
-        if not changed:
-            return current
-        try:
-            with transaction.atomic():
-                current.save(update_fields=changed)
-        except IntegrityError:
-            raise ValidationError({"name": [_("Another team has this name.")]}) from None
-        record(actor, "team.updated", tenant=tenant, target=current, changes=diff(before, after))
-        emit("team.updated", tenant=tenant, target=current, payload={"fields": changed})
-    return current
-
-
-def delete_team(
-    actor: Actor, team: Team, *, precondition: Callable[[Team], None] | None = None
-) -> None:
-    """Delete a team no contract or employee names; else StillInUseError."""
-    tenant = team.tenant
-    same_company(actor, tenant)
-    require_company(actor, "people.edit")
-    with transaction.atomic():
-        current = Team.objects.for_tenant(tenant).select_for_update().get(pk=team.pk)
-        if precondition is not None:
-            precondition(current)
-        uses = _uses(_people_using(tenant, team=current))
-        if uses:
-            raise StillInUseError(
-                _(
-                    "The team is still in use: %(uses)s. Move them to another team first; "
-                    "a team named in past contracts stays, as part of their history."
-                )
-                % {"uses": uses}
-            )
-        record(
-            actor,
-            "team.deleted",
-            tenant=tenant,
-            target=current,
-            changes=diff(_team_values(current), {}),
-        )
-        emit("team.deleted", tenant=tenant, target=current)
         current.delete()
 
 

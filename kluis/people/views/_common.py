@@ -23,8 +23,11 @@ def _company_wide(actor: Actor, *permissions: str) -> bool:
     return all(scope_of(actor, p) == Scope.COMPANY for p in permissions)
 
 
-def _custom_definitions(actor: Actor) -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.objects.for_actor(actor).filter(is_active=True))
+def _custom_definitions(actor: Actor, *, archived: bool = False) -> list[CustomFieldDefinition]:
+    """The custom fields forms ask for; with `archived`, also the archived ones (is_active
+    false), whose values profiles and history still show."""
+    rows = CustomFieldDefinition.objects.for_actor(actor)
+    return list(rows if archived else rows.filter(is_active=True))
 
 
 def _address(employee: Employee, values: dict[str, Any]) -> dict[str, Any]:

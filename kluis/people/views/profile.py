@@ -126,7 +126,7 @@ def _profile_groups(values: dict[str, Any]) -> list[tuple[Any, list[Row]]]:
 def _custom_rows(actor: Actor, employee: Employee) -> list[Row]:
     return [
         Row(d.key, d.label, _display(d.key, employee.custom_fields.get(d.key)))
-        for d in _custom_definitions(actor)
+        for d in _custom_definitions(actor, archived=True)
         if employee.custom_fields.get(d.key) not in (None, "")
     ]
 
@@ -193,7 +193,7 @@ def _job_changes(previous: dict[str, Any], snapshot: dict[str, Any]) -> list[Cha
 
 def _custom_changes(actor: Actor, old: Any, new: Any) -> list[Change]:
     old, new = old or {}, new or {}
-    labels = {d.key: d.label for d in _custom_definitions(actor)}
+    labels = {d.key: d.label for d in _custom_definitions(actor, archived=True)}
     return [
         Change(labels.get(key, key), _display(key, old.get(key)), _display(key, new.get(key)))
         for key in sorted(set(old) | set(new))

@@ -58,6 +58,11 @@ def _tenant(request: HttpRequest) -> Tenant:
     return tenant
 
 
+def _show_archived(request: HttpRequest) -> bool:
+    """The lists leave archived rows out unless asked (`?archived=1`)."""
+    return request.GET.get("archived") == "1"
+
+
 def _page(request: HttpRequest, template: str, tab: str, **context: Any) -> HttpResponse:
     return render(request, f"people/settings/{template}", {"tab": tab, **context})
 
@@ -106,13 +111,21 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
                 request, _("The custom field %(label)s was added.") % {"label": definition.label}
             )
             return redirect("people:custom_fields")
+    rows = CustomFieldDefinition.objects.for_actor(_actor(request)).order_by("position", "label")
+    if not _show_archived(request):
+        rows = rows.filter(is_active=True)
     definitions = [
         {"definition": d, "type": FIELD_TYPE_LABELS.get(d.field_type, d.field_type)}  # type: ignore[call-overload]
-        for d in CustomFieldDefinition.objects.for_actor(_actor(request)).order_by(
-            "position", "label"
-        )
+        for d in rows
     ]
-    return _page(request, "custom_fields.html", "custom_fields", form=form, definitions=definitions)
+    return _page(
+        request,
+        "custom_fields.html",
+        "custom_fields",
+        form=form,
+        definitions=definitions,
+        show_archived=_show_archived(request),
+    )
 
 
 @hr_settings_required
@@ -133,7 +146,11 @@ def teams(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The team %(name)s was created.") % {"name": team.name})
             return redirect("people:teams")
     rows = Team.objects.for_actor(_actor(request)).select_related("department").order_by("name")
-    return _page(request, "teams.html", "teams", form=form, teams=rows)
+    if not _show_archived(request):
+        rows = rows.filter(archived_at=None)
+    return _page(
+        request, "teams.html", "teams", form=form, teams=rows, show_archived=_show_archived(request)
+    )
 
 
 @hr_settings_required
@@ -157,4 +174,13 @@ def departments(request: HttpRequest) -> HttpResponse:
             )
             return redirect("people:departments")
     rows = Department.objects.for_actor(_actor(request)).select_related("parent").order_by("name")
-    return _page(request, "departments.html", "departments", form=form, departments=rows)
+    if not _show_archived(request):
+        rows = rows.filter(archived_at=None)
+    return _page(
+        request,
+        "departments.html",
+        "departments",
+        form=form,
+        departments=rows,
+        show_archived=_show_archived(request),
+    )

@@ -135,10 +135,11 @@ LEAVE_TYPES = Declaration(
     change_description="Send only the fields to change, with the `version` you read (or "
     "If-Match): 412 when someone changed the type since.",
     delete_description="Only a type no request and no balance line names; otherwise 409: "
-    "turn it off (`is_active`: false) so its history stays.",
+    "archive it (`is_active`: false) so its history stays: an archived type is no longer "
+    "offered for new requests but stays on requests, balances and exports.",
     conflict_example=(
-        "Leave requests or balances use this leave type; turn it off instead "
-        "(is_active false), so their history stays."
+        "14 leave requests and balance lines use this leave type: archive it instead, so "
+        "their history stays."
     ),
     fields_example="id,code,name,unit",
 )

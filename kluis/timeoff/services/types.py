@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import authorize
@@ -235,6 +235,23 @@ def update_leave_type(
     return locked
 
 
+def in_use(leave_type: LeaveType) -> str:
+    """Why the type cannot be deleted ("" when it can): requests or balance lines name it,
+    so it is archived (`is_active` false) instead and its history stays."""
+    requests = LeaveRequest.objects.for_tenant(leave_type.tenant_id).filter(leave_type=leave_type)
+    lines = LedgerEntry.objects.for_tenant(leave_type.tenant_id).filter(leave_type=leave_type)
+    count = requests.count() + lines.count()
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d leave request or balance line uses this leave type: archive it instead, "
+        "so their history stays.",
+        "%(count)d leave requests and balance lines use this leave type: archive it "
+        "instead, so their history stays.",
+        count,
+    ) % {"count": count}
+
+
 def delete_leave_type(
     actor: Actor, leave_type: LeaveType, *, precondition: Callable[[LeaveType], None] | None = None
 ) -> None:
@@ -246,17 +263,9 @@ def delete_leave_type(
         )
         if precondition is not None:
             precondition(locked)
-        used = (
-            LeaveRequest.objects.for_tenant(locked.tenant_id).filter(leave_type=locked).exists()
-            or LedgerEntry.objects.for_tenant(locked.tenant_id).filter(leave_type=locked).exists()
-        )
-        if used:
-            raise LeaveTypeInUseError(
-                _(
-                    "Leave requests or balances use this leave type; turn it off instead "
-                    "(is_active false), so their history stays."
-                )
-            )
+        refusal = in_use(locked)
+        if refusal:
+            raise LeaveTypeInUseError(refusal)
         record(
             actor,
             "leave_type.deleted",

@@ -34,6 +34,7 @@ from kluis.timeoff.forms.hr import (
 )
 from kluis.timeoff.models import ClosingDay, LeaveType, MonthLock, TimeoffSettings
 from kluis.timeoff.services import ConflictError, LeaveTypeInUseError
+from kluis.timeoff.services import types as types_service
 from kluis.timeoff.services._kit import StaleEntryError
 from kluis.timeoff.services.types import FIELDS as LEAVE_TYPE_FIELDS
 
@@ -59,8 +60,30 @@ def _page(request: HttpRequest, template: str, tab: str, **context: Any) -> Http
 
 @member_required(MANAGE)
 def leave_types(request: HttpRequest) -> HttpResponse:
+    """The company's leave types; archived ones (`is_active` false) only when asked."""
+    show_archived = request.GET.get("archived") == "1"
     rows = LeaveType.objects.for_actor(_actor(request)).order_by("position", "name")
-    return _page(request, "leave_types.html", "leave_types", leave_types=rows)
+    if not show_archived:
+        rows = rows.filter(is_active=True)
+    return _page(
+        request, "leave_types.html", "leave_types", leave_types=rows, show_archived=show_archived
+    )
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET"])
+def leave_type_confirm(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Asks before archiving or deleting (the form posts to `leave_type_edit`), saying why
+    a type in use cannot be deleted."""
+    leave_type = LeaveType.objects.access_by_id(_actor(request), pk, not_found="No such leave type")
+    return _page(
+        request,
+        "leave_type_confirm.html",
+        "leave_types",
+        leave_type=leave_type,
+        what=what,
+        refusal=types_service.in_use(leave_type) if what == "delete" else "",
+    )
 
 
 def _leave_type_values(leave_type: LeaveType) -> dict[str, Any]:
@@ -98,7 +121,7 @@ def leave_type_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
             services.delete_leave_type(actor, leave_type)
         except (LeaveTypeInUseError, PermissionDenied) as error:
             messages.error(request, str(error))
-            return redirect("timeoff:leave_type_edit", pk=leave_type.pk)
+            return redirect("timeoff:leave_type_delete", pk=leave_type.pk)
         messages.success(request, _("The leave type %(name)s was deleted.") % {"name": leave_type})
         return redirect("timeoff:leave_types")
     if action in ("turn_off", "turn_on"):

@@ -132,7 +132,10 @@ def test_the_issues_names_are_in_the_catalogue():
         assert catalogue.is_webhook(name), name
     for entity in ("team", "department", "custom_field"):
         verbs = {e.name for e in catalogue.event_types() if e.entity == entity}
-        assert verbs == {f"{entity}.created", f"{entity}.updated", f"{entity}.deleted"}
+        archiving = (
+            {f"{entity}.archived", f"{entity}.unarchived"} if entity != "custom_field" else set()
+        )
+        assert verbs == {f"{entity}.created", f"{entity}.updated", f"{entity}.deleted", *archiving}
 
 
 # --- employee.left, employment.ended --------------------------------------------------------

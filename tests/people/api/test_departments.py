@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from kluis.audit.models import AuditEvent
-from kluis.people.models import Department
+from kluis.people.models import Department, Employee
 from tests.api_client import assert_problem
 from tests.people.api.writes import audited, delete, emitted, put
 
@@ -26,7 +26,7 @@ def test_listing_gives_the_companys_departments_only(api):
     assert ids == set(
         Department.objects.filter(tenant__slug="demo-bv").values_list("pk", flat=True)
     )
-    assert set(body(response)["results"][0]) == {"id", "name", "code", "parent"}
+    assert set(body(response)["results"][0]) == {"id", "name", "code", "parent", "archived_at"}
 
 
 def test_sparse_fields_ordering_and_a_bad_ordering(api):
@@ -100,6 +100,10 @@ def test_idempotency_key_replays_the_first_response(api):
 # --- change and delete --------------------------------------------------------------------
 
 
+def department_people(department: Department) -> int:
+    return Employee.objects.filter(department=department).exclude(status="left").count()
+
+
 def demo_department(name: str = "Finance") -> Department:
     return Department.objects.get(tenant__slug="demo-bv", name=name)
 
@@ -116,7 +120,13 @@ def test_patch_changes_only_the_fields_sent_and_is_audited(api):
     etag = client.get(f"{URL}{department.pk}/")["ETag"]
     response = client.patch(f"{URL}{department.pk}/", {"code": "FCO"}, {"If-Match": etag})
     assert response.status_code == 200, response.content
-    assert body(response) == {"id": department.pk, "name": "Finance", "code": "FCO", "parent": None}
+    assert body(response) == {
+        "id": department.pk,
+        "name": "Finance",
+        "code": "FCO",
+        "parent": None,
+        "archived_at": None,
+    }
     assert response["ETag"] != etag
     event = audited("department.updated", department.pk)
     assert event.changes == {"code": {"old": "FIN", "new": "FCO"}}
@@ -160,6 +170,7 @@ def test_put_replaces_every_writable_field(api):
         "name": "Legal & Compliance",
         "code": "",
         "parent": None,
+        "archived_at": None,
     }
 
 
@@ -203,7 +214,10 @@ def test_a_value_of_the_wrong_json_type_is_422_not_coerced(api):
 def test_deleting_a_department_still_in_use_is_409_and_deletes_nothing(api):
     department = demo_department()
     problem = assert_problem(delete(api(), f"{URL}{department.pk}/"), 409)
-    assert "contract" in problem["detail"] and "team" in problem["detail"]
+    people = department_people(department)
+    assert (
+        problem["detail"] == f"This department still has {people} people, 1 team: move them first."
+    )
     assert Department.objects.filter(pk=department.pk).exists()
     assert not AuditEvent.objects.filter(action="department.deleted").exists()
 

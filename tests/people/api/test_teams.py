@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from kluis.audit.models import AuditEvent
-from kluis.people.models import Department, Team
+from kluis.people.models import Department, Employee, Team
 from tests.api_client import assert_problem
 from tests.people.api.writes import audited, delete, emitted, put
 
@@ -36,7 +36,12 @@ def test_reading_one_carries_an_etag(api):
     team = Team.objects.filter(tenant__slug="demo-bv").first()
     response = api(["employees:read"]).get(f"{URL}{team.pk}/")
     assert response.status_code == 200
-    assert body(response) == {"id": team.pk, "name": team.name, "department": team.department_id}
+    assert body(response) == {
+        "id": team.pk,
+        "name": team.name,
+        "department": team.department_id,
+        "archived_at": None,
+    }
     assert response["ETag"].startswith(f'W/"{team.pk}-')
 
 
@@ -94,7 +99,12 @@ def test_patch_changes_the_team_and_is_audited(api):
     etag = client.get(f"{URL}{team.pk}/")["ETag"]
     response = client.patch(f"{URL}{team.pk}/", {"name": "Accounts"}, {"If-Match": etag})
     assert response.status_code == 200, response.content
-    assert body(response) == {"id": team.pk, "name": "Accounts", "department": team.department_id}
+    assert body(response) == {
+        "id": team.pk,
+        "name": "Accounts",
+        "department": team.department_id,
+        "archived_at": None,
+    }
     assert audited("team.updated", team.pk).changes == {
         "name": {"old": "Accounting", "new": "Accounts"}
     }
@@ -116,7 +126,12 @@ def test_put_replaces_the_team_and_a_department_left_out_becomes_null(api):
     created = new_team(client, "Night shift", department=department.pk)
     response = put(client, f"{URL}{created['id']}/", {"name": "Late shift"})
     assert response.status_code == 200, response.content
-    assert body(response) == {"id": created["id"], "name": "Late shift", "department": None}
+    assert body(response) == {
+        "id": created["id"],
+        "name": "Late shift",
+        "department": None,
+        "archived_at": None,
+    }
 
 
 def test_a_department_of_another_company_is_422_and_changes_nothing(api):
@@ -129,8 +144,9 @@ def test_a_department_of_another_company_is_422_and_changes_nothing(api):
 
 def test_deleting_a_team_still_named_by_contracts_is_409_and_deletes_nothing(api):
     team = demo_team()
+    people = Employee.objects.filter(team=team).exclude(status="left").count()
     problem = assert_problem(delete(api(), f"{URL}{team.pk}/"), 409)
-    assert "contract" in problem["detail"] and "employee" in problem["detail"]
+    assert problem["detail"] == f"This team still has {people} people: move them first."
     assert Team.objects.filter(pk=team.pk).exists()
     assert not AuditEvent.objects.filter(action="team.deleted").exists()
 

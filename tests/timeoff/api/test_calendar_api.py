@@ -36,7 +36,7 @@ def test_leave_types_everyone_reads_hr_writes_a_used_type_is_kept(api, bv):
     assert delete(client, item).status_code == 204
     used = ask(bv, "member1@demo-bv.test").leave_type
     conflict = assert_problem(delete(client, f"/api/v1/leave-types/{used.pk}/"), 409)
-    assert "turn it off" in conflict["detail"]
+    assert "this leave type: archive it instead" in conflict["detail"]
     assert LeaveType.objects.filter(pk=used.pk).exists()
 
 

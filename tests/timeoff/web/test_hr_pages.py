@@ -109,10 +109,24 @@ def test_hr_adds_changes_turns_off_and_deletes_a_leave_type(login, bv):
     client.post(edit, {"action": "turn_off"})
     wedding.refresh_from_db()
     assert wedding.is_active is False
-    assert b"Turned off" in client.get("/time-off/settings/leave-types/").content
+    listing = client.get("/time-off/settings/leave-types/").content.decode()
+    assert f"/time-off/settings/leave-types/{wedding.pk}/delete/" not in listing
+    shown = client.get("/time-off/settings/leave-types/?archived=1").content.decode()
+    assert f"/time-off/settings/leave-types/{wedding.pk}/delete/" in shown and "Archived" in shown
+    confirm = client.get(f"{edit}delete/").content.decode()
+    assert "Nobody has used this leave type" in confirm
     client.post(edit, {"action": "delete"})
     assert not LeaveType.objects.filter(pk=wedding.pk).exists()
     assert AuditEvent.objects.filter(action="leave_type.deleted").exists()
+
+
+@pytest.mark.parametrize("email", ["manager@demo-bv.test", "member1@demo-bv.test"])
+def test_only_hr_opens_the_confirmations(login, bv, email):
+    legal = LeaveType.objects.for_tenant(bv).get(code="legal-holiday")
+    client = login(email, "demo-bv")
+    for what in ("archive", "delete"):
+        url = f"/time-off/settings/leave-types/{legal.pk}/{what}/"
+        assert client.get(url).status_code == 403
 
 
 def test_a_stale_edit_is_refused(login, bv):
@@ -141,11 +155,14 @@ def test_a_bad_leave_type_shows_field_errors_and_changes_nothing(login, bv):
 def test_a_used_leave_type_cannot_be_deleted_and_says_why(login, bv, holiday):
     grant(employee_of("member1@demo-bv.test"), holiday, "10")
     client = login("hr@demo-bv.test", "demo-bv")
-    response = client.post(
-        f"/time-off/settings/leave-types/{holiday.pk}/", {"action": "delete"}, follow=True
-    )
-    assert b"turn it off instead" in response.content
+    url = f"/time-off/settings/leave-types/{holiday.pk}/"
+    confirm = client.get(f"{url}delete/").content.decode()
+    said = "1 leave request or balance line uses this leave type: archive it instead"
+    assert said in confirm and "disabled" in confirm
+    response = client.post(url, {"action": "delete"}, follow=True)
+    assert said in response.content.decode()
     assert LeaveType.objects.filter(pk=holiday.pk).exists()
+    assert not AuditEvent.objects.filter(action="leave_type.deleted").exists()
 
 
 def test_settings_change_the_region_and_show_the_public_holidays(login, bv):

@@ -93,7 +93,7 @@ def field_label(object_type: str, name: str) -> str:
     label = _FIELD_LABELS.get(object_type, {}).get(name)
     text = str(label) if label is not None else name.replace("_", " ")
     # In the middle of a sentence: "changed the Home address" reads "changed home address".
-    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) == 1 else text
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _changed_fields(event: AuditEvent) -> list[str]:

@@ -62,7 +62,12 @@ CATALOGUE: dict[str, PermissionSpec] = {
         _p("tenancy.manage_members", _("Add and deactivate members"), company_only=True),
         _p("access.view_roles", _("See roles and their permissions"), company_only=True),
         _p("access.manage_roles", _("Create, change and grant roles"), company_only=True),
-        _p("audit.view", _("Read the audit log"), company_only=True),
+        _p(
+            "audit.view",
+            _("Read the audit log about what one's other permissions show"),
+            company_only=True,
+        ),
+        _p("audit.view_all", _("Read every event of the audit log"), company_only=True),
         _p("audit.export", _("Export the audit log"), company_only=True),
         _p(
             "integrations.manage",
@@ -145,6 +150,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "integrations.manage": Scope.COMPANY,
             "integrations.manage_webhooks": Scope.COMPANY,
             "identity.reset_mfa": Scope.COMPANY,
+            # The log's events about what HR may see (kluis/audit/policy.py).
+            "audit.view": Scope.COMPANY,
             **_timeoff_hr(),
         },
     ),
@@ -181,6 +188,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         description=gettext_noop("Reads and exports the audit log and the role set-up."),
         grants={
             "audit.view": Scope.COMPANY,
+            "audit.view_all": Scope.COMPANY,
             "audit.export": Scope.COMPANY,
             "access.view_roles": Scope.COMPANY,
             "tenancy.view_members": Scope.COMPANY,
@@ -197,7 +205,7 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
     "wages:read": ("people.view_salary",),
     "identity:read": ("people.view_identity", "people.view_bank"),
     "personal:read": ("people.view_personal",),
-    "audit:read": ("audit.view",),
+    "audit:read": ("audit.view", "audit.view_all"),
     "roles:read": ("access.view_roles", "tenancy.view_members"),
     "webhooks:write": ("integrations.manage_webhooks",),
     "timeoff:read": ("timeoff.view_calendar", "timeoff.view"),

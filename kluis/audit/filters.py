@@ -1,4 +1,7 @@
-"""The audit log's filters, shared by the list and the exports so both show the same rows."""
+"""The audit log's filters, shared by the list and the exports so both show the same rows:
+the person an event is about, who did it, the kind of event, a period; and for the
+precise, the action, object type and id. Applied to the events this reader may see
+(kluis.audit.policy)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,18 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kluis.access.actor import Actor
+from kluis.audit import subjects
 from kluis.audit.models import AuditEvent
+from kluis.audit.policy import KINDS, readable_kinds
 from kluis.audit.selectors import actions_in, events_for, object_types_in
+from kluis.audit.sentences import actions_of_kind
+
+# The filters shown first; the others sit under "More filters".
+MAIN = ("person", "actor", "kind", "date_from", "date_to")
 
 
 class DateInput(forms.DateInput):
@@ -20,12 +29,19 @@ class DateInput(forms.DateInput):
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(
-        field_name="actor_label", lookup_expr="icontains", label=_("Actor")
+    person = django_filters.CharFilter(
+        method="filter_person",
+        label=_("Person"),
+        help_text=_("Part of the name of the person the event is about"),
     )
-    action = django_filters.ChoiceFilter(label=_("Action"), empty_label=_("Any action"))
-    object_type = django_filters.ChoiceFilter(label=_("Object type"), empty_label=_("Any type"))
-    object_id = django_filters.CharFilter(field_name="object_id", label=_("Object id"))
+    actor = django_filters.CharFilter(
+        method="filter_actor",
+        label=_("Done by"),
+        help_text=_("Part of a name or e-mail address"),
+    )
+    kind = django_filters.ChoiceFilter(
+        method="filter_kind", label=_("Kind"), empty_label=_("Any kind")
+    )
     date_from = django_filters.DateFilter(
         field_name="occurred_at",
         lookup_expr="date__gte",
@@ -38,16 +54,45 @@ class AuditEventFilter(django_filters.FilterSet):
         label=_("To"),
         widget=DateInput(format="%Y-%m-%d"),
     )
+    action = django_filters.ChoiceFilter(label=_("Action"), empty_label=_("Any action"))
+    object_type = django_filters.ChoiceFilter(label=_("Object type"), empty_label=_("Any type"))
+    object_id = django_filters.CharFilter(field_name="object_id", label=_("Object id"))
 
     class Meta:
         model = AuditEvent
-        fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to"]
+        fields = [
+            "person",
+            "actor",
+            "kind",
+            "date_from",
+            "date_to",
+            "action",
+            "object_type",
+            "object_id",
+        ]
 
     def __init__(self, data: Any = None, *, actor: Actor, **kwargs: Any) -> None:
         super().__init__(data, queryset=events_for(actor), **kwargs)
+        self.viewer = actor
+        self.filters["kind"].extra["choices"] = [
+            (name, KINDS[name].label) for name in readable_kinds(actor)
+        ]
         self.filters["action"].extra["choices"] = [(a, a) for a in actions_in(actor)]
         self.filters["object_type"].extra["choices"] = [(t, t) for t in object_types_in(actor)]
         self.form.label_suffix = ""
+
+    def filter_person(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
+        ids = subjects.people_matching(self.viewer, value)
+        return queryset.filter(subjects.about(self.viewer, ids))
+
+    def filter_actor(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
+        accounts = subjects.actor_user_ids(
+            self.viewer, subjects.people_matching(self.viewer, value)
+        )
+        return queryset.filter(Q(actor_label__icontains=value) | Q(actor_user_id__in=accounts))
+
+    def filter_kind(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
+        return queryset.filter(action__in=actions_of_kind(value))
 
     @property
     def qs(self) -> QuerySet[AuditEvent]:
@@ -55,6 +100,15 @@ class AuditEventFilter(django_filters.FilterSet):
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
+
+    def main_fields(self) -> list[Any]:
+        return [self.form[name] for name in MAIN]
+
+    def more_fields(self) -> list[Any]:
+        return [self.form[name] for name in self.form.fields if name not in MAIN]
+
+    def more_applied(self) -> bool:
+        return any(self.data.get(name) for name in self.form.fields if name not in MAIN)
 
     def applied(self) -> dict[str, str]:
         """The filter as given, for the export's audit event and file (valid filters only)."""

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from kluis.access import visibility
 from kluis.access.actor import Actor
+from kluis.audit import policy, sentences, subjects
 from kluis.audit.models import AuditEvent
 from kluis.tenancy.models import Tenant
 
 
 def events_for(actor: Actor) -> QuerySet[AuditEvent]:
-    """Every event of the actor's company, newest first."""
-    return AuditEvent.objects.for_actor(actor).order_by("-sequence")
+    """The events of the actor's company this reader sees (kluis.audit.policy), newest
+    first."""
+    return AuditEvent.objects.for_actor(actor).filter(policy.readable(actor)).order_by("-sequence")
 
 
 def events_of(tenant: Tenant) -> QuerySet[AuditEvent]:
@@ -27,24 +30,22 @@ def events_of(tenant: Tenant) -> QuerySet[AuditEvent]:
 
 
 def event_in(actor: Actor, pk: int) -> AuditEvent:
-    """One event of the actor's company; another company's and a missing one: 404."""
+    """One event of the actor's company; another company's and a missing one: 404, and
+    so is one of a kind this reader does not see (kluis.audit.policy)."""
     event: AuditEvent = AuditEvent.objects.access_by_id(actor, pk, not_found="No such event")
+    if policy.may_open(actor) and not events_for(actor).filter(pk=event.pk).exists():
+        raise Http404("No such event")
     return event
 
 
 def actions_in(actor: Actor) -> list[str]:
     """The actions that occur in this company's log (for the filter's select)."""
-    return list(
-        AuditEvent.objects.for_actor(actor)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
+    return list(events_for(actor).order_by("action").values_list("action", flat=True).distinct())
 
 
 def object_types_in(actor: Actor) -> list[str]:
     return list(
-        AuditEvent.objects.for_actor(actor)
+        events_for(actor)
         .exclude(object_type="")
         .order_by("object_type")
         .values_list("object_type", flat=True)
@@ -87,9 +88,9 @@ def shown_label(actor: Actor, event: AuditEvent) -> str:
 
 def recent_events(actor: Actor, count: int = 8) -> list[AuditEvent]:
     """The newest events, each labelled as this viewer may see it (in memory, never saved)."""
-    events = list(events_for(actor)[:count])
+    events = described(actor, list(events_for(actor)[:count]))
     for event in events:
-        event.object_repr = shown_label(actor, event)
+        event.object_repr = event.shown_repr  # type: ignore[attr-defined]
     return events
 
 
@@ -109,3 +110,25 @@ def change_rows(actor: Actor, event: AuditEvent) -> list[ChangeRow]:
         else:
             rows.append(ChangeRow(str(key), None, _shown(value)))
     return rows
+
+
+def described(actor: Actor, events: list[AuditEvent]) -> list[AuditEvent]:
+    """The events with, in memory (never saved): `actor_name` (the person's name, else the
+    account label), `shown_repr` (the object's label as this reader may see it), `sentence`
+    (in the active language) and `object_url` (the object's page, when there is one). Names
+    for a whole page in one query."""
+    names = subjects.names_of(actor, (e.actor_user_id for e in events))
+    for event in events:
+        event.actor_name = names.get(event.actor_user_id or 0, event.actor_label)  # type: ignore[attr-defined]
+        event.shown_repr = shown_label(actor, event)  # type: ignore[attr-defined]
+        event.sentence = sentences.sentence(  # type: ignore[attr-defined]
+            event,
+            actor=event.actor_name,  # type: ignore[attr-defined]
+            object_label=event.shown_repr,  # type: ignore[attr-defined]
+        )
+        event.object_url = (  # type: ignore[attr-defined]
+            subjects.link_of(actor, event.object_type, event.object_id)
+            if event.shown_repr != visibility.HIDDEN  # type: ignore[attr-defined]
+            else ""
+        )
+    return events

@@ -20,6 +20,7 @@ class CompanyConfig(AppConfig):
     verbose_name = "Company administration"
 
     def ready(self) -> None:
+        _register_audit_sentences()  # helper auditorg
         from kluis.company import events
 
         events.register_all()
@@ -103,3 +104,44 @@ def _add_member_from_sso(tenant: Tenant, email: str, first_name: str, last_name:
     )
     user: User = membership.user
     return user
+
+
+# --- audit sentences (helper auditorg) ---------------------------------------------------
+def _register_audit_sentences() -> None:
+    """The audit log's sentences for members, roles and companies (kluis.audit.sentences)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.access.permissions import CATALOGUE
+    from kluis.audit import sentences
+
+    sentences.register_all(
+        "members",
+        {
+            "membership.created": _("%(actor)s gave %(object)s access to the company"),
+            "membership.deactivated": _("%(actor)s deactivated the access of %(object)s"),
+            "membership.reactivated": _("%(actor)s reactivated the access of %(object)s"),
+            "mfa.reset": _("%(actor)s reset the two-factor authentication of %(object)s"),
+        },
+    )
+    sentences.register_all(
+        "roles",
+        {
+            "role.created": _("%(actor)s created the role %(object)s"),
+            "role.updated": (
+                _("%(actor)s changed the role %(object)s"),
+                _("%(actor)s changed %(fields)s of the role %(object)s"),
+            ),
+            "role.deleted": _("%(actor)s deleted the role %(object)s"),
+            "role.granted": _("%(actor)s gave %(object)s a role"),
+            "role.revoked": _("%(actor)s took a role from %(object)s"),
+        },
+    )
+    sentences.register("tenant.created", "company", _("%(actor)s created the company %(object)s"))
+    sentences.field_labels(
+        "access.role",
+        {"name": _("Name"), "description": _("Description"), "permissions": _("Permissions")}
+        | {code: code for code in CATALOGUE},
+    )
+
+
+# --- end of audit sentences (helper auditorg) ---------------------------------------------

@@ -9,6 +9,7 @@ class FlagsConfig(AppConfig):
     verbose_name = "Feature flags"
 
     def ready(self) -> None:
+        _register_audit_sentences()  # helper auditorg
         from django.utils.module_loading import autodiscover_modules
 
         from kluis.access import visibility
@@ -20,3 +21,17 @@ class FlagsConfig(AppConfig):
         visibility.register("feature_flag", {"rule": visibility.PLAIN})
         # An app may declare its own flags in a `feature_flags` module.
         autodiscover_modules("feature_flags")
+
+
+# --- audit sentences (helper auditorg) ---------------------------------------------------
+def _register_audit_sentences() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.audit import sentences
+
+    sentences.register(
+        "flag.changed", "company", _("%(actor)s changed the feature %(object)s for the company")
+    )
+
+
+# --- end of audit sentences (helper auditorg) ---------------------------------------------

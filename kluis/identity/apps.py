@@ -7,6 +7,7 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
+        _register_audit_sentences()  # helper auditorg
         from allauth.account import signals
         from django.contrib.auth.signals import user_logged_in
 
@@ -97,3 +98,52 @@ def _register_visibility() -> None:
         },
     )
     register("identity.user", {"issuer": PLAIN, "subject": PLAIN, "how": PLAIN, "reason": PLAIN})
+
+
+# --- audit sentences (helper auditorg) ---------------------------------------------------
+def _register_audit_sentences() -> None:
+    """The audit log's sentences for accounts and sign-in (kluis.audit.sentences)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.audit import sentences
+
+    sentences.register_all(
+        "members",
+        {
+            "invitation.sent": _("%(actor)s invited %(object)s"),
+            "invitation.resent": _("%(actor)s sent the invitation of %(object)s again"),
+            "invitation.revoked": _("%(actor)s withdrew the invitation of %(object)s"),
+            "invitation.accepted": _("%(actor)s accepted the invitation of %(object)s"),
+        },
+    )
+    sentences.register_all(
+        "signin",
+        {
+            "signin.failed": _("A sign-in as %(object)s failed"),
+            "signin.succeeded": _("%(object)s signed in"),
+            "signin.blocked": _("%(actor)s blocked sign-ins as %(object)s from an address"),
+            "signin.unblocked": _("%(actor)s lifted the sign-in blocks of %(object)s"),
+            "signin.address_throttled": _("%(actor)s slowed down sign-ins from %(object)s"),
+            "signin.signed_out_everywhere": _("%(actor)s signed %(object)s out everywhere"),
+            "signin_policy.changed": (
+                _("%(actor)s changed the sign-in settings"),
+                _("%(actor)s changed %(fields)s of the sign-in settings"),
+            ),
+            "app_tokens.revoked": _("%(actor)s revoked the app tokens of %(object)s"),
+            "mfa.added": _("%(object)s added a second factor"),
+            "mfa.totp_added": _("%(object)s set up an authenticator app"),
+            "mfa.passkey_added": _("%(object)s added a passkey"),
+            "mfa.recovery_codes_generated": _("%(object)s made new recovery codes"),
+            "mfa.removed": _("%(object)s removed a second factor"),
+            "sso.configured": _("%(actor)s set up single sign-on"),
+            "sso.changed": (
+                _("%(actor)s changed single sign-on"),
+                _("%(actor)s changed %(fields)s of single sign-on"),
+            ),
+            "sso.removed": _("%(actor)s removed single sign-on"),
+            "sso.linked": _("%(actor)s linked %(object)s to single sign-on"),
+        },
+    )
+
+
+# --- end of audit sentences (helper auditorg) ---------------------------------------------

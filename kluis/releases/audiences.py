@@ -30,7 +30,7 @@ RULES: dict[str, dict[str, Scope]] = {
         "identity.manage_signin": Scope.COMPANY,
         "identity.manage_sso": Scope.COMPANY,
     },
-    "auditor": {"audit.view": Scope.COMPANY},
+    "auditor": {"audit.view_all": Scope.COMPANY},  # the whole log (HR reads part of it)
     # API keys and webhooks for other systems
     "integrator": {
         "integrations.manage": Scope.COMPANY,

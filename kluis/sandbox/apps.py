@@ -6,6 +6,7 @@ class SandboxConfig(AppConfig):
     label = "sandbox"
 
     def ready(self) -> None:
+        _register_audit_sentences()  # helper auditorg
         from kluis.access import visibility
         from kluis.api.pipeline import label_responses
         from kluis.integrations.webhooks.catalogue import keep_quiet
@@ -22,3 +23,21 @@ class SandboxConfig(AppConfig):
             "sandbox.sandbox",
             dict.fromkeys(("sandbox", "expires_at", "people", "reason"), visibility.PLAIN),
         )
+
+
+# --- audit sentences (helper auditorg) ---------------------------------------------------
+def _register_audit_sentences() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.audit import sentences
+
+    sentences.register_all(
+        "company",
+        {
+            "sandbox.created": _("%(actor)s made the sandbox %(object)s"),
+            "sandbox.deleted": _("%(actor)s deleted the sandbox %(object)s"),
+        },
+    )
+
+
+# --- end of audit sentences (helper auditorg) ---------------------------------------------

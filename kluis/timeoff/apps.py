@@ -14,6 +14,7 @@ class TimeoffConfig(AppConfig):
         """Register the calendar's webhook events, what a viewer may see of its records,
         its start in every new company (leave types and public holidays of the company's
         country) and its part of the demo companies."""
+        _register_audit_sentences()  # helper auditorg
         from kluis.company.services.members import on_new_company
         from kluis.timeoff import events
 
@@ -195,3 +196,87 @@ def _declare_visibility() -> None:
         ),
     ):
         visibility.register(object_type, fields, label=label)
+
+
+# --- audit sentences (helper auditorg) ---------------------------------------------------
+def _register_audit_sentences() -> None:
+    """The audit log's sentences for what time off records, and which of its records
+    belong to one employee (kluis.audit.sentences, kluis.audit.subjects)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from kluis.audit import sentences, subjects
+    from kluis.timeoff import models
+
+    sentences.register_all(
+        "timeoff",
+        {
+            "leave_request.created": _("%(actor)s requested leave: %(object)s"),
+            "leave_request.updated": (
+                _("%(actor)s changed the leave request %(object)s"),
+                _("%(actor)s changed %(fields)s of the leave request %(object)s"),
+            ),
+            "leave_request.cancelled": _("%(actor)s cancelled the leave request %(object)s"),
+            "leave_request.approved": _("%(actor)s approved the leave request %(object)s"),
+            "leave_request.rejected": _("%(actor)s rejected the leave request %(object)s"),
+            "absence.started": _("%(actor)s registered the absence %(object)s"),
+            "absence.updated": (
+                _("%(actor)s changed the absence %(object)s"),
+                _("%(actor)s changed %(fields)s of the absence %(object)s"),
+            ),
+            "absence.deleted": _("%(actor)s deleted the absence %(object)s"),
+            "absence.sensitive_viewed": _("%(actor)s viewed the details of the absence %(object)s"),
+            "balance.corrected": _("%(actor)s corrected a leave balance: %(object)s"),
+            "balance.extended": _("%(actor)s extended leave hours before they expire: %(object)s"),
+            "balances.expired": _("%(actor)s let unused leave hours expire"),
+            "balances.expiry_notices_sent": _("%(actor)s sent notices of leave about to expire"),
+            "balances.granted": _("%(actor)s granted the leave entitlements"),
+            "holiday_certificate.recorded": _(
+                "%(actor)s recorded the holiday certificate %(object)s"
+            ),
+            "calendar_feed.created": _("%(actor)s created a calendar feed"),
+            "calendar_feed.revoked": _("%(actor)s revoked a calendar feed"),
+            "closing_day.created": _("%(actor)s added the closing day %(object)s"),
+            "closing_day.deleted": _("%(actor)s removed the closing day %(object)s"),
+            "leave_type.created": _("%(actor)s created the leave type %(object)s"),
+            "leave_type.updated": (
+                _("%(actor)s changed the leave type %(object)s"),
+                _("%(actor)s changed %(fields)s of the leave type %(object)s"),
+            ),
+            "leave_type.deleted": _("%(actor)s deleted the leave type %(object)s"),
+            "month.locked": _("%(actor)s locked the month %(object)s"),
+            "month.unlocked": _("%(actor)s unlocked the month %(object)s"),
+            "timeoff.defaults_installed": _(
+                "%(actor)s installed the default leave types and public holidays"
+            ),
+            "timeoff.exported": _("%(actor)s exported leave and absence data"),
+            "timeoff_settings.updated": (
+                _("%(actor)s changed the time off settings"),
+                _("%(actor)s changed %(fields)s in the time off settings"),
+            ),
+        },
+    )
+    labels = {
+        "leave_type": _("Leave type"),
+        "start_date": _("Start date"),
+        "end_date": _("End date"),
+        "start_part": _("Start of the first day"),
+        "end_part": _("End of the last day"),
+        "hours": _("Hours"),
+        "status": _("Status"),
+        "kind": _("Kind"),
+        "reason": _("Reason"),
+        "note": _("Note"),
+    }
+    for object_type in ("timeoff.leaverequest", "timeoff.absence", "timeoff.leavetype"):
+        sentences.field_labels(object_type, labels)
+    for object_type, model in (
+        ("timeoff.leaverequest", models.LeaveRequest),
+        ("timeoff.absence", models.Absence),
+        ("timeoff.holidaycertificate", models.HolidayCertificate),
+        ("timeoff.ledgerentry", models.LedgerEntry),
+        ("timeoff.balancecorrection", models.BalanceCorrection),
+    ):
+        subjects.register_records(object_type, model, "employee")
+
+
+# --- end of audit sentences (helper auditorg) ---------------------------------------------

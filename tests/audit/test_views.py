@@ -43,7 +43,7 @@ def test_audit_log_renders_for_auditor_with_own_company_events_only(demo, login)
 
 
 def test_audit_log_is_forbidden_without_audit_view(demo, login):
-    assert login("hr@demo-bv.test").get("/audit/").status_code == 403
+    assert login("manager@demo-bv.test").get("/audit/").status_code == 403
 
 
 def test_audit_log_is_newest_first(demo, login):
@@ -153,7 +153,7 @@ def test_event_detail_shows_structured_changes_as_json(demo, login):
 def test_event_detail_is_forbidden_without_audit_view(demo, login):
     event = AuditEvent.objects.filter(tenant__slug="demo-bv").first()
     assert event is not None
-    assert login("hr@demo-bv.test").get(f"/audit/{event.pk}/").status_code == 403
+    assert login("manager@demo-bv.test").get(f"/audit/{event.pk}/").status_code == 403
 
 
 def test_missing_event_answers_404(demo, login):

@@ -58,7 +58,7 @@ def missing(what: str) -> Q:
     if what == MISSING_IBAN:
         return current & Q(iban_sealed="")
     contact = EmergencyContact.objects.filter(employee=OuterRef("pk"))
-    return current & ~Exists(contact)
+    return current & ~Q(Exists(contact))
 
 
 def started_between(first: dt.date, last: dt.date) -> Q:
@@ -77,7 +77,7 @@ def probation_ends_between(first: dt.date, last: dt.date) -> Q:
     ending = Employment.objects.filter(
         employee=OuterRef("pk"), probation_end_date__gte=first, probation_end_date__lte=last
     )
-    return ~Q(status=EmployeeStatus.LEFT) & Exists(ending)
+    return ~Q(status=EmployeeStatus.LEFT) & Q(Exists(ending))
 
 
 OPEN_INVITATION = Q(login_password_set=False, login_invited=True)  # needs `with_login_state`
@@ -171,11 +171,10 @@ def endings(actor: Actor, today: dt.date, limit: int = 5) -> tuple[list[Ending],
     queries), soonest first."""
     first, last = ahead_of(today)
     people = with_service_dates(selectors.employees_for(actor))
+    soonest = ("service_end", "last_name", "pk")
     contracts = [
         Ending(e, e.service_end)  # type: ignore[attr-defined]
-        for e in people.filter(service_ends_between(first, last)).order_by(
-            "service_end", "last_name", "pk"
-        )[:limit]
+        for e in people.filter(service_ends_between(first, last)).order_by(*soonest)[:limit]
     ]
     probation_end = Subquery(
         Employment.objects.filter(
@@ -185,7 +184,7 @@ def endings(actor: Actor, today: dt.date, limit: int = 5) -> tuple[list[Ending],
         .values("probation_end_date")[:1]
     )
     probation = [
-        Ending(e, e.probation_end)  # type: ignore[attr-defined]
+        Ending(e, e.probation_end)
         for e in selectors.employees_for(actor)
         .filter(probation_ends_between(first, last))
         .annotate(probation_end=probation_end)
@@ -240,6 +239,8 @@ def colleagues(actor: Actor) -> QuerySet[Employee]:
     if scope_of(actor, "people.view") == Scope.COMPANY:
         return base
     own = actor_employee_id(actor)
+    if own is None:
+        return base.none()
     me = Employee.objects.for_actor(actor).filter(pk=own).values("team_id", "manager_id").first()
     if me is None:
         return base.none()
@@ -273,8 +274,9 @@ def celebrations(actor: Actor, week_first: dt.date) -> tuple[list[Celebration], 
         .filter(first_start__lt=days[0])
         .filter(_on_days("first_start", days))
     ):
-        day = _this_year(e.first_start, days)  # type: ignore[attr-defined]
-        years = day.year - e.first_start.year  # type: ignore[attr-defined]
+        started: dt.date = e.first_start
+        day = _this_year(started, days)
+        years = day.year - started.year
         if years >= 1:
             anniversaries.append(Celebration(e, day, years))
     order = lambda c: (c.day, c.employee.last_name, c.employee.pk)  # noqa: E731

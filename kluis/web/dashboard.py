@@ -23,7 +23,7 @@ from kluis.access.authorization import can
 from kluis.access.models import Role
 from kluis.access.permissions import Scope
 from kluis.audit.selectors import recent_events
-from kluis.people import selectors_dashboard as people
+from kluis.people import selectors_dashboard as files
 from kluis.people.permissions import actor_employee_id, scope_of
 from kluis.people.services.invitations import INVITED
 from kluis.timeoff import selectors_dashboard as timeoff
@@ -49,11 +49,11 @@ class Dashboard:
     coming_leave: list[Any] | None = None
     people: list[Figure] = field(default_factory=list)  # headcount, hires, leavers
     due: list[Figure] = field(default_factory=list)  # contracts and probation ending
-    contracts_ending: list[people.Ending] = field(default_factory=list)
-    probation_ending: list[people.Ending] = field(default_factory=list)
+    contracts_ending: list[files.Ending] = field(default_factory=list)
+    probation_ending: list[files.Ending] = field(default_factory=list)
     to_complete: list[Figure] = field(default_factory=list)  # missing data, invitations
-    birthdays: list[people.Celebration] | None = None
-    anniversaries: list[people.Celebration] = field(default_factory=list)
+    birthdays: list[files.Celebration] | None = None
+    anniversaries: list[files.Celebration] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     recent_events: list[Any] | None = None  # the audit log's newest, for its readers
 
@@ -86,10 +86,10 @@ def build(actor: Actor, today: dt.date | None = None) -> Dashboard:
     coming = timeoff.my_coming_leave(actor, today)
     if coming is not None:
         board.coming_leave = list(coming[:SHOWN])
-    if people.reaches_team(actor):
+    if files.reaches_team(actor):
         _people_cards(actor, board)
     if actor_employee_id(actor) is not None or scope_of(actor, "people.view") == Scope.COMPANY:
-        board.birthdays, board.anniversaries = people.celebrations(actor, week_of(today)[0])
+        board.birthdays, board.anniversaries = files.celebrations(actor, week_of(today)[0])
     board.roles = [
         str(role.name)
         for role in Role.objects.for_actor(actor).filter(assignments__membership=actor.membership)
@@ -102,9 +102,9 @@ def build(actor: Actor, today: dt.date | None = None) -> Dashboard:
 def _people_cards(actor: Actor, board: Dashboard) -> None:
     today = board.today
     board.scope_label = _scope_label(actor)
-    found = people.figures(actor, today)
-    month_first, month_last = people.month_of(today)
-    ahead_first, ahead_last = people.ahead_of(today)
+    found = files.figures(actor, today)
+    month_first, month_last = files.month_of(today)
+    ahead_first, ahead_last = files.ahead_of(today)
     board.people = [
         Figure("headcount", _("Active employees"), found.headcount, people_list(status="active")),
         Figure(
@@ -135,20 +135,20 @@ def _people_cards(actor: Actor, board: Dashboard) -> None:
         ),
     ]
     if found.contracts_ending or found.probation_ending:
-        board.contracts_ending, board.probation_ending = people.endings(actor, today, SHOWN)
+        board.contracts_ending, board.probation_ending = files.endings(actor, today, SHOWN)
     if found.missing_iban is not None and found.missing_emergency_contact is not None:
         board.to_complete = [
             Figure(
                 "missing-iban",
                 _("No bank account"),
                 found.missing_iban,
-                people_list(missing=people.MISSING_IBAN),
+                people_list(missing=files.MISSING_IBAN),
             ),
             Figure(
                 "missing-emergency-contact",
                 _("No emergency contact"),
                 found.missing_emergency_contact,
-                people_list(missing=people.MISSING_EMERGENCY_CONTACT),
+                people_list(missing=files.MISSING_EMERGENCY_CONTACT),
             ),
         ]
     if found.invited is not None:

@@ -134,8 +134,7 @@ def _people_cards(actor: Actor, board: Dashboard) -> None:
             people_list(probation_ends_from=ahead_first, probation_ends_to=ahead_last),
         ),
     ]
-    if found.contracts_ending or found.probation_ending:
-        board.contracts_ending, board.probation_ending = files.endings(actor, today, SHOWN)
+    board.contracts_ending, board.probation_ending = files.endings(actor, today, SHOWN)
     if found.missing_iban is not None and found.missing_emergency_contact is not None:
         board.to_complete = [
             Figure(

@@ -207,24 +207,19 @@ def _week_days(first: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range(7)]
 
 
-def _on_days(field: str, days: list[dt.date]) -> Q:
-    condition = Q(pk__in=[])
+def _on_days(dates: dict[int, dt.date], days: list[dt.date]) -> dict[int, dt.date]:
+    """The people whose date (birth, first day of work) falls on one of `days` (by day and
+    month; 29 February on the 28th in other years), with that day of this week. Matched
+    here, not in SQL: SQLite would call a Python function per row and per day."""
+    wanted = {(d.month, d.day): d for d in days}
     for day in days:
-        condition |= Q(**{f"{field}__month": day.month, f"{field}__day": day.day})
-        if day.month == 2 and day.day == 28 and not _leap(day.year):
-            condition |= Q(**{f"{field}__month": 2, f"{field}__day": 29})
-    return condition
+        if (day.month, day.day) == (2, 28) and not _leap(day.year):
+            wanted[(2, 29)] = day
+    return {pk: wanted[(d.month, d.day)] for pk, d in dates.items() if (d.month, d.day) in wanted}
 
 
 def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _this_year(original: dt.date, days: list[dt.date]) -> dt.date:
-    for day in days:
-        if (day.month, day.day) == (original.month, original.day):
-            return day
-    return next(d for d in days if (d.month, d.day) == (2, 28))  # 29 February
 
 
 def colleagues(actor: Actor) -> QuerySet[Employee]:
@@ -252,32 +247,43 @@ def colleagues(actor: Actor) -> QuerySet[Employee]:
 
 
 def celebrations(actor: Actor, week_first: dt.date) -> tuple[list[Celebration], list[Celebration]]:
-    """Birthdays and work anniversaries in the week starting on `week_first` (two queries),
-    in date order. A birthday shows its day and month only."""
+    """Birthdays and work anniversaries in the week starting on `week_first` (three
+    queries), in date order. A birthday shows its day and month only."""
     days = _week_days(week_first)
-    people = colleagues(actor).only(
-        "pk", "tenant_id", "first_name", "last_name", "preferred_name", "birth_date"
-    )
-    birthdays = [
-        Celebration(e, _this_year(e.birth_date, days), None)
-        for e in people.filter(birth_date__isnull=False).filter(_on_days("birth_date", days))
-        if e.birth_date is not None
-    ]
-    first_start = Subquery(
-        Employment.objects.filter(employee=OuterRef("pk"))
-        .order_by("start_date")
-        .values("start_date")[:1]
-    )
-    anniversaries = []
-    for e in (
-        people.annotate(first_start=first_start)
-        .filter(first_start__lt=days[0])
-        .filter(_on_days("first_start", days))
+    people = colleagues(actor)
+    born = {
+        pk: day
+        for pk, day in people.filter(birth_date__isnull=False).values_list("pk", "birth_date")
+        if day is not None
+    }
+    first_days: dict[int, dt.date] = {}
+    for employee_id, start in (
+        Employment.objects.for_actor(actor)
+        .filter(employee__in=people.values("pk"), start_date__lt=days[0])
+        .values_list("employee_id", "start_date")
     ):
-        started: dt.date = e.first_start
-        day = _this_year(started, days)
-        years = day.year - started.year
-        if years >= 1:
-            anniversaries.append(Celebration(e, day, years))
+        if employee_id not in first_days or start < first_days[employee_id]:
+            first_days[employee_id] = start
+    birthdays = _on_days(born, days)
+    anniversaries = {
+        pk: day
+        for pk, day in _on_days(first_days, days).items()
+        if day.year - first_days[pk].year >= 1
+    }
+    found = {
+        e.pk: e
+        for e in people.filter(pk__in=[*birthdays, *anniversaries]).only(
+            "pk", "tenant_id", "first_name", "last_name", "preferred_name"
+        )
+    }
     order = lambda c: (c.day, c.employee.last_name, c.employee.pk)  # noqa: E731
-    return sorted(birthdays, key=order), sorted(anniversaries, key=order)
+    return (
+        sorted((Celebration(found[pk], day, None) for pk, day in birthdays.items()), key=order),
+        sorted(
+            (
+                Celebration(found[pk], day, day.year - first_days[pk].year)
+                for pk, day in anniversaries.items()
+            ),
+            key=order,
+        ),
+    )

@@ -6,14 +6,15 @@ A fixed number of queries, whatever the size of the company."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from kluis.access.actor import Actor
+from kluis.access.permissions import Scope
 from kluis.people.permissions import actor_employee_id, scope_of
 from kluis.timeoff.inbox import waiting_requests
-from kluis.timeoff.models import LeaveRequest, Status
-from kluis.timeoff.services import may_decide
+from kluis.timeoff.models import LeaveRequest, Stage, Status
 from kluis.timeoff.team_calendar import AwayNow, away_now
 
 APPROVE = "timeoff.approve"
@@ -21,12 +22,23 @@ CALENDAR = "timeoff.view_calendar"
 REQUEST = "timeoff.request"
 
 
-def waiting(actor: Actor) -> list[LeaveRequest] | None:
-    """The leave requests waiting for the reader's decision, oldest first, as the approvals
-    page lists them (one query); None when the reader approves nothing."""
-    if scope_of(actor, APPROVE) is None:
+@dataclass(frozen=True)
+class Waiting:
+    count: int
+    first: list[LeaveRequest]  # the oldest few
+
+
+def waiting(actor: Actor, shown: int = 3) -> Waiting | None:
+    """The leave requests waiting for the reader's decision, as the approvals page lists
+    them (`inbox.waiting_requests` narrowed as `may_decide` narrows it, in SQL: a count
+    and the oldest few, two queries); None when the reader approves nothing."""
+    scope = scope_of(actor, APPROVE)
+    if scope is None:
         return None
-    return [r for r in waiting_requests(actor) if may_decide(actor, r)]
+    found = waiting_requests(actor)
+    if scope == Scope.COMPANY and not actor.is_system:  # nobody approves twice
+        found = found.exclude(stage=Stage.HR, first_approver=actor.label)
+    return Waiting(found.count(), list(found[:shown]))
 
 
 def away(actor: Actor, today: dt.date) -> AwayNow | None:

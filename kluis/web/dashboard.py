@@ -44,7 +44,7 @@ class Figure:
 class Dashboard:
     today: dt.date
     scope_label: str = ""
-    waiting: list[Any] | None = None
+    waiting: timeoff.Waiting | None = None
     away: Any = None
     coming_leave: list[Any] | None = None
     people: list[Figure] = field(default_factory=list)  # headcount, hires, leavers

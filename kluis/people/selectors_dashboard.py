@@ -247,15 +247,23 @@ def colleagues(actor: Actor) -> QuerySet[Employee]:
 
 
 def celebrations(actor: Actor, week_first: dt.date) -> tuple[list[Celebration], list[Celebration]]:
-    """Birthdays and work anniversaries in the week starting on `week_first` (three
-    queries), in date order. A birthday shows its day and month only."""
+    """Birthdays and work anniversaries in the week starting on `week_first` (two queries
+    whatever is found), in date order. A birthday shows its day and month only."""
     days = _week_days(week_first)
     people = colleagues(actor)
-    born = {
-        pk: day
-        for pk, day in people.filter(birth_date__isnull=False).values_list("pk", "birth_date")
-        if day is not None
-    }
+    names: dict[int, Employee] = {}
+    born: dict[int, dt.date] = {}
+    for pk, first_name, last_name, preferred_name, birth_date in people.values_list(
+        "pk", "first_name", "last_name", "preferred_name", "birth_date"
+    ):
+        names[pk] = Employee(
+            pk=pk,
+            first_name=first_name,
+            last_name=last_name,
+            preferred_name=preferred_name,
+        )
+        if birth_date is not None:
+            born[pk] = birth_date
     first_days: dict[int, dt.date] = {}
     for employee_id, start in (
         Employment.objects.for_actor(actor)
@@ -264,26 +272,11 @@ def celebrations(actor: Actor, week_first: dt.date) -> tuple[list[Celebration], 
     ):
         if employee_id not in first_days or start < first_days[employee_id]:
             first_days[employee_id] = start
-    birthdays = _on_days(born, days)
-    anniversaries = {
-        pk: day
-        for pk, day in _on_days(first_days, days).items()
-        if day.year - first_days[pk].year >= 1
-    }
-    found = {
-        e.pk: e
-        for e in people.filter(pk__in=[*birthdays, *anniversaries]).only(
-            "pk", "tenant_id", "first_name", "last_name", "preferred_name"
-        )
-    }
     order = lambda c: (c.day, c.employee.last_name, c.employee.pk)  # noqa: E731
-    return (
-        sorted((Celebration(found[pk], day, None) for pk, day in birthdays.items()), key=order),
-        sorted(
-            (
-                Celebration(found[pk], day, day.year - first_days[pk].year)
-                for pk, day in anniversaries.items()
-            ),
-            key=order,
-        ),
-    )
+    birthdays = [Celebration(names[pk], day, None) for pk, day in _on_days(born, days).items()]
+    anniversaries = [
+        Celebration(names[pk], day, day.year - first_days[pk].year)
+        for pk, day in _on_days(first_days, days).items()
+        if pk in names and day.year - first_days[pk].year >= 1
+    ]
+    return sorted(birthdays, key=order), sorted(anniversaries, key=order)

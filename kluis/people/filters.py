@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +20,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import can
 from kluis.access.models import Role
 from kluis.people import accounts, selectors
+from kluis.people import selectors_dashboard as due
 from kluis.people.models import (
     ContractType,
     CustomFieldDefinition,
@@ -56,6 +58,16 @@ CUSTOM_PREFIX = "cf_"
 HAS_ACCOUNT = "member"
 ACCOUNT_CHOICES = [(HAS_ACCOUNT, _("Has a login")), *accounts.FILTER_CHOICES]
 ACCOUNT_FILTERS = ("account", "role")
+MISSING_CHOICES = [
+    (due.MISSING_IBAN, _("No bank account")),
+    (due.MISSING_EMERGENCY_CONTACT, _("No emergency contact")),
+]
+# The dashboard's date ranges: shown on the list only while one is set.
+RANGES = {
+    "started": due.started_between,
+    "ends": due.service_ends_between,
+    "probation_ends": due.probation_ends_between,
+}
 
 
 def _sort_choices() -> list[tuple[str, Any]]:
@@ -124,6 +136,40 @@ class EmployeeFilter(django_filters.FilterSet):
         method="filter_role",
         label=_("Role"),
         empty_label=_("Any role"),
+    )
+    missing = django_filters.ChoiceFilter(
+        choices=MISSING_CHOICES,
+        method="filter_missing",
+        label=_("Missing data"),
+        empty_label=_("Any"),
+    )
+    started_from = django_filters.DateFilter(
+        method="filter_ranges", label=_("Hired from"), widget=forms.DateInput({"type": "date"})
+    )
+    started_to = django_filters.DateFilter(
+        method="filter_ranges",
+        label=_("Hired until"),
+        widget=forms.DateInput({"type": "date"}),
+    )
+    ends_from = django_filters.DateFilter(
+        method="filter_ranges",
+        label=_("Last contract ends from"),
+        widget=forms.DateInput({"type": "date"}),
+    )
+    ends_to = django_filters.DateFilter(
+        method="filter_ranges",
+        label=_("Last contract ends until"),
+        widget=forms.DateInput({"type": "date"}),
+    )
+    probation_ends_from = django_filters.DateFilter(
+        method="filter_ranges",
+        label=_("Probation ends from"),
+        widget=forms.DateInput({"type": "date"}),
+    )
+    probation_ends_to = django_filters.DateFilter(
+        method="filter_ranges",
+        label=_("Probation ends until"),
+        widget=forms.DateInput({"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(
         choices=_sort_choices(), method="sort_by", label=_("Sort by"), empty_label=None
@@ -260,6 +306,36 @@ class EmployeeFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return accounts.with_role(self.actor, queryset, value, "membership_id")
+
+    def filter_missing(
+        self, queryset: QuerySet[Employee], name: str, value: str
+    ) -> QuerySet[Employee]:
+        """Current people without a bank account or without an emergency contact."""
+        if not value:
+            return queryset
+        return queryset.filter(due.missing(value))
+
+    def filter_ranges(
+        self, queryset: QuerySet[Employee], name: str, value: Any
+    ) -> QuerySet[Employee]:
+        """A dashboard range (hired, last contract ending, probation ending): applied once,
+        from both of its ends (an open end reaches as far as the dates go)."""
+        key = name.rsplit("_", 1)[0]
+        if not value or (name.endswith("_to") and self.form.cleaned_data.get(f"{key}_from")):
+            return queryset
+        first = self.form.cleaned_data.get(f"{key}_from") or dt.date.min
+        last = self.form.cleaned_data.get(f"{key}_to") or dt.date.max
+        return due.with_service_dates(queryset).filter(RANGES[key](first, last))
+
+    def dashboard_filters(self) -> list[Any]:
+        """The dashboard's date ranges, shown while the list is narrowed by one."""
+        data = self.data or {}
+        return [
+            self.form[f"{key}_{end}"]
+            for key in RANGES
+            if data.get(f"{key}_from") or data.get(f"{key}_to")
+            for end in ("from", "to")
+        ]
 
     def filter_contract_type(
         self, queryset: QuerySet[Employee], name: str, value: str

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kluis.people.views import self_service, team
+from kluis.people.views import celebrations, self_service, team
 
 urlpatterns = [
     path("me/", self_service.my_profile, name="my_profile"),
@@ -14,6 +14,7 @@ urlpatterns = [
         self_service.my_contacts_remove,
         name="my_contacts_remove",
     ),
+    path("me/celebrations/", celebrations.my_celebrations, name="my_celebrations"),
     path("team/", team.my_team, name="my_team"),
     path("org-chart/", team.org_chart, name="org_chart"),
 ]

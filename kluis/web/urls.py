@@ -7,6 +7,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("away/", views.dashboard_away, name="dashboard_away"),
     path("company/switch/", views.switch_company, name="switch_company"),
     # The inbox (was "Notices" at /notices/: old links and e-mails still arrive).
     path("inbox/", views_notices.notice_list, name="notices"),

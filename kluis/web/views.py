@@ -3,35 +3,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kluis.access.authorization import can, grants_of
 from kluis.access.decorators import member_required
-from kluis.access.models import Role
-from kluis.audit.selectors import recent_events
 from kluis.tenancy.middleware import SESSION_KEY
-from kluis.timeoff.inbox import waiting_count
-from kluis.timeoff.team_calendar import away_now
+from kluis.timeoff.selectors_dashboard import away
+from kluis.web.dashboard import build
 
 
 @member_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """What needs the signed-in person, by role (kluis/web/dashboard.py)."""
     actor = request.actor  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
-    roles = Role.objects.for_actor(actor).filter(assignments__membership=membership)
-    context = {
-        "roles": roles,
-        "grants": sorted(grants_of(actor).items()),
-        "team": membership.reports.filter(is_active=True).select_related("user"),
-        "recent_events": (recent_events(actor) if can(actor, "audit.view") else None),
-        # The calendar's block: who is away (names and "Away"/"Absent" only), and what
-        # waits for the viewer's approval.
-        "away": away_now(actor) if can(actor, "timeoff.view_calendar") else None,
-        "waiting_for_me": waiting_count(actor) if can(actor, "timeoff.approve") else 0,
-    }
-    return render(request, "web/dashboard.html", context)
+    return render(request, "web/dashboard.html", {"board": build(actor)})
+
+
+@member_required("timeoff.view_calendar")
+def dashboard_away(request: HttpRequest) -> HttpResponse:
+    """Everyone the dashboard counts as away today and this week."""
+    actor = request.actor  # type: ignore[attr-defined]
+    return render(request, "web/dashboard_away.html", {"away": away(actor, timezone.localdate())})
 
 
 @require_POST

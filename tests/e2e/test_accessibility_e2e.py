@@ -1,0 +1,201 @@
+"""Every page each demo role can reach from its navigation, at desktop (1280x800) and phone
+(390x844) sizes, passes axe-core without a serious or critical violation, and no page
+scrolls sideways on the phone.
+
+axe-core (node_modules/axe-core, pinned in package-lock.json; docs/decisions/
+0029-accessibility-checks.md) is evaluated into each page through the DevTools protocol
+(`page.evaluate`), which the page's CSP does not govern, so the pages run with their real
+policy and a CSP violation of their own still fails the test. Each role signs in once; each
+page is loaded once and checked at both sizes by resizing the viewport.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+
+from tests.e2e.conftest import REPO_ROOT, KluisServer, login
+
+pytestmark = pytest.mark.e2e
+
+AXE = (REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE_VERSION = "4.14.1"
+
+ROLES = {
+    "owner": "owner@demo-bv.test",
+    "hr": "hr@demo-bv.test",
+    "manager": "manager@demo-bv.test",
+    "employee": "employee@demo-bv.test",
+    "auditor": "auditor@demo-bv.test",
+    "consultant": "consultant@kluis.test",
+    "operator": "operator@kluis.test",
+}
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+BLOCKING = ("serious", "critical")
+
+# Besides the navigation's pages: one detail page of each list, the first link that
+# matches, wherever it is found.
+DETAIL_PAGES = [
+    re.compile(r"^/people/\d+/$"),  # a profile
+    re.compile(r"^/audit/\d+/$"),  # an audit event
+    re.compile(r"^/time-off/requests/\d+/$"),  # a leave request
+    re.compile(r"^/time-off/absences/\d+/$"),  # a sick period
+    re.compile(r"^/integrations/webhooks/\d+/$"),  # a webhook
+    re.compile(r"^/members/\d+/$"),  # a member
+    re.compile(r"^/roles/\d+/$"),  # a role
+]
+# Downloads and sign-out are no pages to check.
+NOT_A_PAGE = re.compile(r"\.(csv|xlsx|json|ics)$|^/accounts/logout/")
+
+RUN_AXE = """
+async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => ["serious", "critical"].includes(v.impact))
+    .map((v) => ({
+      rule: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary
+        .replace(/\\s+/g, " ").slice(0, 240)),
+    }));
+}
+"""
+LINKS = """
+(selector) => Array.from(document.querySelectorAll(selector), (a) => a.getAttribute("href"))
+"""
+NO_SIDEWAYS = """
+() => [document.documentElement.scrollWidth, window.innerWidth]
+"""
+# After a resize: let media queries apply and ui.js mark the tables that now scroll.
+SETTLE = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+@dataclass
+class Findings:
+    problems: list[str]
+    pages: int = 0
+    checks: int = 0
+
+    def add(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+
+@pytest.fixture
+def role_page(browser: Browser, kluis_server: KluisServer) -> Iterator[tuple[Page, list[str]]]:
+    """A context of its own (the sign-in reused for every page), failing on JS errors and
+    CSP violations as the shared `page` fixture does."""
+    context: BrowserContext = browser.new_context(
+        ignore_https_errors=True,
+        base_url=kluis_server.url,
+        locale="en-GB",
+        viewport={"width": 1280, "height": 800},
+    )
+    context.set_default_timeout(15_000)
+    context.add_init_script(
+        'document.addEventListener("securitypolicyviolation", (e) => console.error('
+        '"CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")));'
+    )
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console error on {page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"JS error on {page.url}: {error}"))
+    yield page, errors
+    context.close()
+
+
+def _axe(page: Page, where: str, findings: Findings) -> None:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)
+    findings.checks += 1
+    for violation in page.evaluate(RUN_AXE):
+        nodes = "\n      ".join(violation["nodes"])
+        findings.add(
+            where,
+            f"{violation['impact']} {violation['rule']} ({violation['help']})\n      {nodes}",
+        )
+
+
+def _check_both_sizes(page: Page, path: str, role: str, findings: Findings) -> None:
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate(SETTLE)
+        where = f"{role} {size} {path}"
+        _axe(page, where, findings)
+        if size == "phone":
+            scroll_width, inner_width = page.evaluate(NO_SIDEWAYS)
+            if scroll_width > inner_width:
+                findings.add(where, f"scrolls sideways: {scroll_width}px wide in {inner_width}px")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def _local(href: str | None) -> str | None:
+    if not href or not href.startswith("/") or NOT_A_PAGE.search(href.split("?")[0]):
+        return None
+    return href.split("#")[0]
+
+
+def _open_menus(page: Page, role: str, findings: Findings) -> None:
+    """The menus themselves, opened: every desktop group, then the phone menu."""
+    for group in page.locator("[data-testid=main-nav] details > summary").all():
+        group.click()
+        _axe(page, f"{role} desktop menu {group.inner_text()}", findings)
+        page.keyboard.press("Escape")  # an open dropdown covers the page until closed
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_test_id("menu").locator("summary").first.click()
+    _axe(page, f"{role} phone menu", findings)
+    page.keyboard.press("Escape")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_of_the_role_passes_axe_at_both_sizes(
+    role: str, role_page: tuple[Page, list[str]], kluis_server: KluisServer
+) -> None:
+    page, errors = role_page
+    login(page, kluis_server, ROLES[role])
+    findings = Findings(problems=[])
+    nav = page.evaluate(LINKS, "[data-testid=main-nav] a, [data-testid=user-menu] a")
+    queue = [path for path in map(_local, nav) if path]
+    assert queue, f"{role}: no navigation"
+    _open_menus(page, role, findings)
+    seen: set[str] = set()
+    details = list(DETAIL_PAGES)
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = page.goto(path)
+        status = response.status if response else 0
+        if status != 200:
+            findings.add(f"{role} {path}", f"answered {status}")
+            continue
+        findings.pages += 1
+        _check_both_sizes(page, path, role, findings)
+        hrefs = [h for h in map(_local, page.evaluate(LINKS, "main a[href]")) if h]
+        for pattern in list(details):
+            match = next((h for h in hrefs if pattern.match(h)), None)
+            if match:
+                details.remove(pattern)
+                queue.append(match)
+    print(f"\n{role}: {findings.pages} pages, {findings.checks} axe runs, {len(errors)} errors")
+    problems = findings.problems + errors
+    assert not problems, f"{len(problems)} problems for {role}:\n  " + "\n  ".join(problems)
+
+
+def test_axe_is_the_pinned_version() -> None:
+    assert f"axe v{AXE_VERSION}" in AXE[:100]
+    lock = (REPO_ROOT / "package-lock.json").read_text(encoding="utf-8")
+    assert re.search(r'"node_modules/axe-core": \{\s*"version": "' + re.escape(AXE_VERSION), lock)
+    assert Path(REPO_ROOT / "node_modules/axe-core/axe.min.js").is_file()

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import KluisServer, login
+from tests.e2e.navigation import go_to
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +24,7 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
 ) -> None:
     # The owner creates "Payroll viewer" with people.view_salary for all of the company.
     login(page, kluis_server, "owner@demo-bv.test")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roles").click()
+    go_to(page, "Organisation", "Roles")
     page.get_by_test_id("new-role").click()
     page.get_by_label("Name", exact=True).fill(ROLE)
     page.get_by_label("Description").fill("Reads wages of the whole company")
@@ -37,7 +38,7 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
     expect(salary).to_contain_text("All of the company")
 
     # ... and grants it to a member from the member's page.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    go_to(page, "Organisation", "Members")
     page.get_by_test_id("members").get_by_role("link", name=GRANTEE).click()
     page.get_by_test_id("grant-role").get_by_label("Role").select_option(label=ROLE)
     page.get_by_role("button", name="Grant role").click()
@@ -47,7 +48,7 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
     # The auditor signs in, filters the audit log on role.granted and sees the grant.
     page.context.clear_cookies()
     login(page, kluis_server, "auditor@demo-bv.test")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    go_to(page, "Reports", "Audit log")
     filters = page.get_by_test_id("audit-filters")
     filters.get_by_label("Action").select_option("role.granted")
     filters.get_by_role("button", name="Filter").click()

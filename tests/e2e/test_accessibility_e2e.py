@@ -4,13 +4,17 @@ scrolls sideways on the phone.
 
 axe-core (node_modules/axe-core, pinned in package-lock.json; docs/decisions/
 0029-accessibility-checks.md) is evaluated into each page through the DevTools protocol
-(`page.evaluate`), which the page's CSP does not govern, so the pages run with their real
-policy and a CSP violation of their own still fails the test. Each role signs in once; each
-page is loaded once and checked at both sizes by resizing the viewport.
+(an init script of the browser context), which the page's CSP does not govern, so the pages
+run with their real policy and a CSP violation of their own still fails the test. Each
+role signs in once; each page is loaded once and checked at both sizes by resizing the
+viewport. A page whose main content is exactly one already checked (the same list for the
+owner and an HR admin, say) is not run through axe again: the role's own header is checked
+on its first page and with every menu open.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +27,8 @@ from tests.e2e.conftest import REPO_ROOT, KluisServer, login
 
 pytestmark = pytest.mark.e2e
 
-AXE = (REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = AXE_PATH.read_text(encoding="utf-8")
 AXE_VERSION = "4.14.1"
 
 ROLES = {
@@ -69,6 +74,11 @@ async () => {
 LINKS = """
 (selector) => Array.from(document.querySelectorAll(selector), (a) => a.getAttribute("href"))
 """
+# The main content as markup, without what changes on every load (tokens, nonces).
+MAIN_MARKUP = """
+() => (document.querySelector("main") || document.body).outerHTML
+  .replace(/(name="csrfmiddlewaretoken" value|nonce|name="once" value)="[^"]*"/g, "")
+"""
 NO_SIDEWAYS = """
 () => [document.documentElement.scrollWidth, window.innerWidth]
 """
@@ -81,6 +91,7 @@ class Findings:
     problems: list[str]
     pages: int = 0
     checks: int = 0
+    repeated: int = 0
 
     def add(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -95,12 +106,14 @@ def role_page(browser: Browser, kluis_server: KluisServer) -> Iterator[tuple[Pag
         base_url=kluis_server.url,
         locale="en-GB",
         viewport={"width": 1280, "height": 800},
+        reduced_motion="reduce",  # menus open without a fade, axe sees them at once
     )
     context.set_default_timeout(15_000)
     context.add_init_script(
         'document.addEventListener("securitypolicyviolation", (e) => console.error('
         '"CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")));'
     )
+    context.add_init_script(path=str(AXE_PATH))
     page = context.new_page()
     errors: list[str] = []
 
@@ -115,8 +128,6 @@ def role_page(browser: Browser, kluis_server: KluisServer) -> Iterator[tuple[Pag
 
 
 def _axe(page: Page, where: str, findings: Findings) -> None:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE)
     findings.checks += 1
     for violation in page.evaluate(RUN_AXE):
         nodes = "\n      ".join(violation["nodes"])
@@ -126,17 +137,21 @@ def _axe(page: Page, where: str, findings: Findings) -> None:
         )
 
 
-def _check_both_sizes(page: Page, path: str, role: str, findings: Findings) -> None:
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.evaluate(SETTLE)
+def _check_both_sizes(page: Page, path: str, role: str, findings: Findings, axe: bool) -> None:
+    """Both sizes, the current one first (saves a resize per page)."""
+    current = page.viewport_size or {"width": 1280}
+    sizes = sorted(SIZES.items(), key=lambda size: size[1][0] != current["width"])
+    for size, (width, height) in sizes:
+        if width != (page.viewport_size or {}).get("width"):
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate(SETTLE)
         where = f"{role} {size} {path}"
-        _axe(page, where, findings)
+        if axe:
+            _axe(page, where, findings)
         if size == "phone":
             scroll_width, inner_width = page.evaluate(NO_SIDEWAYS)
             if scroll_width > inner_width:
                 findings.add(where, f"scrolls sideways: {scroll_width}px wide in {inner_width}px")
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def _local(href: str | None) -> str | None:
@@ -155,7 +170,10 @@ def _open_menus(page: Page, role: str, findings: Findings) -> None:
     page.get_by_test_id("menu").locator("summary").first.click()
     _axe(page, f"{role} phone menu", findings)
     page.keyboard.press("Escape")
-    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+# Main content already run through axe at both sizes in this test session (sha256).
+CHECKED: set[str] = set()
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -164,6 +182,10 @@ def test_every_page_of_the_role_passes_axe_at_both_sizes(
 ) -> None:
     page, errors = role_page
     login(page, kluis_server, ROLES[role])
+    if role == "operator":
+        # An operator has no company: signing in lands on the dashboard's 403 ("no
+        # company"), whose header still holds the operator's menu.
+        errors[:] = [e for e in errors if "status of 403" not in e]
     findings = Findings(problems=[])
     nav = page.evaluate(LINKS, "[data-testid=main-nav] a, [data-testid=user-menu] a")
     queue = [path for path in map(_local, nav) if path]
@@ -182,14 +204,23 @@ def test_every_page_of_the_role_passes_axe_at_both_sizes(
             findings.add(f"{role} {path}", f"answered {status}")
             continue
         findings.pages += 1
-        _check_both_sizes(page, path, role, findings)
+        markup = page.evaluate(MAIN_MARKUP)
+        fingerprint = hashlib.sha256(markup.encode()).hexdigest()
+        # The first page always: the role's header at both sizes.
+        fresh = fingerprint not in CHECKED or findings.pages == 1
+        findings.repeated += not fresh
+        _check_both_sizes(page, path, role, findings, axe=fresh)
+        CHECKED.add(fingerprint)
         hrefs = [h for h in map(_local, page.evaluate(LINKS, "main a[href]")) if h]
         for pattern in list(details):
             match = next((h for h in hrefs if pattern.match(h)), None)
             if match:
                 details.remove(pattern)
                 queue.append(match)
-    print(f"\n{role}: {findings.pages} pages, {findings.checks} axe runs, {len(errors)} errors")
+    print(
+        f"\n{role}: {findings.pages} pages ({findings.repeated} seen before), "
+        f"{findings.checks} axe runs, {len(findings.problems)} problems, {len(errors)} errors"
+    )
     problems = findings.problems + errors
     assert not problems, f"{len(problems)} problems for {role}:\n  " + "\n  ".join(problems)
 

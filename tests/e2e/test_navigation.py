@@ -38,9 +38,13 @@ def test_owner_finds_every_group_in_one_header_row(page: Page, kluis_server: Klu
     links = nav_links(page)
     for label, href in {**RESTRICTED, "Change feed": "/people/changes/"}.items():
         assert links.get(label) == href, links
-    # One row: the bar is as high as one line of links, the name in the header included.
-    bar = page.locator(".kluis-header-bar").bounding_box()
-    assert bar is not None and bar["height"] < 70, bar
+    # One row: every group, the inbox and the person's name side by side.
+    row = page.locator(
+        "[data-testid=main-nav] summary, [data-testid=notices-link],"
+        " [data-testid=user-menu] > summary"
+    )
+    middles = [(b["y"] + b["height"] / 2) for b in (e.bounding_box() for e in row.all()) if b]
+    assert len(middles) == 8 and max(middles) - min(middles) < 8, middles
     expect(page.get_by_test_id("notices-link")).to_be_visible()
     expect(page.get_by_test_id("menu")).to_be_hidden()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,3 +43,9 @@ class ApiClientForm(forms.Form):
         choices=[(s, f"{s} — {SCOPE_LABELS.get(s, s)}") for s in API_SCOPES],
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the API key form on the same page has fields of the same names, and
+        # a label must point at its own form's input.
+        kwargs.setdefault("auto_id", "id_client_%s")
+        super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import KluisServer, login
+from tests.e2e.navigation import go_to
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +30,7 @@ def test_hr_admin_makes_a_key_that_works_once_shown_and_stops_when_revoked(
     page: Page, kluis_server: KluisServer
 ) -> None:
     login(page, kluis_server, "hr@demo-bv.test")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="API keys").click()
+    go_to(page, "Settings", "API keys")
     form = page.get_by_test_id("api-key-form")
     form.get_by_role("textbox", name=re.compile(r"^Name")).fill("Payroll sync (e2e)")
     form.get_by_role("checkbox", name=re.compile(r"^employees:read\b")).check()
@@ -45,7 +46,7 @@ def test_hr_admin_makes_a_key_that_works_once_shown_and_stops_when_revoked(
     assert all("iban" not in row and "wage" not in row for row in page_of_employees["results"])
 
     # Shown once: coming back to the page shows only its prefix.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="API keys").click()
+    go_to(page, "Settings", "API keys")
     expect(page.get_by_test_id("api-key-value")).to_have_count(0)
     keys = page.get_by_test_id("api-keys")
     expect(keys).to_contain_text(key[:12])

@@ -12,6 +12,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LOGIN_PATH, KluisServer, enter_password, login
+from tests.e2e.navigation import open_user_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +50,7 @@ def test_passkey_enrol_passwordless_sign_in_and_second_factor(
 
     # Enrol: the menu's "Two-factor authentication", add a passkey (password asked again).
     login(page, server, EMAIL)
-    page.locator("details.dropdown summary").click()
+    open_user_menu(page)
     page.get_by_role("link", name="Two-factor authentication").click()
     page.goto(f"{server.url}/accounts/2fa/webauthn/add/")
     if "/reauthenticate/" in page.url:

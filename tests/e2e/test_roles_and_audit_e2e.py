@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import KluisServer, login
+from tests.e2e.navigation import go_to
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
 ) -> None:
     # The owner creates "Payroll viewer" with people.view_salary for all of the company.
     login(page, kluis_server, "owner@demo-bv.test")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roles").click()
+    go_to(page, "Organisation", "Roles")
     page.get_by_test_id("new-role").click()
     page.get_by_label("Name", exact=True).fill(ROLE)
     page.get_by_label("Description").fill("Reads wages of the whole company")
@@ -51,7 +52,7 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
     # The auditor signs in, filters the audit log on role.granted and sees the grant.
     page.context.clear_cookies()
     login(page, kluis_server, "auditor@demo-bv.test")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    go_to(page, "Reports", "Audit log")
     filters = page.get_by_test_id("audit-filters")
     filters.get_by_label("Action").select_option("role.granted")
     filters.get_by_role("button", name="Filter").click()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LOGIN_PATH, KluisServer, login
+from tests.e2e.navigation import open_user_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,7 @@ def test_single_company_member_sees_no_company_switcher(
 def test_sign_out_ends_the_session(page: Page, kluis_server: KluisServer) -> None:
     login(page, kluis_server, "manager@demo-bv.test")
 
-    page.locator("header details.dropdown summary").click()
+    open_user_menu(page)
     page.get_by_role("link", name="Sign out").click()
     page.wait_for_url(re.compile(r"/accounts/logout/"))
     with page.expect_navigation():

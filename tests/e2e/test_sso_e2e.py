@@ -15,6 +15,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LOGIN_PATH, KluisServer, login
+from tests.e2e.navigation import go_to
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +34,7 @@ def test_sign_in_through_the_company_s_provider(
 ) -> None:
     # The owner sets up single sign-on for Demo BV.
     login(page, kluis_server, "owner@demo-bv.test")
-    page.get_by_role("link", name="Single sign-on").click()
+    go_to(page, "Settings", "Single sign-on")
     form = page.get_by_test_id("sso-form")
     form.get_by_label("Provider:", exact=True).select_option("oidc")
     form.get_by_label("Issuer URL").fill(issuer)

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     start_worker,
     stop_worker,
 )
+from tests.e2e.navigation import go_to
 from tests.integrations.webhooks.receiver import Receiver, running_receiver
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +82,7 @@ def test_hr_admin_makes_a_webhook_sees_the_ping_a_change_and_a_replay(
 ) -> None:
     page.set_viewport_size(PHONE)
     login(page, kluis_server, "hr@demo-bv.test")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+    go_to(page, "Settings", "Webhooks")
     expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
     no_sideways_scroll(page)
 

@@ -165,7 +165,7 @@ def test_sign_in_page_has_an_accessible_language_switcher(db, language):
 
 def test_user_menu_has_a_language_switcher_for_the_current_page(demo, login):
     html = _text(login(OWNER).get("/roles/", headers={"accept-language": "fr"}))
-    menu = re.search(r'<details class="dropdown">.*?</details>', html, re.S)
+    menu = re.search(r'<details class="dropdown kluis-user-menu".*?</details>', html, re.S)
     assert menu
     form = _switcher(menu.group(0))
     assert 'name="next" value="/roles/"' in form

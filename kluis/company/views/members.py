@@ -106,6 +106,7 @@ def _render_detail(
             "member": member,
             "assignments": assignments,
             "can_manage": can_manage,
+            "can_view_roles": can(actor, "access.view_roles"),  # else no link to a 403
             "grant_form": grant_form if can_manage else None,
             "can_reset_mfa": can(actor, RESET_MFA) and member.user_id != actor.membership.user_id,
             "has_mfa": Authenticator.objects.filter(user_id=member.user_id).exists(),

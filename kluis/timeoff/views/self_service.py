@@ -127,8 +127,15 @@ class Day:
 
     @cached_property
     def label(self) -> str:
-        """The cell's accessible name: the day in words and what it holds."""
-        return ", ".join([self.spoken, *self.marks])
+        """The cell's accessible name: the day in words and what it holds. A day showing
+        tags starts with what the cell shows (its number and the tags), so a person who
+        speaks to their computer can name the cell by what they see (WCAG 2.5.3)."""
+        words = ", ".join([self.spoken, *self.marks])
+        shown = [str(label) for label in (self.holiday, self.closing) if label]
+        shown += [str(item["name"]) for item in self.leave]
+        if self.sick:
+            shown.append(str(self.sick))
+        return f"{self.date.day} {' '.join(shown)}: {words}" if shown else words
 
     @cached_property
     def css(self) -> str:

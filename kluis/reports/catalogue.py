@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,14 @@ class Report:
     permission: str
     filters: tuple[str, ...]
     build: Callable[[Actor, Filters], Result]
+
+    @property
+    def url(self) -> str:
+        return reverse(f"reports:{self.key}")
+
+    @property
+    def csv_url(self) -> str:
+        return reverse(f"reports:{self.key}_csv")
 
 
 REPORTS: dict[str, Report] = {

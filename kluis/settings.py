@@ -325,6 +325,7 @@ LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("fr", "Français")]
 TIME_ZONE = os.environ.get("KLUIS_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 FORMAT_MODULE_PATH = ["kluis.formats"]  # one date format per language (kluis/formats/)
+FORM_RENDERER = "kluis.web.form_renderer.KluisFormRenderer"  # one look for every field
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "kluis" / "locale"]
 # The language chosen with the switcher (django.views.i18n.set_language) lives in this

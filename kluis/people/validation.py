@@ -109,12 +109,17 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
+def birth_date_bounds() -> tuple[dt.date, dt.date]:
+    """The first and last birth date allowed today."""
+    return EARLIEST_DAY, _years_after(timezone.localdate(), -WORKING_AGE)
+
+
 def birth_date(value: Any) -> dt.date | None:
     """Between 1 January 1900 and the day someone turned 14 (a person HR can employ)."""
     born = date(value)
     if born is None:
         return None
-    latest = _years_after(timezone.localdate(), -WORKING_AGE)
+    latest = birth_date_bounds()[1]
     if born < EARLIEST_DAY or born > latest:
         raise ValidationError(
             _("Enter a birth date between %(first)s and %(last)s.")

@@ -25,7 +25,7 @@ from kluis.people.models import (
     WageComponent,
     WagePeriod,
 )
-from kluis.people.validation import COUNTRIES, CURRENCIES
+from kluis.people.validation import COUNTRIES, CURRENCIES, birth_date_bounds
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -97,8 +97,13 @@ def _employee_field(name: str) -> forms.Field:
             required=False,
             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         )
-    if spec.kind == "date":
-        return forms.CharField(label=label, required=False, widget=DateInput())
+    if spec.kind == "date":  # the birth date: the browser's picker offers the allowed days
+        first, last = birth_date_bounds()
+        return forms.CharField(
+            label=label,
+            required=False,
+            widget=DateInput(attrs={"min": first.isoformat(), "max": last.isoformat()}),
+        )
     field = forms.CharField(
         label=label, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )

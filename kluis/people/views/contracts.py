@@ -3,6 +3,7 @@ wage component."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -76,6 +77,16 @@ def _day(value: Any) -> str:
     return formats.date_format(day, "DATE_FORMAT") if day else str(value)
 
 
+def _ask_unless_refused(form: EndEmploymentForm, start: dt.date) -> bool:
+    """Ask before ending, unless the day is one the service refuses anyway (not a date,
+    or before the start): then its error is shown at once, with no question first."""
+    try:
+        day = validation.date(form.cleaned_data["end_date"])
+    except ValidationError:
+        return False
+    return day is not None and day >= start
+
+
 @member_required("people.view")
 def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpResponse:
     actor = _actor(request)
@@ -89,20 +100,24 @@ def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpRespo
         initial={"end_date": contract.end_date or timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        page = confirm_first(
-            request,
-            title=_("End the contract of %(name)s?") % {"name": employee.display_name},
-            message=_(
-                "The contract as %(job)s ends on %(day)s. When it is their last contract, "
-                "%(name)s leaves the company that day."
+        page = (
+            None
+            if not _ask_unless_refused(form, contract.start_date)
+            else confirm_first(
+                request,
+                title=_("End the contract of %(name)s?") % {"name": employee.display_name},
+                message=_(
+                    "The contract as %(job)s ends on %(day)s. When it is their last contract, "
+                    "%(name)s leaves the company that day."
+                )
+                % {
+                    "job": contract.job_title,
+                    "day": _day(form.cleaned_data["end_date"]),
+                    "name": employee.display_name,
+                },
+                button=_("End contract"),
+                cancel=_detail_url(employee, "job"),
             )
-            % {
-                "job": contract.job_title,
-                "day": _day(form.cleaned_data["end_date"]),
-                "name": employee.display_name,
-            },
-            button=_("End contract"),
-            cancel=_detail_url(employee, "job"),
         )
         if page is not None:
             return page
@@ -183,16 +198,20 @@ def wage_component_end(request: HttpRequest, pk: int, component_pk: int) -> Http
         initial={"end_date": component.end_date or timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        page = confirm_first(
-            request,
-            title=_("End this wage component of %(name)s?") % {"name": employee.display_name},
-            message=_("%(label)s is paid for the last time for %(day)s.")
-            % {
-                "label": component.label or component.get_kind_display(),
-                "day": _day(form.cleaned_data["end_date"]),
-            },
-            button=_("End component"),
-            cancel=_detail_url(employee, "wages"),
+        page = (
+            None
+            if not _ask_unless_refused(form, component.start_date)
+            else confirm_first(
+                request,
+                title=_("End this wage component of %(name)s?") % {"name": employee.display_name},
+                message=_("%(label)s is paid for the last time for %(day)s.")
+                % {
+                    "label": component.label or component.get_kind_display(),
+                    "day": _day(form.cleaned_data["end_date"]),
+                },
+                button=_("End component"),
+                cancel=_detail_url(employee, "wages"),
+            )
         )
         if page is not None:
             return page

@@ -92,7 +92,6 @@ class Section:
 class SummaryRow:
     label: Any
     value: str
-    field_id: str
 
 
 def hire_sections(parts: dict[str, forms.Form | None]) -> list[Section]:
@@ -149,6 +148,6 @@ def summary(sections: list[Section]) -> list[tuple[Any, list[SummaryRow]]]:
             value = bound.form.cleaned_data.get(bound.name)
             if isinstance(bound.field, forms.BooleanField) and bound.name.endswith("_clear"):
                 continue
-            rows.append(SummaryRow(bound.label, _shown(bound, value), bound.id_for_label))
+            rows.append(SummaryRow(bound.label, _shown(bound, value)))
         out.append((section.title, rows))
     return out

@@ -19,9 +19,10 @@ from django.utils.csp import CSP
 from kluis.settings_env import ENV, PRODUCTION
 from kluis.settings_env import env_bool as _bool
 from kluis.settings_env import env_list as _list
+from kluis.settings_env import env_path as _path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("KLUIS_DATA_DIR", BASE_DIR / "var")).resolve()
+DATA_DIR = _path("KLUIS_DATA_DIR", BASE_DIR / "var")  # empty means the default
 
 # A development key is fine on a laptop; production refuses it (see the check below).
 INSECURE_DEFAULT_SECRET_KEY = "kluis-insecure-development-key-do-not-use-in-production"  # noqa: S105
@@ -323,6 +324,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("fr", "Français")]
 TIME_ZONE = os.environ.get("KLUIS_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["kluis.formats"]  # one date format per language (kluis/formats/)
+FORM_RENDERER = "kluis.web.form_renderer.KluisFormRenderer"  # one look for every field
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "kluis" / "locale"]
 # The language chosen with the switcher (django.views.i18n.set_language) lives in this

@@ -5,6 +5,7 @@ does not fit refuses the start with a message naming the variable."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,6 +20,13 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_path(name: str, default: Path) -> Path:
+    """A directory from the environment; set but empty (`KLUIS_DATA_DIR=`) means the
+    default, never the current directory."""
+    value = os.environ.get(name, "").strip()
+    return Path(value or default).resolve()
 
 
 def env_list(name: str, default: str) -> list[str]:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from oauth2_provider import views as oauth
 from oauth2_provider.views import AuthorizationView
 
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import service_error_text
 from kluis.api.exceptions import problem_response
@@ -105,6 +107,17 @@ def connected_app_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     connection = OAuthConnection.objects.select_related("api_client", "tenant").access_by_id(
         actor, pk, not_found="No such connected app"
     )
+    page = confirm_first(
+        request,
+        title=_("Disconnect %(app)s?") % {"app": connection.api_client.name},
+        message=_(
+            "The app loses its access to Kluis at once; someone has to connect it again to use it."
+        ),
+        button=_("Disconnect"),
+        cancel=reverse("integrations:connected_apps"),
+    )
+    if page is not None:
+        return page
     try:
         revoke_connection(actor, connection)
     except PermissionDenied as error:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors, service_error_text
 from kluis.identity.stepup import needs_step_up, step_up_redirect
@@ -139,6 +140,18 @@ def api_client_create(request: HttpRequest) -> HttpResponse:
 def api_client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     client = basic_client_for(actor, pk)
+    page = confirm_first(
+        request,
+        title=_("Revoke the client %(id)s?") % {"id": client.client_id},
+        message=_(
+            "Apps using this client can no longer get tokens, and the tokens they have stop "
+            "working. This cannot be undone."
+        ),
+        button=_("Revoke client"),
+        cancel=reverse("integrations:api_keys"),
+    )
+    if page is not None:
+        return page
     try:
         revoke_api_client(actor, client)
     except PermissionDenied as error:
@@ -153,6 +166,18 @@ def api_client_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     key = api_key_for(actor, pk)
+    page = confirm_first(
+        request,
+        title=_("Revoke the key %(prefix)s…?") % {"prefix": key.prefix},
+        message=_(
+            "Every program using this key is refused from now on. This cannot be undone: "
+            "make a new key if one is needed again."
+        ),
+        button=_("Revoke key"),
+        cancel=reverse("integrations:api_keys"),
+    )
+    if page is not None:
+        return page
     try:
         revoke_api_key(actor, key)
     except PermissionDenied as error:

@@ -64,7 +64,9 @@ def default_workers() -> int:
 def data_dir_from_env() -> Path:
     """The same rule as settings.DATA_DIR, usable before settings load (the secret key
     file must exist before the settings read it)."""
-    return Path(os.environ.get("KLUIS_DATA_DIR", BASE_DIR / "var")).resolve()
+    from kluis.settings_env import env_path
+
+    return env_path("KLUIS_DATA_DIR", BASE_DIR / "var")
 
 
 def ensure_secret_key(data_dir: Path) -> Path | None:

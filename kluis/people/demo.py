@@ -4,6 +4,7 @@ through the same services HR uses, so the demo has history and an audit trail to
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 import re
 import unicodedata
@@ -54,24 +55,74 @@ def _phone(rng: random.Random, country: str) -> str:
     return f"+3247{rng.randint(0, 9)}{rng.randint(100000, 999999)}"
 
 
-def _work_email(first: str, last: str, domain: str) -> str:
-    """jan.de.smet@demo-bv.test: accents dropped, only letters, digits and dots."""
+def mail_local(first: str, last: str) -> str:
+    """jan.de.smet: accents dropped, only letters, digits and dots."""
     ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
     local = re.sub(r"[^a-z0-9.]+", ".", ascii_name.lower()).strip(".")
-    return f"{re.sub(r'\.{2,}', '.', local)}@{domain}.test"
+    return re.sub(r"\.{2,}", ".", local)
 
 
-def _person(fake: Faker, rng: random.Random, country: str) -> dict[str, object]:
-    born = fake.date_of_birth(minimum_age=20, maximum_age=63)
+def _work_email(first: str, last: str, domain: str) -> str:
+    """jan.de.smet@demo-bv.test."""
+    return f"{mail_local(first, last)}@{domain}.test"
+
+
+def _names_by_gender() -> tuple[frozenset[str], frozenset[str]]:
+    """(male, female) first names of Faker's Belgian and Dutch lists."""
+    male: set[str] = set()
+    female: set[str] = set()
+    for locale in ("nl_BE", "nl_NL"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        male.update(provider.first_names_male)
+        female.update(provider.first_names_female)
+    return frozenset(male), frozenset(female)
+
+
+MALE_NAMES, FEMALE_NAMES = _names_by_gender()
+
+
+def gender_of(first_name: str) -> str:
+    """The gender a first name is given to in the demo: male, female, or not stated when
+    the name is either or unknown."""
+    male, female = first_name in MALE_NAMES, first_name in FEMALE_NAMES
+    if male and not female:
+        return "male"
+    if female and not male:
+        return "female"
+    return ""
+
+
+def _first_name(fake: Faker, gender: str) -> str:
+    if gender == "male":
+        return str(fake.first_name_male())
+    if gender == "female":
+        return str(fake.first_name_female())
+    return str(fake.first_name())
+
+
+def _person(
+    fake: Faker,
+    rng: random.Random,
+    country: str,
+    *,
+    first: str,
+    last: str,
+    gender: str,
+    start: dt.date,
+) -> dict[str, object]:
+    """One person's private data, of a piece with their name and gender: born at least 18
+    years before their contract starts, a private e-mail made of their own name."""
+    years_employed = (timezone.localdate() - start).days // 365 + 1
+    born = fake.date_of_birth(minimum_age=max(20, 18 + years_employed), maximum_age=63)
     postcode = fake.postcode()
     return {
-        "private_email": f"{fake.user_name()}@example.net",  # never a real mailbox
+        "private_email": f"{mail_local(first, last)}@example.net",  # never a real mailbox
         "private_phone": _phone(rng, country),
         "birth_date": born,
         "nationality": country
         if rng.random() < 0.85
         else rng.choice(["BE", "NL", "FR", "DE", "PL", "MA", "TR"]),
-        "gender": rng.choice(["female", "male", "female", "male", "", "non_binary"]),
+        "gender": gender,
         "address": {
             "street": fake.street_name(),
             "number": str(fake.building_number()),
@@ -155,7 +206,15 @@ def load_people(
                 "work_email": membership.user.email,
                 "work_phone": _phone(rng, country),
                 "membership": membership,
-                **_person(fake, rng, country),
+                **_person(
+                    fake,
+                    rng,
+                    country,
+                    first=membership.user.first_name,
+                    last=membership.user.last_name,
+                    gender=gender_of(membership.user.first_name),
+                    start=start,
+                ),
                 "custom_fields": {
                     "tshirt_size": rng.choice(["S", "M", "L", "XL"]),
                     "company_car": key in {"owner", "manager"},
@@ -191,7 +250,8 @@ def load_people(
             if contract_type in {"fixed_term", "student", "interim"}
             else None
         )
-        first, last = fake.first_name(), fake.last_name()
+        gender = rng.choice(["female", "male", "female", "male", "", "non_binary"])
+        first, last = _first_name(fake, gender), fake.last_name()
         services.hire_employee(
             actor,
             tenant,
@@ -203,7 +263,7 @@ def load_people(
                 "status": "left"
                 if end and end < today
                 else rng.choice(["active"] * 12 + ["onboarding"]),
-                **_person(fake, rng, country),
+                **_person(fake, rng, country, first=first, last=last, gender=gender, start=start),
                 "custom_fields": {
                     "tshirt_size": rng.choice(["S", "M", "L", "XL"]),
                     "badge_number": f"B{rng.randint(1000, 9999)}",

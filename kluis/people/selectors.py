@@ -18,6 +18,7 @@ from kluis.access.actor import Actor
 from kluis.api.compiled import Slots, plan_for, run
 from kluis.audit.services import MASK, record
 from kluis.crypto import vault
+from kluis.people import read_audit
 from kluis.people import validation as v
 from kluis.people.fields import EMPLOYEE_FIELDS, WAGE_COMPONENT_PURPOSE, WAGE_PURPOSE
 from kluis.people.models import Employee, EmployeeVersion, Employment, Wage, WageComponent
@@ -391,6 +392,8 @@ def audit_opened(
     reader of such values records through here."""
     if not fields or not employees or actor.is_system:
         return
+    if read_audit.gather(actor, tenant, fields, employees):
+        return  # recorded once, when the page's `one_read_event()` block ends
     if len(employees) == 1:
         pk, name = employees[0]
         record(

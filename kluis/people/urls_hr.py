@@ -7,8 +7,10 @@ from kluis.people.views import (
     change_feed,
     contracts,
     employees,
+    hire,
     invitations,
     photos,
+    pickers,
     profile,
 )
 
@@ -17,7 +19,9 @@ urlpatterns = [
     path("changes/", change_feed.change_feed, name="changes"),
     path("<int:pk>/photo/", photos.employee_photo, name="photo"),
     path("<int:pk>/photo/upload/", photos.employee_photo_upload, name="photo_upload"),
-    path("new/", employees.employee_create, name="new"),
+    path("new/", hire.employee_create, name="new"),
+    path("search/employees/", pickers.employee_search, name="employee_search"),
+    path("search/employees/pick/", pickers.employee_pick, name="employee_pick"),
     path("invite/", invitations.invite_many, name="invite_many"),
     path("<int:pk>/invite/", invitations.invite, name="invite"),
     path("<int:pk>/", profile.employee_detail, name="detail"),

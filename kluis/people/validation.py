@@ -92,13 +92,68 @@ def date(value: Any) -> dt.date | None:
         raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
 
 
+# A person's dates: the bounds every form, the API and the import share.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+WORKING_AGE = 14  # years: the youngest age at which anyone can be born and employed here
+FUTURE_START_DAYS = 2 * 366  # a contract is agreed at most about two years ahead
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def birth_date_bounds() -> tuple[dt.date, dt.date]:
+    """The first and last birth date allowed today."""
+    return EARLIEST_DAY, _years_after(timezone.localdate(), -WORKING_AGE)
+
+
 def birth_date(value: Any) -> dt.date | None:
+    """Between 1 January 1900 and the day someone turned 14 (a person HR can employ)."""
     born = date(value)
-    if born is not None:
-        today = timezone.localdate()
-        if born > today or born.year < today.year - 120:
-            raise ValidationError(_("Enter a real birth date."))
+    if born is None:
+        return None
+    latest = birth_date_bounds()[1]
+    if born < EARLIEST_DAY or born > latest:
+        raise ValidationError(
+            _("Enter a birth date between %(first)s and %(last)s.")
+            % {"first": _iso(EARLIEST_DAY), "last": _iso(latest)}
+        )
     return born
+
+
+def start_date(value: Any, *, born: dt.date | None = None) -> dt.date | None:
+    """A hire or contract start: from 1900 up to about two years ahead, and (when the birth
+    date is known) not before the person's 14th birthday."""
+    day = date(value)
+    if day is None:
+        return None
+    latest = timezone.localdate() + dt.timedelta(days=FUTURE_START_DAYS)
+    if day < EARLIEST_DAY or day > latest:
+        raise ValidationError(
+            _("Enter a start date between %(first)s and %(last)s.")
+            % {"first": _iso(EARLIEST_DAY), "last": _iso(latest)}
+        )
+    if born is not None and day < _years_after(born, WORKING_AGE):
+        raise ValidationError(
+            _("This start date is before the person turned 14 (born %(born)s).")
+            % {"born": _iso(born)}
+        )
+    return day
+
+
+def person_name(value: Any, *, required: bool = False, max_length: int = 100) -> str:
+    """A first, last or preferred name: any script, but at least one letter."""
+    name = text(value, max_length=max_length, required=required)
+    if name and not any(ch.isalpha() for ch in name):
+        raise ValidationError(_("A name must contain at least one letter."))
+    return name
 
 
 def country(value: Any) -> str:

@@ -26,7 +26,7 @@ from kluis.crypto import vault
 from kluis.identity import policy as signin_policy
 from kluis.identity.policy_service import change_policy
 from kluis.people import services as people
-from kluis.people.demo import _person, _phone
+from kluis.people.demo import _person, _phone, gender_of
 from kluis.people.fields import WAGE_PURPOSE
 from kluis.people.models import Department, Employee, Team, Wage
 from kluis.people.services import organisation
@@ -222,7 +222,15 @@ class Synthesiser:
                 start = end - dt.timedelta(days=shape.term_days)
             else:
                 end = max(start + dt.timedelta(days=shape.term_days), today)
-        person = _person(self.fake, self.rng, self.country)
+        person = _person(
+            self.fake,
+            self.rng,
+            self.country,
+            first=first,
+            last=last,
+            gender=gender_of(first),
+            start=start,
+        )
         data: dict[str, Any] = {
             "first_name": first,
             "last_name": last,

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.sandbox import selectors, services
 from kluis.sandbox.models import Sandbox
@@ -79,6 +81,15 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     assert actor.tenant is not None
     with rls.unnarrowed():
         sandbox = get_object_or_404(selectors.sandboxes_of(actor.tenant), pk=pk)
+    page = confirm_first(
+        request,
+        title=_("Delete the sandbox %(name)s now?") % {"name": sandbox.company.name},
+        message=_("The sandbox and all its data are deleted at once. This cannot be undone."),
+        button=_("Delete sandbox"),
+        cancel=reverse("sandbox:sandboxes"),
+    )
+    if page is not None:
+        return page
     services.delete_sandbox(actor, sandbox)
     messages.success(request, _("The sandbox and all its data were deleted."))
     return redirect("sandbox:sandboxes")

@@ -53,6 +53,8 @@ def test_hr_admin_makes_a_key_that_works_once_shown_and_stops_when_revoked(
     expect(keys).not_to_contain_text(key)
 
     page.get_by_test_id(f"revoke-{key[:12]}").click()
+    expect(page.get_by_test_id("confirm-page")).to_contain_text(f"Revoke the key {key[:12]}")
+    page.get_by_test_id("confirm").click()
     expect(
         page.get_by_test_id("api-keys").get_by_role("row", name=re.compile("Payroll sync"))
     ).to_contain_text("Revoked")

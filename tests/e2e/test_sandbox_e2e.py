@@ -42,5 +42,8 @@ def test_an_owner_makes_a_sandbox_switches_into_it_and_sees_the_banner(
     page.goto(f"{kluis_server.url}/settings/sandboxes/")
     with page.expect_navigation():
         page.get_by_test_id("sandbox-delete").click()
+    expect(page.get_by_test_id("confirm-page")).to_contain_text("This cannot be undone.")
+    with page.expect_navigation():
+        page.get_by_test_id("confirm").click()
     expect(page.get_by_text("The sandbox and all its data were deleted.")).to_be_visible()
     expect(page.get_by_test_id("sandbox-row")).to_have_count(0)

@@ -116,7 +116,7 @@ def test_another_company_s_owner_sees_and_changes_only_their_own(demo, login, pr
 
     page = client.get(URL, secure=True).content.decode()
     assert provider.issuer not in page and "demo-bv.test" not in page
-    client.post(f"{URL}remove/", secure=True)
+    client.post(f"{URL}remove/", {"confirmed": "1"}, secure=True)
 
     assert IdentityProvider.objects.filter(tenant=demo["demo-bv"]).count() == 1
     response = client.post(URL, form(provider.issuer, domains="demo-bv.test"), secure=True)

@@ -32,7 +32,11 @@ def test_the_page_creates_a_basic_client_shows_the_secret_once_and_revokes(demo,
     again = client.post("/integrations/api-clients/", form, follow=True)
     assert again.context.get("new_client") is None and "sent already" in again.content.decode()
     assert ApiClient.objects.filter(name="Payroll").count() == 1
-    assert client.post(f"/integrations/api-clients/{stored.pk}/revoke/").status_code == 302
+    asked = client.post(f"/integrations/api-clients/{stored.pk}/revoke/")
+    assert b'data-testid="confirm-page"' in asked.content
+    assert ApiClient.objects.get(pk=stored.pk).revoked_at is None
+    revoked = client.post(f"/integrations/api-clients/{stored.pk}/revoke/", {"confirmed": "1"})
+    assert revoked.status_code == 302
     assert ApiClient.objects.get(pk=stored.pk).revoked_at is not None
 
 

@@ -164,7 +164,12 @@ def test_api_keys_page_creates_shows_the_key_once_lists_and_revokes(demo, login)
     assert again.context["new_key"] is None
     assert "sent already" in again.content.decode()
     assert ApiKey.objects.filter(client__name="Payroll").count() == 1
-    assert client.post(f"/integrations/api-keys/{key.pk}/revoke/").status_code == 302
+    asked = client.post(f"/integrations/api-keys/{key.pk}/revoke/")
+    assert f"Revoke the key {key.prefix}…?" in asked.content.decode()
+    key.refresh_from_db()
+    assert key.revoked_at is None  # asked, not done
+    revoked = client.post(f"/integrations/api-keys/{key.pk}/revoke/", {"confirmed": "1"})
+    assert revoked.status_code == 302
     key.refresh_from_db()
     assert key.revoked_at is not None
 

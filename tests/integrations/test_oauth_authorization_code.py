@@ -167,7 +167,10 @@ def test_connect_exchange_call_refresh_and_disconnect(demo, live_server, login, 
     page = browser.get("/integrations/connected-apps/").content.decode()
     assert "Planner" in page
     connection = OAuthConnection.objects.get(application=application, revoked_at__isnull=True)
-    assert browser.post(f"/integrations/connected-apps/{connection.pk}/revoke/").status_code == 302
+    asked = browser.post(f"/integrations/connected-apps/{connection.pk}/revoke/")
+    assert b"Disconnect Planner?" in asked.content
+    done = browser.post(f"/integrations/connected-apps/{connection.pk}/revoke/", {"confirmed": "1"})
+    assert done.status_code == 302
     assert AccessToken.objects.filter(application=application).count() == 0
     gone = bearer(live_server, "/api/v1/employees/", new["access_token"])
     assert gone.status_code == 401

@@ -466,7 +466,10 @@ def test_hr_hires_an_employee_through_the_form(demo, login):
     client = login("hr@demo-bv.test")
     assert client.get(url("new"), secure=True).status_code == 200
     hired_before = AuditEvent.objects.filter(action="employee.hired").count()
-    response = client.post(url("new"), HIRE_POST, secure=True)
+    check = client.post(url("new"), HIRE_POST, secure=True)  # "Check and save" first
+    assert check.status_code == 200 and b'data-testid="hire-summary"' in check.content
+    assert AuditEvent.objects.filter(action="employee.hired").count() == hired_before
+    response = client.post(url("new"), {**HIRE_POST, "step": "save"}, secure=True)
     assert response.status_code == 302
     ilse = Employee.objects.get(tenant=demo["demo-bv"], work_email="ilse.wouters@demo-bv.test")
     assert response["Location"] == url("detail", ilse.pk)
@@ -618,8 +621,18 @@ def test_hr_adds_and_ends_a_contract(demo, login):
     ilse = hire()
     first = ilse.employments.get()
     client = login("hr@demo-bv.test")
-    response = client.post(
+    asked = client.post(
         url("end_employment", ilse.pk, first.pk), {"end_date": "2025-12-31"}, secure=True
+    )
+    assert b'data-testid="confirm-page"' in asked.content
+    assert b"End the contract of Ilse Wouters?" in asked.content
+    assert b"31 December 2025" in asked.content
+    first.refresh_from_db()
+    assert first.end_date is None  # asking changed nothing
+    response = client.post(
+        url("end_employment", ilse.pk, first.pk),
+        {"end_date": "2025-12-31", "confirmed": "1"},
+        secure=True,
     )
     assert response.status_code == 302 and response["Location"].endswith("?tab=job")
     manager = employee("manager@demo-bv.test")
@@ -640,7 +653,7 @@ def test_hr_adds_and_ends_a_contract(demo, login):
     first.refresh_from_db()
     assert first.end_date == dt.date(2025, 12, 31)
     job = client.get(url("detail", ilse.pk), {"tab": "job"}, secure=True).content.decode()
-    assert "Senior analyst" in job and "Mark De Vries" in job and "2025-12-31" in job
+    assert "Senior analyst" in job and "Mark De Vries" in job and "31 December 2025" in job
 
 
 def test_an_overlapping_contract_is_refused_on_the_start_date(demo, login):
@@ -716,8 +729,14 @@ def test_hr_ends_a_recurring_component_from_the_wages_tab(demo, login):
         url("end_wage_component", ilse.pk, car.pk), {"end_date": "2024-12-31"}, secure=True
     )
     assert "end_date" in early.context["form"].errors
-    response = client.post(
+    asked = client.post(
         url("end_wage_component", ilse.pk, car.pk), {"end_date": "2025-06-30"}, secure=True
+    )
+    assert b'data-testid="confirm-page"' in asked.content
+    response = client.post(
+        url("end_wage_component", ilse.pk, car.pk),
+        {"end_date": "2025-06-30", "confirmed": "1"},
+        secure=True,
     )
     assert response.status_code == 302
     car.refresh_from_db()
@@ -727,7 +746,9 @@ def test_hr_ends_a_recurring_component_from_the_wages_tab(demo, login):
     tab = client.get(url("detail", ilse.pk), {"tab": "wages"}, secure=True).content.decode()
     assert url("end_wage_component", ilse.pk, car.pk) not in tab
     again = client.post(
-        url("end_wage_component", ilse.pk, car.pk), {"end_date": "2025-09-30"}, secure=True
+        url("end_wage_component", ilse.pk, car.pk),
+        {"end_date": "2025-09-30", "confirmed": "1"},
+        secure=True,
     )
     assert "part of the pay history" in again.content.decode()
     car.refresh_from_db()

@@ -220,7 +220,11 @@ def test_employee_adds_and_removes_an_emergency_contact(demo, login):
     contact = EmergencyContact.objects.get(employee=me, name="Jan Claes")
     assert contact.phone == "+32470112233"
     assert "Jan Claes" in client.get("/people/me/").content.decode()
-    assert client.post(f"/people/me/contacts/{contact.pk}/remove/").status_code == 302
+    asked = client.post(f"/people/me/contacts/{contact.pk}/remove/")
+    assert b"Remove Jan Claes from your emergency contacts?" in asked.content
+    assert EmergencyContact.objects.filter(pk=contact.pk).exists()
+    removed = client.post(f"/people/me/contacts/{contact.pk}/remove/", {"confirmed": "1"})
+    assert removed.status_code == 302
     assert not EmergencyContact.objects.filter(pk=contact.pk).exists()
 
 

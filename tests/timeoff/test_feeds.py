@@ -192,7 +192,7 @@ def test_the_feed_page_shows_the_url_once_and_revokes_it(login, bv):
     path = url.removeprefix("http://testserver")
     again = client.get("/time-off/feed/")
     assert path.encode() not in again.content and b"revoke-feed" in again.content
-    client.post("/time-off/feed/", {"action": "revoke"})
+    client.post("/time-off/feed/", {"action": "revoke", "confirmed": "1"})
     client.logout()
     assert client.get(path).status_code == 404
 

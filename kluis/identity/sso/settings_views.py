@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors, service_error_text
 from kluis.identity.sso.forms import SsoForm
@@ -60,6 +61,18 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_recent_factor
 def sso_remove(request: HttpRequest) -> HttpResponse:
+    page = confirm_first(
+        request,
+        title=_("Remove single sign-on?"),
+        message=_(
+            "Nobody can sign in through your identity provider any more; people without a "
+            "Kluis password have to set one first."
+        ),
+        button=_("Remove single sign-on"),
+        cancel=reverse("identity_sso:settings"),
+    )
+    if page is not None:
+        return page
     try:
         remove_sso(request.actor, request.actor.tenant)  # type: ignore[attr-defined]
     except PermissionDenied as error:

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kluis.people.fields import ADDRESS_PARTS, EMPLOYEE_FIELDS
+from kluis.people.forms.pickers import EmployeePickerWidget, EmployeePickField
 from kluis.people.models import (
     ContractType,
     CustomFieldDefinition,
@@ -23,7 +25,7 @@ from kluis.people.models import (
     WageComponent,
     WagePeriod,
 )
-from kluis.people.validation import COUNTRIES, CURRENCIES
+from kluis.people.validation import COUNTRIES, CURRENCIES, birth_date_bounds
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -61,8 +63,9 @@ def _country_choices() -> list[tuple[str, StrOrPromise]]:
 
 
 def _required(field: forms.Field) -> forms.Field:
-    """Marked required for assistive technology; the service is what enforces it."""
-    field.widget.attrs["aria-required"] = "true"
+    """Marked required for browsers and assistive technology (`required`); the service is
+    what enforces it, so the field itself stays lenient and the form posts `novalidate`."""
+    field.widget.attrs["required"] = True
     return field
 
 
@@ -94,8 +97,13 @@ def _employee_field(name: str) -> forms.Field:
             required=False,
             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         )
-    if spec.kind == "date":
-        return forms.CharField(label=label, required=False, widget=DateInput())
+    if spec.kind == "date":  # the birth date: the browser's picker offers the allowed days
+        first, last = birth_date_bounds()
+        return forms.CharField(
+            label=label,
+            required=False,
+            widget=DateInput(attrs={"min": first.isoformat(), "max": last.isoformat()}),
+        )
     field = forms.CharField(
         label=label, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -244,11 +252,6 @@ class EmployeeForm(PeopleForm):
 # --- contracts ----------------------------------------------------------------------------
 
 
-class ManagerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.display_name} ({obj.employee_number})"
-
-
 class EmploymentForm(PeopleForm):
     contract_type = forms.ChoiceField(label=_("Contract type"), choices=ContractType.choices)
     job_title = _required(forms.CharField(label=_("Job title"), required=False, max_length=150))
@@ -278,13 +281,16 @@ class EmploymentForm(PeopleForm):
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label="—"
     )
-    manager = ManagerChoiceField(
-        label=_("Manager"), queryset=Employee.objects.none(), required=False, empty_label="—"
+    manager = EmployeePickField(  # searched as one types: no drop-down of everyone
+        label=_("Manager"), queryset=Employee.objects.none(), required=False
     )
     cost_centre = forms.CharField(label=_("Cost centre"), required=False, max_length=30)
 
     def __init__(self, *args: Any, actor: Actor, exclude: int | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
+        manager_field = self.fields["manager"]
+        assert isinstance(manager_field.widget, EmployeePickerWidget)
+        manager_field.widget.search_url = reverse("people:employee_search")
         # Archived departments and teams stay on past contracts, not offered for new ones.
         self._choices("department", Department.objects.for_actor(actor).filter(archived_at=None))
         self._choices("team", Team.objects.for_actor(actor).filter(archived_at=None))

@@ -1,5 +1,5 @@
-"""Every write to the HR file, one module per concept: employees (hiring, editing,
-emergency contacts), contracts (employments), pay (wages, wage components), organisation
+"""Every write to the HR file, one module per concept: employees (hiring, editing),
+emergency_contacts, contracts (employments), pay (wages, wage components), organisation
 (departments, the self-service settings), teams, custom_fields (definitions) and photos.
 Each service authorises, validates, writes in one transaction, keeps a version for the
 history, records an audit event and emits a domain event. `_kit` holds what they share.
@@ -17,13 +17,16 @@ from kluis.people.services.custom_fields import (
     delete_custom_field,
     update_custom_field,
 )
+from kluis.people.services.emergency_contacts import (
+    add_emergency_contact,
+    remove_emergency_contact,
+)
 from kluis.people.services.employees import (
     HIRE_FIELDS,
     StaleVersionError,
-    add_emergency_contact,
+    check_hire,
     editable_fields,
     hire_employee,
-    remove_emergency_contact,
     self_editable,
     update_employee,
 )
@@ -59,6 +62,7 @@ __all__ = [
     "add_wage_component",
     "archive_department",
     "archive_team",
+    "check_hire",
     "create_department",
     "create_team",
     "current_employment",

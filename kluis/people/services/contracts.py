@@ -42,8 +42,16 @@ from kluis.tenancy.models import Membership, Tenant
 
 
 def clean_employment(
-    tenant: Tenant, data: Mapping[str, Any], *, employee: Employee | None
+    tenant: Tenant,
+    data: Mapping[str, Any],
+    *,
+    employee: Employee | None,
+    born: dt.date | None = None,
 ) -> dict[str, Any]:
+    """The contract fields; the start is checked against the birth date (`born`, or the
+    employee's)."""
+    if born is None and employee is not None:
+        born = employee.birth_date
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
@@ -59,7 +67,7 @@ def clean_employment(
             data.get("contract_type") or ContractType.PERMANENT, {c.value for c in ContractType}
         ),
     )
-    check("start_date", lambda: v.date(data.get("start_date")) or missing())
+    check("start_date", lambda: v.start_date(data.get("start_date"), born=born) or missing())
     check("end_date", lambda: v.date(data.get("end_date")))
     check("hours_per_week", lambda: v.hours(data.get("hours_per_week", "38")))
     check("weekly_schedule", lambda: v.weekly_schedule(data.get("weekly_schedule")))

@@ -5,6 +5,7 @@ an audit event (sensitive values masked) and emits a thin domain event."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,6 @@ from kluis.people.fields import (
     EMPLOYEE_FIELDS,
 )
 from kluis.people.models import (
-    EmergencyContact,
     Employee,
     EmployeeStatus,
     Employment,
@@ -37,8 +37,6 @@ from kluis.people.records import (
     sealed_value,
 )
 from kluis.people.services._kit import (
-    collect,
-    missing,
     require_company,
     same_company,
     shown,
@@ -77,7 +75,9 @@ def _clean_field(name: str, value: Any, *, country: str) -> Any:
     if name == "gender":
         return v.choice(value or "", {c.value for c in Gender})
     if name in ("first_name", "last_name"):
-        return v.text(value, max_length=100, required=True)
+        return v.person_name(value, max_length=100, required=True)
+    if name == "preferred_name":
+        return v.person_name(value, max_length=100)
     if name == "employee_number":
         return v.text(value, max_length=30, required=True)
     kind = spec.kind
@@ -140,12 +140,17 @@ def _next_employee_number(tenant: Tenant) -> str:
     return f"{highest + 1:05d}"
 
 
-def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Employee:
-    """A new employee with a first contract (and optionally a first wage).
+@dataclass
+class _Hire:
+    clean: dict[str, Any]
+    custom: dict[str, Any]
+    employment: dict[str, Any]
+    wage: dict[str, Any] | None
+    membership: Membership | None
 
-    `data` holds employee fields, `custom_fields`, `employment` (contract fields),
-    optionally `wage` ({amount, currency, period}) and `membership` (a Membership to link).
-    """
+
+def _prepare_hire(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> _Hire:
+    """Authorise and validate a hire; every field's refusal at once, nothing written."""
     same_company(actor, tenant)
     require_company(actor, "people.edit")
     fields = {k: v_ for k, v_ in data.items() if k not in {"employment", "wage", "membership"}}
@@ -163,7 +168,9 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
         errors.update(exc.message_dict)
     employment: dict[str, Any] = {}
     try:
-        employment = clean_employment(tenant, data.get("employment") or {}, employee=None)
+        employment = clean_employment(
+            tenant, data.get("employment") or {}, employee=None, born=clean.get("birth_date")
+        )
     except ValidationError as exc:
         errors.update({f"employment.{k}": m for k, m in exc.message_dict.items()})
     wage: dict[str, Any] | None = None
@@ -178,12 +185,37 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
         errors["membership"] = [_("That login belongs to another company.")]
     if errors:
         raise ValidationError(errors)
+    return _Hire(clean, custom, employment, wage, membership)
+
+
+def _number_taken(tenant: Tenant, number: str) -> bool:
+    return Employee.objects.for_tenant(tenant).filter(employee_number=number).exists()
+
+
+def check_hire(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> None:
+    """What `hire_employee` would refuse, without writing anything (the hire form's "Check
+    and save" summary): raises the same ValidationError / PermissionDenied."""
+    hire = _prepare_hire(actor, tenant, data)
+    if data.get("employee_number") and _number_taken(tenant, hire.clean["employee_number"]):
+        raise ValidationError({"employee_number": [_("Another employee has this number.")]})
+
+
+def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Employee:
+    """A new employee with a first contract (and optionally a first wage).
+
+    `data` holds employee fields, `custom_fields`, `employment` (contract fields),
+    optionally `wage` ({amount, currency, period}) and `membership` (a Membership to link).
+    """
+    hire = _prepare_hire(actor, tenant, data)
+    clean, custom, employment, wage, membership = (
+        hire.clean,
+        hire.custom,
+        hire.employment,
+        hire.wage,
+        hire.membership,
+    )
     with transaction.atomic():
-        if (
-            Employee.objects.for_tenant(tenant)
-            .filter(employee_number=clean["employee_number"])
-            .exists()
-        ):
+        if _number_taken(tenant, clean["employee_number"]):
             raise ValidationError({"employee_number": [_("Another employee has this number.")]})
         if data.get("custom_fields"):
             # Again, under the definitions' locks: one may have changed since.
@@ -257,6 +289,24 @@ def editable_fields(actor: Actor, employee: Employee) -> set[str]:
     }
 
 
+def _check_birth_against_contracts(employee: Employee, born: Any) -> None:
+    """A birth date may not make the first contract start before the person turned 14."""
+    first = Employment.objects.filter(employee=employee).order_by("start_date").first()
+    if first is None:
+        return
+    try:
+        v.start_date(first.start_date, born=born)
+    except ValidationError:
+        raise ValidationError(
+            {
+                "birth_date": [
+                    _("With this birth date the first contract (%(day)s) starts before 14.")
+                    % {"day": first.start_date.isoformat()}
+                ]
+            }
+        ) from None
+
+
 def self_editable(tenant: Tenant) -> list[str]:
     settings_row = PeopleSettings.objects.for_tenant(tenant).first()
     return list(settings_row.self_editable_fields) if settings_row else list(DEFAULT_SELF_EDITABLE)
@@ -291,6 +341,8 @@ def update_employee(
         )
         if current.version != expected_version:
             raise StaleVersionError(current)
+        if clean.get("birth_date"):
+            _check_birth_against_contracts(current, clean["birth_date"])
         custom = (
             clean_custom_values(
                 current.tenant, custom_input, dict(current.custom_fields), hiring=False
@@ -363,63 +415,3 @@ def update_employee(
 
             notify_hr_of_bank_change(current)
     return current
-
-
-# --- emergency contacts --------------------------------------------------------------------
-
-
-def _may_edit_contacts(actor: Actor, employee: Employee) -> None:
-    if (
-        "emergency_contacts" in editable_fields(actor, employee)
-        or editable_fields(actor, employee) >= HIRE_FIELDS
-    ):
-        return
-    raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def add_emergency_contact(
-    actor: Actor, employee: Employee, data: Mapping[str, Any]
-) -> EmergencyContact:
-    same_company(actor, employee.tenant)
-    _may_edit_contacts(actor, employee)
-    clean = collect(
-        [
-            ("name", lambda: v.text(data.get("name"), max_length=150, required=True)),
-            ("relationship", lambda: v.text(data.get("relationship"), max_length=60)),
-            ("phone", lambda: v.phone(data.get("phone")) or missing()),
-            ("email", lambda: v.email(data.get("email"))),
-        ]
-    )
-    with transaction.atomic():
-        contact = EmergencyContact.objects.create(
-            tenant_id=employee.tenant_id, employee=employee, **clean
-        )
-        record(
-            actor,
-            "emergency_contact.added",
-            tenant=employee.tenant,
-            target=contact,
-            changes={"employee": {"old": None, "new": employee.pk}},
-        )
-        emit(
-            "emergency_contact.created",
-            tenant=employee.tenant,
-            target=contact,
-            payload={"employee": employee.pk},
-        )
-    return contact
-
-
-def remove_emergency_contact(actor: Actor, contact: EmergencyContact) -> None:
-    employee = contact.employee
-    same_company(actor, employee.tenant)
-    _may_edit_contacts(actor, employee)
-    with transaction.atomic():
-        record(actor, "emergency_contact.removed", tenant=employee.tenant, target=contact)
-        emit(
-            "emergency_contact.deleted",
-            tenant=employee.tenant,
-            target=contact,
-            payload={"employee": employee.pk},
-        )
-        contact.delete()

@@ -3,17 +3,19 @@ wage component."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
-from kluis.people import selectors
+from kluis.people import selectors, validation
 from kluis.people.forms.hr import (
     EmploymentForm,
     EndEmploymentForm,
@@ -66,6 +68,25 @@ def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _small_form(request, employee, form, _("New contract"), _("Add contract"), back="job")
 
 
+def _day(value: Any) -> str:
+    """A posted day as the one date format shows it (as typed when it is no date)."""
+    try:
+        day = validation.date(value)
+    except ValidationError:
+        return str(value)
+    return formats.date_format(day, "DATE_FORMAT") if day else str(value)
+
+
+def _ask_unless_refused(form: EndEmploymentForm, start: dt.date) -> bool:
+    """Ask before ending, unless the day is one the service refuses anyway (not a date,
+    or before the start): then its error is shown at once, with no question first."""
+    try:
+        day = validation.date(form.cleaned_data["end_date"])
+    except ValidationError:
+        return False
+    return day is not None and day >= start
+
+
 @member_required("people.view")
 def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpResponse:
     actor = _actor(request)
@@ -79,6 +100,27 @@ def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpRespo
         initial={"end_date": contract.end_date or timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
+        page = (
+            None
+            if not _ask_unless_refused(form, contract.start_date)
+            else confirm_first(
+                request,
+                title=_("End the contract of %(name)s?") % {"name": employee.display_name},
+                message=_(
+                    "The contract as %(job)s ends on %(day)s. When it is their last contract, "
+                    "%(name)s leaves the company that day."
+                )
+                % {
+                    "job": contract.job_title,
+                    "day": _day(form.cleaned_data["end_date"]),
+                    "name": employee.display_name,
+                },
+                button=_("End contract"),
+                cancel=_detail_url(employee, "job"),
+            )
+        )
+        if page is not None:
+            return page
         try:
             contracts.end_employment(actor, contract, form.cleaned_data["end_date"])
         except (ValidationError, PermissionDenied) as error:
@@ -156,6 +198,23 @@ def wage_component_end(request: HttpRequest, pk: int, component_pk: int) -> Http
         initial={"end_date": component.end_date or timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
+        page = (
+            None
+            if not _ask_unless_refused(form, component.start_date)
+            else confirm_first(
+                request,
+                title=_("End this wage component of %(name)s?") % {"name": employee.display_name},
+                message=_("%(label)s is paid for the last time for %(day)s.")
+                % {
+                    "label": component.label or component.get_kind_display(),
+                    "day": _day(form.cleaned_data["end_date"]),
+                },
+                button=_("End component"),
+                cancel=_detail_url(employee, "wages"),
+            )
+        )
+        if page is not None:
+            return page
         try:
             pay.end_wage_component(actor, component, form.cleaned_data["end_date"])
         except pay.WageInForceError as error:

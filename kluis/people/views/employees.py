@@ -1,4 +1,4 @@
-"""HR screens of the People app: the employee list, hiring and editing.
+"""HR screens of the People app: the employee list and editing (hiring: hire.py).
 
 Thin: parse, call a selector or service, render. Employees are looked up through
 `selectors.employee_for`, so another company's or an unreachable id is a 404 before any
@@ -28,11 +28,8 @@ from kluis.people.filters import SORT_LABELS, EmployeeFilter, with_start_date
 from kluis.people.forms.hr import (
     SEALED_SECRETS,
     EmployeeForm,
-    EmploymentForm,
-    WageForm,
     show_service_errors,
 )
-from kluis.people.models import EmployeeStatus
 from kluis.people.permissions import is_self
 from kluis.people.services.invitations import PERMISSION as INVITE
 from kluis.people.services.invitations import login_state
@@ -136,44 +133,6 @@ def employee_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- hiring and editing ---------------------------------------------------------------------
-
-
-@member_required("people.edit")
-def employee_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    if not _company_wide(actor, "people.edit"):
-        raise PermissionDenied
-    data = request.POST if request.method == "POST" else None
-    form = EmployeeForm(
-        data,
-        names=[n for n in services.HIRE_FIELDS if can(actor, EMPLOYEE_FIELDS[n].permission)],
-        custom_fields=_custom_definitions(actor),
-        initial={"status": EmployeeStatus.ACTIVE},
-    )
-    employment = EmploymentForm(data, prefix="employment", actor=actor)
-    wage = WageForm(data, prefix="wage", hiring=True) if can(actor, "people.view_salary") else None
-    parts = [form, employment, *([wage] if wage else [])]
-    if data is not None and all([part.is_valid() for part in parts]):
-        hire = form.service_data()
-        hire["employment"] = employment.service_data()
-        if wage is not None and not wage.is_empty():
-            hire["wage"] = wage.service_data()
-        try:
-            employee = services.hire_employee(actor, actor.tenant, hire)  # type: ignore[arg-type]
-        except (ValidationError, PermissionDenied) as error:
-            show_service_errors(
-                error,
-                form,
-                {"employment": employment, "wage": wage} if wage else {"employment": employment},
-            )
-        else:
-            messages.success(request, _("%(name)s was hired.") % {"name": employee.display_name})
-            return redirect(_detail_url(employee))
-    return render(
-        request,
-        "people/hr/employee_form.html",
-        {"form": form, "employment_form": employment, "wage_form": wage, "employee": None},
-    )
 
 
 @never_cache

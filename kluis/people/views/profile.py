@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
 from kluis.audit.services import MASK
-from kluis.people import selectors, services
+from kluis.people import read_audit, selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS
 from kluis.people.forms.hr import SEALED_SECRETS
 from kluis.people.models import (
@@ -40,6 +40,7 @@ from kluis.people.views._common import (
     _may_pay,
 )
 from kluis.people.views.account import account_context
+from kluis.people.views.display import format_phone
 
 TABS: dict[str, Promise] = {
     "personal": gettext_lazy("Personal"),
@@ -103,6 +104,8 @@ def _display(name: str, value: Any) -> Any:
         return Gender(value).label
     if name == "nationality":
         return COUNTRIES.get(str(value), value)
+    if name in EMPLOYEE_FIELDS and EMPLOYEE_FIELDS[name].kind == "phone":
+        return format_phone(str(value))  # grouped, as on My profile
     if name == "address" and isinstance(value, dict):
         street = " ".join(p for p in (value.get("street"), value.get("number")) if p)
         town = " ".join(p for p in (value.get("postal_code"), value.get("city")) if p)
@@ -165,10 +168,11 @@ def _job_context(actor: Actor, employee: Employee) -> dict[str, Any]:
 
 
 def _wages_context(actor: Actor, employee: Employee) -> dict[str, Any]:
-    wages = selectors.wages(actor, employee) or []
+    with read_audit.one_read_event():  # the wages tab: one audit event
+        wages = selectors.wages(actor, employee) or []
+        components = selectors.wage_components(actor, employee) or []
     today = timezone.localdate()
     current = next((w for w in wages if w.effective_from <= today), None)
-    components = selectors.wage_components(actor, employee) or []
     return {
         "wages": wages,
         "current_wage": current,

@@ -10,12 +10,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.identity.stepup import require_recent_factor
 from kluis.people import selectors, services
@@ -34,6 +36,7 @@ from kluis.people.models import (
     WagePeriod,
 )
 from kluis.people.permissions import actor_employee_id, can_on
+from kluis.people.read_audit import one_read_event
 from kluis.people.records import sealed_value
 from kluis.people.views.display import format_address, shown
 
@@ -143,11 +146,12 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     me = _own_employee(request)
     if me is None:
         return _no_file(request)
-    values = selectors.profile(actor, me, reveal=True)
+    with one_read_event():  # one visit, one audit event (docs/security.md)
+        values = selectors.profile(actor, me, reveal=True)
+        wages = selectors.wages(actor, me)
+        components = selectors.wage_components(actor, me)
     editable = services.editable_fields(actor, me)
     may_see_job = can_on(actor, "people.view", me)
-    wages = selectors.wages(actor, me)
-    components = selectors.wage_components(actor, me)
     context = {
         "employee": me,
         "sections": _profile_sections(values),
@@ -304,6 +308,15 @@ def my_contacts_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
     contact = me.emergency_contacts.select_related("employee__tenant").access_by_id(
         actor, contact_pk, not_found="No such contact"
     )
+    page = confirm_first(
+        request,
+        title=_("Remove %(name)s from your emergency contacts?") % {"name": contact.name},
+        message=_("Nobody will call %(name)s in an emergency any more.") % {"name": contact.name},
+        button=_("Remove contact"),
+        cancel=reverse("people:my_profile"),
+    )
+    if page is not None:
+        return page
     try:
         services.remove_emergency_contact(actor, contact)
     except PermissionDenied:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kluis.access.actor import Actor
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import service_error_text
 from kluis.api.throttling import ApiIpThrottle, rate_limit_headers
@@ -42,6 +43,18 @@ def my_feed(request: HttpRequest) -> HttpResponse:
                 token = feeds.create_feed(actor)
                 feed_url = request.build_absolute_uri(reverse("timeoff:feed", args=[token]))
             elif action == "revoke":
+                page = confirm_first(
+                    request,
+                    title=_("Revoke your calendar feed?"),
+                    message=_(
+                        "Calendars subscribed to it stop updating at once. You can make a "
+                        "new feed later."
+                    ),
+                    button=_("Revoke feed"),
+                    cancel=reverse("timeoff:feeds"),
+                )
+                if page is not None:
+                    return page
                 if feeds.revoke_feed(actor):
                     messages.success(request, _("Your calendar feed was revoked."))
                 return redirect("timeoff:feeds")

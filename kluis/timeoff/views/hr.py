@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kluis.access.actor import Actor
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors, service_error_text
 from kluis.tenancy.models import Tenant
@@ -251,6 +253,16 @@ def closing_days(request: HttpRequest) -> HttpResponse:
 def closing_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     closing = ClosingDay.objects.access_by_id(actor, pk, not_found="No such closing day")
+    page = confirm_first(
+        request,
+        title=_("Remove the closing day of %(date)s?")
+        % {"date": date_format(closing.date, "DATE_FORMAT")},
+        message=_("The day is a working day again in every calendar."),
+        button=_("Remove closing day"),
+        cancel=reverse("timeoff:closing_days"),
+    )
+    if page is not None:
+        return page
     try:
         services.remove_closing_day(actor, closing)
     except (ValidationError, PermissionDenied) as error:

@@ -14,10 +14,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kluis.access.actor import Actor
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors
 from kluis.access.permissions import Scope
@@ -149,6 +151,20 @@ REFUSED = (ValidationError, PermissionDenied, services.ConflictError, StaleEntry
 def _quick(actor: Actor, absence: Absence, request: HttpRequest, action: str) -> HttpResponse:
     """Close, reopen or delete in one click; a refusal comes back as a message."""
     version = cal_int(request.POST.get("version"))
+    if action == "delete":
+        page = confirm_first(
+            request,
+            title=_("Delete this sick period of %(name)s?")
+            % {"name": absence.employee.display_name},
+            message=_(
+                "Only for a period registered by mistake: it disappears from the calendar, "
+                "the balances and the payroll export. This cannot be undone."
+            ),
+            button=_("Delete sick period"),
+            cancel=reverse("timeoff:absence_detail", args=[absence.pk]),
+        )
+        if page is not None:
+            return page
     try:
         if action == "delete":
             services.delete_absence(actor, absence, expected_version=version)

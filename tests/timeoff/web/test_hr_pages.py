@@ -214,7 +214,10 @@ def test_hr_adds_and_removes_a_closing_day(login, bv):
         "/time-off/settings/closing-days/", {"date": day.isoformat(), "name": "Again"}
     )
     assert b"already a closing day" in response.content
-    client.post(f"/time-off/settings/closing-days/{closing.pk}/remove/")
+    asked = client.post(f"/time-off/settings/closing-days/{closing.pk}/remove/")
+    assert b'data-testid="confirm-page"' in asked.content
+    assert ClosingDay.objects.filter(pk=closing.pk).exists()
+    client.post(f"/time-off/settings/closing-days/{closing.pk}/remove/", {"confirmed": "1"})
     assert not ClosingDay.objects.filter(pk=closing.pk).exists()
 
 

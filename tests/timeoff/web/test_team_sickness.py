@@ -144,8 +144,14 @@ def test_hr_extends_a_period_and_a_stale_save_is_refused(login, sick):
 
 def test_hr_deletes_a_period_registered_by_mistake(login, sick):
     client = login("hr@demo-bv.test", "demo-bv")
-    answer = client.post(
+    asked = client.post(
         f"/time-off/absences/{sick.pk}/", {"action": "delete", "version": sick.version}
+    )
+    assert b'data-testid="confirm-page"' in asked.content
+    assert Absence.objects.filter(pk=sick.pk).exists()
+    answer = client.post(
+        f"/time-off/absences/{sick.pk}/",
+        {"action": "delete", "version": sick.version, "confirmed": "1"},
     )
     assert answer.status_code == 302 and answer["Location"] == "/time-off/absences/"
     assert not Absence.objects.filter(pk=sick.pk).exists()

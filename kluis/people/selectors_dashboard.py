@@ -251,17 +251,12 @@ def celebrations(actor: Actor, week_first: dt.date) -> tuple[list[Celebration], 
     whatever is found), in date order. A birthday shows its day and month only."""
     days = _week_days(week_first)
     people = colleagues(actor)
-    names: dict[int, Employee] = {}
+    names: dict[int, tuple[str, str, str]] = {}
     born: dict[int, dt.date] = {}
     for pk, first_name, last_name, preferred_name, birth_date in people.values_list(
         "pk", "first_name", "last_name", "preferred_name", "birth_date"
     ):
-        names[pk] = Employee(
-            pk=pk,
-            first_name=first_name,
-            last_name=last_name,
-            preferred_name=preferred_name,
-        )
+        names[pk] = (first_name, last_name, preferred_name)
         if birth_date is not None:
             born[pk] = birth_date
     first_days: dict[int, dt.date] = {}
@@ -273,9 +268,16 @@ def celebrations(actor: Actor, week_first: dt.date) -> tuple[list[Celebration], 
         if employee_id not in first_days or start < first_days[employee_id]:
             first_days[employee_id] = start
     order = lambda c: (c.day, c.employee.last_name, c.employee.pk)  # noqa: E731
-    birthdays = [Celebration(names[pk], day, None) for pk, day in _on_days(born, days).items()]
+
+    def person(pk: int) -> Employee:  # only what a name needs, for the few found
+        first_name, last_name, preferred_name = names[pk]
+        return Employee(
+            pk=pk, first_name=first_name, last_name=last_name, preferred_name=preferred_name
+        )
+
+    birthdays = [Celebration(person(pk), day, None) for pk, day in _on_days(born, days).items()]
     anniversaries = [
-        Celebration(names[pk], day, day.year - first_days[pk].year)
+        Celebration(person(pk), day, day.year - first_days[pk].year)
         for pk, day in _on_days(first_days, days).items()
         if pk in names and day.year - first_days[pk].year >= 1
     ]

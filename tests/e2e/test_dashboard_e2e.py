@@ -1,6 +1,7 @@
 """A manager's day starts on the dashboard: what waits for them is counted there as the
 approvals page counts it, and they approve a request from the dashboard itself, at their
-desk (1280x800) and on a phone (390x844), without the page scrolling sideways."""
+desk (1280x800) and on a phone (390x844), without the page scrolling sideways. HR follows
+a count to the People list, which shows as many people."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import KluisServer, _manage, _server_env
+from tests.e2e.conftest import KluisServer, _manage, _server_env, login
 from tests.e2e.test_inbox_e2e import (
     DESKTOP,
     PHONE,
@@ -73,3 +74,14 @@ def test_a_manager_approves_from_the_dashboard_at_the_desk_and_on_a_phone(
         manager = as_user(browser, kluis_server, MANAGER, size)
         approve_first_from_the_dashboard(manager)
         manager.context.close()
+
+
+def test_hr_follows_a_count_to_the_people_list(page: Page, kluis_server: KluisServer) -> None:
+    page.set_viewport_size(DESKTOP)
+    login(page, kluis_server, "hr@demo-bv.test")
+    figure = page.get_by_test_id("dash-missing-emergency-contact")
+    count = int(figure.get_attribute("data-count") or "0")
+    figure.click()
+    expect(page).to_have_url(re.compile(r"/people/\?missing=emergency_contact"))
+    expect(page.get_by_test_id("people").locator("caption")).to_contain_text(f"{count} ")
+    expect(page.get_by_label("Missing data")).to_have_value("emergency_contact")

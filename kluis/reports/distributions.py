@@ -47,9 +47,9 @@ AGE_BANDS: list[tuple[str, str | Promise, int]] = [
 ]
 TENURE_BANDS: list[tuple[str, str | Promise, int]] = [
     ("under_1", gettext_lazy("Under 1 year"), -1000),
-    ("1_2", gettext_lazy("1\u20132 years"), 1),
-    ("2_5", gettext_lazy("2\u20135 years"), 2),
-    ("5_10", gettext_lazy("5\u201310 years"), 5),
+    ("1_2", gettext_lazy("1–2 years"), 1),  # noqa: RUF001 (an en dash, as shown)
+    ("2_5", gettext_lazy("2–5 years"), 2),  # noqa: RUF001 (an en dash, as shown)
+    ("5_10", gettext_lazy("5–10 years"), 5),  # noqa: RUF001 (an en dash, as shown)
     ("10_plus", gettext_lazy("10 years or more"), 10),
 ]
 

@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -113,6 +112,12 @@ ALL = set(CATALOGUE)
 
 def _all(scope: Scope = Scope.COMPANY) -> dict[str, Scope]:
     return {code: scope for code in CATALOGUE}
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (makemessages knows this name) and returns it as it
+    is: Django's gettext_noop reads the settings, and the settings import this module."""
+    return message
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,9 @@ def _register_audit_sentences() -> None:
         },
     )
     sentences.register("tenant.created", "company", _("%(actor)s created the company %(object)s"))
+    sentences.register(
+        "notice_preferences.changed", "members", _("%(actor)s chose how they are told of news")
+    )
     sentences.field_labels(
         "access.role",
         {"name": _("Name"), "description": _("Description"), "permissions": _("Permissions")}

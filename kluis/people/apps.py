@@ -67,6 +67,9 @@ def _register_audit_sentences() -> None:
             "emergency_contact.added": _("%(actor)s added an emergency contact: %(object)s"),
             "emergency_contact.removed": _("%(actor)s removed an emergency contact: %(object)s"),
             "emergency_contact.deleted": _("%(actor)s removed an emergency contact: %(object)s"),
+            "employee.celebrations_changed": _(
+                "%(actor)s changed whether colleagues see the birthday of %(object)s"
+            ),
             "people.exported": _("%(actor)s exported people's data"),
             "people.imported": _("%(actor)s imported people's data"),
         },
@@ -90,12 +93,16 @@ def _register_audit_sentences() -> None:
                 _("%(actor)s changed %(fields)s of the department %(object)s"),
             ),
             "department.deleted": _("%(actor)s deleted the department %(object)s"),
+            "department.archived": _("%(actor)s archived the department %(object)s"),
+            "department.unarchived": _("%(actor)s brought back the department %(object)s"),
             "team.created": _("%(actor)s created the team %(object)s"),
             "team.updated": (
                 _("%(actor)s changed the team %(object)s"),
                 _("%(actor)s changed %(fields)s of the team %(object)s"),
             ),
             "team.deleted": _("%(actor)s deleted the team %(object)s"),
+            "team.archived": _("%(actor)s archived the team %(object)s"),
+            "team.unarchived": _("%(actor)s brought back the team %(object)s"),
             "custom_field.defined": _("%(actor)s added the custom field %(object)s"),
             "custom_field.updated": (
                 _("%(actor)s changed the custom field %(object)s"),

@@ -324,6 +324,21 @@ DECLARED_CREATES = [
 ]
 
 
+def _contract_after_the_last(demo: dict[str, Tenant]) -> dict[str, object]:
+    """The example's contract, for a demo leaver, starting the day after their last one."""
+    from kluis.people.models import Employment
+
+    ended = (
+        Employment.objects.filter(tenant=demo["demo-bv"])
+        .exclude(employee__employments__end_date__isnull=True)
+        .order_by("-end_date", "pk")
+        .first()
+    )
+    assert ended is not None and ended.end_date is not None, "the demo has no leaver"
+    start = ended.end_date + dt.timedelta(days=1)
+    return {"employee": ended.employee_id, "start_date": start.isoformat(), "job_title": "Lead"}
+
+
 @pytest.mark.parametrize("resource", DECLARED_CREATES, ids=lambda r: r.prefix)
 def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
     api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
@@ -335,6 +350,8 @@ def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
     body = {k: v for k, v in declaration.create_example.items() if k not in declaration.links}
     if resource.prefix in CREATE_BODIES:  # its example names ids: the company's own rows
         body = CREATE_BODIES[resource.prefix](demo)
+    if resource.prefix == "employments":  # a new contract for someone whose last one ended
+        body = _contract_after_the_last(demo)
     for name, value in list(body.items()):
         if isinstance(value, str) and name in ("name", "key", "label"):
             body[name] = f"{value}_harness" if name == "key" else f"{value} (harness)"

@@ -57,7 +57,7 @@ def test_hr_changing_a_bank_account_reads_as_a_sentence_without_values(demo, log
     [
         ("en", "{hr} changed bank account (IBAN) and private e-mail of {bob}"),
         ("nl", "{hr} wijzigde rekeningnummer (IBAN) en privé-e-mailadres van {bob}"),
-        ("fr", "{hr} a modifié compte bancaire (IBAN) et E-mail privé de {bob}"),
+        ("fr", "{hr} a modifié compte bancaire (IBAN) et e-mail privé de {bob}"),
     ],
 )
 def test_sentences_in_each_language(demo, language, expected):

@@ -49,6 +49,12 @@ COMPUTED: dict[tuple[str, str], set[str]] = {
         "oauth_connection.created",
         "oauth_connection.updated",
     },
+    ("people/services/_org.py", "action"): {
+        "department.archived",
+        "department.unarchived",
+        "team.archived",
+        "team.unarchived",
+    },
     ("people/services/pay.py", "action"): {"wage.deleted", "wage_component.deleted"},
     ("people/services/photos.py", "action"): {"employee.photo_changed", "employee.photo_removed"},
     ("timeoff/services/approvals.py", "name"): {

@@ -36,7 +36,7 @@ def test_sign_in_through_the_company_s_provider(
     login(page, kluis_server, "owner@demo-bv.test")
     go_to(page, "Settings", "Single sign-on")
     form = page.get_by_test_id("sso-form")
-    form.get_by_label("Provider:", exact=True).select_option("oidc")
+    form.get_by_label("Provider", exact=True).select_option("oidc")
     form.get_by_label("Issuer URL").fill(issuer)
     form.get_by_label("Client ID").fill("kluis-e2e")
     form.get_by_label("Client secret").fill("e2e-client-secret-0123456789")

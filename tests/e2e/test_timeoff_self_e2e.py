@@ -27,6 +27,19 @@ LedgerEntry.objects.create(
     effective=dt.date(year, 1, 1), year=year, tranche=str(year), actor_label="e2e",
 )
 """
+# The demo may have left the employee a request waiting: withdrawn first, as they would.
+WITHDRAW_WAITING = """
+from kluis.access.actor import Actor
+from kluis.tenancy.models import Membership
+from kluis.timeoff.models import LeaveRequest
+from kluis.timeoff.services.requests import cancel_request
+member = Membership.objects.get(user__email="{email}", tenant__slug="demo-bv")
+actor = Actor.for_member(member)
+for waiting in LeaveRequest.objects.for_actor(actor).filter(
+    employee__membership=member, status="pending"
+):
+    cancel_request(actor, waiting, reason="e2e: a clean start")
+"""
 
 
 def quiet_monday() -> dt.date:
@@ -53,6 +66,7 @@ def test_employee_requests_three_days_sees_them_pending_and_cancels(
     page: Page, kluis_server: KluisServer
 ) -> None:
     _manage(_server_env(kluis_server.data_dir), "shell", "-c", GRANT.format(email=EMAIL))
+    _manage(_server_env(kluis_server.data_dir), "shell", "-c", WITHDRAW_WAITING.format(email=EMAIL))
     monday = quiet_monday()
     wednesday = monday + dt.timedelta(days=2)
     page.set_viewport_size(PHONE)

@@ -91,7 +91,8 @@ def test_manager_approves_in_the_inbox_and_the_team_calendar_shows_it(
 
     page.goto(f"/time-off/team/?date={day.isoformat()}")
     calendar = page.get_by_test_id("calendar")
-    approved = calendar.locator('[data-kind="leave"]', has_text="Legal holiday (approved)")
+    member_row = calendar.locator("tr", has_text="Lotte Maes")  # member1, who asked
+    approved = member_row.locator('[data-kind="leave"]', has_text="Legal holiday (approved)")
     expect(approved).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 

@@ -22,7 +22,7 @@ def history(client: Client) -> str:
     response = client.get("/whats-new/", secure=True)
     assert response.status_code == 200
     html = response.content.decode()
-    return html.split('<main class="container" id="main">', 1)[1]
+    return html.split('<main class="container" id="main"', 1)[1]
 
 
 def releases_in(html: str) -> list[str]:

@@ -145,6 +145,8 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         # HR's set-up pages name other objects by `pk` (ids by URL name, as above).
         ("timeoff", "leave_type_edit", "pk"): lambda: holiday.pk,
+        ("timeoff", "leave_type_archive", "pk"): lambda: holiday.pk,
+        ("timeoff", "leave_type_delete", "pk"): lambda: holiday.pk,
         ("timeoff", "closing_day_remove", "pk"): lambda: (
             ClosingDay.objects.filter(tenant=tenant).first().pk
         ),
@@ -192,6 +194,18 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,
         ("people", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
+        # People settings: each department, team and custom field's edit, archive, delete.
+        **{
+            ("people", f"{kind}_{step}", "pk"): (
+                lambda model=model: model.objects.filter(tenant=tenant).first().pk
+            )
+            for kind, model in (
+                ("department", Department),
+                ("team", Team),
+                ("custom_field", CustomFieldDefinition),
+            )
+            for step in ("edit", "archive", "delete")
+        },
         ("timeoff", "leave_type_pk"): lambda: holiday.pk,
         ("timeoff", "employee_pk"): lambda: worker.pk,  # one employee's leave
         ("web", "pk"): lambda: notice.pk,

@@ -101,7 +101,7 @@ def test_owner_sees_every_group_with_every_feature(demo, login):
         "Calendar feeds": "/time-off/feed/",
         "Members": "/members/",
         "Roles": "/roles/",
-        "Inbox": "/notices/",
+        "Inbox": "/inbox/",
         "Reports": "/reports/",
     }.items():
         assert found.get(label) == href, (label, found)

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from kluis.access.operators import _PAGES as OPERATOR_PAGES
 from kluis.access.permissions import CATALOGUE
+from kluis.reports.catalogue import REPORTS
 from kluis.web.navigation import NAVIGATION, USER_MENU, nav_items
 
 # Not the web UI of a member: machine interfaces with their own documentation.
@@ -64,7 +65,12 @@ POST_TARGETS = {
     "identity_sso:remove": "Single sign-on: remove",
     "timeoff:request_preview": "Request leave: the preview htmx loads",
     "account_logout": "Sign out in the user menu (a confirmation page)",
+    "people:my_celebrations": "My profile: show my birthday and work anniversary",
+    "people:employee_search": "the manager picker: the matches htmx loads as one types",
+    "people:employee_pick": "the manager picker: the chosen person htmx loads",
 }
+# Each report and its CSV: listed on the Reports page (reports:index) from the catalogue.
+REPORT_PAGES = {f"reports:{key}{end}" for key in REPORTS for end in ("", "_csv")}
 # Pages with their own link on the page they belong to: (template, reason).
 LINKED_FROM = {
     "integrations:webhook_new": "integrations/webhooks/list.html",
@@ -75,6 +81,7 @@ LINKED_FROM = {
     "people:my_contacts_add": "people/self/my_profile.html",
     "audit:export_csv": "audit/event_list.html",
     "audit:export_json": "audit/event_list.html",
+    "web:dashboard_away": "web/dashboard.html",
     "mfa_activate_totp": "mfa/index.html",
     "mfa_deactivate_totp": "mfa/index.html",
     "mfa_list_webauthn": "mfa/index.html",
@@ -120,8 +127,10 @@ def test_every_page_is_in_a_menu_or_explained():
     in_menus = {item.url_name for item in nav_items()}
     operator = {"operator-home"} | {page.url_name for page in OPERATOR_PAGES}
     explained = (
-        set(MACHINE) | SIGN_IN_FLOW | NOT_OFFERED | set(POST_TARGETS) | set(LINKED_FROM)
-    ) | set(PUBLIC)
+        (set(MACHINE) | SIGN_IN_FLOW | NOT_OFFERED | set(POST_TARGETS) | set(LINKED_FROM))
+        | set(PUBLIC)
+        | REPORT_PAGES
+    )
     missing = [
         name
         for name in _pages_without_arguments()
@@ -140,6 +149,7 @@ def test_the_explanations_are_not_stale():
         | set(POST_TARGETS)
         | set(LINKED_FROM)
         | set(PUBLIC)
+        | REPORT_PAGES
     )
     assert listed <= pages, listed - pages
     assert not listed & {item.url_name for item in nav_items()}

@@ -139,10 +139,10 @@ def _label(row: Any, data: dict[str, Any]) -> str:
     return str(data.get("name") or data.get("label") or row)
 
 
-def archive_consequence(row: Any) -> str:
+def archive_consequence(actor: Actor, row: Any) -> str:
     """What archiving leaves as it is, in a sentence for the confirmation."""
     if isinstance(row, CustomFieldDefinition):
-        held = Employee.objects.for_tenant(row.tenant_id).filter(custom_fields__has_key=row.key)
+        held = Employee.objects.for_actor(actor).filter(custom_fields__has_key=row.key)
         count = held.count()
         return ngettext(
             "%(count)d employee has a value; it is kept and shown on their profile and in "
@@ -184,7 +184,7 @@ def archive(request: HttpRequest, kind_name: str, pk: int) -> HttpResponseBase:
         kind,
         row=row,
         archiving=archiving,
-        consequence=archive_consequence(row) if archiving else "",
+        consequence=archive_consequence(_actor(request), row) if archiving else "",
     )
 
 
@@ -210,12 +210,10 @@ def delete_refusal(row: Any) -> str:
     return ""
 
 
-def delete_consequence(row: Any) -> str:
+def delete_consequence(actor: Actor, row: Any) -> str:
     if not isinstance(row, CustomFieldDefinition):
         return _("Deleting cannot be undone; the audit log keeps a record.")
-    count = (
-        Employee.objects.for_tenant(row.tenant_id).filter(custom_fields__has_key=row.key).count()
-    )
+    count = Employee.objects.for_actor(actor).filter(custom_fields__has_key=row.key).count()
     return ngettext(
         "%(count)d employee's value of this field goes with it (it stays in their history). "
         "To keep the values, archive the field instead.",
@@ -247,7 +245,7 @@ def delete(request: HttpRequest, kind_name: str, pk: int) -> HttpResponseBase:
         kind,
         row=row,
         refusal=refusal,
-        consequence=delete_consequence(row),
+        consequence=delete_consequence(_actor(request), row),
         archived=is_archived(row),
         status=409 if refusal and request.method == "POST" else 200,
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,11 +73,13 @@ def leave_types(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(MANAGE)
-@require_http_methods(["GET"])
 def leave_type_confirm(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     """Asks before archiving or deleting (the form posts to `leave_type_edit`), saying why
-    a type in use cannot be deleted."""
+    a type in use cannot be deleted. Another company's type is not found whatever the
+    method (looked up before the method is checked)."""
     leave_type = LeaveType.objects.access_by_id(_actor(request), pk, not_found="No such leave type")
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return _page(
         request,
         "leave_type_confirm.html",

@@ -88,7 +88,7 @@ def test_an_archived_department_is_422_for_a_new_team_and_a_new_hire(api):
         },
     }
     assert_problem(client.post("/api/v1/employees/", hire), 422)
-    assert not Employee.objects.filter(last_name="Wouters").exists()
+    assert not Employee.objects.filter(first_name="Ilse", last_name="Wouters").exists()
 
 
 def test_archiving_a_team_is_shown_and_a_department_still_offered_elsewhere(api):

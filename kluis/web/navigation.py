@@ -126,7 +126,6 @@ USER_MENU: list[NavItem] = [
     NavItem(_("Password"), "account_change_password", None),
     NavItem(_("Two-factor authentication"), "mfa_index", None),
     NavItem(_("Sessions"), "usersessions_list", None),
-    NavItem(_("How you are told"), "web:notice_preferences", None),
 ]
 
 

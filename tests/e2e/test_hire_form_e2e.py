@@ -45,6 +45,8 @@ def test_hr_hires_through_sections_and_summary_picking_the_manager_by_typing(
     box.fill("De Vr")
     option = page.get_by_role("button", name=re.compile(r"Mark De Vries \(\d+\)"))
     expect(option).to_be_visible()
+    # Every search the typing started has answered (a later answer replaces the options).
+    page.wait_for_load_state("networkidle")
     option.focus()
     page.keyboard.press("Enter")
     box = page.get_by_test_id("employee-form").get_by_label("Manager")

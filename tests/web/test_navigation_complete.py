@@ -82,6 +82,7 @@ LINKED_FROM = {
     "audit:export_csv": "audit/event_list.html",
     "audit:export_json": "audit/event_list.html",
     "web:dashboard_away": "web/dashboard.html",
+    "web:notice_preferences": "web/notices.html",  # a member's choices, from their inbox
     "mfa_activate_totp": "mfa/index.html",
     "mfa_deactivate_totp": "mfa/index.html",
     "mfa_list_webauthn": "mfa/index.html",

@@ -324,8 +324,6 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("fr", "Français")]
 TIME_ZONE = os.environ.get("KLUIS_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
-FORMAT_MODULE_PATH = ["kluis.formats"]  # one date format per language (kluis/formats/)
-FORM_RENDERER = "kluis.web.form_renderer.KluisFormRenderer"  # one look for every field
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "kluis" / "locale"]
 # The language chosen with the switcher (django.views.i18n.set_language) lives in this
@@ -500,3 +498,4 @@ from kluis.settings_flags import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_metrics import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_sandbox import *  # noqa: E402, F403  (settings read by name)
 from kluis.settings_status import *  # noqa: E402, F403  (settings read by name)
+from kluis.settings_ui import *  # noqa: E402, F403  (date formats, the form look)

@@ -29,7 +29,9 @@ from kluis.operations.instants import parse_instant
 
 # Query parameters that name a linked object by id: a whole number from 1 to the largest
 # database id ("1.5" or an overflowing number is a 400, not a filter that matches nothing).
-ID_FILTERS = frozenset({"employee", "team", "department", "parent", "role", "manager"})
+ID_FILTERS = frozenset(
+    {"employee", "team", "department", "parent", "role", "manager", "leave_type"}
+)
 MAX_ID = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"[1-9][0-9]{0,18}")
 
@@ -118,7 +120,15 @@ class StrictFilterBackend(DjangoFilterBackend):
             return ChosenFilters((), {}, ())  # nothing asked: nothing to validate or apply
         declared = declared_filters(filterset_class)
         asked = [name for name in declared if name in params]
-        errors = bad_ids(request, ID_FILTERS.intersection(asked))
+        # A number filter on a link's column (`..._id`) names an object by id, whatever
+        # the parameter is called (`leave_type`, `employee`, ...).
+        ids = ID_FILTERS.intersection(asked) | {
+            name
+            for name in asked
+            if isinstance(declared[name], NumberFilter)
+            and str(declared[name].field_name).endswith("_id")
+        }
+        errors = bad_ids(request, ids)
         instants: dict[str, Any] = {}
         for name in asked:
             sent = params.get(name)

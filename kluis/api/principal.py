@@ -28,6 +28,8 @@ class ApiPrincipal:
     client: Any  # the API client (kluis.integrations.models.ApiClient); None for an app
     key: Any = None  # the API key it came with, if any
     user: Any = None  # the member an app's access token signed in (kluis.identity)
+    # The credential's lookup narrowed the connection to the company already (PostgreSQL).
+    narrowed: bool = False
     is_authenticated: bool = True
     is_anonymous: bool = False
 

@@ -349,11 +349,11 @@ class ApiViewSet(GenericViewSet):
         if isinstance(principal, ApiPrincipal):
             bind_actor(principal.actor)  # the company and client id on every log line
         # From here on the database itself only shows the client's company (PostgreSQL);
-        # an API key's lookup has done so already, in the same statement.
+        # an API key's or Basic's lookup has done so already, in the same statement.
         if (
             isinstance(principal, ApiPrincipal)
             and principal.actor.tenant is not None
-            and not getattr(principal.key, "narrowed_connection", False)
+            and not principal.narrowed
         ):
             narrow_to(principal.actor.tenant.pk)
         self.check_permissions(request)

@@ -107,16 +107,81 @@ def check_address(ip: str | None, now: dt.datetime | None = None, *, login: str 
         return
     now = now or timezone.now()
     address = AddressFailures.objects.filter(ip=ip).first()
-    limit = _throttle_after()
-    interval = THROTTLE_WINDOW / limit
     if (
         address is not None
-        and address.failures >= limit
-        and now - address.window_started_at < THROTTLE_WINDOW
-        and now - address.last_failure_at < interval
+        and _throttled(address.failures, address.window_started_at, address.last_failure_at, now)
         and not (login and address_exempt_for_login(login, ip))
     ):
+        interval = THROTTLE_WINDOW / _throttle_after()
         raise AddressThrottled(interval - (now - address.last_failure_at))
+
+
+def _throttled(
+    failures: int, window_started_at: dt.datetime, last_failure_at: dt.datetime, now: dt.datetime
+) -> bool:
+    """The rule for an address's count: too many failures in the window, the last one
+    within the interval (before any allow list is asked)."""
+    limit = _throttle_after()
+    return (
+        failures >= limit
+        and now - window_started_at < THROTTLE_WINDOW
+        and now - last_failure_at < THROTTLE_WINDOW / limit
+    )
+
+
+def _blocked(
+    blocked_at: dt.datetime | None, last_failure_at: dt.datetime, now: dt.datetime
+) -> bool:
+    """The rule for an account's count from one address: blocked, and not lifted by age."""
+    return blocked_at is not None and last_failure_at > now - BLOCK_LIFETIME
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How an attempt's account and address stand, as read alongside another lookup in one
+    statement (kluis/integrations/basic.py): the columns of their count rows, None where
+    there is none (or nothing was read: `unknown`)."""
+
+    account_failures: int | None = None
+    account_blocked_at: dt.datetime | None = None
+    account_last_failure_at: dt.datetime | None = None
+    address_failures: int | None = None
+    address_window_started_at: dt.datetime | None = None
+    address_last_failure_at: dt.datetime | None = None
+    read: bool = True
+
+    @classmethod
+    def unknown(cls) -> Standing:
+        return cls(read=False)
+
+    def clear(self, now: dt.datetime | None = None) -> bool:
+        """Nothing counted could refuse the attempt (not blocked, the address under its
+        limit); False when anything might, and then `check` says precisely."""
+        if not self.read:
+            return False
+        now = now or timezone.now()
+        if self.account_last_failure_at is not None and _blocked(
+            self.account_blocked_at, self.account_last_failure_at, now
+        ):
+            return False
+        return not (
+            self.address_failures is not None
+            and self.address_window_started_at is not None
+            and self.address_last_failure_at is not None
+            and _throttled(
+                self.address_failures,
+                self.address_window_started_at,
+                self.address_last_failure_at,
+                now,
+            )
+        )
+
+    @property
+    def counted(self) -> bool:
+        """Failures of the account from the address that a success starts again."""
+        return not self.read or (
+            self.account_failures is not None and self.account_blocked_at is None
+        )
 
 
 def failed_address(ip: str | None, login: str = "", now: dt.datetime | None = None) -> None:

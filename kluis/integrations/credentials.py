@@ -27,9 +27,9 @@ from kluis.access.actor import Actor
 from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
 from kluis.audit.services import record
 from kluis.identity import app_tokens, brute_force
+from kluis.integrations import basic
 from kluis.integrations.keys import (
     KeyFacts,
-    find_client,
     key_facts,
     key_is_usable,
     looks_like_a_key,
@@ -121,7 +121,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         actor = Actor.for_api_client(
             key.client, ip=client_ip(request.META), request_id=_request_id(request)
         )
-        return ApiPrincipal(actor=actor, client=key.client, key=key), key
+        return ApiPrincipal(
+            actor=actor, client=key.client, key=key, narrowed=key.narrowed_connection
+        ), key
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
@@ -233,9 +235,17 @@ class ApiClientBasicAuthentication(authentication.BaseAuthentication):
         client_id, secret = credentials
         ip = client_ip(request.META)
         attempt = f"api-basic:{client_id}"
-        refuse_guessing(attempt, ip)  # before the secret is hashed
-        client = find_client(client_id, secret)
-        if client is None or client.revoked_at is not None or not client.tenant.is_active:
+        # The client and the counts against the id and the address, in one statement.
+        found = basic.find(client_id, attempt, ip)
+        if not found.standing.clear():
+            refuse_guessing(attempt, ip)  # before the secret is compared
+        client = found.client
+        if (
+            not basic.secret_matches(client, secret)
+            or client is None
+            or client.revoked_at is not None
+            or not client.tenant.is_active
+        ):
             brute_force.failed(
                 attempt,
                 ip,
@@ -243,11 +253,11 @@ class ApiClientBasicAuthentication(authentication.BaseAuthentication):
                 tenant_ids=tenants_of_client(client_id),
             )
             raise exceptions.AuthenticationFailed("The client id or secret is not valid.")
-        brute_force.succeeded(attempt, ip)
-        actor = Actor.for_api_client(
-            client, ip=client_ip(request.META), request_id=_request_id(request)
-        )
-        return ApiPrincipal(actor=actor, client=client), client
+        if found.standing.counted:
+            brute_force.succeeded(attempt, ip)
+        actor = Actor.for_api_client(client, ip=ip, request_id=_request_id(request))
+        principal = ApiPrincipal(actor=actor, client=client, narrowed=found.narrowed_connection)
+        return principal, client
 
     def authenticate_header(self, request: Request) -> str:
         return 'Basic realm="api"'

@@ -14,7 +14,7 @@ from django.test import Client
 from kluis.access.actor import Actor
 from kluis.audit.models import AuditEvent
 from kluis.identity import brute_force
-from kluis.integrations import keys
+from kluis.integrations import basic as basic_lookup
 from kluis.integrations.services import create_api_client, create_oauth_client
 from kluis.tenancy.models import Tenant
 
@@ -50,10 +50,10 @@ def test_guessing_a_basic_secret_is_blocked_from_that_address_only(demo, monkeyp
     for _ in range(brute_force.BLOCK_AFTER):
         assert api_get(client_id, "wrong-secret", ATTACKER).status_code == 401
     hashed: list[str] = []
-    original = keys.find_client
+    original = basic_lookup.secret_matches
     monkeypatch.setattr(
-        "kluis.integrations.credentials.find_client",
-        lambda *a: hashed.append(a[0]) or original(*a),
+        "kluis.integrations.basic.secret_matches",
+        lambda *a: hashed.append(a[1]) or original(*a),
     )
     refused = api_get(client_id, secret, ATTACKER)
     assert refused.status_code == 429
@@ -89,3 +89,28 @@ def test_guessing_an_oauth_client_secret_is_blocked_from_that_address(demo):
     assert token(client_id, secret, ATTACKER).status_code == 401
     assert token(client_id, secret, OFFICE).status_code == 200
     assert AuditEvent.objects.filter(action="api_client.secret_blocked", tenant=tenant).exists()
+
+
+def test_a_basic_request_costs_one_statement_before_its_page(demo):
+    """The client, its company and both counts in one statement (kluis/integrations/
+    basic.py); a success with nothing counted writes nothing. After a failure from the
+    address, the next success clears the count (and so costs its delete)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tenant = Tenant.objects.get(slug="demo-bv")
+    client, secret = create_api_client(
+        Actor.system("tests", tenant), tenant, "Basic client", ["employees:read"]
+    )
+    client_id = str(client.client_id)
+    assert api_get(client_id, secret, OFFICE).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert api_get(client_id, secret, OFFICE).status_code == 200
+    assert len(queries) == 2, [q["sql"][:80] for q in queries.captured_queries]
+    assert api_get(client_id, "wrong-secret", OFFICE).status_code == 401
+    with CaptureQueriesContext(connection) as queries:
+        assert api_get(client_id, secret, OFFICE).status_code == 200
+    assert any("DELETE" in q["sql"] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        assert api_get(client_id, secret, OFFICE).status_code == 200
+    assert len(queries) == 2

@@ -177,6 +177,9 @@ def test_filters_and_cursor_pages(api, bv):
     assert ids(client.get(f"{URL}?from={day}&to={day}")) == {first.pk}
     assert ids(client.get(f"{URL}?leave_type={first.leave_type_id}")) == {first.pk, second.pk}
     assert_problem(client.get(f"{URL}?from=someday"), 400)
+    # An id too large for the database, or not a whole number, is a 400 (was a 500).
+    for bad in ("1.1828299014780451e%2B23", "99999999999999999999999", "1.5", "0"):
+        assert_problem(client.get(f"{URL}?leave_type={bad}&status=rejected"), 400)
     page = body(client.get(f"{URL}?page_size=1"))
     assert len(page["results"]) == 1 and page["next"]
     nxt = page["next"].split("/api/v1/leave-requests/")[1]

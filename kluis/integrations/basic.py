@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -23,7 +22,7 @@ from kluis.identity import brute_force
 from kluis.identity.models import AddressFailures, SignInFailures
 from kluis.integrations.keys import CLIENT_ID_PREFIX, digest_of
 from kluis.integrations.models import ApiClient
-from kluis.operations.sql import Converters, Statement, compiled, converted, fetch
+from kluis.operations.sql import Prepared, fetch_prepared, prepare
 from kluis.tenancy.models import Tenant
 from kluis.tenancy.rls import narrowing_column
 
@@ -39,7 +38,6 @@ _STANDING_COLUMNS = (
     "address_window_started_at",
     "address_last_failure_at",
 )
-_WIDTH = len(_CLIENT_COLUMNS) + len(_TENANT_COLUMNS) + len(_STANDING_COLUMNS)
 _IP_FIELD = AddressFailures._meta.get_field("ip")
 
 
@@ -56,18 +54,10 @@ def _narrowing(sql: str, connection: BaseDatabaseWrapper) -> str:
     return f"{sql[:outer]}, {narrowing_column(tenant_id)}{sql[outer:]}"
 
 
-@dataclass(frozen=True)
-class _Lookup:
-    statement: Statement
-    params: tuple[Any, ...]
-    slots: dict[str, list[int]]
-    converters: Converters
+_lookups: dict[str, Prepared] = {}
 
 
-_lookups: dict[str, _Lookup] = {}
-
-
-def _compile(connection: BaseDatabaseWrapper) -> _Lookup:
+def _compile(connection: BaseDatabaseWrapper) -> Prepared:
     cached = _lookups.get(connection.alias)
     if cached is not None:
         return cached
@@ -93,25 +83,12 @@ def _compile(connection: BaseDatabaseWrapper) -> _Lookup:
             *_CLIENT_COLUMNS, *(f"tenant__{name}" for name in _TENANT_COLUMNS), *_STANDING_COLUMNS
         )
     )
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
     markers = {
         "client_id": _MARKERS["client_id"],
         "account": _MARKERS["account"],
         "ip": _IP_FIELD.get_db_prep_value(_MARKERS["ip"], connection),
     }
-    slots = {
-        name: [place for place, param in enumerate(params) if param == marker]
-        for name, marker in markers.items()
-    }
-    assert all(slots.values()), slots  # every marker must have landed somewhere
-    expressions = [column[0] for column in compiler.select[: compiler.col_count]]
-    lookup = _Lookup(
-        statement=compiled(_narrowing(sql, connection), connection),
-        params=tuple(params),
-        slots=slots,
-        converters=compiler.get_converters(expressions),
-    )
+    lookup = prepare(queryset, connection, markers, rewrite=lambda sql: _narrowing(sql, connection))
     _lookups[connection.alias] = lookup
     return lookup
 
@@ -132,20 +109,17 @@ def find(client_id: str, attempt: str, ip: str | None) -> Found:
     if not client_id.startswith(CLIENT_ID_PREFIX) or len(client_id) > 40:
         return Found(None, brute_force.Standing.unknown(), False)
     connection = connections[DEFAULT_DB_ALIAS]
-    lookup = _compile(connection)
-    params = list(lookup.params)
-    values = {
-        "client_id": client_id,
-        "account": brute_force.account_key(attempt),
-        "ip": _IP_FIELD.get_db_prep_value(ip or "0.0.0.0", connection),  # noqa: S104
-    }
-    for name, places in lookup.slots.items():
-        for place in places:
-            params[place] = values[name]
-    row = fetch(connection, lookup.statement, params, one=True)
-    if row is None:
+    columns = fetch_prepared(
+        connection,
+        _compile(connection),
+        {
+            "client_id": client_id,
+            "account": brute_force.account_key(attempt),
+            "ip": _IP_FIELD.get_db_prep_value(ip or "0.0.0.0", connection),  # noqa: S104
+        },
+    )
+    if columns is None:
         return Found(None, brute_force.Standing.unknown(), False)
-    columns = converted(row[:_WIDTH], lookup.converters, connection)
     client_values = columns[: len(_CLIENT_COLUMNS)]
     tenant_values = columns[len(_CLIENT_COLUMNS) : len(_CLIENT_COLUMNS) + len(_TENANT_COLUMNS)]
     standing = columns[len(_CLIENT_COLUMNS) + len(_TENANT_COLUMNS) :]

@@ -27,7 +27,7 @@ from kluis.access.actor import Actor
 from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
 from kluis.audit.services import record
 from kluis.identity import app_tokens, brute_force
-from kluis.integrations import basic
+from kluis.integrations import basic, bearer
 from kluis.integrations.keys import (
     KeyFacts,
     key_facts,
@@ -174,26 +174,19 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
     scopes both granted to the token and still held by the client."""
 
     def authenticate(self, request: Request) -> tuple[ApiPrincipal, Any] | None:
-        from oauth2_provider.models import get_access_token_model
-
         token = bearer_token(request)
         if token is None or looks_like_a_key(token) or app_tokens.looks_like_jwt(token):
             return None
-        checksum = hashlib.sha256(token.encode()).hexdigest()
-        access = (
-            get_access_token_model()
-            .objects.select_related("application")
-            .filter(token_checksum=checksum)
-            .first()
-        )
+        # The token, and for client credentials its client and company: one statement.
+        access = bearer.token_facts(hashlib.sha256(token.encode()).hexdigest())
         client = None
-        if access is not None and access.application is not None and not access.is_expired():
+        if (
+            access is not None
+            and access.application_id is not None
+            and not access.is_expired(timezone.now())
+        ):
             if access.user_id is None:  # client credentials: the application's own client
-                client = (
-                    ApiClient.objects.select_related("tenant")
-                    .filter(oauth_application=access.application)
-                    .first()
-                )
+                client = access.client
             else:  # authorization code: the company connection the member made
                 # The member who connected the app must still be an active member of
                 # the company: a deactivated member's connected apps stop with them.
@@ -204,7 +197,7 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
                     OAuthConnection.objects.select_related("api_client", "api_client__tenant")
                     .filter(
                         Exists(still_a_member),
-                        application=access.application,
+                        application_id=access.application_id,
                         user_id=access.user_id,
                         revoked_at__isnull=True,
                     )
@@ -217,7 +210,7 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
             client,
             ip=client_ip(request.META),
             request_id=_request_id(request),
-            scopes=str(access.scope or "").split() if access is not None else [],
+            scopes=access.scope.split() if access is not None else [],
         )
         return ApiPrincipal(actor=actor, client=client), access
 

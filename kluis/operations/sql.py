@@ -75,3 +75,54 @@ def converted(row: tuple[Any, ...], converters: Converters, db: BaseDatabaseWrap
             value = convert(value, expression, db)
         values[position] = value
     return values
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A one-row lookup compiled by the ORM once, run with each request's values in the
+    places (`slots`) where the markers it was built with landed."""
+
+    statement: Statement
+    params: tuple[Any, ...]
+    slots: dict[str, list[int]]
+    converters: Converters
+    width: int  # the queryset's own columns (a statement may add some after them)
+
+
+def prepare(
+    queryset: Any, db: BaseDatabaseWrapper, markers: dict[str, Any], *, rewrite: Any = None
+) -> Prepared:
+    """Compile `queryset` (built with `markers`' values, each as the ORM adapts it for `db`)
+    once; `rewrite(sql)` may add to the statement (columns after the queryset's own)."""
+    compiler = queryset.query.get_compiler(connection=db)
+    sql, params = compiler.as_sql()
+    slots = {
+        name: [place for place, param in enumerate(params) if param == marker]
+        for name, marker in markers.items()
+    }
+    missing = [name for name, places in slots.items() if not places]
+    if missing:
+        raise ValueError(f"markers not found in the compiled statement: {missing}")
+    expressions = [column[0] for column in compiler.select[: compiler.col_count]]
+    return Prepared(
+        statement=compiled(rewrite(sql) if rewrite else sql, db),
+        params=tuple(params),
+        slots=slots,
+        converters=compiler.get_converters(expressions),
+        width=compiler.col_count,
+    )
+
+
+def fetch_prepared(
+    db: BaseDatabaseWrapper, prepared: Prepared, values: dict[str, Any]
+) -> list[Any] | None:
+    """The one row of `prepared` with `values` (adapted as the markers were), converted as
+    the ORM would; None when there is none."""
+    params = list(prepared.params)
+    for name, places in prepared.slots.items():
+        for place in places:
+            params[place] = values[name]
+    row = fetch(db, prepared.statement, params, one=True)
+    if row is None:
+        return None
+    return converted(row[: prepared.width], prepared.converters, db)

@@ -226,12 +226,32 @@ def text_rows(
     return rows
 
 
+# Strings (most opened values) are written by the json module's C encoder, without an
+# encoder object per row; each field name's `"name":` is written once per process.
+_STRING = json.JSONEncoder(ensure_ascii=False).encode
+_KEYS: dict[str, str] = {}
+
+
 def with_values(text: str, values: dict[str, Any]) -> str:
     """The text of a row's JSON object (as the database wrote it) with `values` added, each
     written as the API's renderer writes it (dates in ISO 8601, decimals as text)."""
     if not values:
         return text
-    added = json.dumps(values, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    if text.rstrip() == "{}":
-        return added
-    return f"{text.rstrip()[:-1]},{added[1:]}"
+    parts = []
+    for name, value in values.items():
+        key = _KEYS.get(name)
+        if key is None:
+            key = _KEYS[name] = _STRING(name) + ":"
+        if type(value) is str:
+            parts.append(key + _STRING(value))
+        elif value is None:
+            parts.append(key + "null")
+        else:
+            parts.append(
+                key + json.dumps(value, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+            )
+    added = ",".join(parts)
+    stripped = text.rstrip()
+    if stripped == "{}":
+        return "{" + added + "}"
+    return f"{stripped[:-1]},{added}}}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -223,7 +224,10 @@ def forget_keys(tenant_id: int | None = None) -> None:
 
 
 # --- Internals ------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def _aad(tenant_id: int, version: int, purpose: str) -> bytes:
+    """The associated data binding a token to its company, key version and purpose (the
+    same bytes for every value of a page: made once)."""
     return _SEAL_AAD + _IDS.pack(tenant_id, version) + purpose.encode("utf-8")
 
 

@@ -179,6 +179,11 @@ class Declaration:
     # database shows them when the permission reaches the whole company; `represent_rows`
     # decides row by row otherwise.
     revealed_by: Mapping[str, str] = field(default_factory=dict)
+    # Fields whose showing follows a rule of the resource's own (field -> rule(actor)):
+    # True when this reader sees the field on every row, False on none, None when it
+    # depends on the row (`represent_rows` decides). A page the reader sees all or none
+    # of is written by the database.
+    revealed_when: Mapping[str, Callable[[Actor], bool | None]] = field(default_factory=dict)
     # How a page of rows is shown where what a reader sees of each row depends on the row
     # (a member sees more of their own record than of their reports'):
     # represent_rows(actor, rows, fields asked for or None) -> their JSON objects, the
@@ -313,6 +318,13 @@ class DeclaredViewSet(RowViewSet):
                 continue
             if needed is not None and reach != Scope.COMPANY:
                 return None
+            rule = declaration.revealed_when.get(name)
+            if rule is not None:
+                everywhere = rule(actor)
+                if everywhere is None:
+                    return None
+                if not everywhere:
+                    continue
             names.append(name)
         return names
 
@@ -522,9 +534,11 @@ def declare(d: Declaration) -> Resource:
         raise ValueError(f"{d.prefix}: fields without a column need `represent`")
     if d.represent_rows is not None and not d.versioned:
         raise ValueError(f"{d.prefix}: `represent_rows` needs a version column for the ETag")
-    unknown = set(d.revealed_by) - set(d.fields)
+    unknown = (set(d.revealed_by) | set(d.revealed_when)) - set(d.fields)
     if unknown:
         raise ValueError(f"{d.prefix}: revealed fields the serializer lacks: {sorted(unknown)}")
+    if d.revealed_when and d.represent_rows is None:
+        raise ValueError(f"{d.prefix}: `revealed_when` needs `represent_rows` for its rows")
     collection = {"get": "list"}
     if d.create is not None:
         collection["post"] = "create"

@@ -26,7 +26,7 @@ from kluis.people.permissions import actor_employee_id, scoped, scoped_by_employ
 from kluis.tenancy.models import Tenant
 from kluis.timeoff import services
 from kluis.timeoff.api import examples
-from kluis.timeoff.api.reads import reasons_shown
+from kluis.timeoff.api.reads import reasons_everywhere, reasons_shown
 from kluis.timeoff.models import DayPart, EntryVersion, LeaveRequest, LeaveType, Stage, Status
 
 READ = "timeoff.view"
@@ -115,18 +115,15 @@ class LeaveRequestStepSerializer(StrictSerializer):
 
 
 SHOWN = tuple(LeaveRequestSerializer().fields)
-COLUMNS = {
-    name: f"{name}_id" if name in ("employee", "leave_type") else name
-    for name in SHOWN
-    if name != "reason"  # shown row by row (reasons_shown)
-}
+# The reason is a column too: shown on a page the reader sees every reason of (or none
+# of: then left out), written by the database; row by row otherwise (`represent_rows`).
+COLUMNS = {name: f"{name}_id" if name in ("employee", "leave_type") else name for name in SHOWN}
 
 
 def represent(row: LeaveRequest) -> dict[str, Any]:
     data = {name: getattr(row, column) for name, column in COLUMNS.items()}
-    data["reason"] = row.reason
     data["hours"] = f"{row.hours:.2f}"  # as a page written by the database shows it
-    return {name: data[name] for name in SHOWN}
+    return data
 
 
 def represent_rows(actor: Actor, rows: list[Any], only: set[str] | None) -> list[dict[str, Any]]:
@@ -214,6 +211,7 @@ LEAVE_REQUESTS = Declaration(
     columns=COLUMNS,
     represent=represent,
     represent_rows=represent_rows,
+    revealed_when={"reason": reasons_everywhere},
     rows=_rows,
     about=(
         "Leave asked for and its decision. Read with scope timeoff:read (an app token: your "

@@ -43,6 +43,17 @@ def reached(actor: Actor, permission: str, employee_ids: Iterable[int]) -> set[i
     return set(found.values_list("pk", flat=True))
 
 
+def reasons_everywhere(actor: Actor) -> bool | None:
+    """Whether this reader sees the `reason` of every request they read (True: HR), of
+    none (False: an integration's key that approves nobody), or row by row (None:
+    `reasons_shown` answers). The same rule as `reasons_shown`, without the rows."""
+    if Scope.COMPANY in (scope_of(actor, MANAGE), scope_of(actor, APPROVE)):
+        return True
+    if actor_employee_id(actor) is None and scope_of(actor, APPROVE) is None:
+        return False
+    return None
+
+
 def reasons_shown(actor: Actor, requests: list[LeaveRequest]) -> set[int]:
     """The requests whose `reason` this reader sees (the leave type's `reason_visible_to`):
     "approvers": the employee, whoever may approve their leave, HR; "hr": the employee and

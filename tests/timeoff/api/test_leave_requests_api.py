@@ -52,6 +52,31 @@ def test_the_reason_is_shown_only_to_who_may_read_it(api, bv):
     assert "reason" in steps["results"][0]["changed_fields"]
 
 
+def test_a_page_of_every_reason_or_none_is_written_by_the_database(api, bv):
+    """A key that approves company-wide reads every reason, one that only reads reads none:
+    both pages are written by the database, the same rows as read alone; a manager (some
+    reasons) is answered row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    wedding = ask(bv, "member1@demo-bv.test", reason="Wedding")
+    therapy = ask(bv, "member2@demo-bv.test", weeks=8, reason="Therapy", reason_visible_to="hr")
+    for scopes, reasons in ((WRITE, {wedding.pk: "Wedding", therapy.pk: "Therapy"}), (READ, {})):
+        client = api(scopes)
+        with CaptureQueriesContext(connection) as queries:
+            rows = body(client.get(f"{URL}?page_size=50"))["results"]
+        assert any("json_" in q["sql"] for q in queries.captured_queries)
+        shown = {row["id"]: row.get("reason") for row in rows if row["id"] in reasons}
+        assert shown == reasons
+        for row in rows:
+            assert row == body(client.get(f"{URL}{row['id']}/")), row["id"]
+            assert ("reason" in row) == (scopes is WRITE)
+    with CaptureQueriesContext(connection) as queries:
+        manager = body(MemberApi("manager@demo-bv.test").get(URL))["results"]
+    assert not any("json_" in q["sql"] for q in queries.captured_queries)
+    assert {r["id"]: r.get("reason") for r in manager}[therapy.pk] is None
+
+
 def test_a_key_without_the_scope_is_refused_every_operation(api, bv):
     request = ask(bv, "member1@demo-bv.test")
     assert_problem(api(["employees:read"]).get(URL), 403)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import django_filters
-from django.db.models import F, Func, JSONField, Q, QuerySet, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -38,56 +38,8 @@ LISTED = (
     "actor_label",
     "changed_fields",
     "old_values",
+    "snapshot",
 )
-
-
-class ChangedValues(Func):
-    """A version's snapshot narrowed by the database to the fields that changed: a page
-    shows a few values of each version, and decoding every field of every snapshot was
-    most of a page's time."""
-
-    output_field = JSONField()
-
-    def __init__(self) -> None:
-        super().__init__(F("snapshot"), F("changed_fields"))
-
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra: Any,
-    ) -> Any:
-        return compiler.compile(self.get_source_expressions()[0])  # the whole snapshot
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        (snapshot, first), (fields, second) = (
-            compiler.compile(e) for e in self.get_source_expressions()
-        )
-        # json_each gives booleans as 1/0 and nested values as text: written back as JSON.
-        value = (
-            "CASE s.type WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')"
-            " WHEN 'object' THEN json(s.value) WHEN 'array' THEN json(s.value)"
-            " ELSE s.value END"
-        )
-        sql = (
-            f"(SELECT json_group_object(s.key, {value}) FROM json_each({snapshot}) s"  # noqa: S608 (columns)
-            f" WHERE s.key IN (SELECT f.value FROM json_each({fields}) f))"
-        )
-        return sql, (*first, *second)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        (snapshot, first), (fields, second) = (
-            compiler.compile(e) for e in self.get_source_expressions()
-        )
-        sql = (
-            f"(SELECT COALESCE(jsonb_object_agg(s.key, s.value), '{{}}'::jsonb)"  # noqa: S608 (columns)
-            f" FROM jsonb_each({snapshot}) s"
-            f" WHERE s.key IN (SELECT jsonb_array_elements_text({fields})))"
-        )
-        return sql, (*first, *second)
 
 
 class ChangeSerializer(StrictSerializer):
@@ -206,13 +158,7 @@ class ChangeViewSet(RowViewSet):
         the sealed snapshot)."""
         only = requested_fields(request, self.selectable)
         actor = self.actor
-        page = self.page(
-            lambda: (
-                self.get_queryset()
-                .select_related(None)
-                .values(*LISTED, changed_values=ChangedValues())
-            )
-        )
+        page = self.page(lambda: self.get_queryset().select_related(None).values(*LISTED))
         return self.get_paginated_response(
             [
                 pick(
@@ -225,7 +171,7 @@ class ChangeViewSet(RowViewSet):
                         "changes": changes_shown(
                             visibility.visible_fields(actor, EMPLOYEE, row["changed_fields"]),
                             row["old_values"],
-                            row["changed_values"],
+                            row["snapshot"],
                         ),
                     },
                     only,

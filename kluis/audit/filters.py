@@ -1,7 +1,8 @@
 """The audit log's filters, shared by the list and the exports so both show the same rows:
-the person an event is about, who did it, the kind of event, a period; and for the
-precise, the action, object type and id. Applied to the events this reader may see
-(kluis.audit.policy)."""
+the person an event is about and who did it (pickers that search as one types and filter
+by the chosen id, or by the typed name without JavaScript: kluis/audit/pickers.py), the
+kind of event, a period; and for the precise, the action, object type and id. Applied to
+the events this reader may see (kluis.audit.policy)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kluis.access.actor import Actor
 from kluis.audit import subjects
 from kluis.audit.models import AuditEvent
+from kluis.audit.pickers import PersonFilter, configure
 from kluis.audit.policy import KINDS, readable_kinds
 from kluis.audit.selectors import actions_in, events_for, object_types_in
 from kluis.audit.sentences import actions_of_kind
+
+Picked = tuple[int | None, str]  # a picker's (chosen id, typed text)
 
 # The filters shown first; the others sit under "More filters".
 MAIN = ("person", "actor", "kind", "date_from", "date_to")
@@ -29,15 +34,15 @@ class DateInput(forms.DateInput):
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    person = django_filters.CharFilter(
+    person = PersonFilter(
         method="filter_person",
         label=_("Person"),
-        help_text=_("Part of the name of the person the event is about"),
+        help_text=_("The person the event is about"),
     )
-    actor = django_filters.CharFilter(
+    actor = PersonFilter(
         method="filter_actor",
         label=_("Done by"),
-        help_text=_("Part of a name or e-mail address"),
+        help_text=_("Who did it: choose a person, or type part of a name or e-mail address"),
     )
     kind = django_filters.ChoiceFilter(
         method="filter_kind", label=_("Kind"), empty_label=_("Any kind")
@@ -80,16 +85,26 @@ class AuditEventFilter(django_filters.FilterSet):
         self.filters["action"].extra["choices"] = [(a, a) for a in actions_in(actor)]
         self.filters["object_type"].extra["choices"] = [(t, t) for t in object_types_in(actor)]
         self.form.label_suffix = ""
+        for name in ("person", "actor"):
+            configure(self.form, name, actor, reverse("audit:person_search"))
 
-    def filter_person(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
-        ids = subjects.people_matching(self.viewer, value)
+    def _known(self, pk: int) -> list[int]:
+        """The chosen employee, if they are of the reader's company (else no one)."""
+        return list(subjects.labels_of(self.viewer, [pk]))
+
+    def filter_person(self, queryset: QuerySet[AuditEvent], name: str, value: Picked) -> Any:
+        pk, text = value
+        ids = self._known(pk) if pk is not None else subjects.people_matching(self.viewer, text)
         return queryset.filter(subjects.about(self.viewer, ids))
 
-    def filter_actor(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
-        accounts = subjects.actor_user_ids(
-            self.viewer, subjects.people_matching(self.viewer, value)
-        )
-        return queryset.filter(Q(actor_label__icontains=value) | Q(actor_user_id__in=accounts))
+    def filter_actor(self, queryset: QuerySet[AuditEvent], name: str, value: Picked) -> Any:
+        pk, text = value
+        if pk is not None:
+            return queryset.filter(
+                actor_user_id__in=subjects.actor_user_ids(self.viewer, self._known(pk))
+            )
+        accounts = subjects.actor_user_ids(self.viewer, subjects.people_matching(self.viewer, text))
+        return queryset.filter(Q(actor_label__icontains=text) | Q(actor_user_id__in=accounts))
 
     def filter_kind(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
         return queryset.filter(action__in=actions_of_kind(value))
@@ -118,5 +133,8 @@ class AuditEventFilter(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if value in (None, ""):
                 continue
-            out[name] = value.isoformat() if isinstance(value, date) else str(value)
+            if isinstance(value, tuple):  # a picker: the chosen id, else the typed text
+                out[name] = str(value[0]) if value[0] is not None else value[1]
+            else:
+                out[name] = value.isoformat() if isinstance(value, date) else str(value)
         return out

@@ -8,7 +8,11 @@ the HR file (it sits below it). People registers, from its AppConfig.ready:
   display names of the accounts that acted;
 - `register_records(object_type, model, field)`: a record type whose rows belong to one
   employee (`field` = the employee's foreign key, "pk" for the employee itself), so that
-  "events about Bob" finds his wages and contracts too.
+  "events about Bob" finds his wages and contracts too;
+- `register_picker(search, labels)`: for the log's person and actor pickers,
+  `search(actor, text, limit)` gives (employee id, "Name (number)") of the reader's
+  company, by name, and `labels(actor, ids)` the same for known ids (another company's
+  ids are simply not there).
 
 Without people (or for a deleted row) the log still works: names fall back to the
 account's e-mail address, the person filter matches nothing.
@@ -26,6 +30,8 @@ from kluis.access.actor import Actor
 
 Finder = Callable[[Actor, str], list[int]]
 Namer = Callable[[Actor, Iterable[int]], dict[int, str]]
+Searcher = Callable[[Actor, str, int], list[tuple[int, str]]]
+Labeler = Callable[[Actor, list[int]], dict[int, str]]
 
 _PEOPLE: dict[str, Any] = {}
 _RECORDS: dict[str, tuple[Any, str]] = {}
@@ -33,6 +39,22 @@ _RECORDS: dict[str, tuple[Any, str]] = {}
 
 def register_people(finder: Finder, namer: Namer) -> None:
     _PEOPLE["finder"], _PEOPLE["namer"] = finder, namer
+
+
+def register_picker(search: Searcher, labels: Labeler) -> None:
+    _PEOPLE["search"], _PEOPLE["labels"] = search, labels
+
+
+def search_people(actor: Actor, text: str, limit: int) -> list[tuple[int, str]]:
+    """(id, label) of the reader's company's employees matching `text`, by name."""
+    search: Searcher | None = _PEOPLE.get("search")
+    return search(actor, text, limit) if search is not None and text.strip() else []
+
+
+def labels_of(actor: Actor, employee_ids: list[int]) -> dict[int, str]:
+    """The label of each of these employees of the reader's company (others are absent)."""
+    labels: Labeler | None = _PEOPLE.get("labels")
+    return labels(actor, employee_ids) if labels is not None and employee_ids else {}
 
 
 def register_records(object_type: str, model: Any, field: str) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
@@ -45,6 +46,21 @@ from kluis.tenancy.models import Membership, Tenant
 DEFAULT_DAYS = 7
 PERMISSION = "tenancy.manage_members"
 _SALT = "kluis.identity.invitation"
+
+# Told, inside the transaction that accepts it (a first password, or a first single sign-on),
+# that an invitation was accepted: kluis.people puts it in the inboxes of those who invite.
+AcceptedListener = Callable[[Invitation], None]
+_ACCEPTED: list[AcceptedListener] = []
+
+
+def on_accepted(listener: AcceptedListener) -> None:
+    if listener not in _ACCEPTED:
+        _ACCEPTED.append(listener)
+
+
+def _tell_accepted(invitation: Invitation) -> None:
+    for listener in _ACCEPTED:
+        listener(invitation)
 
 
 def lifetime() -> dt.timedelta:
@@ -103,6 +119,7 @@ def fulfilled_by_sso(user: User, tenant: Tenant, ip: str = "") -> int:
                 email=user.email,
                 method="single sign-on",
             )
+            _tell_accepted(invitation)
     return len(pending)
 
 
@@ -252,6 +269,7 @@ def accept(token: str, password: str, *, ip: str | None = None) -> User:
             invitation,
             email=user.email,
         )
+        _tell_accepted(invitation)
     return user
 
 

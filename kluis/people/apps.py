@@ -13,6 +13,9 @@ class PeopleConfig(AppConfig):
         from kluis.people import events
 
         events.register_all()
+        from kluis.people import notices_invitations
+
+        notices_invitations.register()  # the inbox's "invitation accepted"
         """Declare what a viewer may see of each people record (kluis.access.visibility), and
         add the HR files to the demo companies."""
         from kluis.access import visibility

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from kluis.access.actor import Actor
 from kluis.access.permissions import Scope
+from kluis.people.forms.pickers import employee_label, search_employees
 from kluis.people.models import EmergencyContact, Employee, Employment, Wage, WageComponent
 from kluis.people.permissions import scope_of
 from kluis.people.views.display import detail_url
@@ -46,6 +47,19 @@ def accounts(actor: Actor, employee_ids: list[int]) -> list[int]:
     ]
 
 
+def search(actor: Actor, text: str, limit: int) -> list[tuple[int, str]]:
+    """The log's pickers: everyone of the company (who left too: events outlive them)."""
+    found = search_employees(Employee.objects.for_actor(actor), text).only(
+        "pk", "first_name", "last_name", "preferred_name", "employee_number"
+    )
+    return [(e.pk, employee_label(e)) for e in found[:limit]]
+
+
+def labels(actor: Actor, employee_ids: list[int]) -> dict[int, str]:
+    found = Employee.objects.for_actor(actor).filter(pk__in=employee_ids)
+    return {e.pk: employee_label(e) for e in found}
+
+
 def profile_link(actor: Actor, object_id: str) -> str:
     if not actor.is_system and scope_of(actor, "people.view") != Scope.COMPANY:
         return ""
@@ -57,6 +71,7 @@ def register() -> None:
 
     subjects.register_people(find, names)
     subjects.register_accounts(accounts)
+    subjects.register_picker(search, labels)
     subjects.register_records("people.employee", Employee, "pk")
     for object_type, model in (
         ("people.employment", Employment),

@@ -1,6 +1,7 @@
 """My inbox: what Kluis told me (newest first, unread marked), filtered by unread and by
-kind, each opening the thing itself; marking one or all read (htmx swaps the item in
-place; without JavaScript the form posts and comes back). And my choice, per kind, of how
+kind, each opening the thing itself; marking one or all read (htmx swaps the item, or the
+list, in place and the header's unread count out of band; without JavaScript the form
+posts and comes back). And my choice, per kind, of how
 I hear of it (the preferences page). Notices are written by the services
 (kluis/company/notices.py); the kinds are registered by the apps (notices_kinds.py)."""
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -60,34 +62,45 @@ def _labels() -> dict[str, str]:
     return {kind.key: str(kind.label) for kind in all_kinds()}
 
 
-@member_required()
-def notice_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    show, kind = _filters(request.GET)
+def _list_context(actor: Actor, show: str, kind: str, page_number: Any) -> dict[str, Any]:
+    """The inbox's list (web/notices_list.html) for these filters."""
     rows = _mine(actor)
     present = set(rows.values_list("topic", flat=True).distinct())
     if show == "unread":
         rows = rows.filter(read_at=None)
     if kind:
         rows = rows.filter(topic=kind)
-    page = Paginator(rows.order_by("-created_at", "-pk"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(rows.order_by("-created_at", "-pk"), PER_PAGE).get_page(page_number)
     labels = _labels()
     query = urlencode({k: v for k, v in (("show", show), ("kind", kind)) if v and v != "all"})
-    return render(
-        request,
-        "web/notices.html",
-        {
-            "page": page,
-            "notices": [(n, safe_path(n.url), labels.get(n.topic, "")) for n in page.object_list],
-            "show": show,
-            "kind": kind,
-            "kinds": [(k.key, str(k.label)) for k in all_kinds() if k.key in present],
-            "query": f"&{query}" if query else "",
-            "filtered_unread": rows.filter(read_at=None).exists(),
-        },
+    return {
+        "page": page,
+        "notices": [(n, safe_path(n.url), labels.get(n.topic, "")) for n in page.object_list],
+        "show": show,
+        "kind": kind,
+        "kinds": [(k.key, str(k.label)) for k in all_kinds() if k.key in present],
+        "query": f"&{query}" if query else "",
+        "filtered_unread": rows.filter(read_at=None).exists(),
+    }
+
+
+def _with_badge(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An htmx answer that also replaces the header's unread count (out of band)."""
+    badge = render_to_string(
+        "web/includes/unread_badge.html",
+        {"unread_notices": notices.unread(_actor(request)), "oob": True},
+        request=request,
     )
+    response.content = response.content + badge.encode(response.charset)
+    response["HX-Trigger"] = "kluis:notice-read"
+    return response
+
+
+@member_required()
+def notice_list(request: HttpRequest) -> HttpResponse:
+    show, kind = _filters(request.GET)
+    context = _list_context(_actor(request), show, kind, request.GET.get("page"))
+    return render(request, "web/notices.html", context)
 
 
 @require_POST
@@ -114,9 +127,7 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         notice.refresh_from_db()
         item = (notice, safe_path(notice.url), _labels().get(notice.topic, ""))
-        response = render(request, "web/notices_item.html", {"item": item})
-        response["HX-Trigger"] = "kluis:notice-read"
-        return response
+        return _with_badge(request, render(request, "web/notices_item.html", {"item": item}))
     show, kind = _filters(request.POST)
     return redirect(_back(show, kind))
 
@@ -126,7 +137,11 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notices_read(request: HttpRequest) -> HttpResponse:
     """Mark all my notices read (all of one kind, when the inbox shows one kind)."""
     show, kind = _filters(request.POST)
-    count = notices.mark_read(_actor(request), topic=kind)
+    actor = _actor(request)
+    count = notices.mark_read(actor, topic=kind)
+    if request.headers.get("HX-Request"):
+        context = {**_list_context(actor, show, kind, 1), "marked": bool(count)}
+        return _with_badge(request, render(request, "web/notices_list.html", context))
     if count:
         messages.success(request, _("Marked as read."))
     return redirect(_back(show, kind))

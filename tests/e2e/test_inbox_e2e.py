@@ -130,16 +130,31 @@ def test_mark_one_read_in_place_with_htmx_on_a_phone(
         "from kluis.company.notices import notify; from kluis.tenancy.models import Membership; "
         "m = Membership.objects.get(user__email='member1@demo-bv.test', tenant__slug='demo-bv'); "
         "notify([m], topic='timeoff.expiry', "
-        "compose=lambda: ('Plan your days', 'Before they expire.'), url='/time-off/', mail=False)"
+        "compose=lambda: ('Plan your days', 'Before they expire.'), url='/time-off/', mail=False); "
+        "notify([m], topic='timeoff.expiry', "
+        "compose=lambda: ('Days left', 'Two days.'), url='/time-off/', mail=False)"
     )
     _manage(_server_env(kluis_server.data_dir), "shell", "-c", told)
     phone = as_user(browser, kluis_server, "member1@demo-bv.test", PHONE)
     phone.goto("/inbox/")
+    badge = phone.get_by_test_id("notices-link").get_by_test_id("unread-count")
+    expect(badge).to_be_visible()  # the header's count, on the phone too
+    before = int(re.sub(r"\D", "", badge.inner_text()))
+    assert before == phone.get_by_test_id("notice-unread").count() >= 2
     item = phone.get_by_test_id("notice-unread").filter(has_text="Plan your days").first
     item_id = item.get_attribute("id")
     item.get_by_test_id("mark-read").click()
     swapped = phone.locator(f"#{item_id}")
     expect(swapped).to_have_attribute("data-testid", "notice")  # read, without reloading
     expect(swapped.get_by_test_id("mark-read")).to_have_count(0)
+    # The header's count drops with it (swapped out of band), spoken as "N unread".
+    expect(badge).to_contain_text(f"{before - 1} unread")
     no_sideways_scroll(phone)
+    # "Mark all as read" (htmx too) empties the count without a reload.
+    phone.evaluate("window.kluisStayed = true")
+    phone.get_by_test_id("mark-all-read").click()
+    expect(phone.get_by_test_id("inbox-status")).to_have_text("Marked as read.")
+    expect(badge).to_have_count(0)
+    expect(phone.get_by_test_id("notice-unread")).to_have_count(0)
+    assert phone.evaluate("window.kluisStayed === true")
     phone.context.close()

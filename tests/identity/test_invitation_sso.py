@@ -15,9 +15,10 @@ from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 
 from kluis.audit.models import AuditEvent
+from kluis.company.models import Notice
 from kluis.identity.models import Invitation
 from tests.identity.sso_support import authorize_at_mock, configure, mock_provider, set_user
-from tests.identity.test_invitations import NEW_PASSWORD, hr_client, invite, newcomer
+from tests.identity.test_invitations import HR, NEW_PASSWORD, hr_client, invite, newcomer
 
 
 @pytest.fixture
@@ -64,6 +65,9 @@ def test_the_invitee_accepts_through_the_company_s_single_sign_on(
     assert invitation.accepted_at is not None
     accepted = AuditEvent.objects.get(action="invitation.accepted", tenant=demo["demo-bv"])
     assert accepted.changes["method"] == "single sign-on"
+    # HR finds it in their inbox, linking to the profile.
+    notice = Notice.objects.get(topic="invitation.accepted", membership__user__email=HR)
+    assert notice.url == f"/people/{employee.pk}/" and "accepted the invitation" in notice.title
     # The link is closed, and HR sees someone who can sign in.
     assert Client().get(path, secure=True).status_code == 410
     profile = hr_client(login).get(f"/people/{employee.pk}/", secure=True).content

@@ -114,7 +114,8 @@ def test_the_history_shows_90_days_coloured_by_the_share_of_good_samples(demo, c
     assert bar[-4:] == ["down", "partial", "minor", "up"]
     assert set(bar[:-4]) == {"none"}
     # The text equivalent of each day, and the uptime over the window.
-    assert f"{today - dt.timedelta(days=3):%Y-%m-%d}: 50.0% up (720 of 1440 minutes)" in html
+    half = today - dt.timedelta(days=3)  # the one date format (kluis_date)
+    assert f"{half.day} {half:%B %Y}: 50.0% up (720 of 1440 minutes)" in html
     assert "86.28% uptime" in html  # (1440 + 1430 + 1380 + 720) / 5760
     assert len(_bar(html, "web")) == 90
     data = client.get("/status.json").json()

@@ -68,6 +68,8 @@ POST_TARGETS = {
     "people:my_celebrations": "My profile: show my birthday and work anniversary",
     "people:employee_search": "the manager picker: the matches htmx loads as one types",
     "people:employee_pick": "the manager picker: the chosen person htmx loads",
+    "audit:person_search": "the audit log's person and actor pickers: the matches htmx loads",
+    "audit:person_pick": "the audit log's person and actor pickers: the chosen person htmx loads",
 }
 # Each report and its CSV: listed on the Reports page (reports:index) from the catalogue.
 REPORT_PAGES = {f"reports:{key}{end}" for key in REPORTS for end in ("", "_csv")}

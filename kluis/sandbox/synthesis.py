@@ -188,7 +188,10 @@ class Synthesiser:
         self.serial += 1
         name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
         local = re.sub(r"\.{2,}", ".", re.sub(r"[^a-z0-9.]+", ".", name.lower())).strip(".")
-        return f"{local[:40]}.{self.serial}@{self.sandbox.slug}.{MAIL_DOMAIN}"
+        # Cut to 40 characters without a dot at either end (".." before the serial, or a
+        # leading dot, is no valid address).
+        local = local[:40].strip(".") or "person"
+        return f"{local}.{self.serial}@{self.sandbox.slug}.{MAIL_DOMAIN}"
 
     def _member(self, shape: MemberShape) -> None:
         first, last = self._name()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +41,6 @@ from kluis.people.views._common import (
 )
 from kluis.people.views.account import account_context
 from kluis.people.views.display import format_phone
-from kluis.web.templatetags.kluis_ui import kluis_date
 
 TABS: dict[str, Promise] = {
     "personal": gettext_lazy("Personal"),
@@ -125,8 +124,13 @@ def _display(name: str, value: Any) -> Any:
 
 
 def _display_day(value: Any) -> str:
-    """A stored ISO day in the reader's one date format."""
-    return kluis_date(value) if value else ""
+    """A stored ISO day in the reader's one date format (as `|kluis_date` shows it)."""
+    if not value:
+        return ""
+    try:
+        return formats.date_format(dt.date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value)
 
 
 def _profile_groups(values: dict[str, Any]) -> list[tuple[Any, list[Row]]]:

@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.actor import Actor
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors
 from kluis.access.models import Role
@@ -73,6 +75,17 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of the person, this one included."""
     user = request.user
     assert isinstance(user, User)
+    page = confirm_first(
+        request,
+        title=_("Sign out everywhere?"),
+        message=_(
+            "Every session of yours ends, this one included: on each device you must sign in again."
+        ),
+        button=_("Sign out everywhere"),
+        cancel=reverse("usersessions_list"),
+    )
+    if page is not None:
+        return page
     ended = sessions.end_all_sessions(user)
     _audit_everywhere(request, user, ended)
     logout(request)
@@ -90,6 +103,19 @@ def end_session(request: HttpRequest, pk: int) -> HttpResponse:
     if session is None:
         raise Http404("No such session")
     current = session.session_key == request.session.session_key
+    page = confirm_first(
+        request,
+        title=_("End this session?") if current else _("End the session?"),
+        message=(
+            _("This is the session you are using: you are signed out.")
+            if current
+            else _("The browser or app using it is signed out at its next request.")
+        ),
+        button=_("End session"),
+        cancel=reverse("usersessions_list"),
+    )
+    if page is not None:
+        return page
     sessions.end_session(session)
     if current:
         logout(request)

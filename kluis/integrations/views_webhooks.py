@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import add_service_errors, service_error_text
 from kluis.identity.stepup import needs_step_up, step_up_redirect
@@ -235,6 +236,18 @@ def webhook_rotate(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     subscription = selectors.subscription_for(actor, webhook_pk)
     if needs_step_up(request):
         return step_up_redirect(request, _detail(webhook_pk))
+    page = confirm_first(
+        request,
+        title=_("Rotate the signing secret of %(url)s?") % {"url": subscription.url},
+        message=_(
+            "A new secret is made and shown once. The current one keeps working for 24 "
+            "hours: update the receiver before then."
+        ),
+        button=_("Rotate secret"),
+        cancel=_detail(webhook_pk),
+    )
+    if page is not None:
+        return page
     if not _use_once(request):
         return redirect(_detail(webhook_pk))
     try:

@@ -48,7 +48,7 @@ def _register_audit_sentences() -> None:
 
     from kluis.audit import sentences
     from kluis.people import audit_subjects
-    from kluis.people.fields import EMPLOYEE_FIELDS
+    from kluis.people.fields import EMPLOYEE_FIELDS, PROBATION_LABEL
 
     sentences.register_all(
         "people",
@@ -67,6 +67,10 @@ def _register_audit_sentences() -> None:
             "employee.photo_removed": _("%(actor)s removed the photo of %(object)s"),
             "employment.created": _("%(actor)s added the contract %(object)s"),
             "employment.ended": _("%(actor)s ended the contract %(object)s"),
+            "employment.updated": (
+                _("%(actor)s changed the contract %(object)s"),
+                _("%(actor)s changed %(fields)s of the contract %(object)s"),
+            ),
             "emergency_contact.added": _("%(actor)s added an emergency contact: %(object)s"),
             "emergency_contact.removed": _("%(actor)s removed an emergency contact: %(object)s"),
             "emergency_contact.deleted": _("%(actor)s removed an emergency contact: %(object)s"),
@@ -146,6 +150,18 @@ def _register_audit_sentences() -> None:
                 "is_active": _("Active"),
             },
         )
+    sentences.field_labels(
+        "people.employment",
+        {
+            "employee": _("Employee"),
+            "contract_type": _("Contract type"),
+            "start_date": _("Start date"),
+            "end_date": _("End date"),
+            "probation_end_date": PROBATION_LABEL,
+            "job_title": EMPLOYEE_FIELDS["job_title"].label,
+            "manager": EMPLOYEE_FIELDS["manager"].label,
+        },
+    )
     sentences.field_labels(
         "people.peoplesettings", {"self_editable_fields": _("Fields employees may change")}
     )

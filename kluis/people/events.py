@@ -10,7 +10,8 @@ What some events mean exactly:
   ended, sends no second one; a rehire's next departure is a new one. A fixed-term
   contract that simply runs out sends nothing by itself (no change is made then).
 - `employment.ended` is sent for ending an open-ended contract; moving the end date of a
-  contract that already had one is `employment.updated` (changed field `end_date`).
+  contract that already had one is `employment.updated` (changed field `end_date`), as is
+  setting, moving or clearing its end of probation (`probation_end_date`).
 - `wage.changed`: the wage in force from a date on changed: a wage was set that differs
   from the one before it (amount, currency or period, named in `changed_fields`), or a
   planned wage was withdrawn (the one before it applies again). Wages are never edited
@@ -122,7 +123,10 @@ def register_all() -> None:
         EventType("employment.created", _("A contract was added"), **employment),
         EventType(
             "employment.updated",
-            _("A contract changed (the end date of an ended contract was moved)"),
+            _(
+                "A contract changed (the end date of an ended contract was moved, or its "
+                "end of probation)"
+            ),
             **employment,
             example_fields=("end_date",),
         ),

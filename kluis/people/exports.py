@@ -38,6 +38,7 @@ from kluis.people.fields import (
     ADDRESS_PARTS,
     EMPLOYEE_FIELDS,
     GROUP_PERMISSION,
+    PROBATION_LABEL,
     WAGE_PURPOSE,
     purpose,
 )
@@ -52,7 +53,14 @@ WAGE_COLUMNS = ("wage_amount", "wage_currency", "wage_period")
 SEALED_COLUMNS = frozenset(name for name, spec in EMPLOYEE_FIELDS.items() if spec.sealed)
 # Read from the subqueries of the current contract and wage.
 ANNOTATED_COLUMNS = frozenset(
-    {"contract_type", "start_date", "end_date", "hours_per_week", *WAGE_COLUMNS}
+    {
+        "contract_type",
+        "start_date",
+        "end_date",
+        "probation_end_date",
+        "hours_per_week",
+        *WAGE_COLUMNS,
+    }
 )
 
 
@@ -80,6 +88,7 @@ def all_columns(custom: Iterable[CustomFieldDefinition]) -> list[Column]:
                 Column("contract_type", _("Contract type"), "job"),
                 Column("start_date", _("Contract start"), "job", "date"),
                 Column("end_date", _("Contract end"), "job", "date"),
+                Column("probation_end_date", PROBATION_LABEL, "job", "date"),
                 Column("hours_per_week", _("Hours per week"), "job", "number"),
             ]
     columns += [
@@ -167,7 +176,13 @@ def export_rows(queryset: QuerySet[Employee], columns: list[Column]) -> QuerySet
     names = {c.name for c in columns}
     annotations: dict[str, Any] = {}
     contract = _current_contract()
-    for name in ("contract_type", "start_date", "end_date", "hours_per_week"):
+    for name in (
+        "contract_type",
+        "start_date",
+        "end_date",
+        "probation_end_date",
+        "hours_per_week",
+    ):
         if name in names:
             annotations[f"export_{name}"] = Subquery(contract.values(name)[:1])
     if names & set(WAGE_COLUMNS):

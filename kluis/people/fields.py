@@ -99,6 +99,9 @@ def purpose(field: str) -> str:
     return f"people.employee.{field}"
 
 
+# A contract's last day of probation, as history, change feed and audit log name it.
+PROBATION_LABEL = _("End of probation")
+
 WAGE_PURPOSE = "people.wage.amount"
 WAGE_COMPONENT_PURPOSE = "people.wage_component.amount"
 SNAPSHOT_PURPOSE = "people.employee_version.sealed"
@@ -129,6 +132,7 @@ VISIBILITY: dict[str, dict[str, str]] = {
         **{f"{name}_id": _VIEW for name in ("department", "team", "manager")},
         "start_date": _VIEW,
         "employment": _VIEW,
+        "probation_end_date": _VIEW,  # of the contract that changed with this version
         "custom_fields": _VIEW,
         "photo": _VIEW,
         "emergency_contacts": _PERSONAL,
@@ -143,6 +147,7 @@ VISIBILITY: dict[str, dict[str, str]] = {
                 "contract_type",
                 "start_date",
                 "end_date",
+                "probation_end_date",
                 "job_title",
                 "department",
                 "team",

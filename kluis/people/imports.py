@@ -44,6 +44,7 @@ CONTRACT_COLUMNS = (
     "contract_type",
     "start_date",
     "end_date",
+    "probation_end_date",
     "hours_per_week",
 )
 WAGE_COLUMNS = ("wage_amount", "wage_currency", "wage_period")
@@ -228,7 +229,14 @@ def hire_data(
             data[name] = value
     employment: dict[str, Any] = {
         name: values[name]
-        for name in ("job_title", "contract_type", "start_date", "end_date", "hours_per_week")
+        for name in (
+            "job_title",
+            "contract_type",
+            "start_date",
+            "end_date",
+            "probation_end_date",
+            "hours_per_week",
+        )
         if values.get(name)
     }
     for name, table, message in (

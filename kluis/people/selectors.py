@@ -235,7 +235,9 @@ def changes_shown(
     changes = []
     for field in fields:
         spec = EMPLOYEE_FIELDS.get(field)
-        if spec is None:
+        if field == "probation_end_date":  # a contract's end of probation: its old and new date
+            old, new = old_values.get(field), snapshot.get(field)
+        elif spec is None:
             old, new = None, None  # a contract, wage or custom fields: that it changed
         elif spec.sealed:
             old, new = MASK, MASK

@@ -47,6 +47,11 @@ urlpatterns = [
         contracts.employment_end,
         name="end_employment",
     ),
+    path(
+        "<int:pk>/contracts/<int:contract_pk>/probation/",
+        contracts.employment_probation,
+        name="employment_probation",
+    ),
     path("<int:pk>/wages/new/", contracts.wage_set, name="set_wage"),
     path(
         "<int:pk>/wages/components/new/",

@@ -148,6 +148,26 @@ def start_date(value: Any, *, born: dt.date | None = None) -> dt.date | None:
     return day
 
 
+def probation_end(
+    value: Any, *, start: dt.date | None, end: dt.date | None = None
+) -> dt.date | None:
+    """The last day of a contract's probation period (empty: none): on or after the
+    contract's start and, for a contract with an end, not after that end."""
+    day = date(value)
+    if day is None:
+        return None
+    if start is not None and day < start:
+        raise ValidationError(
+            _("The end of probation comes before the contract's start (%(start)s).")
+            % {"start": _iso(start)}
+        )
+    if end is not None and day > end:
+        raise ValidationError(
+            _("The end of probation comes after the contract's end (%(end)s).") % {"end": _iso(end)}
+        )
+    return day
+
+
 def person_name(value: Any, *, required: bool = False, max_length: int = 100) -> str:
     """A first, last or preferred name: any script, but at least one letter."""
     name = text(value, max_length=max_length, required=required)

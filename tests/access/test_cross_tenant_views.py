@@ -68,6 +68,13 @@ def test_other_company_owner_cannot_change_demo_roles_or_grants(demo_objects, lo
         (f"/members/{o['member'].pk}/roles/grant/", {"role": own_role.pk}),
         (f"/members/{o['owner_member'].pk}/roles/{o['builtin'].pk}/revoke/", {}),
         (f"/members/{own_member.pk}/roles/{o['builtin'].pk}/revoke/", {}),
+        # Confirmed: still another company's objects.
+        (
+            f"/members/{o['owner_member'].pk}/roles/{o['builtin'].pk}/revoke/",
+            {"confirmed": "1"},
+        ),
+        (f"/members/{o['member'].pk}/deactivate/", {}),
+        (f"/members/{o['member'].pk}/deactivate/", {"confirmed": "1"}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code == 404, url

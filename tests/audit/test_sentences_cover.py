@@ -55,6 +55,10 @@ COMPUTED: dict[tuple[str, str], set[str]] = {
         "team.archived",
         "team.unarchived",
     },
+    (
+        "people/services/contracts.py",
+        "'employment.ended' if 'end_date' in changed else 'employment.updated'",
+    ): {"employment.ended", "employment.updated"},
     ("people/services/pay.py", "action"): {"wage.deleted", "wage_component.deleted"},
     ("people/services/photos.py", "action"): {"employee.photo_changed", "employee.photo_removed"},
     ("timeoff/services/approvals.py", "name"): {

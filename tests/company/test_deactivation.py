@@ -34,7 +34,12 @@ def test_a_deactivated_member_s_open_session_is_signed_out(demo, login):
     target = member(EMAIL, "demo-bv")
     page = hr.get(f"/members/{target.pk}/", secure=True).content.decode()
     assert 'data-testid="deactivate-member"' in page
-    response = hr.post(f"/members/{target.pk}/deactivate/", secure=True)
+    asked = hr.post(f"/members/{target.pk}/deactivate/", secure=True)
+    assert asked.status_code == 200 and 'data-testid="confirm-page"' in asked.content.decode()
+    target.refresh_from_db()
+    assert target.is_active  # asking changed nothing
+    assert forced.get("/", secure=True).status_code == 200
+    response = hr.post(f"/members/{target.pk}/deactivate/", {"confirmed": "1"}, secure=True)
     assert response.status_code == 302
     for client in (browser, forced):
         response = client.get("/", secure=True)

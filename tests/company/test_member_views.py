@@ -138,7 +138,11 @@ def test_granting_another_companys_role_shows_an_error_and_changes_nothing(demo,
 def test_owner_revokes_a_role_and_it_is_audited(demo, login):
     target = member("hr@demo-bv.test")
     role = _role("HR admin")
-    response = login(OWNER).post(f"/members/{target.pk}/roles/{role.pk}/revoke/", follow=True)
+    url = f"/members/{target.pk}/roles/{role.pk}/revoke/"
+    asked = login(OWNER).post(url)
+    assert asked.status_code == 200 and "Take the role HR admin away" in asked.content.decode()
+    assert RoleAssignment.objects.filter(membership=target, role=role).exists()
+    response = login(OWNER).post(url, {"confirmed": "1"}, follow=True)
     assert response.status_code == 200
     assert b"no longer has the role HR admin" in response.content
     assert not RoleAssignment.objects.filter(membership=target, role=role).exists()
@@ -150,7 +154,9 @@ def test_cannot_revoke_the_last_owner(demo, login):
     owner = member(OWNER)
     role = _role("Owner")
     before = RoleAssignment.objects.count(), AuditEvent.objects.count()
-    response = login(OWNER).post(f"/members/{owner.pk}/roles/{role.pk}/revoke/", follow=True)
+    response = login(OWNER).post(
+        f"/members/{owner.pk}/roles/{role.pk}/revoke/", {"confirmed": "1"}, follow=True
+    )
     assert response.status_code == 200
     assert b"A company needs at least one owner." in response.content
     assert RoleAssignment.objects.filter(membership=owner, role=role).exists()
@@ -160,7 +166,7 @@ def test_cannot_revoke_the_last_owner(demo, login):
 def test_revoking_a_role_not_held_shows_a_message(demo, login):
     target = member("member1@demo-bv.test")
     response = login(OWNER).post(
-        f"/members/{target.pk}/roles/{_role('Auditor').pk}/revoke/", follow=True
+        f"/members/{target.pk}/roles/{_role('Auditor').pk}/revoke/", {"confirmed": "1"}, follow=True
     )
     assert response.status_code == 200
     assert b"does not have the role Auditor" in response.content

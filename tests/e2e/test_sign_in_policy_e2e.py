@@ -61,6 +61,10 @@ def test_sign_out_everywhere_from_the_sessions_page(page: Page, kluis_server: Kl
     _no_sideways_scroll(page)
     with page.expect_navigation():
         page.get_by_test_id("sign-out-everywhere").click()
+    expect(page.get_by_test_id("confirm-page")).to_be_visible()  # asked first
+    _no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.get_by_test_id("confirm").click()
     assert page.url.split("?")[0].endswith("/accounts/login/")
     expect(page.get_by_text("You are signed out everywhere.")).to_be_visible()
     page.goto(f"{kluis_server.url}/")

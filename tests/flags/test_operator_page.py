@@ -44,9 +44,12 @@ def test_the_operator_adds_and_removes_a_rule(client, demo, operator):
     assert event.actor_label == "operator operator@kluis.test"
     assert event.actor_user_id == operator.pk
 
-    response = client.post(
-        URL, {"flag": "sandboxes", "state": "clear", "kind": "role", "value": "employee"}
-    )
+    removal = {"flag": "sandboxes", "state": "clear", "kind": "role", "value": "employee"}
+    asked = client.post(URL, removal)
+    assert asked.status_code == 200 and "Remove this rule" in asked.content.decode()
+    assert FlagState.objects.count() == 1  # asking removed nothing
+    assert OperatorEvent.objects.filter(action="flag.changed").count() == 1
+    response = client.post(URL, {**removal, "confirmed": "1"})
     assert response.status_code == 302
     assert not FlagState.objects.exists()
     assert OperatorEvent.objects.filter(action="flag.changed").count() == 2

@@ -198,7 +198,11 @@ def test_revoke_closes_the_link(demo, login, django_capture_on_commit_callbacks)
     client = hr_client(login)
     path = invite(client, employee, django_capture_on_commit_callbacks)
     pending = Invitation.objects.get(membership__employee=employee)
-    assert client.post(f"/members/invitations/{pending.pk}/revoke/", secure=True).status_code == 302
+    revoke = f"/members/invitations/{pending.pk}/revoke/"
+    asked = client.post(revoke, secure=True)
+    assert asked.status_code == 200 and "Revoke the invitation of" in asked.content.decode()
+    assert Client().get(path, secure=True).status_code == 200  # asking revoked nothing
+    assert client.post(revoke, {"confirmed": "1"}, secure=True).status_code == 302
     assert Client().get(path, secure=True).status_code == 410
     assert AuditEvent.objects.filter(action="invitation.revoked").exists()
     invited = client.get("/people/", {"account": "invited"}, secure=True)
@@ -221,7 +225,9 @@ def test_another_company_can_neither_see_resend_revoke_nor_invite(
     listing = other.get("/members/", secure=True, follow=True).content
     assert listing and f"/people/{employee.pk}/".encode() not in listing
     assert other.post(f"/members/invitations/{pending.pk}/resend/", secure=True).status_code == 404
-    assert other.post(f"/members/invitations/{pending.pk}/revoke/", secure=True).status_code == 404
+    for data in ({}, {"confirmed": "1"}):
+        revoked = other.post(f"/members/invitations/{pending.pk}/revoke/", data, secure=True)
+        assert revoked.status_code == 404
     assert other.post(f"/people/{employee.pk}/invite/", secure=True).status_code == 404
     assert (
         other.post("/people/invite/", {"employee": [employee.pk]}, secure=True).status_code == 302

@@ -44,8 +44,11 @@ def test_hr_resets_a_members_mfa_audited_in_every_company_and_emailed(
     page = client.get(f"/members/{target.pk}/").content.decode()
     assert "Reset two-factor authentication" in page
     queued = DBTaskResult.objects.filter(task_path__endswith="send_mfa_reset_notice").count()
+    asked = client.post(f"/members/{target.pk}/reset-mfa/")
+    assert asked.status_code == 200 and 'data-testid="confirm-page"' in asked.content.decode()
+    assert Authenticator.objects.filter(user=consultant).exists()  # asking removed nothing
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/members/{target.pk}/reset-mfa/", follow=True)
+        response = client.post(f"/members/{target.pk}/reset-mfa/", {"confirmed": "1"}, follow=True)
     assert "is reset" in response.content.decode()
     assert not Authenticator.objects.filter(user=consultant).exists()
     here = AuditEvent.objects.get(action="mfa.reset", tenant__slug="demo-bv")
@@ -66,7 +69,8 @@ def test_another_companys_member_is_out_of_reach(demo, login):
     add_totp(stranger)
     client = stepped_up(login, HR)
     target = member("member1@other-nv.test", "other-nv")
-    assert client.post(f"/members/{target.pk}/reset-mfa/").status_code == 404
+    for data in ({}, {"confirmed": "1"}):
+        assert client.post(f"/members/{target.pk}/reset-mfa/", data).status_code == 404
     assert Authenticator.objects.filter(user=stranger).exists()
     assert not AuditEvent.objects.filter(action="mfa.reset").exists()
 
@@ -75,7 +79,8 @@ def test_an_employee_may_not_reset_anyones_mfa(demo, login):
     add_totp(User.objects.get(email="member2@demo-bv.test"))
     client = stepped_up(login, "member1@demo-bv.test")
     target = member("member2@demo-bv.test")
-    assert client.post(f"/members/{target.pk}/reset-mfa/").status_code in (403, 404)
+    response = client.post(f"/members/{target.pk}/reset-mfa/", {"confirmed": "1"})
+    assert response.status_code in (403, 404)
     assert Authenticator.objects.filter(user=target.user).exists()
 
 
@@ -92,7 +97,7 @@ def test_ones_own_mfa_is_not_reset_here(demo, login):
     client = stepped_up(login, HR)
     me = member(HR)
     assert "Reset two-factor" not in client.get(f"/members/{me.pk}/").content.decode()
-    client.post(f"/members/{me.pk}/reset-mfa/")
+    client.post(f"/members/{me.pk}/reset-mfa/", {"confirmed": "1"})
     assert Authenticator.objects.filter(user=me.user).exists()
 
 
@@ -100,7 +105,7 @@ def test_the_reset_shows_what_was_removed_in_the_audit_log(demo, login):
     add_totp(User.objects.get(email=CONSULTANT))
     client = stepped_up(login, HR)
     target = member(CONSULTANT, "demo-bv")
-    client.post(f"/members/{target.pk}/reset-mfa/")
+    client.post(f"/members/{target.pk}/reset-mfa/", {"confirmed": "1"})
     event = AuditEvent.objects.get(action="mfa.reset", tenant__slug="demo-bv")
     owner = login("owner@demo-bv.test")  # reads the audit log
     page = owner.get(f"/audit/{event.pk}/").content.decode()

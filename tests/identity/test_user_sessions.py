@@ -71,7 +71,11 @@ def test_a_person_ends_one_other_session(demo):
     tablet = signed_in_client("127.0.0.5", "Tablet browser")
     page = laptop.get("/accounts/sessions/", secure=True).content.decode()
     assert f"/accounts/sessions/{_session_pk('Phone browser')}/end/" in page
-    response = laptop.post(f"/accounts/sessions/{_session_pk('Phone browser')}/end/", secure=True)
+    end = f"/accounts/sessions/{_session_pk('Phone browser')}/end/"
+    asked = laptop.post(end, secure=True)
+    assert asked.status_code == 200 and "End the session?" in asked.content.decode()
+    assert phone.get("/", secure=True).status_code == 200  # asking ended nothing
+    response = laptop.post(end, {"confirmed": "1"}, secure=True)
     assert response.status_code == 302
     assert phone.get("/", secure=True).status_code == 302  # signed out
     assert "_auth_user_id" not in phone.session
@@ -82,7 +86,11 @@ def test_a_person_ends_one_other_session(demo):
 def test_ending_this_session_signs_out(demo):
     cache.clear()
     laptop = signed_in_client("127.0.0.2", "Laptop browser")
-    response = laptop.post(f"/accounts/sessions/{_session_pk('Laptop browser')}/end/", secure=True)
+    end = f"/accounts/sessions/{_session_pk('Laptop browser')}/end/"
+    asked = laptop.post(end, secure=True)
+    assert asked.status_code == 200 and "End this session?" in asked.content.decode()
+    assert "_auth_user_id" in laptop.session
+    response = laptop.post(end, {"confirmed": "1"}, secure=True)
     assert response.status_code == 302
     assert "_auth_user_id" not in laptop.session
 
@@ -99,7 +107,9 @@ def test_another_person_s_session_cannot_be_ended(demo):
     from allauth.usersessions.models import UserSession
 
     theirs = UserSession.objects.get(user__email="member1@other-nv.test")
-    assert mine.post(f"/accounts/sessions/{theirs.pk}/end/", secure=True).status_code == 404
+    for data in ({}, {"confirmed": "1"}):
+        response = mine.post(f"/accounts/sessions/{theirs.pk}/end/", data, secure=True)
+        assert response.status_code == 404
     assert other.get("/", secure=True).status_code == 200
 
 
@@ -110,7 +120,10 @@ def test_sign_out_everywhere_ends_every_session_including_this_one(demo):
     page = laptop.get("/accounts/sessions/", secure=True).content.decode()
     assert 'data-testid="sign-out-everywhere"' in page
     assert laptop.get("/accounts/sessions/everywhere/end/", secure=True).status_code == 405
-    response = laptop.post("/accounts/sessions/everywhere/end/", secure=True)
+    asked = laptop.post("/accounts/sessions/everywhere/end/", secure=True)
+    assert asked.status_code == 200 and "Sign out everywhere?" in asked.content.decode()
+    assert phone.get("/", secure=True).status_code == 200  # asking ended nothing
+    response = laptop.post("/accounts/sessions/everywhere/end/", {"confirmed": "1"}, secure=True)
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     for client in (laptop, phone):
         assert client.get("/", secure=True).status_code == 302

@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.authorization import can
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.identity import invitations
 from kluis.identity.models import Invitation
@@ -53,6 +55,15 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required()
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _invitation(request, pk)
+    if page := confirm_first(
+        request,
+        title=_("Revoke the invitation of %(email)s?")
+        % {"email": invitation.membership.user.email},
+        message=_("The link in the e-mail stops working; you can invite them again later."),
+        button=_("Revoke invitation"),
+        cancel=reverse("members:members"),
+    ):
+        return page
     try:
         invitations.revoke(request.actor, invitation)  # type: ignore[attr-defined]
     except ValidationError as error:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can, can_for, grants_of, team_of
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.access.forms import GrantRoleForm, add_service_errors, service_error_text
 from kluis.access.models import Role, RoleAssignment
@@ -179,6 +180,15 @@ def member_revoke_role(request: HttpRequest, pk: int, role_pk: int) -> HttpRespo
     role = Role.objects.access_by_id(request.actor, role_pk)  # type: ignore[attr-defined]
     if refused := _require_manage_roles(request):
         return refused
+    if page := confirm_first(
+        request,
+        title=_("Take the role %(role)s away from %(member)s?")
+        % {"role": role.name, "member": member.display_name},
+        message=_("They lose what the role lets them see and do at once."),
+        button=_("Revoke role"),
+        cancel=reverse("members:member", args=[member.pk]),
+    ):
+        return page
     try:
         revoke_role(request.actor, member, role)  # type: ignore[attr-defined]
     except (ValidationError, PermissionDenied) as error:
@@ -204,6 +214,18 @@ def member_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if needs_step_up(request):
         return step_up_redirect(request, reverse("members:member", args=[member.pk]))
+    if page := confirm_first(
+        request,
+        title=_("Reset the two-factor authentication of %(member)s?")
+        % {"member": member.display_name},
+        message=_(
+            "Every second factor of theirs is removed; they are e-mailed and set one up "
+            "again at their next sign-in."
+        ),
+        button=_("Reset two-factor authentication"),
+        cancel=reverse("members:member", args=[member.pk]),
+    ):
+        return page
     try:
         reset_member_mfa(actor, member)
     except (ValidationError, PermissionDenied) as error:
@@ -226,6 +248,19 @@ def member_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespon
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if not active and (
+        page := confirm_first(
+            request,
+            title=_("Deactivate the access of %(member)s?") % {"member": member.display_name},
+            message=_(
+                "Every session of this person ends at once and the tokens of the apps they "
+                "connected are revoked. Their HR file is kept."
+            ),
+            button=_("Deactivate access"),
+            cancel=reverse("members:member", args=[member.pk]),
+        )
+    ):
+        return page
     try:
         (reactivate_member if active else deactivate_member)(actor, member)
     except (ValidationError, PermissionDenied) as error:

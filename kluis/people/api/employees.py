@@ -182,6 +182,12 @@ class EmploymentWriteSerializer(StrictSerializer):
     contract_type = serializers.ChoiceField(choices=ContractType.choices, required=False)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
+    probation_end_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The last day of the probation period: on or after start_date, "
+        "not after end_date",
+    )
     hours_per_week = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, coerce_to_string=False
     )

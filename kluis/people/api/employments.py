@@ -1,7 +1,8 @@
 """`/api/v1/employments/`: contracts, a declared resource (kluis/api/declared.py). List and
-read (scope employees:read), add a contract (`contracts.add_employment`) and end one with
-a PATCH of `end_date` (`contracts.end_employment`, If-Match checked on the locked
-contract), both with employees:write. Contracts of employees the client cannot see do not
+read (scope employees:read), add a contract (`contracts.add_employment`) and change its
+dates with a PATCH of `end_date` and/or `probation_end_date`
+(`contracts.change_employment`, If-Match checked on the locked contract), both with
+employees:write. Contracts of employees the client cannot see do not
 exist for it (404)."""
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class EmploymentSerializer(StrictSerializer):
     contract_type = serializers.ChoiceField(choices=ContractType.choices)
     start_date = serializers.DateField()
     end_date = serializers.DateField(allow_null=True, help_text="null: open-ended")
+    probation_end_date = serializers.DateField(
+        allow_null=True, help_text="The last day of the probation period; null: none"
+    )
     hours_per_week = serializers.DecimalField(
         max_digits=5, decimal_places=2, help_text='Decimal string, e.g. "38.00"'
     )
@@ -45,8 +49,21 @@ class EmploymentCreateSerializer(EmploymentWriteSerializer):
     employee = serializers.IntegerField(help_text="Employee id")
 
 
-class EmploymentEndSerializer(StrictSerializer):
-    end_date = serializers.DateField(help_text="The last day of the contract")
+class EmploymentChangeSerializer(StrictSerializer):
+    end_date = serializers.DateField(required=False, help_text="The last day of the contract")
+    probation_end_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The last day of the probation period (null: none); on or after the "
+        "contract's start, not after its end",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                {"end_date": ["Send end_date, probation_end_date or both."]}
+            )
+        return attrs
 
 
 SELECTABLE = set(EmploymentSerializer().fields)
@@ -59,6 +76,9 @@ def represent(contract: Employment) -> dict[str, Any]:
         "contract_type": contract.contract_type,
         "start_date": contract.start_date.isoformat(),
         "end_date": contract.end_date.isoformat() if contract.end_date else None,
+        "probation_end_date": (
+            contract.probation_end_date.isoformat() if contract.probation_end_date else None
+        ),
         "hours_per_week": f"{contract.hours_per_week:.2f}",
         "job_title": contract.job_title,
         "cost_centre": contract.cost_centre,
@@ -75,6 +95,7 @@ EXAMPLE = {
     "contract_type": "permanent",
     "start_date": "2026-04-01",
     "end_date": None,
+    "probation_end_date": "2026-09-30",
     "hours_per_week": "38.00",
     "job_title": "Payroll officer",
     "cost_centre": "",
@@ -98,10 +119,10 @@ def _add(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> Employment:
     return contracts.add_employment(actor, employee, data)
 
 
-def _end(
+def _change(
     actor: Actor, contract: Employment, data: dict[str, Any], *, precondition: Any
 ) -> Employment:
-    return contracts.end_employment(actor, contract, data["end_date"], precondition=precondition)
+    return contracts.change_employment(actor, contract, data, precondition=precondition)
 
 
 EMPLOYMENTS = Declaration(
@@ -113,7 +134,7 @@ EMPLOYMENTS = Declaration(
     model=Employment,
     serializer=EmploymentSerializer,
     create_serializer=EmploymentCreateSerializer,
-    change_serializer=EmploymentEndSerializer,
+    change_serializer=EmploymentChangeSerializer,
     replace=False,
     columns={
         **{name: name for name in SELECTABLE},
@@ -132,17 +153,20 @@ EMPLOYMENTS = Declaration(
     },
     orderings=("id", "start_date", "created_at"),
     create=_add,
-    change=_end,
+    change=_change,
     events=("employment.created", "employment.ended", "employment.updated", "employee.left"),
     example=EXAMPLE,
     create_example=CREATE_EXAMPLE,
     change_example=("End on", {"end_date": "2026-12-31"}),
     summaries={
         "create": "Add a contract",
-        "partial_update": "End a contract",
+        "partial_update": "End a contract or change its probation",
     },
     descriptions={
-        "create": "Contract periods of one employee may not overlap (422 on start_date).",
-        "partial_update": "Only `end_date` can be changed; other changes are a new contract.",
+        "create": "Contract periods of one employee may not overlap (422 on start_date). "
+        "`probation_end_date` lies on or after `start_date` and not after `end_date` (422).",
+        "partial_update": "Only `end_date` (set or moved, never cleared) and "
+        "`probation_end_date` (null clears it) can be changed; other changes are a new "
+        "contract. The end of probation stays within the contract (422).",
     },
 )

@@ -72,6 +72,7 @@ SECTIONS: list[tuple[str, Promise, list[tuple[str, str]]]] = [
                 "contract_type",
                 "start_date",
                 "end_date",
+                "probation_end_date",
                 "hours_per_week",
                 "weekly_schedule",
             )

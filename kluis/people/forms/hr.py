@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kluis.people.fields import ADDRESS_PARTS, EMPLOYEE_FIELDS
+from kluis.people.fields import ADDRESS_PARTS, EMPLOYEE_FIELDS, PROBATION_LABEL
 from kluis.people.forms.pickers import EmployeePickerWidget, EmployeePickField
 from kluis.people.models import (
     ContractType,
@@ -264,6 +264,12 @@ class EmploymentForm(PeopleForm):
         widget=DateInput(),
         help_text=_("Empty for an open-ended contract."),
     )
+    probation_end_date = forms.CharField(
+        label=PROBATION_LABEL,
+        required=False,
+        widget=DateInput(),
+        help_text=_("The last day of the probation period; empty when there is none."),
+    )
     hours_per_week = forms.CharField(
         label=_("Hours per week"),
         initial="38",
@@ -315,6 +321,15 @@ class EmploymentForm(PeopleForm):
 
 class EndEmploymentForm(PeopleForm):
     end_date = _required(forms.CharField(label=_("Last day"), required=False, widget=DateInput()))
+
+
+class ProbationForm(PeopleForm):
+    probation_end_date = forms.CharField(
+        label=PROBATION_LABEL,
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: the contract has no probation period."),
+    )
 
 
 # --- wages --------------------------------------------------------------------------------

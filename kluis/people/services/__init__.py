@@ -9,8 +9,10 @@ and `from kluis.people.services import end_employment` both work."""
 
 from kluis.people.services.contracts import (
     add_employment,
+    change_employment,
     current_employment,
     end_employment,
+    set_probation_end,
 )
 from kluis.people.services.custom_fields import (
     define_custom_field,
@@ -62,6 +64,7 @@ __all__ = [
     "add_wage_component",
     "archive_department",
     "archive_team",
+    "change_employment",
     "check_hire",
     "create_department",
     "create_team",
@@ -80,6 +83,7 @@ __all__ = [
     "remove_emergency_contact",
     "self_editable",
     "set_photo",
+    "set_probation_end",
     "set_wage",
     "update_custom_field",
     "update_department",

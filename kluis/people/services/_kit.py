@@ -44,8 +44,17 @@ def require_company(actor: Actor, permission: str) -> None:
 
 
 def snapshot(
-    employee: Employee, actor: Actor, section: str, changed: list[str], old: dict[str, Any]
+    employee: Employee,
+    actor: Actor,
+    section: str,
+    changed: list[str],
+    old: dict[str, Any],
+    *,
+    contract: dict[str, Any] | None = None,
 ) -> None:
+    """Keep the employee's record as a version. `contract`: the changed contract's dates
+    that are no field of the employee (its end of probation), kept beside the snapshot so
+    the history and the change feed can show old and new."""
     EmployeeVersion.objects.create(
         tenant_id=employee.tenant_id,
         employee=employee,
@@ -55,14 +64,20 @@ def snapshot(
         actor_label=actor.label[:254],
         actor_user_id=actor.user_id,
         changed_fields=changed,
-        snapshot=plain_values(employee),
+        snapshot={**plain_values(employee), **(contract or {})},
         sealed_snapshot=seal_snapshot(employee, sensitive_values(employee)),
         old_values={k: old.get(k) for k in changed if k not in SENSITIVE_FIELDS},
     )
 
 
 def new_version(
-    employee: Employee, actor: Actor, section: str, changed: list[str], old: dict[str, Any]
+    employee: Employee,
+    actor: Actor,
+    section: str,
+    changed: list[str],
+    old: dict[str, Any],
+    *,
+    contract: dict[str, Any] | None = None,
 ) -> None:
     """Bump the employee's version for a change made elsewhere (contract, wage) and keep it.
     `updated_at` moves too: the job data and wage the API shows on the employee come from
@@ -71,7 +86,7 @@ def new_version(
         version=F("version") + 1, updated_by=actor.label[:254], updated_at=timezone.now()
     )
     employee.refresh_from_db()
-    snapshot(employee, actor, section, changed, old)
+    snapshot(employee, actor, section, changed, old, contract=contract)
 
 
 def collect(checks: Iterable[tuple[str, Callable[[], Any]]]) -> dict[str, Any]:

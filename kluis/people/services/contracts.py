@@ -69,6 +69,7 @@ def clean_employment(
     )
     check("start_date", lambda: v.start_date(data.get("start_date"), born=born) or missing())
     check("end_date", lambda: v.date(data.get("end_date")))
+    check("probation_end_date", lambda: v.date(data.get("probation_end_date")))
     check("hours_per_week", lambda: v.hours(data.get("hours_per_week", "38")))
     check("weekly_schedule", lambda: v.weekly_schedule(data.get("weekly_schedule")))
     check("job_title", lambda: v.text(data.get("job_title"), max_length=150, required=True))
@@ -91,6 +92,13 @@ def clean_employment(
         errors["end_date"] = [_("The end date comes before the start date.")]
     if not errors and clean["contract_type"] == ContractType.FIXED_TERM and not clean["end_date"]:
         errors["end_date"] = [_("A fixed-term contract needs an end date.")]
+    if not errors:
+        try:
+            v.probation_end(
+                clean["probation_end_date"], start=clean["start_date"], end=clean["end_date"]
+            )
+        except ValidationError as exc:
+            errors["probation_end_date"] = exc.messages
     if (
         not errors
         and employee is not None
@@ -152,7 +160,15 @@ def add_employment(actor: Actor, employee: Employee, data: Mapping[str, Any]) ->
         )
         before = plain_values(employee)
         apply_current_job(employee)
-        new_version(employee, actor, "employment", ["employment"], before)
+        probation = probation_version(None, clean["probation_end_date"])
+        new_version(
+            employee,
+            actor,
+            "employment",
+            ["employment", *probation],
+            {**before, **probation},
+            contract=probation_snapshot(clean["probation_end_date"]),
+        )
         record(
             actor,
             "employment.created",
@@ -164,7 +180,8 @@ def add_employment(actor: Actor, employee: Employee, data: Mapping[str, Any]) ->
                     "employee": employee.pk,
                     "contract_type": clean["contract_type"],
                     "start_date": clean["start_date"].isoformat(),
-                    "end_date": clean["end_date"].isoformat() if clean["end_date"] else None,
+                    "end_date": iso(clean["end_date"]),
+                    "probation_end_date": iso(clean["probation_end_date"]),
                     "job_title": clean["job_title"],
                     "manager": clean["manager"].pk if clean["manager"] else None,
                 },
@@ -198,6 +215,23 @@ def check_overlap(
             )
 
 
+PROBATION = "probation_end_date"
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def probation_version(before: dt.date | None, after: dt.date | None) -> dict[str, Any]:
+    """The end of probation as a changed field of the employee's version (old value), or
+    nothing when it did not change."""
+    return {} if before == after else {PROBATION: iso(before)}
+
+
+def probation_snapshot(after: dt.date | None) -> dict[str, Any]:
+    return {PROBATION: iso(after)}
+
+
 def end_employment(
     actor: Actor,
     contract: Employment,
@@ -207,14 +241,43 @@ def end_employment(
 ) -> Employment:
     """Set the last day of a contract (or move it); `precondition` is checked against the
     contract as locked here (the API's If-Match)."""
+    return change_employment(actor, contract, {"end_date": end_date}, precondition=precondition)
+
+
+def set_probation_end(actor: Actor, contract: Employment, day: Any) -> Employment:
+    """Set, move or clear (empty) the last day of a contract's probation period."""
+    return change_employment(actor, contract, {PROBATION: day})
+
+
+def change_employment(
+    actor: Actor,
+    contract: Employment,
+    data: Mapping[str, Any],
+    *,
+    precondition: Callable[[Employment], None] | None = None,
+) -> Employment:
+    """Change a contract's dates: `end_date` (set or moved; never cleared) and/or
+    `probation_end_date` (set, moved or cleared with an empty value). Other changes are a
+    new contract. The end of probation stays within the contract: on or after its start,
+    not after its end."""
     employee = contract.employee
     same_company(actor, employee.tenant)
     authorize_on(actor, "people.edit", employee)
     if is_self(actor, employee):
         raise PermissionDenied(_("You do not have permission to do this."))
-    day = v.date(end_date)
-    if day is None:
-        raise ValidationError({"end_date": [_("This field is required.")]})
+    errors: dict[str, list[str]] = {}
+    wanted: dict[str, dt.date | None] = {}
+    for name in ("end_date", PROBATION):
+        if name not in data:
+            continue
+        try:
+            wanted[name] = v.date(data[name])
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if "end_date" in wanted and wanted["end_date"] is None:
+        errors["end_date"] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         contract = (
             Employment.objects.for_tenant(employee.tenant_id)
@@ -225,33 +288,65 @@ def end_employment(
         employee = contract.employee
         if precondition is not None:
             precondition(contract)
-        if day < contract.start_date:
-            raise ValidationError({"end_date": [_("The end date comes before the start date.")]})
-        before = contract.end_date
-        contract.end_date = day
-        contract.save(update_fields=["end_date"])
+        end = wanted.get("end_date", contract.end_date)
+        probation = wanted.get(PROBATION, contract.probation_end_date)
+        _check_dates(contract, end, probation, probation_given=PROBATION in wanted)
+        before = {"end_date": contract.end_date, PROBATION: contract.probation_end_date}
+        after = {"end_date": end, PROBATION: probation}
+        # A sent end date counts even when it is the same (it was confirmed again).
+        changed = [
+            name
+            for name in after
+            if name in wanted and (name == "end_date" or after[name] != before[name])
+        ]
+        if not changed:
+            return contract
+        contract.end_date, contract.probation_end_date = end, probation
+        contract.save(update_fields=changed)
         apply_current_job(employee)
-        new_version(employee, actor, "employment", ["employment"], {})
+        new_version(
+            employee,
+            actor,
+            "employment",
+            ["employment", *probation_version(before[PROBATION], probation)],
+            probation_version(before[PROBATION], probation),
+            contract=probation_snapshot(probation),
+        )
         record(
             actor,
-            "employment.ended",
+            "employment.ended" if "end_date" in changed else "employment.updated",
             tenant=employee.tenant,
             target=contract,
             changes=diff(
-                {"end_date": before.isoformat() if before else None}, {"end_date": day.isoformat()}
+                {name: iso(before[name]) for name in changed},
+                {name: iso(after[name]) for name in changed},
             ),
         )
         # Ending an open-ended contract (it is the last one: contracts do not overlap) is
         # the employee's departure; moving the end of an ended one is a change of it.
+        left = "end_date" in changed and before["end_date"] is None
         emit(
-            "employment.ended" if before is None else "employment.updated",
+            "employment.ended" if left else "employment.updated",
             tenant=employee.tenant,
             target=contract,
-            payload={"employee": employee.pk, "fields": ["end_date"]},
+            payload={"employee": employee.pk, "fields": changed},
         )
-        if before is None:
+        if left:
             emit_left(employee, contract)
     return contract
+
+
+def _check_dates(
+    contract: Employment, end: dt.date | None, probation: dt.date | None, *, probation_given: bool
+) -> None:
+    if end is not None and end < contract.start_date:
+        raise ValidationError({"end_date": [_("The end date comes before the start date.")]})
+    try:
+        v.probation_end(probation, start=contract.start_date, end=end)
+    except ValidationError as exc:
+        # Said of the date that was sent: a new end before the probation's, or the other way.
+        name = PROBATION if probation_given else "end_date"
+        raise ValidationError({name: exc.messages}) from None
 
 
 def emit_left(employee: Employee, contract: Employment | None) -> None:

@@ -47,6 +47,8 @@ from kluis.people.services.contracts import (
     clean_employment,
     emit_left,
     last_employment,
+    probation_snapshot,
+    probation_version,
 )
 from kluis.people.services.custom_fields import clean_custom_values
 from kluis.people.services.pay import clean_wage, create_wage, emit_wage_set
@@ -237,7 +239,15 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
         contract = Employment.objects.create(tenant=tenant, employee=employee, **employment)
         apply_current_job(employee)
         first_wage = create_wage(employee, wage) if wage is not None else None
-        snapshot(employee, actor, "employee", [*sorted(clean), "employment"], {})
+        probation = employment["probation_end_date"]
+        snapshot(
+            employee,
+            actor,
+            "employee",
+            [*sorted(clean), "employment", *probation_version(None, probation)],
+            {},
+            contract=probation_snapshot(probation),
+        )
         record(
             actor,
             "employee.hired",
@@ -248,6 +258,7 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
                 {
                     **{k: shown(k, val) for k, val in clean.items()},
                     "start_date": employment["start_date"].isoformat(),
+                    **({"probation_end_date": probation.isoformat()} if probation else {}),
                 },
                 sensitive=SENSITIVE_FIELDS,
             ),

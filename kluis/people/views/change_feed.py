@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from kluis.access.decorators import member_required
 from kluis.operations.instants import parse_instant
 from kluis.people import selectors
-from kluis.people.fields import EMPLOYEE_FIELDS
+from kluis.people.fields import EMPLOYEE_FIELDS, PROBATION_LABEL
 from kluis.people.models import Employee
 from kluis.people.views._common import _actor
 
@@ -24,6 +24,7 @@ FEED_LIMIT = 500
 # What changed, in the reader's language, for the changes that are not a field of the file.
 _OTHER_LABELS = {
     "employment": _lazy("Contract"),
+    "probation_end_date": PROBATION_LABEL,
     "wage": _lazy("Wage"),
     "wage_component": _lazy("Wage component"),
     "custom_fields": _lazy("Custom fields"),

@@ -19,6 +19,7 @@ from kluis.people import selectors, validation
 from kluis.people.forms.hr import (
     EmploymentForm,
     EndEmploymentForm,
+    ProbationForm,
     WageComponentForm,
     WageForm,
     show_service_errors,
@@ -134,6 +135,38 @@ def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpRespo
         form,
         _("End a contract"),
         _("Save end date"),
+        back="job",
+        contract=contract,
+    )
+
+
+@member_required("people.view")
+def employment_probation(request: HttpRequest, pk: int, contract_pk: int) -> HttpResponse:
+    """Set, move or clear the last day of a contract's probation period."""
+    actor = _actor(request)
+    employee = selectors.employee_for(actor, pk)
+    contract = employee.employments.access_by_id(actor, contract_pk, not_found="No such contract")
+    if not _may_end_contract(actor, employee):
+        raise PermissionDenied
+    contract.employee = employee
+    form = ProbationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"probation_end_date": contract.probation_end_date},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contracts.set_probation_end(actor, contract, form.cleaned_data["probation_end_date"])
+        except (ValidationError, PermissionDenied) as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The end of probation was saved."))
+            return redirect(_detail_url(employee, "job"))
+    return _small_form(
+        request,
+        employee,
+        form,
+        _("Probation period"),
+        _("Save end of probation"),
         back="job",
         contract=contract,
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
 from kluis.audit.services import MASK
 from kluis.people import read_audit, selectors, services
-from kluis.people.fields import EMPLOYEE_FIELDS
+from kluis.people.fields import EMPLOYEE_FIELDS, PROBATION_LABEL
 from kluis.people.forms.hr import SEALED_SECRETS
 from kluis.people.models import (
     Employee,
@@ -61,7 +61,14 @@ JOB_FIELDS = ("job_title", "department", "team", "manager")
 CHANGE_ORDER = {
     name: index
     for index, name in enumerate(
-        [*EMPLOYEE_FIELDS, "custom_fields", "employment", "wage", "wage_component"]
+        [
+            *EMPLOYEE_FIELDS,
+            "custom_fields",
+            "employment",
+            "probation_end_date",
+            "wage",
+            "wage_component",
+        ]
     )
 }
 
@@ -114,6 +121,16 @@ def _display(name: str, value: Any) -> Any:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return value
+
+
+def _display_day(value: Any) -> str:
+    """A stored ISO day in the reader's one date format (as `|kluis_date` shows it)."""
+    if not value:
+        return ""
+    try:
+        return formats.date_format(dt.date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value)
 
 
 def _profile_groups(values: dict[str, Any]) -> list[tuple[Any, list[Row]]]:
@@ -229,6 +246,14 @@ def _history_rows(actor: Actor, employee: Employee) -> list[VersionRow]:
                 row.changes.extend(
                     _custom_changes(
                         actor, version.old_values.get(name), version.snapshot.get("custom_fields")
+                    )
+                )
+            elif name == "probation_end_date":  # of the contract that changed
+                row.changes.append(
+                    Change(
+                        PROBATION_LABEL,
+                        _display_day(version.old_values.get(name)),
+                        _display_day(version.snapshot.get(name)),
                     )
                 )
             elif name == "employment":

@@ -175,7 +175,7 @@ def test_another_companys_webhook_is_a_404_behind_every_url(demo, login, receive
         f"{base}/edit/": {"url": "https://evil.example.com/", "all_events": "on"},
         f"{base}/turn/": {"enabled": "off"},
         f"{base}/ping/": {},
-        f"{base}/rotate/": {"once": once(client)},
+        f"{base}/rotate/": {"once": once(client), "confirmed": "1"},
         f"{base}/delete/": {},
         f"{base}/replay/": {"since": "2020-01-01T00:00"},
         f"{base}/deliveries/{delivery.pk}/replay/": {},
@@ -208,7 +208,13 @@ def test_rotating_shows_the_new_secret_once_and_says_the_old_one_lasts_a_day(dem
     old = secrets_of(subscription)
     client = login("hr@demo-bv.test")
     token = once(client, f"{LIST}{subscription.pk}/")
-    response = client.post(f"{LIST}{subscription.pk}/rotate/", {"once": token})
+    # First the question: nothing changes until it is confirmed.
+    asked = client.post(f"{LIST}{subscription.pk}/rotate/", {"once": token})
+    assert asked.status_code == 200 and "Rotate the signing secret" in asked.content.decode()
+    assert 'name="confirmed" value="1"' in asked.content.decode()
+    subscription.refresh_from_db()
+    assert secrets_of(subscription) == old
+    response = client.post(f"{LIST}{subscription.pk}/rotate/", {"once": token, "confirmed": "1"})
     html = response.content.decode()
     shown = re.search(r'data-testid="webhook-secret">(whsec_[^<]+)<', html)
     assert shown is not None
@@ -216,7 +222,9 @@ def test_rotating_shows_the_new_secret_once_and_says_the_old_one_lasts_a_day(dem
     subscription.refresh_from_db()
     assert secrets_of(subscription) == [shown.group(1), *old]
     # Sent again (reload): refused, no third secret.
-    again = client.post(f"{LIST}{subscription.pk}/rotate/", {"once": token}, follow=True)
+    again = client.post(
+        f"{LIST}{subscription.pk}/rotate/", {"once": token, "confirmed": "1"}, follow=True
+    )
     assert "sent already" in again.content.decode()
     subscription.refresh_from_db()
     assert secrets_of(subscription) == [shown.group(1), *old]

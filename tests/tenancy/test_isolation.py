@@ -229,7 +229,13 @@ def snapshot() -> dict[str, int]:
         "audit": AuditEvent.objects.count(),
         "events": DomainEvent.objects.count(),
         "employees": hash(tuple(Employee.objects.order_by("pk").values_list("pk", "version"))),
-        "employments": hash(tuple(Employment.objects.order_by("pk").values_list("pk", "end_date"))),
+        "employments": hash(
+            tuple(
+                Employment.objects.order_by("pk").values_list(
+                    "pk", "end_date", "probation_end_date"
+                )
+            )
+        ),
         "contacts": EmergencyContact.objects.count(),
         "organisation": Department.objects.count() + Team.objects.count(),
         "custom_fields": CustomFieldDefinition.objects.count(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,14 +10,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kluis.access.decorators import member_required
+from kluis.access.operators import is_operator
 from kluis.tenancy.middleware import SESSION_KEY
 from kluis.timeoff.selectors_dashboard import away
 from kluis.web.dashboard import build
 
 
+def dashboard(request: HttpRequest) -> HttpResponseBase:
+    """What needs the signed-in person, by role (kluis/web/dashboard.py); a platform
+    operator who works for no company is taken to the operator's pages."""
+    if (
+        request.user.is_authenticated
+        and getattr(request, "membership", None) is None
+        and is_operator(request.user)
+    ):
+        return redirect("operator-home")
+    return _company_dashboard(request)
+
+
 @member_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """What needs the signed-in person, by role (kluis/web/dashboard.py)."""
+def _company_dashboard(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     return render(request, "web/dashboard.html", {"board": build(actor)})
 

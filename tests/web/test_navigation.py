@@ -134,6 +134,18 @@ def test_auditor_sees_the_audit_log_members_and_roles_only(demo, login):
     assert [text for text, _, _ in nav.groups["Organisation"]] == ["Members", "Roles"]
 
 
+def test_an_operator_without_a_company_lands_on_the_operator_pages(demo):
+    """Home (the sign-in's next page, the logo's link) takes a platform operator who works
+    for no company to /operator/, not to "You are not a member of any company"."""
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(email="operator@kluis.test"))
+    response = client.get("/", secure=True)
+    assert response.status_code == 302 and response["Location"] == "/operator/"
+    assert client.get("/operator/", secure=True).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("path", "group", "label"),
     [

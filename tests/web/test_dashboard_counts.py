@@ -197,3 +197,22 @@ def worker(bv):
 @pytest.fixture
 def holiday(bv):
     return LeaveType.objects.for_tenant(bv).get(code="legal-holiday")
+
+
+def test_recent_activity_reads_as_the_audit_logs_sentences(bv, login):
+    """HR's dashboard tells the newest events as the audit log does ("X changed the work
+    phone of Y"), each linking to what it is about, not as action codes."""
+    from kluis.people.services import update_employee
+
+    person = Employee.objects.for_tenant(bv).order_by("pk").first()
+    update_employee(
+        actor_for("hr@demo-bv.test", "demo-bv"),
+        person,
+        {"work_phone": "+32470555199"},
+        expected_version=person.version,
+    )
+    page = login("hr@demo-bv.test", "demo-bv").get("/").content.decode()
+    activity = page.split('id="dash-activity"', 1)[1].split("</section>", 1)[0]
+    assert "employee.updated" not in activity
+    assert f'href="/people/{person.pk}/"' in activity
+    assert html_lib.escape(person.display_name) in activity

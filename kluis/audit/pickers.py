@@ -15,24 +15,20 @@ from typing import Any
 import django_filters
 from django import forms
 
+from kluis.access.pickers import SearchPickerWidget
 from kluis.audit import subjects
 
 Labeler = Callable[[list[int]], dict[int, str]]
 MAX_MATCHES = 8
 
 
-class PersonPickerWidget(forms.Widget):
-    """A search box (`<name>_q`, the labelled input) and the chosen id (`<name>`)."""
+class PersonPickerWidget(SearchPickerWidget):
+    """The audit log's person filters: an id is named by `labeler` (the viewer's)."""
 
-    template_name = "audit/widgets/person_picker.html"
-    search_url = ""
     labeler: Labeler | None = None
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
-        return {"id": str(data.get(name) or ""), "q": str(data.get(f"{name}_q") or "")}
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return name not in data and f"{name}_q" not in data
+    def test_ids(self, name: str) -> tuple[str, str]:
+        return f"person-picker-{name}", f"{name}-id"
 
     def chosen(self, value: Any) -> tuple[str, str]:
         """(id, text in the box): a known id shows its person's name."""
@@ -44,23 +40,6 @@ class PersonPickerWidget(forms.Widget):
             return "", text
         known = self.labeler([pk]) if self.labeler is not None else {}
         return (str(pk), known[pk]) if pk in known else ("", text)
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        chosen_id, text = self.chosen(value)
-        widget = context["widget"]
-        widget.update(
-            {
-                "chosen_id": chosen_id,
-                "text": text,
-                "base_id": widget["attrs"].get("id") or f"id_{name}",
-                "search_url": self.search_url,
-                "described_by": widget["attrs"].get("aria-describedby", ""),
-                "invalid": widget["attrs"].get("aria-invalid") == "true",
-                "autofocus": bool(widget["attrs"].get("autofocus")),
-            }
-        )
-        return context
 
 
 def picked(value: Any) -> tuple[int | None, str] | None:

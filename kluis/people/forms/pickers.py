@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kluis.access.pickers import SearchPickerWidget
 from kluis.people.models import Employee
 
 MAX_MATCHES = 8
@@ -41,18 +42,13 @@ def search_employees(queryset: QuerySet[Employee], text: str) -> QuerySet[Employ
     )
 
 
-class EmployeePickerWidget(forms.Widget):
-    """A search box (`<name>_q`, the labelled input) and the chosen id (`<name>`)."""
+class EmployeePickerWidget(SearchPickerWidget):
+    """The manager picker: an id names an employee of `queryset`."""
 
-    template_name = "people/widgets/employee_picker.html"
     queryset: QuerySet[Employee] | None = None
-    search_url = ""
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
-        return {"id": data.get(name) or "", "q": data.get(f"{name}_q") or ""}
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return name not in data and f"{name}_q" not in data
+    def test_ids(self, name: str) -> tuple[str, str]:
+        return "employee-picker", ""
 
     def chosen(self, value: Any) -> tuple[str, str]:
         """(id, text in the box) for a bound dict, an Employee or an id."""
@@ -64,25 +60,6 @@ class EmployeePickerWidget(forms.Widget):
             return "", ""
         found = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
         return (str(found.pk), employee_label(found)) if found else ("", "")
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        chosen_id, text = self.chosen(value)
-        widget = context["widget"]
-        base_id = widget["attrs"].get("id") or f"id_{name}"
-        widget.update(
-            {
-                "chosen_id": chosen_id,
-                "text": text,
-                "base_id": base_id,
-                "search_url": self.search_url,
-                "described_by": widget["attrs"].get("aria-describedby", ""),
-                "invalid": widget["attrs"].get("aria-invalid") == "true",
-                "autofocus": bool(widget["attrs"].get("autofocus")),
-                "required": bool(widget["attrs"].get("required")),
-            }
-        )
-        return context
 
 
 class EmployeePickField(forms.ModelChoiceField):

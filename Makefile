@@ -32,6 +32,9 @@ endif
 
 # pytest-xdist workers for the SQLite and PostgreSQL runs ("auto" = one per core).
 PYTEST_WORKERS ?= auto
+# pytest-xdist workers for the end-to-end run: each starts its own Kluis server (own port,
+# own data directory) and its own Chromium; the tests of one file stay on one worker.
+E2E_WORKERS ?= auto
 # Extra arguments for every pytest run, e.g. make test PYTEST_ARGS="-x -k audit".
 PYTEST_ARGS ?=
 
@@ -114,11 +117,12 @@ test-postgres: install system-packages
 	$(PY) scripts/with_postgres.py -- bash scripts/run-pytest.sh -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	echo "==> PostgreSQL tests passed in $$((SECONDS - start))s"
 
-# One Kluis server for the whole session (see tests/e2e/conftest.py), so no xdist here.
+# One Kluis server per xdist worker (see tests/e2e/conftest.py); --dist loadfile keeps each
+# file's tests, and the servers its module fixtures start, on one worker, in file order.
 test-e2e: install system-packages
 	@echo "==> End-to-end tests (granian over HTTPS, headless Chromium)"
 	@start=$$SECONDS; \
-	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -p no:xdist \
+	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -n $(E2E_WORKERS) --dist loadfile \
 		--ignore=tests/integrations/zapier $(PYTEST_ARGS); \
 	echo "==> End-to-end tests passed in $$((SECONDS - start))s"
 

@@ -38,7 +38,7 @@ E2E_WORKERS ?= auto
 # Extra arguments for every pytest run, e.g. make test PYTEST_ARGS="-x -k audit".
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint test-sqlite test-postgres test-e2e test-zapier system-packages bench lock clean
+.PHONY: help install run test lint test-sqlite test-postgres test-e2e test-zapier test-e2e-all system-packages bench lock clean
 
 help:
 	@echo "make run      install what is missing, then start Kluis (kluis up)"
@@ -87,7 +87,7 @@ run: install
 
 # --- test ------------------------------------------------------------------------------
 # Each step prints its time; any step failing (or pytest collecting no test) fails the run.
-test: install system-packages lint test-sqlite test-postgres test-e2e test-zapier
+test: install system-packages lint test-sqlite test-postgres test-e2e-all
 	@echo "==> All checks passed"
 
 system-packages:
@@ -103,7 +103,7 @@ lint: install
 	echo "==> Lint passed in $$((SECONDS - start))s"
 
 # Every pytest run's logs are checked for personal data and secrets (scripts/run-pytest.sh).
-test-sqlite test-postgres test-e2e test-zapier: export KLUIS_CHECK_LOGS := 1
+test-sqlite test-postgres test-e2e test-zapier test-e2e-all: export KLUIS_CHECK_LOGS := 1
 
 test-sqlite: install
 	@echo "==> Tests on SQLite"
@@ -134,6 +134,15 @@ test-zapier: install
 	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh tests/integrations/zapier -m e2e \
 		-p no:xdist $(PYTEST_ARGS); \
 	echo "==> Zapier app tests passed in $$((SECONDS - start))s"
+
+# What `make test` runs: test-e2e and test-zapier in one pytest run, so that the Zapier
+# app's tests run on one worker while the browser tests run on the others.
+test-e2e-all: install system-packages
+	@echo "==> End-to-end tests (granian over HTTPS, headless Chromium) and the Zapier app's tests"
+	@start=$$SECONDS; \
+	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -n $(E2E_WORKERS) --dist loadfile \
+		$(PYTEST_ARGS); \
+	echo "==> End-to-end and Zapier app tests passed in $$((SECONDS - start))s"
 
 # --- bench -----------------------------------------------------------------------------
 # bench/_*.py are shared helpers (seeding, the floor app), not benchmarks.

@@ -32,10 +32,13 @@ endif
 
 # pytest-xdist workers for the SQLite and PostgreSQL runs ("auto" = one per core).
 PYTEST_WORKERS ?= auto
+# pytest-xdist workers for the end-to-end run: each starts its own Kluis server (own port,
+# own data directory) and its own Chromium; the tests of one file stay on one worker.
+E2E_WORKERS ?= auto
 # Extra arguments for every pytest run, e.g. make test PYTEST_ARGS="-x -k audit".
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint test-sqlite test-postgres test-e2e test-zapier system-packages bench lock clean
+.PHONY: help install run test lint test-sqlite test-postgres test-e2e test-zapier test-e2e-all system-packages bench lock clean
 
 help:
 	@echo "make run      install what is missing, then start Kluis (kluis up)"
@@ -84,7 +87,7 @@ run: install
 
 # --- test ------------------------------------------------------------------------------
 # Each step prints its time; any step failing (or pytest collecting no test) fails the run.
-test: install system-packages lint test-sqlite test-postgres test-e2e test-zapier
+test: install system-packages lint test-sqlite test-postgres test-e2e-all
 	@echo "==> All checks passed"
 
 system-packages:
@@ -100,7 +103,7 @@ lint: install
 	echo "==> Lint passed in $$((SECONDS - start))s"
 
 # Every pytest run's logs are checked for personal data and secrets (scripts/run-pytest.sh).
-test-sqlite test-postgres test-e2e test-zapier: export KLUIS_CHECK_LOGS := 1
+test-sqlite test-postgres test-e2e test-zapier test-e2e-all: export KLUIS_CHECK_LOGS := 1
 
 test-sqlite: install
 	@echo "==> Tests on SQLite"
@@ -114,11 +117,12 @@ test-postgres: install system-packages
 	$(PY) scripts/with_postgres.py -- bash scripts/run-pytest.sh -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	echo "==> PostgreSQL tests passed in $$((SECONDS - start))s"
 
-# One Kluis server for the whole session (see tests/e2e/conftest.py), so no xdist here.
+# One Kluis server per xdist worker (see tests/e2e/conftest.py); --dist loadfile keeps each
+# file's tests, and the servers its module fixtures start, on one worker, in file order.
 test-e2e: install system-packages
 	@echo "==> End-to-end tests (granian over HTTPS, headless Chromium)"
 	@start=$$SECONDS; \
-	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -p no:xdist \
+	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -n $(E2E_WORKERS) --dist loadfile \
 		--ignore=tests/integrations/zapier $(PYTEST_ARGS); \
 	echo "==> End-to-end tests passed in $$((SECONDS - start))s"
 
@@ -130,6 +134,15 @@ test-zapier: install
 	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh tests/integrations/zapier -m e2e \
 		-p no:xdist $(PYTEST_ARGS); \
 	echo "==> Zapier app tests passed in $$((SECONDS - start))s"
+
+# What `make test` runs: test-e2e and test-zapier in one pytest run, so that the Zapier
+# app's tests run on one worker while the browser tests run on the others.
+test-e2e-all: install system-packages
+	@echo "==> End-to-end tests (granian over HTTPS, headless Chromium) and the Zapier app's tests"
+	@start=$$SECONDS; \
+	env -u KLUIS_DATABASE_URL bash scripts/run-pytest.sh -m e2e -n $(E2E_WORKERS) --dist loadfile \
+		$(PYTEST_ARGS); \
+	echo "==> End-to-end and Zapier app tests passed in $$((SECONDS - start))s"
 
 # --- bench -----------------------------------------------------------------------------
 # bench/_*.py are shared helpers (seeding, the floor app), not benchmarks.

@@ -10,7 +10,9 @@ KLUIS_CHECK_LOGS=1 (the Makefile's test targets set it).
 
 The demo's values are computed once per version of the code (migrating and loading the
 demo takes about 40 s) and kept in the temporary directory, keyed by a hash of kluis/ and
-the log check: the four test stages of `make test` share them.
+the log check: the four test stages of `make test` share them. A pytest run with the check
+on writes them itself from the demo it has just loaded for its tests (tests/conftest.py),
+so the first stage does not wait for a second demo after its tests.
 
 Usage: check-logs.py LOG_DIR
 """

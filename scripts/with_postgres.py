@@ -156,6 +156,8 @@ class Cluster:
             "fsync": "off",
             "synchronous_commit": "off",
             "full_page_writes": "off",
+            # Compiling a query costs more than it saves on test-sized tables.
+            "jit": "off",
             "max_connections": "200",
             "logging_collector": "off",
         }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 os.environ.setdefault("KLUIS_ENV", "test")
 
@@ -20,6 +22,7 @@ from kluis.company.demo import load_demo
 from kluis.crypto import vault
 from kluis.tenancy import rls
 from kluis.tenancy.models import Membership, Tenant
+from tests.operations.log_check import demo_values
 
 # The API test helpers (the `api` fixture, fresh rate-limit counters for every test) serve
 # every app's API tests, so the whole suite loads them; pytest takes plugins from the root
@@ -64,12 +67,30 @@ def _restore(tables: list[tuple[str, list[str], list[tuple[object, ...]]]]) -> N
     vault.forget_keys()
 
 
+def _keep_log_check_values() -> None:
+    """With the run's log check on (scripts/run-pytest.sh sets KLUIS_LOG_FILE), hand it the
+    demo's values from the demo just loaded, before any test changed it, unless it has them
+    for this code already: it would otherwise migrate and load a demo of its own after the
+    run (~40 s; the demo is made with fixed seeds, so the values are the same)."""
+    if not os.environ.get("KLUIS_LOG_FILE"):
+        return
+    script = Path(__file__).resolve().parents[1] / "scripts" / "check-logs.py"
+    spec = importlib.util.spec_from_file_location("kluis_check_logs", script)
+    assert spec is not None and spec.loader is not None
+    check_logs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_logs)
+    cache, values = check_logs._cached_values()
+    if values is None:
+        check_logs._keep(cache, demo_values())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """Load the demo companies once per test database; each test then rolls back."""
     with django_db_blocker.unblock():
         load_demo()
         _LOADED[:] = _snapshot()
+        _keep_log_check_values()
 
 
 def reset_to_demo() -> None:

@@ -3,12 +3,16 @@
 Fixtures for e2e test files:
   kluis_server  (session)  the running server: .url ("https://127.0.0.1:PORT"), .data_dir
   browser       (session)  headless Chromium (/usr/bin/chromium; never a downloaded build)
+                           (both per pytest-xdist worker: `make test` runs the e2e tests on
+                           several, each with its own server, port, data directory and
+                           Chromium, a file's tests on one worker in order: --dist loadfile)
   page          (function) a fresh browser context; the test fails if the page logged a
                            JS error or a CSP violation (see `page_problems` to inspect them)
   login         (function) the `login(page, server, email)` helper below, as a fixture
 
 Every test under tests/e2e/ is marked `e2e` automatically: `make test` runs them once, in
-their own pytest run, and leaves them out of the SQLite and PostgreSQL runs.
+their own pytest run, and leaves them out of the SQLite and PostgreSQL runs. A test must not
+count on what another file's tests did to the server: they may have run on another worker.
 """
 
 from __future__ import annotations

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.helpers import run_kluis
+
+# The kluis command against its own SQLite data directory, whatever the stage's database:
+# run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
+pytestmark = pytest.mark.own_sqlite
 
 
 def test_the_backups_commands_explain_themselves(tmp_path: Path) -> None:

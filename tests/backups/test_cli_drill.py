@@ -12,7 +12,9 @@ import pytest
 
 from tests.cli.helpers import run_kluis
 
-pytestmark = pytest.mark.slow
+# The kluis command against its own SQLite data directories, whatever the stage's
+# database: run in the SQLite stage only.
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 
 def _ok(result) -> str:  # type: ignore[no-untyped-def]

@@ -8,6 +8,10 @@ import pytest
 
 from tests.cli.helpers import run_kluis
 
+# The kluis command against its own SQLite data directory, whatever the stage's database:
+# run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
+pytestmark = pytest.mark.own_sqlite
+
 SUBCOMMANDS = [
     "up",
     "serve",

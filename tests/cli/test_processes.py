@@ -6,9 +6,14 @@ import base64
 import secrets
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tests.cli.helpers import run_kluis
+
+# The kluis command against its own SQLite data directory, whatever the stage's database:
+# run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
+pytestmark = pytest.mark.own_sqlite
 
 PASSWORD = "correct horse battery staple kluis"
 SIGN_IN = (

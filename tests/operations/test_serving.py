@@ -21,6 +21,10 @@ import pytest
 from kluis.operations.redirect import https_location
 from tests.cli.helpers import KLUIS, kluis_env, run_kluis
 
+# The kluis command against its own SQLite data directory, whatever the stage's database:
+# run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
+pytestmark = pytest.mark.own_sqlite
+
 READY_LINE = "Press Ctrl-C to stop."
 
 

@@ -15,6 +15,10 @@ import pytest
 from kluis.operations.stopper import Stopper
 from tests.operations.test_serving import KluisUp, _port_is_free
 
+# The kluis command against its own SQLite data directory, whatever the stage's database:
+# run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
+pytestmark = pytest.mark.own_sqlite
+
 
 @pytest.fixture
 def stopper() -> Iterator[Stopper]:

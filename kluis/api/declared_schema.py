@@ -17,7 +17,7 @@ from kluis.api.sparse import (
 )
 
 if TYPE_CHECKING:
-    from kluis.api.declared import Declaration
+    from kluis.api.declaration import Declaration
 
 # The If-Match of a resource with a version column (`Declaration.versioned`).
 VERSION_IF_MATCH_PARAMETER = OpenApiParameter(

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
-from kluis.api.declared import Declaration, declare
+from kluis.api.declaration import Declaration
+from kluis.api.declared import declare
 from kluis.audit.models import AuditEvent
 from kluis.people.api.employees import EMPLOYEES
 from kluis.people.models import Team

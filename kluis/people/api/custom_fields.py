@@ -10,7 +10,7 @@ import django_filters
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.exceptions import PROBLEM_JSON
 from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import problem_example

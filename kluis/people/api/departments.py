@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters
 from rest_framework import serializers
 
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.serializers import StrictSerializer
 from kluis.people.models import Department
 from kluis.people.services.organisation import (

@@ -15,7 +15,7 @@ import django_filters
 from rest_framework import serializers
 
 from kluis.access.actor import Actor
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.serializers import StrictSerializer
 from kluis.api.views import Sealed
 from kluis.people import selectors, services

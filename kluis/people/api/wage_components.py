@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from kluis.access.actor import Actor
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import problem_example
 from kluis.api.views import Sealed

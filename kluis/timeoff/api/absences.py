@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
 from kluis.access.actor import Actor
-from kluis.api.declared import Declaration, History
+from kluis.api.declaration import Declaration, History
 from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import pick, problem_example
 from kluis.api.views import Sealed

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.access.actor import Actor
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.idempotency import idempotent
 from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer

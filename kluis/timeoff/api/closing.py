@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.exceptions import QueryParameterError
 from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from kluis.access.actor import Actor
-from kluis.api.declared import Declaration, History, ItemAction
+from kluis.api.declaration import Declaration, History, ItemAction
 from kluis.api.serializers import StrictSerializer
 from kluis.api.sparse import pick
 from kluis.people.models import Employee

@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from rest_framework import serializers
 
-from kluis.api.declared import Declaration
+from kluis.api.declaration import Declaration
 from kluis.api.serializers import StrictSerializer
 from kluis.timeoff.api import examples
 from kluis.timeoff.models import (

@@ -10,7 +10,7 @@ from typing import Any
 import django_filters
 from rest_framework import serializers
 
-from kluis.api.declared import Declaration, ItemAction
+from kluis.api.declaration import Declaration, ItemAction
 from kluis.api.serializers import StrictSerializer
 from kluis.timeoff import services
 from kluis.timeoff.api import examples

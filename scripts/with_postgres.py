@@ -204,6 +204,9 @@ class Cluster:
         self.run(
             "psql", *connect, "-v", "ON_ERROR_STOP=1", "-q",
             "-c", f"CREATE ROLE {ROLE} LOGIN CREATEDB",
+            # Tests drop their databases WITH (FORCE); an autovacuum worker busy in one
+            # belongs to no role, and only this grant lets a non-superuser end it.
+            "-c", f"GRANT pg_signal_backend TO {ROLE}",
             "-c", f"CREATE DATABASE {DATABASE} OWNER {ROLE}",
         )  # fmt: skip
 

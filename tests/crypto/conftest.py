@@ -10,6 +10,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,8 +127,17 @@ def _postgres_url() -> str:
 def _postgres(url: str, statement: str) -> None:
     import psycopg
 
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(statement)  # type: ignore[arg-type]
+    for attempt in range(5):
+        try:
+            with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+                conn.execute(statement)  # type: ignore[arg-type]
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            # DROP ... WITH (FORCE) met a backend it may not end (an autovacuum worker
+            # on a server where the role lacks pg_signal_backend): it is gone shortly.
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 def _migrate(env: dict[str, str]) -> None:

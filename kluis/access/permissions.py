@@ -93,6 +93,26 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Reset a member's two-factor authentication"),
             company_only=True,
         ),
+        _p(
+            "approvals.manage",
+            _("Choose which sensitive actions need a second person's approval"),
+            company_only=True,
+        ),
+        _p(
+            "checklists.manage",
+            _("Keep onboarding and offboarding checklists and start them for people"),
+            company_only=True,
+        ),
+        _p(
+            "offboarding.request",
+            _("Start an offboarding and ask for a leaver's access to be revoked"),
+            company_only=True,
+        ),
+        _p(
+            "offboarding.approve",
+            _("Approve revoking a leaver's access (the second person of four eyes)"),
+            company_only=True,
+        ),
         _p("timeoff.view_calendar", _("See who is away (never why)")),
         _p("timeoff.view", _("See leave requests and balances")),
         _p("timeoff.request", _("Request and cancel leave")),
@@ -155,6 +175,9 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "integrations.manage": Scope.COMPANY,
             "integrations.manage_webhooks": Scope.COMPANY,
             "identity.reset_mfa": Scope.COMPANY,
+            "checklists.manage": Scope.COMPANY,
+            "offboarding.request": Scope.COMPANY,
+            "offboarding.approve": Scope.COMPANY,
             # The log's events about what HR may see (kluis/audit/policy.py).
             "audit.view": Scope.COMPANY,
             **_timeoff_hr(),

@@ -1,7 +1,8 @@
 """`Idempotency-Key` on POST: the first response is stored with a hash of the request for
 24 hours; the same key with the same request replays it (`Idempotent-Replayed: true`),
 with another request it is a 422 (as the IETF Idempotency-Key draft has it: the key is
-not usable for this payload). The record is written in the same transaction as the
+not usable for this payload). An action held for a second approver commits its waiting
+request and stores its 202 as the key's answer. The record is written in the same transaction as the
 change, so two racing requests with one key cannot both write."""
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.api.exceptions import HeaderError, UnprocessableContent
+from kluis.access.holds import HeldForApproval
+from kluis.api.exceptions import HeaderError, UnprocessableContent, held_response
 from kluis.api.models import IdempotencyRecord
 from kluis.api.renderers import KluisJSONRenderer
 
@@ -79,7 +81,12 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             return _replay(existing, digest)
         try:
             with transaction.atomic():
-                response = method(view, request, *args, **kwargs)
+                try:
+                    response = method(view, request, *args, **kwargs)
+                except HeldForApproval as held:
+                    # The request waiting for a second approver is kept (its own savepoint
+                    # inside this transaction) and its 202 is the key's answer.
+                    response = held_response(held)
                 if 200 <= response.status_code < 300:
                     body = json.loads(KluisJSONRenderer().render(response.data))
                     IdempotencyRecord.objects.create(

@@ -7,8 +7,8 @@ the REQUESTER only (never the approver): one download, within DOWNLOAD_HOURS of 
 approval, from the request's link (`result["url"]`, the page
 /people/export/approved/<request id>/). The download is audited as every export is, with
 both names. The rows are read when the file is downloaded, with the columns the requester
-may still read among those approved. A request whose requester's readable columns changed
-meanwhile (a role taken away) is stale."""
+may still read among those approved. A request whose requester's reach changed meanwhile
+(the rows or columns they may read: a role taken away) is stale."""
 
 from __future__ import annotations
 
@@ -31,14 +31,17 @@ from kluis.approvals.models import ApprovalRequest, Status
 from kluis.approvals.services import gate
 from kluis.audit.services import record
 from kluis.people import exports
+from kluis.people.permissions import scope_of
 from kluis.tenancy.models import Tenant
 
 KEY = "people.export_sensitive"
 DOWNLOAD_HOURS = 24
 
 
-def _fingerprint_of(columns: list[exports.Column]) -> str:
-    return hashlib.sha256(json.dumps(sorted(c.name for c in columns)).encode()).hexdigest()
+def _fingerprint_of(actor: Actor, columns: list[exports.Column]) -> str:
+    """The rows (their `people.view` scope) and columns this actor exports."""
+    reach = [str(scope_of(actor, "people.view")), sorted(c.name for c in columns)]
+    return hashlib.sha256(json.dumps(reach).encode()).hexdigest()
 
 
 def hold_export(
@@ -63,7 +66,7 @@ def hold_export(
                 "new": ", ".join(c.name for c in columns if c.sensitive),
             },
         ],
-        fingerprint=_fingerprint_of(columns),
+        fingerprint=_fingerprint_of(actor, columns),
     )
 
 
@@ -85,7 +88,9 @@ def _requester(request: ApprovalRequest) -> Actor | None:
 
 def fingerprint(request: ApprovalRequest) -> str:
     requester = _requester(request)
-    return _fingerprint_of(exports.columns_for(requester)) if requester is not None else ""
+    return (
+        _fingerprint_of(requester, exports.columns_for(requester)) if requester is not None else ""
+    )
 
 
 def release(actor: Actor, request: ApprovalRequest) -> dict[str, Any]:

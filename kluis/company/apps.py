@@ -39,6 +39,9 @@ class CompanyConfig(AppConfig):
 
         provisioning.register(_add_member_from_sso)
         _inbox()
+        from kluis.company.approval_actions import register_mfa_reset
+
+        register_mfa_reset()  # the two-person rule: resetting someone's MFA
 
 
 def _inbox() -> None:

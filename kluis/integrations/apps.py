@@ -10,6 +10,9 @@ class IntegrationsConfig(AppConfig):
         """Declare what a viewer may see of API clients and keys (kluis.access.visibility):
         names, scopes, dates and ids, never a secret or token (none is ever recorded)."""
         _register_audit_sentences()  # helper auditorg
+        from kluis.integrations import approval_actions
+
+        approval_actions.register()  # the two-person rule: credentials with a write scope
         from kluis.access import visibility
 
         fields = {

@@ -1,5 +1,7 @@
 """Creating and revoking API keys. Each authorises, writes in one transaction, records an
-audit event (name, scopes and prefix, never the key) and emits a domain event."""
+audit event (name, scopes and prefix, never the key) and emits a domain event. A
+credential with a write scope may wait for a second approver first (the two-person rule,
+kluis/integrations/approval_actions.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import authorize, can_for
 from kluis.access.permissions import API_SCOPES
 from kluis.audit.services import diff, record
+from kluis.integrations.approval_actions import creator_label, hold_credentials
 from kluis.integrations.events import emit
 from kluis.integrations.keys import (
     PREFIX_LENGTH,
@@ -87,6 +90,7 @@ def create_api_client(
     name, scopes = _clean_name_and_scopes(actor, name, scopes, errors)
     if errors:
         raise ValidationError(errors)
+    hold_credentials(actor, tenant, kind="api_client", name=name, scopes=scopes)
     secret = new_client_secret()
     for _attempt in range(5):
         try:
@@ -95,7 +99,7 @@ def create_api_client(
                     tenant=tenant,
                     name=name,
                     scopes=scopes,
-                    created_by_label=actor.label[:254],
+                    created_by_label=creator_label(actor),
                     client_id=new_client_id(),
                     secret_digest=digest_of(secret),
                 )
@@ -121,6 +125,7 @@ def create_oauth_client(
     name, scopes = _clean_name_and_scopes(actor, name, scopes, errors)
     if errors:
         raise ValidationError(errors)
+    hold_credentials(actor, tenant, kind="oauth_client", name=name, scopes=scopes)
     application_model = get_application_model()
     secret = generate_client_secret()
     with transaction.atomic(durable=True):
@@ -136,7 +141,7 @@ def create_oauth_client(
             tenant=tenant,
             name=name,
             scopes=scopes,
-            created_by_label=actor.label[:254],
+            created_by_label=creator_label(actor),
             oauth_application=application,
         )
         _record_client(actor, client, "oauth_client.created")
@@ -218,12 +223,13 @@ def create_api_key(
         errors["expires_at"] = [_("The expiry must be in the future.")]
     if errors:
         raise ValidationError(errors)
+    hold_credentials(actor, tenant, kind="api_key", name=name, scopes=scopes, expires_at=expires_at)
     for _attempt in range(5):
         plaintext = new_key()
         try:
             with transaction.atomic(durable=True):
                 client = ApiClient.objects.create(
-                    tenant=tenant, name=name, scopes=scopes, created_by_label=actor.label[:254]
+                    tenant=tenant, name=name, scopes=scopes, created_by_label=creator_label(actor)
                 )
                 key = ApiKey.objects.create(
                     tenant=tenant,
@@ -411,7 +417,7 @@ def _connect_app(
                 tenant=tenant,
                 name=str(application.name)[:100],
                 scopes=scopes,
-                created_by_label=actor.label[:254],
+                created_by_label=creator_label(actor),
             )
             connection = OAuthConnection.objects.create(
                 tenant=tenant, application=application, user=user, api_client=client

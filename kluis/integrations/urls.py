@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kluis.integrations import oauth_views, views, views_webhooks
+from kluis.integrations import oauth_views, views, views_approved, views_webhooks
 
 app_name = "integrations"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("api-clients/", views.api_client_create, name="api_client_create"),
     path("api-clients/<int:pk>/revoke/", views.api_client_revoke, name="api_client_revoke"),
+    path("credentials/<int:pk>/", views_approved.credential_secret, name="credential_secret"),
     path("webhooks/", views_webhooks.webhook_list, name="webhooks"),
     path("webhooks/new/", views_webhooks.webhook_new, name="webhook_new"),
     path("webhooks/<int:webhook_pk>/", views_webhooks.webhook_detail, name="webhook"),

@@ -16,6 +16,9 @@ class PeopleConfig(AppConfig):
         from kluis.people import notices_invitations
 
         notices_invitations.register()  # the inbox's "invitation accepted"
+        from kluis.people import approval_actions
+
+        approval_actions.register()  # the two-person rule: wage, bank account, export
         """Declare what a viewer may see of each people record (kluis.access.visibility), and
         add the HR files to the demo companies."""
         from kluis.access import visibility

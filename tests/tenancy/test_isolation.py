@@ -18,6 +18,7 @@ from PIL import Image
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
+from kluis.approvals.services import submit
 from kluis.audit.models import AuditEvent
 from kluis.company.notices import notify
 from kluis.company.services import create_role
@@ -140,6 +141,9 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     sick = Absence.objects.filter(tenant=tenant).first()
     # A sandbox of Demo BV (its structure; its people would be the worker's).
     sandbox = create_sandbox(owner, tenant, background=True)
+    # Requests under the two-person rule whose approval hands something to the requester.
+    held_export = submit(owner, "people.export_sensitive", tenant=tenant, payload={})
+    held_key = submit(owner, "api_credentials.write", tenant=tenant, payload={})
     return {
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
@@ -183,6 +187,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ),
         ("api", "employee_pk"): lambda: worker.pk,
         ("integrations", "pk"): lambda: api_key.pk,
+        ("integrations", "credential_secret", "pk"): lambda: held_key.pk,
         ("integrations", "webhook_pk"): lambda: webhook.pk,
         ("integrations", "delivery_pk"): lambda: webhook.deliveries.get().pk,
         ("members", "pk"): lambda: target.pk,
@@ -190,6 +195,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("roles", "pk"): lambda: custom.pk,
         ("audit", "pk"): lambda: AuditEvent.objects.filter(tenant=tenant).first().pk,
         ("people", "pk"): lambda: worker.pk,
+        ("people", "export_approved", "pk"): lambda: held_export.pk,
         ("people", "contract_pk"): lambda: Employment.objects.filter(employee=worker).first().pk,
         ("people", "contact_pk"): lambda: contact.pk,
         ("people", "component_pk"): lambda: component.pk,

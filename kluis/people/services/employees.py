@@ -36,6 +36,7 @@ from kluis.people.records import (
     seal_value,
     sealed_value,
 )
+from kluis.people.services._held import hold_bank_change
 from kluis.people.services._kit import (
     require_company,
     same_company,
@@ -343,6 +344,13 @@ def update_employee(
     custom_input = data.get("custom_fields") or {}
     if custom_input and "custom_fields" not in allowed:
         raise ValidationError({"custom_fields": [_("You may not change this field.")]})
+    if "iban" in clean and not is_self(actor, employee):
+        # Someone else's bank account: the company may hold the edit for a second approver.
+        fresh = Employee.objects.for_tenant(employee.tenant_id).select_related("tenant")
+        seen = fresh.get(pk=employee.pk)
+        if seen.version != expected_version:
+            raise StaleVersionError(seen)
+        hold_bank_change(actor, seen, clean, custom_input)
     with transaction.atomic():
         current = (
             Employee.objects.for_tenant(employee.tenant_id)

@@ -29,6 +29,7 @@ from kluis.people.models import (
     WageComponent,
     WagePeriod,
 )
+from kluis.people.services._held import hold_wage
 from kluis.people.services._kit import (
     collect,
     missing,
@@ -75,13 +76,16 @@ def create_wage(employee: Employee, clean: Mapping[str, Any]) -> Wage:
 
 
 def set_wage(actor: Actor, employee: Employee, data: Mapping[str, Any]) -> Wage:
-    """A gross salary from a date on. Needs people.edit and people.view_salary (company)."""
+    """A gross salary from a date on. Needs people.edit and people.view_salary (company).
+    A change of more than the company's percentage waits for a second approver when the
+    company chose so (kluis/people/services/_held.py)."""
     same_company(actor, employee.tenant)
     require_company(actor, "people.edit")
     require_company(actor, "people.view_salary")
     clean = clean_wage(data)
     if "effective_from" not in clean:
         raise ValidationError({"effective_from": [_("This field is required.")]})
+    hold_wage(actor, employee, clean)  # the two-person rule: may raise HeldForApproval
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -12,19 +12,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
+from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.identity.stepup import require_recent_factor
-from kluis.people import exports, import_uploads, imports
+from kluis.people import export_requests, exports, import_uploads, imports
 from kluis.people.filters import EmployeeFilter
 from kluis.people.models import CustomFieldDefinition
 
@@ -66,6 +68,32 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             status=400,
         )
     columns = exports.columns_for(actor)
+    if export_requests.is_held(actor, columns):
+        # The two-person rule: ask first, then store the request (HeldForApproval: the
+        # web shell shows the waiting request).
+        if page := confirm_first(
+            request,
+            title=_("Ask a second person to approve this export?"),
+            message=_(
+                "This export holds sensitive data (identity, bank account or wage). Your "
+                "company wants a second person to approve it; once approved you can "
+                "download it once, within a day."
+            ),
+            button=_("Ask for approval"),
+            cancel=reverse("people:list"),
+        ):
+            return page
+        export_requests.hold_export(actor, tenant, fmt=fmt, query=data.urlencode(), columns=columns)
+    return _stream(actor, tenant, fmt, employee_filter, columns)
+
+
+def _stream(
+    actor: Actor,
+    tenant: Any,
+    fmt: str,
+    employee_filter: EmployeeFilter,
+    columns: list[exports.Column],
+) -> HttpResponseBase:
     queryset = employee_filter.qs
     exports.record_people_export(
         actor,
@@ -80,18 +108,51 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return exports.csv_response(tenant, queryset, columns)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @member_required("people.view")
 @require_recent_factor
 def export_csv(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "csv")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @member_required("people.view")
 @require_recent_factor
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "xlsx")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required("people.view")
+@require_recent_factor
+def export_approved(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The requester's one download of an approved export (the two-person rule). Anyone
+    else of the company is sent to the request's page."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    held = export_requests.released(actor, pk)
+    if actor.user_id != held.requested_by_user_id:
+        messages.info(request, export_requests.unavailable(actor, held))
+        return HttpResponseRedirect(f"/approvals/{held.pk}/")
+    reason = export_requests.unavailable(actor, held)
+    if request.method != "POST" or reason:
+        return render(
+            request,
+            "people/io/export_approved.html",
+            {"held": held, "reason": reason},
+            status=410 if reason and request.method == "POST" else 200,
+        )
+    stamped, payload = export_requests.claim(actor, held)
+    data = QueryDict(payload.get("query") or "")
+    employee_filter = EmployeeFilter(data or None, actor=stamped)
+    if employee_filter.is_bound and not employee_filter.is_valid():
+        return render(
+            request, "people/io/export_invalid.html", {"errors": employee_filter.errors}, status=400
+        )
+    approved = set(payload.get("columns") or [])
+    columns = [c for c in exports.columns_for(stamped) if c.name in approved]
+    fmt = export_requests.check_format(str(payload.get("format")))
+    return _stream(stamped, request.tenant, fmt, employee_filter, columns)  # type: ignore[attr-defined]
 
 
 # --- import ---------------------------------------------------------------------------

@@ -232,12 +232,15 @@ def update_template(
             setattr(locked, name, value)
         locked.version += 1
         locked.save()
-        action = "checklist_template.updated"
-        if set(changes) == {"is_active"}:
-            action = "checklist_template.archived" if not locked.is_active else (
-                "checklist_template.restored"
-            )
-        record(actor, action, tenant=locked.tenant, target=locked, changes=changes)
+        if set(changes) != {"is_active"}:
+            record(actor, "checklist_template.updated", tenant=locked.tenant, target=locked,
+                   changes=changes)
+        elif locked.is_active:
+            record(actor, "checklist_template.restored", tenant=locked.tenant, target=locked,
+                   changes=changes)
+        else:
+            record(actor, "checklist_template.archived", tenant=locked.tenant, target=locked,
+                   changes=changes)
         emit("checklist_template.updated", tenant=locked.tenant, target=locked,
              payload={"fields": sorted(changes)})
     return locked

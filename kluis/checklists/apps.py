@@ -154,4 +154,6 @@ def _register_audit_sentences() -> None:
         },
     )
     subjects.register_records("checklists.checklist", models.Checklist, "employee")
-    subjects.register_records("checklists.checklisttask", models.ChecklistTask, "checklist__employee")
+    subjects.register_records(
+        "checklists.checklisttask", models.ChecklistTask, "checklist__employee"
+    )

@@ -57,19 +57,27 @@ def register_all() -> None:
             **template,
             example_fields=("tasks",),
         ),
-        EventType("checklist.started", _("An onboarding or offboarding checklist started"),
-                  **checklist),
+        EventType(
+            "checklist.started", _("An onboarding or offboarding checklist started"), **checklist
+        ),
         EventType(
             "checklist.completed",
             _("Every task of a checklist is done"),
-            **(checklist | {"example_object": dict(examples.CHECKLIST) | {
-                "status": "completed", "completed_at": "2026-04-06T16:00:00Z"}}),
+            **(
+                checklist
+                | {
+                    "example_object": dict(examples.CHECKLIST)
+                    | {"status": "completed", "completed_at": "2026-04-06T16:00:00Z"}
+                }
+            ),
         ),
-        EventType("checklist.reopened", _("A task of a completed checklist was reopened"),
-                  **checklist),
+        EventType(
+            "checklist.reopened", _("A task of a completed checklist was reopened"), **checklist
+        ),
         EventType("checklist.cancelled", _("A checklist was cancelled"), **checklist),
-        EventType("task.completed", _("A checklist task was done"),
-                  **(task | {"example_object": done})),
+        EventType(
+            "task.completed", _("A checklist task was done"), **(task | {"example_object": done})
+        ),
         EventType("task.reopened", _("A done checklist task was reopened"), **task),
         EventType("task.overdue", _("A checklist task passed its due date undone"), **task),
     ):

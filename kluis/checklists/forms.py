@@ -16,9 +16,7 @@ from kluis.tenancy.models import Membership
 
 
 def _members(actor: Actor) -> Any:
-    return (
-        Membership.objects.for_actor(actor).filter(is_active=True).select_related("user")
-    )
+    return Membership.objects.for_actor(actor).filter(is_active=True).select_related("user")
 
 
 class MemberChoice(forms.ModelChoiceField):
@@ -65,9 +63,7 @@ class TaskForm(forms.Form):
         initial=0,
         min_value=-366,
         max_value=366,
-        help_text=_(
-            "Days after the start date or the last working day; -5 is 5 days before."
-        ),
+        help_text=_("Days after the start date or the last working day; -5 is 5 days before."),
     )
     completion = forms.ChoiceField(
         label=_("Where it is done"), choices=Completion.choices, required=False
@@ -99,7 +95,9 @@ class SettingsForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.none())
+    template = forms.ModelChoiceField(
+        label=_("Checklist"), queryset=ChecklistTemplate.objects.none()
+    )
     anchor_date = forms.DateField(
         label=_("Counted from"),
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -102,9 +102,7 @@ class TemplateTask(models.Model):
     )
     # Days after the anchor (the start date, or the last working day): -5 is 5 days before.
     due_offset_days = models.IntegerField(default=0)
-    completion = models.CharField(
-        max_length=20, choices=Completion.choices, blank=True, default=""
-    )
+    completion = models.CharField(max_length=20, choices=Completion.choices, blank=True, default="")
     completion_path = models.CharField(max_length=200, blank=True, default="")
     objects = TenantManager()
 
@@ -155,9 +153,7 @@ class ChecklistTask(models.Model):
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     due_date = models.DateField()
-    completion = models.CharField(
-        max_length=20, choices=Completion.choices, blank=True, default=""
-    )
+    completion = models.CharField(max_length=20, choices=Completion.choices, blank=True, default="")
     completion_path = models.CharField(max_length=200, blank=True, default="")
     done = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)

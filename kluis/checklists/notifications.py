@@ -53,7 +53,9 @@ def tell_assigned(tasks: Iterable[ChecklistTask]) -> None:
             )
 
         notify(
-            responsible_members(task), topic=ASSIGNED, compose=compose,
+            responsible_members(task),
+            topic=ASSIGNED,
+            compose=compose,
             url=checklist_url(task.checklist),
         )
 
@@ -78,7 +80,9 @@ def tell_due(task: ChecklistTask, *, overdue: bool) -> None:
         )
 
     notify(
-        responsible_members(task), topic=OVERDUE if overdue else DUE, compose=compose,
+        responsible_members(task),
+        topic=OVERDUE if overdue else DUE,
+        compose=compose,
         url=checklist_url(task.checklist),
     )
 
@@ -93,5 +97,9 @@ def tell_completed(checklist: Checklist) -> None:
             _("Every task of this checklist is done."),
         )
 
-    notify(hr_members(checklist.tenant_id), topic=COMPLETED, compose=compose,
-           url=checklist_url(checklist))
+    notify(
+        hr_members(checklist.tenant_id),
+        topic=COMPLETED,
+        compose=compose,
+        url=checklist_url(checklist),
+    )

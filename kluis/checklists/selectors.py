@@ -18,9 +18,6 @@ from django.utils import timezone
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
 from kluis.access.models import RoleAssignment, RolePermission
-from kluis.people.models import Employee, Employment
-from kluis.people.permissions import can_on, scoped_by_employee
-from kluis.tenancy.models import Membership, Tenant
 from kluis.checklists.models import (
     Checklist,
     ChecklistSettings,
@@ -30,6 +27,9 @@ from kluis.checklists.models import (
     OwnerRole,
     Status,
 )
+from kluis.people.models import Employee, Employment
+from kluis.people.permissions import can_on, scoped_by_employee
+from kluis.tenancy.models import Membership, Tenant
 
 VIEW = "checklists.view"
 MANAGE = "checklists.manage"
@@ -61,7 +61,9 @@ def default_anchor(employee: Employee, kind: str) -> dt.date | None:
     return employment.start_date if kind == Kind.ONBOARDING else employment.end_date
 
 
-def matching_template(tenant: Tenant | int, kind: str, employee: Employee) -> ChecklistTemplate | None:
+def matching_template(
+    tenant: Tenant | int, kind: str, employee: Employee
+) -> ChecklistTemplate | None:
     """The company's active template of `kind` that fits the employee best: one for their
     department and contract type before one for either, before one for everyone; a
     template for another department or contract type never matches. Ties: the oldest."""
@@ -70,9 +72,7 @@ def matching_template(tenant: Tenant | int, kind: str, employee: Employee) -> Ch
     contract_type = employment.contract_type if employment else ""
     best: tuple[int, int] | None = None
     found = None
-    for template in ChecklistTemplate.objects.for_tenant(tenant).filter(
-        kind=kind, is_active=True
-    ):
+    for template in ChecklistTemplate.objects.for_tenant(tenant).filter(kind=kind, is_active=True):
         if template.department_id is not None and template.department_id != department_id:
             continue
         if template.contract_type and template.contract_type != contract_type:
@@ -94,11 +94,13 @@ def settings_of(tenant: Tenant | int) -> ChecklistSettings | None:
 
 def hr_members(tenant: Tenant | int) -> list[Membership]:
     """The active members holding `checklists.manage` (company-wide): HR."""
-    roles = RolePermission.objects.for_tenant(tenant).filter(
-        permission=MANAGE, scope="company"
-    ).values("role_id")
-    holders = RoleAssignment.objects.for_tenant(tenant).filter(role_id__in=roles).values(
-        "membership_id"
+    roles = (
+        RolePermission.objects.for_tenant(tenant)
+        .filter(permission=MANAGE, scope="company")
+        .values("role_id")
+    )
+    holders = (
+        RoleAssignment.objects.for_tenant(tenant).filter(role_id__in=roles).values("membership_id")
     )
     return list(
         Membership.objects.for_tenant(tenant)
@@ -185,12 +187,14 @@ class Progress:
 
 def progress(checklist: Checklist, today: dt.date | None = None) -> Progress:
     today = today or timezone.localdate()
-    counts: dict[str, Any] = ChecklistTask.objects.for_tenant(checklist.tenant_id).filter(
-        checklist=checklist
-    ).aggregate(
-        n_total=Count("pk"),
-        n_done=Count("pk", filter=Q(done=True)),
-        n_overdue=Count("pk", filter=Q(done=False, due_date__lt=today)),
+    counts: dict[str, Any] = (
+        ChecklistTask.objects.for_tenant(checklist.tenant_id)
+        .filter(checklist=checklist)
+        .aggregate(
+            n_total=Count("pk"),
+            n_done=Count("pk", filter=Q(done=True)),
+            n_overdue=Count("pk", filter=Q(done=False, due_date__lt=today)),
+        )
     )
     return Progress(counts["n_done"], counts["n_total"], counts["n_overdue"])
 
@@ -201,9 +205,7 @@ def is_overdue(task: ChecklistTask, today: dt.date | None = None) -> bool:
 
 def checklists_of(actor: Actor, employee: Employee) -> list[Checklist]:
     """The employee's checklists the actor may see, newest first."""
-    return list(
-        visible_checklists(actor).filter(employee=employee).order_by("-started_at", "-pk")
-    )
+    return list(visible_checklists(actor).filter(employee=employee).order_by("-started_at", "-pk"))
 
 
 def open_checklist(employee: Employee, kind: str) -> Checklist | None:

@@ -18,8 +18,12 @@ START = dt.date(2027, 3, 1)
 TASKS = [
     {"title": "Laptop ready", "owner_role": "it", "due_offset_days": -5},
     {"title": "Welcome e-mail", "owner_role": "manager", "due_offset_days": -3},
-    {"title": "Bank account", "owner_role": "employee", "due_offset_days": -1,
-     "completion": "bank_account"},
+    {
+        "title": "Bank account",
+        "owner_role": "employee",
+        "due_offset_days": -1,
+        "completion": "bank_account",
+    },
     {"title": "Check the contract", "owner_role": "hr", "due_offset_days": 0},
 ]
 
@@ -49,6 +53,12 @@ def worker() -> Employee:
 @pytest.fixture
 def template(bv: Tenant, hr: Actor) -> ChecklistTemplate:
     return create_template(
-        hr, bv, {"kind": "onboarding", "name": "Test onboarding", "tasks": TASKS,
-                 "contract_type": "permanent"}
+        hr,
+        bv,
+        {
+            "kind": "onboarding",
+            "name": "Test onboarding",
+            "tasks": TASKS,
+            "contract_type": "permanent",
+        },
     )

@@ -58,8 +58,12 @@ def test_tasks_are_due_relative_to_the_anchor_and_fall_to_their_owners(
         assert any(title in n.title for n in notices), email
         assert title in [t.title for t in my_tasks(actor_for(email))], email
     assert "Welcome e-mail" not in [t.title for t in my_tasks(actor_for("member1@demo-bv.test"))]
-    assert DomainEvent.objects.filter(name="checklist.started", object_id=str(checklist.pk)).exists()
-    assert AuditEvent.objects.filter(action="checklist.started", object_id=str(checklist.pk)).exists()
+    assert DomainEvent.objects.filter(
+        name="checklist.started", object_id=str(checklist.pk)
+    ).exists()
+    assert AuditEvent.objects.filter(
+        action="checklist.started", object_id=str(checklist.pk)
+    ).exists()
 
 
 def test_the_anchor_defaults_to_the_contracts_start_date(

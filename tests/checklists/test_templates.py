@@ -48,7 +48,9 @@ def test_the_most_specific_active_template_matches(
     assert matching_template(bv, "onboarding", worker) == template  # never another department's
     update_template(hr, template, {"is_active": False})
     assert matching_template(bv, "onboarding", worker) == demo_default
-    assert AuditEvent.objects.filter(action="checklist_template.archived", object_id=str(template.pk))
+    assert AuditEvent.objects.filter(
+        action="checklist_template.archived", object_id=str(template.pk)
+    )
 
 
 def test_a_task_is_checked_before_anything_is_written(
@@ -60,18 +62,40 @@ def test_a_task_is_checked_before_anything_is_written(
         ({"title": "X", "owner_role": "boss"}, "owner_role"),
         ({"title": "X", "owner_role": "member"}, "member"),
         ({"title": "X", "owner_role": "hr", "due_offset_days": 400}, "due_offset_days"),
-        ({"title": "X", "owner_role": "hr", "completion": "path",
-          "completion_path": "https://evil.example/"}, "completion_path"),
-        ({"title": "X", "owner_role": "hr", "completion": "path",
-          "completion_path": "/no/such/page/"}, "completion_path"),
+        (
+            {
+                "title": "X",
+                "owner_role": "hr",
+                "completion": "path",
+                "completion_path": "https://evil.example/",
+            },
+            "completion_path",
+        ),
+        (
+            {
+                "title": "X",
+                "owner_role": "hr",
+                "completion": "path",
+                "completion_path": "/no/such/page/",
+            },
+            "completion_path",
+        ),
     ):
         with pytest.raises(ValidationError) as error:
             add_task(hr, template, bad)
         assert field in error.value.message_dict, bad
     assert TemplateTask.objects.filter(template=template).count() == before
-    ok = add_task(hr, template, {"title": "Calendar", "owner_role": "member",
-                                 "member": member("owner@demo-bv.test").pk,
-                                 "completion": "path", "completion_path": "/time-off/"})
+    ok = add_task(
+        hr,
+        template,
+        {
+            "title": "Calendar",
+            "owner_role": "member",
+            "member": member("owner@demo-bv.test").pk,
+            "completion": "path",
+            "completion_path": "/time-off/",
+        },
+    )
     assert ok.position == before + 1
     with pytest.raises(PermissionDenied):
         add_task(actor_for("manager@demo-bv.test"), template, {"title": "X", "owner_role": "hr"})

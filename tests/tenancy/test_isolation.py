@@ -106,7 +106,9 @@ def checklist_ids(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]
 
     return {
         ("checklists", "checklist_pk"): lambda: Checklist.objects.filter(tenant=tenant)[0].pk,
-        ("checklists", "template_pk"): lambda: ChecklistTemplate.objects.filter(tenant=tenant)[0].pk,
+        ("checklists", "template_pk"): lambda: (
+            ChecklistTemplate.objects.filter(tenant=tenant)[0].pk
+        ),
         ("checklists", "employee_pk"): lambda: Employee.objects.filter(tenant=tenant)[0].pk,
         ("checklists", "kind"): lambda: "onboarding",
         ("checklists", "task_pk"): lambda: ChecklistTask.objects.filter(tenant=tenant)[0].pk,

@@ -70,16 +70,17 @@ def _rows(actor: Actor) -> QuerySet[Checklist]:
 
 
 def _start(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> Checklist:
-    employee = Employee.objects.for_actor(actor).filter(pk=data.get("employee")).first()
-    if employee is None:
+    """The employee and template come as rows of the company (the declaration's links)."""
+    employee = data.get("employee")
+    if not isinstance(employee, Employee):
         raise ValidationError({"employee": ["Choose one from the list."]})
-    if data.get("template") is not None:
-        template = ChecklistTemplate.objects.for_actor(actor).filter(pk=data["template"]).first()
-    else:
-        template = selectors.matching_template(tenant, data.get("kind") or Kind.ONBOARDING,
-                                               employee)
+    template = data.get("template")
     if template is None:
-        raise ValidationError({"template": ["Choose one from the list."]})
+        template = selectors.matching_template(
+            tenant, data.get("kind") or Kind.ONBOARDING, employee
+        )
+    if not isinstance(template, ChecklistTemplate):
+        raise ValidationError({"template": ["No template matches this employee."]})
     anchor: dt.date | None = data.get("anchor_date")
     return services.start_checklist(actor, employee, template, anchor_date=anchor)
 
@@ -116,8 +117,12 @@ CHECKLISTS = Declaration(
     create=_start,
     versioned=True,
     conflicts=(services.ChecklistConflictError,),
-    events=("checklist.started", "checklist.completed", "checklist.reopened",
-            "checklist.cancelled"),
+    events=(
+        "checklist.started",
+        "checklist.completed",
+        "checklist.reopened",
+        "checklist.cancelled",
+    ),
     example=examples.CHECKLIST,
     create_example={"employee": 42, "template": 4, "anchor_date": "2026-04-01"},
     summaries={"create": "Start a checklist"},

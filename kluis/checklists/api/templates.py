@@ -34,11 +34,15 @@ class TemplateTaskSerializer(StrictSerializer):
         "(offboarding); -5 is 5 days before",
     )
     completion = serializers.ChoiceField(
-        choices=Completion.choices, required=False, allow_blank=True,
+        choices=Completion.choices,
+        required=False,
+        allow_blank=True,
         help_text="The Kluis page where it is done",
     )
     completion_path = serializers.CharField(
-        required=False, allow_blank=True, max_length=200,
+        required=False,
+        allow_blank=True,
+        max_length=200,
         help_text='For completion "path": a path inside Kluis, e.g. /time-off/',
     )
 
@@ -51,7 +55,9 @@ class TemplateSerializer(StrictSerializer):
         required=False, allow_null=True, help_text="Department id; null: every department"
     )
     contract_type = serializers.ChoiceField(
-        choices=ContractType.choices, required=False, allow_blank=True,
+        choices=ContractType.choices,
+        required=False,
+        allow_blank=True,
         help_text="Blank: every contract type",
     )
     is_active = serializers.BooleanField(required=False, help_text="False: archived")

@@ -5,114 +5,341 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0003_workplace_fields'),
-        ('tenancy', '0001_initial'),
+        ("people", "0003_workplace_fields"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChecklistSettings',
+            name="ChecklistSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('it_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tenancy.membership')),
-                ('tenant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "it_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tenancy.membership",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ChecklistTemplate',
+            name="ChecklistTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('onboarding', 'Onboarding'), ('offboarding', 'Offboarding')], max_length=12)),
-                ('name', models.CharField(max_length=120)),
-                ('contract_type', models.CharField(blank=True, choices=[('permanent', 'Permanent'), ('fixed_term', 'Fixed-term'), ('student', 'Student'), ('interim', 'Interim'), ('freelance', 'Freelance')], default='', max_length=12)),
-                ('is_active', models.BooleanField(default=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.department')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("onboarding", "Onboarding"), ("offboarding", "Offboarding")],
+                        max_length=12,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "contract_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("permanent", "Permanent"),
+                            ("fixed_term", "Fixed-term"),
+                            ("student", "Student"),
+                            ("interim", "Interim"),
+                            ("freelance", "Freelance"),
+                        ],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.department",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name', 'pk'],
+                "ordering": ["kind", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Checklist',
+            name="Checklist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('onboarding', 'Onboarding'), ('offboarding', 'Offboarding')], max_length=12)),
-                ('name', models.CharField(max_length=120)),
-                ('anchor_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('started_by', models.CharField(blank=True, default='', max_length=254)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.employee')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
-                ('template', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='checklists.checklisttemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("onboarding", "Onboarding"), ("offboarding", "Offboarding")],
+                        max_length=12,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("anchor_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("started_by", models.CharField(blank=True, default="", max_length=254)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.employee",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TemplateTask',
+            name="TemplateTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, default='')),
-                ('owner_role', models.CharField(choices=[('hr', 'HR'), ('manager', 'The manager'), ('it', 'IT'), ('employee', 'The employee'), ('member', 'A named person')], max_length=10)),
-                ('due_offset_days', models.IntegerField(default=0)),
-                ('completion', models.CharField(blank=True, choices=[('', 'No link'), ('my_profile', 'The employee fills in their profile'), ('bank_account', 'The employee fills in their bank account'), ('emergency_contact', 'The employee adds an emergency contact'), ('hr_file', "HR completes the employee's file"), ('contract', 'HR checks the contract'), ('path', 'Another page of Kluis')], default='', max_length=20)),
-                ('completion_path', models.CharField(blank=True, default='', max_length=200)),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tenancy.membership')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='checklists.checklisttemplate')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, default="")),
+                (
+                    "owner_role",
+                    models.CharField(
+                        choices=[
+                            ("hr", "HR"),
+                            ("manager", "The manager"),
+                            ("it", "IT"),
+                            ("employee", "The employee"),
+                            ("member", "A named person"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("due_offset_days", models.IntegerField(default=0)),
+                (
+                    "completion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No link"),
+                            ("my_profile", "The employee fills in their profile"),
+                            ("bank_account", "The employee fills in their bank account"),
+                            ("emergency_contact", "The employee adds an emergency contact"),
+                            ("hr_file", "HR completes the employee's file"),
+                            ("contract", "HR checks the contract"),
+                            ("path", "Another page of Kluis"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("completion_path", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tenancy.membership",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="checklists.checklisttemplate",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistTask',
+            name="ChecklistTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, default='')),
-                ('owner_role', models.CharField(choices=[('hr', 'HR'), ('manager', 'The manager'), ('it', 'IT'), ('employee', 'The employee'), ('member', 'A named person')], max_length=10)),
-                ('due_date', models.DateField()),
-                ('completion', models.CharField(blank=True, choices=[('', 'No link'), ('my_profile', 'The employee fills in their profile'), ('bank_account', 'The employee fills in their bank account'), ('emergency_contact', 'The employee adds an emergency contact'), ('hr_file', "HR completes the employee's file"), ('contract', 'HR checks the contract'), ('path', 'Another page of Kluis')], default='', max_length=20)),
-                ('completion_path', models.CharField(blank=True, default='', max_length=200)),
-                ('done', models.BooleanField(default=False)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_by', models.CharField(blank=True, default='', max_length=254)),
-                ('due_reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tenancy.membership')),
-                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='checklists.checklist')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, default="")),
+                (
+                    "owner_role",
+                    models.CharField(
+                        choices=[
+                            ("hr", "HR"),
+                            ("manager", "The manager"),
+                            ("it", "IT"),
+                            ("employee", "The employee"),
+                            ("member", "A named person"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                (
+                    "completion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No link"),
+                            ("my_profile", "The employee fills in their profile"),
+                            ("bank_account", "The employee fills in their bank account"),
+                            ("emergency_contact", "The employee adds an emergency contact"),
+                            ("hr_file", "HR completes the employee's file"),
+                            ("contract", "HR checks the contract"),
+                            ("path", "Another page of Kluis"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("completion_path", models.CharField(blank=True, default="", max_length=200)),
+                ("done", models.BooleanField(default=False)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_by", models.CharField(blank=True, default="", max_length=254)),
+                ("due_reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tenancy.membership",
+                    ),
+                ),
+                (
+                    "checklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="checklists.checklist",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'position', 'pk'],
-                'indexes': [models.Index(fields=['tenant', 'assignee', 'done'], name='checklists__tenant__a4b992_idx'), models.Index(fields=['done', 'due_date'], name='checklists__done_e8f331_idx')],
+                "ordering": ["due_date", "position", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["tenant", "assignee", "done"], name="checklists__tenant__a4b992_idx"
+                    ),
+                    models.Index(fields=["done", "due_date"], name="checklists__done_e8f331_idx"),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='checklisttemplate',
-            index=models.Index(fields=['tenant', 'kind', 'is_active'], name='checklists__tenant__cdfada_idx'),
+            model_name="checklisttemplate",
+            index=models.Index(
+                fields=["tenant", "kind", "is_active"], name="checklists__tenant__cdfada_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='checklist',
-            index=models.Index(fields=['tenant', 'employee', 'kind'], name='checklists__tenant__da6c0a_idx'),
+            model_name="checklist",
+            index=models.Index(
+                fields=["tenant", "employee", "kind"], name="checklists__tenant__da6c0a_idx"
+            ),
         ),
     ]

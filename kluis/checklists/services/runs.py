@@ -82,19 +82,33 @@ def start_checklist(
     if anchor is None:
         field = "start_date" if template.kind == "onboarding" else "last_working_day"
         raise ValidationError(
-            {"anchor_date": [_("Give the date the tasks count from (%(field)s).") % {
-                "field": field.replace("_", " ")}]}
+            {
+                "anchor_date": [
+                    _("Give the date the tasks count from (%(field)s).")
+                    % {"field": field.replace("_", " ")}
+                ]
+            }
         )
-    tasks = list(TemplateTask.objects.for_tenant(template.tenant_id).filter(template=template)
-                 .select_related("member"))
+    tasks = list(
+        TemplateTask.objects.for_tenant(template.tenant_id)
+        .filter(template=template)
+        .select_related("member")
+    )
     if not tasks:
         raise ValidationError({"template": [_("This template has no tasks yet.")]})
     with transaction.atomic():
         Employee.objects.select_for_update().filter(pk=employee.pk).first()
         if open_checklist(employee, template.kind) is not None:
             raise ValidationError(
-                {"template": [_("%(name)s already has an open %(kind)s checklist.") % {
-                    "name": employee.display_name, "kind": template.get_kind_display().lower()}]}
+                {
+                    "template": [
+                        _("%(name)s already has an open %(kind)s checklist.")
+                        % {
+                            "name": employee.display_name,
+                            "kind": template.get_kind_display().lower(),
+                        }
+                    ]
+                }
             )
         checklist = Checklist.objects.create(
             tenant_id=employee.tenant_id,
@@ -132,8 +146,12 @@ def start_checklist(
                 "tasks": {"old": None, "new": len(made)},
             },
         )
-        emit("checklist.started", tenant=checklist.tenant, target=checklist,
-             payload={"employee": employee.pk})
+        emit(
+            "checklist.started",
+            tenant=checklist.tenant,
+            target=checklist,
+            payload={"employee": employee.pk},
+        )
         for task in made:
             task.checklist = checklist
         notifications.tell_assigned(made)
@@ -141,8 +159,10 @@ def start_checklist(
 
 
 def _locked_task(task: ChecklistTask) -> tuple[ChecklistTask, Checklist]:
-    checklist = Checklist.objects.select_for_update().select_related("tenant", "employee").get(
-        pk=task.checklist_id
+    checklist = (
+        Checklist.objects.select_for_update()
+        .select_related("tenant", "employee")
+        .get(pk=task.checklist_id)
     )
     locked = ChecklistTask.objects.select_for_update().select_related("assignee").get(pk=task.pk)
     locked.checklist = checklist
@@ -172,8 +192,13 @@ def complete_task(
         locked.completed_by = actor.label[:254]
         locked.version += 1
         locked.save()
-        record(actor, "checklist_task.completed", tenant=checklist.tenant, target=locked,
-               changes={"done": {"old": False, "new": True}})
+        record(
+            actor,
+            "checklist_task.completed",
+            tenant=checklist.tenant,
+            target=locked,
+            changes={"done": {"old": False, "new": True}},
+        )
         emit("task.completed", tenant=checklist.tenant, target=locked, payload=_payload(locked))
         remaining = ChecklistTask.objects.for_tenant(checklist.tenant_id).filter(
             checklist=checklist, done=False
@@ -183,10 +208,19 @@ def complete_task(
             checklist.completed_at = locked.completed_at
             checklist.version += 1
             checklist.save()
-            record(actor, "checklist.completed", tenant=checklist.tenant, target=checklist,
-                   changes={"status": {"old": Status.OPEN, "new": Status.COMPLETED}})
-            emit("checklist.completed", tenant=checklist.tenant, target=checklist,
-                 payload={"employee": checklist.employee_id})
+            record(
+                actor,
+                "checklist.completed",
+                tenant=checklist.tenant,
+                target=checklist,
+                changes={"status": {"old": Status.OPEN, "new": Status.COMPLETED}},
+            )
+            emit(
+                "checklist.completed",
+                tenant=checklist.tenant,
+                target=checklist,
+                payload={"employee": checklist.employee_id},
+            )
             notifications.tell_completed(checklist)
     return locked
 
@@ -210,18 +244,32 @@ def reopen_task(
         locked.completed_by = ""
         locked.version += 1
         locked.save()
-        record(actor, "checklist_task.reopened", tenant=checklist.tenant, target=locked,
-               changes={"done": {"old": True, "new": False}})
+        record(
+            actor,
+            "checklist_task.reopened",
+            tenant=checklist.tenant,
+            target=locked,
+            changes={"done": {"old": True, "new": False}},
+        )
         emit("task.reopened", tenant=checklist.tenant, target=locked, payload=_payload(locked))
         if checklist.status == Status.COMPLETED:
             checklist.status = Status.OPEN
             checklist.completed_at = None
             checklist.version += 1
             checklist.save()
-            record(actor, "checklist.reopened", tenant=checklist.tenant, target=checklist,
-                   changes={"status": {"old": Status.COMPLETED, "new": Status.OPEN}})
-            emit("checklist.reopened", tenant=checklist.tenant, target=checklist,
-                 payload={"employee": checklist.employee_id})
+            record(
+                actor,
+                "checklist.reopened",
+                tenant=checklist.tenant,
+                target=checklist,
+                changes={"status": {"old": Status.COMPLETED, "new": Status.OPEN}},
+            )
+            emit(
+                "checklist.reopened",
+                tenant=checklist.tenant,
+                target=checklist,
+                payload={"employee": checklist.employee_id},
+            )
     return locked
 
 
@@ -231,16 +279,23 @@ def cancel_checklist(actor: Actor, checklist: Checklist) -> Checklist:
     same_company(actor, checklist.tenant_id)
     authorize(actor, MANAGE)
     with transaction.atomic():
-        locked = Checklist.objects.select_for_update().select_related("tenant").get(
-            pk=checklist.pk
-        )
+        locked = Checklist.objects.select_for_update().select_related("tenant").get(pk=checklist.pk)
         if locked.status != Status.OPEN:
             raise ChecklistConflictError(_("Only an open checklist can be cancelled."))
         locked.status = Status.CANCELLED
         locked.version += 1
         locked.save()
-        record(actor, "checklist.cancelled", tenant=locked.tenant, target=locked,
-               changes={"status": {"old": Status.OPEN, "new": Status.CANCELLED}})
-        emit("checklist.cancelled", tenant=locked.tenant, target=locked,
-             payload={"employee": locked.employee_id})
+        record(
+            actor,
+            "checklist.cancelled",
+            tenant=locked.tenant,
+            target=locked,
+            changes={"status": {"old": Status.OPEN, "new": Status.CANCELLED}},
+        )
+        emit(
+            "checklist.cancelled",
+            tenant=locked.tenant,
+            target=locked,
+            payload={"employee": locked.employee_id},
+        )
     return locked

@@ -107,9 +107,7 @@ def _clean_path(path: str) -> str:
     try:
         resolve(path.split("?", 1)[0])
     except Resolver404:
-        raise ValidationError(
-            {"completion_path": [_("No page of Kluis has this path.")]}
-        ) from None
+        raise ValidationError({"completion_path": [_("No page of Kluis has this path.")]}) from None
     return path
 
 
@@ -178,15 +176,22 @@ def _touch(actor: Actor, template: ChecklistTemplate, changes: dict[str, Any]) -
     """A change of a template's tasks: its version moves on, audited and emitted."""
     template.version += 1
     template.save(update_fields=["version", "updated_at"])
-    record(actor, "checklist_template.updated", tenant=template.tenant, target=template,
-           changes={"tasks": changes})
-    emit("checklist_template.updated", tenant=template.tenant, target=template,
-         payload={"fields": ["tasks"]})
+    record(
+        actor,
+        "checklist_template.updated",
+        tenant=template.tenant,
+        target=template,
+        changes={"tasks": changes},
+    )
+    emit(
+        "checklist_template.updated",
+        tenant=template.tenant,
+        target=template,
+        payload={"fields": ["tasks"]},
+    )
 
 
-def create_template(
-    actor: Actor, tenant: Tenant, data: Mapping[str, Any]
-) -> ChecklistTemplate:
+def create_template(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> ChecklistTemplate:
     """A new template, with its tasks when `data["tasks"]` lists them (in order)."""
     same_company(actor, tenant)
     authorize(actor, MANAGE)
@@ -215,11 +220,14 @@ def update_template(
     """Change a template's name, kind, what it applies to, or archive it (`is_active`)."""
     same_company(actor, template.tenant_id)
     authorize(actor, MANAGE)
-    clean = _clean_template(template.tenant_id, {k: v for k, v in data.items() if k != "version"},
-                            partial=True)
+    clean = _clean_template(
+        template.tenant_id, {k: v for k, v in data.items() if k != "version"}, partial=True
+    )
     with transaction.atomic():
-        locked = ChecklistTemplate.objects.select_for_update().select_related("tenant").get(
-            pk=template.pk
+        locked = (
+            ChecklistTemplate.objects.select_for_update()
+            .select_related("tenant")
+            .get(pk=template.pk)
         )
         if precondition is not None:
             precondition(locked)
@@ -233,16 +241,35 @@ def update_template(
         locked.version += 1
         locked.save()
         if set(changes) != {"is_active"}:
-            record(actor, "checklist_template.updated", tenant=locked.tenant, target=locked,
-                   changes=changes)
+            record(
+                actor,
+                "checklist_template.updated",
+                tenant=locked.tenant,
+                target=locked,
+                changes=changes,
+            )
         elif locked.is_active:
-            record(actor, "checklist_template.restored", tenant=locked.tenant, target=locked,
-                   changes=changes)
+            record(
+                actor,
+                "checklist_template.restored",
+                tenant=locked.tenant,
+                target=locked,
+                changes=changes,
+            )
         else:
-            record(actor, "checklist_template.archived", tenant=locked.tenant, target=locked,
-                   changes=changes)
-        emit("checklist_template.updated", tenant=locked.tenant, target=locked,
-             payload={"fields": sorted(changes)})
+            record(
+                actor,
+                "checklist_template.archived",
+                tenant=locked.tenant,
+                target=locked,
+                changes=changes,
+            )
+        emit(
+            "checklist_template.updated",
+            tenant=locked.tenant,
+            target=locked,
+            payload={"fields": sorted(changes)},
+        )
     return locked
 
 
@@ -251,8 +278,10 @@ def add_task(actor: Actor, template: ChecklistTemplate, data: Mapping[str, Any])
     authorize(actor, MANAGE)
     clean = clean_task(template.tenant_id, data)
     with transaction.atomic():
-        locked = ChecklistTemplate.objects.select_for_update().select_related("tenant").get(
-            pk=template.pk
+        locked = (
+            ChecklistTemplate.objects.select_for_update()
+            .select_related("tenant")
+            .get(pk=template.pk)
         )
         last = TemplateTask.objects.for_tenant(locked.tenant_id).filter(template=locked).count()
         task = TemplateTask.objects.create(
@@ -268,8 +297,10 @@ def update_task(actor: Actor, task: TemplateTask, data: Mapping[str, Any]) -> Te
     merged = {**_task_values(task), **{k: v for k, v in data.items() if k in TASK_FIELDS}}
     clean = clean_task(task.tenant_id, merged)
     with transaction.atomic():
-        template = ChecklistTemplate.objects.select_for_update().select_related("tenant").get(
-            pk=task.template_id
+        template = (
+            ChecklistTemplate.objects.select_for_update()
+            .select_related("tenant")
+            .get(pk=task.template_id)
         )
         locked = TemplateTask.objects.select_for_update().get(pk=task.pk)
         changes = changes_of(_task_values(locked), clean)
@@ -286,8 +317,10 @@ def remove_task(actor: Actor, task: TemplateTask) -> None:
     same_company(actor, task.tenant_id)
     authorize(actor, MANAGE)
     with transaction.atomic():
-        template = ChecklistTemplate.objects.select_for_update().select_related("tenant").get(
-            pk=task.template_id
+        template = (
+            ChecklistTemplate.objects.select_for_update()
+            .select_related("tenant")
+            .get(pk=task.template_id)
         )
         title = task.title
         TemplateTask.objects.filter(pk=task.pk).delete()
@@ -309,8 +342,10 @@ def move_task(actor: Actor, task: TemplateTask, *, up: bool) -> None:
     same_company(actor, task.tenant_id)
     authorize(actor, MANAGE)
     with transaction.atomic():
-        template = ChecklistTemplate.objects.select_for_update().select_related("tenant").get(
-            pk=task.template_id
+        template = (
+            ChecklistTemplate.objects.select_for_update()
+            .select_related("tenant")
+            .get(pk=task.template_id)
         )
         tasks = _renumber(template)
         index = next(i for i, row in enumerate(tasks) if row.pk == task.pk)

@@ -39,7 +39,9 @@ def templates(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_settings(
-                actor, actor.tenant, it_contact=form.cleaned_data["it_contact"]  # type: ignore[arg-type]
+                actor,
+                actor.tenant,
+                it_contact=form.cleaned_data["it_contact"],  # type: ignore[arg-type]
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -61,7 +63,9 @@ def templates(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGE)
 def template_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    form = TemplateForm(request.POST or None, actor=actor, initial={"kind": request.GET.get("kind")})
+    form = TemplateForm(
+        request.POST or None, actor=actor, initial={"kind": request.GET.get("kind")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             template = services.create_template(actor, actor.tenant, form.cleaned_data)  # type: ignore[arg-type]
@@ -94,8 +98,7 @@ def template_edit(request: HttpRequest, template_pk: int) -> HttpResponse:
         actor=actor,
         initial=_template_values(template),
     )
-    task_form = TaskForm(request.POST if posted == "task" else None, actor=actor,
-                         prefix="task")
+    task_form = TaskForm(request.POST if posted == "task" else None, actor=actor, prefix="task")
     try:
         if posted == "template" and form.is_valid():
             services.update_template(actor, template, form.cleaned_data)
@@ -107,8 +110,11 @@ def template_edit(request: HttpRequest, template_pk: int) -> HttpResponse:
             return redirect("checklists:template_edit", template.pk)
     except ValidationError as error:
         add_service_errors(form if posted == "template" else task_form, error)
-    tasks = list(TemplateTask.objects.for_actor(actor).filter(template=template)
-                 .select_related("member__user"))
+    tasks = list(
+        TemplateTask.objects.for_actor(actor)
+        .filter(template=template)
+        .select_related("member__user")
+    )
     for task in tasks:
         task.days_abs = abs(task.due_offset_days)  # type: ignore[attr-defined]
     return render(

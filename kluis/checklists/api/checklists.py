@@ -59,9 +59,9 @@ class CancelSerializer(StrictSerializer):
     version = serializers.IntegerField(required=False, help_text="The version you read")
 
 
-COLUMNS = {
-    name: f"{name}_id" if name in ("employee", "template") else name
-    for name in ChecklistSerializer().fields
+SHOWN = tuple(str(name) for name in ChecklistSerializer().fields)
+COLUMNS: dict[str, str] = {
+    name: f"{name}_id" if name in ("employee", "template") else name for name in SHOWN
 }
 
 

@@ -43,7 +43,7 @@ class TaskActionSerializer(StrictSerializer):
     version = serializers.IntegerField(required=False, help_text="The version you read")
 
 
-FIELDS = tuple(TaskSerializer().fields)
+FIELDS = tuple(str(name) for name in TaskSerializer().fields)
 COLUMNS = {
     name: f"{name}_id" if name in ("checklist", "assignee") else name
     for name in FIELDS

@@ -88,12 +88,11 @@ class TemplateChangeSerializer(StrictSerializer):
     version = serializers.IntegerField(required=False, help_text="The version you read")
 
 
-COLUMNS = {
-    name: f"{name}_id" if name == "department" else name
-    for name in TemplateSerializer().fields
-    if name != "tasks"
+SHOWN = tuple(str(name) for name in TemplateSerializer().fields)
+COLUMNS: dict[str, str] = {
+    name: f"{name}_id" if name == "department" else name for name in SHOWN if name != "tasks"
 }
-TASK_FIELDS = tuple(TemplateTaskSerializer().fields)
+TASK_FIELDS = tuple(str(name) for name in TemplateTaskSerializer().fields)
 
 
 def _task(task: TemplateTask) -> dict[str, Any]:
@@ -107,7 +106,7 @@ def represent(row: ChecklistTemplate) -> dict[str, Any]:
     data["tasks"] = [
         _task(task) for task in TemplateTask.objects.for_tenant(row.tenant_id).filter(template=row)
     ]
-    return {name: data[name] for name in TemplateSerializer().fields}
+    return {name: data[name] for name in SHOWN}
 
 
 def _create(actor: Any, tenant: Any, data: dict[str, Any]) -> ChecklistTemplate:

@@ -23,7 +23,7 @@ MANAGE = selectors.MANAGE
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 @never_cache
@@ -40,8 +40,8 @@ def templates(request: HttpRequest) -> HttpResponse:
         try:
             services.update_settings(
                 actor,
-                actor.tenant,
-                it_contact=form.cleaned_data["it_contact"],  # type: ignore[arg-type]
+                actor.tenant,  # type: ignore[arg-type]
+                it_contact=form.cleaned_data["it_contact"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

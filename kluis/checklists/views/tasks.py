@@ -27,7 +27,7 @@ from kluis.people.models import Employee
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _task_rows(actor: Actor, tasks: list[ChecklistTask]) -> list[dict[str, Any]]:
@@ -67,7 +67,7 @@ def _visible(actor: Actor, pk: int) -> Checklist:
     checklist = Checklist.objects.access_by_id(actor, pk)
     if not selectors.may_view(actor, checklist):
         raise Http404
-    return checklist  # type: ignore[no-any-return]
+    return checklist
 
 
 @never_cache

@@ -40,7 +40,7 @@ def _offers(actor: Actor, employee: Employee, running: set[str]) -> list[dict[st
 
 def panel(request: Any, actor: Actor, employee: Employee) -> str:
     checklists = selectors.checklists_of(actor, employee)
-    running = {c.kind for c in checklists if c.status == Status.OPEN}
+    running = {c.kind for c in checklists if c.status != Status.CANCELLED}
     offers = _offers(actor, employee, running)
     if not checklists and not offers:
         return ""

@@ -145,4 +145,4 @@ def test_a_done_task_is_not_reminded(
     send_reminders(START + dt.timedelta(days=10))
     mine = ChecklistTask.objects.filter(checklist=checklist)
     assert not mine.filter(overdue_reminded_at__isnull=False).exists()
-    assert not Notice.objects.filter(topic="checklist_task.overdue", title__contains="Laptop")
+    assert not Notice.objects.filter(topic="checklist_task.overdue", title__contains="Laptop ready")

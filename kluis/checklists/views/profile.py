@@ -18,6 +18,8 @@ from kluis.checklists.links import link_of
 from kluis.checklists.models import ChecklistTask, Kind, Status
 from kluis.people.models import Employee
 
+RECENT_DAYS = 60
+
 
 def _offers(actor: Actor, employee: Employee, running: set[str]) -> list[dict[str, Any]]:
     if not can_for(actor, selectors.MANAGE):
@@ -28,10 +30,10 @@ def _offers(actor: Actor, employee: Employee, running: set[str]) -> list[dict[st
         if kind in running:
             continue
         anchor = selectors.default_anchor(employee, kind)
-        if kind == Kind.OFFBOARDING and anchor is None:
-            continue  # no last working day yet: ending the contract sets one
-        if kind == Kind.ONBOARDING and (anchor is None or anchor < today - dt.timedelta(days=60)):
-            continue  # onboarding is offered around a start, not for long-serving staff
+        if anchor is None or anchor < today - dt.timedelta(days=RECENT_DAYS):
+            # Offered around a start or a last working day (ending the contract sets one),
+            # not for long-serving staff nor for someone who left long ago.
+            continue
         template = selectors.matching_template(employee.tenant_id, kind, employee)
         if template is not None:
             offers.append({"kind": kind, "template": template, "anchor": anchor})

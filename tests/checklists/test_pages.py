@@ -143,3 +143,34 @@ def test_hr_cancels_a_checklist_after_confirming(  # type: ignore[no-untyped-def
     client.post(f"/checklists/{checklist.pk}/cancel/", {"confirmed": "1"}, secure=True)
     checklist.refresh_from_db()
     assert checklist.status == "cancelled"
+
+
+def test_a_new_hire_finds_their_own_tasks_on_the_dashboard_at_their_first_sign_in(  # type: ignore[no-untyped-def]
+    client, bv: Tenant, hr: Actor, template: ChecklistTemplate
+) -> None:
+    """Started before the hire had an account: their own tasks are nobody's until then,
+    and theirs on the dashboard (where the invitation's sign-in lands) right after."""
+    from kluis.identity import invitations
+    from kluis.people.services import hire_employee
+    from kluis.people.services.invitations import invite_employee
+
+    hired = hire_employee(
+        hr,
+        bv,
+        {
+            "first_name": "Fien",
+            "last_name": "Eerst",
+            "work_email": "fien@demo-bv.test",
+            "employment": {"contract_type": "permanent", "start_date": START, "job_title": "Clerk"},
+        },
+    )
+    checklist = start_checklist(hr, hired, template, anchor_date=START)
+    own = ChecklistTask.objects.get(checklist=checklist, title="Bank account")
+    assert own.assignee is None
+    invitation = invite_employee(hr, hired, "https://kluis.test")
+    user = invitations.accept(invitations.token_of(invitation), "Fien-eerst-wachtwoord-2026")
+    client.force_login(user)
+    response = client.get("/", secure=True, follow=True)
+    page = response.content.decode()
+    assert 'data-testid="dash-tasks"' in page and "Bank account" in page
+    assert "Welcome e-mail" not in page  # the manager's, not hers

@@ -21,15 +21,17 @@ OVERDUE = "checklist_task.overdue"
 COMPLETED = "checklist.completed"
 
 
-def responsible_members(task: ChecklistTask) -> list[Membership]:
+def responsible_members(task: ChecklistTask, *, reminder: bool = False) -> list[Membership]:
     """Who is told of a task: its assignee; the employee for their own task once they have
-    an account; HR otherwise."""
+    an account (a reminder of it before then goes to HR); HR otherwise."""
     if task.assignee_id is not None and task.assignee is not None and task.assignee.is_active:
         return [task.assignee]
     employee = task.checklist.employee
     if task.owner_role == OwnerRole.EMPLOYEE:
         own = employee.membership
-        return [own] if own is not None and own.is_active else []
+        if own is not None and own.is_active:
+            return [own]
+        return hr_members(task.tenant_id) if reminder else []
     return hr_members(task.tenant_id)
 
 
@@ -80,7 +82,7 @@ def tell_due(task: ChecklistTask, *, overdue: bool) -> None:
         )
 
     notify(
-        responsible_members(task),
+        responsible_members(task, reminder=True),
         topic=OVERDUE if overdue else DUE,
         compose=compose,
         url=checklist_url(task.checklist),

@@ -174,3 +174,33 @@ def test_a_new_hire_finds_their_own_tasks_on_the_dashboard_at_their_first_sign_i
     page = response.content.decode()
     assert 'data-testid="dash-tasks"' in page and "Bank account" in page
     assert "Welcome e-mail" not in page  # the manager's, not hers
+
+
+def test_ending_a_contract_offers_the_matching_offboarding_on_the_profile(  # type: ignore[no-untyped-def]
+    login, bv: Tenant, hr: Actor, worker: Employee
+) -> None:
+    import datetime as dt
+
+    from kluis.people.services.contracts import current_employment, end_employment
+
+    client = login("hr@demo-bv.test")
+    assert (
+        'data-testid="offer-offboarding"'
+        not in client.get(f"/people/{worker.pk}/", secure=True).content.decode()
+    )
+    last_day = dt.date.today() + dt.timedelta(days=30)
+    end_employment(hr, current_employment(worker), last_day)
+    page = client.get(f"/people/{worker.pk}/", secure=True).content.decode()
+    assert 'data-testid="offer-offboarding"' in page and last_day.isoformat() in page
+    client.post(
+        f"/checklists/people/{worker.pk}/start/offboarding/",
+        {
+            "template": ChecklistTemplate.objects.get(tenant=bv, name="Offboarding").pk,
+            "anchor_date": last_day.isoformat(),
+        },
+        secure=True,
+    )
+    started = Checklist.objects.get(employee=worker, kind="offboarding")
+    assert started.anchor_date == last_day
+    returned = ChecklistTask.objects.get(checklist=started, title="Return the laptop and badge")
+    assert returned.due_date == last_day and returned.assignee == worker.membership

@@ -86,10 +86,7 @@ def _start(actor: Actor, tenant: Tenant, data: dict[str, Any]) -> Checklist:
 
 
 def _cancel(actor: Actor, row: Checklist, data: dict[str, Any], **kw: Any) -> Checklist:
-    from kluis.checklists.services._kit import check_version
-
-    check_version(row, kw.get("expected_version"))
-    return services.cancel_checklist(actor, row)
+    return services.cancel_checklist(actor, row, expected_version=kw.get("expected_version"))
 
 
 CHECKLISTS = Declaration(

@@ -273,13 +273,16 @@ def reopen_task(
     return locked
 
 
-def cancel_checklist(actor: Actor, checklist: Checklist) -> Checklist:
+def cancel_checklist(
+    actor: Actor, checklist: Checklist, *, expected_version: int | None = None
+) -> Checklist:
     """Stop an open checklist (a hire that did not happen): HR only; its tasks stay as
     they were, no longer anyone's to do."""
     same_company(actor, checklist.tenant_id)
     authorize(actor, MANAGE)
     with transaction.atomic():
         locked = Checklist.objects.select_for_update().select_related("tenant").get(pk=checklist.pk)
+        check_version(locked, expected_version)
         if locked.status != Status.OPEN:
             raise ChecklistConflictError(_("Only an open checklist can be cancelled."))
         locked.status = Status.CANCELLED

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from kluis.access.authorization import can_for
 from kluis.access.confirm import confirm_first
 from kluis.access.decorators import member_required
 from kluis.checklists import selectors, services
-from kluis.checklists.forms import StartForm
+from kluis.checklists.forms import StartForm, add_service_errors
 from kluis.checklists.links import link_of
 from kluis.checklists.models import Checklist, ChecklistTask, Kind
 from kluis.people.models import Employee
@@ -114,8 +114,6 @@ def _task_action(request: HttpRequest, task_pk: int, *, complete: bool) -> HttpR
         else:
             services.reopen_task(actor, task)
             messages.success(request, _("Open again: %(task)s.") % {"task": task.title})
-    except PermissionDenied as error:
-        raise PermissionDenied(str(error)) from None
     except services.ChecklistConflictError as error:
         messages.error(request, str(error))
     return _back(request, task)
@@ -153,8 +151,6 @@ def start(request: HttpRequest, employee_pk: int, kind: str) -> HttpResponse:
                 anchor_date=form.cleaned_data["anchor_date"],
             )
         except ValidationError as error:
-            from kluis.checklists.forms import add_service_errors
-
             add_service_errors(form, error)
         else:
             messages.success(

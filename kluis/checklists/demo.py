@@ -77,4 +77,5 @@ def load(tenant: Tenant) -> None:
             newcomer,
             onboarding,
             anchor_date=timezone.localdate() + dt.timedelta(days=7),
+            mail=False,  # the demo's people have no real mailboxes: in the app only
         )

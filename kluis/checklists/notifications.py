@@ -39,7 +39,7 @@ def checklist_url(checklist: Checklist) -> str:
     return reverse("checklists:checklist", args=[checklist.pk])
 
 
-def tell_assigned(tasks: Iterable[ChecklistTask]) -> None:
+def tell_assigned(tasks: Iterable[ChecklistTask], *, mail: bool = True) -> None:
     for task in tasks:
         name = task.checklist.employee.display_name
 
@@ -59,6 +59,7 @@ def tell_assigned(tasks: Iterable[ChecklistTask]) -> None:
             topic=ASSIGNED,
             compose=compose,
             url=checklist_url(task.checklist),
+            mail=mail,
         )
 
 

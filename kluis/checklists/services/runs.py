@@ -67,11 +67,13 @@ def start_checklist(
     template: ChecklistTemplate,
     *,
     anchor_date: dt.date | None = None,
+    mail: bool = True,
 ) -> Checklist:
     """Start `template` for `employee`: its tasks copied, each due `due_offset_days` after
     `anchor_date` (by default the contract's start date for an onboarding, its end date for
-    an offboarding), assigned and announced in each owner's inbox. One open checklist of a
-    kind per employee."""
+    an offboarding), assigned and announced in each owner's inbox (e-mailed as each chose;
+    `mail=False`: in the app only, as the demo's are). One open checklist of a kind per
+    employee."""
     same_company(actor, employee.tenant_id)
     authorize(actor, MANAGE)
     if template.tenant_id != employee.tenant_id:
@@ -154,7 +156,7 @@ def start_checklist(
         )
         for task in made:
             task.checklist = checklist
-        notifications.tell_assigned(made)
+        notifications.tell_assigned(made, mail=mail)
     return checklist
 
 

@@ -4,8 +4,8 @@ an employee: their own things), and every number links to the page that lists th
 things (the approvals page, the People list filtered the same way, the list of who is away).
 
 The reads live with the data (kluis/people/selectors_dashboard.py,
-kluis/timeoff/selectors_dashboard.py); this module only composes them, in a fixed number
-of queries whatever the size of the company."""
+kluis/timeoff/selectors_dashboard.py, kluis/checklists/selectors.py); this module only
+composes them, in a fixed number of queries whatever the size of the company."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ def start_checklist(
     if not tasks:
         raise ValidationError({"template": [_("This template has no tasks yet.")]})
     with transaction.atomic():
-        Employee.objects.select_for_update().filter(pk=employee.pk).first()
+        Employee.objects.select_for_update(of=("self",)).filter(pk=employee.pk).first()
         if open_checklist(employee, template.kind) is not None:
             raise ValidationError(
                 {
@@ -162,11 +162,15 @@ def start_checklist(
 
 def _locked_task(task: ChecklistTask) -> tuple[ChecklistTask, Checklist]:
     checklist = (
-        Checklist.objects.select_for_update()
+        Checklist.objects.select_for_update(of=("self",))
         .select_related("tenant", "employee")
         .get(pk=task.checklist_id)
     )
-    locked = ChecklistTask.objects.select_for_update().select_related("assignee").get(pk=task.pk)
+    locked = (
+        ChecklistTask.objects.select_for_update(of=("self",))
+        .select_related("assignee")
+        .get(pk=task.pk)
+    )
     locked.checklist = checklist
     return locked, checklist
 
@@ -283,7 +287,11 @@ def cancel_checklist(
     same_company(actor, checklist.tenant_id)
     authorize(actor, MANAGE)
     with transaction.atomic():
-        locked = Checklist.objects.select_for_update().select_related("tenant").get(pk=checklist.pk)
+        locked = (
+            Checklist.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .get(pk=checklist.pk)
+        )
         check_version(locked, expected_version)
         if locked.status != Status.OPEN:
             raise ChecklistConflictError(_("Only an open checklist can be cancelled."))

@@ -225,7 +225,7 @@ def update_template(
     )
     with transaction.atomic():
         locked = (
-            ChecklistTemplate.objects.select_for_update()
+            ChecklistTemplate.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=template.pk)
         )
@@ -279,7 +279,7 @@ def add_task(actor: Actor, template: ChecklistTemplate, data: Mapping[str, Any])
     clean = clean_task(template.tenant_id, data)
     with transaction.atomic():
         locked = (
-            ChecklistTemplate.objects.select_for_update()
+            ChecklistTemplate.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=template.pk)
         )
@@ -298,11 +298,11 @@ def update_task(actor: Actor, task: TemplateTask, data: Mapping[str, Any]) -> Te
     clean = clean_task(task.tenant_id, merged)
     with transaction.atomic():
         template = (
-            ChecklistTemplate.objects.select_for_update()
+            ChecklistTemplate.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=task.template_id)
         )
-        locked = TemplateTask.objects.select_for_update().get(pk=task.pk)
+        locked = TemplateTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
         changes = changes_of(_task_values(locked), clean)
         if not changes:
             return locked
@@ -318,7 +318,7 @@ def remove_task(actor: Actor, task: TemplateTask) -> None:
     authorize(actor, MANAGE)
     with transaction.atomic():
         template = (
-            ChecklistTemplate.objects.select_for_update()
+            ChecklistTemplate.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=task.template_id)
         )
@@ -343,7 +343,7 @@ def move_task(actor: Actor, task: TemplateTask, *, up: bool) -> None:
     authorize(actor, MANAGE)
     with transaction.atomic():
         template = (
-            ChecklistTemplate.objects.select_for_update()
+            ChecklistTemplate.objects.select_for_update(of=("self",))
             .select_related("tenant")
             .get(pk=task.template_id)
         )
@@ -366,7 +366,7 @@ def update_settings(actor: Actor, tenant: Tenant, *, it_contact: Any) -> Checkli
     if member is not None and not member.is_active:
         raise ValidationError({"it_contact": [_("This member's access has ended.")]})
     with transaction.atomic():
-        current, _created = ChecklistSettings.objects.select_for_update().get_or_create(
+        current, _created = ChecklistSettings.objects.select_for_update(of=("self",)).get_or_create(
             tenant=tenant
         )
         old = current.it_contact_id

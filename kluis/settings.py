@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kluis.company",
     "kluis.people",
     "kluis.timeoff",
+    "kluis.checklists",
     "kluis.backups",  # kluis backup / restore, the daily backup (docs/operations.md)
     "kluis.status",  # the public status page, security.txt
     "flags",  # django-flags: its FlagState rows hold the rules of kluis.flags

@@ -58,6 +58,9 @@ SPECTACULAR_SETTINGS = {
         # The calendar (issue 15): its `kind` and `status` fields named, not numbered.
         "AbsenceKindEnum": "kluis.timeoff.models.AbsenceKind",
         "LeaveStatusEnum": "kluis.timeoff.models.Status",
+        # Checklists (issue 18): onboarding or offboarding, and a checklist's status.
+        "ChecklistKindEnum": "kluis.checklists.models.Kind",
+        "ChecklistStatusEnum": "kluis.checklists.models.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -30,6 +30,8 @@ ALL_SCOPES = [
     "timeoff:read",
     "timeoff:write",
     "absence:read",
+    "checklists:read",
+    "checklists:write",
 ]
 PROBLEM_JSON = "application/problem+json"
 

@@ -124,6 +124,12 @@ CATALOGUE: dict[str, PermissionSpec] = {
             _("Set up leave types and closing days, correct balances, lock months, export"),
             company_only=True,
         ),
+        _p("checklists.view", _("See onboarding and offboarding checklists")),
+        _p(
+            "checklists.manage",
+            _("Keep checklist templates, start checklists and complete anyone's tasks"),
+            company_only=True,
+        ),
     ]
 }
 
@@ -181,6 +187,8 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             # The log's events about what HR may see (kluis/audit/policy.py).
             "audit.view": Scope.COMPANY,
             **_timeoff_hr(),
+            "checklists.view": Scope.COMPANY,
+            "checklists.manage": Scope.COMPANY,
         },
     ),
     "manager": BuiltinRole(
@@ -192,6 +200,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "timeoff.view_calendar": Scope.COMPANY,
             "timeoff.view": Scope.TEAM,
             "timeoff.approve": Scope.TEAM,
+            "checklists.view": Scope.TEAM,
         },
     ),
     "employee": BuiltinRole(
@@ -209,6 +218,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "timeoff.request": Scope.SELF,
             "timeoff.register_sickness": Scope.SELF,
             "timeoff.view_sickness": Scope.SELF,
+            "checklists.view": Scope.SELF,
         },
     ),
     "auditor": BuiltinRole(
@@ -244,6 +254,8 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
         "timeoff.manage",
     ),
     "absence:read": ("timeoff.view_sickness",),
+    "checklists:read": ("checklists.view",),
+    "checklists:write": ("checklists.manage",),
 }
 
 

@@ -4,8 +4,8 @@ an employee: their own things), and every number links to the page that lists th
 things (the approvals page, the People list filtered the same way, the list of who is away).
 
 The reads live with the data (kluis/people/selectors_dashboard.py,
-kluis/timeoff/selectors_dashboard.py); this module only composes them, in a fixed number
-of queries whatever the size of the company."""
+kluis/timeoff/selectors_dashboard.py, kluis/checklists/selectors.py); this module only
+composes them, in a fixed number of queries whatever the size of the company."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from kluis.access.authorization import can
 from kluis.access.models import Role
 from kluis.access.permissions import Scope
 from kluis.audit.selectors import recent_events
+from kluis.checklists import selectors as checklists
 from kluis.people import selectors_dashboard as files
 from kluis.people.permissions import actor_employee_id, scope_of
 from kluis.people.services.invitations import INVITED
@@ -47,6 +48,8 @@ class Dashboard:
     waiting: timeoff.Waiting | None = None
     away: Any = None
     coming_leave: list[Any] | None = None
+    tasks: list[Any] = field(default_factory=list)  # checklist tasks that are theirs
+    tasks_count: int = 0
     people: list[Figure] = field(default_factory=list)  # headcount, hires, leavers
     due: list[Figure] = field(default_factory=list)  # contracts and probation ending
     contracts_ending: list[files.Ending] = field(default_factory=list)
@@ -63,6 +66,7 @@ class Dashboard:
             self.waiting is not None
             or self.away is not None
             or self.coming_leave is not None
+            or bool(self.tasks)
             or self.people
             or self.birthdays is not None
         )
@@ -82,6 +86,9 @@ def build(actor: Actor, today: dt.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     board = Dashboard(today=today)
     board.waiting = timeoff.waiting(actor)
+    mine = checklists.my_tasks(actor)
+    board.tasks = list(mine[:SHOWN])
+    board.tasks_count = mine.count() if len(board.tasks) == SHOWN else len(board.tasks)
     board.away = timeoff.away(actor, today)
     coming = timeoff.my_coming_leave(actor, today)
     if coming is not None:

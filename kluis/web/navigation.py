@@ -40,6 +40,7 @@ NAVIGATION: list[NavGroup] = [
         (
             NavItem(_("Dashboard"), "web:dashboard", None),
             NavItem(_("Inbox"), "web:notices", None),
+            NavItem(_("My tasks"), "checklists:my_tasks", None),
             NavItem(_("My profile"), "people:my_profile", None),
             NavItem(_("What's new"), "releases:history", None),
         ),
@@ -103,6 +104,7 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Leave types"), "timeoff:leave_types", "timeoff.manage"),
             NavItem(_("Closing days"), "timeoff:closing_days", "timeoff.manage"),
             NavItem(_("Month locks"), "timeoff:month_locks", "timeoff.manage"),
+            NavItem(_("Checklists"), "checklists:templates", "checklists.manage"),
             NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
             NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
             NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),

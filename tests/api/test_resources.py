@@ -31,6 +31,7 @@ from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
 from tests.api_client import Api, assert_problem
+from tests.checklists.api_data import CHECKLIST_BODIES
 from tests.timeoff.api.data import CREATE_BODIES, calendar_rows
 
 pytestmark = pytest.mark.django_db
@@ -348,8 +349,9 @@ def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
     key with another body is a 422."""
     declaration = resource.declaration
     body = {k: v for k, v in declaration.create_example.items() if k not in declaration.links}
-    if resource.prefix in CREATE_BODIES:  # its example names ids: the company's own rows
-        body = CREATE_BODIES[resource.prefix](demo)
+    bodies = {**CREATE_BODIES, **CHECKLIST_BODIES}
+    if resource.prefix in bodies:  # its example names ids: the company's own rows
+        body = bodies[resource.prefix](demo)
     if resource.prefix == "employments":  # a new contract for someone whose last one ended
         body = _contract_after_the_last(demo)
     for name, value in list(body.items()):

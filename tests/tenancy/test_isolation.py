@@ -101,6 +101,32 @@ def object_routes() -> list[tuple[str, str, URLPattern]]:
     ]
 
 
+def checklist_ids(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
+    """The demo's checklist templates, their tasks and its checklist under way."""
+    from kluis.checklists.models import Checklist, ChecklistTask, ChecklistTemplate, TemplateTask
+
+    return {
+        ("checklists", "checklist_pk"): lambda: Checklist.objects.filter(tenant=tenant)[0].pk,
+        ("checklists", "template_pk"): lambda: (
+            ChecklistTemplate.objects.filter(tenant=tenant)[0].pk
+        ),
+        ("checklists", "employee_pk"): lambda: Employee.objects.filter(tenant=tenant)[0].pk,
+        ("checklists", "kind"): lambda: "onboarding",
+        ("checklists", "task_pk"): lambda: ChecklistTask.objects.filter(tenant=tenant)[0].pk,
+        **{
+            ("checklists", name, "task_pk"): (
+                lambda: TemplateTask.objects.filter(tenant=tenant)[0].pk
+            )
+            for name in ("template_task_edit", "template_task_move", "template_task_remove")
+        },
+        ("api", "checklist_template_pk"): lambda: (
+            ChecklistTemplate.objects.filter(tenant=tenant)[0].pk
+        ),
+        ("api", "checklist_pk"): lambda: Checklist.objects.filter(tenant=tenant)[0].pk,
+        ("api", "checklist_task_pk"): lambda: ChecklistTask.objects.filter(tenant=tenant)[0].pk,
+    }
+
+
 def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     """Ids of Demo BV objects, by (URL namespace, URL argument)."""
     owner = Actor.for_member(member("owner@demo-bv.test"))
@@ -215,6 +241,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("timeoff", "leave_type_pk"): lambda: holiday.pk,
         ("timeoff", "employee_pk"): lambda: worker.pk,  # one employee's leave
         ("web", "pk"): lambda: notice.pk,
+        **checklist_ids(tenant),
         ("sandbox", "pk"): lambda: sandbox.pk,
     }
 

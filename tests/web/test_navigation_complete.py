@@ -78,6 +78,7 @@ LINKED_FROM = {
     "integrations:webhook_new": "integrations/webhooks/list.html",
     "roles:role_create": "company/role_list.html",
     "timeoff:leave_type_new": "timeoff/hr/leave_types.html",
+    "checklists:template_new": "checklists/settings/templates.html",
     "people:my_profile_edit": "people/self/my_profile.html",
     "people:my_bank_account": "people/self/my_profile.html",
     "people:my_contacts_add": "people/self/my_profile.html",

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from kluis.access.actor import Actor
 from kluis.access.decorators import member_required
 from kluis.audit.services import MASK
-from kluis.people import read_audit, selectors, services
+from kluis.people import profile_panels, read_audit, selectors, services
 from kluis.people.fields import EMPLOYEE_FIELDS, PROBATION_LABEL
 from kluis.people.forms.hr import SEALED_SECRETS
 from kluis.people.models import (
@@ -305,6 +305,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tabs": tabs,
         "can_edit": bool(services.editable_fields(actor, employee)),
         **account_context(actor, employee),
+        "panels": profile_panels.render_all(request, actor, employee),
     }
     if tab == "personal":
         context.update(_personal_context(request, actor, employee))

@@ -99,11 +99,6 @@ CATALOGUE: dict[str, PermissionSpec] = {
             company_only=True,
         ),
         _p(
-            "checklists.manage",
-            _("Keep onboarding and offboarding checklists and start them for people"),
-            company_only=True,
-        ),
-        _p(
             "offboarding.request",
             _("Start an offboarding and ask for a leaver's access to be revoked"),
             company_only=True,
@@ -181,7 +176,6 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "integrations.manage": Scope.COMPANY,
             "integrations.manage_webhooks": Scope.COMPANY,
             "identity.reset_mfa": Scope.COMPANY,
-            "checklists.manage": Scope.COMPANY,
             "offboarding.request": Scope.COMPANY,
             "offboarding.approve": Scope.COMPANY,
             # The log's events about what HR may see (kluis/audit/policy.py).

@@ -37,6 +37,12 @@ def _same_company(actor: Actor, tenant: Tenant) -> None:
         raise PermissionDenied(_("Not a member of this company."))
 
 
+def _made_by(actor: Actor) -> dict[str, int | None]:
+    """Who made a client and answers for it: the member acting (none for a machine)."""
+    user_id = actor.user_id if actor.kind == "user" else None
+    return {"created_by_id": user_id, "owner_id": user_id}
+
+
 def clean_scopes(actor: Actor, scopes: list[str]) -> list[str]:
     """Known scopes only, and only those whose permissions the creator holds company-wide:
     nobody hands a machine more than they may do themselves."""
@@ -96,6 +102,7 @@ def create_api_client(
                     name=name,
                     scopes=scopes,
                     created_by_label=actor.label[:254],
+                    **_made_by(actor),
                     client_id=new_client_id(),
                     secret_digest=digest_of(secret),
                 )
@@ -137,6 +144,7 @@ def create_oauth_client(
             name=name,
             scopes=scopes,
             created_by_label=actor.label[:254],
+            **_made_by(actor),
             oauth_application=application,
         )
         _record_client(actor, client, "oauth_client.created")
@@ -223,7 +231,11 @@ def create_api_key(
         try:
             with transaction.atomic(durable=True):
                 client = ApiClient.objects.create(
-                    tenant=tenant, name=name, scopes=scopes, created_by_label=actor.label[:254]
+                    tenant=tenant,
+                    name=name,
+                    scopes=scopes,
+                    created_by_label=actor.label[:254],
+                    **_made_by(actor),
                 )
                 key = ApiKey.objects.create(
                     tenant=tenant,

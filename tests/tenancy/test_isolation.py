@@ -25,6 +25,8 @@ from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kluis.integrations.webhooks.services import create_subscription
+from kluis.offboarding.models import Offboarding
+from kluis.offboarding.services import request_offboarding
 from kluis.people.models import (
     CustomFieldDefinition,
     Department,
@@ -140,7 +142,15 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     sick = Absence.objects.filter(tenant=tenant).first()
     # A sandbox of Demo BV (its structure; its people would be the worker's).
     sandbox = create_sandbox(owner, tenant, background=True)
+    # An offboarding waiting for approval (member2's), and member1's start page.
+    leaving = request_offboarding(
+        Actor.for_member(member("hr@demo-bv.test")),
+        Employee.objects.get(tenant=tenant, work_email="member2@demo-bv.test"),
+        {"last_day": "2026-12-31", "reason": "Probe", "moment": "end_of_last_day"},
+    )
     return {
+        ("offboarding", "pk"): lambda: leaving.pk,
+        ("offboarding", "employee_pk"): lambda: worker.pk,
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         # HR's set-up pages name other objects by `pk` (ids by URL name, as above).
@@ -237,6 +247,7 @@ def snapshot() -> dict[str, int]:
             )
         ),
         "contacts": EmergencyContact.objects.count(),
+        "offboardings": hash(tuple(Offboarding.objects.order_by("pk").values_list("pk", "status"))),
         "organisation": Department.objects.count() + Team.objects.count(),
         "custom_fields": CustomFieldDefinition.objects.count(),
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),

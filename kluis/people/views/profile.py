@@ -28,6 +28,7 @@ from kluis.people.models import (
     Gender,
 )
 from kluis.people.permissions import can_on
+from kluis.people.profile_panels import render_panels
 from kluis.people.services import contracts as pay_and_contracts
 from kluis.people.services.photos import may_change_photo
 from kluis.people.validation import COUNTRIES
@@ -305,6 +306,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tabs": tabs,
         "can_edit": bool(services.editable_fields(actor, employee)),
         **account_context(actor, employee),
+        "panels": render_panels(actor, employee),
     }
     if tab == "personal":
         context.update(_personal_context(request, actor, employee))

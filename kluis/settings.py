@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kluis.audit",
     "kluis.operations",
     "kluis.api",
+    "kluis.approvals",  # the two-person rule (docs/security.md, "Four eyes")
     "kluis.integrations",
     "kluis.company",
     "kluis.people",
@@ -132,6 +133,8 @@ MIDDLEWARE = [
     "kluis.tenancy.middleware.TenantMiddleware",
     "kluis.operations.middleware.LogContextMiddleware",  # company and actor ids in the logs
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An action held for a second approver shows its waiting request (kluis/web/held.py).
+    "kluis.web.held.HeldForApprovalMiddleware",
     # The active company's sign-in policy: session timeouts, then the second factor.
     "kluis.identity.middleware.SessionLifetimeMiddleware",
     "kluis.identity.middleware.MfaRequiredMiddleware",

@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"flags"},  # feature flags: one function every app above checks
     {"crypto"},  # envelope encryption (audits key use)
     {"identity"},  # accounts and sign-in protection (API secrets are counted by it too)
+    {"approvals"},  # the two-person rule: held requests; actions registered by the apps above
     {"integrations"},  # the outbox (events.emit), API clients, keys, OAuth
     {"company"},  # members and roles pages, resources and services; new companies; demo
     {"people"},  # the domain app: the HR file

@@ -10,6 +10,7 @@ from kluis.operations.client_ip import client_ip
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from kluis.access.holds import ApprovalStamp
     from kluis.integrations.models import ApiClient
     from kluis.tenancy.models import Membership, Tenant
 
@@ -24,6 +25,8 @@ class Actor:
     ip: str | None = None
     request_id: str = ""
     api_client_id: int | None = None  # the API client acting, for an "api_client" actor
+    # Set while an approved request is applied (kluis/approvals/): who asked, who approved.
+    approval: ApprovalStamp | None = None
     _grants: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod

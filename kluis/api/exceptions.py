@@ -19,6 +19,8 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from kluis.access.holds import HeldForApproval
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:kluis:problem:"
 
@@ -156,6 +158,17 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     instance = request.get_full_path() if request is not None else ""
     headers: dict[str, str] = {}
     errors: list[dict[str, str | None]] | None = None
+    if isinstance(exc, HeldForApproval):
+        # Not an error: the action waits for a second person (the two-person rule).
+        return Response(
+            {
+                "status": "pending_approval",
+                "detail": "This action needs a second person's approval; it is waiting.",
+                "approval": {"id": exc.request_id, "action": exc.action, "url": exc.api_path},
+            },
+            status=202,
+            headers={"Location": exc.api_path},
+        )
     if isinstance(exc, DjangoValidationError):
         code, detail = 422, "Some values are not valid."
         errors = _django_validation_errors(exc)

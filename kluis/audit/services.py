@@ -65,6 +65,15 @@ def record(
         object_id = object_id or str(target.pk)
         object_repr = object_repr or str(target)[:200]
     occurred_at = datetime.now(UTC)
+    if actor.approval is not None:  # applied under the two-person rule: both names
+        changes = {
+            **(changes or {}),
+            "approval": {
+                "request": actor.approval.request_id,
+                "requested_by": actor.approval.requested_by,
+                "approved_by": actor.approval.approved_by,
+            },
+        }
     fields: dict[str, Any] = {
         "actor_kind": actor.kind,
         "actor_user_id": actor.user_id,

@@ -23,6 +23,14 @@ FORWARDERS = {"_audit", "_record", "_record_client", "_record_in_each", "audit"}
 
 # Call sites of record() whose action is computed: (file, expression) -> what it records.
 COMPUTED: dict[tuple[str, str], set[str]] = {
+    ("approvals/services.py", "action"): {
+        "approval.approved",
+        "approval.rejected",
+        "approval.withdrawn",
+        "approval.expired",
+        "approval.stale",
+        "approval.failed",
+    },
     ("flags/services.py", "ACTION"): {"flag.changed"},
     ("identity/brute_force.py", "action"): {"signin.blocked", "signin.unblocked"},
     ("identity/invitations.py", "action"): {

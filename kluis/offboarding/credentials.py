@@ -101,16 +101,27 @@ def revoke_api_keys(membership: Membership, now: dt.datetime) -> dict[str, list[
 def hand_over(membership: Membership, to_user_id: int) -> dict[str, list[int]]:
     """The company's API clients and the webhook subscriptions the member answered for,
     handed to the member `to_user_id`: they keep working, now in the new owner's name."""
+    clients = _company_clients(membership)
+    client_ids = sorted(clients.values_list("pk", flat=True))
+    clients.update(owner_id=to_user_id)
+    subscriptions = _member_subscriptions(membership)
+    webhook_ids = sorted(subscriptions.values_list("pk", flat=True))
+    subscriptions.update(owner_id=to_user_id)
+    return {"api_clients": client_ids, "webhooks": webhook_ids}
+
+
+def _company_clients(membership: Membership) -> Any:
     connected = OAuthConnection.objects.filter(api_client_id=OuterRef("pk"))
-    clients = (
+    return (
         ApiClient.objects.for_tenant(membership.tenant_id)
         .filter(_answers_for(membership.user_id), revoked_at__isnull=True)
         .filter(Q(client_id__isnull=False) | Q(oauth_application__isnull=False))
         .exclude(Exists(connected))
     )
-    client_ids = sorted(clients.values_list("pk", flat=True))
-    clients.update(owner_id=to_user_id)
-    subscriptions = (
+
+
+def _member_subscriptions(membership: Membership) -> Any:
+    return (
         WebhookSubscription.objects.for_tenant(membership.tenant_id)
         .filter(created_by_client__isnull=True)
         .filter(
@@ -118,6 +129,19 @@ def hand_over(membership: Membership, to_user_id: int) -> dict[str, list[int]]:
             | Q(owner__isnull=True, created_by_user_id=membership.user_id)
         )
     )
-    webhook_ids = sorted(subscriptions.values_list("pk", flat=True))
-    subscriptions.update(owner_id=to_user_id)
-    return {"api_clients": client_ids, "webhooks": webhook_ids}
+
+
+def what_they_hold(membership: Membership) -> dict[str, Any]:
+    """Counted for the approver: connected apps, API keys (by prefix), the company's
+    clients and webhooks that would be handed over."""
+    keys = ApiKey.objects.for_tenant(membership.tenant_id).filter(
+        client_id__in=_key_clients(membership).values("pk"), revoked_at__isnull=True
+    )
+    return {
+        "connections": OAuthConnection.objects.for_tenant(membership.tenant_id)
+        .filter(user_id=membership.user_id, revoked_at__isnull=True)
+        .count(),
+        "key_prefixes": sorted(keys.values_list("prefix", flat=True)),
+        "clients": _company_clients(membership).count(),
+        "webhooks": _member_subscriptions(membership).count(),
+    }

@@ -23,7 +23,7 @@ from kluis.access.models import RoleAssignment
 from kluis.audit.services import record
 from kluis.integrations.events import emit
 from kluis.offboarding import moments
-from kluis.offboarding.models import OPEN, Moment, Offboarding, Status
+from kluis.offboarding.models import Moment, Offboarding, Status
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
 
@@ -153,10 +153,20 @@ def request_offboarding(actor: Actor, employee: Employee, data: dict[str, Any]) 
     return offboarding
 
 
-def approve(actor: Actor, offboarding: Offboarding, approver: Actor) -> Offboarding:
-    """The second person approved: fix the moment and, when it is now, queue the
-    execution at once (the worker would find it within a minute anyway)."""
+def approve(actor: Actor, offboarding: Offboarding) -> Offboarding:
+    """Applied by the approvals core when a second person approved (`actor`: the approver,
+    stamped with the approval): fix the moment and, when it is now, queue the execution
+    at once (the worker would find it within a minute anyway). Nothing else approves."""
     _same_company(actor, offboarding.tenant_id)
+    from kluis.offboarding.approval import ACTION
+
+    stamp = actor.approval
+    if (
+        stamp is None
+        or stamp.action != ACTION
+        or stamp.request_id != offboarding.approval_request_id
+    ):
+        raise PermissionDenied(_("An offboarding is approved only through its approval request."))
     now = timezone.now()
     with transaction.atomic():
         locked = (
@@ -168,8 +178,8 @@ def approve(actor: Actor, offboarding: Offboarding, approver: Actor) -> Offboard
         if locked.status != Status.REQUESTED:
             raise ValidationError(_("This offboarding is no longer waiting for approval."))
         locked.status = Status.APPROVED
-        locked.approved_by_id = approver.user_id
-        locked.approved_by_label = approver.label[:254]
+        locked.approved_by_id = actor.user_id
+        locked.approved_by_label = stamp.approved_by[:254]
         locked.approved_at = now
         locked.effective_at = moments.effective_at(
             locked.tenant, locked.moment, locked.last_day, now
@@ -208,23 +218,23 @@ def approve(actor: Actor, offboarding: Offboarding, approver: Actor) -> Offboard
     return locked
 
 
-def close_unapproved(actor: Actor, offboarding: Offboarding, reason: str) -> Offboarding:
-    """The approval was rejected or expired: the offboarding closes (a new one may be
-    started)."""
-    with transaction.atomic():
-        updated = (
-            Offboarding.objects.for_tenant(offboarding.tenant_id)
-            .filter(pk=offboarding.pk, status__in=OPEN)
-            .update(status=Status.REJECTED, rejected_reason=reason[:500])
+def close_unapproved(offboarding: Offboarding, what: str, reason: str = "") -> None:
+    """Its approval request was rejected, withdrawn, expired, stale or failed (in that
+    change's transaction): the offboarding closes, and a new one may be started."""
+    updated = (
+        Offboarding.objects.for_tenant(offboarding.tenant_id)
+        .filter(pk=offboarding.pk, status=Status.REQUESTED)
+        .update(status=Status.REJECTED, rejected_reason=(reason or what)[:500])
+    )
+    if updated:
+        record(
+            Actor.system("offboarding", offboarding.tenant),
+            "offboarding.rejected",
+            tenant=offboarding.tenant,
+            target=offboarding,
+            object_repr=str(offboarding.employee),
+            changes={
+                "status": {"old": Status.REQUESTED.value, "new": Status.REJECTED.value},
+                "approval": what,
+            },
         )
-        if updated:
-            record(
-                actor,
-                "offboarding.rejected",
-                tenant=offboarding.tenant,
-                target=offboarding,
-                object_repr=str(offboarding.employee),
-                changes={"status": {"old": Status.REQUESTED.value, "new": Status.REJECTED.value}},
-            )
-    offboarding.refresh_from_db()
-    return offboarding

@@ -14,6 +14,8 @@ from oauth2_provider.models import AccessToken, RefreshToken
 
 from kluis.access.actor import Actor
 from kluis.access.models import RoleAssignment
+from kluis.approvals import services as approvals
+from kluis.approvals.models import ApprovalRequest
 from kluis.company.services import create_role
 from kluis.integrations.models import ApiClient, ApiKey, OAuthConnection, WebhookSubscription
 from kluis.integrations.services import (
@@ -141,8 +143,12 @@ def request_offboarding(
 
 
 def approve(offboarding: Offboarding, by: str = OWNER) -> Offboarding:
+    """The second person approves the offboarding's request through the approvals core."""
     approver = actor_for(by, offboarding.tenant.slug)
-    return services.approve(approver, offboarding, approver)
+    request = ApprovalRequest.objects.get(pk=offboarding.approval_request_id)
+    approvals.approve(approver, request)
+    offboarding.refresh_from_db()
+    return offboarding
 
 
 def api_status(credential: str, *, basic: bool = False) -> int:

@@ -30,6 +30,7 @@ ALL_SCOPES = [
     "timeoff:read",
     "timeoff:write",
     "absence:read",
+    "offboardings:write",
 ]
 PROBLEM_JSON = "application/problem+json"
 

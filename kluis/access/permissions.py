@@ -244,6 +244,7 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
         "timeoff.manage",
     ),
     "absence:read": ("timeoff.view_sickness",),
+    "offboardings:write": ("offboarding.request",),
 }
 
 

@@ -73,6 +73,8 @@ def _heir(
     """The named owner: an active member of the company, not the leaver; by default the
     requester."""
     if value in (None, ""):
+        if actor.membership is None:  # an API client asks: it names the member
+            errors["handover_to"] = [_("Name the member who receives their integrations.")]
         return actor.membership
     pk = value.pk if isinstance(value, Membership) else value
     try:

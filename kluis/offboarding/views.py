@@ -4,22 +4,24 @@ profile is `panel` (registered with kluis.people.profile_panels)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from kluis.access.authorization import can_for
 from kluis.access.decorators import member_required
-from kluis.offboarding import selectors, services
-from kluis.offboarding.approval import approval_url
+from kluis.approvals import services as approvals
+from kluis.offboarding import approval, selectors, services
 from kluis.offboarding.forms import OffboardingForm
+from kluis.offboarding.models import Offboarding
 from kluis.people import selectors as people
 from kluis.people.models import EmployeeStatus
 
@@ -81,18 +83,48 @@ def start(request: HttpRequest, employee_pk: int) -> HttpResponse:
     return render(request, "offboarding/start.html", {"form": form, "employee": employee})
 
 
+def _detail(request: HttpRequest, offboarding: Offboarding, **extra: Any) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    pending = approval.approval_request(offboarding)
+    if pending is not None and pending.status != "pending":
+        pending = None
+    context = {
+        "offboarding": offboarding,
+        "employee": offboarding.employee,
+        "rows": selectors.revoked_rows(offboarding),
+        "approval_url": approval.approval_url(offboarding),
+        "pending": pending,
+        "changes": approvals.changes_for(pending, actor) if pending else [],
+        "may_decide": pending is not None and approvals.may_decide(actor, pending),
+        **extra,
+    }
+    return render(request, "offboarding/detail.html", context, status=400 if extra else 200)
+
+
 @never_cache
 @member_required()
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
+    return _detail(request, selectors.offboarding_for(actor, pk))
+
+
+@require_POST
+@member_required(services.APPROVE)
+def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Approve or reject the offboarding's request here (the approvals core decides who
+    may: never the requester, never the leaver)."""
+    actor = request.actor  # type: ignore[attr-defined]
     offboarding = selectors.offboarding_for(actor, pk)
-    return render(
-        request,
-        "offboarding/detail.html",
-        {
-            "offboarding": offboarding,
-            "employee": offboarding.employee,
-            "rows": selectors.revoked_rows(offboarding),
-            "approval_url": approval_url(offboarding),
-        },
-    )
+    pending = approval.approval_request(offboarding)
+    if pending is None:
+        raise Http404("No request to decide")
+    try:
+        if decision == "approve":
+            approvals.approve(actor, pending)
+            messages.success(request, _("Approved: the leaver's access ends at its moment."))
+        else:
+            approvals.reject(actor, pending, request.POST.get("reason", ""))
+            messages.success(request, _("Rejected: the offboarding is closed."))
+    except ValidationError as exc:
+        return _detail(request, offboarding, decision_errors=exc.messages)
+    return redirect("offboarding:detail", offboarding.pk)

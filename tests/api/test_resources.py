@@ -27,6 +27,8 @@ import kluis.api.urls  # noqa: F401  (the apps register their resources)
 from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.api.registry import Resource, resources
+from kluis.offboarding.api.offboardings import OFFBOARDINGS
+from kluis.offboarding.services import request_offboarding
 from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
@@ -60,6 +62,21 @@ def _make_every_kind_of_row(demo: dict[str, Tenant]) -> None:
         )
     for company in demo.values():  # the calendar's rows (the demo has leave types only)
         calendar_rows(company)
+    # An offboarding waiting for approval in each company (member3's; the create test asks
+    # for member2's).
+    for company in demo.values():
+        people = Employee.objects.filter(tenant=company)
+        domain = f"{company.slug}.test"
+        request_offboarding(
+            Actor.system("resource harness", company),
+            people.get(work_email=f"member3@{domain}"),
+            {
+                "last_day": "2026-12-31",
+                "reason": "Harness",
+                "moment": "end_of_last_day",
+                "handover_to": people.get(work_email=f"owner@{domain}").membership_id,
+            },
+        )
 
 
 RESOURCES = resources()
@@ -339,6 +356,17 @@ def _contract_after_the_last(demo: dict[str, Tenant]) -> dict[str, object]:
     return {"employee": ended.employee_id, "start_date": start.isoformat(), "job_title": "Lead"}
 
 
+def _offboarding_body(demo: dict[str, Tenant]) -> dict[str, Any]:
+    tenant = demo["demo-bv"]
+    leaver = Employee.objects.get(tenant=tenant, work_email="member2@demo-bv.test")
+    owner = Employee.objects.get(tenant=tenant, work_email="owner@demo-bv.test")
+    return {
+        **OFFBOARDINGS.create_example,
+        "employee": leaver.pk,
+        "handover_to": owner.membership_id,
+    }
+
+
 @pytest.mark.parametrize("resource", DECLARED_CREATES, ids=lambda r: r.prefix)
 def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
     api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
@@ -352,6 +380,8 @@ def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
         body = CREATE_BODIES[resource.prefix](demo)
     if resource.prefix == "employments":  # a new contract for someone whose last one ended
         body = _contract_after_the_last(demo)
+    if resource.prefix == "offboardings":  # a leaver and the member their integrations go to
+        body = _offboarding_body(demo)
     for name, value in list(body.items()):
         if isinstance(value, str) and name in ("name", "key", "label"):
             body[name] = f"{value}_harness" if name == "key" else f"{value} (harness)"

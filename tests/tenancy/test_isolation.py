@@ -164,6 +164,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
             MonthLock.objects.filter(tenant=tenant).first().pk
         ),
         ("api", "pk"): lambda: worker.pk,
+        ("api", "offboarding_pk"): lambda: leaving.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
         ("api", "delivery_pk"): lambda: ping.pk,
         # not an object id (the API walk takes only <id:...>): the event type's name

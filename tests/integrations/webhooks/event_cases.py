@@ -40,6 +40,7 @@ from kluis.people.services import (
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import actor_for, member
 from tests.integrations.webhooks.master_data_cases import MASTER_DATA_CASES
+from tests.integrations.webhooks.offboarding_cases import OFFBOARDING_CASES
 from tests.integrations.webhooks.timeoff_cases import TIMEOFF_CASES
 
 HR = "hr@demo-bv.test"
@@ -339,4 +340,5 @@ CASES: dict[str, Case] = {
     "webhook.deleted": unsubscribe,
     **TIMEOFF_CASES,  # the calendar's (issue 15)
     **MASTER_DATA_CASES,  # archiving departments and teams (issue 17)
+    **OFFBOARDING_CASES,  # a leaver's access revoked under four eyes (issue 18)
 }

@@ -152,6 +152,19 @@ def answer_as_stale(error: type[Exception]) -> None:
         _STALE_ERRORS.append(error)
 
 
+def held_response(exc: HeldForApproval) -> Response:
+    """Not an error: the action waits for a second person (the two-person rule)."""
+    return Response(
+        {
+            "status": "pending_approval",
+            "detail": "This action needs a second person's approval; it is waiting.",
+            "approval": {"id": exc.request_id, "action": exc.action, "url": exc.api_path},
+        },
+        status=202,
+        headers={"Location": exc.api_path},
+    )
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every known error becomes a problem document."""
     request = context.get("request")
@@ -159,16 +172,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     headers: dict[str, str] = {}
     errors: list[dict[str, str | None]] | None = None
     if isinstance(exc, HeldForApproval):
-        # Not an error: the action waits for a second person (the two-person rule).
-        return Response(
-            {
-                "status": "pending_approval",
-                "detail": "This action needs a second person's approval; it is waiting.",
-                "approval": {"id": exc.request_id, "action": exc.action, "url": exc.api_path},
-            },
-            status=202,
-            headers={"Location": exc.api_path},
-        )
+        return held_response(exc)
     if isinstance(exc, DjangoValidationError):
         code, detail = 422, "Some values are not valid."
         errors = _django_validation_errors(exc)

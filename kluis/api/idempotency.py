@@ -19,7 +19,8 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kluis.api.exceptions import HeaderError, UnprocessableContent
+from kluis.access.holds import HeldForApproval
+from kluis.api.exceptions import HeaderError, UnprocessableContent, held_response
 from kluis.api.models import IdempotencyRecord
 from kluis.api.renderers import KluisJSONRenderer
 
@@ -79,7 +80,12 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             return _replay(existing, digest)
         try:
             with transaction.atomic():
-                response = method(view, request, *args, **kwargs)
+                try:
+                    response = method(view, request, *args, **kwargs)
+                except HeldForApproval as held:
+                    # Answered inside the transaction, so the held request it names is
+                    # kept (and a retry with the key is answered the same 202).
+                    response = held_response(held)
                 if 200 <= response.status_code < 300:
                     body = json.loads(KluisJSONRenderer().render(response.data))
                     IdempotencyRecord.objects.create(

@@ -24,7 +24,7 @@ from kluis.identity.app_tokens import revoke_app_tokens
 from kluis.identity.models import User
 from kluis.identity.sessions import end_all_sessions
 from kluis.integrations.events import emit
-from kluis.offboarding import credentials, notices
+from kluis.offboarding import credentials, hooks, notices
 from kluis.offboarding.models import Offboarding, Status
 from kluis.people.models import EmployeeStatus
 from kluis.people.services.contracts import end_employment, last_employment
@@ -91,6 +91,7 @@ def execute(offboarding_id: int, now: dt.datetime | None = None) -> bool:
             target=offboarding,
             payload={"employee": offboarding.employee_id, "counts": revoked["counts"]},
         )
+        hooks.tell("executed", actor, offboarding)
         if any(revoked["handed_over"][kind] for kind in ("api_clients", "webhooks")):
             notices.tell_of_handover(offboarding)
     return True

@@ -22,7 +22,7 @@ from kluis.access.authorization import authorize
 from kluis.access.models import RoleAssignment
 from kluis.audit.services import record
 from kluis.integrations.events import emit
-from kluis.offboarding import moments
+from kluis.offboarding import hooks, moments
 from kluis.offboarding.models import Moment, Offboarding, Status
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
@@ -148,6 +148,7 @@ def request_offboarding(actor: Actor, employee: Employee, data: dict[str, Any]) 
             from kluis.offboarding.approval import ask_for_approval
 
             ask_for_approval(actor, offboarding)
+            hooks.tell("started", actor, offboarding)
     except IntegrityError:
         raise ValidationError(
             _("An offboarding of this person is already waiting or scheduled.")

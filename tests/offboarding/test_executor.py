@@ -188,3 +188,27 @@ def test_another_company_s_offboarding_touches_nothing_here(demo):
     assert not Notice.objects.filter(
         topic="offboarding.handed_over", tenant=demo["demo-bv"]
     ).exists()
+
+
+def test_an_offboarding_that_cannot_be_carried_out_changes_nothing_and_the_admins_hear(demo):
+    from kluis.access.models import Role, RoleAssignment
+
+    # A second owner leaves; before the moment, the first owner's membership ends too:
+    # the leaver would be the company's last owner.
+    tenant = demo["demo-bv"]
+    second = member("member2@demo-bv.test")
+    owner_role = Role.objects.get(tenant=tenant, builtin_key="owner")
+    RoleAssignment.objects.create(tenant=tenant, membership=second, role=owner_role)
+    offboarding = approve(request_offboarding(employee_of("member2@demo-bv.test")))
+    RoleAssignment.objects.filter(membership=member(OWNER), role=owner_role).delete()
+
+    assert tasks.run_due() == []
+
+    offboarding.refresh_from_db()
+    assert offboarding.status == Status.FAILED and "last owner" in offboarding.failure
+    assert offboarding.executed_at is None and offboarding.revoked == {}
+    assert member("member2@demo-bv.test").is_active
+    assert Employment.objects.filter(employee=offboarding.employee, end_date__isnull=True).exists()
+    assert Notice.objects.filter(topic="offboarding.failed", membership=member(HR)).exists()
+    assert AuditEvent.objects.filter(action="offboarding.failed").count() == 1
+    assert tasks.run_due() == []  # not tried again every minute

@@ -164,3 +164,21 @@ def test_one_open_offboarding_per_person_and_never_one_s_own(demo):
     with pytest.raises(PermissionDenied):
         request_offboarding(employee_of("member2@demo-bv.test"), by="manager@demo-bv.test")
     assert Offboarding.objects.count() == 1
+
+
+def test_listeners_hear_of_a_started_and_a_carried_out_offboarding(demo):
+    from kluis.offboarding import hooks, tasks
+
+    heard: list[tuple[str, int]] = []
+
+    def listener(what: str, actor: object, offboarding: Offboarding) -> None:
+        heard.append((what, offboarding.pk))
+
+    hooks.listen(listener)
+    try:
+        offboarding = request_offboarding(employee_of(LEAVER))
+        approve(offboarding)
+        tasks.run_due()
+    finally:
+        hooks._LISTENERS.remove(listener)
+    assert heard == [("started", offboarding.pk), ("executed", offboarding.pk)]

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.actor import Actor
 from kluis.offboarding.models import Moment
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
@@ -38,15 +39,15 @@ class OffboardingForm(forms.Form):
         queryset=Membership.objects.none(),
     )
 
-    def __init__(self, *args: Any, employee: Employee, requester: Membership, **kwargs: Any):
+    def __init__(self, *args: Any, employee: Employee, actor: Actor, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["handover_to"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
-            Membership.objects.for_tenant(employee.tenant_id)
+            Membership.objects.for_actor(actor)
             .filter(is_active=True)
             .exclude(pk__in=[employee.membership_id] if employee.membership_id else [])
             .select_related("user")
             .order_by("user__email")
         )
-        field.initial = requester.pk
+        field.initial = actor.membership.pk if actor.membership else None

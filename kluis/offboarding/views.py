@@ -65,11 +65,7 @@ def start(request: HttpRequest, employee_pk: int) -> HttpResponse:
     employee = people.employee_for(actor, employee_pk)
     if not _may_start(actor, employee, open_one=False):
         raise PermissionDenied
-    form = OffboardingForm(
-        request.POST or None,
-        employee=employee,
-        requester=request.membership,  # type: ignore[attr-defined]
-    )
+    form = OffboardingForm(request.POST or None, employee=employee, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             offboarding = services.request_offboarding(actor, employee, form.cleaned_data)

@@ -28,11 +28,11 @@ from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.api.registry import Resource, resources
 from kluis.offboarding.api.offboardings import OFFBOARDINGS
-from kluis.offboarding.services import request_offboarding
 from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
 from tests.api_client import Api, assert_problem
+from tests.offboarding.support import an_offboarding
 from tests.timeoff.api.data import CREATE_BODIES, calendar_rows
 
 pytestmark = pytest.mark.django_db
@@ -62,21 +62,8 @@ def _make_every_kind_of_row(demo: dict[str, Tenant]) -> None:
         )
     for company in demo.values():  # the calendar's rows (the demo has leave types only)
         calendar_rows(company)
-    # An offboarding waiting for approval in each company (member3's; the create test asks
-    # for member2's).
-    for company in demo.values():
-        people = Employee.objects.filter(tenant=company)
-        domain = f"{company.slug}.test"
-        request_offboarding(
-            Actor.system("resource harness", company),
-            people.get(work_email=f"member3@{domain}"),
-            {
-                "last_day": "2026-12-31",
-                "reason": "Harness",
-                "moment": "end_of_last_day",
-                "handover_to": people.get(work_email=f"owner@{domain}").membership_id,
-            },
-        )
+    for company in demo.values():  # an offboarding waiting for approval (member3's)
+        an_offboarding(company)
 
 
 RESOURCES = resources()

@@ -158,3 +158,20 @@ def api_status(credential: str, *, basic: bool = False) -> int:
         else f"Bearer {credential}"
     )
     return Client().get("/api/v1/employees/", secure=True, HTTP_AUTHORIZATION=header).status_code
+
+
+def an_offboarding(tenant: Any, email_local: str = "member3") -> Offboarding:
+    """One offboarding waiting for approval in `tenant` (the demo has none), for the API
+    tests that need a row of every resource."""
+    people = Employee.objects.filter(tenant=tenant)
+    domain = f"{tenant.slug}.test"
+    return services.request_offboarding(
+        Actor.system("tests", tenant),
+        people.get(work_email=f"{email_local}@{domain}"),
+        {
+            "last_day": "2026-12-31",
+            "reason": "Resigned",
+            "moment": "end_of_last_day",
+            "handover_to": people.get(work_email=f"owner@{domain}").membership_id,
+        },
+    )

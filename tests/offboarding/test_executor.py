@@ -103,6 +103,11 @@ def test_every_door_closes_and_the_company_s_integrations_are_handed_over(demo, 
     assert 'data-testid="offboarding-panel"' in page.content.decode()
     trail = hr.get(f"/offboarding/{offboarding.pk}/", secure=True).content.decode()
     assert offboarding.approved_by_label in trail and 'data-testid="revoked-table"' in trail
+    # The audit log shows the event, as a sentence and with what it revoked.
+    page = hr.get(f"/audit/{event.pk}/", secure=True)
+    assert page.status_code == 200
+    assert "revoked the access of" in page.content.decode()
+    assert doors.key.prefix in page.content.decode()
 
 
 def test_two_runs_carry_it_out_once(demo):

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kluis.people",
     "kluis.timeoff",
     "kluis.checklists",
+    "kluis.offboarding",  # leaving: four-eyes access revocation at the effective moment
     "kluis.backups",  # kluis backup / restore, the daily backup (docs/operations.md)
     "kluis.status",  # the public status page, security.txt
     "flags",  # django-flags: its FlagState rows hold the rules of kluis.flags

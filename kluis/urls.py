@@ -30,6 +30,7 @@ urlpatterns = [
     path("people/", include("kluis.people.urls")),
     path("time-off/", include("kluis.timeoff.urls")),
     path("checklists/", include("kluis.checklists.urls")),
+    path("offboarding/", include("kluis.offboarding.urls")),
     path("settings/", include("kluis.identity.urls_settings")),
     path("", include("kluis.status.urls")),  # /status, /.well-known/security.txt, operator pages
     path("", include("kluis.flags.urls")),

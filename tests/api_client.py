@@ -32,6 +32,7 @@ ALL_SCOPES = [
     "absence:read",
     "checklists:read",
     "checklists:write",
+    "offboardings:write",
 ]
 PROBLEM_JSON = "application/problem+json"
 

@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"company"},  # members and roles pages, resources and services; new companies; demo
     {"people"},  # the domain app: the HR file
     {"timeoff"},  # leave, absence, balances, the calendar (uses people's services)
-    {"checklists", "offboarding"},
+    {"checklists", "offboarding"},  # joining and leaving: checklists, access revocation
     # operations around the domain: backups, the status page, release notes, sandboxes
     {"backups", "status", "releases", "sandbox"},
     {"reports"},  # reports for HR and managers (people's and timeoff's figures)

@@ -21,6 +21,7 @@ class ApprovalStamp:
     action: str
     requested_by: str
     approved_by: str
+    requested_by_user_id: int | None = None
 
 
 class HeldForApproval(Exception):

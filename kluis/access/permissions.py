@@ -250,6 +250,7 @@ API_SCOPES: dict[str, tuple[str, ...]] = {
     "absence:read": ("timeoff.view_sickness",),
     "checklists:read": ("checklists.view",),
     "checklists:write": ("checklists.manage",),
+    "offboardings:write": ("offboarding.request",),
 }
 
 

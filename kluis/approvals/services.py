@@ -320,6 +320,7 @@ def approve(actor: Actor, request: ApprovalRequest) -> ApprovalRequest:
             action=claimed.action,
             requested_by=claimed.requested_by_label,
             approved_by=actor.label,
+            requested_by_user_id=claimed.requested_by_user_id,
         ),
     )
     try:

@@ -43,6 +43,15 @@ class ApiClient(models.Model):
     name = models.CharField(max_length=100)
     scopes = models.JSONField(default=list)
     created_by_label = models.CharField(max_length=254, blank=True)
+    # The member who made it, and the member who answers for it now: its maker, or whom it
+    # was handed to when its maker left the company (kluis/offboarding). Clients made
+    # before these were kept name their maker by label only.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     # HTTP Basic: a public id and a peppered HMAC digest of the secret (shown once).

@@ -19,6 +19,7 @@ from kluis.access.actor import Actor
 from kluis.access.authorization import authorize, can_for
 from kluis.access.permissions import API_SCOPES
 from kluis.audit.services import diff, record
+from kluis.integrations.approval_actions import KEY as CREDENTIALS_KEY
 from kluis.integrations.approval_actions import creator_label, hold_credentials
 from kluis.integrations.events import emit
 from kluis.integrations.keys import (
@@ -38,6 +39,16 @@ platform_log = logging.getLogger("kluis.platform")
 def _same_company(actor: Actor, tenant: Tenant) -> None:
     if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
         raise PermissionDenied(_("Not a member of this company."))
+
+
+def _made_by(actor: Actor) -> dict[str, int | None]:
+    """Who made a client and answers for it: the member acting (none for a machine), or
+    the requester when it is made on a second person's approval."""
+    user_id = actor.user_id if actor.kind == "user" else None
+    stamp = actor.approval
+    if stamp is not None and stamp.action == CREDENTIALS_KEY:
+        user_id = stamp.requested_by_user_id
+    return {"created_by_id": user_id, "owner_id": user_id}
 
 
 def clean_scopes(actor: Actor, scopes: list[str]) -> list[str]:
@@ -100,6 +111,7 @@ def create_api_client(
                     name=name,
                     scopes=scopes,
                     created_by_label=creator_label(actor),
+                    **_made_by(actor),
                     client_id=new_client_id(),
                     secret_digest=digest_of(secret),
                 )
@@ -142,6 +154,7 @@ def create_oauth_client(
             name=name,
             scopes=scopes,
             created_by_label=creator_label(actor),
+            **_made_by(actor),
             oauth_application=application,
         )
         _record_client(actor, client, "oauth_client.created")
@@ -229,7 +242,11 @@ def create_api_key(
         try:
             with transaction.atomic(durable=True):
                 client = ApiClient.objects.create(
-                    tenant=tenant, name=name, scopes=scopes, created_by_label=creator_label(actor)
+                    tenant=tenant,
+                    name=name,
+                    scopes=scopes,
+                    created_by_label=creator_label(actor),
+                    **_made_by(actor),
                 )
                 key = ApiKey.objects.create(
                     tenant=tenant,

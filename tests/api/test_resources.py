@@ -27,11 +27,13 @@ import kluis.api.urls  # noqa: F401  (the apps register their resources)
 from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.api.registry import Resource, resources
+from kluis.offboarding.api.offboardings import OFFBOARDINGS
 from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
 from tests.api_client import Api, assert_problem
 from tests.checklists.api_data import CHECKLIST_BODIES
+from tests.offboarding.support import an_offboarding
 from tests.timeoff.api.data import CREATE_BODIES, calendar_rows
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +63,8 @@ def _make_every_kind_of_row(demo: dict[str, Tenant]) -> None:
         )
     for company in demo.values():  # the calendar's rows (the demo has leave types only)
         calendar_rows(company)
+    for company in demo.values():  # an offboarding waiting for approval (member3's)
+        an_offboarding(company)
 
 
 RESOURCES = resources()
@@ -340,6 +344,17 @@ def _contract_after_the_last(demo: dict[str, Tenant]) -> dict[str, object]:
     return {"employee": ended.employee_id, "start_date": start.isoformat(), "job_title": "Lead"}
 
 
+def _offboarding_body(demo: dict[str, Tenant]) -> dict[str, Any]:
+    tenant = demo["demo-bv"]
+    leaver = Employee.objects.get(tenant=tenant, work_email="member2@demo-bv.test")
+    owner = Employee.objects.get(tenant=tenant, work_email="owner@demo-bv.test")
+    return {
+        **OFFBOARDINGS.create_example,
+        "employee": leaver.pk,
+        "handover_to": owner.membership_id,
+    }
+
+
 @pytest.mark.parametrize("resource", DECLARED_CREATES, ids=lambda r: r.prefix)
 def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
     api: Callable[..., Api], demo: dict[str, Tenant], resource: Resource
@@ -354,6 +369,8 @@ def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_made_twice(
         body = bodies[resource.prefix](demo)
     if resource.prefix == "employments":  # a new contract for someone whose last one ended
         body = _contract_after_the_last(demo)
+    if resource.prefix == "offboardings":  # a leaver and the member their integrations go to
+        body = _offboarding_body(demo)
     for name, value in list(body.items()):
         if isinstance(value, str) and name in ("name", "key", "label"):
             body[name] = f"{value}_harness" if name == "key" else f"{value} (harness)"

@@ -16,6 +16,7 @@ from django.db.models import JSONField, Value
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
 from tests.api_client import Api
+from tests.offboarding.support import an_offboarding
 from tests.timeoff.api.data import calendar_rows
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,7 @@ def test_a_row_written_by_the_database_is_the_row_read_alone(
             },
         )
     calendar_rows(tenant)  # the demo has leave types only
+    an_offboarding(tenant)  # the demo has none
     needed = resource.viewset.required_permissions["GET"]
     client = api([scope for scope, grants in API_SCOPES.items() if needed in grants])
     url = f"/api/v1/{resource.prefix}/"

@@ -10,6 +10,7 @@ from django.test import Client
 
 from kluis.tenancy.models import Tenant
 from tests.api_client import PROBLEM_JSON
+from tests.offboarding.support import an_offboarding
 from tests.timeoff.api.data import calendar_rows
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
@@ -126,6 +127,7 @@ def test_every_field_every_resource_returns_is_documented(api):
     document = schema()
     client = api()
     calendar_rows(Tenant.objects.get(slug="demo-bv"))  # the demo has leave types only
+    an_offboarding(Tenant.objects.get(slug="demo-bv"))  # the demo has none
     employee = json.loads(client.get("/api/v1/employees/?page_size=1").content)["results"][0]
     component = {"employee": employee["id"], "kind": "meal_vouchers", "amount": "8.00"}
     added = client.post("/api/v1/wage-components/", {**component, "start_date": "2026-01-01"})

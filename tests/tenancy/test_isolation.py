@@ -26,6 +26,8 @@ from kluis.integrations.models import ApiKey, DomainEvent
 from kluis.integrations.services import create_api_key
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kluis.integrations.webhooks.services import create_subscription
+from kluis.offboarding.models import Offboarding
+from kluis.offboarding.services import request_offboarding
 from kluis.people.models import (
     CustomFieldDefinition,
     Department,
@@ -170,7 +172,15 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     # Requests under the two-person rule whose approval hands something to the requester.
     held_export = submit(owner, "people.export_sensitive", tenant=tenant, payload={})
     held_key = submit(owner, "api_credentials.write", tenant=tenant, payload={})
+    # An offboarding waiting for approval (member2's), and member1's start page.
+    leaving = request_offboarding(
+        Actor.for_member(member("hr@demo-bv.test")),
+        Employee.objects.get(tenant=tenant, work_email="member2@demo-bv.test"),
+        {"last_day": "2026-12-31", "reason": "Probe", "moment": "end_of_last_day"},
+    )
     return {
+        ("offboarding", "pk"): lambda: leaving.pk,
+        ("offboarding", "employee_pk"): lambda: worker.pk,
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         # HR's set-up pages name other objects by `pk` (ids by URL name, as above).
@@ -184,6 +194,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
             MonthLock.objects.filter(tenant=tenant).first().pk
         ),
         ("api", "pk"): lambda: worker.pk,
+        ("api", "offboarding_pk"): lambda: leaving.pk,
         ("api", "webhook_pk"): lambda: hook.pk,
         ("api", "delivery_pk"): lambda: ping.pk,
         # not an object id (the API walk takes only <id:...>): the event type's name
@@ -270,6 +281,7 @@ def snapshot() -> dict[str, int]:
             )
         ),
         "contacts": EmergencyContact.objects.count(),
+        "offboardings": hash(tuple(Offboarding.objects.order_by("pk").values_list("pk", "status"))),
         "organisation": Department.objects.count() + Team.objects.count(),
         "custom_fields": CustomFieldDefinition.objects.count(),
         "api_keys": hash(tuple(ApiKey.objects.order_by("pk").values_list("pk", "revoked_at"))),

@@ -53,6 +53,11 @@ class WebhookSubscription(models.Model):
         "integrations.ApiClient", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     created_by_label = models.CharField(max_length=254, blank=True)
+    # The member it was handed to when its maker left the company (kluis/offboarding): then
+    # their reading decides what it is told, and it keeps working.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Failing without a success since this instant (for the 5-day rule and the banner).

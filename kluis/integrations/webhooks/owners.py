@@ -42,12 +42,14 @@ def owner_of(subscription: WebhookSubscription) -> Actor | None:
     client = subscription.created_by_client
     if client is not None:
         return Actor.for_api_client(client) if client.revoked_at is None else None
-    if subscription.created_by_user_id is None:
+    # A member's subscription answers to whom it was handed, else to its maker.
+    user_id = subscription.owner_id or subscription.created_by_user_id
+    if user_id is None:
         return None
     membership = (
         Membership.objects.for_tenant(subscription.tenant_id)
         .select_related("user", "tenant")
-        .filter(user_id=subscription.created_by_user_id, is_active=True)
+        .filter(user_id=user_id, is_active=True)
         .first()
     )
     return Actor.for_member(membership) if membership is not None else None

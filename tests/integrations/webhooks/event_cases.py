@@ -41,6 +41,7 @@ from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import actor_for, member
 from tests.integrations.webhooks.checklist_cases import CHECKLIST_CASES
 from tests.integrations.webhooks.master_data_cases import MASTER_DATA_CASES
+from tests.integrations.webhooks.offboarding_cases import OFFBOARDING_CASES
 from tests.integrations.webhooks.timeoff_cases import TIMEOFF_CASES
 
 HR = "hr@demo-bv.test"
@@ -341,4 +342,5 @@ CASES: dict[str, Case] = {
     **TIMEOFF_CASES,  # the calendar's (issue 15)
     **MASTER_DATA_CASES,  # archiving departments and teams (issue 17)
     **CHECKLIST_CASES,  # onboarding and offboarding checklists (issue 18)
+    **OFFBOARDING_CASES,  # a leaver's access revoked under four eyes (issue 18)
 }

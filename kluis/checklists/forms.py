@@ -72,7 +72,7 @@ class TaskForm(forms.Form):
         label=_("Page of Kluis"),
         max_length=200,
         required=False,
-        help_text=_("For \u201cAnother page of Kluis\u201d: its path, e.g. /time-off/."),
+        help_text=_("For “Another page of Kluis”: its path, e.g. /time-off/."),
     )
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:

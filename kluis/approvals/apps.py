@@ -36,8 +36,6 @@ def _register_audit_sentences() -> None:
                 "%(actor)s found the request %(object)s out of date: its target changed"
             ),
             "approval.failed": _("The approved request %(object)s could not be applied"),
-            "approvals.policy_changed": _(
-                "%(actor)s changed which actions need a second approval"
-            ),
+            "approvals.policy_changed": _("%(actor)s changed which actions need a second approval"),
         },
     )

@@ -39,6 +39,10 @@ class CompanyConfig(AppConfig):
 
         provisioning.register(_add_member_from_sso)
         _inbox()
+        from kluis.company import approval_actions, notices_approvals
+
+        approval_actions.register()
+        notices_approvals.register()
 
 
 def _inbox() -> None:

@@ -83,6 +83,8 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Teams"), "people:teams", "people.edit", Scope.COMPANY),
             NavItem(_("Members"), "members:members", "tenancy.view_members"),
             NavItem(_("Roles"), "roles:roles", "access.view_roles"),
+            # The two-person rule's requests (waiting for me, mine, all).
+            NavItem(_("Approvals"), "approvals:list", "access.view_roles"),
         ),
     ),
     NavGroup(
@@ -105,6 +107,7 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Month locks"), "timeoff:month_locks", "timeoff.manage"),
             NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
             NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
+            NavItem(_("Two-person rule"), "approvals:settings", "approvals.manage"),
             NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),
             NavItem(_("Connected apps"), "integrations:connected_apps", "integrations.manage"),
             NavItem(_("Webhooks"), "integrations:webhooks", "integrations.manage_webhooks"),

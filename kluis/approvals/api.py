@@ -37,7 +37,7 @@ answer_as_stale(VersionMismatchError)
 
 class ChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
     masked = serializers.BooleanField(help_text="True: you may not read these values")

@@ -25,7 +25,7 @@ SHOWS = ("waiting", "mine", "all")
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _request_in(actor: Actor, pk: int) -> ApprovalRequest:

@@ -27,6 +27,7 @@ import kluis.api.urls  # noqa: F401  (the apps register their resources)
 from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.api.registry import Resource, resources
+from kluis.approvals.services import submit
 from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
 from kluis.tenancy.models import Tenant
@@ -60,6 +61,13 @@ def _make_every_kind_of_row(demo: dict[str, Tenant]) -> None:
         )
     for company in demo.values():  # the calendar's rows (the demo has leave types only)
         calendar_rows(company)
+        # A request held for a second approver (the two-person rule's own action).
+        submit(
+            Actor.system("resource harness", company),
+            "approvals.policy",
+            tenant=company,
+            payload={},
+        )
 
 
 RESOURCES = resources()

@@ -18,6 +18,7 @@ from PIL import Image
 
 from kluis.access.actor import Actor
 from kluis.access.models import Role, RoleAssignment
+from kluis.approvals.services import submit
 from kluis.audit.models import AuditEvent
 from kluis.company.notices import notify
 from kluis.company.services import create_role
@@ -140,7 +141,11 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
     sick = Absence.objects.filter(tenant=tenant).first()
     # A sandbox of Demo BV (its structure; its people would be the worker's).
     sandbox = create_sandbox(owner, tenant, background=True)
+    # A request held for a second approver (the two-person rule's own action).
+    held = submit(owner, "approvals.policy", tenant=tenant, payload={})
     return {
+        ("approvals", "pk"): lambda: held.pk,
+        ("api", "approval_pk"): lambda: held.pk,
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         # HR's set-up pages name other objects by `pk` (ids by URL name, as above).

@@ -81,6 +81,10 @@ def _apply(actor: Actor, request: ApprovalRequest) -> dict[str, Any]:
 
 
 def register() -> None:
+    from kluis.access import visibility
+
+    # Both names of a grant applied under the rule, in its role.granted audit event.
+    visibility.register("tenancy.membership", {"approval": visibility.PLAIN})
     registry.register(
         registry.ApprovalAction(
             key=ROLE_GRANT,

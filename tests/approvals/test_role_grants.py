@@ -96,3 +96,17 @@ def test_a_role_already_held_is_refused_before_any_request(tenant: Tenant) -> No
     with pytest.raises(Exception, match="already has the role"):
         grant_role(actor_for(OWNER, "demo-bv"), member(HR, "demo-bv"), role(tenant, "owner"))
     assert ApprovalRequest.objects.count() == before
+
+
+def test_the_audit_log_shows_both_names_of_an_applied_grant(tenant: Tenant) -> None:
+    from kluis.audit.selectors import change_rows
+
+    second_owner(tenant)
+    request = held_owner_grant(tenant)
+    services.approve(actor_for(HR, "demo-bv"), request)
+    event = AuditEvent.objects.filter(action="role.granted").latest("sequence")
+    rows = {row.field: row.new for row in change_rows(actor_for("auditor@demo-bv.test"), event)}
+    assert OWNER in str(rows["approval"]) and HR in str(rows["approval"])
+    requested = AuditEvent.objects.get(action="approval.requested", object_id=str(request.pk))
+    shown = change_rows(actor_for("auditor@demo-bv.test"), requested)
+    assert {row.field: row.new for row in shown}["action"] == "role.grant_privileged"

@@ -35,11 +35,11 @@ class VersionMismatchError(Exception):
 answer_as_stale(VersionMismatchError)
 
 
-class ChangeSerializer(serializers.Serializer):
+class ApprovalChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
+    old = serializers.JSONField()
+    new = serializers.JSONField()
     masked = serializers.BooleanField(help_text="True: you may not read these values")
 
 
@@ -59,7 +59,7 @@ class ApprovalSerializer(StrictSerializer):
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decision_reason = serializers.CharField(read_only=True)
     applied_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    changes = ChangeSerializer(many=True, read_only=True)
+    changes = ApprovalChangeSerializer(many=True, read_only=True)
     version = serializers.IntegerField(read_only=True)
 
 

@@ -20,6 +20,7 @@ from kluis.access.decorators import member_required
 from kluis.approvals import registry, selectors, services
 from kluis.approvals.forms import PolicyForm, RejectForm
 from kluis.approvals.models import ApprovalRequest, Status
+from kluis.identity.stepup import needs_step_up, step_up_redirect
 
 SHOWS = ("waiting", "mine", "all")
 
@@ -118,6 +119,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.may_decide(actor, row):
         raise PermissionDenied(_("You cannot decide on this request: a second person must."))
     detail = reverse("approvals:detail", args=[row.pk])
+    if needs_step_up(request):  # a sensitive action: a recent password or second factor
+        return step_up_redirect(request, detail)
     page = confirm_first(
         request,
         title=_("Approve this request?"),

@@ -6,6 +6,7 @@ settings page saves the company's choice."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from kluis.access.models import RoleAssignment
 from kluis.approvals import services
@@ -214,3 +215,15 @@ def test_the_settings_page_saves_the_choice_and_turning_off_waits(tenant: Tenant
     assert off["Location"] == f"/approvals/{request.pk}/"
     assert services.policy_for(tenant).actions == ["approvals.policy", GRANT]
     assert signed_in(HR).get("/settings/approvals/", secure=True).status_code == 403
+
+
+def test_approving_asks_for_a_recent_sign_in_first(
+    tenant: Tenant, request_: ApprovalRequest, client: Client
+) -> None:
+    client.force_login(member(HR, "demo-bv").user)  # no password confirmed in this session
+    response = client.post(f"/approvals/{request_.pk}/approve/", {"confirmed": "1"}, secure=True)
+    assert response.status_code == 302
+    assert "/reauthenticate/" in response["Location"]
+    request_.refresh_from_db()
+    assert request_.status == Status.PENDING
+    assert not _is_owner(MEMBER, tenant)

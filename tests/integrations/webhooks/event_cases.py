@@ -39,6 +39,7 @@ from kluis.people.services import (
 )
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import actor_for, member
+from tests.integrations.webhooks.approval_cases import APPROVAL_CASES
 from tests.integrations.webhooks.master_data_cases import MASTER_DATA_CASES
 from tests.integrations.webhooks.timeoff_cases import TIMEOFF_CASES
 
@@ -339,4 +340,5 @@ CASES: dict[str, Case] = {
     "webhook.deleted": unsubscribe,
     **TIMEOFF_CASES,  # the calendar's (issue 15)
     **MASTER_DATA_CASES,  # archiving departments and teams (issue 17)
+    **APPROVAL_CASES,  # the two-person rule (issue 18)
 }

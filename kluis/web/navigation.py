@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.actor import Actor
 from kluis.access.permissions import Scope
+from kluis.approvals.selectors import waiting_count
 from kluis.sandbox.services import sandbox_allowed
 from kluis.tenancy.models import Tenant
 
@@ -24,6 +26,8 @@ class NavItem:
     min_scope: Scope = Scope.SELF  # e.g. TEAM: only for those whose grant reaches a team
     # Shown only where this holds for the company (a feature behind a flag, say).
     available: Callable[[Tenant], bool] | None = None
+    # A count shown beside the label (what waits for the person), 0 for none.
+    badge: Callable[[Actor], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Members"), "members:members", "tenancy.view_members"),
             NavItem(_("Roles"), "roles:roles", "access.view_roles"),
             # The two-person rule's requests (waiting for me, mine, all).
-            NavItem(_("Approvals"), "approvals:list", "access.view_roles"),
+            NavItem(_("Approvals"), "approvals:list", "access.view_roles", badge=waiting_count),
         ),
     ),
     NavGroup(

@@ -227,3 +227,11 @@ def test_approving_asks_for_a_recent_sign_in_first(
     request_.refresh_from_db()
     assert request_.status == Status.PENDING
     assert not _is_owner(MEMBER, tenant)
+
+
+def test_the_navigation_counts_what_waits_for_me(request_: ApprovalRequest) -> None:
+    page = signed_in(HR).get("/approvals/?show=mine", secure=True).content.decode()
+    assert 'data-testid="nav-badge"' in page
+    assert ">1<" in page.split('data-testid="nav-badge"')[1][:120]
+    requester = signed_in(OWNER).get("/approvals/", secure=True).content.decode()
+    assert 'data-testid="nav-badge"' not in requester  # their own request is not counted

@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("kluis.audit.urls")),
     path("operator/", operator_home, name="operator-home"),
     path("settings/sso/", include("kluis.identity.sso.urls")),
+    path("", include("kluis.approvals.urls")),  # /approvals/, /settings/approvals/
     path("members/", include(company.members)),
     path("roles/", include(company.roles)),
     path("people/", include("kluis.people.urls")),

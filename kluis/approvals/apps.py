@@ -15,6 +15,7 @@ class ApprovalsConfig(AppConfig):
 
         register_own_actions()
         _register_audit_sentences()
+        _register_visibility()
 
         schedule.register("approvals.expire", 300, "kluis.approvals.tasks.expire_requests")
 
@@ -37,5 +38,24 @@ def _register_audit_sentences() -> None:
             ),
             "approval.failed": _("The approved request %(object)s could not be applied"),
             "approvals.policy_changed": _("%(actor)s changed which actions need a second approval"),
+        },
+    )
+
+
+def _register_visibility() -> None:
+    """What an audit reader sees of the requests' and the policy's events: the action's
+    key, the target's label, the status, a rejection's reason, both names of an applied
+    change (kluis.access.visibility hides what is not declared)."""
+    from kluis.access import visibility
+
+    visibility.register(
+        "approvals.approvalrequest",
+        {name: visibility.PLAIN for name in ("action", "target", "status", "reason")},
+    )
+    visibility.register(
+        "approvals.approvalpolicy",
+        {
+            name: visibility.PLAIN
+            for name in ("actions", "wage_change_percent", "expiry_hours", "approval")
         },
     )

@@ -35,6 +35,13 @@ class ApprovalAction:
     # False: always held (an offboarding); True: held when the company chose it.
     optional: bool = True
     description: StrOrPromise = ""
+    # What else an approver must hold company-wide: applying runs the action's service as
+    # the approver (a wage change needs `people.edit` besides `people.view_salary`).
+    also_requires: tuple[str, ...] = ()
+
+    @property
+    def approve_permissions(self) -> tuple[str, ...]:
+        return (self.approve_permission, *self.also_requires)
 
 
 _ACTIONS: dict[str, ApprovalAction] = {}

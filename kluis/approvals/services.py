@@ -235,7 +235,8 @@ def _check_decider(actor: Actor, request: ApprovalRequest) -> None:
     if actor.kind != "user" or actor.user_id is None:
         raise PermissionDenied(_("Only a person can approve or reject a request."))
     action = registry.get(request.action)
-    authorize(actor, action.approve_permission)
+    for permission in action.approve_permissions:
+        authorize(actor, permission)
     excluded = {request.requested_by_user_id}
     if action.excluded_users is not None:
         excluded |= action.excluded_users(request)

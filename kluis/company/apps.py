@@ -39,9 +39,11 @@ class CompanyConfig(AppConfig):
 
         provisioning.register(_add_member_from_sso)
         _inbox()
-        from kluis.company.approval_actions import register_mfa_reset
+        from kluis.company import approval_actions, notices_approvals
 
-        register_mfa_reset()  # the two-person rule: resetting someone's MFA
+        approval_actions.register()  # the two-person rule: privileged role grants
+        approval_actions.register_mfa_reset()  # and resetting someone's MFA
+        notices_approvals.register()
 
 
 def _inbox() -> None:

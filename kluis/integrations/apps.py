@@ -51,6 +51,9 @@ class IntegrationsConfig(AppConfig):
         from kluis.integrations import event_types
 
         event_types.register_all()
+        from kluis.integrations import approval_events
+
+        approval_events.register_all()
 
     def _schedule(self) -> None:
         """The worker's scheduled work: webhooks due and nobody sends, subscriptions failing

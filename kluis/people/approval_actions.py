@@ -78,6 +78,7 @@ def register() -> None:
                 "the wage in force (or changes its currency or period)."
             ),
             approve_permission="people.view_salary",
+            also_requires=("people.edit",),
             apply=_apply_wage,
             fingerprint=_wage_fingerprint,
         )
@@ -91,6 +92,7 @@ def register() -> None:
                 "changing their own is not held."
             ),
             approve_permission="people.view_bank",
+            also_requires=("people.edit",),
             apply=_apply_bank,
             fingerprint=_bank_fingerprint,
         )

@@ -27,8 +27,8 @@ def _shown(item: NavItem, grants: dict[str, str], tenant: Tenant) -> bool:
     return item.available is None or item.available(tenant)
 
 
-def _entry(label: Any, url: str) -> dict[str, Any]:
-    return {"label": label, "url": url, "active": False}
+def _entry(label: Any, url: str, badge: int = 0) -> dict[str, Any]:
+    return {"label": label, "url": url, "active": False, "badge": badge}
 
 
 def _mark_current(path: str, groups: list[dict[str, Any]], user_menu: list[dict[str, Any]]) -> None:
@@ -62,7 +62,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         grants = grants_of(actor)
         for group in NAVIGATION:
             items = [
-                _entry(item.label, reverse(item.url_name))
+                _entry(
+                    item.label,
+                    reverse(item.url_name),
+                    item.badge(actor) if item.badge is not None else 0,
+                )
                 for item in group.items
                 if _shown(item, grants, membership.tenant)
             ]

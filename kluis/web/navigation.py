@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kluis.access.actor import Actor
 from kluis.access.permissions import Scope
+from kluis.approvals.selectors import waiting_count
 from kluis.sandbox.services import sandbox_allowed
 from kluis.tenancy.models import Tenant
 
@@ -24,6 +26,8 @@ class NavItem:
     min_scope: Scope = Scope.SELF  # e.g. TEAM: only for those whose grant reaches a team
     # Shown only where this holds for the company (a feature behind a flag, say).
     available: Callable[[Tenant], bool] | None = None
+    # A count shown beside the label (what waits for the person), 0 for none.
+    badge: Callable[[Actor], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Teams"), "people:teams", "people.edit", Scope.COMPANY),
             NavItem(_("Members"), "members:members", "tenancy.view_members"),
             NavItem(_("Roles"), "roles:roles", "access.view_roles"),
+            # The two-person rule's requests (waiting for me, mine, all).
+            NavItem(_("Approvals"), "approvals:list", "access.view_roles", badge=waiting_count),
         ),
     ),
     NavGroup(
@@ -107,6 +113,7 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Checklists"), "checklists:templates", "checklists.manage"),
             NavItem(_("Sign-in settings"), "signin_settings", "identity.manage_signin"),
             NavItem(_("Single sign-on"), "identity_sso:settings", "identity.manage_sso"),
+            NavItem(_("Two-person rule"), "approvals:settings", "approvals.manage"),
             NavItem(_("API keys"), "integrations:api_keys", "integrations.manage"),
             NavItem(_("Connected apps"), "integrations:connected_apps", "integrations.manage"),
             NavItem(_("Webhooks"), "integrations:webhooks", "integrations.manage_webhooks"),

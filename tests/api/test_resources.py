@@ -27,6 +27,7 @@ import kluis.api.urls  # noqa: F401  (the apps register their resources)
 from kluis.access.actor import Actor
 from kluis.access.permissions import API_SCOPES
 from kluis.api.registry import Resource, resources
+from kluis.approvals.services import submit
 from kluis.offboarding.api.offboardings import OFFBOARDINGS
 from kluis.people.models import Department, Employee
 from kluis.people.services import organisation, pay
@@ -65,6 +66,13 @@ def _make_every_kind_of_row(demo: dict[str, Tenant]) -> None:
         calendar_rows(company)
     for company in demo.values():  # an offboarding waiting for approval (member3's)
         an_offboarding(company)
+        # A request held for a second approver (the two-person rule's own action).
+        submit(
+            Actor.system("resource harness", company),
+            "approvals.policy",
+            tenant=company,
+            payload={},
+        )
 
 
 RESOURCES = resources()

@@ -117,6 +117,7 @@ def test_a_row_written_by_the_database_is_the_row_read_alone(
 
     from kluis.access.actor import Actor
     from kluis.access.permissions import API_SCOPES
+    from kluis.approvals.services import submit
     from kluis.people.services import pay
 
     tenant = demo["demo-bv"]
@@ -135,6 +136,8 @@ def test_a_row_written_by_the_database_is_the_row_read_alone(
         )
     calendar_rows(tenant)  # the demo has leave types only
     an_offboarding(tenant)  # the demo has none
+    # A request held for a second approver (the demo has none).
+    submit(Actor.system("row json", tenant), "approvals.policy", tenant=tenant, payload={})
     needed = resource.viewset.required_permissions["GET"]
     client = api([scope for scope, grants in API_SCOPES.items() if needed in grants])
     url = f"/api/v1/{resource.prefix}/"

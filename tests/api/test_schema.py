@@ -8,6 +8,8 @@ import re
 
 from django.test import Client
 
+from kluis.access.actor import Actor
+from kluis.approvals.services import submit
 from kluis.tenancy.models import Tenant
 from tests.api_client import PROBLEM_JSON
 from tests.offboarding.support import an_offboarding
@@ -128,6 +130,8 @@ def test_every_field_every_resource_returns_is_documented(api):
     client = api()
     calendar_rows(Tenant.objects.get(slug="demo-bv"))  # the demo has leave types only
     an_offboarding(Tenant.objects.get(slug="demo-bv"))  # the demo has none
+    demo_bv = Tenant.objects.get(slug="demo-bv")  # a request held for a second approver
+    submit(Actor.system("schema", demo_bv), "approvals.policy", tenant=demo_bv, payload={})
     employee = json.loads(client.get("/api/v1/employees/?page_size=1").content)["results"][0]
     component = {"employee": employee["id"], "kind": "meal_vouchers", "amount": "8.00"}
     added = client.post("/api/v1/wage-components/", {**component, "start_date": "2026-01-01"})

@@ -178,9 +178,13 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         Employee.objects.get(tenant=tenant, work_email="member2@demo-bv.test"),
         {"last_day": "2026-12-31", "reason": "Probe", "moment": "end_of_last_day"},
     )
+    # A request held for a second approver (the two-person rule's own action).
+    held = submit(owner, "approvals.policy", tenant=tenant, payload={})
     return {
         ("offboarding", "pk"): lambda: leaving.pk,
         ("offboarding", "employee_pk"): lambda: worker.pk,
+        ("approvals", "pk"): lambda: held.pk,
+        ("api", "approval_pk"): lambda: held.pk,
         ("timeoff", "pk"): lambda: leave.pk,
         ("timeoff", "absence_detail", "pk"): lambda: sick.pk,
         # HR's set-up pages name other objects by `pk` (ids by URL name, as above).

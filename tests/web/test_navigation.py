@@ -131,7 +131,8 @@ def test_auditor_sees_the_audit_log_members_and_roles_only(demo, login):
     nav = nav_of(login(AUDITOR, "demo-bv"))
     assert list(nav.groups) == ["Home", "Organisation", "Reports"]
     assert [text for text, _, _ in nav.groups["Reports"]] == ["Audit log"]
-    assert [text for text, _, _ in nav.groups["Organisation"]] == ["Members", "Roles"]
+    # ... and the two-person rule's requests (an auditor reads all of them).
+    assert [text for text, _, _ in nav.groups["Organisation"]] == ["Members", "Roles", "Approvals"]
 
 
 def test_an_operator_without_a_company_lands_on_the_operator_pages(demo):

@@ -22,6 +22,16 @@ from kluis.audit.services import diff, record
 from kluis.integrations.events import emit
 from kluis.tenancy.models import Membership, Tenant
 
+# Granting these is held for a second approver when the company chose so (an Owner grant
+# always, once the company has two owners): kluis/company/approval_actions.py.
+PRIVILEGED = ("owner", "hr_admin", "auditor")
+
+
+def hold_privileged_grant(actor: Actor, membership: Membership, role: Role) -> None:
+    from kluis.company.approval_actions import gate_role_grant
+
+    gate_role_grant(actor, membership, role)
+
 
 def _check_tenant(actor: Actor, tenant: Tenant) -> None:
     if not actor.is_system and (actor.tenant is None or actor.tenant.pk != tenant.pk):
@@ -199,6 +209,13 @@ def grant_role(actor: Actor, membership: Membership, role: Role) -> RoleAssignme
     authorize(actor, "access.manage_roles")
     if role.tenant_id != membership.tenant_id:
         raise ValidationError(_("That role belongs to another company."))
+    if role.builtin_key in PRIVILEGED and not actor.is_system:
+        if membership.role_assignments.filter(role=role).exists():
+            raise ValidationError(
+                _("%(member)s already has the role %(role)s.")
+                % {"member": membership.display_name, "role": role}
+            )
+        hold_privileged_grant(actor, membership, role)  # may raise HeldForApproval
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -39,6 +39,7 @@ from kluis.people.services import (
 )
 from kluis.tenancy.models import Membership, Tenant
 from tests.conftest import actor_for, member
+from tests.integrations.webhooks.approval_cases import APPROVAL_CASES
 from tests.integrations.webhooks.checklist_cases import CHECKLIST_CASES
 from tests.integrations.webhooks.master_data_cases import MASTER_DATA_CASES
 from tests.integrations.webhooks.offboarding_cases import OFFBOARDING_CASES
@@ -343,4 +344,5 @@ CASES: dict[str, Case] = {
     **MASTER_DATA_CASES,  # archiving departments and teams (issue 17)
     **CHECKLIST_CASES,  # onboarding and offboarding checklists (issue 18)
     **OFFBOARDING_CASES,  # a leaver's access revoked under four eyes (issue 18)
+    **APPROVAL_CASES,  # the two-person rule (issue 18)
 }

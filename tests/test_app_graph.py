@@ -32,7 +32,8 @@ LAYERS: list[set[str]] = [
     {"company"},  # members and roles pages, resources and services; new companies; demo
     {"people"},  # the domain app: the HR file
     {"timeoff"},  # leave, absence, balances, the calendar (uses people's services)
-    {"checklists", "offboarding"},  # joining and leaving: checklists, access revocation
+    {"offboarding"},  # leaving: access revoked under four eyes at the effective moment
+    {"checklists"},  # joining and leaving: checklists (an offboarding starts its checklist)
     # operations around the domain: backups, the status page, release notes, sandboxes
     {"backups", "status", "releases", "sandbox"},
     {"reports"},  # reports for HR and managers (people's and timeoff's figures)

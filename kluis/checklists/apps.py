@@ -28,6 +28,35 @@ class ChecklistsConfig(AppConfig):
         )
         demo.register(self.label, _load_demo, upgrade=_upgrade_demo)
         profile_panels.register(self.label, _profile_panel)
+        from kluis.offboarding import hooks as offboarding_hooks
+
+        offboarding_hooks.listen(_on_offboarding)
+
+
+def _on_offboarding(what: str, actor: Any, offboarding: Any) -> None:
+    """An offboarding HR starts brings the leaver's offboarding checklist with it: the
+    matching template, due dates counted from the last working day, when the requester
+    keeps checklists and the leaver has no open one (it never holds the offboarding up)."""
+    if what != "started":
+        return
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from kluis.access.authorization import can_for
+    from kluis.checklists.selectors import matching_template
+    from kluis.checklists.services import start_checklist
+
+    if not can_for(actor, "checklists.manage"):
+        return
+    employee = offboarding.employee
+    template = matching_template(employee.tenant_id, "offboarding", employee)
+    if template is None:
+        return
+    try:
+        with transaction.atomic():
+            start_checklist(actor, employee, template, anchor_date=offboarding.last_day)
+    except ValidationError:
+        return  # an offboarding checklist is already open for them
 
 
 def _profile_panel(request: Any, actor: Any, employee: Any) -> str:

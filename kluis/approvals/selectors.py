@@ -7,6 +7,7 @@ excluded) and by readers of the whole audit log (`audit.view_all`); by nobody el
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can_for
@@ -115,3 +116,19 @@ def deciders(request: ApprovalRequest) -> list[Membership]:
         .select_related("user")
         .order_by("pk")
     )
+
+
+def of_action(actor: Actor, pk: int, action: str) -> ApprovalRequest:
+    """The request `pk` for `action` of the actor's company: one 404 for missing, another
+    action's and another company's (the pages that hand an approved result over)."""
+    if actor.tenant is None:
+        raise Http404
+    found = (
+        ApprovalRequest.objects.for_tenant(actor.tenant)
+        .filter(pk=pk, action=action)
+        .select_related("tenant")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

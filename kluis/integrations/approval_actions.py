@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +27,7 @@ from kluis.access.authorization import can_for
 from kluis.access.permissions import API_SCOPES
 from kluis.approvals import registry
 from kluis.approvals.models import ApprovalRequest, Status
+from kluis.approvals.selectors import of_action
 from kluis.approvals.services import PURPOSE, gate, sealed_part
 from kluis.audit.services import record
 from kluis.crypto import vault
@@ -152,18 +152,8 @@ def _seal_handover(request: ApprovalRequest, handover: dict[str, Any] | None) ->
 
 
 def approved_request(actor: Actor, pk: int) -> ApprovalRequest:
-    """The credential request `pk` of the actor's company (404 otherwise)."""
-    if actor.tenant is None:
-        raise Http404
-    found = (
-        ApprovalRequest.objects.for_tenant(actor.tenant)
-        .filter(pk=pk, action=KEY)
-        .select_related("tenant")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    """The request `pk` of this action in the actor's company (404 otherwise)."""
+    return of_action(actor, pk, KEY)
 
 
 def waiting_secret(actor: Actor, request: ApprovalRequest) -> bool:

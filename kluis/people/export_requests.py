@@ -20,7 +20,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from kluis.access.actor import Actor
 from kluis.access.holds import ApprovalStamp
 from kluis.approvals.models import ApprovalRequest, Status
+from kluis.approvals.selectors import of_action
 from kluis.approvals.services import gate
 from kluis.audit.services import record
 from kluis.people import exports
@@ -120,18 +120,8 @@ def release(actor: Actor, request: ApprovalRequest) -> dict[str, Any]:
 
 
 def released(actor: Actor, pk: int) -> ApprovalRequest:
-    """The approved export request `pk` of the actor's company (404 otherwise)."""
-    if actor.tenant is None:
-        raise Http404
-    found = (
-        ApprovalRequest.objects.for_tenant(actor.tenant)
-        .filter(pk=pk, action=KEY)
-        .select_related("tenant")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    """The request `pk` of this action in the actor's company (404 otherwise)."""
+    return of_action(actor, pk, KEY)
 
 
 def unavailable(actor: Actor, request: ApprovalRequest) -> str:

@@ -1,6 +1,7 @@
 """When an offboarding takes effect: at once, or at the end of the last working day in the
-company's time zone. Kluis keeps no time zone per company: an installation serves one
-region, whose zone is settings.TIME_ZONE (KLUIS_TIME_ZONE), so that is the company's."""
+company's time zone: the zone of the country whose calendar the company keeps (Settings >
+Time off; each of those countries has one zone), else the installation's
+(settings.TIME_ZONE, KLUIS_TIME_ZONE)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,21 @@ from django.conf import settings
 from kluis.offboarding.models import Moment
 from kluis.tenancy.models import Tenant
 
+# The countries whose calendars Kluis keeps (kluis.timeoff.calendar.COUNTRIES) and their zone.
+ZONES = {
+    "BE": "Europe/Brussels",
+    "NL": "Europe/Amsterdam",
+    "LU": "Europe/Luxembourg",
+    "FR": "Europe/Paris",
+    "DE": "Europe/Berlin",
+}
+
 
 def company_zone(tenant: Tenant) -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+    from kluis.timeoff.models import TimeoffSettings
+
+    country = TimeoffSettings.objects.for_tenant(tenant).values_list("country", flat=True).first()
+    return ZoneInfo(ZONES.get(country or "", settings.TIME_ZONE))
 
 
 def end_of_day(tenant: Tenant, day: dt.date) -> dt.datetime:

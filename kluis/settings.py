@@ -12,17 +12,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from kluis.settings_env import ENV, PRODUCTION
+from kluis.settings_env import BASE_DIR, DATA_DIR, ENV, PRODUCTION
 from kluis.settings_env import env_bool as _bool
 from kluis.settings_env import env_list as _list
-from kluis.settings_env import env_path as _path
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = _path("KLUIS_DATA_DIR", BASE_DIR / "var")  # empty means the default
 
 # A development key is fine on a laptop; production refuses it (see the check below).
 INSECURE_DEFAULT_SECRET_KEY = "kluis-insecure-development-key-do-not-use-in-production"  # noqa: S105
@@ -170,43 +165,8 @@ TEMPLATES = [
     }
 ]
 
-# --- Database -----------------------------------------------------------------------
-DATABASE_URL = os.environ.get("KLUIS_DATABASE_URL", "").strip()
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES["default"].setdefault("OPTIONS", {})
-else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "kluis.sqlite3"),
-            # Keep each server thread's connection (and its PRAGMAs) between requests, as
-            # for a KLUIS_DATABASE_URL: opening one per request cost about a millisecond.
-            "CONN_MAX_AGE": 60,
-        }
-    }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend with writers queued on a lock file (kluis/operations/sqlite/base.py).
-    DATABASES["default"]["ENGINE"] = "kluis.operations.sqlite"
-    # The test database in memory, as Django makes it for its own SQLite engine (named
-    # here, so that pytest-django's per-worker suffix does not take it for a file).
-    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
-    # WAL + immediate transactions + a busy timeout: the web server and the worker can
-    # write at the same time without "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-        "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=30000;"
-        ),
-        **DATABASES["default"].get("OPTIONS", {}),
-    }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# --- Database (KLUIS_DATABASE_URL, pooling, timeouts): kluis/settings_database.py -----
+from kluis.settings_database import *  # noqa: E402, F403  (settings read by name)
 
 # --- Authentication -----------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
@@ -258,19 +218,9 @@ from kluis.settings_signin import *  # noqa: E402, F403  (settings read by name)
 # Sessions are recorded at sign-in (address, browser), not written on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
 
-# --- Cache (allauth's sign-in rate limits live here) -----------------------------------
-# A file cache is shared by every web process on one host, so rate limits hold across
-# Granian's workers; the test suite uses per-process memory.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        if ENV == "test"
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
-        }
-    )
-}
+# --- State shared by every process and node (the cache, where API requests are counted):
+# kluis/settings_shared_state.py.
+from kluis.settings_shared_state import *  # noqa: E402, F403  (settings read by name)
 
 # --- Sessions, cookies, transport security -------------------------------------------
 # (Session lifetimes: kluis/settings_signin.py.)
@@ -339,40 +289,11 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
-# --- Uploaded files (employee photos): never served directly, only through views that
-# check permissions; documents (a later issue) are encrypted at rest. -----------------
-MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "/media-not-served/"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# --- Uploaded files and static files: kluis/settings_storage.py -------------------------
+from kluis.settings_storage import *  # noqa: E402, F403  (settings read by name)
 
-# --- Static files ---------------------------------------------------------------------
-STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
-}
-WHITENOISE_USE_FINDERS = not PRODUCTION
-if not PRODUCTION:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
-
-# --- Background tasks -------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("KLUIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
-WORKER_HEARTBEAT_SECONDS = 10
-WORKER_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("KLUIS_WORKER_MAX_AGE", "60"))
-HEALTH_MIN_FREE_DISK_BYTES = int(os.environ.get("KLUIS_MIN_FREE_DISK_BYTES", str(200 * 1024**2)))
+# --- Background tasks and the worker: kluis/settings_tasks.py ---------------------------
+from kluis.settings_tasks import *  # noqa: E402, F403  (settings read by name)
 
 # Webhook delivery (timeouts, retries, private targets): KLUIS_* variables, in
 # kluis/settings_webhooks.py.
@@ -451,9 +372,6 @@ for _variable, _rate in (
         raise ImproperlyConfigured(
             f"{_variable} must look like 600/min (per s, min, h or d), not {_rate!r}"
         )
-# Where those requests are counted: a table every web process of this host shares (see
-# kluis/api/throttling.py); the test suite counts in its per-process cache.
-API_RATE_LIMIT_FILE = "" if ENV == "test" else str(DATA_DIR / "ratelimits.bin")
 # Pepper of the stored API key digests; default: derived from the secret key (so rotating
 # the secret key invalidates every API key; set this to rotate them independently).
 API_KEY_PEPPER = os.environ.get("KLUIS_API_KEY_PEPPER", "")

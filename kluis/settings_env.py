@@ -14,6 +14,8 @@ if ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured(f"KLUIS_ENV must be development, production or test, not {ENV!r}")
 PRODUCTION = ENV == "production"
 
+BASE_DIR = Path(__file__).resolve().parent.parent
+
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -40,3 +42,6 @@ def env_whole_number(name: str, default: int, least: int, most: int | None = Non
         bounds = f"from {least} to {most}" if most is not None else f"of at least {least}"
         raise ImproperlyConfigured(f"{name} must be a whole number {bounds}")
     return int(value)
+
+
+DATA_DIR = env_path("KLUIS_DATA_DIR", BASE_DIR / "var")  # empty means the default

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite needs two Debian packages: postgresql (server binaries for the PostgreSQL
-# run) and chromium (for the end-to-end tests). Install what is missing when root;
+# The test suite needs four Debian packages: postgresql (server binaries for the PostgreSQL
+# run), chromium (for the end-to-end tests), redis-server and haproxy (the shared state and
+# the several-node tests: a Redis server and a load balancer on loopback). Install what is missing when root;
 # otherwise say what to install and fail.
 set -euo pipefail
 
@@ -11,6 +12,12 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && [ -z "${PG_BIND
 fi
 if [ ! -x /usr/bin/chromium ]; then
     missing+=(chromium)
+fi
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+    missing+=(redis-server)
+fi
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+    missing+=(haproxy)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -38,6 +38,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_production_without_a_master_key_refuses_to_start_in_one_line(tmp_path):
     result = _kluis(tmp_path, "manage", "check", **PRODUCTION)
     assert result.returncode == 2
@@ -48,6 +49,7 @@ def test_production_without_a_master_key_refuses_to_start_in_one_line(tmp_path):
     assert not (tmp_path / "master_keys").exists()  # and it did not make one
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_production_does_not_fall_back_to_the_data_directory_keyring(tmp_path):
     keyring.create_keyring_file(tmp_path / "master_keys")
     refused = _kluis(tmp_path, "manage", "check", **PRODUCTION)
@@ -66,6 +68,7 @@ def test_production_does_not_fall_back_to_the_data_directory_keyring(tmp_path):
     assert named.returncode == 0, named.stderr
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_production_starts_with_a_master_key_from_the_environment(tmp_path):
     result = _kluis(
         tmp_path,
@@ -93,6 +96,7 @@ def test_production_starts_with_a_master_key_from_the_environment(tmp_path):
     ],
     ids=["not-base64", "too-short", "missing-file"],
 )
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_production_refuses_an_unusable_master_key_in_one_line(tmp_path, env, complaint):
     result = _kluis(tmp_path, "manage", "check", **PRODUCTION, **env)
     assert result.returncode == 2
@@ -102,6 +106,7 @@ def test_production_refuses_an_unusable_master_key_in_one_line(tmp_path, env, co
     assert env.get("KLUIS_MASTER_KEY", "\x00") not in result.stderr  # no key material shown
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_manage_py_in_production_fails_without_a_master_key(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLUIS_", "DJANGO_"))}
     environment.update({"KLUIS_DATA_DIR": str(tmp_path), **PRODUCTION})

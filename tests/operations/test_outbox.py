@@ -95,6 +95,7 @@ def test_the_outbox_page_is_off_with_another_backend(demo, login):
     assert login("member1@demo-bv.test").get("/dev/outbox/", secure=True).status_code == 404
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_development_uses_the_outbox_by_default(tmp_path: Path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLUIS_", "DJANGO_"))}
     environment.update({"KLUIS_DATA_DIR": str(tmp_path), "KLUIS_ENV": "development"})
@@ -117,6 +118,7 @@ def test_development_uses_the_outbox_by_default(tmp_path: Path):
     assert result.stdout.strip() == outbox.BACKEND, result.stderr
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_production_refuses_to_start_with_the_outbox(tmp_path: Path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("KLUIS_", "DJANGO_"))}
     environment.update(

@@ -10,6 +10,10 @@ import pytest
 
 from tests.status.offline_server import database_down_server, fetch
 
+# A server process whose database is a closed port, whatever the stage's database: the
+# SQLite stage runs these, the PostgreSQL stage would run the very same thing again.
+pytestmark = pytest.mark.own_sqlite
+
 
 def _last_known() -> dict[str, object]:
     today = dt.datetime.now(dt.UTC).date()

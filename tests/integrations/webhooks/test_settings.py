@@ -7,6 +7,8 @@ import secrets
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.crypto.conftest import KLUIS, ROOT, new_key_text
 
 
@@ -42,6 +44,7 @@ def production(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.own_sqlite  # child processes on their own SQLite, whatever the stage's database
 def test_production_requires_https_targets_and_refuses_private_ones(tmp_path: Path) -> None:
     plain = production(tmp_path)
     assert plain.returncode == 0, plain.stderr

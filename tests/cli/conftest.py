@@ -4,13 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run_kluis
+from tests.sqlite_template import migrated_copy
 
 
 @pytest.fixture(scope="module")
 def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory with a migrated SQLite database, shared by a module's tests."""
     data_dir = tmp_path_factory.mktemp("kluis-data")
-    result = run_kluis(data_dir, "manage", "migrate", "--verbosity", "0")
-    assert result.returncode == 0, result.stderr
+    migrated_copy(data_dir)
     return data_dir

@@ -20,6 +20,7 @@ import pytest
 
 from kluis.operations.redirect import https_location
 from tests.cli.helpers import KLUIS, kluis_env, run_kluis
+from tests.sqlite_template import migrated_copy
 
 # The kluis command against its own SQLite data directory, whatever the stage's database:
 # run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
@@ -250,6 +251,7 @@ def test_a_busy_http_port_names_the_http_port_option(running: KluisUp, tmp_path:
 
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_the_next_up_keeps_the_data(tmp_path: Path) -> None:
+    migrated_copy(tmp_path)  # what is tested is the stopping, not the migrating
     first = KluisUp(tmp_path, "--no-demo")
     try:
         first.wait_until_running()
@@ -284,6 +286,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_up_keeps_the_data(tmp_path: Path) -> 
 
 @pytest.mark.slow
 def test_a_child_dying_stops_everything_with_one_line_and_exit_1(tmp_path: Path) -> None:
+    migrated_copy(tmp_path)  # what is tested is the stopping, not the migrating
     kluis = KluisUp(tmp_path, "--no-demo")
     try:
         kluis.wait_until_running()

@@ -14,6 +14,7 @@ import pytest
 
 from kluis.operations.stopper import Stopper
 from tests.operations.test_serving import KluisUp, _port_is_free
+from tests.sqlite_template import migrated_copy
 
 # The kluis command against its own SQLite data directory, whatever the stage's database:
 # run in the SQLite stage only (the PostgreSQL stage would run the very same thing).
@@ -57,6 +58,7 @@ def test_a_sleeper_wakes_as_soon_as_a_signal_comes(stopper: Stopper) -> None:
 
 @pytest.mark.slow
 def test_two_terms_in_quick_succession_stop_kluis_up_cleanly(tmp_path: Path) -> None:
+    migrated_copy(tmp_path)  # what is tested is the stopping, not the migrating
     kluis = KluisUp(tmp_path, "--no-demo")
     try:
         kluis.wait_until_running()

@@ -61,6 +61,18 @@ def redis_key_prefix_from_env() -> str:
     return prefix
 
 
+def redis_caches(url: str, prefix: str) -> dict[str, dict[str, object]]:
+    """CACHES for Django's cache on Redis at `url`, under `prefix` (the installation's)."""
+    return {
+        "default": {
+            "BACKEND": "kluis.operations.shared_cache.SharedRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"{prefix}:c",
+            "KEY_FUNCTION": "kluis.operations.shared_cache.make_key",
+        }
+    }
+
+
 REDIS_URL = redis_url_from_env()
 REDIS_KEY_PREFIX = redis_key_prefix_from_env()
 
@@ -70,14 +82,7 @@ REDIS_KEY_PREFIX = redis_key_prefix_from_env()
 # per-process memory.
 CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "kluis.operations.shared_cache.SharedRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:c",
-            "KEY_FUNCTION": "kluis.operations.shared_cache.make_key",
-        }
-    }
+    CACHES = redis_caches(REDIS_URL, REDIS_KEY_PREFIX)
 else:
     CACHES = {
         "default": (

@@ -56,13 +56,13 @@ class GuardedRedisClient(RedisCacheClient):
     def _run(self, operation: Callable[[], Any], fallback: Callable[[], Any]) -> Any:
         if OUTAGE.available():
             try:
+                if self._pending or self._pending_clear:
+                    self._replay()  # first: a stale entry must not be read
                 result = operation()
             except redis.exceptions.RedisError as error:
                 OUTAGE.failed(error)
             else:
                 OUTAGE.succeeded()
-                if self._pending or self._pending_clear:
-                    self._replay()
                 return result
         UNAVAILABLE.labels("cache").inc()
         return fallback()
@@ -85,9 +85,9 @@ class GuardedRedisClient(RedisCacheClient):
                 self._clear_keys()
             elif keys:
                 self.get_client(None, write=True).delete(*keys)
-        except redis.exceptions.RedisError as error:
-            OUTAGE.failed(error)
+        except redis.exceptions.RedisError:
             self._keep(None if clear else keys)
+            raise
 
     def _clear_keys(self) -> bool:
         client = self.get_client(None, write=True)

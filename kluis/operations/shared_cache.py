@@ -1,9 +1,17 @@
 """Django's cache on Redis (KLUIS_REDIS_URL): Django's RedisCache, made so that Redis being
 away never fails a request.
 
-- An operation that cannot reach Redis is a miss (`get` gives the default, `add` and
-  `touch` False, `incr` the ValueError of a missing key) or a no-op (`set`), and leaves
-  Redis alone for a second (kluis/operations/shared_state.py `OUTAGE`).
+- An operation that cannot reach Redis is a miss (`get` gives the default, `touch` False)
+  or a no-op (`set`), and leaves Redis alone for a second (kluis/operations/shared_state.py
+  `OUTAGE`): whatever is cached is read from the database meanwhile, never from this
+  process's memory (another node may have changed it).
+- `add` (a lock, a mark; allauth's rate-limit locks, the app sign-ins' purge lock, the
+  status page's subscription counter with `incr`) works in this process's memory while
+  Redis is away, so they go on working per process instead of refusing (allauth would
+  answer every sign-in 429); that memory is dropped when Redis is back. Except one-time
+  marks (ONE_TIME_MARKS: a TOTP code used, a social login token seen): kept in one
+  process they could be used again on another, so their `add` fails (the code is
+  refused) until Redis answers.
 - A `delete` (or `delete_many`, `clear`) that could not reach Redis is kept and done as
   soon as Redis answers again: an entry some code dropped because it became wrong (a
   company's sign-in policy) must not come back after the outage.
@@ -19,28 +27,33 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
 
 from kluis.operations.shared_state import OUTAGE, UNAVAILABLE, pool_options
 
+# Keys whose `add` marks something as used once, for every node: refused while Redis is
+# away (allauth's TOTP codes: a code is accepted once; its social-login JWT ids).
+ONE_TIME_MARKS = ("allauth.mfa.totp.used", "jwt:iss=")
 # Deletes kept during an outage, at most; beyond them the whole cache is dropped when
 # Redis is back (the safe side: only misses).
 MAX_PENDING_DELETES = 10_000
+# What `add` keeps in a process while Redis is away: at most this many entries, each at
+# most this long.
+MAX_LOCAL_ENTRIES = 10_000
+LOCAL_MAX_SECONDS = 3600
 
 
 def make_key(key: str, key_prefix: str, version: int) -> str:
     """KEY_FUNCTION: `<prefix>:<version>:<digest of the key>`."""
     digest = hashlib.blake2b(str(key).encode(), digest_size=16).hexdigest()
     return f"{key_prefix}:{version}:{digest}"
-
-
-def _missing_key() -> Any:
-    raise ValueError("the key is not in the cache (Redis is unreachable)")
 
 
 class GuardedRedisClient(RedisCacheClient):
@@ -52,6 +65,8 @@ class GuardedRedisClient(RedisCacheClient):
         self._pending: set[str] = set()
         self._pending_clear = False
         self._lock = threading.Lock()
+        # While Redis is away: what `add` made in this process (key -> value, expiry).
+        self._local: dict[str, tuple[Any, float]] = {}
 
     def _run(self, operation: Callable[[], Any], fallback: Callable[[], Any]) -> Any:
         if OUTAGE.available():
@@ -63,6 +78,9 @@ class GuardedRedisClient(RedisCacheClient):
                 OUTAGE.failed(error)
             else:
                 OUTAGE.succeeded()
+                if self._local:
+                    with self._lock:
+                        self._local.clear()
                 return result
         UNAVAILABLE.labels("cache").inc()
         return fallback()
@@ -101,12 +119,39 @@ class GuardedRedisClient(RedisCacheClient):
             client.unlink(*batch)
         return True
 
-    def add(self, key: Any, value: Any, timeout: Any) -> bool:
+    def add(self, key: Any, value: Any, timeout: Any, one_time: bool = False) -> bool:
         return bool(
             self._run(
-                lambda: super(GuardedRedisClient, self).add(key, value, timeout), lambda: False
+                lambda: super(GuardedRedisClient, self).add(key, value, timeout),
+                lambda: False if one_time else self._local_add(key, value, timeout),
             )
         )
+
+    def _local_add(self, key: str, value: Any, timeout: int | None) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._local) > MAX_LOCAL_ENTRIES:
+                self._local = {k: v for k, v in self._local.items() if v[1] > now}
+            held = self._local.get(key)
+            if held is not None and held[1] > now:
+                return False
+            if timeout != 0 and len(self._local) <= MAX_LOCAL_ENTRIES:
+                expires = now + (timeout if timeout is not None else LOCAL_MAX_SECONDS)
+                self._local[key] = (value, min(expires, now + LOCAL_MAX_SECONDS))
+            return True
+
+    def _local_incr(self, key: str, delta: int) -> int:
+        with self._lock:
+            held = self._local.get(key)
+            if held is None or held[1] <= time.monotonic() or not isinstance(held[0], int):
+                raise ValueError("the key is not in the cache (Redis is unreachable)")
+            self._local[key] = (held[0] + delta, held[1])
+            return held[0] + delta
+
+    def _local_delete(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._local.pop(key, None)
 
     def get(self, key: Any, default: Any) -> Any:
         return self._run(lambda: super(GuardedRedisClient, self).get(key, default), lambda: default)
@@ -122,6 +167,7 @@ class GuardedRedisClient(RedisCacheClient):
     def delete(self, key: Any) -> bool:
         def kept() -> bool:
             self._keep([key])
+            self._local_delete([key])
             return False
 
         return bool(self._run(lambda: super(GuardedRedisClient, self).delete(key), kept))
@@ -138,7 +184,10 @@ class GuardedRedisClient(RedisCacheClient):
 
     def incr(self, key: Any, delta: int) -> int:
         return int(
-            self._run(lambda: super(GuardedRedisClient, self).incr(key, delta), _missing_key)
+            self._run(
+                lambda: super(GuardedRedisClient, self).incr(key, delta),
+                lambda: self._local_incr(key, delta),
+            )
         )
 
     def set_many(self, data: Any, timeout: Any) -> None:
@@ -146,8 +195,14 @@ class GuardedRedisClient(RedisCacheClient):
 
     def delete_many(self, keys: Any) -> None:
         keys = list(keys)
+
+        def kept() -> None:
+            self._keep(keys)
+            self._local_delete(keys)
+
         self._run(
-            lambda: super(GuardedRedisClient, self).delete_many(keys), lambda: self._keep(keys)
+            lambda: super(GuardedRedisClient, self).delete_many(keys),
+            kept,
         )
 
     def clear(self) -> bool:
@@ -160,6 +215,13 @@ class GuardedRedisClient(RedisCacheClient):
 
 class SharedRedisCache(RedisCache):
     """CACHES["default"] when KLUIS_REDIS_URL is set (kluis/settings_shared_state.py)."""
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        made = self.make_and_validate_key(key, version=version)
+        one_time = str(key).startswith(ONE_TIME_MARKS)
+        return self._cache.add(made, value, self.get_backend_timeout(timeout), one_time=one_time)
 
     @cached_property
     def _cache(self) -> GuardedRedisClient:

@@ -83,12 +83,19 @@ def test_the_cache_misses_without_exceptions_while_redis_is_away(on_redis, redis
     redis_server.stop()
     assert cache.get("kept") is None
     assert cache.get("kept", "default") == "default"
-    assert cache.add("new", 1) is False
     cache.set("new", 1)
     assert cache.get_many(["kept", "new"]) == {}
     assert cache.has_key("kept") is False
     with pytest.raises(ValueError):
         cache.incr("kept")
+    # Locks and counters made with `add` hold in this process meanwhile.
+    assert cache.add("a-lock", 0, 10) is True
+    assert cache.add("a-lock", 0, 10) is False
+    assert cache.incr("a-lock") == 1
+    cache.delete("a-lock")
+    assert cache.add("a-lock", 0, 10) is True
+    # A one-time mark cannot be made for every node: refused.
+    assert cache.add("allauth.mfa.totp.used?user=1&code=123456", "y", 30) is False
     assert cache.get_or_set("computed", 5) == 5
     cache.set_many({"a": 1})
     cache.delete_many(["a"])
@@ -98,6 +105,7 @@ def test_the_cache_misses_without_exceptions_while_redis_is_away(on_redis, redis
     _back(redis_server)
     cache.set("after", 2, 60)
     assert cache.get("after") == 2
+    assert cache.add("a-lock", 0, 10) is True  # in Redis again, the process's dropped
 
 
 def test_a_dead_redis_is_named_without_its_password(settings, on_redis, caplog):

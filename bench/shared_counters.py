@@ -181,7 +181,7 @@ def measure(data_dir: Path, redis_url: str, args: argparse.Namespace) -> None:
     )
     for name, value in requests.items():
         print(f"  {name:<20} {value:>10,.1f}")
-    shown = ", ".join(f"{name} {n:.1f}" for name, n in sorted(per_request.items()) if n > 0)
+    shown = ", ".join(f"{name} {n:.1f}" for name, n in sorted(per_request.items()) if n >= 0.1)
     print(f"  Redis commands a request: {shown} (GET/INCR/EXPIRE inside the one EVALSHA)")
     cost = 1 - requests["Redis (shared)"] / requests["host counters file"]
     verdict = "within" if cost <= TARGET_COST else "OVER"

@@ -7,7 +7,8 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from kluis.operations import logging, metrics_gauges
+        from kluis.operations import database, logging, metrics_gauges
 
+        database.connect_signals()  # statement timeouts: web requests vs everything else
         logging.connect_task_signals()
         metrics_gauges.register()

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
@@ -47,6 +47,8 @@ def reset_connection(raw: Any) -> None:
     or the worker). Runs on every return, after the pool rolled back whatever transaction
     was left open; a failure here makes the pool discard the connection."""
     raw.execute("SELECT set_config(%s, '', false)", [TENANT_SETTING])
+    if not raw.autocommit:  # the pool wants it idle: keep the widening, end the transaction
+        raw.commit()
 
 
 def wanted_timeout_ms() -> int:
@@ -62,16 +64,22 @@ def wanted_timeout_ms() -> int:
 def apply_statement_timeout(db: BaseDatabaseWrapper) -> None:
     """Give `db`'s open connection the current context's statement timeout, unless it has
     it already. Inside a transaction (a test's) the setting is made but not remembered:
-    a rollback undoes it."""
+    a rollback undoes it. On the driver's connection itself (already open: nothing to
+    connect); one that fails here is closed, and the request opens a new one."""
     raw = db.connection
     if db.vendor != "postgresql" or raw is None:
         return
     wanted = wanted_timeout_ms()
-    in_transaction = db.in_atomic_block or not db.get_autocommit()
+    in_transaction = db.in_atomic_block or not db.autocommit
     if not in_transaction and _applied.get(raw) == wanted:
         return
-    with db.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{wanted}ms"])
+    try:
+        with db.wrap_database_errors:
+            raw.execute("SELECT set_config('statement_timeout', %s, false)", [f"{wanted}ms"])
+    except DatabaseError:
+        _applied.pop(raw, None)
+        db.close()
+        return
     if in_transaction:
         _applied.pop(raw, None)
     else:

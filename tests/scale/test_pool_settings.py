@@ -74,7 +74,7 @@ def test_without_the_new_variables_the_database_settings_are_as_before(tmp_path)
 
 
 @pytest.mark.slow
-def test_a_pool_on_postgresql_and_wrong_values_refusing_the_start(tmp_path):
+def test_a_pool_on_postgresql(tmp_path):
     pooled = settings_with(
         tmp_path,
         KLUIS_DATABASE_URL="postgres://kluis@db.example/kluis",
@@ -89,6 +89,9 @@ def test_a_pool_on_postgresql_and_wrong_values_refusing_the_start(tmp_path):
     assert shown["reset"] == "reset_connection"
     assert (shown["web"], shown["worker"]) == (10, 3600)
 
+
+@pytest.mark.slow
+def test_wrong_values_refuse_the_start_naming_the_variable(tmp_path):
     sqlite = settings_with(tmp_path, KLUIS_DATABASE_POOL="2:16")
     assert sqlite.returncode != 0
     assert "KLUIS_DATABASE_POOL is for PostgreSQL" in sqlite.stderr

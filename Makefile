@@ -43,7 +43,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      install what is missing, then start Kluis (kluis up)"
 	@echo "make test     lint, tests on SQLite and PostgreSQL, end-to-end tests in Chromium, Zapier app"
-	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make lint     ruff check, ruff format --check, mypy, the migration linter"
 	@echo "make install  .venv with the locked dependencies, the front-end assets, the Zapier app's"
 	@echo "make bench    run the benchmarks in bench/"
 	@echo "make lock     re-pin requirements.lock (with hashes) after changing pyproject.toml"
@@ -94,11 +94,12 @@ system-packages:
 	@bash scripts/ensure-system-packages.sh
 
 lint: install
-	@echo "==> Lint: ruff check, ruff format --check, mypy"
+	@echo "==> Lint: ruff check, ruff format --check, mypy, backward-compatible migrations"
 	@start=$$SECONDS; failed=""; \
 	$(BIN)/ruff check . || failed="$$failed ruff-check"; \
 	$(BIN)/ruff format --check . || failed="$$failed ruff-format"; \
 	$(BIN)/mypy kluis || failed="$$failed mypy"; \
+	env -u KLUIS_DATABASE_URL $(PY) scripts/lint-migrations.py || failed="$$failed migrations"; \
 	if [ -n "$$failed" ]; then echo "==> Lint failed:$$failed"; exit 1; fi; \
 	echo "==> Lint passed in $$((SECONDS - start))s"
 

@@ -5,7 +5,8 @@ database of their own, a real HTTP receiver checking the Standard Webhooks signa
 For each backend:
 - a webhook made while the broker is away is kept in the database (the change does not
   fail), and once Redis is back a worker hands it to the broker and delivers it, signed;
-  a later event goes through the broker directly;
+  a later event goes through the broker directly; a worker stopped (SIGTERM) while it
+  sends finishes the task first;
 - two workers queue a scheduled job once per period, not once per worker;
 - a worker killed with SIGKILL in the middle of a task: the other worker runs the task
   again (at least once) because the broker hands it out again, not because of Kluis's
@@ -22,7 +23,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -69,18 +69,17 @@ owner = Actor.for_member(Membership.objects.get(tenant=tenant, user__email="owne
 subscription, secret = create_subscription(
     owner, tenant, {"url": URL, "event_types": ["member.created"]}, api_base="https://k.test"
 )
-print("SECRET", secret)
-"""
-
-HIRE = """
-from kluis.access.actor import Actor
+print("SECRET", secret, flush=True)
+# Once the worker delivered the ping (the webhook is then active), a new member: an event.
+import time
 from kluis.company.services import add_member
-from kluis.tenancy.models import Tenant
-tenant = Tenant.objects.get(slug="broker-bv")
+from kluis.integrations.webhooks.models import WebhookSubscription
+while not WebhookSubscription.objects.filter(verified_at__isnull=False).exists():
+    time.sleep(0.1)
 actor = Actor.system("test")
 actor.tenant = tenant
-add_member(actor, tenant, email=EMAIL)
-print("HIRED")
+add_member(actor, tenant, email="new@broker-bv.test")
+print("HIRED", flush=True)
 """
 
 
@@ -121,22 +120,35 @@ def _broker_env(data: Path, backend: str, redis: RedisServer, **extra: str) -> d
         KLUIS_TASKS_BACKEND=backend,
         KLUIS_TASKS_BROKER_URL=redis.url,
         KLUIS_TASKS_LOST_AFTER="4",
+        KLUIS_TASK_LOG_LEVEL="INFO",  # the tests read which task each worker ran
         **extra,
     )
 
 
-def _shell(env: dict[str, str], code: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", textwrap.dedent(code)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+class Company:
+    """One `manage.py shell` (one Django start): subscribe `url` to member.created, say
+    the secret, wait until the worker delivered the ping, then add a member."""
+
+    def __init__(self, env: dict[str, str], url: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", f"URL = {url!r}\n" + SUBSCRIBE],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def said(self, word: str) -> str:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith(word + " ") or line.strip() == word:
+                return line.split()[-1]
+        pytest.fail(f"the shell ended ({self.process.wait()}) before saying {word}")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
 
 
 class Worker:
@@ -200,10 +212,6 @@ def workers() -> Iterator[list[Worker]]:
         worker.stop()
 
 
-def _secret(output: str) -> str:
-    return next(line.split()[1] for line in output.splitlines() if line.startswith("SECRET "))
-
-
 def _events(receiver: Receiver) -> list[Received]:
     return [r for r in receiver.events() if r.json.get("type") == "member.created"]
 
@@ -213,30 +221,42 @@ def test_webhooks_go_through_the_broker_and_survive_it_being_away(
     backend: str, data_dir: Path, redis_url: str, redis_server: RedisServer, workers: list
 ) -> None:
     env = _broker_env(data_dir, backend, redis_server)
+
+    def slowly(got: Received) -> tuple[int, dict[str, str], bytes]:
+        if got.json.get("type") == "member.created":
+            time.sleep(2)  # the worker is stopped while it waits for this answer
+        return 200, {}, b"ok"
+
     with running_receiver() as receiver:
+        receiver.answer = slowly
         redis_server.stop()  # the broker is away when the webhook is made
-        secret = _secret(_shell(env, f"URL = {receiver.url!r}\n" + SUBSCRIBE))
-        kept = _rows(data_dir, "SELECT task_path FROM django_tasks_database_dbtaskresult")
-        assert kept == [("kluis.integrations.webhooks.delivery.drain_subscriptions",)]
+        company = Company(env, receiver.url)
+        try:
+            secret = company.said("SECRET")
+            kept = _rows(data_dir, "SELECT task_path FROM django_tasks_database_dbtaskresult")
+            assert kept == [("kluis.integrations.webhooks.delivery.drain_subscriptions",)]
 
-        redis_server.start()
-        worker = Worker(env, data_dir.parent / "worker.log")
-        workers.append(worker)
-        receiver.wait_for(1, timeout=60, pings=True)  # handed to the broker, then sent
-        assert _rows(data_dir, "SELECT count(*) FROM django_tasks_database_dbtaskresult") == [(0,)]
-        _until(lambda: bool(_rows(data_dir, _VERIFIED)), 30, worker)
-
-        _shell(env, "EMAIL = 'new@broker-bv.test'\n" + HIRE)
+            redis_server.start()
+            worker = Worker(env, data_dir.parent / "worker.log")
+            workers.append(worker)
+            receiver.wait_for(1, timeout=60, pings=True)  # handed to the broker, then sent
+            company.said("HIRED")
+        finally:
+            company.close()
         _until(lambda: bool(_events(receiver)), 60, worker)
+        os.killpg(worker.process.pid, signal.SIGTERM)  # mid-task: it finishes it first
+        assert worker.process.wait(timeout=60) == 0
         for got in receiver.received:
             got.verify(secret)  # Standard Webhooks, the raw body
-        (event,) = _events(receiver)
+        (event,) = _events(receiver)  # sent once, and recorded as delivered
         assert event.json["data"]["id"]
+        assert _rows(data_dir, _DELIVERIES) == [("delivered",), ("delivered",)]
         assert "drain_subscriptions" in worker.text()  # run by the broker's worker
-        assert _rows(data_dir, "SELECT count(*) FROM django_tasks_database_dbtaskresult") == [(0,)]
+        assert _rows(data_dir, _KEPT) == [(0,)]
 
 
-_VERIFIED = "SELECT 1 FROM integrations_webhooksubscription WHERE verified_at IS NOT NULL"
+_DELIVERIES = "SELECT status FROM integrations_webhookdelivery ORDER BY id"
+_KEPT = "SELECT count(*) FROM django_tasks_database_dbtaskresult"
 
 
 def _sweeps_run(text: str, backend: str) -> list[str]:
@@ -310,10 +330,12 @@ def test_a_task_of_a_killed_worker_runs_again_on_the_other(
         receiver.answer = hang_on_the_first_event
         first = Worker(env, data_dir.parent / "first.log")
         workers.append(first)
-        secret = _secret(_shell(env, f"URL = {receiver.url!r}\n" + SUBSCRIBE))
-        receiver.wait_for(1, timeout=60, pings=True)
-        _until(lambda: bool(_rows(data_dir, _VERIFIED)), 30, first)
-        _shell(env, "EMAIL = 'new@broker-bv.test'\n" + HIRE)
+        company = Company(env, receiver.url)
+        try:
+            secret = company.said("SECRET")
+            company.said("HIRED")
+        finally:
+            company.close()
         _until(lambda: len(_events(receiver)) == 1, 60, first)
         first.kill()  # SIGKILL in the middle of the task
         released.set()

@@ -28,12 +28,14 @@ logger = logging.getLogger(__name__)
 
 LIVES = 3  # runs of a task whose worker was lost, before it counts as failed
 FAILED_KEPT_SECONDS = 7 * 86400  # how long a failed job stays in Redis to be looked at
+DONE_KEPT_SECONDS = 60  # a finished job's (Kluis reads no result back)
 
 
 class KluisQueue(DjangoRQ):
     def create_job(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["retry"] = kwargs.get("retry") or Retry(max=LIVES)
         kwargs["failure_ttl"] = kwargs.get("failure_ttl") or FAILED_KEPT_SECONDS
+        kwargs["result_ttl"] = kwargs.get("result_ttl") or DONE_KEPT_SECONDS
         return super().create_job(*args, **kwargs)
 
 

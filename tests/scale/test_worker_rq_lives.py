@@ -12,6 +12,7 @@ from rq.job import JobStatus
 
 from kluis.operations.tasks_rq import LIVES, KluisQueue, KluisWorker
 
+pytestmark = pytest.mark.django_db  # the worker looks after its database connections
 RAN: list[str] = []
 
 

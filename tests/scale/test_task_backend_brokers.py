@@ -12,8 +12,8 @@ For each backend:
   again (at least once) because the broker hands it out again, not because of Kluis's
   own sweep (turned off here by a one-hour period).
 
-Marked slow: each test starts one or two worker processes (a Django start each) and the
-module migrates one database (20-60 s on two busy cores), shared by copying."""
+Marked slow: each test starts one or two worker processes (a Django start each); the
+database is a copy of the run's migrated one (tests/sqlite_template.py) with one company."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ import pytest
 
 from tests.integrations.webhooks.receiver import Received, Receiver, running_receiver
 from tests.scale.redis_server import RedisServer
+from tests.sqlite_template import migrated_copy
 
 # The workers run on a SQLite file database of their own: the PostgreSQL stage leaves the
 # module out (own_sqlite) rather than run the same thing twice.
@@ -44,8 +45,6 @@ SETUP = """
 import django, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "kluis.settings"
 django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from kluis.access.actor import Actor
 from kluis.company.services import add_member, create_tenant
 from kluis.access.models import Role
@@ -83,6 +82,7 @@ print("HIRED", flush=True)
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory with a migrated database and one company: made once, copied."""
     data = tmp_path_factory.mktemp("broker-template")
+    migrated_copy(data)  # the run's migrated database (tests/sqlite_template.py)
     code = f"PASSWORD = {PASSWORD!r}\n" + SETUP
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(data), check=True, timeout=300)
     return data

@@ -7,9 +7,16 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from kluis.operations import database, logging, metrics_gauges, shared_state
+        from kluis.operations import (
+            broker_health,
+            database,
+            logging,
+            metrics_gauges,
+            shared_state,
+        )
 
         database.connect_signals()  # statement timeouts: web requests vs everything else
         logging.connect_task_signals()
         metrics_gauges.register()
         shared_state.register()
+        broker_health.register()  # the broker's health on rq and celery

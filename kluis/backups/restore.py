@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import transaction
 
@@ -32,6 +33,7 @@ from kluis.backups.load import (
     table_counts,
 )
 from kluis.backups.manifest import Manifest
+from kluis.crypto.stored_files import seal_unsealed
 from kluis.operations import storage
 
 logger = logging.getLogger("kluis.backups")
@@ -110,6 +112,14 @@ def _write_files(opened: OpenArchive) -> None:
         storage.write_raw(raw, relative, data)
 
 
+def _seal_off_disk() -> None:
+    """Files from before sealing open only from the local disk: on S3 (which never serves
+    an unsealed file) they are sealed for their company, which the restored rows name."""
+    raw = storage.raw_storage()
+    if not isinstance(raw, FileSystemStorage):
+        seal_unsealed(raw)
+
+
 def restore_archive(
     archive: Path,
     *,
@@ -158,6 +168,7 @@ def restore_archive(
         call_command("migrate", interactive=False, verbosity=0)
         _write_files(opened)
     _forget_caches()
+    _seal_off_disk()  # after the caches: with the restored data keys
     report.restored = True
     report.seconds = time.monotonic() - started
     _record_restore(report, forced=force, actor=actor)

@@ -19,7 +19,9 @@ the content (the whole file is authenticated before any of it is returned).
 Which company a file belongs to comes with what is saved: `CompanyFile(data, company_id)`.
 Saving anything else is refused, so no file is ever written in the clear. Files written
 before sealing existed (plain JPEGs under MEDIA_ROOT) still open as they are on the local
-file system, never from S3, where no file was ever stored unsealed.
+file system, never from S3, where no file was ever stored unsealed; `seal_unsealed` (the
+command `kluis manage seal_stored_files`, and a restore onto S3) seals them where they lie,
+for the company the app that stored them names (`register_owner`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import base64
 import binascii
 import os
 import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +42,7 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.utils.deconstruct import deconstructible
 
 from kluis.crypto import vault
+from kluis.operations import storage
 from kluis.operations.storage import build_backend, checked_name, save_exactly
 
 MAGIC = b"KLUIS-SEALED-FILE\x00v1\x00"
@@ -197,3 +202,50 @@ class SealedStorage(Storage):
 
     def path(self, name: str) -> str:
         raise NotImplementedError("stored files are sealed: open them through the storage")
+
+
+# --- Files stored before sealing ------------------------------------------------------
+# Each app that stores files names the company of those of its files among `names`.
+Owner = Callable[[list[str]], dict[str, int]]
+_owners: dict[str, Owner] = {}
+
+
+def register_owner(label: str, owner: Owner) -> None:
+    _owners[label] = owner
+
+
+@dataclass
+class SealReport:
+    sealed: int = 0
+    already: int = 0
+    unowned: list[str] = field(default_factory=list)  # names no app claims: left as they are
+
+
+def seal_unsealed(target: Storage | None = None) -> SealReport:
+    """Seal, where it lies and under the same name, every stored file that is not sealed
+    yet, for the company its app names. Idempotent; a file no app claims is left alone
+    (and reported)."""
+    raw = storage.raw_storage(target)
+    report = SealReport()
+    pending: dict[str, bytes] = {}
+    for name in storage.all_names(raw):
+        data = storage.read_raw(raw, name)
+        if data is None:
+            continue
+        if is_sealed(data):
+            report.already += 1
+        else:
+            pending[name] = data
+    if not pending:
+        return report
+    companies: dict[str, int] = {}
+    for owner in _owners.values():
+        companies.update(owner(sorted(pending)))
+    for name, data in pending.items():
+        company_id = companies.get(name)
+        if company_id is None:
+            report.unowned.append(name)
+            continue
+        storage.write_raw(raw, name, seal_file(company_id, name, data))
+        report.sealed += 1
+    return report

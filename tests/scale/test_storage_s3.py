@@ -194,3 +194,31 @@ def backup_key(settings: Any) -> Any:
     settings.BACKUP_KEY = str(identity)
     settings.BACKUP_RECIPIENTS = ""
     return identity
+
+
+def test_moving_from_the_local_disk_to_s3_through_a_backup_seals_older_photos(
+    demo, login, bucket, backup_key, tmp_path, settings
+):
+    # Before: files on the local disk, one photo stored before sealing (a plain JPEG).
+    on_s3 = settings.STORAGES
+    settings.STORAGES = {
+        **on_s3,
+        "default": {"BACKEND": "kluis.crypto.stored_files.SealedStorage", "OPTIONS": {}},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    target = Employee.objects.get(work_email="member1@demo-bv.test")
+    legacy = image_upload().read()
+    (tmp_path / "media" / "photos" / "2025").mkdir(parents=True)
+    (tmp_path / "media" / "photos" / "2025" / "old.jpg").write_bytes(legacy)
+    Employee.objects.filter(pk=target.pk).update(photo="photos/2025/old.jpg")
+    path, _manifest = make_backup(tmp_path)
+
+    # After: a new node with KLUIS_STORAGE_URL, the archive restored onto it.
+    settings.STORAGES = on_s3
+    with transaction.atomic():
+        empty_all("default")
+    restore_archive(path, dry_run=False, force=False)
+    stored = _objects(bucket)[f"{PREFIX}/photos/2025/old.jpg"]
+    assert stored.startswith(MAGIC) and legacy[:64] not in stored
+    served = login("hr@demo-bv.test", "demo-bv").get(f"/people/{target.pk}/photo/", secure=True)
+    assert b"".join(served.streaming_content) == legacy

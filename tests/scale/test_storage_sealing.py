@@ -4,13 +4,16 @@ photos from before sealing still open, and the keys behave as the rest of the se
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.management import call_command
 
+from kluis.audit.models import OperatorEvent
 from kluis.cli import main
 from kluis.crypto import keyring, vault
 from kluis.crypto.stored_files import (
@@ -119,3 +122,28 @@ def test_a_restore_of_a_name_outside_the_storage_is_refused(media):
         with pytest.raises(storage.StoredFileNameError):
             storage.write_raw(default_storage.raw, bad, b"x")
     assert not (media.parent / "escape.jpg").exists()
+
+
+def test_the_command_seals_older_photos_in_place_once(demo, login, media):
+    target = Employee.objects.get(work_email="member1@demo-bv.test")
+    legacy = image_upload().read()
+    (media / "photos" / "2025").mkdir(parents=True)
+    (media / "photos" / "2025" / "old.jpg").write_bytes(legacy)
+    (media / "photos" / "2025" / "stray.bin").write_bytes(b"no row names me")
+    Employee.objects.filter(pk=target.pk).update(photo="photos/2025/old.jpg")
+
+    out = io.StringIO()
+    call_command("seal_stored_files", stdout=out)
+    assert "Sealed 1 file(s)" in out.getvalue()
+    assert "no company claims it): photos/2025/stray.bin" in out.getvalue()
+    assert (media / "photos" / "2025" / "old.jpg").read_bytes().startswith(MAGIC)
+    assert (media / "photos" / "2025" / "stray.bin").read_bytes() == b"no row names me"
+    event = OperatorEvent.objects.order_by("-sequence").first()
+    assert event is not None and event.action == "storage.files_sealed"
+    assert event.changes == {"sealed": 1, "unowned": 1}
+    served = login("hr@demo-bv.test", "demo-bv").get(f"/people/{target.pk}/photo/", secure=True)
+    assert b"".join(served.streaming_content) == legacy
+
+    again = io.StringIO()
+    call_command("seal_stored_files", stdout=again)
+    assert "Sealed 0 file(s)" in again.getvalue() and "1 already sealed" in again.getvalue()

@@ -21,6 +21,7 @@ from kluis.integrations.events import emit
 from kluis.people.models import Employee
 from kluis.people.services._kit import same_company
 from kluis.people.services.employees import editable_fields
+from kluis.tenancy import rls
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -84,3 +85,11 @@ def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> 
             storage = current.photo.storage
             transaction.on_commit(lambda: storage.delete(old))
     return current
+
+
+def photo_owners(names: list[str]) -> dict[str, int]:
+    """The company of each of `names` that is an employee's photo (platform-level work:
+    `seal_stored_files` seals photos stored before sealing for their company)."""
+    with rls.unnarrowed():
+        rows = Employee.objects.all().filter(photo__in=names).values_list("photo", "tenant_id")
+        return {str(name): int(tenant_id) for name, tenant_id in rows}

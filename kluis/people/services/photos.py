@@ -83,7 +83,9 @@ def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> 
         )
         if old:
             storage = current.photo.storage
-            transaction.on_commit(lambda: storage.delete(old))
+            # A failed delete (storage unreachable) leaves an orphaned sealed object, never
+            # fails the change that is already committed.
+            transaction.on_commit(lambda: storage.delete(old), robust=True)
     return current
 
 

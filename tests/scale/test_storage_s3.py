@@ -160,6 +160,7 @@ def test_an_object_one_node_writes_another_node_reads(demo, login, bucket):
     assert default_storage.open(written).read() == b"node b"
 
 
+@pytest.mark.django_db(transaction=True)  # a restore empties every table
 def test_backup_and_restore_round_trip_with_files_on_s3(demo, login, bucket, backup_key, tmp_path):
     target, client = _upload(login)
     jpeg = _served(client, target)
@@ -196,6 +197,7 @@ def backup_key(settings: Any) -> Any:
     return identity
 
 
+@pytest.mark.django_db(transaction=True)  # a restore empties every table
 def test_moving_from_the_local_disk_to_s3_through_a_backup_seals_older_photos(
     demo, login, bucket, backup_key, tmp_path, settings
 ):

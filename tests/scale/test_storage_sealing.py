@@ -140,7 +140,7 @@ def test_the_command_seals_older_photos_in_place_once(demo, login, media):
     assert (media / "photos" / "2025" / "stray.bin").read_bytes() == b"no row names me"
     event = OperatorEvent.objects.order_by("-sequence").first()
     assert event is not None and event.action == "storage.files_sealed"
-    assert event.changes == {"sealed": 1, "unowned": 1}
+    assert event.changes == {"sealed": 1, "unowned": 1} and event.object_id == "local"
     served = login("hr@demo-bv.test", "demo-bv").get(f"/people/{target.pk}/photo/", secure=True)
     assert b"".join(served.streaming_content) == legacy
 

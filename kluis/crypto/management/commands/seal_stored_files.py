@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kluis.access.actor import Actor
 from kluis.audit.platform import record_operator
 from kluis.crypto.stored_files import seal_unsealed
-from kluis.operations.storage import describe
+from kluis.operations.storage import describe, raw_storage
 
 
 class Command(BaseCommand):
@@ -22,13 +23,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = seal_unsealed()
+        where = "local" if isinstance(raw_storage(), FileSystemStorage) else "s3"
         if report.sealed:
             with transaction.atomic():
                 record_operator(
                     Actor.system("cli:seal_stored_files"),
                     "storage.files_sealed",
                     object_type="storage",
-                    object_id=describe()[:200],
+                    object_id=where,
                     object_repr="stored files",
                     changes={"sealed": report.sealed, "unowned": len(report.unowned)},
                 )

@@ -32,9 +32,10 @@ def register(add: Add) -> None:
         "restore",
         "replace this Kluis's data with a backup archive's",
         "Restore an archive made by `kluis backup` into this Kluis's database and "
-        "MEDIA_ROOT, from either database engine to either. Refuses a damaged archive, one "
-        "encrypted for another key, one of a newer Kluis, and a database that holds "
-        "companies or users unless --force. Needs the master key of the Kluis that made it.",
+        "stored files (local disk or S3), from either database engine to either. Refuses a "
+        "damaged archive, one encrypted for another key, one of a newer Kluis, and a "
+        "database that holds companies or users unless --force. Needs the master key of the "
+        "Kluis that made it.",
     )
     restore.add_argument("archive", metavar="ARCHIVE", help="the archive file")
     restore.add_argument(

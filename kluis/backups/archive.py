@@ -7,7 +7,8 @@
 
 An archive holds the logical dump of every table (JSON lines per table, engine-neutral, so
 it restores on SQLite and on PostgreSQL), the native dump (the SQLite copy or pg_dump's
-custom format), every stored file under MEDIA_ROOT and a manifest. Never a master key: the
+custom format), every stored file (from MEDIA_ROOT or S3, as the storage holds it: sealed
+under its company's data key) and a manifest. Never a master key: the
 wrapped data keys are rows of the database, the keys that unwrap them stay with the
 operator (docs/operations.md, docs/decisions/0022-backups.md).
 """
@@ -15,7 +16,6 @@ operator (docs/operations.md, docs/decisions/0022-backups.md).
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -42,6 +42,7 @@ from kluis.backups.progress import bar
 from kluis.backups.restore import RestoreReport, restore_archive
 from kluis.backups.snapshot import snapshot
 from kluis.backups.verify import VerifyReport, verify_archive
+from kluis.operations import storage
 
 __all__ = [
     "FORMAT",
@@ -101,26 +102,21 @@ def _stage_tables(
 def _stage_files(
     staging: Path, progress: bool | None
 ) -> tuple[dict[str, dict], list[tuple[str, Path]]]:
-    """Every regular file under MEDIA_ROOT, copied while hashed (the copy is what is hashed)."""
-    media = Path(settings.MEDIA_ROOT)
-    found: list[Path] = []
-    if media.is_dir():
-        for folder, _dirs, names in os.walk(media, followlinks=False):
-            for name in names:
-                path = Path(folder) / name
-                if path.is_file() and not path.is_symlink():
-                    found.append(path)
+    """Every stored file as it lies in the storage (local disk or S3: sealed under its
+    company's data key, see kluis/crypto/stored_files.py), copied while hashed (the copy
+    is what is hashed)."""
+    raw = storage.raw_storage()
+    found = storage.all_names(raw)
     entries: dict[str, dict] = {}
     members: list[tuple[str, Path]] = []
     with bar(len(found), "backup: files", progress, unit="file") as tick:
-        for path in sorted(found):
-            relative = path.relative_to(media).as_posix()
+        for relative in found:
+            data = storage.read_raw(raw, relative)
+            if data is None:
+                continue  # removed while the backup ran
             copy = staging / file_member(relative)
             copy.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                shutil.copyfile(path, copy)
-            except FileNotFoundError:
-                continue  # removed while the backup ran
+            copy.write_bytes(data)
             size, digest = sha256_file(copy)
             entries[relative] = {"bytes": size, "sha256": digest}
             members.append((file_member(relative), copy))

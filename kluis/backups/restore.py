@@ -1,4 +1,4 @@
-"""Restoring an archive into this Kluis's database and MEDIA_ROOT.
+"""Restoring an archive into this Kluis's database and its stored files (MEDIA_ROOT or S3).
 
 The database is brought to the archive's schema state, emptied and filled with the
 archive's rows in one transaction (read back and compared with the manifest before the
@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import transaction
 
 from kluis.access.actor import Actor
 from kluis.audit.platform import record_operator
-from kluis.backups.container import OpenArchive, open_archive, sha256_file
+from kluis.backups.container import OpenArchive, open_archive
 from kluis.backups.errors import BackupError
 from kluis.backups.load import (
     check_schema,
@@ -34,6 +33,8 @@ from kluis.backups.load import (
     table_counts,
 )
 from kluis.backups.manifest import Manifest
+from kluis.crypto.stored_files import seal_unsealed
+from kluis.operations import storage
 
 logger = logging.getLogger("kluis.backups")
 
@@ -72,45 +73,51 @@ def _occupants(counts: dict[str, int]) -> tuple[int, int]:
     )
 
 
-def _media_target(relative: str) -> Path:
-    media = Path(settings.MEDIA_ROOT).resolve()
-    target = (media / relative).resolve()
-    if not target.is_relative_to(media):
-        raise BackupError(f"the archive names a stored file outside MEDIA_ROOT: {relative!r}")
-    return target
+def _checked(relative: str) -> str:
+    try:
+        return storage.checked_name(relative)
+    except storage.StoredFileNameError:
+        raise BackupError(
+            f"the archive names a stored file outside the storage: {relative!r}"
+        ) from None
 
 
 def _compare_files(opened: OpenArchive, report: RestoreReport) -> None:
+    raw = storage.raw_storage()
     archived = opened.manifest.files
     for relative, entry in archived.items():
-        target = _media_target(relative)
-        if not target.exists():
+        current = storage.read_raw(raw, _checked(relative))
+        if current is None:
             report.files_new += 1
-        elif sha256_file(target)[1] != entry["sha256"]:
+        elif hashlib.sha256(current).hexdigest() != entry["sha256"]:
             report.files_changed += 1
         else:
             report.files_same += 1
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir():
-        for folder, _dirs, names in os.walk(media):
-            for name in names:
-                relative = (Path(folder) / name).relative_to(media).as_posix()
-                if relative not in archived:
-                    report.files_not_in_archive += 1
+    report.files_not_in_archive = sum(
+        1 for relative in storage.all_names(raw) if relative not in archived
+    )
 
 
 def _write_files(opened: OpenArchive) -> None:
+    """Each file back as the archive holds it (sealed files stay sealed: they open with
+    the restored data keys), through the storage: local disk or S3."""
+    raw = storage.raw_storage()
     for relative, entry in opened.manifest.files.items():
-        target = _media_target(relative)
-        if target.exists() and sha256_file(target)[1] == entry["sha256"]:
+        current = storage.read_raw(raw, _checked(relative))
+        if current is not None and hashlib.sha256(current).hexdigest() == entry["sha256"]:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = opened.file_path(relative).read_bytes()
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise BackupError(f"the archive is damaged: stored file {relative} changed")
-        tmp = target.with_name(f".{target.name}.restore.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        storage.write_raw(raw, relative, data)
+
+
+def _seal_off_disk() -> None:
+    """Files from before sealing open only from the local disk: on S3 (which never serves
+    an unsealed file) they are sealed for their company, which the restored rows name."""
+    raw = storage.raw_storage()
+    if not isinstance(raw, FileSystemStorage):
+        seal_unsealed(raw)
 
 
 def restore_archive(
@@ -161,6 +168,7 @@ def restore_archive(
         call_command("migrate", interactive=False, verbosity=0)
         _write_files(opened)
     _forget_caches()
+    _seal_off_disk()  # after the caches: with the restored data keys
     report.restored = True
     report.seconds = time.monotonic() - started
     _record_restore(report, forced=force, actor=actor)

@@ -19,6 +19,10 @@ class PeopleConfig(AppConfig):
         from kluis.people import approval_actions
 
         approval_actions.register()  # the two-person rule: wage, bank account, export
+        from kluis.crypto.stored_files import register_owner
+        from kluis.people.services.photos import photo_owners
+
+        register_owner("people.photos", photo_owners)  # photos stored before sealing
         """Declare what a viewer may see of each people record (kluis.access.visibility), and
         add the HR files to the demo companies."""
         from kluis.access import visibility

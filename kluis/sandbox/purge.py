@@ -91,6 +91,9 @@ def purge_company(tenant: Tenant, *, users_of: list[int]) -> int:
             gone = [pk for pk in users_of if pk not in elsewhere]
             deleted += get_user_model().objects.filter(pk__in=gone).delete()[0]
     transaction.on_commit(partial(vault.forget_keys, tenant.pk))
+    # The company's data keys went with its rows, so its stored files no longer open
+    # (kluis/crypto/stored_files.py); deleting them is tidying: a storage that cannot be
+    # reached leaves unreadable objects behind, never fails the committed purge.
     for name in photos:
-        transaction.on_commit(partial(default_storage.delete, name))
+        transaction.on_commit(partial(default_storage.delete, name), robust=True)
     return deleted

@@ -19,6 +19,7 @@ from kluis.backups.container import open_archive
 from kluis.backups.load import compare, empty_all, insert_rows, migrate_to
 from kluis.backups.verify import scratch_sqlite
 from kluis.cli import main
+from kluis.crypto.stored_files import MAGIC
 from kluis.people import services
 from kluis.people.models import Employee
 from kluis.people.records import sealed_value
@@ -70,7 +71,10 @@ def test_backup_wipe_restore_gives_the_same_data_and_intact_audit_chains(
 ):
     ilse = _changes(login)
     photo_name = ilse.photo.name
-    photo = (media / photo_name).read_bytes()
+    photo = (media / photo_name).read_bytes()  # sealed on disk: the archive holds it so
+    with ilse.photo.open("rb") as opened:
+        jpeg = opened.read()
+    assert photo.startswith(MAGIC) and jpeg.startswith(b"\xff\xd8") and jpeg not in photo
     before = _snapshot()
     path, manifest = make_backup(tmp_path)
     assert manifest.files[photo_name]["bytes"] == len(photo)
@@ -103,7 +107,7 @@ def test_backup_wipe_restore_gives_the_same_data_and_intact_audit_chains(
     assert sealed_value(restored, "iban").replace(" ", "") == "NL91ABNA0417164300"
     assert (media / photo_name).read_bytes() == photo
     served = login("hr@demo-bv.test", "demo-bv").get(f"/people/{ilse.pk}/photo/", secure=True)
-    assert b"".join(served.streaming_content) == photo
+    assert b"".join(served.streaming_content) == jpeg
 
     # New rows after the restore get fresh ids (sequences moved past the restored rows).
     again = services.hire_employee(

@@ -1,5 +1,6 @@
 """Employee photos: validated with Pillow and re-encoded, so what is stored is a clean JPEG
-without EXIF (no camera GPS position) and no smuggled payload."""
+without EXIF (no camera GPS position) and no smuggled payload, sealed under the company's
+data key before it is written (kluis/crypto/stored_files.py), on local disk or S3."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import io
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -16,10 +16,12 @@ from PIL import Image, UnidentifiedImageError
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
+from kluis.crypto.stored_files import CompanyFile
 from kluis.integrations.events import emit
 from kluis.people.models import Employee
 from kluis.people.services._kit import same_company
 from kluis.people.services.employees import editable_fields
+from kluis.tenancy import rls
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -66,7 +68,8 @@ def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> 
         old = current.photo.name if current.photo else ""
         if content is not None:
             name = f"{current.tenant_id}/{secrets.token_hex(16)}.jpg"
-            current.photo.save(name, ContentFile(content), save=False)
+            # Sealed under the company's data key before the storage writes it.
+            current.photo.save(name, CompanyFile(content, current.tenant_id), save=False)
         else:
             current.photo = None
         current.version = F("version") + 1
@@ -80,5 +83,15 @@ def set_photo(actor: Actor, employee: Employee, upload: UploadedFile | None) -> 
         )
         if old:
             storage = current.photo.storage
-            transaction.on_commit(lambda: storage.delete(old))
+            # A failed delete (storage unreachable) leaves an orphaned sealed object, never
+            # fails the change that is already committed.
+            transaction.on_commit(lambda: storage.delete(old), robust=True)
     return current
+
+
+def photo_owners(names: list[str]) -> dict[str, int]:
+    """The company of each of `names` that is an employee's photo (platform-level work:
+    `seal_stored_files` seals photos stored before sealing for their company)."""
+    with rls.unnarrowed():
+        rows = Employee.objects.all().filter(photo__in=names).values_list("photo", "tenant_id")
+        return {str(name): int(tenant_id) for name, tenant_id in rows}

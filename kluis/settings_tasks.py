@@ -73,7 +73,15 @@ if TASKS_KIND == "rq":
     _url = TASKS_BROKER_URL
     if "socket_connect_timeout=" not in _url:
         _url += ("&" if "?" in _url else "?") + "socket_connect_timeout=5"
-    RQ_QUEUES = {"default": {"URL": _url, "DEFAULT_TIMEOUT": -1}}
+    # JSON, never pickle: whoever can write to the broker's Redis must not be able to make
+    # a worker unpickle (run) anything; a task's arguments are JSON in django.tasks anyway.
+    RQ_QUEUES = {
+        "default": {
+            "URL": _url,
+            "DEFAULT_TIMEOUT": -1,
+            "SERIALIZER": "rq.serializers.JSONSerializer",
+        }
+    }
     RQ = {"QUEUE_CLASS": "kluis.operations.tasks_rq.KluisQueue"}
 
 WORKER_HEARTBEAT_SECONDS = 10

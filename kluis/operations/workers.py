@@ -38,7 +38,9 @@ def run_rq(queue: str) -> None:
 
     import_task_modules()
     queues = [django_rq.get_queue(queue, job_class=Job)]
-    worker = KluisWorker(queues, connection=queues[0].connection, name=_name())
+    worker = KluisWorker(
+        queues, connection=queues[0].connection, name=_name(), serializer=queues[0].serializer
+    )
     worker.work(with_scheduler=True, logging_level="INFO")
 
 

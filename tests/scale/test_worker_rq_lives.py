@@ -56,3 +56,36 @@ def test_a_task_that_raises_is_failed_and_not_run_again(queue: KluisQueue) -> No
     assert RAN == ["refuses"]  # once: its lives were not spent on it
     assert job.get_status(refresh=True) == JobStatus.FAILED
     assert queue.count == 0
+
+
+def test_jobs_are_json_in_redis_never_pickle_and_the_worker_reads_them(
+    redis_url: str, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Whoever can write to the broker's Redis must not make a worker unpickle anything:
+    the queues Kluis's settings give RQ store a job's call as JSON."""
+    import importlib
+    import json
+    import zlib
+
+    import django_rq
+
+    import kluis.settings_tasks
+
+    monkeypatch.setenv("KLUIS_TASKS_BACKEND", "rq")
+    monkeypatch.setenv("KLUIS_TASKS_BROKER_URL", redis_url)
+    try:
+        settings.RQ_QUEUES = importlib.reload(kluis.settings_tasks).RQ_QUEUES
+    finally:
+        monkeypatch.undo()
+        importlib.reload(kluis.settings_tasks)
+    settings.TASKS_LOST_AFTER_SECONDS = 3
+    RAN.clear()
+    rq_queue = django_rq.get_queue("default", job_class=Job, queue_class=KluisQueue)
+    job = _queued(rq_queue, counts.module_path)
+    stored = rq_queue.connection.hget(f"rq:job:{job.id}", "data")
+    assert not zlib.decompress(stored).startswith(b"\x80")  # a pickle's first byte
+    assert json.loads(zlib.decompress(stored))[0] == job.func_name
+    KluisWorker([rq_queue], connection=rq_queue.connection, serializer=rq_queue.serializer).work(
+        burst=True
+    )
+    assert RAN == ["counts"]

@@ -65,7 +65,7 @@ made = {
     "rate": key("rate limit", read),
     "revoke": key("revoked on one node", read),
     "hooks": key("webhooks", ["employees:read", "employees:write", "webhooks:write"]),
-    "upgrade": key("rolling upgrade", read),
+    "verify": key("what exists", read),
     "load": [key(f"load {n}", write) for n in range(LOAD_KEYS)],
     "members": {
         m.user.email: m.pk for m in Membership.objects.for_tenant(tenant).select_related("user")

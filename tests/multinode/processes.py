@@ -21,6 +21,10 @@ KLUIS = [sys.executable, "-c", "from kluis.cli import main; raise SystemExit(mai
 READY_TIMEOUT_SECONDS = 60.0
 
 
+def stamp() -> str:
+    return time.strftime("%H:%M:%S") + f".{int(time.time() * 1000) % 1000:03d}"
+
+
 @dataclass
 class Process:
     name: str
@@ -32,7 +36,7 @@ class Process:
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            out.write(f"\n==> starting {self.name}: {' '.join(self.command)}\n".encode())
+            out.write(f"\n==> {stamp()} starting {self.name}: {' '.join(self.command)}\n".encode())
             out.flush()
             self.popen = subprocess.Popen(
                 self.command,
@@ -67,12 +71,18 @@ class Process:
             self._signal_group(signal.SIGKILL)
             self.popen.wait(timeout=10)
         self._signal_group(signal.SIGKILL)
+        self.note(f"{self.name} stopped")
 
     def _signal_group(self, number: signal.Signals) -> None:
         if self.popen is None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, number)
+
+    def note(self, text: str) -> None:
+        """A line of the harness's own in the process's log."""
+        with self.log.open("a") as out:
+            out.write(f"==> {stamp()} {text}\n")
 
     def tail(self, lines: int = 40) -> str:
         try:
@@ -116,6 +126,7 @@ class WebNode(Process):
                 )
             last = self.readiness()
             if last is not None and last[0] == 200:
+                self.note(f"{self.name} ready")
                 return last[1]
             time.sleep(0.2)
         raise AssertionError(

@@ -23,20 +23,20 @@ def test_a_node_then_a_worker_killed_under_load_lose_nothing(
     node_a, node_b = cluster.nodes["a"], cluster.nodes["b"]
     load = Load(cluster, threads=3).start()
     try:
-        time.sleep(3)
-        in_flight = load.in_flight()
+        time.sleep(2)
+        in_flight = _when_busy(load)
         killed_at = time.monotonic()
         node_a.kill()
-        time.sleep(3)
+        time.sleep(1.5)
         assert node_a.readiness(timeout=1) is None
-        assert node_b.readiness() is not None and node_b.readiness()[0] == 200  # type: ignore[index]
+        assert (node_b.readiness() or (0, {}))[0] == 200
         cluster.proxy.wait_for_state("a", "DOWN")
-        node_a.start()
+        node_a.start()  # it boots while a worker dies
+        cluster.workers["worker-1"].kill()  # in the middle of sending webhooks
         node_a.wait_ready()
         cluster.proxy.wait_for_state("a", "UP")
-        time.sleep(1)
-        cluster.workers["worker-1"].kill()  # in the middle of sending webhooks
-        time.sleep(4)
+        back_at = time.monotonic()
+        time.sleep(2)
     finally:
         outcomes = load.stop()
         cluster.workers["worker-1"].start()
@@ -47,7 +47,7 @@ def test_a_node_then_a_worker_killed_under_load_lose_nothing(
     assert all(f.started <= killed_at <= f.ended + 0.05 for f in failures), _describe(
         failures, killed_at
     )
-    served = {o.node for o in outcomes if o.ok and o.started > killed_at + 8}
+    served = {o.node for o in outcomes if o.ok and o.started > back_at}
     assert served == {"a", "b"}, served  # node A is back in the pool
     acknowledged = load.acknowledged()
     assert len(acknowledged) >= 20, len(acknowledged)
@@ -86,6 +86,14 @@ def test_redis_restarted_under_load_loses_nothing_and_ready_names_it(
     acknowledged = load.acknowledged()
     assert missing_employees(cluster, acknowledged) == []
     assert wait_for_events(subscriptions, acknowledged, timeout=60) == {}
+
+
+def _when_busy(load: Load, timeout: float = 3.0) -> int:
+    """Requests in flight, waiting (a little) for a moment when there are some."""
+    deadline = time.monotonic() + timeout
+    while (busy := load.in_flight()) == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return busy
 
 
 def _named(body: dict[str, Any], component: str) -> bool:

@@ -1,8 +1,9 @@
-"""HAProxy in front of the web nodes, as docs/operations.md ("Several nodes") deploys it:
-TLS at the front with its own certificate, re-encrypted to the nodes (which serve HTTPS
-only), round robin, health checks on GET /health/ready, a request that could not reach a
-node (refused, reset before an answer) retried on the other one, and a runtime socket to
-drain a node before it is stopped."""
+"""HAProxy in front of the web nodes, with the configuration docs/operations.md ("Several
+nodes") gives (docs/examples/several-nodes/haproxy.cfg): TLS at the front with its own
+certificate, re-encrypted to the nodes (which serve HTTPS only), round robin, health
+checks on GET /health/ready, a request that could not reach a node (refused, reset before
+an answer) retried on the other one, and a runtime socket to drain a node before it is
+stopped."""
 
 from __future__ import annotations
 
@@ -11,47 +12,13 @@ import socket
 import time
 from pathlib import Path
 
-from tests.multinode.processes import Process
+from tests.multinode.processes import REPO_ROOT, Process
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
-CONFIG = """\
-global
-    log stderr format raw local0 info
-    maxconn 512
-    stats socket {socket} mode 600 level admin
-
-defaults
-    mode http
-    log global
-    option httplog
-    option dontlognull
-    timeout connect 2s
-    timeout client 60s
-    timeout server 60s
-    timeout check 2s
-    # A request that cannot reach its node (refused, reset before an answer) goes to the
-    # other one: a node killed or stopped costs only the requests it was answering.
-    retries 3
-    retry-on conn-failure empty-response
-    option redispatch 1
-
-frontend kluis
-    bind 127.0.0.1:{port} ssl crt {pem} alpn http/1.1
-    option forwardfor
-    http-request set-header X-Forwarded-Proto https
-    default_backend nodes
-
-backend nodes
-    balance roundrobin
-    option httpchk
-    http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host 127.0.0.1
-    http-check expect status 200
-    # Which node answered (the tests count on it; harmless in production).
-    http-response set-header X-Kluis-Node %s
-    default-server ssl verify required ca-file {ca} check inter 500ms fall 2 rise 2
-{servers}
-"""
+# The reference configuration of docs/operations.md, run here with loopback addresses, the
+# test certificate and faster health checks: each line replaced must be in it as written.
+REFERENCE = REPO_ROOT / "docs" / "examples" / "several-nodes" / "haproxy.cfg"
 
 
 def write_config(
@@ -65,10 +32,26 @@ def write_config(
     servers = "\n".join(
         f"    server {name} 127.0.0.1:{node_port}" for name, node_port in nodes.items()
     )
+    replacements = {
+        "    stats socket /run/haproxy/admin.sock": f"    stats socket {admin}",
+        "    bind :443 ssl crt /etc/haproxy/certs/hr.example.com.pem": (
+            f"    bind 127.0.0.1:{port} ssl crt {pem}"
+        ),
+        "    bind :80\n": "",
+        "    http-request redirect scheme https unless { ssl_fc }\n": "",
+        "hdr Host hr.example.com": "hdr Host 127.0.0.1",
+        "ca-file /etc/haproxy/certs/kluis-nodes-ca.pem": f"ca-file {certificate}",
+        "check inter 2s": "check inter 500ms",
+        "    server web1 10.0.0.11:8443\n    server web2 10.0.0.12:8443": servers
+        # Which node answered (the tests count on it).
+        + "\n    http-response set-header X-Kluis-Node %s",
+    }
+    text = REFERENCE.read_text()
+    for old, new in replacements.items():
+        assert old in text, f"{REFERENCE} no longer has {old!r}"
+        text = text.replace(old, new)
     config = directory / "haproxy.cfg"
-    config.write_text(
-        CONFIG.format(socket=admin, port=port, pem=pem, ca=certificate, servers=servers)
-    )
+    config.write_text(text)
     return config, admin
 
 

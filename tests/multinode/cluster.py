@@ -204,8 +204,12 @@ def _environment(database_url: str, redis_url: str, proxy_port: int) -> dict[str
     return env
 
 
-def start_cluster(root: Path, base_database_url: str) -> Cluster:
-    """Everything started and ready; on failure what was started is stopped again."""
+def start_cluster(
+    root: Path, base_database_url: str, overrides: dict[str, str] | None = None
+) -> Cluster:
+    """Everything started and ready; on failure what was started is stopped again.
+    `overrides`: KLUIS_* variables of every process instead of the harness's (the bench's
+    rate limits)."""
     from kluis.operations.tls import ensure_certificate
 
     redis = RedisServer(root / "redis").start()
@@ -217,7 +221,7 @@ def start_cluster(root: Path, base_database_url: str) -> Cluster:
         env={},
         tls=ensure_certificate(root / "tls"),
     )
-    cluster.env = _environment(cluster.database_url, redis.url, proxy_port)
+    cluster.env = {**_environment(cluster.database_url, redis.url, proxy_port), **(overrides or {})}
     try:
         started = time.monotonic()
         ports = {"a": free_port(), "b": free_port()}

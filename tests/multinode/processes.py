@@ -135,9 +135,17 @@ class WebNode(Process):
         )
 
 
-def web_node(name: str, port: int, env: dict[str, str], log: Path, tls: tuple[Path, Path]):  # type: ignore[no-untyped-def]
+def web_node(
+    name: str,
+    port: int,
+    env: dict[str, str],
+    log: Path,
+    tls: tuple[Path, Path],
+    workers: int = 1,
+) -> WebNode:
     certificate, key = tls
-    command = [*KLUIS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command = [*KLUIS, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     command += ["--cert", str(certificate), "--key", str(key)]
     return WebNode(name, command, env, log, port=port, certificate=certificate)
 

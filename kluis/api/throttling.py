@@ -9,8 +9,10 @@ of every request's timestamp and read and write it back through the cache on eac
 request, which with the file cache cost about a millisecond (two throttles) and was not
 atomic across processes. The counters live in `SharedCounters`: a small table in a
 memory-mapped file in the data directory, under a file lock, shared by every granian
-worker of the host (as the file cache was) at a few microseconds a request. The test
-settings count in the Django cache instead (per process, cleared between tests).
+worker of the host (as the file cache was) at a few microseconds a request. With
+KLUIS_REDIS_URL they are counted in Redis instead, one limit across every node (one round
+trip a request; kluis/operations/shared_state.py), and on the node while Redis is away. The
+test settings count in the Django cache (per process, cleared between tests).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from kluis.api.principal import KEY_PREFIX_LENGTH, basic_credentials
+from kluis.operations import shared_state
 from kluis.operations.client_ip import client_ip
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -168,15 +171,53 @@ def shared_counters(path: str) -> SharedCounters:
         return counters
 
 
+class ProcessCounters:
+    """Fixed-window counters in this process's memory: where requests are counted while
+    Redis is away and no host counters file is configured (a limit per process then)."""
+
+    def __init__(self) -> None:
+        # (key, window) -> (count, when the window ends)
+        self._counts: dict[tuple[str, int], tuple[int, float]] = {}
+        self._lock = threading.Lock()
+        self._swept = 0.0
+
+    def hit_all(self, counts: list[tuple[str, int, int, int]]) -> list[int | None]:
+        out: list[int | None] = [None] * len(counts)
+        with self._lock:
+            now = time.time()
+            if now - self._swept > 60:  # drop the counters of windows that have ended
+                self._swept = now
+                self._counts = {k: v for k, v in self._counts.items() if v[1] >= now}
+            for index, (key, limit, duration, window) in enumerate(counts):
+                count = self._counts.get((key, window), (0, 0.0))[0]
+                if count < limit:
+                    self._counts[(key, window)] = (count + 1, (window + 1) * duration)
+                out[index] = count
+                if count >= limit:
+                    break
+        return out
+
+
+process_counters = ProcessCounters()
+
+
 def count_requests(counts: list[tuple[str, int, int, int]]) -> list[int | None]:
     """For each (key, limit, duration, window) in turn, the count of `key` in `window`
     before this request, counting it when under `limit`; once one is at its limit the rest
     are not counted (None).
 
-    In the shared counters when API_RATE_LIMIT_FILE names their file (one lock for all),
-    else in the Django cache (the test settings: one process, cleared between tests; not
-    atomic)."""
+    In Redis when REDIS_URL is set (one round trip, atomic across processes and nodes);
+    while Redis is away, and without it, in the host's shared counters when
+    API_RATE_LIMIT_FILE names their file (one lock for all), else (Redis away) in this
+    process, else in the Django cache (the test settings: one process, cleared between
+    tests; not atomic)."""
     path: str = getattr(settings, "API_RATE_LIMIT_FILE", "")
+    if getattr(settings, "REDIS_URL", ""):
+        counted = shared_state.count(counts)
+        if counted is not None:
+            return counted
+        if not path:
+            return process_counters.hit_all(counts)
     if path:
         return shared_counters(path).hit_all([(k, lim, win) for k, lim, _d, win in counts])
     out: list[int | None] = [None] * len(counts)

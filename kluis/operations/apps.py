@@ -7,7 +7,8 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        from kluis.operations import logging, metrics_gauges
+        from kluis.operations import logging, metrics_gauges, shared_state
 
         logging.connect_task_signals()
         metrics_gauges.register()
+        shared_state.register()

@@ -216,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
         "worker",
         "run only the background worker (task queue and heartbeat)",
         "Run the background worker: it runs queued tasks (webhook deliveries, e-mail) and "
-        "reports a heartbeat that /health/ready checks. Stop it with Ctrl-C or SIGTERM.",
+        "reports a heartbeat that /health/ready checks. It is the worker of the task backend "
+        "KLUIS_TASKS_BACKEND names (database, rq or celery; any number of workers on any "
+        "number of hosts). Stop it with Ctrl-C or SIGTERM: it finishes the task it runs.",
     )
     worker.add_argument("--queue", default="default", help="queue to work on (default %(default)s)")
     worker.set_defaults(handler=cmd_worker)

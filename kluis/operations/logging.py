@@ -89,7 +89,8 @@ class TaskQueueLevelFilter(logging.Filter):
     sweep would bury everything else. A filter on the handler, because the queue's worker
     command sets its loggers' levels itself; a failed task (ERROR) always passes."""
 
-    QUEUE_LOGGERS = ("django.tasks", "django_tasks_db")
+    # (and, on a broker, RQ's and Celery's workers: KLUIS_TASKS_BACKEND=rq or celery)
+    QUEUE_LOGGERS = ("django.tasks", "django_tasks_db", "rq.", "celery.", "kombu.")
 
     def __init__(self, level: str = "WARNING") -> None:
         super().__init__()

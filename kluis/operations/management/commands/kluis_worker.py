@@ -1,5 +1,8 @@
-"""The background worker: django-tasks-db's db_worker, a heartbeat for /health/ready and
-the scheduler that queues scheduled jobs once per period (kluis/operations/schedule.py)."""
+"""The background worker: the configured backend's worker (django-tasks-db's db_worker, RQ
+or Celery: kluis/operations/workers.py), a heartbeat for /health/ready, the scheduler that
+queues scheduled jobs once per period (kluis/operations/schedule.py) and, on a broker, the
+relay of tasks kept in the database while the broker was away
+(kluis/operations/tasks_backends.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,20 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from kluis.operations import schedule
+from kluis.operations import schedule, workers
 from kluis.operations.health import beat
+
+
+def relay() -> int:
+    if getattr(settings, "TASKS_KIND", "database") not in {"rq", "celery"}:
+        return 0
+    from kluis.operations.tasks_backends import relay as relay_kept
+
+    return relay_kept()
 
 
 class Command(BaseCommand):
@@ -47,6 +57,10 @@ class Command(BaseCommand):
                     schedule.run_due()
                 except Exception as exc:  # the database may come back
                     self.stderr.write(f"scheduler failed: {type(exc).__name__}")
+                try:
+                    relay()
+                except Exception as exc:  # the database or the broker may come back
+                    self.stderr.write(f"relay failed: {type(exc).__name__}")
                 finally:
                     close_old_connections()
                     connection.close()
@@ -56,9 +70,7 @@ class Command(BaseCommand):
         timer = threading.Thread(target=scheduler, name="kluis-scheduler", daemon=True)
         timer.start()
         try:
-            # Idle, it looks for new tasks five times a second: a webhook waits for the worker
-            # at most that long (one indexed query each time).
-            call_command("db_worker", queue_name=options["queue"], interval=0.2, reload=False)
+            workers.run(options["queue"])
         finally:
             stop.set()
             thread.join(timeout=5)

@@ -42,10 +42,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def tasks_environment(redis_url: str) -> dict[str, str]:
-    """The task backend the workers use: the database one as in a single-host install,
-    until a broker backend is available (KLUIS_TASKS_BACKEND=rq, issue 19's tasks area)."""
-    return {}
+def tasks_environment() -> dict[str, str]:
+    """The workers take their tasks from RQ on the cluster's Redis (the broker defaults to
+    KLUIS_REDIS_URL); a task of a killed worker runs again elsewhere after 5 s."""
+    return {"KLUIS_TASKS_BACKEND": "rq", "KLUIS_TASKS_LOST_AFTER": "5"}
 
 
 SETUP = """
@@ -200,7 +200,7 @@ def _environment(database_url: str, redis_url: str, proxy_port: int) -> dict[str
             "KLUIS_TASK_LOG_LEVEL": "INFO",
         }
     )
-    env.update(tasks_environment(redis_url))
+    env.update(tasks_environment())
     return env
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-
 from tests.integrations.webhooks.receiver import Receiver
 from tests.multinode.cluster import Cluster
 from tests.multinode.load import Load, Outcome, missing_employees, wait_for_events
@@ -56,11 +54,6 @@ def test_a_node_then_a_worker_killed_under_load_lose_nothing(
     print(f"{len(outcomes)} requests, {len(failures)} failed ({in_flight} in flight at the kill)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs KLUIS_REDIS_URL support (issue 19, area redis): until it lands /health/ready "
-    "has no redis component to name",
-)
 def test_redis_restarted_under_load_loses_nothing_and_ready_names_it(
     cluster: Cluster, subscriptions: list[tuple[Receiver, str]]
 ) -> None:

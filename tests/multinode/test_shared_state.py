@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import time
 
-import pytest
 from django.conf import settings
 
 from tests.multinode.client import Api, Browser
@@ -23,11 +22,6 @@ def start_of_a_minute(needed_seconds: float = 20.0) -> None:
         time.sleep(left + 0.3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the API rate-limit counters in Redis (KLUIS_REDIS_URL, issue 19, area "
-    "redis): until it lands each node counts a key's requests in its own host's file",
-)
 def test_a_keys_rate_limit_is_one_limit_across_both_nodes(cluster: Cluster) -> None:
     api = Api(cluster.setup["rate"], cluster.certificate)
     nodes = [cluster.nodes["a"], cluster.nodes["b"]]

@@ -52,6 +52,7 @@ SETUP = """
 import json
 from django.core.management import call_command
 from kluis.access.actor import Actor
+from kluis.integrations.models import ApiKey
 from kluis.integrations.services import create_api_key
 from kluis.tenancy.models import Membership, Tenant
 call_command("load_demo")
@@ -64,6 +65,7 @@ write = ["employees:read", "employees:write"]
 made = {
     "rate": key("rate limit", read),
     "revoke": key("revoked on one node", read),
+    "revoke_pk": ApiKey.objects.for_tenant(tenant).get(client__name="revoked on one node").pk,
     "hooks": key("webhooks", ["employees:read", "employees:write", "webhooks:write"]),
     "verify": key("what exists", read),
     "load": [key(f"load {n}", write) for n in range(LOAD_KEYS)],

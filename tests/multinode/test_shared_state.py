@@ -14,7 +14,7 @@ from tests.multinode.cluster import BLOCK_AFTER, RATE_PER_KEY, Cluster
 LIST = "/api/v1/employees/?page_size=1&fields=first_name"
 
 
-def start_of_a_minute(needed_seconds: float = 20.0) -> None:
+def start_of_a_minute(needed_seconds: float = 8.0) -> None:
     """The API counts per calendar minute: wait for the next one when too little is left
     of this one for the requests to fall into one window."""
     left = 60 - time.time() % 60

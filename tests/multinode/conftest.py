@@ -9,6 +9,7 @@ in the order of FILE_ORDER: the tests that kill and restart processes come last.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,16 +94,19 @@ def subscriptions(cluster: Cluster, hooks_api: Api) -> Iterator[list[tuple[Recei
 
 
 def _wait_active(cluster: Cluster, api: Api, subscription: int) -> None:
-    import time
-
+    """Until the subscription's ping was answered (status active); slowly, the key's
+    requests count against its rate limit."""
     deadline = time.monotonic() + 30
     status = ""
     while time.monotonic() < deadline:
         answer = api.get(f"{cluster.url}/api/v1/webhooks/{subscription}/")
+        if answer.status_code == 429:
+            time.sleep(float(answer.headers.get("Retry-After", "1")))
+            continue
         status = answer.json().get("status", "")
         if status == "active":
             return
-        time.sleep(0.2)
+        time.sleep(0.5)
     raise AssertionError(f"subscription {subscription} is {status!r}, not active")
 
 

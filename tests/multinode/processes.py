@@ -17,6 +17,8 @@ from typing import Any
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The `kluis` command of this checkout (its console script may belong to an editable
+# install of another one), run by the same Python as the tests.
 KLUIS = [sys.executable, "-c", "from kluis.cli import main; raise SystemExit(main())"]
 READY_TIMEOUT_SECONDS = 60.0
 

@@ -68,7 +68,8 @@ def run(root: Path, args: argparse.Namespace) -> int:
     cluster = start_cluster(root / "cluster", base, UNLIMITED)
     print(f"cluster ready in {time.monotonic() - started:.0f} s {cluster.setup['timings']}")
     solo_env = {k: v for k, v in cluster.process_env("node-solo").items()}
-    solo_env.pop("KLUIS_REDIS_URL")
+    # Counters and cache on this host; its tasks still go to the cluster's broker.
+    solo_env["KLUIS_TASKS_BROKER_URL"] = solo_env.pop("KLUIS_REDIS_URL")
     solo_port, solo_proxy_port = free_port(), free_port()
     solo = web_node("solo", solo_port, solo_env, root / "node-solo.log", cluster.tls, workers=2)
     (root / "solo-proxy").mkdir()

@@ -24,7 +24,8 @@ READY_TIMEOUT_SECONDS = 60.0
 
 
 def stamp() -> str:
-    return time.strftime("%H:%M:%S") + f".{int(time.time() * 1000) % 1000:03d}"
+    now = time.time()
+    return time.strftime("%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}"
 
 
 @dataclass

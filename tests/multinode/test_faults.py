@@ -58,7 +58,7 @@ def test_redis_restarted_under_load_loses_nothing_and_ready_names_it(
     cluster: Cluster, subscriptions: list[tuple[Receiver, str]]
 ) -> None:
     load = Load(cluster, threads=3).start()
-    degraded: dict[str, dict[str, Any]] = {}
+    degraded: dict[str, tuple[int, dict[str, Any]]] = {}
     try:
         time.sleep(2)
         assert cluster.redis.process is not None
@@ -74,8 +74,10 @@ def test_redis_restarted_under_load_loses_nothing_and_ready_names_it(
         if cluster.redis.process is None:
             cluster.redis.start()
     assert load.failures() == [], _describe(load.failures(), 0)
-    for name, body in degraded.items():
-        assert body["checks"]["redis"]["ok"] is False, (name, body)
+    for name, (status, body) in degraded.items():
+        # Not critical: the node still serves (200), and says what is degraded.
+        assert status == 200 and body["status"] == "degraded", (name, status, body)
+        assert "redis" in body["degraded"] and body["checks"]["redis"]["ok"] is False
     acknowledged = load.acknowledged()
     assert missing_employees(cluster, acknowledged) == []
     assert wait_for_events(subscriptions, acknowledged, timeout=60) == {}
@@ -93,13 +95,15 @@ def _named(body: dict[str, Any], component: str) -> bool:
     return component in body.get("failing", []) or component in body.get("degraded", [])
 
 
-def _wait_naming(node: WebNode, component: str, timeout: float = 20.0) -> dict[str, Any]:
+def _wait_naming(
+    node: WebNode, component: str, timeout: float = 20.0
+) -> tuple[int, dict[str, Any]]:
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
         last = node.readiness()
         if last is not None and _named(last[1], component):
-            return last[1]
+            return last
         time.sleep(0.2)
     raise AssertionError(f"{node.name}'s /health/ready never named {component}: {last}")
 

@@ -149,6 +149,9 @@ class Cluster:
         return "\n\n".join(f"--- {p.name} ({p.log}) ---\n{p.tail()}" for p in self.processes())
 
     def stop(self) -> None:
+        """Every process asked to stop at once (SIGTERM), then waited for."""
+        for process in self.processes():
+            process.terminate()
         for process in self.processes():
             process.stop(timeout=10)
 

@@ -61,6 +61,11 @@ class Process:
         if self.popen is not None:
             self.popen.wait(timeout=10)
 
+    def terminate(self) -> None:
+        """SIGTERM, without waiting (stop() waits)."""
+        if self.alive:
+            self._signal_group(signal.SIGTERM)
+
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM (a graceful stop), SIGKILL after `timeout` seconds."""
         if not self.alive:

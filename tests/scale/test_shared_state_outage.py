@@ -57,7 +57,7 @@ def test_requests_are_answered_and_counted_on_the_node_while_redis_is_away(
     # Counted in this process meanwhile: a fresh count, and still a limit.
     assert [member.get(URL)["RateLimit-Remaining"] for _ in range(3)] == ["2", "1", "0"]
     assert_problem(member.get(URL), 429)
-    assert time.monotonic() - started < 2  # no timeout per request
+    assert time.monotonic() - started < 3  # no timeout per request
     assert client.get("/status.json").status_code == 200  # a page using the cache
     status, body = _ready(client)
     assert status == 200 and "redis" in body["degraded"]

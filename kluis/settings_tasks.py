@@ -68,7 +68,12 @@ TASKS = {
 if TASKS_KIND == "rq":
     # django-rq's queues (kluis/operations/tasks_rq.py); no job is cut short by a timeout,
     # as none is on the database backend.
-    RQ_QUEUES = {"default": {"URL": TASKS_BROKER_URL, "DEFAULT_TIMEOUT": -1}}
+    # A broker that does not answer within 5 s counts as away (the task is then kept in the
+    # database), rather than holding a request for the system's TCP timeout.
+    _url = TASKS_BROKER_URL
+    if "socket_connect_timeout=" not in _url:
+        _url += ("&" if "?" in _url else "?") + "socket_connect_timeout=5"
+    RQ_QUEUES = {"default": {"URL": _url, "DEFAULT_TIMEOUT": -1}}
     RQ = {"QUEUE_CLASS": "kluis.operations.tasks_rq.KluisQueue"}
 
 WORKER_HEARTBEAT_SECONDS = 10

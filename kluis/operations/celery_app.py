@@ -30,6 +30,14 @@ app.conf.update(
         "unacked_restore_throttle": 1,
         "socket_connect_timeout": 5,
     },
+    # A publish the broker refuses is tried twice more (0.4 s), then the task is kept in
+    # the database (kluis/operations/tasks_backends.py) rather than holding the request.
+    task_publish_retry_policy={
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    },
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],

@@ -18,7 +18,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django_rq.queues import DjangoRQ
 from django_tasks_rq.backend import Job
 from rq import Retry, SimpleWorker
@@ -28,13 +28,22 @@ logger = logging.getLogger(__name__)
 
 LIVES = 3  # runs of a task whose worker was lost, before it counts as failed
 FAILED_KEPT_SECONDS = 7 * 86400  # how long a failed job stays in Redis to be looked at
+DONE_KEPT_SECONDS = 60  # a finished job's (Kluis reads no result back)
 
 
 class KluisQueue(DjangoRQ):
     def create_job(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["retry"] = kwargs.get("retry") or Retry(max=LIVES)
         kwargs["failure_ttl"] = kwargs.get("failure_ttl") or FAILED_KEPT_SECONDS
+        kwargs["result_ttl"] = kwargs.get("result_ttl") or DONE_KEPT_SECONDS
         return super().create_job(*args, **kwargs)
+
+
+def _fresh_connections() -> None:
+    """Drop broken or expired database connections between tasks, as Django does between
+    requests (never inside a transaction: a worker run inside a test's)."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
 
 
 def lost_after() -> int:
@@ -77,12 +86,12 @@ class KluisWorker(SimpleWorker):
 
         beating = threading.Thread(target=beat, name="kluis-rq-beat", daemon=True)
         beating.start()
-        close_old_connections()  # a database that restarted since the last task
+        _fresh_connections()  # a database that restarted since the last task
         try:
             self.perform_job(job, queue, execution)
         finally:
             done.set()
-            close_old_connections()
+            _fresh_connections()
             beating.join(timeout=5)
         self.set_state(WorkerStatus.IDLE)
 

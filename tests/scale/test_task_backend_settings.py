@@ -56,7 +56,8 @@ def test_the_broker_is_the_redis_url_unless_one_of_its_own_is_given(read) -> Non
     tasks = read(KLUIS_TASKS_BACKEND="rq", KLUIS_REDIS_URL="redis://127.0.0.1:6379/0")
     assert tasks.TASKS_BROKER_URL == "redis://127.0.0.1:6379/0"
     assert tasks.TASKS["default"]["BACKEND"] == "kluis.operations.tasks_backends.RQBackend"
-    assert tasks.RQ_QUEUES["default"]["URL"] == "redis://127.0.0.1:6379/0"
+    # a broker that does not answer in 5 s is away (the task is kept in the database)
+    assert tasks.RQ_QUEUES["default"]["URL"] == "redis://127.0.0.1:6379/0?socket_connect_timeout=5"
     tasks = read(
         KLUIS_TASKS_BACKEND="celery",
         KLUIS_REDIS_URL="redis://127.0.0.1:6379/0",

@@ -1,0 +1,58 @@
+"""Kluis's RQ worker on a real Redis, in this process: a task runs; a task that raises is
+failed and not run again (its lives are for workers that were lost, which
+tests/scale/test_task_backend_brokers.py kills for real), as on the database backend."""
+
+from __future__ import annotations
+
+import pytest
+from django.tasks import task
+from django_tasks_rq.backend import Job
+from redis import Redis
+from rq.job import JobStatus
+
+from kluis.operations.tasks_rq import LIVES, KluisQueue, KluisWorker
+
+pytestmark = pytest.mark.django_db  # the worker looks after its database connections
+RAN: list[str] = []
+
+
+@task()
+def counts() -> str:
+    RAN.append("counts")
+    return "counted"
+
+
+@task()
+def refuses() -> None:
+    RAN.append("refuses")
+    raise RuntimeError("refused on purpose")
+
+
+@pytest.fixture
+def queue(redis_url: str, settings) -> KluisQueue:  # type: ignore[no-untyped-def]
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
+    settings.TASKS_LOST_AFTER_SECONDS = 3
+    RAN.clear()
+    return KluisQueue("default", connection=Redis.from_url(redis_url), job_class=Job)
+
+
+def _queued(queue: KluisQueue, path: str) -> Job:
+    job = queue.create_job(path, meta={"backend_name": "default"})
+    return queue.enqueue_job(job)  # type: ignore[return-value]
+
+
+def test_a_task_runs_once_and_its_job_keeps_three_lives(queue: KluisQueue) -> None:
+    job = _queued(queue, counts.module_path)
+    assert job.retries_left == LIVES
+    KluisWorker([queue], connection=queue.connection).work(burst=True)
+    assert RAN == ["counts"]
+    assert job.get_status(refresh=True) == JobStatus.FINISHED
+    assert job.return_value() == "counted"
+
+
+def test_a_task_that_raises_is_failed_and_not_run_again(queue: KluisQueue) -> None:
+    job = _queued(queue, refuses.module_path)
+    KluisWorker([queue], connection=queue.connection).work(burst=True)
+    assert RAN == ["refuses"]  # once: its lives were not spent on it
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    assert queue.count == 0

@@ -29,15 +29,9 @@ FILE_ORDER = (
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # pytest-xdist registers it; runs with -p no:xdist must know the marker too.
-    config.addinivalue_line("markers", "xdist_group(name): run on one pytest-xdist worker")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ours = [item for item in items if Path(item.path).parent == HERE]
     for item in ours:
-        item.add_marker(pytest.mark.xdist_group("multinode"))
         item.add_marker(pytest.mark.slow)
     order = {name: index for index, name in enumerate(FILE_ORDER)}
     positions = [index for index, item in enumerate(items) if Path(item.path).parent == HERE]

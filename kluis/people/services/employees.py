@@ -4,12 +4,13 @@ an audit event (sensitive values masked) and emits a thin domain event."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,6 +192,22 @@ def _prepare_hire(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> _Hir
     return _Hire(clean, custom, employment, wage, membership)
 
 
+def _lock_numbering(tenant: Tenant) -> None:
+    """Hold the company's employee numbering until the transaction ends, so that two hires
+    at once (two nodes, two threads) neither take the same next number nor both pass the
+    "number taken" check. PostgreSQL: a transaction-level advisory lock per company (no
+    row is locked, so nothing else can deadlock with it); SQLite runs one write transaction
+    at a time already."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(f"people.employee_number:{tenant.pk}".encode(), digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def _number_taken(tenant: Tenant, number: str) -> bool:
     return Employee.objects.for_tenant(tenant).filter(employee_number=number).exists()
 
@@ -218,6 +235,10 @@ def hire_employee(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Empl
         hire.membership,
     )
     with transaction.atomic():
+        _lock_numbering(tenant)
+        if not data.get("employee_number"):
+            # Again, under the lock: another hire may have taken the number meanwhile.
+            clean["employee_number"] = _next_employee_number(tenant)
         if _number_taken(tenant, clean["employee_number"]):
             raise ValidationError({"employee_number": [_("Another employee has this number.")]})
         if data.get("custom_fields"):

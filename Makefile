@@ -114,13 +114,14 @@ test-sqlite: install
 
 # Every test but those of the kluis command against its own SQLite data directory
 # (marker own_sqlite): they never touch the stage's database, so here they would run the
-# very same thing as in the SQLite stage. The several-node tests (tests/multinode/) run on
-# one worker, with the one cluster they share (--dist loadgroup with the scheduler of
-# tests/multinode/scheduling.py).
+# very same thing as in the SQLite stage; and those whose outcome cannot depend on the
+# database engine (marker engine_independent: Redis, S3, the broker's settings). The
+# several-node tests (tests/multinode/) run on one worker, with the one cluster they share
+# (--dist loadgroup with the scheduler of tests/multinode/scheduling.py).
 test-postgres: install system-packages
 	@echo "==> Tests on PostgreSQL (a throw-away server, see scripts/with_postgres.py)"
 	@start=$$SECONDS; \
-	$(PY) scripts/with_postgres.py -- bash scripts/run-pytest.sh -m "not e2e and not own_sqlite" -n $(PYTEST_WORKERS) --dist loadgroup -p tests.multinode.scheduling $(PYTEST_ARGS); \
+	$(PY) scripts/with_postgres.py -- bash scripts/run-pytest.sh -m "not e2e and not own_sqlite and not engine_independent" -n $(PYTEST_WORKERS) --dist loadgroup -p tests.multinode.scheduling $(PYTEST_ARGS); \
 	echo "==> PostgreSQL tests passed in $$((SECONDS - start))s"
 
 # One Kluis server per xdist worker (see tests/e2e/conftest.py); --dist loadfile keeps each

@@ -8,6 +8,10 @@ import pytest
 
 from kluis.operations import broker_health, health
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 
 @pytest.fixture
 def broker_check(settings, redis_url):  # type: ignore[no-untyped-def]

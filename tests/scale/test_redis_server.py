@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
+
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
 
 
 def test_the_loopback_redis_server_answers_and_restarts_empty(redis_server, redis_url):

@@ -13,6 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from kluis.settings_shared_state import redis_key_prefix_from_env, redis_url_from_env
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

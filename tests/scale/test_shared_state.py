@@ -22,6 +22,10 @@ from tests.scale.conftest import REDIS_TEST_PREFIX
 ROOT = Path(__file__).resolve().parents[2]
 URL = "/api/v1/employees/?fields=id"
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 # A process of its own with KLUIS_REDIS_URL set: counts `key` `hits` times against a limit
 # of 100 and prints how many were let through, what its cache is and what it read there.
 CHILD = """
@@ -33,6 +37,7 @@ django.setup()
 from django.conf import settings
 from django.core.cache import cache
 from kluis.api.throttling import count_requests
+
 cache.set("written-by", "child-{name}", 60)
 counts = [count_requests([({key!r}, 100, 60, 7)])[0] for _ in range({hits})]
 print(sum(c < 100 for c in counts), counts[0] if counts else -1)

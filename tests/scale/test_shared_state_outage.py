@@ -26,6 +26,10 @@ from tests.api_client import assert_problem
 from tests.scale.redis_server import free_port
 from tests.scale.test_shared_state import run_children
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 URL = "/api/v1/employees/?fields=id"
 
 

@@ -29,6 +29,10 @@ from kluis.people.models import Employee
 from tests.crypto.conftest import private_keyring  # noqa: F401
 from tests.people.test_photos_and_feed import image_upload
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 
 @pytest.fixture
 def media(settings: Any, tmp_path: Path) -> Path:

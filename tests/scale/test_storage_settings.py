@@ -14,6 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from kluis.settings_storage import parse_storage_url
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

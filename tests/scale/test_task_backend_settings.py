@@ -13,6 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 import kluis.settings_tasks
 
+# Redis, S3, the broker and their settings behave alike on either database: the PostgreSQL
+# stage leaves this module out (the several-node tests run them there on PostgreSQL).
+pytestmark = pytest.mark.engine_independent
+
 VARIABLES = ("KLUIS_TASKS_BACKEND", "KLUIS_TASKS_BROKER_URL", "KLUIS_REDIS_URL")
 
 

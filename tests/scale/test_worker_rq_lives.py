@@ -77,6 +77,8 @@ def test_jobs_are_json_in_redis_never_pickle_and_the_worker_reads_them(
         settings.RQ_QUEUES = importlib.reload(kluis.settings_tasks).RQ_QUEUES
     finally:
         monkeypatch.undo()
+        for name in ("RQ_QUEUES", "RQ"):  # a reload keeps what the module no longer sets
+            vars(kluis.settings_tasks).pop(name, None)
         importlib.reload(kluis.settings_tasks)
     settings.TASKS_LOST_AFTER_SECONDS = 3
     RAN.clear()

@@ -9,9 +9,11 @@ NULL column without a default, changes a column's type or adds a unique constrai
 contract step whose release no longer reads the column, see the rolling-upgrade
 procedure).
 
-No database server and no data directory: the SQL of each linted migration is made
-(`sqlmigrate`) against an in-memory SQLite database migrated to the baseline first, so an
-operation that needs the schema as it was finds it. Takes seconds.
+The SQL linted is PostgreSQL's, the engine several nodes run on (SQLite rebuilds a table
+for most changes, which the linter cannot tell from a breaking one). With no new migration
+nothing is started. Otherwise the script runs itself again under scripts/with_postgres.py
+(a throw-away server of its own, never KLUIS_DATABASE_URL), makes the schema as the
+baseline leaves it there and has `sqlmigrate` make each new migration's SQL. Takes seconds.
 
 Usage: lint-migrations.py [--baseline FILE] [--write-baseline]
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scripts" / "migration-lint-baseline.txt"
+# Set for the run under scripts/with_postgres.py, whose server KLUIS_DATABASE_URL names.
+ON_POSTGRES = "KLUIS_LINT_MIGRATIONS_ON_POSTGRES"
 
 
 def read_baseline(path: Path) -> set[tuple[str, str]]:
@@ -51,7 +56,9 @@ def main(argv: list[str]) -> int:
 
     scratch = tempfile.mkdtemp(prefix="kluis-lint-migrations-")
     os.environ["KLUIS_ENV"] = "test"
-    os.environ["KLUIS_DATABASE_URL"] = "sqlite://:memory:"
+    on_postgres = os.environ.get(ON_POSTGRES) == "1"
+    if not on_postgres:
+        os.environ["KLUIS_DATABASE_URL"] = "sqlite://:memory:"
     os.environ["KLUIS_DATA_DIR"] = scratch
     for name in ("KLUIS_DATABASE_POOL", "KLUIS_REDIS_URL", "KLUIS_STORAGE_URL"):
         os.environ.pop(name, None)
@@ -82,6 +89,12 @@ def main(argv: list[str]) -> int:
     if not new:
         print(f"Migrations: none new since the baseline ({len(baseline)} there), nothing to lint")
         return 0
+
+    if not on_postgres:
+        wrapper = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--"]
+        env = {**os.environ, ON_POSTGRES: "1"}
+        env.pop("KLUIS_DATABASE_URL", None)
+        return subprocess.call([*wrapper, sys.executable, __file__, *argv], env=env)
 
     # The schema as the baseline leaves it (made from the migrations' model state, one
     # CREATE TABLE a model: running the 120 migrations takes half a minute), so that the new

@@ -107,12 +107,16 @@ class Cluster:
         data_dir.mkdir(parents=True, exist_ok=True)
         return {**self.env, "KLUIS_DATA_DIR": str(data_dir)}
 
-    def manage(self, *args: str, timeout: float = 300) -> str:
-        """`manage.py` against the cluster's database (a data directory of its own); stdout."""
+    def manage(self, *args: str, timeout: float = 300, release: Path = REPO_ROOT) -> str:
+        """`manage.py` against the cluster's database (a data directory of its own), of this
+        checkout or of another `release` (a copy); stdout."""
+        env = self.process_env("cli")
+        if release != REPO_ROOT:
+            env["PYTHONPATH"] = str(release)
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=REPO_ROOT,
-            env=self.process_env("cli"),
+            cwd=release,
+            env=env,
             capture_output=True,
             text=True,
             check=False,

@@ -35,16 +35,22 @@ class Process:
     env: dict[str, str]
     log: Path
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    # The release it runs: this checkout, or a copy of it (the rolling-upgrade test's
+    # new release) whose `kluis` package comes first on the path.
+    cwd: Path = REPO_ROOT
 
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             out.write(f"\n==> {stamp()} starting {self.name}: {' '.join(self.command)}\n".encode())
             out.flush()
+            env = self.env
+            if self.cwd != REPO_ROOT:
+                env = {**env, "PYTHONPATH": str(self.cwd)}
             self.popen = subprocess.Popen(
                 self.command,
-                cwd=REPO_ROOT,
-                env=self.env,
+                cwd=self.cwd,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=out,

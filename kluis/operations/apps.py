@@ -13,6 +13,7 @@ class OperationsConfig(AppConfig):
             logging,
             metrics_gauges,
             shared_state,
+            storage_health,
         )
 
         database.connect_signals()  # statement timeouts: web requests vs everything else
@@ -20,3 +21,4 @@ class OperationsConfig(AppConfig):
         metrics_gauges.register()
         shared_state.register()
         broker_health.register()  # the broker's health on rq and celery
+        storage_health.register()  # where stored files lie: the file system or S3

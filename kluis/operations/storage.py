@@ -29,10 +29,29 @@ class StoredFileNameError(ValueError):
     """A name that is not a plain relative path inside the storage."""
 
 
+# S3 calls give up in seconds, not boto3's minutes (60 s to connect and to read, five
+# attempts): an upload or a readiness check must not hang on a bucket that is away.
+S3_TIMEOUTS: dict[str, Any] = {
+    "connect_timeout": 3,
+    "read_timeout": 20,
+    "retries": {"mode": "standard", "max_attempts": 3},
+}
+
+
 def build_backend(path: str, options: dict[str, Any] | None) -> Storage:
-    """An instance of the storage class at `path` with `options` (from STORAGES)."""
+    """An instance of the storage class at `path` with `options` (from STORAGES); on S3
+    with the time limits of S3_TIMEOUTS."""
     backend_class = import_string(path)
-    return backend_class(**dict(options or {}))
+    options = dict(options or {})
+    if "bucket_name" in options and options.get("client_config") is None:
+        from botocore.config import Config
+
+        options["client_config"] = Config(
+            s3={"addressing_style": options.get("addressing_style")},
+            signature_version=options.get("signature_version"),
+            **S3_TIMEOUTS,
+        )
+    return backend_class(**options)
 
 
 def raw_storage(storage: Storage | None = None) -> Storage:

@@ -21,7 +21,7 @@ def test_ready_names_every_component_and_is_200_with_a_live_worker(client):
     response = client.get("/health/ready")
     assert response.status_code == 200
     body = response.json()
-    assert set(body["checks"]) == {"database", "migrations", "worker", "disk", "backups"}
+    assert set(body["checks"]) == {"database", "migrations", "worker", "disk", "backups", "storage"}
     assert body["failing"] == [] and body["degraded"] == [] and body["status"] == "ok"
 
 

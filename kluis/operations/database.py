@@ -30,8 +30,8 @@ from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
-# The rls setting's name, repeated here: this module is imported by the settings (the
-# pool's reset), before the apps that tenancy/rls.py reads are loaded.
+# The session setting row-level security reads (kluis/tenancy/rls.py takes it from here:
+# this module is imported by the settings, for the pool's reset, before any app loads).
 TENANT_SETTING = "kluis.tenant_id"
 
 _in_web_request: contextvars.ContextVar[bool] = contextvars.ContextVar(

@@ -19,7 +19,8 @@ from django.apps import apps
 from django.db import connection, connections
 from django.db.models import ForeignKey, Model
 
-SETTING = "kluis.tenant_id"
+from kluis.operations.database import TENANT_SETTING as SETTING
+
 POLICY = "kluis_tenant_isolation"
 
 FUNCTION = f"""

@@ -5,7 +5,8 @@ directory can be written. Not critical: without its files a node still serves ev
 else (readiness stays 200 and names `storage` under `degraded`).
 
 The answer is kept for a few seconds in the process, so that a flood of requests to the
-public /health/ready cannot turn into a flood of requests to the bucket."""
+public /health/ready cannot turn into a flood of requests to the bucket; being public, it
+names no bucket and no directory."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 
-from kluis.operations.storage import describe, raw_storage
+from kluis.operations.storage import raw_storage
 
 PROBE = ".kluis-ready-probe"
 KEPT_SECONDS = 5.0
@@ -45,21 +46,20 @@ def forget() -> None:
 
 def probe() -> dict[str, Any]:
     raw = raw_storage()
-    where = describe(raw)
     if isinstance(raw, FileSystemStorage):
         location = Path(raw.location)
         # Missing is fine: the first file saved makes it (inside the data directory).
         existing = location if location.exists() else location.parent
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-            return {"ok": False, "detail": "not writable", "kind": "file system", "at": where}
-        return {"ok": True, "kind": "file system", "at": where}
+            return {"ok": False, "detail": "not writable", "kind": "file system"}
+        return {"ok": True, "kind": "file system"}
     started = time.perf_counter()
     try:
         raw.exists(PROBE)
     except Exception as error:  # botocore's and the network's errors alike
-        return {"ok": False, "detail": f"unreachable: {type(error).__name__}", "at": where}
+        return {"ok": False, "detail": f"unreachable: {type(error).__name__}", "kind": "s3"}
     took = round((time.perf_counter() - started) * 1000, 2)
-    return {"ok": True, "kind": "s3", "at": where, "ms": took}
+    return {"ok": True, "kind": "s3", "ms": took}
 
 
 def register() -> None:

@@ -12,13 +12,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
-from pytest_django.live_server_helper import LiveServer
 
 from tests.api_client import make_key
 
@@ -36,33 +32,7 @@ def schemathesis_command() -> list[str]:
     return [found]
 
 
-class _OneRequestAtATime(WSGIServer):
-    """Django's live server answers each request in a thread of its own and closes the
-    database connections after it: on PostgreSQL a connection per request, most of the
-    run's time (schemathesis sends one request at a time, --workers 1). Here one thread
-    answers them all with one connection, kept as a node keeps it (CONN_MAX_AGE); Django
-    answers `Connection: close` from a server without threads, so no client waits."""
-
-    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture
-def sequential_server() -> Iterator[str]:
-    server = LiveServer("127.0.0.1:0", start=False)
-    server.thread.server_class = _OneRequestAtATime  # type: ignore[misc]
-    server._live_server_modified_settings.enable()
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-        server._live_server_modified_settings.disable()
-
-
-def test_schemathesis_finds_nothing_wrong_with_any_operation(
-    demo, sequential_server, settings, tmp_path
-):
+def test_schemathesis_finds_nothing_wrong_with_any_operation(demo, live_server, settings, tmp_path):
     settings.API_RATE_PER_KEY = settings.API_RATE_PER_IP = "1000000/min"
     # Its made-up credentials are not an attack on one address (kluis/identity/brute_force.py).
     settings.SIGNIN_BLOCK_AFTER = settings.SIGNIN_ADDRESS_LIMIT = 1_000_000
@@ -74,9 +44,9 @@ def test_schemathesis_finds_nothing_wrong_with_any_operation(
             "--config-file",
             str(CONFIG),
             "run",
-            f"{sequential_server}/api/v1/schema/?format=json",
+            f"{live_server.url}/api/v1/schema/?format=json",
             "--url",
-            sequential_server,
+            live_server.url,
             "--checks",
             "all",
             "--seed",

@@ -114,13 +114,20 @@ def change_rows(actor: Actor, event: AuditEvent) -> list[ChangeRow]:
 
 def described(actor: Actor, events: list[AuditEvent]) -> list[AuditEvent]:
     """The events with, in memory (never saved): `actor_name` (the person's name, else the
-    account label), `shown_repr` (the object's label as this reader may see it), `sentence`
+    account label), `shown_repr` (the object's label as this reader may see it: as its app
+    labels the row today where it registered how, else as stored), `sentence`
     (in the active language) and `object_url` (the object's page, when there is one). Names
-    for a whole page in one query."""
+    for a whole page in one query, live labels in one per object type."""
     names = subjects.names_of(actor, (e.actor_user_id for e in events))
+    labels = subjects.object_labels(actor, ((e.object_type, e.object_id) for e in events))
     for event in events:
         event.actor_name = names.get(event.actor_user_id or 0, event.actor_label)  # type: ignore[attr-defined]
         event.shown_repr = shown_label(actor, event)  # type: ignore[attr-defined]
+        if event.shown_repr != visibility.HIDDEN:  # type: ignore[attr-defined]
+            # The row's label as it reads today, where its app gives one (else as stored).
+            live = labels.get((event.object_type, event.object_id))
+            if live:
+                event.shown_repr = live  # type: ignore[attr-defined]
         event.sentence = sentences.sentence(  # type: ignore[attr-defined]
             event,
             actor=event.actor_name,  # type: ignore[attr-defined]

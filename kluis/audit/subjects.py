@@ -9,6 +9,10 @@ the HR file (it sits below it). People registers, from its AppConfig.ready:
 - `register_records(object_type, model, field)`: a record type whose rows belong to one
   employee (`field` = the employee's foreign key, "pk" for the employee itself), so that
   "events about Bob" finds his wages and contracts too;
+- `register_labels(object_type, labeler)`: `labeler(actor, object_ids)` gives each row's
+  label as a person reads it today, in the active language ("Legal holiday of Lotte Maes,
+  14 December 2026 - 18 December 2026"), for the reader's company's rows; the stored
+  `object_repr` (plain text, kept for the chain) shows where there is none (a deleted row);
 - `register_picker(search, labels)`: for the log's person and actor pickers,
   `search(actor, text, limit)` gives (employee id, "Name (number)") of the reader's
   company, by name, and `labels(actor, ids)` the same for known ids (another company's
@@ -113,3 +117,27 @@ def register_link(object_type: str, linker: Linker) -> None:
 def link_of(actor: Actor, object_type: str, object_id: str) -> str:
     linker = _LINKS.get(object_type)
     return linker(actor, object_id) if linker is not None and object_id else ""
+
+
+ObjectLabeler = Callable[[Actor, list[str]], dict[str, str]]
+_OBJECT_LABELS: dict[str, ObjectLabeler] = {}
+
+
+def register_labels(object_type: str, labeler: ObjectLabeler) -> None:
+    """`labeler(actor, object_ids)`: {object id: its label for this reader}, for the rows of
+    the reader's company among `object_ids` (others are absent)."""
+    _OBJECT_LABELS[object_type] = labeler
+
+
+def object_labels(actor: Actor, objects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The live label of each (object type, object id) that has one: one call (a query)
+    per registered type, not per event."""
+    wanted: dict[str, set[str]] = {}
+    for object_type, object_id in objects:
+        if object_type in _OBJECT_LABELS and object_id:
+            wanted.setdefault(object_type, set()).add(object_id)
+    found: dict[tuple[str, str], str] = {}
+    for object_type, ids in wanted.items():
+        for object_id, label in _OBJECT_LABELS[object_type](actor, sorted(ids)).items():
+            found[(object_type, object_id)] = label
+    return found

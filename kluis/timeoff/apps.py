@@ -277,6 +277,10 @@ def _register_audit_sentences() -> None:
         ("timeoff.balancecorrection", models.BalanceCorrection),
     ):
         subjects.register_records(object_type, model, "employee")
+    from kluis.timeoff.audit_labels import absence_labels, leave_request_labels
+
+    subjects.register_labels("timeoff.leaverequest", leave_request_labels)
+    subjects.register_labels("timeoff.absence", absence_labels)
 
 
 # --- end of audit sentences (helper auditorg) ---------------------------------------------

@@ -238,7 +238,7 @@ class Absence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"absence {self.start_date}..{self.end_date or ''}"
+        return f"{self.start_date}..{self.end_date or ''}"
 
 
 class EntryVersion(models.Model):

@@ -3,6 +3,7 @@ fields are lenient here and the services' field-level errors are shown on them."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -330,6 +331,18 @@ class ProbationForm(PeopleForm):
         widget=DateInput(),
         help_text=_("Empty: the contract has no probation period."),
     )
+
+    def __init__(
+        self, *args: Any, start: dt.date | None = None, end: dt.date | None = None, **kw: Any
+    ) -> None:
+        """`start`, `end`: the contract's; the browser's picker offers the days between
+        them (the service is what refuses the others)."""
+        super().__init__(*args, **kw)
+        attrs = self.fields["probation_end_date"].widget.attrs
+        if start is not None:
+            attrs["min"] = start.isoformat()
+        if end is not None:
+            attrs["max"] = end.isoformat()
 
 
 # --- wages --------------------------------------------------------------------------------

@@ -78,14 +78,17 @@ def _day(value: Any) -> str:
     return formats.date_format(day, "DATE_FORMAT") if day else str(value)
 
 
-def _ask_unless_refused(form: EndEmploymentForm, start: dt.date) -> bool:
+def _ask_unless_refused(
+    form: EndEmploymentForm, start: dt.date, probation: dt.date | None = None
+) -> bool:
     """Ask before ending, unless the day is one the service refuses anyway (not a date,
-    or before the start): then its error is shown at once, with no question first."""
+    before the start, or before the contract's end of probation `probation`): then its
+    error is shown at once, with no question first."""
     try:
         day = validation.date(form.cleaned_data["end_date"])
     except ValidationError:
         return False
-    return day is not None and day >= start
+    return day is not None and day >= start and (probation is None or day >= probation)
 
 
 @member_required("people.view")
@@ -103,7 +106,7 @@ def employment_end(request: HttpRequest, pk: int, contract_pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         page = (
             None
-            if not _ask_unless_refused(form, contract.start_date)
+            if not _ask_unless_refused(form, contract.start_date, contract.probation_end_date)
             else confirm_first(
                 request,
                 title=_("End the contract of %(name)s?") % {"name": employee.display_name},
@@ -152,6 +155,8 @@ def employment_probation(request: HttpRequest, pk: int, contract_pk: int) -> Htt
     form = ProbationForm(
         request.POST if request.method == "POST" else None,
         initial={"probation_end_date": contract.probation_end_date},
+        start=contract.start_date,
+        end=contract.end_date,
     )
     if request.method == "POST" and form.is_valid():
         try:

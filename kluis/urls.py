@@ -3,6 +3,7 @@ from django.urls import include, path
 from kluis.audit.operator_views import operator_home
 from kluis.company import urls as company
 from kluis.identity import app_token_views, mfa_headless
+from kluis.identity import settings_views as identity_settings
 from kluis.identity import views as identity_views
 from kluis.operations import views as operations
 from kluis.operations.metrics_views import metrics_view
@@ -14,6 +15,9 @@ urlpatterns = [
     path("api/", include("kluis.api.urls")),
     path("oauth/", include("kluis.integrations.oauth_urls")),
     path("integrations/", include("kluis.integrations.urls")),
+    # allauth's Sessions page under its own path and name, ahead of allauth's: its "Sign
+    # out other sessions" asks for confirmation first.
+    path("accounts/sessions/", identity_settings.sessions_page, name="usersessions_list"),
     path("accounts/", include("kluis.identity.urls")),
     path("accounts/", include("allauth.urls")),
     # Apps sign in here (allauth headless, "app" client): /auth/app/v1/...

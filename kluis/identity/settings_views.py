@@ -1,8 +1,9 @@
 """The owner's Sign-in settings page (/settings/sign-in/) and the sign-out buttons of the
-Sessions page (/accounts/sessions/)."""
+Sessions page (/accounts/sessions/): each asks for confirmation first."""
 
 from __future__ import annotations
 
+from allauth.usersessions.views import list_usersessions
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kluis.access.actor import Actor
 from kluis.access.confirm import confirm_first
@@ -91,6 +92,28 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You are signed out everywhere."))
     return redirect("account_login")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sessions_page(request: HttpRequest) -> HttpResponse:
+    """allauth's Sessions page, whose "Sign out other sessions" asks first: a POST without
+    `confirmed=1` gets the question; the confirmed one goes to allauth, which ends every
+    other listed session of the person and keeps this one."""
+    if request.method == "POST":
+        page = confirm_first(
+            request,
+            title=_("Sign out your other sessions?"),
+            message=_(
+                "Every session of yours except this one ends: on those devices you must "
+                "sign in again."
+            ),
+            button=_("Sign out other sessions"),
+            cancel=reverse("usersessions_list"),
+        )
+        if page is not None:
+            return page
+    return list_usersessions(request)
 
 
 @require_POST

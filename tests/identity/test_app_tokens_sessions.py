@@ -44,7 +44,10 @@ def test_ending_the_app_session_on_the_sessions_page_revokes_its_tokens(demo):
     )
     page = browser.get("/accounts/sessions/", secure=True).content.decode()
     assert "127.0.0.5" in page  # the app's sign-in is listed with its address
-    assert browser.post("/accounts/sessions/", secure=True).status_code == 302  # end others
+    assert browser.post("/accounts/sessions/", secure=True).status_code == 200  # asked first
+    assert api_get(EMPLOYEES, app["access_token"]).status_code == 200
+    ended = browser.post("/accounts/sessions/", {"confirmed": "1"}, secure=True)
+    assert ended.status_code == 302  # the other sessions end
     assert _dead(app)
 
 

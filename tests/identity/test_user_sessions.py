@@ -1,5 +1,6 @@
 """A person sees where they are signed in (address, browser, since when) and can sign out
-every other session (allauth's user sessions)."""
+every other session (allauth's user sessions); every button that ends a session asks first
+(kluis.access.confirm: a plain form, with or without JavaScript)."""
 
 from __future__ import annotations
 
@@ -34,9 +35,19 @@ def test_a_person_sees_their_sessions_and_signs_the_others_out(demo):
     assert (
         'href="/accounts/sessions/"' in laptop.get("/", secure=True, follow=True).content.decode()
     )
+    assert 'aria-current="page">Sessions</a>' in text  # its account tab is marked
     assert "_auth_user_id" in phone.session
-    response = laptop.post("/accounts/sessions/", secure=True)
-    assert response.status_code == 302
+    asked = laptop.post("/accounts/sessions/", secure=True)
+    question = asked.content.decode()
+    assert asked.status_code == 200 and 'data-testid="confirm-page"' in question
+    assert "Sign out your other sessions?" in question
+    assert 'action="/accounts/sessions/"' in question
+    assert '<input type="hidden" name="confirmed" value="1">' in question
+    assert 'data-testid="cancel">' in question and 'href="/accounts/sessions/"' in question
+    assert "<script" not in question.split('data-testid="confirm-page"')[1]
+    assert phone.get("/", secure=True).status_code == 200  # asking ended nothing
+    response = laptop.post("/accounts/sessions/", {"confirmed": "1"}, secure=True)
+    assert response.status_code == 302 and response["Location"] == "/accounts/sessions/"
     assert "_auth_user_id" not in phone.session  # the phone is signed out
     assert "_auth_user_id" in laptop.session  # this one stays
     user = User.objects.get(email=EMAIL)

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import mail
 from django.test import Client
 
 from kluis.access.models import RoleAssignment
 from kluis.company.models import Delivery, Notice
 from kluis.company.notices_kinds import get_kind
-from tests.conftest import member
+from kluis.company.notices_preferences import set_preferences
+from kluis.identity.models import User
+from tests.company.test_notices_delivery import run_queued
+from tests.conftest import actor_for, member
 from tests.identity.test_invitations import NEW_PASSWORD, hr_client, invite, newcomer
 
 HR = "hr@demo-bv.test"
+OWNER = "owner@demo-bv.test"
+KIND = "invitation.accepted"
 
 
 def accept(path: str) -> None:
@@ -78,3 +84,31 @@ def test_the_kind_is_in_the_app_by_default_and_may_be_e_mailed(demo):
 def test_the_preferences_page_offers_it(demo, login: Any):
     page = login(HR, "demo-bv").get("/inbox/preferences/").content.decode()
     assert "An invitation was accepted" in page and 'name="invitation.accepted"' in page
+
+
+def test_each_member_s_choice_and_language_decide_how_they_hear_of_it(
+    demo, login, django_capture_on_commit_callbacks
+):
+    """HR chose an e-mail at once and reads Dutch; the owner chose the daily digest and
+    reads French: the notices are in their languages, and only HR is e-mailed now."""
+    set_preferences(actor_for(HR, "demo-bv"), {KIND: Delivery.EMAIL})
+    set_preferences(actor_for(OWNER, "demo-bv"), {KIND: Delivery.DIGEST})
+    User.objects.filter(email=HR).update(language="nl")
+    User.objects.filter(email=OWNER).update(language="fr")
+    employee = newcomer()
+    path = invite(hr_client(login), employee, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        accept(path)
+
+    [to_hr] = told(HR, "demo-bv")
+    assert to_hr.title == f"{employee.display_name} heeft de uitnodiging aanvaard en zich aangemeld"
+    assert to_hr.delivery == Delivery.EMAIL
+    [to_owner] = told(OWNER, "demo-bv")
+    assert to_owner.title == f"{employee.display_name} a accepté l'invitation et s'est connecté(e)"
+    assert to_owner.delivery == Delivery.DIGEST
+    assert mail.outbox == []  # not in the request: the worker sends
+    assert run_queued("send_notices") == 1
+    [message] = mail.outbox
+    assert message.to == [HR] and message.subject == to_hr.title
+    assert f"/people/{employee.pk}/" in message.body

@@ -44,6 +44,7 @@ const EMPLOYMENT_FIELDS = [
   { key: 'job_title', label: 'Job Title', required: true },
   { key: 'contract_type', label: 'Contract Type', choices: CONTRACT_TYPES, default: 'permanent' },
   { key: 'end_date', label: 'End Date', type: 'datetime', helpText: 'For a fixed-term contract (YYYY-MM-DD).' },
+  { key: 'probation_end_date', label: 'End of Probation', type: 'datetime', helpText: 'Last day of the probation period (YYYY-MM-DD), within the contract.' },
   { key: 'hours_per_week', label: 'Hours per Week', type: 'number' },
   { key: 'cost_centre', label: 'Cost Centre' },
   { key: 'department', label: 'Department ID', type: 'integer' },
@@ -51,7 +52,7 @@ const EMPLOYMENT_FIELDS = [
   { key: 'manager', label: 'Manager', type: 'integer', dynamic: 'employee_list.id.name', helpText: 'The employee they report to.' },
 ];
 
-const DATE_FIELDS = new Set(['birth_date', 'start_date', 'end_date']);
+const DATE_FIELDS = new Set(['birth_date', 'start_date', 'end_date', 'probation_end_date']);
 const NUMBER_FIELDS = new Set(['hours_per_week']);
 const ID_FIELDS = new Set(['department', 'team', 'manager']);
 

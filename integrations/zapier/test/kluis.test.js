@@ -138,6 +138,7 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
         last_name: `Zapier-${suffix}`,
         work_email: `zoe.${suffix}@demo-bv.test`,
         start_date: '2026-04-01T00:00:00+02:00',
+        probation_end_date: '2026-09-30T00:00:00+02:00',
         job_title: 'Automation officer',
         contract_type: 'permanent',
         preferred_name: '',
@@ -148,6 +149,9 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
     assert.ok(!('private_email' in hired), 'written, not shown back: the app does not read personal data');
     assert.equal(hired.job_title, 'Automation officer');
     assert.equal(hired.first_name, 'Zoë');
+    const contracts = await call(authData, { url: apiUrl(`employments/?employee=${hired.id}`) });
+    assert.equal(contracts.data.results.length, 1);
+    assert.equal(contracts.data.results[0].probation_end_date, '2026-09-30', 'the end of probation reached the contract');
     const delivery = await hooks.waitFor(
       (d) => d.path === '/new_employee' && d.json.type === 'employee.created' && d.json.data.id === hired.id,
       DELIVERY_TIMEOUT_MS,

@@ -1,16 +1,18 @@
-"""HR renames a department on a phone (390 x 844), from its row in People settings, and
-sees the new name on the profile of someone in it (issue 17's "HR renames a department").
+"""HR renames a department at the desk (1280 x 800) and on a phone (390 x 844), from its
+row in People settings, and sees the new name on the profile of someone in it (issue 17's
+"HR renames a department").
 The name is put back at the end: the server is shared by the session's e2e tests."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import KluisServer, login
 
-PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 HR = "hr@demo-bv.test"
 NEW_NAME = "Finance & Control"
 
@@ -39,10 +41,11 @@ def _rename(page: Page, old: str, new: str) -> int:
     return department_id
 
 
+@pytest.mark.parametrize("size", list(SIZES))
 def test_hr_renames_a_department_and_sees_it_on_a_profile(
-    page: Page, kluis_server: KluisServer
+    page: Page, kluis_server: KluisServer, size: str
 ) -> None:
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(SIZES[size])  # type: ignore[arg-type]
     login(page, kluis_server, HR)
     department_id = _rename(page, "Finance", NEW_NAME)
     try:

@@ -103,12 +103,8 @@ class _Canvas:
             )
 
     def category_axis(self, labels: Sequence[str], centre_of: list[float]) -> None:
-        # At most about ten labels fit a phone-wide chart: show every n-th.
-        every = max(1, math.ceil(len(labels) / 10))
-        for index, label in enumerate(labels):
-            if index % every and index != len(labels) - 1:
-                continue
-            x = centre_of[index]
+        for index in shown_labels(len(labels)):
+            label, x = labels[index], centre_of[index]
             y = TOP + self.plot_h + 18
             self.parts.append(
                 f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" fill="{INK}">'
@@ -141,6 +137,21 @@ class _Canvas:
 
     def markup(self) -> SafeString:
         return mark_safe("".join([*self.parts, "</svg>"]))  # noqa: S308  (every text escaped)
+
+
+def shown_labels(count: int) -> list[int]:
+    """The categories that get a label: at most about ten fit a phone-wide chart, so every
+    n-th, and the last one always; the last takes the place of the one before it when the
+    two would be closer than n apart (their texts would run into each other)."""
+    every = max(1, math.ceil(count / 10))
+    shown = list(range(0, count, every))
+    last = count - 1
+    if shown and shown[-1] != last:
+        if last - shown[-1] < every and len(shown) > 1:
+            shown[-1] = last
+        else:
+            shown.append(last)
+    return shown
 
 
 def _dash(index: int) -> str:

@@ -66,8 +66,11 @@ def _form(actor: Actor, report: Report, data: Any) -> tuple[FilterForm, Filters 
     types = (
         [(t.pk, t.name) for t in leave.leave_types(actor)] if "leave_type" in report.filters else []
     )
+    # A filter left out shows its default in the form (an empty month field reads
+    # "--------- ----" in Chromium), not only in the figures.
+    shown = {**defaults(today).query(report.filters), **{k: v for k, v in data.items() if v}}
     form = FilterForm(
-        data, names=report.filters, departments=departments, leave_types=types, today=today
+        shown, names=report.filters, departments=departments, leave_types=types, today=today
     )
     if not form.is_valid():
         return form, None

@@ -3,6 +3,7 @@ series told apart by more than colour, and every text escaped."""
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -65,3 +66,17 @@ def test_lines_differ_by_marker_and_dash_and_break_at_a_missing_value():
 
 def test_the_value_axis_ends_at_a_round_number():
     assert [charts.nice_top(v) for v in (0, 3, 7, 11, 230, 0.4)] == [1, 5, 10, 20, 250, 0.5]
+
+
+@pytest.mark.parametrize("count", [1, 2, 10, 11, 12, 13, 24, 36])
+def test_axis_labels_never_run_into_each_other_and_the_last_is_named(count):
+    """Twelve months used to label Oct and Nov side by side ("Oct 20Nov 2026")."""
+    labels = [f"M{i:02d} 2026" for i in range(count)]
+    svg = parse(charts.line_chart("c9", "t", "d", labels, [charts.Series("s", [1] * count)]))
+    named = [t for t in svg.iter(f"{SVG}text") if (t.text or "").startswith("M")]
+    assert named[-1].text == labels[-1]
+    assert len(named) <= 11
+    xs = [float(t.get("x")) for t in named]
+    every = max(1, -(-count // 10))
+    gap = (xs[-1] - xs[0]) / (count - 1) * every if count > 1 else 0
+    assert all(b - a >= gap - 0.5 for a, b in itertools.pairwise(xs)), xs

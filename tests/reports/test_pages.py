@@ -84,6 +84,17 @@ def test_each_page_has_an_accessible_svg_chart_and_a_table(sign_in, key):
     assert "<script" not in page[start:end] and "style=" not in page[start:end]
 
 
+def test_a_page_opened_without_filters_shows_their_defaults_in_the_form(sign_in):
+    """The month field reads the last complete month, not an empty "--------- ----"."""
+    today = dt.date.today()
+    last = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    page = sign_in(HR).get("/reports/headcount/").content.decode()
+    field = page[page.index('name="to"') - 200 : page.index('name="to"') + 200]
+    assert f'value="{last}"' in field, field
+    chosen = sign_in(HR).get("/reports/headcount/", {"to": "2025-06"}).content.decode()
+    assert 'value="2025-06"' in chosen
+
+
 def test_turnover_csv_holds_the_tables_figures(sign_in):
     response = sign_in(HR).get("/reports/turnover/export.csv", PERIOD)
     assert response.status_code == 200

@@ -50,8 +50,8 @@ def _inbox() -> None:
     """The inbox's own kinds (security), its daily digest job, its quiet outbox event."""
     from django.utils.translation import gettext_lazy as _
 
-    from kluis.company.models import Delivery
     from kluis.access import visibility
+    from kluis.company.models import Delivery
     from kluis.company.notices_kinds import PREFERENCE_OBJECT, register_kind
     from kluis.company.notices_preferences import DIGEST_HOUR_KEY, EVENT
     from kluis.integrations.webhooks.catalogue import keep_quiet

@@ -107,9 +107,7 @@ class NoticeDigestSchedule(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(hour__lte=23), name="digest_hour_of_the_day"
-            )
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_hour_of_the_day")
         ]
 
     def __str__(self) -> str:

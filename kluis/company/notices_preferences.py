@@ -81,9 +81,7 @@ def set_preferences(
     nothing."""
     _own(actor)
     errors = []
-    if digest_hour is not None and not (
-        isinstance(digest_hour, int) and 0 <= digest_hour <= 23
-    ):
+    if digest_hour is not None and not (isinstance(digest_hour, int) and 0 <= digest_hour <= 23):
         errors.append(_("Choose an hour of the day for the daily e-mail."))
     for key, delivery in choices.items():
         if not is_kind(key):

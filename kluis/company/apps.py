@@ -50,14 +50,17 @@ def _inbox() -> None:
     """The inbox's own kinds (security), its daily digest job, its quiet outbox event."""
     from django.utils.translation import gettext_lazy as _
 
+    from kluis.access import visibility
     from kluis.company.models import Delivery
-    from kluis.company.notices_kinds import register_kind
-    from kluis.company.notices_preferences import EVENT
+    from kluis.company.notices_kinds import PREFERENCE_OBJECT, register_kind
+    from kluis.company.notices_preferences import DIGEST_HOUR_KEY, EVENT
     from kluis.integrations.webhooks.catalogue import keep_quiet
     from kluis.operations import schedule
 
     keep_quiet(EVENT)
-    # Hourly: the digest job sends once a day, from DIGEST_HOUR (notices_delivery.py).
+    # The hour of one's daily digest shows in the audit log like the kinds' choices.
+    visibility.register(PREFERENCE_OBJECT, {DIGEST_HOUR_KEY: visibility.PLAIN})
+    # Hourly: each member's digest once a day, at their hour (notices_delivery.py).
     schedule.register(
         "company.notice-digest", 3600, "kluis.company.notices_delivery.send_daily_digest"
     )

@@ -67,13 +67,48 @@ class NoticePreference(models.Model):
         return f"{self.kind}: {self.delivery}"
 
 
-class NoticeDigestRun(models.Model):
-    """The daily digest of one day was started: the first worker to insert the row sends
-    it, every other worker (or a second run the same day) finds the row and does nothing."""
+# A member's daily digest goes out at this local hour (settings.TIME_ZONE) unless they
+# chose another (NoticeDigestSchedule).
+DEFAULT_DIGEST_HOUR = 7
 
-    day = models.DateField(unique=True)
+
+class NoticeDigestRun(models.Model):
+    """The daily digests of one hour of one day were started: the first worker to insert
+    the row sends the digests of the members whose hour it is, every other worker (or a
+    second run the same hour) finds the row and does nothing. Rows made before the hour was
+    a choice are the 07:00 ones."""
+
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField(default=DEFAULT_DIGEST_HOUR, db_default=7)
     started_at = models.DateTimeField()
     sent = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "hour"], name="one_digest_run_per_hour")
+        ]
+
     def __str__(self) -> str:
-        return self.day.isoformat()
+        return f"{self.day.isoformat()} {self.hour:02d}:00"
+
+
+class NoticeDigestSchedule(models.Model):
+    """When a member's daily digest goes out (the local hour they chose; no row: 07:00) and
+    the last day it went: a member gets at most one digest a day, even after changing the
+    hour, however many workers send (the day is claimed with one conditional update)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="notice_digest"
+    )
+    hour = models.PositiveSmallIntegerField(default=DEFAULT_DIGEST_HOUR)
+    last_sent_on = models.DateField(null=True, blank=True)
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_hour_of_the_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.hour:02d}:00"

@@ -1,6 +1,7 @@
 """Each member's choice, per kind of notice, of how they hear of it: in the app only, or
-also by e-mail at once or in the daily digest. A member sets only their own; a kind that
-requires e-mail (security notices) refuses "in the app only". No row: the kind's default."""
+also by e-mail at once or in the daily digest; and the hour of that daily digest (local
+time, settings.TIME_ZONE). A member sets only their own; a kind that requires e-mail
+(security notices) refuses "in the app only". No row: the kind's default (and 07:00)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
 from kluis.audit.services import record
-from kluis.company.models import NoticePreference
+from kluis.company.models import DEFAULT_DIGEST_HOUR, NoticeDigestSchedule, NoticePreference
 from kluis.company.notices import delivery_for
 from kluis.company.notices_kinds import (
     PREFERENCE_OBJECT,
@@ -25,6 +26,8 @@ from kluis.integrations.events import emit
 from kluis.tenancy.models import Membership
 
 EVENT = "member.notice_preferences_changed"  # in the outbox, not offered as a webhook
+# The key of the digest hour in the audit event's changes (beside the kinds' keys).
+DIGEST_HOUR_KEY = "digest_hour"
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,33 @@ def preferences_of(actor: Actor) -> list[Preference]:
     ]
 
 
-def set_preferences(actor: Actor, choices: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Keep the actor's choices (kind key -> delivery); what changed (key -> old, new).
-    An unknown kind or a delivery the kind does not offer changes nothing."""
+def hour_text(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def digest_hour_of(actor: Actor) -> int:
+    """The local hour the actor's daily digest goes out."""
+    _own(actor)
+    hour = (
+        NoticeDigestSchedule.objects.for_actor(actor)
+        .filter(membership=actor.membership)
+        .values_list("hour", flat=True)
+        .first()
+    )
+    return DEFAULT_DIGEST_HOUR if hour is None else hour
+
+
+def set_preferences(
+    actor: Actor, choices: dict[str, str], *, digest_hour: int | None = None
+) -> dict[str, dict[str, str]]:
+    """Keep the actor's choices (kind key -> delivery) and, when given, the hour of their
+    daily digest; what changed (key -> old, new; the hour under DIGEST_HOUR_KEY). An
+    unknown kind, a delivery the kind does not offer or an hour outside 0-23 changes
+    nothing."""
     _own(actor)
     errors = []
+    if digest_hour is not None and not (isinstance(digest_hour, int) and 0 <= digest_hour <= 23):
+        errors.append(_("Choose an hour of the day for the daily e-mail."))
     for key, delivery in choices.items():
         if not is_kind(key):
             errors.append(_("There is no kind of notice called %(kind)s.") % {"kind": key})
@@ -92,6 +117,24 @@ def set_preferences(actor: Actor, choices: dict[str, str]) -> dict[str, dict[str
                 row.save(update_fields=["delivery", "updated_at"])
             if before != delivery:
                 changes[key] = {"old": before, "new": delivery}
+        if digest_hour is not None:
+            schedule = (
+                NoticeDigestSchedule.objects.for_actor(actor).filter(membership=membership).first()
+            )
+            before_hour = DEFAULT_DIGEST_HOUR if schedule is None else schedule.hour
+            if schedule is None and digest_hour != DEFAULT_DIGEST_HOUR:
+                # (the digest sender may make the row at the same moment: get_or_create)
+                schedule, _made = NoticeDigestSchedule.objects.get_or_create(
+                    membership=membership, defaults={"tenant": tenant, "hour": digest_hour}
+                )
+            if schedule is not None and schedule.hour != digest_hour:
+                schedule.hour = digest_hour
+                schedule.save(update_fields=["hour"])
+            if before_hour != digest_hour:
+                changes[DIGEST_HOUR_KEY] = {
+                    "old": hour_text(before_hour),
+                    "new": hour_text(digest_hour),
+                }
         if changes:
             record(
                 actor,

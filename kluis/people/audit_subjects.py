@@ -15,6 +15,7 @@ from kluis.people.forms.pickers import employee_label, search_employees
 from kluis.people.models import EmergencyContact, Employee, Employment, Wage, WageComponent
 from kluis.people.permissions import scope_of
 from kluis.people.views.display import detail_url
+from kluis.tenancy.models import Membership
 
 
 def find(actor: Actor, text: str) -> list[int]:
@@ -80,4 +81,8 @@ def register() -> None:
         ("people.emergencycontact", EmergencyContact),
     ):
         subjects.register_records(object_type, model, "employee")
+    # Events on a person's account in the company (a role granted, deactivated, their
+    # notice preferences) name the membership: they are about the person too.
+    for object_type in ("tenancy.membership", "company.noticepreference"):
+        subjects.register_records(object_type, Membership, "employee")
     subjects.register_link("people.employee", profile_link)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,7 +26,12 @@ from kluis.access.decorators import member_required
 from kluis.company import notices
 from kluis.company.models import Notice
 from kluis.company.notices_kinds import all_kinds, is_kind
-from kluis.company.notices_preferences import preferences_of, set_preferences
+from kluis.company.notices_preferences import (
+    digest_hour_of,
+    hour_text,
+    preferences_of,
+    set_preferences,
+)
 
 PER_PAGE = 30
 
@@ -149,17 +155,23 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 
 @member_required()
 def notice_preferences(request: HttpRequest) -> HttpResponse:
-    """How I hear of each kind: in the app only, or also by e-mail (at once, or daily)."""
+    """How I hear of each kind: in the app only, or also by e-mail (at once, or daily), and
+    the hour of my daily e-mail."""
     actor = _actor(request)
     errors: list[str] = []
+    hour = digest_hour_of(actor)
     if request.method == "POST":
         choices = {
             kind.key: str(request.POST[kind.key])
             for kind in all_kinds()
             if not kind.email_always and kind.key in request.POST
         }
+        raw_hour = request.POST.get("digest_hour")
+        chosen_hour = None
+        if raw_hour is not None:
+            chosen_hour = int(raw_hour) if raw_hour.isdigit() and len(raw_hour) <= 2 else -1
         try:
-            changed = set_preferences(actor, choices)
+            changed = set_preferences(actor, choices, digest_hour=chosen_hour)
         except ValidationError as refused:
             errors = list(refused.messages)
         else:
@@ -174,6 +186,12 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/notices_preferences.html",
-        {"groups": list(groups.items()), "errors": errors},
+        {
+            "groups": list(groups.items()),
+            "errors": errors,
+            "digest_hour": hour,
+            "digest_hours": [(h, hour_text(h)) for h in range(24)],
+            "time_zone": settings.TIME_ZONE,
+        },
         status=400 if errors else 200,
     )

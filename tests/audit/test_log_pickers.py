@@ -104,3 +104,18 @@ def test_only_the_log_s_readers_use_the_search(demo, login):
         assert client.get("/audit/search/people/", query, secure=True).status_code == 403
         pick = {"field": "actor", "box": "id_actor", "id": mine.pk}
         assert client.get("/audit/search/people/pick/", pick, secure=True).status_code == 403
+
+
+def test_events_on_the_person_s_account_are_about_them_too(demo, login):
+    from kluis.company.services import create_role, grant_role
+
+    owner = actor_for("owner@demo-bv.test")
+    role = create_role(owner, demo["demo-bv"], name="Payroll", grants={"people.view": "company"})
+    bob, lotte = _employee("member1@demo-bv.test"), _employee("member2@demo-bv.test")
+    grant_role(owner, bob.membership, role)
+    grant_role(owner, lotte.membership, role)
+    client = login(AUDITOR)
+    response = client.get("/audit/", {"person": bob.pk, "kind": "roles"}, secure=True)
+    grants = [e for e in response.context["events"] if e.action == "role.granted"]
+    assert {e.object_id for e in grants} == {str(bob.membership_id)}
+    assert any(e.changes == {"role": {"old": None, "new": "Payroll"}} for e in grants)

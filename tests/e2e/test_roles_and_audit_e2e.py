@@ -90,3 +90,22 @@ def test_owner_grants_custom_role_and_auditor_finds_and_exports_the_grant(
     assert any(
         row["actor_label"] == "owner@demo-bv.test" and ROLE in row["changes"] for row in rows
     )
+
+    # The person the grant is about: typing part of the name offers them (htmx, the
+    # auditor's company only), the chosen one filters the log by id.
+    page.goto("/audit/")
+    filters = page.get_by_test_id("audit-filters")
+    filters.get_by_label("Person", exact=True).fill("Willems")
+    filters.get_by_role("button", name=re.compile(r"^Noah Willems \(")).click()
+    expect(filters.get_by_label("Person", exact=True)).to_have_value(
+        re.compile(r"^Noah Willems \(")
+    )
+    filters.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"[?&]person=\d+"))
+    about = page.get_by_test_id("audit-events").get_by_role("row").filter(has_text=GRANTEE)
+    expect(about.filter(has_text="Olivia Peeters").filter(has_text="a role")).to_have_count(1)
+    # Without a choice (as without JavaScript) the typed text searches by name.
+    page.goto("/audit/?person=&person_q=Willems")
+    expect(
+        page.get_by_test_id("audit-events").get_by_role("row").filter(has_text="a role")
+    ).not_to_have_count(0)

@@ -95,3 +95,34 @@ def test_every_field_has_the_shared_look_label_without_colon_help_after_the_inpu
     assert '<label for="key_name">Name</label>' in html  # no "Name:"
     assert html.index("<input") < html.index('id="key_name_helptext"')
     assert 'aria-describedby="key_name_helptext"' in html and " required" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "moment"),
+    [("en", "March 2026", "2 May 2018, 09:30"), ("nl", "maart 2026", "2 mei 2018, 09:30")],
+)
+def test_months_and_stored_iso_values_in_the_one_format(language, month, moment):
+    with translation.override(language), timezone.override("Europe/Brussels"):
+        assert _render("{{ m|kluis_month }}", m=dt.date(2026, 3, 17)) == month
+        assert _render("{{ m|kluis_month }}", m="2026-03") == month
+        assert _render("{{ v|kluis_value }}", v="2018-05-02T07:30:00+00:00") == moment
+        day = _render("{{ v|kluis_date }}", v=dt.date(2018, 5, 2))
+        assert _render("{{ v|kluis_value }}", v="2018-05-02") == day
+    for kept in ("digest", "07:00", "12345", "2018-05-02 or so", "2018-13-45"):
+        assert _render("{{ v|kluis_value }}", v=kept) == kept
+    assert _render('{{ v|kluis_value|default_if_none:"-" }}', v=None) == "-"
+
+
+def test_the_audit_log_shows_a_changed_date_in_the_one_format(demo, login):
+    from kluis.audit.models import AuditEvent
+    from kluis.people import services
+    from tests.conftest import actor_for
+
+    me = Employee.objects.get(work_email="employee@demo-bv.test")
+    services.update_employee(
+        actor_for("hr@demo-bv.test"), me, {"birth_date": DAY}, expected_version=me.version
+    )
+    event = AuditEvent.objects.filter(action="employee.updated").latest("sequence")
+    assert event.changes["birth_date"]["new"] == "1975-03-29"  # kept as ISO
+    page = login("owner@demo-bv.test").get(f"/audit/{event.pk}/", secure=True).content.decode()
+    assert "29 March 1975" in page and "1975-03-29" not in page

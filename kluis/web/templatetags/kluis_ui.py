@@ -4,14 +4,19 @@ one way to show a date, a moment and a phone number.
     {% load kluis_ui %}
     {% error_summary form employment_form %}   {# above the fields, inside the <form> #}
     {{ employee.birth_date|kluis_date }}        {# 29 March 1975 / 29 maart 1975 / 29 mars 1975 #}
-    {{ key.created_at|kluis_datetime }}
+    {{ key.created_at|kluis_datetime }}         {# 25 September 2025, 14:05 #}
+    {{ month|kluis_month }}                     {# March 2026 / maart 2026 / mars 2026 #}
+    {{ change.new|kluis_value }}                {# a stored ISO day or moment shown as above #}
     {{ employee.work_phone|kluis_phone }}       {# +32 474 56 73 36 #}
 
-Dates follow the active language's DATE_FORMAT (kluis/formats/<language>/formats.py)."""
+Dates follow the active language's DATE_FORMAT, DATETIME_FORMAT and YEAR_MONTH_FORMAT
+(kluis/formats/<language>/formats.py). A template writes `|date:"..."` only for machines
+(a <time> element's `datetime`, a form value, a link's query): tests/web/test_template_dates.py."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms, template
@@ -85,6 +90,44 @@ def kluis_datetime(value: Any) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return formats.date_format(moment, "DATETIME_FORMAT")
+
+
+@register.filter
+def kluis_month(value: Any) -> str:
+    """A month ("March 2026"), from a day, a moment or "2026-03", in the one format."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+        value = f"{value}-01"
+    day = _as_date(value)
+    if day is None:
+        return "" if value in (None, "") else str(value)
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+
+
+@register.filter
+def kluis_value(value: Any) -> Any:
+    """A stored value as people read it (the audit log keeps days and moments as ISO
+    text): an ISO day or moment in the one format, any other value as it is."""
+    if isinstance(value, dt.datetime):
+        return kluis_datetime(value)
+    if isinstance(value, dt.date):
+        return kluis_date(value)
+    if isinstance(value, str):
+        if ISO_DAY.fullmatch(value):
+            return kluis_date(value)
+        if ISO_MOMENT.fullmatch(value):
+            try:
+                return kluis_datetime(dt.datetime.fromisoformat(value))
+            except ValueError:
+                return value
+    return value
 
 
 register.filter("kluis_phone", format_phone)  # the one rule, shared with People's views

@@ -19,10 +19,6 @@ MACHINE = {"c", "Y-m-d", "Y-m", r"Y-m-d\TH:i", "U"}
 PARTS = {"D", "l", "j", "H:i", "H:i:s"}
 # Uses left to other areas, to be moved to the shared filters by their owners (remove the
 # entry then): (template, format).
-LEFT = {
-    # the operators' feature flags page shows an expiry day as ISO text
-    ("kluis/flags/templates/flags/operator_flags.html", "Y-m-d"),
-}
 
 ATTRIBUTE = re.compile(r'\s[\w:.@-]+="([^"]*)"')
 DATE_FILTER = re.compile(r"""\|date\b(?::(?:'([^']*)'|"([^"]*)"))?""")
@@ -86,19 +82,8 @@ def test_no_template_shows_a_date_but_through_the_shared_filters():
     for path in templates():
         name = path.relative_to(ROOT).as_posix()
         source = path.read_text(encoding="utf-8")
-        for use in wrong_uses(source):
-            fmt = use.removeprefix("|date:").strip("'")
-            if (name, fmt) not in LEFT:
-                problems.append(f"{name}: {use}")
+        problems.extend(f"{name}: {use}" for use in wrong_uses(source))
     assert problems == [], (
         "Show dates with |kluis_date, |kluis_datetime or |kluis_month "
         "(|date: only for machines, inside an attribute):\n" + "\n".join(problems)
     )
-
-
-def test_the_allowance_for_other_areas_is_still_needed():
-    """An entry of LEFT whose use is gone must go too (so the list only shrinks)."""
-    for name, fmt in LEFT:
-        source = (ROOT / name).read_text(encoding="utf-8")
-        uses = [use.removeprefix("|date:").strip("'") for use in wrong_uses(source)]
-        assert fmt in uses, f"{name} no longer shows |date:{fmt!r}: remove it from LEFT"

@@ -37,10 +37,10 @@ def _member_of(employee: Employee | None) -> list[Membership]:
 
 
 def _period(request: LeaveRequest) -> str:
-    first = date_format(request.start_date, "SHORT_DATE_FORMAT")
+    first = date_format(request.start_date, "DATE_FORMAT")
     if request.end_date == request.start_date:
         return first
-    return f"{first} - {date_format(request.end_date, 'SHORT_DATE_FORMAT')}"
+    return f"{first} \u2013 {date_format(request.end_date, 'DATE_FORMAT')}"
 
 
 def approvers(request: LeaveRequest) -> list[Membership]:
@@ -118,12 +118,12 @@ def absence_registered(absence: Absence, *, url: str, started: bool) -> None:
         if started:
             title = _("%(name)s is absent from %(date)s") % {
                 "name": employee.display_name,
-                "date": date_format(absence.start_date, "SHORT_DATE_FORMAT"),
+                "date": date_format(absence.start_date, "DATE_FORMAT"),
             }
         else:
             title = _("%(name)s is back: absence ended on %(date)s") % {
                 "name": employee.display_name,
-                "date": date_format(absence.end_date or absence.start_date, "SHORT_DATE_FORMAT"),
+                "date": date_format(absence.end_date or absence.start_date, "DATE_FORMAT"),
             }
         return title, ""
 

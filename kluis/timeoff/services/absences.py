@@ -81,7 +81,7 @@ def _clean(employee: Employee, data: Mapping[str, Any]) -> dict[str, Any]:
         if period_on(start, periods) is None:
             errors["start_date"] = [
                 _("%(name)s is not employed on %(date)s.")
-                % {"name": employee.display_name, "date": date_format(start, "SHORT_DATE_FORMAT")}
+                % {"name": employee.display_name, "date": date_format(start, "DATE_FORMAT")}
             ]
     if errors:
         raise ValidationError(errors)
@@ -103,7 +103,7 @@ def _check_overlap(
             {
                 "start_date": [
                     _("This overlaps another absence from %(start)s.")
-                    % {"start": date_format(clash.start_date, "SHORT_DATE_FORMAT")}
+                    % {"start": date_format(clash.start_date, "DATE_FORMAT")}
                 ]
             }
         )

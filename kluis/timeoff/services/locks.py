@@ -138,7 +138,7 @@ def add_closing_day(actor: Actor, tenant: Tenant, data: Mapping[str, Any]) -> Cl
                 {
                     "date": [
                         _("%(count)s leave requests fall on %(date)s; change them first.")
-                        % {"count": taken, "date": date_format(day, "SHORT_DATE_FORMAT")}
+                        % {"count": taken, "date": date_format(day, "DATE_FORMAT")}
                     ]
                 }
             )

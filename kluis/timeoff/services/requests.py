@@ -127,7 +127,7 @@ def request_days(employee: Employee, clean: dict[str, Any]) -> dict[dt.date, tup
                         _("%(name)s is not employed on %(date)s.")
                         % {
                             "name": employee.display_name,
-                            "date": date_format(day, "SHORT_DATE_FORMAT"),
+                            "date": date_format(day, "DATE_FORMAT"),
                         }
                     ]
                 }
@@ -184,8 +184,8 @@ def check_overlap(
                     "start_date": [
                         _("This overlaps other leave from %(start)s to %(end)s.")
                         % {
-                            "start": date_format(start, "SHORT_DATE_FORMAT"),
-                            "end": date_format(end, "SHORT_DATE_FORMAT"),
+                            "start": date_format(start, "DATE_FORMAT"),
+                            "end": date_format(end, "DATE_FORMAT"),
                         }
                     ]
                 }

@@ -242,7 +242,7 @@ def closing_days(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(date)s is now a closing day.")
-                % {"date": date_format(made.date, "SHORT_DATE_FORMAT")},
+                % {"date": date_format(made.date, "DATE_FORMAT")},
             )
             return redirect("timeoff:closing_days")
     today = timezone.localdate()
@@ -273,7 +273,7 @@ def closing_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("%(date)s is no longer a closing day.")
-            % {"date": date_format(closing.date, "SHORT_DATE_FORMAT")},
+            % {"date": date_format(closing.date, "DATE_FORMAT")},
         )
     return redirect("timeoff:closing_days")
 

@@ -33,7 +33,8 @@ def _ids(object_ids: list[str]) -> list[int]:
 
 def leave_request_labels(actor: Actor, object_ids: list[str]) -> dict[str, str]:
     rows = (
-        LeaveRequest.objects.filter(tenant=actor.tenant, pk__in=_ids(object_ids))
+        LeaveRequest.objects.for_actor(actor)
+        .filter(pk__in=_ids(object_ids))
         .select_related("leave_type", "employee")
         .only(
             "start_date",
@@ -57,7 +58,8 @@ def leave_request_labels(actor: Actor, object_ids: list[str]) -> dict[str, str]:
 
 def absence_labels(actor: Actor, object_ids: list[str]) -> dict[str, str]:
     rows = (
-        Absence.objects.filter(tenant=actor.tenant, pk__in=_ids(object_ids))
+        Absence.objects.for_actor(actor)
+        .filter(pk__in=_ids(object_ids))
         .select_related("employee")
         .only(
             "start_date",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kluis.access.actor import Actor
 from kluis.access.authorization import can
+from kluis.access.forms import RoleChoiceField
 from kluis.access.models import Role
 from kluis.people import accounts, selectors
 from kluis.people import selectors_dashboard as due
@@ -68,6 +69,12 @@ RANGES = {
     "ends": due.service_ends_between,
     "probation_ends": due.probation_ends_between,
 }
+
+
+class RoleFilter(django_filters.ModelChoiceFilter):
+    """A role, offered by its name in the reader's language (built-in roles translated)."""
+
+    field_class = RoleChoiceField
 
 
 def _sort_choices() -> list[tuple[str, Any]]:
@@ -131,7 +138,7 @@ class EmployeeFilter(django_filters.FilterSet):
         label=_("Account"),
         empty_label=_("Any"),
     )
-    role = django_filters.ModelChoiceFilter(
+    role = RoleFilter(
         queryset=Role.objects.none(),
         method="filter_role",
         label=_("Role"),

@@ -85,3 +85,32 @@ def test_a_viewer_who_may_not_see_members_gets_no_account_filter(demo, login):
     assert count(response) == 1  # their own file, not narrowed by the parameter
     assert response.context["logins_without_file"] == []
     assert b'data-testid="account-state"' not in response.content
+
+
+def test_built_in_role_names_are_in_the_readers_language(demo, login):
+    """The Role filter of the People list and the Account panel name built-in roles as the
+    Roles page does, in the reader's language (not the stored English names)."""
+    from django.utils import translation
+
+    from kluis.access.models import Role
+    from kluis.people.models import Employee
+    from tests.conftest import member
+
+    with translation.override("fr"):
+        names = {
+            role.name: role.display_name
+            for role in Role.objects.filter(tenant=member("hr@demo-bv.test").tenant).exclude(
+                builtin_key=""
+            )
+        }
+    assert names["Employee"] != "Employee", names
+    hr = login("hr@demo-bv.test")
+    listing = hr.get("/people/", secure=True, headers={"accept-language": "fr"}).content.decode()
+    role_select = listing[
+        listing.index('name="role"') : listing.index("</select>", listing.index('name="role"'))
+    ]
+    assert names["Employee"] in role_select and ">Employee<" not in role_select
+    employee = Employee.objects.get(membership=member("employee@demo-bv.test"))
+    profile = hr.get(f"/people/{employee.pk}/", secure=True, headers={"accept-language": "fr"})
+    roles = profile.content.decode().split('data-testid="account-roles"', 1)[1].split("</ul>", 1)[0]
+    assert names["Employee"] in roles and "Employee" not in roles.replace(names["Employee"], "")

@@ -52,3 +52,27 @@ def test_only_managers_make_clients_and_other_companies_clients_are_404(demo, lo
     stored = ApiClient.objects.get(client_id=made["client_id"])
     other = login("owner@other-nv.test")
     assert other.post(f"/integrations/api-clients/{stored.pk}/revoke/").status_code == 404
+
+
+def test_every_scope_is_described_in_the_readers_language(demo, login):
+    """Each scope on the API keys page says what it allows (none repeats its code) and the
+    description follows the reader's language (it was fixed in English when loaded)."""
+    from django.utils import translation
+
+    from kluis.access.permissions import API_SCOPES
+    from kluis.integrations.forms import SCOPE_LABELS
+
+    assert set(SCOPE_LABELS) == set(API_SCOPES)
+    with translation.override("en"):  # the page activates Dutch: put English back after
+        page = login("owner@demo-bv.test").get(
+            "/integrations/api-keys/", secure=True, headers={"accept-language": "nl"}
+        )
+    with translation.override("en"):
+        english = {scope: str(label) for scope, label in SCOPE_LABELS.items()}
+    text = page.content.decode()
+    for scope, label in SCOPE_LABELS.items():
+        with translation.override("nl"):
+            dutch = str(label)
+        assert dutch != english[scope], scope
+        assert f"{scope} \u2014 {dutch}" in text, scope
+        assert f"{scope} \u2014 {scope}" not in text

@@ -13,7 +13,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from schwifty import IBAN
@@ -105,8 +105,9 @@ def _years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _iso(day: dt.date) -> str:
-    return day.isoformat()
+def _day(day: dt.date) -> str:
+    """A day in a message, in the reader's one date format ("1 January 1900")."""
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def birth_date_bounds() -> tuple[dt.date, dt.date]:
@@ -123,7 +124,7 @@ def birth_date(value: Any) -> dt.date | None:
     if born < EARLIEST_DAY or born > latest:
         raise ValidationError(
             _("Enter a birth date between %(first)s and %(last)s.")
-            % {"first": _iso(EARLIEST_DAY), "last": _iso(latest)}
+            % {"first": _day(EARLIEST_DAY), "last": _day(latest)}
         )
     return born
 
@@ -138,12 +139,12 @@ def start_date(value: Any, *, born: dt.date | None = None) -> dt.date | None:
     if day < EARLIEST_DAY or day > latest:
         raise ValidationError(
             _("Enter a start date between %(first)s and %(last)s.")
-            % {"first": _iso(EARLIEST_DAY), "last": _iso(latest)}
+            % {"first": _day(EARLIEST_DAY), "last": _day(latest)}
         )
     if born is not None and day < _years_after(born, WORKING_AGE):
         raise ValidationError(
             _("This start date is before the person turned 14 (born %(born)s).")
-            % {"born": _iso(born)}
+            % {"born": _day(born)}
         )
     return day
 
@@ -159,11 +160,11 @@ def probation_end(
     if start is not None and day < start:
         raise ValidationError(
             _("The end of probation comes before the contract's start (%(start)s).")
-            % {"start": _iso(start)}
+            % {"start": _day(start)}
         )
     if end is not None and day > end:
         raise ValidationError(
-            _("The end of probation comes after the contract's end (%(end)s).") % {"end": _iso(end)}
+            _("The end of probation comes after the contract's end (%(end)s).") % {"end": _day(end)}
         )
     return day
 

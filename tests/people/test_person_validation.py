@@ -37,6 +37,11 @@ def _refusal(**over: Any) -> dict[str, list[str]]:
     return caught.value.message_dict
 
 
+def _shown(day: dt.date) -> str:
+    """A day as messages name it: the reader's one date format (English here)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 # --- the rules ------------------------------------------------------------------------------
 
 
@@ -45,7 +50,7 @@ def test_a_birth_date_out_of_bounds_is_refused_naming_the_bounds(value):
     with pytest.raises(ValidationError) as caught:
         v.birth_date(value)
     assert caught.value.messages == [
-        f"Enter a birth date between 1900-01-01 and {FOURTEEN_YEARS_AGO.isoformat()}."
+        f"Enter a birth date between 1 January 1900 and {_shown(FOURTEEN_YEARS_AGO)}."
     ]
 
 
@@ -55,7 +60,7 @@ def test_a_birth_date_on_the_bounds_is_accepted():
 
 
 def test_a_start_date_is_refused_before_1900_far_ahead_or_before_the_fourteenth_birthday():
-    with pytest.raises(ValidationError, match="Enter a start date between 1900-01-01"):
+    with pytest.raises(ValidationError, match="Enter a start date between 1 January 1900"):
         v.start_date("0066-03-01")
     with pytest.raises(ValidationError, match="Enter a start date between"):
         v.start_date(TODAY + dt.timedelta(days=800))
@@ -89,15 +94,16 @@ def test_hiring_refuses_digit_names_and_an_absurd_birth_date_and_start(demo):
     )
     for name in ("first_name", "last_name", "preferred_name"):
         assert errors[name] == ["A name must contain at least one letter."]
-    assert errors["birth_date"][0].startswith("Enter a birth date between 1900-01-01")
-    assert errors["employment.start_date"][0].startswith("Enter a start date between 1900-01-01")
+    assert errors["birth_date"][0].startswith("Enter a birth date between 1 January 1900")
+    start_error = errors["employment.start_date"][0]
+    assert start_error.startswith("Enter a start date between 1 January 1900")
 
 
 def test_hiring_refuses_a_start_before_the_person_turned_14(demo):
     errors = _refusal(birth_date="2000-06-01", employment={"start_date": "2014-05-31"})
     assert errors == {
         "employment.start_date": [
-            "This start date is before the person turned 14 (born 2000-06-01)."
+            "This start date is before the person turned 14 (born 1 June 2000)."
         ]
     }
 
@@ -150,8 +156,8 @@ def test_the_hire_form_shows_the_refusals_on_their_fields(demo, login):
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("A name must contain at least one letter.") >= 2
-    assert "Enter a birth date between 1900-01-01" in page
-    assert "Enter a start date between 1900-01-01" in page
+    assert "Enter a birth date between 1 January 1900" in page
+    assert "Enter a start date between 1 January 1900" in page
     assert Employee.objects.count() == before
 
 
@@ -168,7 +174,7 @@ def test_the_api_refuses_them_with_field_errors(api):
     assert response.status_code == 422
     errors = {e["field"]: e["message"] for e in json.loads(response.content)["errors"]}
     assert errors["first_name"] == "A name must contain at least one letter."
-    assert errors["birth_date"].startswith("Enter a birth date between 1900-01-01")
+    assert errors["birth_date"].startswith("Enter a birth date between 1 January 1900")
 
 
 def test_the_import_preview_names_the_rows(demo, login, settings, tmp_path):
@@ -187,5 +193,5 @@ def test_the_import_preview_names_the_rows(demo, login, settings, tmp_path):
     page = response.content.decode()
     assert "row 2: first_name: A name must contain at least one letter." in page
     assert "row 3: start_date: This start date is before the person turned 14" in page
-    assert "row 4: birth_date: Enter a birth date between 1900-01-01" in page
+    assert "row 4: birth_date: Enter a birth date between 1 January 1900" in page
     assert 'name="token"' not in page

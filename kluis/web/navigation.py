@@ -89,7 +89,9 @@ NAVIGATION: list[NavGroup] = [
             NavItem(_("Members"), "members:members", "tenancy.view_members"),
             NavItem(_("Roles"), "roles:roles", "access.view_roles"),
             # The two-person rule's requests (waiting for me, mine, all).
-            NavItem(_("Approvals"), "approvals:list", "access.view_roles", badge=waiting_count),
+            NavItem(
+                _("Change approvals"), "approvals:list", "access.view_roles", badge=waiting_count
+            ),
         ),
     ),
     NavGroup(

@@ -132,7 +132,11 @@ def test_auditor_sees_the_audit_log_members_and_roles_only(demo, login):
     assert list(nav.groups) == ["Home", "Organisation", "Reports"]
     assert [text for text, _, _ in nav.groups["Reports"]] == ["Audit log"]
     # ... and the two-person rule's requests (an auditor reads all of them).
-    assert [text for text, _, _ in nav.groups["Organisation"]] == ["Members", "Roles", "Approvals"]
+    assert [text for text, _, _ in nav.groups["Organisation"]] == [
+        "Members",
+        "Roles",
+        "Change approvals",
+    ]
 
 
 def test_an_operator_without_a_company_lands_on_the_operator_pages(demo):

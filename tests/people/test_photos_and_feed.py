@@ -120,6 +120,28 @@ def test_change_feed_lists_field_changes_with_masked_sensitive_values(demo, logi
     assert ">preferred_name<" not in dutch.content.decode()  # the name is for machines
 
 
+def test_change_feed_shows_choices_by_label_and_days_in_the_date_format(demo, login):
+    """People read "Female" and "17 March 1976"; the JSON keeps "female" and the ISO day."""
+    hr = actor_for("hr@demo-bv.test")
+    target = worker()
+    services.update_employee(
+        hr,
+        target,
+        {"gender": "female", "birth_date": "1976-03-17"},
+        expected_version=target.version,
+    )
+    client = login("hr@demo-bv.test", "demo-bv")
+    body = client.get("/people/changes/", {"format": "json"}, secure=True).json()
+    fields = {(c["employee"], c["field"]): c for c in body["changes"]}
+    assert fields[(target.pk, "gender")]["new"] == "female"
+    assert fields[(target.pk, "birth_date")]["new"] == "1976-03-17"
+    page = client.get("/people/changes/", secure=True).content.decode()
+    rows = [row for row in page.split("<tr>") if f"/people/{target.pk}/" in row]
+    shown = "".join(rows)
+    assert "<td>Female</td>" in shown and "<td>17 March 1976</td>" in shown, shown
+    assert "<td>female</td>" not in shown and "1976-03-17</td>" not in shown
+
+
 def test_change_feed_is_scoped_and_rejects_a_bad_since(demo, login):
     hr = actor_for("hr@demo-bv.test")
     outsider = worker("employee@demo-bv.test")

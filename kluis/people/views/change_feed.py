@@ -19,6 +19,7 @@ from kluis.people import selectors
 from kluis.people.fields import EMPLOYEE_FIELDS, PROBATION_LABEL
 from kluis.people.models import Employee
 from kluis.people.views._common import _actor
+from kluis.people.views.profile import display_value
 
 FEED_LIMIT = 500
 # What changed, in the reader's language, for the changes that are not a field of the file.
@@ -48,7 +49,14 @@ def _readable(actor: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         .only("pk", "first_name", "last_name", "preferred_name")
     }
     return [
-        {**row, "label": field_label(row["field"]), "name": names.get(row["employee"], "")}
+        {
+            **row,
+            "label": field_label(row["field"]),
+            "name": names.get(row["employee"], ""),
+            # As people read them (the JSON keeps the stored values).
+            "old": None if row["old"] is None else display_value(row["field"], row["old"]),
+            "new": None if row["new"] is None else display_value(row["field"], row["new"]),
+        }
         for row in rows
     ]
 

@@ -99,12 +99,15 @@ class VersionRow:
     changes: list[Change] = field(default_factory=list)
 
 
-def _display(name: str, value: Any) -> Any:
-    """A stored value as a person reads it."""
+def display_value(name: str, value: Any) -> Any:
+    """A stored value as a person reads it (on the profile, its history and the change
+    feed): a choice by its label, a day in the one date format, a phone grouped."""
     if value in (None, ""):
         return ""
     if value == MASK:
         return value
+    if name in EMPLOYEE_FIELDS and EMPLOYEE_FIELDS[name].kind == "date":
+        return _display_day(value)
     if name == "status" and value in EmployeeStatus.values:
         return EmployeeStatus(value).label
     if name == "gender" and value in Gender.values:
@@ -138,14 +141,14 @@ def _profile_groups(values: dict[str, Any]) -> list[tuple[Any, list[Row]]]:
     for name, value in values.items():
         spec = EMPLOYEE_FIELDS[name]
         groups.setdefault(spec.group, []).append(
-            Row(name, spec.label, _display(name, value), masked=value == MASK)
+            Row(name, spec.label, display_value(name, value), masked=value == MASK)
         )
     return [(GROUP_TITLES[g], groups[g]) for g in GROUP_TITLES if g in groups]
 
 
 def _custom_rows(actor: Actor, employee: Employee) -> list[Row]:
     return [
-        Row(d.key, d.label, _display(d.key, employee.custom_fields.get(d.key)))
+        Row(d.key, d.label, display_value(d.key, employee.custom_fields.get(d.key)))
         for d in _custom_definitions(actor, archived=True)
         if employee.custom_fields.get(d.key) not in (None, "")
     ]
@@ -216,7 +219,9 @@ def _custom_changes(actor: Actor, old: Any, new: Any) -> list[Change]:
     old, new = old or {}, new or {}
     labels = {d.key: d.label for d in _custom_definitions(actor, archived=True)}
     return [
-        Change(labels.get(key, key), _display(key, old.get(key)), _display(key, new.get(key)))
+        Change(
+            labels.get(key, key), display_value(key, old.get(key)), display_value(key, new.get(key))
+        )
         for key in sorted(set(old) | set(new))
         if old.get(key) != new.get(key)
     ]
@@ -241,7 +246,9 @@ def _history_rows(actor: Actor, employee: Employee) -> list[VersionRow]:
                 else:
                     old = version.old_values.get(name)
                     new = version.snapshot.get(name)
-                    row.changes.append(Change(spec.label, _display(name, old), _display(name, new)))
+                    row.changes.append(
+                        Change(spec.label, display_value(name, old), display_value(name, new))
+                    )
             elif name == "custom_fields":
                 row.changes.extend(
                     _custom_changes(

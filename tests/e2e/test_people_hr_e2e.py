@@ -84,3 +84,21 @@ def test_a_manager_opens_a_team_members_profile_without_wages(
     page.goto(page.url.split("?")[0] + "?tab=wages")
     expect(page.get_by_test_id("panel-personal")).to_be_visible()
     expect(page.get_by_test_id("wages")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_tick_box_and_its_name_share_a_line_in_the_people_list(
+    page: Page, kluis_server: KluisServer, width: int
+) -> None:
+    """The name beside an invite tick box wraps beside it, never onto a line of its own."""
+    page.set_viewport_size({"width": width, "height": 844})
+    login(page, kluis_server, "hr@demo-bv.test")
+    page.goto(f"{kluis_server.url}/people/?per_page=100")
+    boxes = page.get_by_test_id("select-employee")
+    assert boxes.count() > 0
+    for index in range(min(boxes.count(), 12)):
+        box = boxes.nth(index).bounding_box()
+        link = boxes.nth(index).locator("xpath=following-sibling::a[1]").bounding_box()
+        assert box is not None and link is not None
+        assert link["y"] < box["y"] + box["height"], (index, box, link)  # not below the box
+        assert link["x"] > box["x"] + box["width"] - 1  # beside it

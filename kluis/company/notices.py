@@ -22,7 +22,7 @@ from kluis.company.notices_kinds import NoticeKind, get_kind
 from kluis.identity.languages import speaking_to
 from kluis.tenancy.models import Membership
 
-__all__ = ["delivery_for", "mark_read", "notify", "send_notices", "unread"]
+__all__ = ["delivery_for", "mark_read", "notify", "send_notices", "settle", "unread"]
 
 # (subject line, body) in the language active when called.
 Compose = Callable[[], tuple[str, str]]
@@ -95,4 +95,13 @@ def mark_read(actor: Actor, notice_ids: list[int] | None = None, *, topic: str =
         rows = rows.filter(pk__in=notice_ids)
     if topic:
         rows = rows.filter(topic=topic)
+    return rows.update(read_at=timezone.now())
+
+
+def settle(tenant_id: int, *, topic: str, url: str) -> int:
+    """Mark read, for everyone in the company, the still-unread notices of kind `topic`
+    about `url` once what they asked for is done (a request decided, withdrawn or moved
+    on to someone else): they no longer wait for anyone. How many. Called inside the
+    change's transaction; the change itself is audited by its own service."""
+    rows = Notice.objects.for_tenant(tenant_id).filter(topic=topic, url=url, read_at=None)
     return rows.update(read_at=timezone.now())

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from kluis.approvals import hooks, registry, selectors
 from kluis.approvals.models import ApprovalRequest, Status
 from kluis.company.models import Delivery
-from kluis.company.notices import notify
+from kluis.company.notices import notify, settle
 from kluis.company.notices_kinds import register_kind
 from kluis.tenancy.models import Membership
 
@@ -50,7 +50,11 @@ def _url(request: ApprovalRequest) -> str:
 def on_request(what: str, request: ApprovalRequest) -> None:
     if what == "requested":
         _tell_deciders(request)
-    elif what in TOLD:
+        return
+    # Decided, withdrawn, expired or otherwise closed: it waits for nobody any more, so its
+    # "waits for your approval" notices are settled in every decider's inbox.
+    settle(request.tenant_id, topic=REQUESTED, url=_url(request))
+    if what in TOLD:
         _tell_requester(request)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kluis.company.notices import notify
+from kluis.company.notices import notify, settle
 from kluis.people.models import Employee
 from kluis.tenancy.models import Membership
 from kluis.timeoff.models import Absence, LeaveRequest, Stage
@@ -54,6 +54,16 @@ def approvers(request: LeaveRequest) -> list[Membership]:
     return [m for m in found if m.pk != employee.membership_id]
 
 
+WAITING = "leave_request.waiting"
+
+
+def settle_waiting(request: LeaveRequest, *, url: str) -> int:
+    """The request no longer waits for those it was put before (decided, withdrawn, changed
+    or moved on to HR): their "waits for your approval" notices are marked read, in every
+    approver's inbox. The employee's own notices are other kinds and stay as they are."""
+    return settle(request.tenant_id, topic=WAITING, url=url)
+
+
 def request_waits(request: LeaveRequest, *, url: str) -> None:
     employee = request.employee
 
@@ -68,7 +78,7 @@ def request_waits(request: LeaveRequest, *, url: str) -> None:
         }
         return title, body
 
-    notify(approvers(request), topic="leave_request.waiting", compose=compose, url=url)
+    notify(approvers(request), topic=WAITING, compose=compose, url=url)
 
 
 def request_decided(request: LeaveRequest, *, url: str) -> None:

@@ -65,6 +65,22 @@ def no_sideways_scroll(page: Page) -> None:
     assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
+def half_day_boxes_look_like_checkboxes(page: Page) -> None:
+    """The two half-day checkboxes are small squares with their label beside them (a
+    shared rule once made every input of the form 3rem tall: empty rectangles)."""
+    form = page.get_by_test_id("request-form")
+    for name in ("The first day from the afternoon", "The last day until noon"):
+        box = form.get_by_label(name).bounding_box()
+        assert box is not None, name
+        assert box["height"] < 40, f"{name}: {box}"
+        assert abs(box["height"] - box["width"]) < 4, f"{name}: {box}"
+        label = form.locator("label", has_text=name).bounding_box()
+        assert label is not None, name
+        # The label's text sits on the checkbox's line, not above or below it.
+        assert label["height"] < 2 * 40, f"{name}: {label}"
+        assert label["y"] <= box["y"] <= label["y"] + label["height"], f"{name}: {label} {box}"
+
+
 def cell(page: Page, day: dt.date):  # type: ignore[no-untyped-def]
     return page.locator(f'td[data-date="{day.isoformat()}"]')
 
@@ -92,6 +108,10 @@ def test_employee_requests_three_days_sees_them_pending_and_cancels(
     expect(page).to_have_url(re.compile(r"/time-off/request/\?date="))
     form = page.get_by_test_id("request-form")
     expect(form.get_by_label("First day", exact=True)).to_have_value(monday.isoformat())
+    half_day_boxes_look_like_checkboxes(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    half_day_boxes_look_like_checkboxes(page)
+    page.set_viewport_size(PHONE)
     form.get_by_label("Leave type").select_option(label="Legal holiday")
     form.get_by_label("Last day", exact=True).fill(wednesday.isoformat())
     form.get_by_label("Last day", exact=True).dispatch_event("change")

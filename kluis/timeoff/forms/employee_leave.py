@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kluis.timeoff.forms.self_service import DateInput, add_errors
+from kluis.timeoff.dates import DateInput
+from kluis.timeoff.forms.self_service import add_errors
 from kluis.timeoff.models import LeaveType, Unit
 
 UNITS = [("days", _("days")), ("hours", _("hours"))]

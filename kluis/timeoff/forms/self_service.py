@@ -12,17 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from kluis.access.actor import Actor
 from kluis.access.forms import add_service_errors
 from kluis.people.models import Employee
+from kluis.timeoff.dates import DateInput
 from kluis.timeoff.models import DayPart, LeaveRequest, LeaveType
 
 # A service's field names -> the form's.
 SERVICE_FIELDS = {"start_part": "start_afternoon", "end_part": "end_morning"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class EmployeeChoice(forms.ModelChoiceField):

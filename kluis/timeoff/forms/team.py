@@ -10,14 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kluis.people.models import Employee
+from kluis.timeoff.dates import DateInput
 from kluis.timeoff.models import AbsenceKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class DecisionForm(forms.Form):

@@ -20,7 +20,7 @@ from kluis.audit.services import MASK, record
 from kluis.crypto import vault
 from kluis.people.models import Employee
 from kluis.people.permissions import authorize_on, can_on
-from kluis.timeoff import calendar, links, notifications
+from kluis.timeoff import calendar, dates, links, notifications
 from kluis.timeoff.law.schedule import period_on
 from kluis.timeoff.models import Absence, AbsenceKind
 from kluis.timeoff.services import ledger
@@ -68,7 +68,12 @@ def _clean(employee: Employee, data: Mapping[str, Any]) -> dict[str, Any]:
         errors["end_date"] = [_("Enter a valid date.")]
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         errors["end_date"] = [_("The last day cannot be before the first day.")]
-    if isinstance(start, dt.date) and start > dt.date.today() + dt.timedelta(days=31):
+    dates.check_range(errors, start, end)
+    if (
+        "start_date" not in errors
+        and isinstance(start, dt.date)
+        and start > dt.date.today() + dt.timedelta(days=31)
+    ):
         errors["start_date"] = [_("A sick period starts at most a month ahead.")]
     reason = str(data.get("reason") or "").strip()
     note = str(data.get("note") or "").strip()

@@ -107,6 +107,7 @@ def approve_request(
                 changes=changes_of(old, new),
             )
             announce("leave_request.updated", locked, ["stage"])
+            notifications.settle_waiting(locked, url=url)
             notifications.request_waits(locked, url=url)
             return locked
         check_unlocked(locked.tenant_id, locked.start_date, locked.end_date)
@@ -139,7 +140,9 @@ def _tell(actor: Actor, locked: LeaveRequest, verb: str, old: dict[str, Any], co
     name = f"leave_request.{verb}"
     record(actor, name, tenant=locked.tenant, target=locked, changes=changes_of(old, new))
     announce(name, locked)
-    notifications.request_decided(locked, url=links.request_page(locked.pk))
+    url = links.request_page(locked.pk)
+    notifications.settle_waiting(locked, url=url)
+    notifications.request_decided(locked, url=url)
 
 
 def reject_request(

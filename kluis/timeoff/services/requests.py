@@ -21,7 +21,7 @@ from kluis.access.actor import Actor
 from kluis.audit.services import record
 from kluis.people.models import Employee
 from kluis.people.permissions import authorize_on, is_self
-from kluis.timeoff import calendar, links, notifications
+from kluis.timeoff import calendar, dates, links, notifications
 from kluis.timeoff.law.schedule import hours_between, hours_per_day, period_on
 from kluis.timeoff.models import (
     Approval,
@@ -69,6 +69,7 @@ def clean_request(employee: Employee, data: Mapping[str, Any]) -> dict[str, Any]
             errors["end_date"] = [_("The last day cannot be before the first day.")]
         elif (end - start).days >= LONGEST:
             errors["end_date"] = [_("One request spans at most a year; make two.")]
+        dates.check_range(errors, start, end)
     start_part = data.get("start_part") or DayPart.FULL
     end_part = data.get("end_part") or DayPart.FULL
     if start_part not in (DayPart.FULL, DayPart.AFTERNOON):
@@ -367,7 +368,9 @@ def change_request(
             changes=changes_of(old, {k: v for k, v in changed.items() if k != "reason"}),
         )
         announce("leave_request.updated", locked, sorted(changed))
-        notifications.request_waits(locked, url=links.request_page(locked.pk))
+        url = links.request_page(locked.pk)
+        notifications.settle_waiting(locked, url=url)
+        notifications.request_waits(locked, url=url)
     return locked
 
 
@@ -422,6 +425,7 @@ def cancel_request(
         )
         announce("leave_request.cancelled", locked)
         url = links.request_page(locked.pk)
+        notifications.settle_waiting(locked, url=url)
         if is_self(actor, employee):
             notifications.request_withdrawn(locked, url=url, was_approved=was_approved)
         else:

@@ -34,6 +34,7 @@ from kluis.timeoff.models import (
     Stage,
     Status,
 )
+from kluis.timeoff.names import names_of, with_names
 from kluis.timeoff.previews import preview_request
 from kluis.timeoff.services._kit import StaleEntryError
 from kluis.timeoff.views.self_service import (
@@ -211,8 +212,13 @@ def _history(actor: Actor, leave_request: LeaveRequest, show_reason: bool) -> li
         return choices.get(str(value), value)
 
     steps = []
-    versions = EntryVersion.objects.for_actor(actor).filter(request_id=leave_request.pk)
-    for version in versions.order_by("version", "pk"):
+    versions = list(
+        EntryVersion.objects.for_actor(actor)
+        .filter(request_id=leave_request.pk)
+        .order_by("version", "pk")
+    )
+    who = names_of(leave_request.tenant_id, {v.actor_label for v in versions})
+    for version in versions:
         changes = []
         for name in version.changed_fields:
             hidden = name == "reason" and not show_reason
@@ -229,6 +235,7 @@ def _history(actor: Actor, leave_request: LeaveRequest, show_reason: bool) -> li
             {
                 "version": version,
                 "action": ACTIONS.get(version.action, version.action),
+                "who": who.get(version.actor_label, version.actor_label),
                 "changes": changes,
             }
         )
@@ -238,7 +245,7 @@ def _history(actor: Actor, leave_request: LeaveRequest, show_reason: bool) -> li
 @member_required()
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    leave_request = _visible_request(actor, pk)
+    leave_request = with_names([_visible_request(actor, pk)])[0]
     show_reason = _may_see_reason(actor, leave_request)
     may_decide = services.may_decide(actor, leave_request)
     decide = {

@@ -26,6 +26,7 @@ from kluis.timeoff import inbox, services
 from kluis.timeoff import team_calendar as cal
 from kluis.timeoff.forms.team import DecisionForm
 from kluis.timeoff.models import LeaveRequest, Status
+from kluis.timeoff.names import with_names
 from kluis.timeoff.services._kit import StaleEntryError
 
 PAGE_SIZE = 100
@@ -47,12 +48,14 @@ def _is_htmx(request: HttpRequest) -> bool:
 def approvals(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     rows = inbox.inbox(actor)
+    with_hr = with_names(inbox.waiting_for_hr(actor))
+    with_names(row.request for row in rows)
     return render(
         request,
         "timeoff/team/approvals.html",
         {
             "rows": rows,
-            "with_hr": inbox.waiting_for_hr(actor),
+            "with_hr": with_hr,
             "company_wide": scope_of(actor, "timeoff.approve") == Scope.COMPANY,
         },
     )
@@ -110,6 +113,7 @@ def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
         outcome = _("Approved by you; it now waits for HR.")
     if _is_htmx(request):
         row = inbox.describe(actor, leave)
+        with_names([row.request])
         return render(
             request,
             "timeoff/team/_waiting.html",

@@ -51,7 +51,10 @@ def test_the_employee_sees_the_request_its_reason_and_history(pending, login):
     assert "Family visit" in html
     assert re.search(r'data-testid="hours">2 days', html)
     assert steps(html) == ["Requested"]
-    assert "member1@demo-bv.test" in html
+    # Who asked, by name (the stored label is the login e-mail).
+    me = employee_of("member1@demo-bv.test").display_name
+    assert f'data-testid="requested-by">{me},' in html
+    assert "member1@demo-bv.test" not in html
     assert 'data-testid="cancel-request"' in html
     assert 'data-testid="change-request"' in html
     assert 'data-testid="decide"' not in html  # nobody decides on their own request
@@ -191,4 +194,6 @@ def test_the_history_names_who_approved_with_the_comment(pending, manager, login
     services.approve_request(manager, pending, comment="Enjoy")
     html = login("member1@demo-bv.test").get(url(pending)).content.decode()
     assert steps(html) == ["Requested", "Approved"]
-    assert "manager@demo-bv.test" in html and "Enjoy" in html
+    boss = employee_of("manager@demo-bv.test").display_name
+    assert f"by {boss}," in html and "Enjoy" in html
+    assert "manager@demo-bv.test" not in html

@@ -43,11 +43,13 @@ def _period(request: LeaveRequest) -> str:
     return f"{first} \u2013 {date_format(request.end_date, 'DATE_FORMAT')}"
 
 
-def approvers(request: LeaveRequest) -> list[Membership]:
-    """Whose turn it is: the employee's manager at the manager's step (HR when there is
-    none), HR at HR's step. Never the employee themself."""
+def approvers(request: LeaveRequest, stage: str | None = None) -> list[Membership]:
+    """Whose turn it is (at `stage`, by default the request's): the employee's manager at
+    the manager's step (HR when there is none), HR at HR's step. Never the employee
+    themself."""
     employee = request.employee
-    if request.stage == Stage.MANAGER and employee.manager_id is not None:
+    stage = request.stage if stage is None else stage
+    if stage == Stage.MANAGER and employee.manager_id is not None:
         found = _member_of(employee.manager)
     else:
         found = hr_members(request.tenant_id)
@@ -103,10 +105,13 @@ def request_decided(request: LeaveRequest, *, url: str) -> None:
     )
 
 
-def request_withdrawn(request: LeaveRequest, *, url: str, was_approved: bool) -> None:
-    """The employee cancelled: tell whoever it waited for, or the manager of approved leave."""
+def request_withdrawn(
+    request: LeaveRequest, *, url: str, was_approved: bool, stage: str = ""
+) -> None:
+    """The employee cancelled: tell whoever it waited for (at `stage`, the step it was at
+    before it was cancelled), or the manager of approved leave."""
     employee = request.employee
-    told = approvers(request) if not was_approved else _member_of(employee.manager)
+    told = approvers(request, stage) if not was_approved else _member_of(employee.manager)
 
     def compose() -> tuple[str, str]:
         title = _("%(name)s cancelled their leave: %(period)s") % {

@@ -109,3 +109,10 @@ def test_changing_a_request_settles_the_old_notice_and_sends_a_new_one(
     services.change_request(worker, asked, {"end_date": monday + dt.timedelta(days=1)})
     assert _waiting("manager@demo-bv.test", asked, read=False) == 1
     assert _waiting("manager@demo-bv.test", asked, read=True) == 1
+
+
+def test_a_withdrawal_is_told_to_the_manager_it_waited_for_not_hr(asked, worker):
+    """The request waited at the manager's step: the manager hears it was withdrawn."""
+    services.cancel_request(worker, asked)
+    told = Notice.objects.filter(topic="leave_request.cancelled", url=links.request_page(asked.pk))
+    assert set(told.values_list("membership__user__email", flat=True)) == {"manager@demo-bv.test"}

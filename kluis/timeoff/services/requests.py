@@ -400,6 +400,7 @@ def cancel_request(
             if started and not can(actor, "timeoff.manage"):
                 raise ConflictError(_("This leave has started; ask HR to cancel it."))
         old = {"status": locked.status}
+        waited_at = locked.stage  # whose turn it was: they hear of the withdrawal
         locked.status = Status.CANCELLED
         locked.stage = Stage.NONE
         locked.decision_comment = str(reason or "").strip()[:2000]
@@ -427,7 +428,9 @@ def cancel_request(
         url = links.request_page(locked.pk)
         notifications.settle_waiting(locked, url=url)
         if is_self(actor, employee):
-            notifications.request_withdrawn(locked, url=url, was_approved=was_approved)
+            notifications.request_withdrawn(
+                locked, url=url, was_approved=was_approved, stage=waited_at
+            )
         else:
             notifications.request_decided(locked, url=url)
     return locked

@@ -100,8 +100,8 @@ def axis(values: Sequence[float | None], highest: float | None = None) -> tuple[
     if highest is None:
         highest = max(present, default=0)
     if all(float(v).is_integer() for v in present):
-        top, step = whole_axis(highest)
-        return float(top), float(step)
+        whole_top, whole_step = whole_axis(highest)
+        return float(whole_top), float(whole_step)
     top = nice_top(float(highest))
     return top, top / 4
 

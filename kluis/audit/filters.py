@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from kluis.access.actor import Actor
 from kluis.audit import subjects
 from kluis.audit.models import AuditEvent
+from kluis.audit.object_types import object_type_label
 from kluis.audit.pickers import PersonFilter, configure
 from kluis.audit.policy import KINDS, readable_kinds
 from kluis.audit.selectors import actions_in, events_for, object_types_in
-from kluis.audit.sentences import actions_of_kind
+from kluis.audit.sentences import action_choices, actions_of_kind
 
 Picked = tuple[int | None, str]  # a picker's (chosen id, typed text)
 
@@ -33,38 +34,58 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class AuditFilterForm(forms.Form):
+    """The filter's form: a period must not end before it starts (it used to show
+    "0 events" without a word)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The To date is before the From date: choose a later day."))
+        return data
+
+
 class AuditEventFilter(django_filters.FilterSet):
-    person = PersonFilter(
-        method="filter_person",
-        label=_("Person"),
-        help_text=_("The person the event is about"),
-    )
-    actor = PersonFilter(
-        method="filter_actor",
-        label=_("Done by"),
-        help_text=_("Who did it: choose a person, or type part of a name or e-mail address"),
-    )
+    # Each field has one short hint: the pickers' own (under the search box), the others'
+    # help text, shown the same way (kluis/audit/templates/audit/event_list.html).
+    person = PersonFilter(method="filter_person", label=_("Person"))
+    actor = PersonFilter(method="filter_actor", label=_("Done by"))
     kind = django_filters.ChoiceFilter(
-        method="filter_kind", label=_("Kind"), empty_label=_("Any kind")
+        method="filter_kind",
+        label=_("Kind"),
+        empty_label=_("Any kind"),
+        help_text=_("The area of the event"),
     )
     date_from = django_filters.DateFilter(
         field_name="occurred_at",
         lookup_expr="date__gte",
         label=_("From"),
         widget=DateInput(format="%Y-%m-%d"),
+        help_text=_("The first day"),
     )
     date_to = django_filters.DateFilter(
         field_name="occurred_at",
         lookup_expr="date__lte",
         label=_("To"),
         widget=DateInput(format="%Y-%m-%d"),
+        help_text=_("The last day, included"),
     )
-    action = django_filters.ChoiceFilter(label=_("Action"), empty_label=_("Any action"))
-    object_type = django_filters.ChoiceFilter(label=_("Object type"), empty_label=_("Any type"))
-    object_id = django_filters.CharFilter(field_name="object_id", label=_("Object id"))
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), empty_label=_("Any action"), help_text=_("What happened")
+    )
+    object_type = django_filters.ChoiceFilter(
+        label=_("Object type"), empty_label=_("Any type"), help_text=_("What it happened to")
+    )
+    object_id = django_filters.CharFilter(
+        field_name="object_id",
+        label=_("Object id"),
+        help_text=_("The number of that object, as on an event's page"),
+    )
 
     class Meta:
         model = AuditEvent
+        form = AuditFilterForm
         fields = [
             "person",
             "actor",
@@ -82,8 +103,11 @@ class AuditEventFilter(django_filters.FilterSet):
         self.filters["kind"].extra["choices"] = [
             (name, KINDS[name].label) for name in readable_kinds(actor)
         ]
-        self.filters["action"].extra["choices"] = [(a, a) for a in actions_in(actor)]
-        self.filters["object_type"].extra["choices"] = [(t, t) for t in object_types_in(actor)]
+        # Readable names; the values stay the codes, so links and exports keep working.
+        self.filters["action"].extra["choices"] = action_choices(actions_in(actor))
+        self.filters["object_type"].extra["choices"] = sorted(
+            ((t, object_type_label(t)) for t in object_types_in(actor)), key=lambda c: c[1]
+        )
         self.form.label_suffix = ""
         for name in ("person", "actor"):
             configure(self.form, name, actor, reverse("audit:person_search"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -83,6 +84,33 @@ def sentence_of(action: str) -> Sentence | None:
 
 def actions() -> list[str]:
     return sorted(_SENTENCES)
+
+
+def action_label(action: str) -> str:
+    """A short name of an action for the filter, in the reader's language, from its
+    sentence: "Someone invited …" for invitation.sent; an unregistered action reads as its
+    code in words ("report exported")."""
+    registered = _SENTENCES.get(action)
+    if registered is None:
+        return capfirst(action.replace(".", " ").replace("_", " "))
+    filler = {"actor": _("Someone"), "object": "\u2026", "fields": "\u2026"}
+    return capfirst(str(registered.text) % filler)
+
+
+def action_choices(codes: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's actions grouped by their kind (in KINDS' order, unregistered ones
+    last under "Other"), each named by action_label; the values stay the codes."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in codes:
+        registered = _SENTENCES.get(code)
+        kind = registered.kind if registered is not None else ""
+        groups.setdefault(kind, []).append((code, action_label(code)))
+    order = [*KINDS, ""]
+    return [
+        (str(KINDS[kind].label) if kind else _("Other"), sorted(items, key=lambda i: i[1]))
+        for kind in order
+        if (items := groups.get(kind))
+    ]
 
 
 def actions_of_kind(kind: str) -> list[str]:

@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,10 +53,19 @@ def contrast(first: str, second: str) -> float:
 
 
 def _number(value: float) -> str:
-    """A value as a label: whole numbers without decimals, others with one."""
+    """A value as a label in the reader's number format (1,5 in Dutch): whole numbers
+    without decimals, others with one."""
     if value == int(value):
-        return str(int(value))
-    return f"{value:.1f}"
+        return number_format(int(value), use_l10n=True)
+    return number_format(value, decimal_pos=1, use_l10n=True)
+
+
+def _tick(value: float) -> str:
+    """A tick of the value axis in the reader's number format, without rounding it (a
+    tick of 1.25 reads 1.25, not 1.2)."""
+    if value == int(value):
+        return number_format(int(value), use_l10n=True)
+    return number_format(round(value, 6), use_l10n=True)
 
 
 def nice_top(value: float) -> float:
@@ -67,6 +77,33 @@ def nice_top(value: float) -> float:
         if value <= step * power:
             return step * power
     return 10 * power  # pragma: no cover  (the loop always returns)
+
+
+def whole_axis(value: float) -> tuple[int, int]:
+    """(top, step) of a value axis for whole numbers (people, say): every tick an integer,
+    at most 5 steps, the step 1, 2 or 5 times a power of ten."""
+    highest = max(math.ceil(value), 1)
+    power = 1
+    while True:
+        for base in (1, 2, 5):
+            step = base * power
+            if math.ceil(highest / step) <= 5:
+                return math.ceil(highest / step) * step, step
+        power *= 10
+
+
+def axis(values: Sequence[float | None], highest: float | None = None) -> tuple[float, float]:
+    """(top, step) of the value axis for these values (up to `highest`, a stack's height,
+    when given): whole-number ticks when every value is a whole number, else four steps
+    up to a round top."""
+    present = [v for v in values if v is not None]
+    if highest is None:
+        highest = max(present, default=0)
+    if all(float(v).is_integer() for v in present):
+        whole_top, whole_step = whole_axis(highest)
+        return float(whole_top), float(whole_step)
+    top = nice_top(float(highest))
+    return top, top / 4
 
 
 class _Canvas:
@@ -89,17 +126,18 @@ class _Canvas:
     def y_of(self, value: float, top: float) -> float:
         return TOP + self.plot_h - (value / top) * self.plot_h
 
-    def value_axis(self, top: float, unit: str) -> None:
-        for step in range(5):
-            value = top * step / 4
+    def value_axis(self, top: float, step: float, unit: str) -> None:
+        count = round(top / step)
+        for index in range(count + 1):
+            value = step * index
             y = self.y_of(value, top)
             self.parts.append(
                 f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
-                f'stroke="{GRID}" stroke-width="{1 if step == 0 else 0.5}"/>'
+                f'stroke="{GRID}" stroke-width="{1 if index == 0 else 0.5}"/>'
             )
             self.parts.append(
                 f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">'
-                f"{escape(_number(value))}{escape(unit)}</text>"
+                f"{escape(_tick(value))}{escape(unit)}</text>"
             )
 
     def category_axis(self, labels: Sequence[str], centre_of: list[float]) -> None:
@@ -190,13 +228,11 @@ def bar_chart(
     """Bars per category: one per series side by side, or the series stacked."""
     canvas = _Canvas(chart_id, title, desc)
     if stacked:
-        highest = max(
-            (sum(s.values[i] or 0 for s in series) for i in range(len(labels))), default=0
-        )
+        heights = [sum(s.values[i] or 0 for s in series) for i in range(len(labels))]
+        top, step = axis([v for s in series for v in s.values], max(heights, default=0))
     else:
-        highest = max((v or 0 for s in series for v in s.values), default=0)
-    top = nice_top(highest)
-    canvas.value_axis(top, unit)
+        top, step = axis([v for s in series for v in s.values])
+    canvas.value_axis(top, step, unit)
     slot, centres = _slots(len(labels), canvas.plot_w)
     lanes = 1 if stacked else max(len(series), 1)
     bar_w = slot * 0.7 / lanes
@@ -246,8 +282,8 @@ def line_chart(
 ) -> SafeString:
     """A line per series over the categories; a missing value breaks the line."""
     canvas = _Canvas(chart_id, title, desc)
-    top = nice_top(max((v or 0 for s in series for v in s.values), default=0))
-    canvas.value_axis(top, unit)
+    top, step = axis([v for s in series for v in s.values])
+    canvas.value_axis(top, step, unit)
     _slot, centres = _slots(len(labels), canvas.plot_w)
     for lane, item in enumerate(series):
         colour = PALETTE[lane % len(PALETTE)]

@@ -29,6 +29,7 @@ from kluis.reports.tables import (
     Row,
     Table,
     Value,
+    day_label,
     full_years,
 )
 
@@ -127,11 +128,11 @@ def age(actor: Actor, f: Filters) -> Result:
     table, totals = _spread(
         actor, PERSONAL, f, age_of, AGE_BANDS, sensitive=True, with_unknown=True
     )
-    table.caption = _("People per age band and department on %(day)s") % {"day": f.on.isoformat()}
+    table.caption = _("People per age band and department on %(day)s") % {"day": day_label(f.on)}
     labels = [str(label) for _key, label, _low in AGE_BANDS] + [_("Unknown")]
     shown = all(v is not None for v in totals)
     desc = (
-        _("People employed on %(day)s per age band.") % {"day": f.on.isoformat()}
+        _("People employed on %(day)s per age band.") % {"day": day_label(f.on)}
         if shown
         else _("Fewer than 5 people: the age bands are not shown.")
     )
@@ -140,7 +141,7 @@ def age(actor: Actor, f: Filters) -> Result:
     )
     notes = [
         _("Age in completed years on %(day)s, of the people with a contract that day.")
-        % {"day": f.on.isoformat()},
+        % {"day": day_label(f.on)},
         _(
             "Age is personal data: a department or selection of fewer than 5 people is not "
             "broken down by it."
@@ -157,14 +158,14 @@ def tenure(actor: Actor, f: Filters) -> Result:
         actor, PEOPLE, f, years_of, TENURE_BANDS, sensitive=False, with_unknown=False
     )
     table.caption = _("People per length of service and department on %(day)s") % {
-        "day": f.on.isoformat()
+        "day": day_label(f.on)
     }
     labels = [str(label) for _key, label, _low in TENURE_BANDS]
     chart = charts.bar_chart(
         "chart-tenure",
         _("People per length of service"),
         _("People employed on %(day)s per completed years of unbroken service.")
-        % {"day": f.on.isoformat()},
+        % {"day": day_label(f.on)},
         labels,
         [charts.Series(_("People"), totals)],
     )
@@ -174,6 +175,6 @@ def tenure(actor: Actor, f: Filters) -> Result:
             "service that includes %(day)s (a new contract straight after the previous one "
             "continues it)."
         )
-        % {"day": f.on.isoformat()}
+        % {"day": day_label(f.on)}
     ]
     return Result(table, chart, notes)

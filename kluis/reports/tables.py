@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 # Breakdowns by a sensitive attribute (age, sickness) are not shown for fewer people.
 MIN_GROUP = 5
 SUPPRESSED_TEXT = _("fewer than 5 people: not shown")
+# What a left-out figure shows in the table: a short mark, explained once per row (a
+# footnote marker on the row's header) and once under the table.
+SUPPRESSED_MARK = "\u2014"
 
 
 class Suppressed:
@@ -44,6 +47,11 @@ class Row:
     total: bool = False  # a total row (shown bold)
     key: str = ""  # the row's label in the CSV when it differs (a month as 2026-01)
 
+    @property
+    def suppressed(self) -> bool:
+        """Some of the row's figures are left out (a group of fewer than 5 people)."""
+        return any(isinstance(v, Suppressed) for v in self.values)
+
 
 @dataclass
 class Group:
@@ -63,16 +71,24 @@ class Table:
     group_key: str = ""  # CSV header of the group labels, when there are groups
     group_label: str | Promise = ""
 
+    def any_suppressed(self) -> bool:
+        return any(row.suppressed for group in self.groups for row in group.rows)
+
     def csv_header(self) -> list[str]:
+        """The CSV's header; a last column "note" says why a row's empty cells are empty,
+        when some figures are left out."""
         head = [self.group_key] if self.group_key else []
-        return [*head, self.row_key, *(c.key for c in self.columns)]
+        note = ["note"] if self.any_suppressed() else []
+        return [*head, self.row_key, *(c.key for c in self.columns), *note]
 
     def csv_rows(self) -> list[list[str]]:
         out = []
+        noted = self.any_suppressed()
         for group in self.groups:
             for row in group.rows:
                 head = [group.label] if self.group_key else []
-                out.append([*head, row.key or row.label, *(plain(v) for v in row.values)])
+                note = [str(SUPPRESSED_TEXT) if row.suppressed else ""] if noted else []
+                out.append([*head, row.key or row.label, *(plain(v) for v in row.values), *note])
         return out
 
     def shown(self, row: Row) -> list[str]:
@@ -80,9 +96,9 @@ class Table:
 
 
 def plain(value: Value) -> str:
-    """A figure as the CSV writes it: a plain number (a dot for decimals), or the reason
-    it is left out."""
-    if value is None:
+    """A figure as the CSV writes it: a plain number (a dot for decimals), or nothing when
+    there is none or it is left out (the row's note says why)."""
+    if value is None or isinstance(value, Suppressed):
         return ""
     return str(value)
 
@@ -92,7 +108,7 @@ def shown(value: Value, decimals: int) -> str:
     if value is None:
         return "\u2013"
     if isinstance(value, Suppressed):
-        return str(value)
+        return SUPPRESSED_MARK
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
@@ -128,6 +144,11 @@ def months_to(last_month: dt.date, count: int) -> list[dt.date]:
 
 def month_label(first: dt.date) -> str:
     return date_format(first, "M Y")
+
+
+def day_label(day: dt.date) -> str:
+    """A day in a text (a caption, a note): the language's one date format, as |kluis_date."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def full_years(since: dt.date, on: dt.date) -> int:

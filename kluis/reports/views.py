@@ -29,7 +29,7 @@ from kluis.reports import leave
 from kluis.reports.catalogue import REPORTS, Report, visible_to
 from kluis.reports.filters import FilterForm, Filters, defaults
 from kluis.reports.scope import reach_of
-from kluis.reports.tables import Result, Table
+from kluis.reports.tables import SUPPRESSED_MARK, SUPPRESSED_TEXT, Result, Table
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -88,6 +88,9 @@ def report_page(request: HttpRequest, key: str) -> HttpResponse:
     context.update(
         result=result,
         groups=_shown(result.table),
+        suppressed=result.table.any_suppressed(),
+        suppressed_mark=SUPPRESSED_MARK,
+        suppressed_text=SUPPRESSED_TEXT,
         csv_query=urlencode(filters.query(report.filters)),
     )
     return render(request, "reports/report.html", context)
@@ -98,7 +101,12 @@ def _shown(table: Table) -> list[dict[str, Any]]:
         {
             "label": group.label,
             "rows": [
-                {"label": row.label, "total": row.total, "cells": table.shown(row)}
+                {
+                    "label": row.label,
+                    "total": row.total,
+                    "suppressed": row.suppressed,
+                    "cells": table.shown(row),
+                }
                 for row in group.rows
             ],
         }

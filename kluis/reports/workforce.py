@@ -24,6 +24,7 @@ from kluis.reports.tables import (
     Table,
     Value,
     add_months,
+    day_label,
     month_end,
     month_label,
     months_to,
@@ -222,8 +223,8 @@ def contract_ends(actor: Actor, f: Filters) -> Result:
         _("Contracts ending from %(first)s to %(last)s: %(count)s.")
         % {
             "count": sum(v for v in totals if isinstance(v, int)),
-            "first": (f.on + dt.timedelta(days=1)).isoformat(),
-            "last": window_end.isoformat(),
+            "first": day_label(f.on + dt.timedelta(days=1)),
+            "last": day_label(window_end),
         },
         labels,
         [charts.Series(str(t.label), [counts[(m, t.value)] for m in months]) for t in shown_types],
@@ -234,7 +235,7 @@ def contract_ends(actor: Actor, f: Filters) -> Result:
             "Counted: the last day of a period of service after %(day)s and up to %(last)s; a "
             "contract followed by the next one without a gap does not end the period."
         )
-        % {"day": f.on.isoformat(), "last": window_end.isoformat()}
+        % {"day": day_label(f.on), "last": day_label(window_end)}
     ]
     return Result(table, chart, notes)
 

@@ -80,3 +80,47 @@ def test_axis_labels_never_run_into_each_other_and_the_last_is_named(count):
     every = max(1, -(-count // 10))
     gap = (xs[-1] - xs[0]) / (count - 1) * every if count > 1 else 0
     assert all(b - a >= gap - 0.5 for a, b in itertools.pairwise(xs)), xs
+
+
+def ticks(markup: str) -> list[str]:
+    """The value axis's labels: the texts right-aligned at the left of the plot."""
+    svg = parse(markup)
+    return [t.text for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([12, 50], ["0", "10", "20", "30", "40", "50"]),  # was 0 12.5 25 37.5 50
+        ([1, 5], ["0", "1", "2", "3", "4", "5"]),  # was 0 1.2 2.5 3.8 5
+        ([2, 7], ["0", "2", "4", "6", "8"]),
+        ([0, 0], ["0", "1"]),
+        ([3, 230], ["0", "50", "100", "150", "200", "250"]),
+    ],
+)
+def test_counts_of_people_get_whole_number_ticks(values, expected):
+    bars = charts.bar_chart("c10", "t", "d", ["a", "b"], [charts.Series("People", values)])
+    line = charts.line_chart("c11", "t", "d", ["a", "b"], [charts.Series("People", values)])
+    assert ticks(bars) == expected
+    assert ticks(line) == expected
+
+
+def test_a_stack_of_counts_gets_whole_number_ticks_up_to_its_height():
+    series = [charts.Series("x", [4, 1]), charts.Series("y", [5, 0])]
+    assert ticks(charts.bar_chart("c12", "t", "d", ["a", "b"], series, stacked=True)) == [
+        "0", "2", "4", "6", "8", "10",
+    ]  # fmt: skip
+
+
+def test_ticks_and_values_follow_the_readers_number_format():
+    from django.utils import translation
+
+    series = [charts.Series("Rate", [1.5, 5])]
+    with translation.override("en"):
+        assert ticks(charts.line_chart("c13", "t", "d", ["a", "b"], series)) == [
+            "0", "1.25", "2.5", "3.75", "5",
+        ]  # fmt: skip
+    with translation.override("nl"):
+        markup = charts.line_chart("c14", "t", "d", ["a", "b"], series)
+        assert ticks(markup) == ["0", "1,25", "2,5", "3,75", "5"]
+        assert "a, Rate: 1,5" in markup

@@ -124,14 +124,15 @@ def test_turnover_csv_holds_the_tables_figures(sign_in):
 def test_the_csv_leaves_small_groups_out_too(sign_in):
     response = sign_in(HR).get("/reports/age/export.csv", {"on": "2025-06-01"})
     rows = {row["department"]: row for row in rows_of(response)}
-    assert rows["Sales"]["under_25"] == "fewer than 5 people: not shown"
+    assert rows["Sales"]["under_25"] == ""  # left out; the row's note says why
+    assert rows["Sales"]["note"] == "fewer than 5 people: not shown"
     assert rows["Sales"]["people"] == "4"
     # Mara is 44 until 15 June: Ann, Dirk and Mara are 35-44.
     assert rows["Engineering"]["people"] == "7" and rows["Engineering"]["35_44"] == "3"
     absence = rows_of(sign_in(HR).get("/reports/absence/export.csv", PERIOD))
     march = [r for r in absence if r["department"] == "Sales" and r["month"] == "2025-03"]
-    assert march[0]["sick_days"] == "fewer than 5 people: not shown"
-    assert march[0]["absence_rate_pct"] == "fewer than 5 people: not shown"
+    assert march[0]["sick_days"] == "" and march[0]["absence_rate_pct"] == ""
+    assert march[0]["note"] == "fewer than 5 people: not shown"
 
 
 def test_the_page_shows_the_small_group_note(sign_in):

@@ -290,8 +290,11 @@ def test_two_workers_queue_a_scheduled_job_once_per_period(
     waiting = _queued(redis_server, backend)
     assert len(periods) >= 4
     assert len(set(ran)) == len(ran), "a sweep ran twice"
-    # Every queued sweep is one period's: ran or still waiting, never two per period.
-    assert len(ran) + waiting == len(periods), (ran, waiting, periods)
+    # Every queued sweep is one period's: ran or still waiting, never two per period. A
+    # sweep a worker had just taken when it was told to stop may show in neither count (on
+    # a loaded machine, seen once in CI): at most one per worker.
+    accounted = len(ran) + waiting
+    assert len(periods) - len(pair) <= accounted <= len(periods), (ran, waiting, len(periods))
 
 
 _SWEEP_PERIODS = "SELECT period FROM operations_scheduledrun WHERE job = 'webhooks.sweep'"

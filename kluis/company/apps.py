@@ -88,6 +88,7 @@ def _inbox() -> None:
         default_delivery=Delivery.EMAIL,
         email_always=True,
         group=_("Integrations"),
+        audience=("integrations.manage_webhooks", "integrations.manage"),
     )
     from kluis.company.notices_security import new_device_seen, webhook_turned_off
     from kluis.identity.signins import on_new_device

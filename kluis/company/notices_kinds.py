@@ -48,6 +48,10 @@ class NoticeKind:
     email_body: bool = True
     subject: SubjectBuilder = default_subject
     group: Label = ""
+    # Who may get it: a member holding any of these over others (team or company); empty:
+    # everyone. The preferences page offers a member only the kinds they may get (and any
+    # kind they got or chose before), so an employee is not asked about webhooks.
+    audience: tuple[str, ...] = ()
 
     def choices(self) -> list[tuple[str, str]]:
         """The deliveries a member may choose for this kind."""
@@ -73,6 +77,7 @@ def register_kind(
     email_body: bool = True,
     subject: SubjectBuilder = default_subject,
     group: Label = "",
+    audience: tuple[str, ...] = (),
 ) -> NoticeKind:
     """Add a kind (once per key: registering the same key again must say the same)."""
     if not key or len(key) > 60:
@@ -82,7 +87,15 @@ def register_kind(
     if email_always and default_delivery != Delivery.EMAIL:
         raise ValueError(f"register_kind({key!r}): always e-mailed, so the default is e-mail")
     kind = NoticeKind(
-        key, label, description, default_delivery, email_always, email_body, subject, group
+        key,
+        label,
+        description,
+        default_delivery,
+        email_always,
+        email_body,
+        subject,
+        group,
+        tuple(audience),
     )
     known = _KINDS.get(key)
     if known is not None and known != kind:

@@ -12,8 +12,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
+from kluis.access.authorization import grants_of
+from kluis.access.permissions import Scope
 from kluis.audit.services import record
-from kluis.company.models import DEFAULT_DIGEST_HOUR, NoticeDigestSchedule, NoticePreference
+from kluis.company.models import (
+    DEFAULT_DIGEST_HOUR,
+    Notice,
+    NoticeDigestSchedule,
+    NoticePreference,
+)
 from kluis.company.notices import delivery_for
 from kluis.company.notices_kinds import (
     PREFERENCE_OBJECT,
@@ -42,17 +49,34 @@ def _own(actor: Actor) -> None:
         raise PermissionDenied(_("Only a member sets their own notice preferences."))
 
 
+def _over_others(actor: Actor, permission: str) -> bool:
+    """The actor holds `permission` over someone besides themself (their team or the
+    company): an employee's own-record grants do not make them an approver."""
+    return grants_of(actor).get(permission) in (Scope.TEAM, Scope.COMPANY)
+
+
 def preferences_of(actor: Actor) -> list[Preference]:
-    """Every kind with how the actor hears of it."""
+    """Every kind the actor may get (its audience, or they got or chose it before), with
+    how the actor hears of it."""
     _own(actor)
     chosen = dict(
         NoticePreference.objects.for_actor(actor)
         .filter(membership=actor.membership)
         .values_list("kind", "delivery")
     )
+    received = set(
+        Notice.objects.for_actor(actor)
+        .filter(membership=actor.membership)
+        .values_list("topic", flat=True)
+        .distinct()
+    )
     return [
         Preference(kind, delivery_for(kind, chosen.get(kind.key)), kind.key in chosen)
         for kind in all_kinds()
+        if not kind.audience
+        or any(_over_others(actor, permission) for permission in kind.audience)
+        or kind.key in chosen
+        or kind.key in received
     ]
 
 

@@ -98,6 +98,7 @@ def _register_notice_kinds() -> None:
         _("A leaver's API clients and webhooks were handed to a named owner."),
         default_delivery=Delivery.EMAIL,
         group=group,
+        audience=(notices.ADMIN_PERMISSION,),
     )
     register_kind(
         notices.FAILED,
@@ -105,4 +106,5 @@ def _register_notice_kinds() -> None:
         _("A leaver's access could not be revoked at its moment."),
         default_delivery=Delivery.EMAIL,
         group=group,
+        audience=(notices.ADMIN_PERMISSION,),
     )

@@ -30,6 +30,7 @@ def register() -> None:
         gettext_lazy("Someone you or your colleagues invited set up their sign-in."),
         default_delivery=Delivery.APP,
         group=gettext_lazy("People"),
+        audience=(invitations.PERMISSION,),  # and the sender, once they got one
     )
     invitations.on_accepted(invitation_accepted)
 

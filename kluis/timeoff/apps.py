@@ -89,7 +89,24 @@ def _register_notice_kinds() -> None:
             Delivery.EMAIL,
         ),
     ):
-        register_kind(key, label, description, default_delivery=default, group=group)
+        register_kind(
+            key,
+            label,
+            description,
+            default_delivery=default,
+            group=group,
+            audience=AUDIENCES.get(key, ()),
+        )
+
+
+# Who may get the kinds that are not about one's own leave (kluis/timeoff/notifications.py
+# sends them): approvers, those told of absences, HR of the leave set-up.
+AUDIENCES = {
+    "leave_request.waiting": ("timeoff.approve",),
+    "absence.started": ("timeoff.approve", "timeoff.view_sickness"),
+    "absence.ended": ("timeoff.approve", "timeoff.view_sickness"),
+    "timeoff.expiry_kept": ("timeoff.manage",),
+}
 
 
 def _install_defaults(actor: Any, tenant: Any, *, country: str) -> None:

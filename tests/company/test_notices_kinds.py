@@ -73,7 +73,7 @@ def test_a_notice_of_an_unknown_kind_is_refused_and_nothing_is_written(demo):
 
 
 def test_defaults_until_a_member_chooses(demo):
-    preferences = {p.kind.key: p for p in preferences_of(actor_for("member1@demo-bv.test"))}
+    preferences = {p.kind.key: p for p in preferences_of(actor_for("manager@demo-bv.test"))}
     assert preferences[APPROVED].delivery == Delivery.EMAIL
     assert preferences["absence.ended"].delivery == Delivery.DIGEST
     assert not any(p.chosen for p in preferences.values())
@@ -85,7 +85,7 @@ def test_a_choice_is_kept_per_kind_audited_and_in_the_outbox(demo):
     assert changed == {APPROVED: {"old": "email", "new": "digest"}}  # the other is the default
     preferences = {p.kind.key: p for p in preferences_of(actor)}
     assert preferences[APPROVED].delivery == Delivery.DIGEST and preferences[APPROVED].chosen
-    assert preferences["leave_request.waiting"].delivery == Delivery.EMAIL
+    assert preferences["leave_request.rejected"].delivery == Delivery.EMAIL
     event = AuditEvent.objects.for_actor(actor).filter(action="notice_preferences.changed").get()
     assert event.changes == changed and event.actor_label == "member1@demo-bv.test"
     outbox = DomainEvent.objects.for_actor(actor).filter(name=EVENT).get()
@@ -122,3 +122,24 @@ def test_notify_records_each_member_s_choice(demo, django_capture_on_commit_call
     with django_capture_on_commit_callbacks() as queued:
         made = notify([two], topic=APPROVED, compose=lambda: ("Quiet", ""), mail=False)
     assert made[0].delivery == "app" and queued == []
+
+
+def test_a_member_is_offered_only_the_kinds_they_may_get(demo):
+    """An employee is not asked how to hear of approvals waiting, absences of others or
+    webhooks; a manager is asked about the first two, HR and owners about all three. A kind
+    someone got before stays offered (a sender of an invitation, say)."""
+    employee = actor_for("member1@demo-bv.test")
+    offered = {p.kind.key for p in preferences_of(employee)}
+    assert {"leave_request.approved", "security.new_device"} <= offered
+    assert not {"leave_request.waiting", "absence.started", "webhooks.turned_off"} & offered
+    manager = {p.kind.key for p in preferences_of(actor_for("manager@demo-bv.test"))}
+    assert {"leave_request.waiting", "absence.started"} <= manager
+    assert "webhooks.turned_off" not in manager
+    owner = {p.kind.key for p in preferences_of(actor_for("owner@demo-bv.test"))}
+    assert {"leave_request.waiting", "webhooks.turned_off", "invitation.accepted"} <= owner
+    notify(
+        [member("member1@demo-bv.test")],
+        topic="invitation.accepted",
+        compose=lambda: ("Ann set up her sign-in", ""),
+    )
+    assert "invitation.accepted" in {p.kind.key for p in preferences_of(employee)}

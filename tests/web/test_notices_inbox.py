@@ -92,7 +92,8 @@ def test_another_member_or_company_cannot_mark_mine_read(demo, login):
 def test_the_preferences_page_saves_each_kind(demo, login):
     client = login(ME)
     page = client.get("/inbox/preferences/").content.decode()
-    assert "Leave waiting for your approval" in page and "A sign-in from a new browser" in page
+    assert "Your leave was approved" in page and "A sign-in from a new browser" in page
+    assert "Leave waiting for your approval" not in page  # an employee approves nobody's
     assert "cannot be switched off" in page
     assert 'name="security.new_device"' not in page  # no choice to make
     assert "/inbox/preferences/" in client.get("/inbox/").content.decode()

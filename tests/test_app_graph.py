@@ -19,7 +19,8 @@ KLUIS = Path(kluis.__file__).resolve().parent
 
 # Bottom to top: each app may import the apps listed before it (and those in its own row).
 LAYERS: list[set[str]] = [
-    {"operations"},  # plumbing: request ids, client IP, SQL helpers, health, serving
+    # plumbing: request ids, client IP, SQL helpers, health, serving; the date formats
+    {"operations", "formats"},
     {"tenancy"},  # companies and memberships, the restricting queryset, row-level security
     {"access"},  # who acts, roles, permissions, authorize(), the visibility policy, view guard
     {"api"},  # the one REST pipeline and its resource registry

@@ -13,7 +13,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from schwifty import IBAN
@@ -22,6 +22,7 @@ from stdnum.be import nn as be_nn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as nl_bsn
 
+from kluis.formats import day_text
 from kluis.people.fields import ADDRESS_PARTS
 
 COUNTRIES = {
@@ -105,9 +106,10 @@ def _years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _day(day: dt.date) -> str:
-    """A day in a message, in the reader's one date format ("1 January 1900")."""
-    return formats.date_format(day, "DATE_FORMAT")
+def start_date_bounds() -> tuple[dt.date, dt.date]:
+    """The first and last start day allowed today (also the days a leave request or a sick
+    period may name: kluis/timeoff/dates.py)."""
+    return EARLIEST_DAY, timezone.localdate() + dt.timedelta(days=FUTURE_START_DAYS)
 
 
 def birth_date_bounds() -> tuple[dt.date, dt.date]:
@@ -124,7 +126,7 @@ def birth_date(value: Any) -> dt.date | None:
     if born < EARLIEST_DAY or born > latest:
         raise ValidationError(
             _("Enter a birth date between %(first)s and %(last)s.")
-            % {"first": _day(EARLIEST_DAY), "last": _day(latest)}
+            % {"first": day_text(EARLIEST_DAY), "last": day_text(latest)}
         )
     return born
 
@@ -135,16 +137,16 @@ def start_date(value: Any, *, born: dt.date | None = None) -> dt.date | None:
     day = date(value)
     if day is None:
         return None
-    latest = timezone.localdate() + dt.timedelta(days=FUTURE_START_DAYS)
+    latest = start_date_bounds()[1]
     if day < EARLIEST_DAY or day > latest:
         raise ValidationError(
             _("Enter a start date between %(first)s and %(last)s.")
-            % {"first": _day(EARLIEST_DAY), "last": _day(latest)}
+            % {"first": day_text(EARLIEST_DAY), "last": day_text(latest)}
         )
     if born is not None and day < _years_after(born, WORKING_AGE):
         raise ValidationError(
             _("This start date is before the person turned 14 (born %(born)s).")
-            % {"born": _day(born)}
+            % {"born": day_text(born)}
         )
     return day
 
@@ -160,11 +162,12 @@ def probation_end(
     if start is not None and day < start:
         raise ValidationError(
             _("The end of probation comes before the contract's start (%(start)s).")
-            % {"start": _day(start)}
+            % {"start": day_text(start)}
         )
     if end is not None and day > end:
         raise ValidationError(
-            _("The end of probation comes after the contract's end (%(end)s).") % {"end": _day(end)}
+            _("The end of probation comes after the contract's end (%(end)s).")
+            % {"end": day_text(end)}
         )
     return day
 

@@ -14,6 +14,8 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from kluis.formats import day_text
+
 # Breakdowns by a sensitive attribute (age, sickness) are not shown for fewer people.
 MIN_GROUP = 5
 SUPPRESSED_TEXT = _("fewer than 5 people: not shown")
@@ -146,9 +148,7 @@ def month_label(first: dt.date) -> str:
     return date_format(first, "M Y")
 
 
-def day_label(day: dt.date) -> str:
-    """A day in a text (a caption, a note): the language's one date format, as |kluis_date."""
-    return date_format(day, "DATE_FORMAT")
+day_label = day_text  # a day in a caption or a note (kluis.formats)
 
 
 def full_years(since: dt.date, on: dt.date) -> int:

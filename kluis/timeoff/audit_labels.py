@@ -7,24 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kluis.access.actor import Actor
+from kluis.formats import day_text
 from kluis.timeoff.models import Absence, LeaveRequest
-
-
-def _day(day: dt.date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
 
 
 def _days(start: dt.date, end: dt.date | None) -> str:
     if end is None:
-        return _("from %(start)s") % {"start": _day(start)}
+        return _("from %(start)s") % {"start": day_text(start)}
     if end == start:
-        return _day(start)
+        return day_text(start)
     between = _("%(start)s – %(end)s")  # noqa: RUF001 (an en dash between two days)
-    return between % {"start": _day(start), "end": _day(end)}
+    return between % {"start": day_text(start), "end": day_text(end)}
 
 
 def _ids(object_ids: list[str]) -> list[int]:

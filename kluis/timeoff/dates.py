@@ -11,14 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
-from kluis.people.validation import EARLIEST_DAY, FUTURE_START_DAYS
-
-
-def bounds() -> tuple[dt.date, dt.date]:
-    """The first and last day allowed today."""
-    from django.utils import timezone
-
-    return EARLIEST_DAY, timezone.localdate() + dt.timedelta(days=FUTURE_START_DAYS)
+from kluis.people.validation import start_date_bounds as bounds  # the same days
 
 
 def check_range(errors: dict[str, list[str]], start: Any, end: Any) -> None:

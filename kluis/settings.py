@@ -120,6 +120,9 @@ MIDDLEWARE = [
     # /status and /status.json while the database is unreachable (before anything that
     # reads a session): the last-known state from disk (kluis/status/middleware.py).
     "kluis.status.middleware.StatusOfflineMiddleware",
+    # A sign-in attempt from a throttled address: 429 before anything is read
+    # (kluis/identity/early_refusal.py).
+    "kluis.identity.early_refusal.EarlyRefusalMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",  # /api/ paths never reach it (the pipeline)

@@ -12,6 +12,7 @@ policy has the defaults below. The questions other code asks:
 - `address_allowed(tenant, ip)`: is the address on the company's allow list?
 - `address_exempt_for_login(login, ip)`: is the address on the allow list of a company of
   the account a sign-in attempt names (the per-address throttle does not count it)?
+- `address_on_an_allow_list(ip)`: is the address on any company's allow list?
 
 Changing a policy is `kluis.identity.policy_service.change_policy`.
 """
@@ -189,6 +190,23 @@ def address_allowed(tenant: Tenant | int, ip: str | None) -> bool:
         network = ipaddress.ip_network(entry, strict=False)
         if address.version == network.version and address in network:
             return True
+    return False
+
+
+def address_on_an_allow_list(ip: str | None) -> bool:
+    """Is the address on the allow list of any company? (Read before the attempt's account
+    is known: an address no company lists can be refused before the request is read.)"""
+    address = _address(ip)
+    if address is None:
+        return False
+    listed = SignInPolicy.objects.exclude(allowed_networks=[]).values_list(
+        "allowed_networks", flat=True
+    )
+    for networks in listed.iterator():
+        for entry in networks or ():
+            network = ipaddress.ip_network(entry, strict=False)
+            if address.version == network.version and address in network:
+                return True
     return False
 
 

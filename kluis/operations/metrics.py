@@ -42,6 +42,7 @@ __all__ = [
     "REQUESTS",
     "REQUEST_SECONDS",
     "SIGNIN_FAILURES",
+    "SIGNIN_REFUSED",
     "WEBHOOK_DELIVERIES",
     "exposition",
     "prepare_multiprocess_dir",
@@ -68,6 +69,12 @@ SIGNIN_FAILURES = Counter(
     "Failed sign-in attempts: `account` (a wrong password or code for an account), "
     "`address` (counted against the client address only, e.g. an unknown token).",
     ["kind"],
+)
+SIGNIN_REFUSED = Counter(
+    "kluis_signin_refused",
+    "Sign-in attempts refused before the request was read: `throttled` (from an address "
+    "with too many failed sign-ins; kluis/identity/early_refusal.py).",
+    ["reason"],
 )
 WEBHOOK_DELIVERIES = Counter(
     "kluis_webhook_delivery_attempts",

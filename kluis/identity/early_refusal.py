@@ -18,11 +18,13 @@ attacker would write the log): it is counted in `kluis_signin_refused_total`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -61,8 +63,18 @@ class EarlyRefusalMiddleware:
         if is_attempt(request):
             wait = brute_force.throttled_wait(client_ip(request.META))
             if wait is not None:
+                _drain(request)
                 return refused(request, wait)
         return self.get_response(request)
+
+
+def _drain(request: HttpRequest) -> None:
+    """Read what the attempt sent (a small form, never parsed): a body left unread makes
+    the web server close a kept-alive connection mid-stream, which its next request on it
+    would meet as a reset."""
+    # Too big to keep: the connection may close, as for any such request.
+    with contextlib.suppress(RequestDataTooBig, OSError):
+        request.body  # noqa: B018
 
 
 def refused(request: HttpRequest, wait: dt.timedelta) -> HttpResponse:

@@ -108,6 +108,8 @@ def refused_address(address: str) -> bool:
         embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is not None:
             return refused_address(str(embedded))
+        if ip.is_site_local:  # fec0::/10: deprecated, yet "global" to ipaddress
+            return True
     return not ip.is_global or ip.is_multicast or ip.is_unspecified or ip.is_reserved
 
 

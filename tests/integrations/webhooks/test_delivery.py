@@ -28,6 +28,7 @@ from kluis.people.models import Employee
 from kluis.people.services import update_employee
 from kluis.people.services.pay import set_wage
 from tests.conftest import actor_for
+from tests.integrations.webhooks.receiver import running_receiver
 
 
 def subscribe(demo, receiver, **extra):  # type: ignore[no-untyped-def]
@@ -356,4 +357,26 @@ def test_a_revoked_clients_subscription_stops_and_sends_nothing(demo, receiver):
     assert drain(subscription.pk) == 0
     subscription.refresh_from_db()
     assert not subscription.enabled and subscription.disabled_reason == "owner_gone"
+    assert receiver.events() == []
+
+
+def test_what_happens_while_a_new_url_awaits_its_ping_is_sent_once_the_ping_is_answered(
+    demo, receiver
+):
+    """A subscription whose URL changed is verified again by a ping before it is sent
+    events; the changes made meanwhile are owed to it, and follow the ping, in order."""
+    subscription, secret = subscribe(demo, receiver)
+    owner = actor_for("owner@demo-bv.test")
+    with running_receiver() as moved:
+        update_subscription(owner, subscription, {"url": moved.url})
+        change(demo, first_name="Before the ping")
+        change(demo, first_name="Still before")
+        drain(subscription.pk)  # the ping, then what waited for it
+        drain(subscription.pk)
+        got = moved.wait_for(3, pings=True)
+        assert [r.verify(secret)["type"] for r in got] == [
+            "ping",
+            "employee.updated",
+            "employee.updated",
+        ]
     assert receiver.events() == []

@@ -127,7 +127,8 @@ def register_all() -> None:
         EventType(
             "timeoff_settings.updated",
             _(
-                "The company's time-off settings changed (public holidays' country or region, expiry warning)"
+                "The company's time-off settings changed (public holidays' country or region, "
+                "expiry warning)"
             ),
             SETTINGS,
             example_fields=("region",),

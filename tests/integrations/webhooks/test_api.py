@@ -12,6 +12,7 @@ from django.utils import timezone
 from kluis.audit.models import AuditEvent
 from kluis.integrations.webhooks.delivery import drain
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kluis.integrations.webhooks.services import update_subscription
 from tests.api_client import assert_problem
 from tests.integrations.webhooks.api_helpers import (
     HOOKS,
@@ -272,3 +273,19 @@ def test_every_form_of_an_inside_address_is_refused_on_create_and_on_a_new_url(
         assert [e["field"] for e in problem["errors"]] == ["url"], (target, problem)
     assert WebhookSubscription.objects.count() == 1
     assert body(zapier.get(url))["url"] == receiver.url
+
+
+def test_a_hook_a_member_pointed_elsewhere_is_no_longer_the_clients(demo, receiver):
+    """Its deliveries now carry the member's reading, which the key may not have."""
+    from tests.conftest import actor_for
+
+    zapier = hooks_client()
+    made = subscribe(zapier, receiver.url)
+    url = f"{HOOKS}{made['id']}/"
+    subscription = WebhookSubscription.objects.get(pk=made["id"])
+    with running_receiver() as theirs:
+        update_subscription(actor_for("hr@demo-bv.test"), subscription, {"url": theirs.url})
+    assert_problem(zapier.get(url), 404)
+    assert_problem(zapier.get(f"{url}deliveries/"), 404)
+    assert_problem(zapier.patch(url, {"url": receiver.url}), 404)
+    assert body(zapier.get(HOOKS))["results"] == []

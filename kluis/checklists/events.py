@@ -7,6 +7,8 @@
   `checklist.cancelled` when HR stops it.
 - `task.completed` / `task.reopened`: a task marked done or open again;
   `task.overdue`: a task passed its due date undone (sent once, by the reminders job).
+- `checklist_settings.updated`: someone else does the IT tasks (no API resource: the
+  payload names the changed field, never the member).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kluis.integrations.webhooks.catalogue import EventType, register
 TEMPLATE = "checklists.checklisttemplate"
 CHECKLIST = "checklists.checklist"
 TASK = "checklists.checklisttask"
+SETTINGS = "checklists.checklistsettings"
 
 
 def register_all() -> None:
@@ -80,5 +83,12 @@ def register_all() -> None:
         ),
         EventType("task.reopened", _("A done checklist task was reopened"), **task),
         EventType("task.overdue", _("A checklist task passed its due date undone"), **task),
+        EventType(
+            "checklist_settings.updated",
+            _("Who does the IT tasks of checklists changed"),
+            SETTINGS,
+            example_fields=("it_contact",),
+            read="checklists.view",
+        ),
     ):
         register(event)

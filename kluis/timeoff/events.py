@@ -11,6 +11,8 @@
 - `month.locked` / `month.unlocked`: a month closed for payroll, or opened again.
 - `balance.corrected`: HR wrote a correction line (statutory leave marked as not takeable
   is one); `holiday_certificate.recorded`: HR entered (or replaced) a joiner's certificate.
+- `timeoff_settings.updated`: the public holidays' country or region, or the expiry
+  warning, changed (no API resource: the payload names the changed fields).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ MONTH_LOCK = "timeoff.monthlock"
 CLOSING_DAY = "timeoff.closingday"
 BALANCE_CORRECTION = "timeoff.balancecorrection"
 HOLIDAY_CERTIFICATE = "timeoff.holidaycertificate"
+SETTINGS = "timeoff.timeoffsettings"
 
 
 def register_all() -> None:
@@ -120,6 +123,16 @@ def register_all() -> None:
             _("HR recorded a joiner's holiday certificate (a new one or one replaced)"),
             **certificate,
             details={"year": 2025},
+        ),
+        EventType(
+            "timeoff_settings.updated",
+            _(
+                "The company's time-off settings changed (public holidays' country or region, "
+                "expiry warning)"
+            ),
+            SETTINGS,
+            example_fields=("region",),
+            read="timeoff.view_calendar",
         ),
     ):
         register(event)

@@ -4,9 +4,9 @@
 // self-hosted: each installation deploys its own copy of this app (docs/zapier.md) and
 // sets KLUIS_URL, CLIENT_ID and CLIENT_SECRET with `zapier env:set`.
 
-// The scopes the app asks for at consent: read and hire/change employees, manage its own
-// webhook subscriptions (REST hooks).
-const SCOPES = ['employees:read', 'employees:write', 'webhooks:write'];
+// The scopes the app asks for at consent: read and hire/change employees, read leave
+// requests (the time-off triggers), manage its own webhook subscriptions (REST hooks).
+const SCOPES = ['employees:read', 'employees:write', 'timeoff:read', 'webhooks:write'];
 
 const baseUrl = () => {
   const url = String(process.env.KLUIS_URL || '').trim().replace(/\/+$/, '');

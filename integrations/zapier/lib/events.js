@@ -32,6 +32,26 @@ const EMPLOYEE_SAMPLE = {
   custom_fields: {},
 };
 
+const LEAVE_REQUEST_SAMPLE = {
+  id: 118,
+  employee: 42,
+  leave_type: 1,
+  start_date: '2026-07-06',
+  end_date: '2026-07-17',
+  start_part: 'full',
+  end_part: 'full',
+  hours: '76.00',
+  reason: '',
+  status: 'requested',
+  stage: '',
+  decided_by: null,
+  decided_at: null,
+  decision_comment: '',
+  version: 1,
+  created_at: '2026-03-02T09:15:00Z',
+  updated_at: '2026-03-02T09:15:00Z',
+};
+
 const EVENTS = [
   {
     key: 'new_employee',
@@ -68,6 +88,36 @@ const EVENTS = [
     recent: { ordering: '-updated_at', status: 'left' },
     sample: { ...EMPLOYEE_SAMPLE, status: 'left' },
   },
+  // Time off (a later feature): needs the timeoff:read scope.
+  {
+    key: 'new_leave_request',
+    event: 'leave_request.created',
+    noun: 'Leave Request',
+    label: 'New Leave Request',
+    description: 'Triggers when someone asks for leave in Kluis.',
+    resource: 'leave-requests',
+    objectKey: 'leave_request',
+    recent: { ordering: '-created_at' },
+    sample: LEAVE_REQUEST_SAMPLE,
+  },
+  {
+    key: 'leave_request_approved',
+    event: 'leave_request.approved',
+    noun: 'Leave Request',
+    label: 'Leave Request Approved',
+    description: 'Triggers when a leave request is approved in Kluis (its last approver said yes).',
+    resource: 'leave-requests',
+    objectKey: 'leave_request',
+    recent: { ordering: '-updated_at', status: 'approved' },
+    sample: {
+      ...LEAVE_REQUEST_SAMPLE,
+      status: 'approved',
+      decided_by: 'hr@example.com',
+      decided_at: '2026-03-03T10:00:00Z',
+      version: 2,
+      updated_at: '2026-03-03T10:00:00Z',
+    },
+  },
 ];
 
-module.exports = { EVENTS, EMPLOYEE_SAMPLE };
+module.exports = { EVENTS, EMPLOYEE_SAMPLE, LEAVE_REQUEST_SAMPLE };

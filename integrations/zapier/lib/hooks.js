@@ -7,8 +7,8 @@
 //                   as bundle.subscribeData. Kluis then pings the URL: the subscription is
 //                   active once the hook answered (Zapier's do at once).
 // performUnsubscribe DELETE /api/v1/webhooks/{id}/ (already gone in Kluis: nothing to do).
-// perform           a delivery Zapier received: its signature checked with that secret,
-//                   then one item, keyed by the event id (Zapier's dedupe key: a delivery
+// perform           a delivery Zapier received: its signature checked with that secret
+//                   (refused when it cannot be), then one item, keyed by the event id (Zapier's dedupe key: a delivery
 //                   repeated by Kluis carries the same event and is not run twice). The
 //                   `ping` and anything that is not this trigger's event give no item.
 // performList       the latest events of this type (Kluis's samples, for Zapier's editor),
@@ -85,17 +85,22 @@ const unsubscribe = async (z, bundle) => {
   return {};
 };
 
+// Anyone who learns a Zap's hook URL can post to it, so a request is an item only when its
+// raw body verifies against the subscription's secret, and that verified body is what is
+// read (not Zapier's parse of whatever came): no secret or no raw body is a refusal.
 const receive = (definition) => async (z, bundle) => {
   const secret = bundle.subscribeData && bundle.subscribeData.secret;
   const raw = bundle.rawRequest;
-  if (secret && raw && typeof raw.content === 'string') {
-    try {
-      verify(secret, raw.headers, raw.content);
-    } catch (error) {
-      throw new z.errors.Error(`Refused a delivery: ${error.message}`, 'bad_signature', 401);
+  let body;
+  try {
+    if (!secret || !raw || typeof raw.content !== 'string') {
+      throw new Error('it cannot be checked (no signing secret or no raw request).');
     }
+    verify(secret, raw.headers, raw.content);
+    body = JSON.parse(raw.content);
+  } catch (error) {
+    throw new z.errors.Error(`Refused a delivery: ${error.message}`, 'bad_signature', 401);
   }
-  const body = bundle.cleanedRequest || (raw && typeof raw.content === 'string' ? JSON.parse(raw.content) : {});
   if (!body || body.type !== definition.event || !body.id) {
     return []; // the ping a new subscription gets, or an event this trigger did not ask for
   }

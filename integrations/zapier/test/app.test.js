@@ -39,11 +39,17 @@ test('every event of the table is a REST-hook trigger with subscribe, unsubscrib
   }
   assert.deepEqual(
     EVENTS.map((definition) => definition.event),
-    ['employee.created', 'employee.updated', 'employee.left'],
+    [
+      'employee.created',
+      'employee.updated',
+      'employee.left',
+      'leave_request.created',
+      'leave_request.approved',
+    ],
   );
 });
 
-test('the authorize URL asks Kluis for the code with the three scopes', async () => {
+test('the authorize URL asks Kluis for the code with the four scopes', async () => {
   const url = new URL(
     await appTester(App.authentication.oauth2Config.authorizeUrl, {
       inputData: { redirect_uri: 'https://zapier.com/return/', state: 's1' },
@@ -54,7 +60,7 @@ test('the authorize URL asks Kluis for the code with the three scopes', async ()
   assert.equal(url.searchParams.get('client_id'), process.env.CLIENT_ID);
   assert.equal(url.searchParams.get('redirect_uri'), 'https://zapier.com/return/');
   assert.equal(url.searchParams.get('state'), 's1');
-  assert.equal(url.searchParams.get('scope'), 'employees:read employees:write webhooks:write');
+  assert.equal(url.searchParams.get('scope'), 'employees:read employees:write timeoff:read webhooks:write');
   assert.equal(App.authentication.oauth2Config.enablePkce, true);
 });
 
@@ -101,8 +107,59 @@ test('dates from Zapier keep their calendar day; a repeated hire has the same id
   assert.notEqual(idempotencyKey(body), idempotencyKey({ ...body, first_name: 'Ilsa' }));
 });
 
+// A delivery as Kluis signs it and Zapier hands it to the hook's perform.
+const HOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+const signedBundle = (payload, secret = HOOK_SECRET) => {
+  const content = JSON.stringify(payload);
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    subscribeData: { id: 1, secret },
+    cleanedRequest: payload,
+    rawRequest: {
+      method: 'POST',
+      querystring: '',
+      content,
+      headers: {
+        'Http-Webhook-Id': 'msg_1',
+        'Http-Webhook-Timestamp': String(now),
+        'Http-Webhook-Signature': `v1,${signatureOf(secret, 'msg_1', now, content)}`,
+      },
+    },
+  };
+};
+
 test('a hook request that is not this trigger\'s event gives no item (the ping, another event)', async () => {
   const ping = { id: 'evt_p', type: 'ping', timestamp: '2026-03-02T09:15:00Z', company: {}, data: { type: 'webhook', id: 1 } };
-  const items = await appTester(App.triggers.new_employee.operation.perform, { cleanedRequest: ping });
+  const items = await appTester(App.triggers.new_employee.operation.perform, signedBundle(ping));
   assert.deepEqual(items, []);
+  const other = { ...ping, id: 'evt_o', type: 'employee.left', data: { type: 'employee', id: 3, object: null } };
+  assert.deepEqual(await appTester(App.triggers.new_employee.operation.perform, signedBundle(other)), []);
+});
+
+test('a hook request that cannot be checked against the secret is refused, never an item', async () => {
+  // Anyone who learns a Zap's hook URL can post to it: without the raw request (or
+  // without the subscription's secret) nothing proves Kluis sent it.
+  const forged = {
+    id: 'evt_f',
+    type: 'employee.created',
+    timestamp: '2026-03-02T09:15:00Z',
+    company: { id: 1, slug: 'demo-bv' },
+    data: { type: 'employee', id: 3, url: null, object: { id: 3, first_name: 'Mallory' } },
+  };
+  const perform = App.triggers.new_employee.operation.perform;
+  const signed = signedBundle(forged);
+  assert.equal((await appTester(perform, signed))[0].event_id, 'evt_f');
+  const unchecked = [
+    { subscribeData: signed.subscribeData, cleanedRequest: forged },
+    { ...signed, rawRequest: { ...signed.rawRequest, content: undefined } },
+    { ...signed, subscribeData: { id: 1 } },
+    { cleanedRequest: forged, rawRequest: signed.rawRequest },
+    { ...signed, rawRequest: { ...signed.rawRequest, headers: {} } },
+  ];
+  for (const bundle of unchecked) {
+    await assert.rejects(appTester(perform, bundle), /Refused a delivery/);
+  }
+  // What is checked is what is read: the signed body, whatever else came parsed with it.
+  const swapped = { ...signed, cleanedRequest: { ...forged, id: 'evt_other' } };
+  assert.equal((await appTester(perform, swapped))[0].event_id, 'evt_f');
 });

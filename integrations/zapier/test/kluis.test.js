@@ -57,7 +57,7 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
       },
     });
     assert.ok(authData.access_token && authData.refresh_token);
-    assert.deepEqual(authData.scope.split(' ').sort(), ['employees:read', 'employees:write', 'webhooks:write']);
+    assert.deepEqual(authData.scope.split(' ').sort(), ['employees:read', 'employees:write', 'timeoff:read', 'webhooks:write']);
     const tested = await appTester(App.authentication.test, bundleWith(authData));
     assert.equal(tested.ok, true);
     assert.equal(tested.employees_visible, true);
@@ -319,6 +319,21 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
     assert.match(items[0].id, /^evt_/);
     const updates = await appTester(App.triggers.updated_employee.operation.performList, bundleWith(authData));
     assert.ok(updates.some((item) => item.object_id === hired.id && item.changed_fields.includes('work_phone')));
+  });
+
+  await t.test("the leave-request triggers list the company's leave requests as they are now", async () => {
+    for (const key of ['new_leave_request', 'leave_request_approved']) {
+      const definition = live.find((row) => row.key === key);
+      assert.ok(definition, `this Kluis offers ${key}'s event`);
+      const items = await appTester(App.triggers[key].operation.performList, bundleWith(authData));
+      assert.ok(items.length >= 1 && items.length <= 3, `${key}: ${items.length} items`);
+      for (const item of items) {
+        assert.equal(item.leave_request.id, item.object_id);
+        assert.ok(Number.isInteger(item.leave_request.employee));
+        assert.match(item.leave_request.start_date, /^\d{4}-\d{2}-\d{2}$/);
+        if (key === 'leave_request_approved') assert.equal(item.leave_request.status, 'approved');
+      }
+    }
   });
 
   await t.test('before a first event, the samples are recent objects (not a made-up one)', async () => {

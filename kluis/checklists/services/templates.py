@@ -381,4 +381,10 @@ def update_settings(actor: Actor, tenant: Tenant, *, it_contact: Any) -> Checkli
             target=current,
             changes={"it_contact": {"old": old, "new": member.pk if member else None}},
         )
+        emit(
+            "checklist_settings.updated",
+            tenant=tenant,
+            target=current,
+            payload={"fields": ["it_contact"]},
+        )
     return current

@@ -63,11 +63,11 @@ _FLUSH_SECONDS = 1.0
 
 
 def receiving() -> Q:
-    """Subscriptions that are owed new events: active ones, and those turned off for
-    failing (re-enabling them delivers what is pending, in order)."""
-    return Q(enabled=True, verified_at__isnull=False) | Q(
-        disabled_reason=WebhookSubscription.Disabled.FAILING
-    )
+    """Subscriptions that are owed new events: those that are on, also while their ping
+    is not answered yet (a new one, or one whose URL changed: what happens meanwhile waits
+    for the ping and follows it, in order), and those turned off for failing (re-enabling
+    them delivers what is pending, in order)."""
+    return Q(enabled=True) | Q(disabled_reason=WebhookSubscription.Disabled.FAILING)
 
 
 def fan_out(event: DomainEvent) -> list[int]:
@@ -75,12 +75,15 @@ def fan_out(event: DomainEvent) -> list[int]:
     transaction); the worker is asked to drain them once the transaction commits."""
     if not catalogue.is_webhook(event.name):
         return []
+    # A subscription's own creation or change of URL is not news to it: its ping says so.
+    about = event.object_id if event.object_type == WebhookSubscription._meta.label_lower else ""
     wanting = [
         (pk, enabled)
-        for pk, enabled, types in WebhookSubscription.objects.for_tenant(event.tenant_id)
+        for pk, enabled, verified, types in WebhookSubscription.objects.for_tenant(event.tenant_id)
         .filter(receiving())
-        .values_list("pk", "enabled", "event_types")
-        if catalogue.WILDCARD in types or event.name in types
+        .values_list("pk", "enabled", "verified_at", "event_types")
+        if (catalogue.WILDCARD in types or event.name in types)
+        and not (verified is None and about == str(pk))
     ]
     if not wanting:
         return []

@@ -31,13 +31,15 @@ def sweep() -> dict[str, int]:
     for subscription in failing:
         turn_off(subscription, WebhookSubscription.Disabled.FAILING)
         turned_off += 1
-    # Due, and neither drained now (a live lease) nor paused: queue a drain (again).
+    # Due, and neither drained now (a live lease) nor paused: queue a drain (again). Events
+    # owed to a subscription whose ping is not answered wait for it: only its ping is due.
     stale = now - timedelta(seconds=2)
     due = (
         WebhookSubscription.objects.filter(enabled=True)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .filter(Q(paused_until__isnull=True) | Q(paused_until__lte=now))
         .filter(
+            Q(verified_at__isnull=False) | Q(deliveries__event__isnull=True),
             deliveries__status=WebhookDelivery.Status.PENDING,
             deliveries__next_attempt_at__lte=stale,
         )

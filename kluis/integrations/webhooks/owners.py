@@ -39,10 +39,11 @@ def owner_of(subscription: WebhookSubscription) -> Actor | None:
     from kluis.access.actor import Actor
     from kluis.tenancy.models import Membership
 
+    # A subscription answers to the member it was handed to (at offboarding), or who
+    # pointed it at a new URL (services.update_subscription), else to its maker.
     client = subscription.created_by_client
-    if client is not None:
+    if client is not None and subscription.owner_id is None:
         return Actor.for_api_client(client) if client.revoked_at is None else None
-    # A member's subscription answers to whom it was handed, else to its maker.
     user_id = subscription.owner_id or subscription.created_by_user_id
     if user_id is None:
         return None

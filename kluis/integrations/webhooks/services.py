@@ -43,17 +43,23 @@ def _may_manage(actor: Actor, tenant: Tenant, subscription: WebhookSubscription 
     if (
         subscription is not None
         and actor.kind == "api_client"
-        and subscription.created_by_client_id != actor.api_client_id
+        and (
+            subscription.created_by_client_id != actor.api_client_id
+            or subscription.owner_id is not None  # a member took it over (a new URL)
+        )
     ):
         raise PermissionDenied(_("An API client manages only the subscriptions it made."))
 
 
 def visible_subscriptions(actor: Actor) -> Any:
     """The subscriptions an actor may see: all of the company's for a member with the
-    permission, only its own for an API client."""
+    permission, only its own for an API client (not one a member took over by pointing
+    it at a new URL: its deliveries carry that member's reading)."""
     subscriptions = WebhookSubscription.objects.for_actor(actor)
     if actor.kind == "api_client":
-        subscriptions = subscriptions.filter(created_by_client_id=actor.api_client_id)
+        subscriptions = subscriptions.filter(
+            created_by_client_id=actor.api_client_id, owner__isnull=True
+        )
     return subscriptions
 
 
@@ -167,7 +173,9 @@ def update_subscription(
     Enabling a subscription that was turned off delivers what is pending, in order."""
     _may_manage(actor, subscription.tenant, subscription)
     errors: dict[str, list[str]] = {}
-    cleaned = clean(data, errors, owner=owner_of(subscription) if "event_types" in data else None)
+    takes_over = "url" in data and _takes_over(actor, subscription)
+    owner = (actor if takes_over else owner_of(subscription)) if "event_types" in data else None
+    cleaned = clean(data, errors, owner=owner)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):
@@ -188,15 +196,21 @@ def update_subscription(
             )
             current.failing_since = None
             current.paused_until = None
+        handed: dict[str, Any] = {}
         if "url" in changed:
             current.verified_at = None
+            if _takes_over(actor, current):
+                was = owner_of(current)
+                handed = {"owner": {"old": was.label if was else None, "new": actor.label}}
+                current.owner_id = actor.user_id
         current.save()
+        changes = diff(before, _shown(current)) | handed
         record(
             actor,
             "webhook.updated",
             tenant=current.tenant,
             target=current,
-            changes=diff(before, _shown(current)),
+            changes=changes,
         )
         emit("webhook.updated", tenant=current.tenant, target=current, payload={"fields": changed})
         if "url" in changed:
@@ -205,6 +219,18 @@ def update_subscription(
             pk = current.pk
             transaction.on_commit(lambda: kick([pk]))
     return current
+
+
+def _takes_over(actor: Actor, subscription: WebhookSubscription) -> bool:
+    """A member who points someone else's subscription (another member's, an API client's)
+    at a new URL makes it theirs: from then on it tells what they may read, not what its
+    maker may (else a member could have another's reading sent to a URL of their own)."""
+    if actor.kind != "user" or actor.user_id is None:
+        return False
+    answers_to = subscription.owner_id or (
+        None if subscription.created_by_client_id else subscription.created_by_user_id
+    )
+    return answers_to != actor.user_id
 
 
 def delete_subscription(actor: Actor, subscription: WebhookSubscription) -> None:

@@ -7,11 +7,15 @@ name that resolves to a public address when checked and to 127.0.0.1 when connec
 rebinding) cannot slip through. Loopback, private, link-local (cloud metadata), CGNAT,
 multicast, reserved and unspecified addresses are refused unless
 `settings.WEBHOOK_ALLOW_PRIVATE_TARGETS` (development and tests only; production refuses
-to start with it). No redirect is followed, the whole request has a time limit, and at
-most `WEBHOOK_MAX_RESPONSE_BYTES` of the answer are read."""
+to start with it). No redirect is followed, and at most `WEBHOOK_MAX_RESPONSE_BYTES` of
+the answer are read. The whole request has a time limit: a socket's timeout is per read,
+so a target that answers a header line or a byte at a time would keep the sending thread
+(and the subscription's lease) as long as it likes; when the limit is up the connection
+is shut, whatever it was doing."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -19,9 +23,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
+import urllib3.connection
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -29,6 +35,57 @@ from django.utils.translation import gettext as _
 _LOCAL = threading.local()
 _MAX_POOLS = 64
 _SCHEMES = {"http": 80, "https": 443}
+
+
+TIMED_OUT = "The target did not answer in time."
+
+
+class _Timed:
+    """A connection that tells its request's cut-off which socket to shut."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        cutoff = getattr(_LOCAL, "cutoff", None)
+        if cutoff is not None:
+            cutoff.connection = self
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _TimedHTTPConnection(_Timed, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _TimedHTTPSConnection(_Timed, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _Cutoff:
+    """Shuts the request's connection when its time is up (from a timer thread)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.connection: Any = None
+        self.cut = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Cutoff:
+        _LOCAL.cutoff = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self.connection = None  # from now on the connection is the next request's
+        _LOCAL.cutoff = None
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.cut = True
+            sock = getattr(self.connection, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class RefusedTarget(ValueError):
@@ -51,6 +108,8 @@ def refused_address(address: str) -> bool:
         embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is not None:
             return refused_address(str(embedded))
+        if ip.is_site_local:  # fec0::/10: deprecated, yet "global" to ipaddress
+            return True
     return not ip.is_global or ip.is_multicast or ip.is_unspecified or ip.is_reserved
 
 
@@ -113,10 +172,20 @@ def _pool(scheme: str, address: str, port: int, host: str) -> urllib3.HTTPConnec
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, maxsize=1)
+    pool.ConnectionCls = _TimedHTTPSConnection if scheme == "https" else _TimedHTTPConnection
     pools[key] = pool
     while len(pools) > _MAX_POOLS:
         pools.popitem(last=False)[1].close()
     return pool
+
+
+def _forget(pool: urllib3.HTTPConnectionPool) -> None:
+    """Drop a pool whose connection was shut (the next request connects afresh)."""
+    pools = getattr(_LOCAL, "pools", None) or {}
+    for key, kept in list(pools.items()):
+        if kept is pool:
+            del pools[key]
+    pool.close()
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -149,31 +218,40 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     if parts.port:
         host_header += f":{parts.port}"
     limit = settings.WEBHOOK_MAX_RESPONSE_BYTES
+    pool = _pool(scheme, address, port, host)
+    cutoff = _Cutoff(settings.WEBHOOK_TIMEOUT_SECONDS)
+    content = b""
     try:
-        response = _pool(scheme, address, port, host).urlopen(
-            "POST",
-            path,
-            body=body,
-            headers={**headers, "Host": host_header},
-            redirect=False,
-            retries=False,
-            timeout=urllib3.Timeout(total=settings.WEBHOOK_TIMEOUT_SECONDS),
-            preload_content=False,
-            assert_same_host=False,
-        )
-        content = b""
-        try:
-            content = response.read(limit + 1, decode_content=False)
-        finally:
-            if len(content) > limit:
-                response.close()  # more than we read: do not drain it for the next request
-            else:
-                response.release_conn()
+        with cutoff:
+            response = pool.urlopen(
+                "POST",
+                path,
+                body=body,
+                headers={**headers, "Host": host_header},
+                redirect=False,
+                retries=False,
+                timeout=urllib3.Timeout(total=settings.WEBHOOK_TIMEOUT_SECONDS),
+                preload_content=False,
+                assert_same_host=False,
+            )
+            try:
+                content = response.read(limit + 1, decode_content=False)
+            finally:
+                if len(content) > limit or cutoff.cut:
+                    response.close()  # not read to its end: not drained for the next request
+                else:
+                    response.release_conn()
     except urllib3.exceptions.TimeoutError:
-        return Answer(None, took(), error="The target did not answer in time.")
+        return Answer(None, took(), error=TIMED_OUT)
     except urllib3.exceptions.HTTPError as error:
+        if cutoff.cut:
+            _forget(pool)
+            return Answer(None, took(), error=TIMED_OUT)
         reason = type(getattr(error, "reason", None) or error).__name__
         return Answer(None, took(), error=f"Could not connect: {reason}.")
+    if cutoff.cut:  # shut in the middle of an answer that may have looked complete
+        _forget(pool)
+        return Answer(None, took(), error=TIMED_OUT)
     excerpt = content[: settings.WEBHOOK_RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace")
     return Answer(
         response.status,

@@ -320,6 +320,12 @@ def change_settings(actor: Actor, tenant: Tenant, changes: Mapping[str, Any]) ->
             target=config,
             changes=changes_of(old, changed),
         )
+        emit(
+            "timeoff_settings.updated",
+            tenant=tenant,
+            target=config,
+            payload={"fields": sorted(changed)},
+        )
     return config
 
 

@@ -90,6 +90,18 @@ def overdue(tenant: Tenant) -> int:
     return task.pk
 
 
+def change_it_contact(tenant: Tenant) -> int:
+    """Someone else does the IT tasks (the settings row is made on first use)."""
+    from kluis.checklists.models import ChecklistSettings
+    from kluis.tenancy.models import Membership
+
+    current = ChecklistSettings.objects.for_tenant(tenant).first()
+    members = Membership.objects.for_tenant(tenant).filter(is_active=True).order_by("pk")
+    member = members.exclude(pk=current.it_contact_id).first() if current else members.first()
+    assert member is not None
+    return services.update_settings(actor_for(HR), tenant, it_contact=member.pk).pk
+
+
 CHECKLIST_CASES: dict[str, Callable[[Tenant], int]] = {
     "checklist_template.created": create_template,
     "checklist_template.updated": update_template,
@@ -100,4 +112,5 @@ CHECKLIST_CASES: dict[str, Callable[[Tenant], int]] = {
     "task.completed": complete_task,
     "task.reopened": reopen_task,
     "task.overdue": overdue,
+    "checklist_settings.updated": change_it_contact,
 }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kluis.audit.models import AuditEvent
 from kluis.integrations.webhooks.delivery import drain
 from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kluis.integrations.webhooks.services import update_subscription
 from tests.api_client import assert_problem
 from tests.integrations.webhooks.api_helpers import (
     HOOKS,
@@ -227,3 +228,64 @@ def test_the_list_pages_by_cursor_and_refuses_bad_parameters(demo, settings):
     problem = assert_problem(zapier.get(f"{HOOKS}not-an-id/"), 400)
     assert [e["field"] for e in problem["errors"]] == ["id"]
     assert_problem(zapier.get(f"{HOOKS}987654321/"), 404)
+
+
+# Addresses inside the network, in the forms an attacker writes them: decimal, octal and
+# short IPv4, IPv4 in IPv6 (mapped, compatible, NAT64, 6to4), unspecified, metadata, CGNAT,
+# unique-local and (deprecated, still routed by some networks) site-local IPv6.
+INSIDE = (
+    "http://2130706433/",
+    "http://0177.0.0.1/",
+    "http://0x7f.0.0.1/",
+    "http://127.1/",
+    "http://0/",
+    "http://0.0.0.0/",
+    "http://[::]/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:7f00:1]/",
+    "http://[::127.0.0.1]/",
+    "http://[64:ff9b::a9fe:a9fe]/",
+    "http://[2002:a9fe:a9fe::1]/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.1/",
+    "http://192.168.1.1/",
+    "http://[fd00::1]/",
+    "http://[fd00:ec2::254]/",
+    "http://[fe80::1]/",
+    "http://[fec0::1]/",
+    "http://[ff02::1]/",
+    "http://224.0.0.1/",
+)
+
+
+def test_every_form_of_an_inside_address_is_refused_on_create_and_on_a_new_url(
+    demo, receiver, settings
+):
+    zapier = hooks_client()
+    made = subscribe(zapier, receiver.url)
+    url = f"{HOOKS}{made['id']}/"
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    for target in INSIDE:
+        problem = assert_problem(zapier.post(HOOKS, {"url": target, "event_types": ["*"]}), 422)
+        assert [e["field"] for e in problem["errors"]] == ["url"], (target, problem)
+        problem = assert_problem(zapier.patch(url, {"url": target}), 422)
+        assert [e["field"] for e in problem["errors"]] == ["url"], (target, problem)
+    assert WebhookSubscription.objects.count() == 1
+    assert body(zapier.get(url))["url"] == receiver.url
+
+
+def test_a_hook_a_member_pointed_elsewhere_is_no_longer_the_clients(demo, receiver):
+    """Its deliveries now carry the member's reading, which the key may not have."""
+    from tests.conftest import actor_for
+
+    zapier = hooks_client()
+    made = subscribe(zapier, receiver.url)
+    url = f"{HOOKS}{made['id']}/"
+    subscription = WebhookSubscription.objects.get(pk=made["id"])
+    with running_receiver() as theirs:
+        update_subscription(actor_for("hr@demo-bv.test"), subscription, {"url": theirs.url})
+    assert_problem(zapier.get(url), 404)
+    assert_problem(zapier.get(f"{url}deliveries/"), 404)
+    assert_problem(zapier.patch(url, {"url": receiver.url}), 404)
+    assert body(zapier.get(HOOKS))["results"] == []

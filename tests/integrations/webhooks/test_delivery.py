@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kluis.access.actor import Actor
+from kluis.access.models import RoleAssignment
 from kluis.crypto import vault
 from kluis.integrations.models import DomainEvent
 from kluis.integrations.services import create_api_key, revoke_api_client
@@ -28,6 +29,7 @@ from kluis.people.models import Employee
 from kluis.people.services import update_employee
 from kluis.people.services.pay import set_wage
 from tests.conftest import actor_for
+from tests.integrations.webhooks.receiver import running_receiver
 
 
 def subscribe(demo, receiver, **extra):  # type: ignore[no-untyped-def]
@@ -357,3 +359,72 @@ def test_a_revoked_clients_subscription_stops_and_sends_nothing(demo, receiver):
     subscription.refresh_from_db()
     assert not subscription.enabled and subscription.disabled_reason == "owner_gone"
     assert receiver.events() == []
+
+
+def test_what_happens_while_a_new_url_awaits_its_ping_is_sent_once_the_ping_is_answered(
+    demo, receiver
+):
+    """A subscription whose URL changed is verified again by a ping before it is sent
+    events; the changes made meanwhile are owed to it, and follow the ping, in order."""
+    subscription, secret = subscribe(demo, receiver)
+    owner = actor_for("owner@demo-bv.test")
+    with running_receiver() as moved:
+        update_subscription(owner, subscription, {"url": moved.url})
+        change(demo, first_name="Before the ping")
+        change(demo, first_name="Still before")
+        drain(subscription.pk)  # the ping, then what waited for it
+        drain(subscription.pk)
+        got = moved.wait_for(3, pings=True)
+        assert [r.verify(secret)["type"] for r in got] == [
+            "ping",
+            "employee.updated",
+            "employee.updated",
+        ]
+    assert receiver.events() == []
+
+
+@pytest.mark.parametrize("made_by", ["member", "api_client"])
+def test_a_member_who_points_a_webhook_at_a_new_url_gets_only_what_they_may_read(
+    demo, receiver, made_by
+):
+    """Members who manage webhooks manage every subscription of the company. One whose role
+    reads employees but not their identity or bank data may not turn another's full-object
+    subscription (the owner's, or a key's with identity:read) to a URL of their own and so
+    receive what only that other may read: the subscription is then theirs, and tells what
+    they may read."""
+    from kluis.company.services.roles import create_role
+    from kluis.tenancy.models import Membership
+
+    owner = actor_for("owner@demo-bv.test")
+    tenant = demo["demo-bv"]
+    if made_by == "member":
+        maker = owner
+    else:
+        key, _plain = create_api_key(
+            owner, tenant, "Identity sync", ["employees:read", "identity:read", "webhooks:write"]
+        )
+        maker = Actor.for_api_client(key.client)
+    subscription, _secret = create_subscription(
+        maker,
+        tenant,
+        {"url": receiver.url, "event_types": ["employee.updated"], "full_objects": True},
+        api_base="https://kluis.test",
+    )
+    drain(subscription.pk)
+    role = create_role(
+        owner,
+        tenant,
+        name="Webhook keeper",
+        grants={"people.view": "company", "integrations.manage_webhooks": "company"},
+    )
+    keeper = Membership.objects.for_tenant(tenant).get(user__email="member2@demo-bv.test")
+    RoleAssignment.objects.create(tenant=tenant, membership=keeper, role=role)
+    with running_receiver() as theirs:
+        update_subscription(actor_for("member2@demo-bv.test"), subscription, {"url": theirs.url})
+        employee = change(demo)
+        drain(subscription.pk)
+        drain(subscription.pk)
+        [got] = theirs.wait_for(1)
+        shown = got.json["data"]["object"]
+    assert shown["id"] == employee.pk and shown["first_name"] == "Chiefina"
+    assert "national_id" not in shown and "iban" not in shown

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
@@ -18,6 +19,7 @@ from kluis.integrations.webhooks.models import WebhookDelivery, WebhookSubscript
 from kluis.integrations.webhooks.openapi import event_schema, example_body
 from kluis.integrations.webhooks.payloads import encode, event_body
 from kluis.integrations.webhooks.services import create_subscription
+from tests.api_client import Api, make_key
 from tests.conftest import actor_for
 from tests.integrations.webhooks.event_cases import CASES, OWNER
 
@@ -78,6 +80,29 @@ def test_a_change_that_commits_produces_its_event_and_delivery(name, demo, every
         assert body["data"]["url"] == f"https://kluis.test/api/v1/{kind.resource}/{object_id}/"
     for changed in body["data"].get("changed_fields", []):
         assert isinstance(changed, str)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_url_an_event_names_reads_its_object_through_the_api(name, demo, everything):
+    """`data.url` is where the subscriber fetches the object: with a key of every scope it
+    answers 200 with that object (404 once deleted), never a route that does not exist."""
+    kind = catalogue.get(name)
+    assert kind is not None
+    object_id = CASES[name](demo["demo-bv"])
+    event = DomainEvent.objects.filter(name=name, object_id=str(object_id)).last()
+    assert event is not None
+    url = event_body(everything, event, None)["data"]["url"]
+    if url is None:
+        assert not kind.resource
+        return
+    if kind.resource == "webhooks":
+        return  # a subscription is read only by the client that made it (test_api.py)
+    response = Api(Client(), make_key("demo-bv")).get(url.removeprefix("https://kluis.test"))
+    if name.endswith(".deleted"):
+        assert response.status_code == 404, (name, url, response.status_code)
+        return
+    assert response.status_code == 200, (name, url, response.status_code, response.content[:300])
+    assert json.loads(response.content)["id"] == object_id
 
 
 @pytest.mark.parametrize("name", NAMES)

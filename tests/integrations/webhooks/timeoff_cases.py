@@ -13,6 +13,7 @@ from django.utils import timezone
 from kluis.people.models import Employee
 from kluis.tenancy.models import Tenant
 from kluis.timeoff import services
+from kluis.timeoff.calendar import settings_of
 from kluis.timeoff.models import Absence, ClosingDay, LeaveRequest, LeaveType, MonthLock, Rule
 from tests.conftest import actor_for
 from tests.timeoff.conftest import next_weekday
@@ -164,6 +165,14 @@ def certify(tenant: Tenant) -> int:
     return certificate.pk
 
 
+def change_calendar_settings(tenant: Tenant) -> int:
+    """The expiry warning moves (the settings row is made on first use)."""
+    current = settings_of(tenant).warn_days_before_expiry
+    days = 45 if current != 45 else 60
+    changed = services.change_settings(actor_for(HR), tenant, {"warn_days_before_expiry": days})
+    return changed.pk
+
+
 TIMEOFF_CASES: dict[str, Callable[[Tenant], Any]] = {
     "leave_type.created": add_type,
     "leave_type.updated": change_type,
@@ -183,4 +192,5 @@ TIMEOFF_CASES: dict[str, Callable[[Tenant], Any]] = {
     "closing_day.deleted": remove_closing,
     "balance.corrected": correct,
     "holiday_certificate.recorded": certify,
+    "timeoff_settings.updated": change_calendar_settings,
 }

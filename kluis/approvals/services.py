@@ -455,6 +455,7 @@ def set_policy(
                 if before[name] != after[name]
             },
         )
+        hooks.tell_policy(policy, [name for name in after if before[name] != after[name]])
     return policy
 
 

@@ -1,6 +1,8 @@
 """The two-person rule's webhook events (kluis/approvals/hooks.py): a request made,
 approved, rejected, expired. Thin: the request's id, its action and status; never the
-change's values (a client reads the request, as far as it may, from the API)."""
+change's values (a client reads the request, as far as it may, from the API). And
+`approval_policy.updated`: the company changed which actions are held (no API resource:
+the payload names the changed fields)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from kluis.integrations.events import emit
 from kluis.integrations.webhooks.catalogue import EventType, register
 
 if TYPE_CHECKING:
-    from kluis.approvals.models import ApprovalRequest
+    from kluis.approvals.models import ApprovalPolicy, ApprovalRequest
 
 OBJECT = "approvals.approvalrequest"
+POLICY = "approvals.approvalpolicy"
 SENT = {"requested", "approved", "rejected", "expired"}
 
 
@@ -38,7 +41,17 @@ def register_all() -> None:
                 details={"action": EXAMPLE["action"], "status": status},
             )
         )
+    register(
+        EventType(
+            "approval_policy.updated",
+            _("The actions held for a second person's approval changed"),
+            POLICY,
+            example_fields=("actions",),
+            read="approvals.manage",
+        )
+    )
     hooks.listen(on_request)
+    hooks.listen_to_policy(on_policy)
 
 
 def on_request(what: str, request: ApprovalRequest) -> None:
@@ -50,4 +63,13 @@ def on_request(what: str, request: ApprovalRequest) -> None:
         tenant=request.tenant,
         target=request,
         payload={"action": request.action, "status": request.status},
+    )
+
+
+def on_policy(policy: ApprovalPolicy, fields: list[str]) -> None:
+    emit(
+        "approval_policy.updated",
+        tenant=policy.tenant,
+        target=policy,
+        payload={"fields": sorted(fields)},
     )

@@ -52,9 +52,26 @@ def expired(tenant: Tenant) -> int:
     return request.pk
 
 
+def policy_updated(tenant: Tenant) -> int:
+    """The company holds another set of actions (adding one is never itself held)."""
+    from kluis.approvals.registry import optional_actions
+
+    policy = services.policy_for(tenant)
+    held = set(policy.actions)
+    extra = next(action.key for action in optional_actions() if action.key not in held)
+    return services.set_policy(
+        actor_for(OWNER),
+        tenant,
+        actions=sorted(held | {extra}),
+        wage_change_percent=policy.wage_change_percent,
+        expiry_hours=policy.expiry_hours,
+    ).pk
+
+
 APPROVAL_CASES = {
     "approval.requested": requested,
     "approval.approved": approved,
     "approval.rejected": rejected,
     "approval.expired": expired,
+    "approval_policy.updated": policy_updated,
 }

@@ -5,17 +5,22 @@ a wrong TOTP code or a failed passkey sent to /auth/app/v1/auth/2fa/authenticate
 escape the brute-force count the browser's forms keep (kluis/identity/mfa.py). These
 views are allauth's, given inputs built on Kluis's forms, and are routed ahead of
 allauth's (kluis/urls.py): same paths, same answers, the same count as the browser.
+
+The same holds for the app's password-reset request: allauth's input is its own reset
+form, so without the view below a reset request from an app escaped the address count the
+web's reset page keeps (kluis/identity/forms.py).
 """
 
 from __future__ import annotations
 
+from allauth.headless.account import views as account_views
 from allauth.headless.base.views import APIView
 from allauth.headless.constants import Client
 from allauth.headless.internal.restkit import inputs
 from allauth.headless.mfa import views
 from django.urls import URLPattern, path
 
-from kluis.identity import mfa
+from kluis.identity import forms, mfa
 
 
 class AuthenticateInput(mfa.AuthenticateForm, inputs.Input):
@@ -36,6 +41,14 @@ class ReauthenticateWebAuthnInput(mfa.ReauthenticateWebAuthnForm, inputs.Input):
 
 class LoginWebAuthnInput(mfa.LoginWebAuthnForm, inputs.Input):
     pass
+
+
+class RequestPasswordResetInput(forms.ResetPasswordForm, inputs.Input):
+    pass
+
+
+class RequestPasswordResetView(account_views.RequestPasswordResetView):
+    input_class = RequestPasswordResetInput
 
 
 class AuthenticateView(views.AuthenticateView):
@@ -67,5 +80,6 @@ def urlpatterns(client: Client = Client.APP) -> list[URLPattern]:
         "webauthn/authenticate": AuthenticateWebAuthnView,
         "webauthn/reauthenticate": ReauthenticateWebAuthnView,
         "webauthn/login": LoginWebAuthnView,
+        "password/request": RequestPasswordResetView,
     }
     return [path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()]

@@ -120,3 +120,34 @@ def test_reset_requests_count_against_the_address_and_a_flood_gets_429(demo, set
     # The same request from another address goes through.
     assert request_reset(KNOWN, "127.0.0.2").status_code == 200
     assert [m.to for m in mail.outbox] == [[KNOWN]]
+
+
+def test_an_app_s_reset_requests_count_against_the_address_too(demo, settings):
+    """allauth headless's reset request (/auth/app/v1/auth/password/request) is the same
+    request as the web's: it counts against the address and a flood gets 429."""
+    import json
+
+    settings.SIGNIN_ADDRESS_LIMIT = 3
+    flooder = "127.0.0.9"
+    app = Client(REMOTE_ADDR=flooder)
+
+    def app_reset(email: str) -> Any:
+        return app.post(
+            "/auth/app/v1/auth/password/request",
+            json.dumps({"email": email}),
+            content_type="application/json",
+            secure=True,
+        )
+
+    for n in range(3):
+        cache.clear()  # past allauth's per-minute flood guard: Kluis's own count is tested
+        assert app_reset(f"someone{n}@demo-bv.test").status_code == 200
+    assert AddressFailures.objects.get(ip=flooder).failures == 3
+    cache.clear()
+    mail.outbox.clear()
+    refused = app_reset(KNOWN)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert mail.outbox == []
+    # The web's reset page from that address is throttled as well: one count.
+    cache.clear()
+    assert request_reset(KNOWN, flooder).status_code == 429

@@ -130,6 +130,23 @@ def _use_once(user: Any, authenticator: Authenticator | None, code: str) -> None
     UsedTotpCode.objects.filter(user_id=user.pk, step__lt=step - 10).delete()
 
 
+def current_password_matches(user: Any, password: str) -> bool:
+    """The current password asked for when changing it (the web's form and the app's
+    endpoint), inside the brute-force count like a sign-in: someone holding a session
+    (an unlocked computer, a copied app token) cannot guess it without limit. A blocked
+    or throttled attempt is refused before the hash is computed."""
+
+    def clean() -> bool:
+        if not user.check_password(password):
+            raise forms.ValidationError("not the current password")  # never shown
+        return True
+
+    try:
+        return _counted(user, "current password", clean)
+    except forms.ValidationError:
+        return False
+
+
 class _CountedCodeMixin:
     """A code form whose failures count against the account from the address; a TOTP
     code is accepted once (a replay counts as a failure)."""

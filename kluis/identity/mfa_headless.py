@@ -13,6 +13,8 @@ web's reset page keeps (kluis/identity/forms.py).
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.headless.account import inputs as account_inputs
 from allauth.headless.account import views as account_views
 from allauth.headless.base.views import APIView
 from allauth.headless.constants import Client
@@ -51,6 +53,20 @@ class RequestPasswordResetView(account_views.RequestPasswordResetView):
     input_class = RequestPasswordResetInput
 
 
+class ChangePasswordInput(account_inputs.ChangePasswordInput):
+    """The current password inside the brute-force count, as on the web."""
+
+    def clean_current_password(self) -> str:
+        password = str(self.cleaned_data.get("current_password") or "")
+        if password and not mfa.current_password_matches(self.user, password):
+            raise get_account_adapter().validation_error("enter_current_password")
+        return password
+
+
+class ChangePasswordView(account_views.ChangePasswordView):
+    input_class = ChangePasswordInput
+
+
 class AuthenticateView(views.AuthenticateView):
     input_class = AuthenticateInput
 
@@ -82,4 +98,8 @@ def urlpatterns(client: Client = Client.APP) -> list[URLPattern]:
         "webauthn/login": LoginWebAuthnView,
         "password/request": RequestPasswordResetView,
     }
-    return [path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()]
+    patterns = [
+        path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()
+    ]
+    change = f"auth/{client.value}/v1/account/password/change"
+    return [*patterns, path(change, ChangePasswordView.as_api_view(client=client))]

@@ -26,6 +26,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.models import EmailAddress
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.auth.tokens import default_token_generator
@@ -80,6 +81,10 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     def save(self, request: HttpRequest, **kwargs: Any) -> str:
         email: str = super().save(request, **kwargs)
         if not self.users:  # the same work as for an account (see the module's docstring)
+            # allauth reads a found account's addresses twice (is the address verified,
+            # which are the account's): the same two reads, of no account.
+            EmailAddress.objects.filter(email=email.lower(), verified=True).exists()
+            list(EmailAddress.objects.filter(user_id=0).values_list("email", flat=True))
             stranger = User(email=email)  # never saved
             key = f"0-{default_token_generator.make_token(stranger)}"
             context = {

@@ -331,6 +331,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_FORMS = {
     "reset_password": "kluis.identity.forms.ResetPasswordForm",
     "login": "kluis.identity.forms.LoginForm",  # the sign-in page's own wording
+    # The current password is counted like a sign-in (kluis/identity/mfa.py).
+    "change_password": "kluis.identity.forms.ChangePasswordForm",
 }
 if PRODUCTION and MAILERS["default"]["BACKEND"] == "kluis.operations.outbox.OutboxBackend":
     raise ImproperlyConfigured(

@@ -299,11 +299,11 @@ def failed(
 
 
 def _companies_of(login: str) -> list[int]:
-    """The companies of the account `login` names (none for a login no account has)."""
+    """The companies of the account `login` names (none for a login no account has). The
+    memberships are looked up for a login no account has too (of no user: none), so that
+    an attempt takes as long either way (a reset request is answered alike for both)."""
     user = User.objects.filter(email__iexact=login.strip()).only("pk").first()
-    if user is None:
-        return []
-    return [membership.tenant_id for membership in memberships_of_user(user.pk)]
+    return [membership.tenant_id for membership in memberships_of_user(user.pk if user else 0)]
 
 
 def _count_for_address(ip: str, now: dt.datetime, tenant_ids: list[int]) -> None:

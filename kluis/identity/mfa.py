@@ -17,18 +17,27 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.core import context
-from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.core.internal.cryptokit import compare_user_code
+from allauth.mfa.adapter import DefaultMFAAdapter, get_adapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kluis.identity import brute_force, mfa_secrets, passwords
 from kluis.identity.brute_force import audit_for_user
+from kluis.identity.models import UsedTotpCode
 from kluis.operations.client_ip import client_ip
 
 # How an authenticator type is named in audit events.
@@ -94,13 +103,64 @@ def _counted[T](user: Any, method: str, clean: Callable[[], T]) -> T:
     return result
 
 
+def _totp_step(authenticator: Authenticator, code: str) -> int | None:
+    """The HOTP counter (30-second step) whose code `code` is, among those the
+    authenticator accepts now; None when none is (allauth's test bypass code)."""
+    secret = decrypt(authenticator.data["secret"])
+    for counter in yield_hotp_counters_from_time():
+        if compare_user_code(actual=code, expected=format_hotp_value(hotp_value(secret, counter))):
+            return counter
+    return None
+
+
+def _use_once(user: Any, authenticator: Authenticator | None, code: str) -> None:
+    """A TOTP code allauth just accepted is recorded as used in the database; a second
+    use of it (from any process or node, at the same moment or later) is refused like a
+    wrong code. allauth's own mark lives in the cache (see models.UsedTotpCode)."""
+    if authenticator is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    step = _totp_step(authenticator, code)
+    if step is None:
+        return
+    try:
+        with transaction.atomic():
+            UsedTotpCode.objects.create(user_id=user.pk, step=step, used_at=timezone.now())
+    except IntegrityError:
+        raise get_adapter().validation_error("incorrect_code") from None
+    UsedTotpCode.objects.filter(user_id=user.pk, step__lt=step - 10).delete()
+
+
+def current_password_matches(user: Any, password: str) -> bool:
+    """The current password asked for when changing it (the web's form and the app's
+    endpoint), inside the brute-force count like a sign-in: someone holding a session
+    (an unlocked computer, a copied app token) cannot guess it without limit. A blocked
+    or throttled attempt is refused before the hash is computed."""
+
+    def clean() -> bool:
+        if not user.check_password(password):
+            raise forms.ValidationError("not the current password")  # never shown
+        return True
+
+    try:
+        return _counted(user, "current password", clean)
+    except forms.ValidationError:
+        return False
+
+
 class _CountedCodeMixin:
-    """A code form whose failures count against the account from the address."""
+    """A code form whose failures count against the account from the address; a TOTP
+    code is accepted once (a replay counts as a failure)."""
 
     user: Any
+    authenticator: Authenticator
 
     def clean_code(self) -> str:
-        return _counted(self.user, "second factor code", super().clean_code)  # type: ignore[misc]
+        def checked() -> str:
+            code: str = super(_CountedCodeMixin, self).clean_code()  # type: ignore[misc]
+            _use_once(self.user, getattr(self, "authenticator", None), code)
+            return code
+
+        return _counted(self.user, "second factor code", checked)
 
 
 class AuthenticateForm(_CountedCodeMixin, mfa_forms.AuthenticateForm):

@@ -5,17 +5,24 @@ a wrong TOTP code or a failed passkey sent to /auth/app/v1/auth/2fa/authenticate
 escape the brute-force count the browser's forms keep (kluis/identity/mfa.py). These
 views are allauth's, given inputs built on Kluis's forms, and are routed ahead of
 allauth's (kluis/urls.py): same paths, same answers, the same count as the browser.
+
+The same holds for the app's password-reset request: allauth's input is its own reset
+form, so without the view below a reset request from an app escaped the address count the
+web's reset page keeps (kluis/identity/forms.py).
 """
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.headless.account import inputs as account_inputs
+from allauth.headless.account import views as account_views
 from allauth.headless.base.views import APIView
 from allauth.headless.constants import Client
 from allauth.headless.internal.restkit import inputs
 from allauth.headless.mfa import views
 from django.urls import URLPattern, path
 
-from kluis.identity import mfa
+from kluis.identity import forms, mfa
 
 
 class AuthenticateInput(mfa.AuthenticateForm, inputs.Input):
@@ -36,6 +43,28 @@ class ReauthenticateWebAuthnInput(mfa.ReauthenticateWebAuthnForm, inputs.Input):
 
 class LoginWebAuthnInput(mfa.LoginWebAuthnForm, inputs.Input):
     pass
+
+
+class RequestPasswordResetInput(forms.ResetPasswordForm, inputs.Input):
+    pass
+
+
+class RequestPasswordResetView(account_views.RequestPasswordResetView):
+    input_class = RequestPasswordResetInput
+
+
+class ChangePasswordInput(account_inputs.ChangePasswordInput):
+    """The current password inside the brute-force count, as on the web."""
+
+    def clean_current_password(self) -> str:
+        password = str(self.cleaned_data.get("current_password") or "")
+        if password and not mfa.current_password_matches(self.user, password):
+            raise get_account_adapter().validation_error("enter_current_password")
+        return password
+
+
+class ChangePasswordView(account_views.ChangePasswordView):
+    input_class = ChangePasswordInput
 
 
 class AuthenticateView(views.AuthenticateView):
@@ -67,5 +96,10 @@ def urlpatterns(client: Client = Client.APP) -> list[URLPattern]:
         "webauthn/authenticate": AuthenticateWebAuthnView,
         "webauthn/reauthenticate": ReauthenticateWebAuthnView,
         "webauthn/login": LoginWebAuthnView,
+        "password/request": RequestPasswordResetView,
     }
-    return [path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()]
+    patterns = [
+        path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()
+    ]
+    change = f"auth/{client.value}/v1/account/password/change"
+    return [*patterns, path(change, ChangePasswordView.as_api_view(client=client))]

@@ -111,6 +111,27 @@ class KnownDevice(models.Model):
         return f"{self.user_id}: {self.fingerprint[:8]}…"
 
 
+class UsedTotpCode(models.Model):
+    """A TOTP code accepted for a person: the code of one 30-second step (`step`, the
+    code's own HOTP counter), at most once, for every process and node. allauth marks a
+    used code in the cache only, which without Redis is a file cache whose `add` is not
+    atomic across the web processes and which culls entries at random: two requests at
+    once, or one after the mark was culled, could both be let in with the same code.
+    The unique row refuses the second (kluis/identity/mfa.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    step = models.BigIntegerField()
+    used_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "step"], name="totp_code_used_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.step}"
+
+
 class SignInPolicy(models.Model):
     """A company's sign-in rules (kluis/identity/policy.py reads them): who must use a
     second factor, how long a session lasts idle and at most, the office addresses exempt
@@ -190,6 +211,7 @@ __all__ = [
     "SignInDomain",
     "SignInFailures",
     "SignInPolicy",
+    "UsedTotpCode",
     "User",
     "UserManager",
 ]

@@ -57,6 +57,30 @@ def last_factor_at(request: HttpRequest, *, second_factor: bool) -> float | None
     return latest
 
 
+def app_needs_step_up(access: Any) -> bool:
+    """The same rule for an app's access token (kluis.identity.app_tokens.AppAccess), read
+    from the records of the app's sign-in session: a token is good for up to 15 minutes
+    and its refresh tokens for days, so a sensitive action through the API asks for a
+    recent factor too. The app confirms one at /auth/app/v1/auth/2fa/reauthenticate (or
+    /auth/app/v1/auth/reauthenticate with the password, without a second factor)."""
+    from allauth.headless.tokens.strategies.jwt import internal as allauth_jwt
+
+    session = allauth_jwt.get_token_session(access.claims)
+    if session is None:
+        return True
+    holder = HttpRequest()
+    holder.session = session
+    second_factor = is_mfa_enabled(access.user)
+    latest: float | None = None
+    for entry in get_authentication_records(holder, access.user):
+        if second_factor and entry.get("method") != "mfa":
+            continue
+        at = entry.get("at")
+        if isinstance(at, int | float) and (latest is None or at > latest):
+            latest = float(at)
+    return latest is None or time.time() - latest > max_age()
+
+
 def needs_step_up(request: HttpRequest) -> bool:
     """True when the signed-in person must confirm a factor before a sensitive action."""
     user = request.user

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from kluis.access.actor import Actor
 from kluis.api.principal import ApiPrincipal, basic_credentials, bearer_token
 from kluis.audit.services import record
-from kluis.identity import app_tokens, brute_force
+from kluis.identity import app_tokens, brute_force, policy
 from kluis.integrations import basic, bearer
 from kluis.integrations.keys import (
     KeyFacts,
@@ -160,6 +160,13 @@ class AppTokenAuthentication(authentication.BaseAuthentication):
             membership.user = access.user
         if membership is None:
             raise exceptions.AuthenticationFailed("The access token is not valid for this company.")
+        # An app signs in with the password alone while no factor is enrolled: a member
+        # whose company requires one does nothing with it until enrolled (the web sends
+        # them to enrolment, kluis.identity.middleware.MfaRequiredMiddleware).
+        if policy.mfa_required(membership) and not policy.has_second_factor(access.user):
+            raise exceptions.PermissionDenied(
+                "Your company requires a second factor: set one up before using the API."
+            )
         actor = Actor.for_member(
             membership, ip=client_ip(request.META) or "", request_id=_request_id(request)
         )

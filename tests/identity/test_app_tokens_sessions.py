@@ -160,3 +160,18 @@ def test_a_password_reset_ends_every_app_sign_in(demo):
     # What allauth sends when a reset link sets a new password (a web request).
     password_reset.send(sender=User, request=None, user=user)
     assert _dead(app)
+
+
+def test_deactivating_a_member_ends_their_app_sign_ins_at_once(demo):
+    """HR deactivates the member (the service behind the Members page): the app's access
+    token, its refresh token and its session all stop at once."""
+    from kluis.access.actor import Actor
+    from kluis.company.services.deactivation import deactivate_member
+
+    app = tokens(EMAIL)
+    membership = Membership.objects.get(user__email=EMAIL, tenant=demo["demo-bv"])
+    hr = Membership.objects.get(user__email="hr@demo-bv.test", tenant=demo["demo-bv"])
+    deactivate_member(Actor.for_member(hr), membership)
+    assert _dead(app)
+    session = Client().get(SESSION, secure=True, HTTP_X_SESSION_TOKEN=app["session_token"])
+    assert session.status_code in (401, 410)  # signed out, or the session is gone

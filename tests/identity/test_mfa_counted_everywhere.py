@@ -15,7 +15,7 @@ from kluis.audit.models import AuditEvent
 from kluis.identity.models import AddressFailures, SignInFailures, User
 
 from .app_token_helpers import sign_in
-from .mfa_helpers import add_totp, code, password_step, signed_in
+from .mfa_helpers import PASSWORD, add_totp, code, password_step, signed_in
 
 EMAIL = "member1@demo-bv.test"
 ATTACKER = "127.0.0.9"
@@ -132,3 +132,64 @@ def test_a_throttled_address_is_refused_passwordless_sign_in(demo, settings):
     response = app_post(APP_PASSKEY_LOGIN, {"credential": FORGED})
     assert "Too many failed sign-ins" in response.content.decode()
     assert AddressFailures.objects.get(ip=ATTACKER).failures == 2  # refused, not counted
+
+
+def _blocked_from(ip: str) -> bool:
+    return SignInFailures.objects.filter(ip=ip, blocked_at__isnull=False).exists()
+
+
+def test_wrong_current_passwords_on_the_web_s_change_form_count(demo, login):
+    """Someone at a signed-in browser guessing the current password on the change-password
+    form is counted like a sign-in: ten wrong ones block the account from that address."""
+    client = login(EMAIL)
+    client.defaults["REMOTE_ADDR"] = ATTACKER
+    for n in range(10):
+        cache.clear()  # allauth's own per-minute limit is not under test
+        answer = client.post(
+            "/accounts/password/change/",
+            {
+                "oldpassword": f"a wrong guess number {n}",
+                "password1": "a brand new passphrase for kluis",
+                "password2": "a brand new passphrase for kluis",
+            },
+            secure=True,
+        )
+        assert answer.status_code in (200, 302)
+        if answer.status_code == 302:  # allauth asks to re-authenticate first
+            from .mfa_helpers import reauthenticate
+
+            reauthenticate(client)
+    assert _blocked_from(ATTACKER)
+    assert User.objects.get(email=EMAIL).check_password(PASSWORD)
+
+
+def test_wrong_current_passwords_at_the_app_s_change_endpoint_count(demo):
+    meta = sign_in(EMAIL, ip=ATTACKER).json()["meta"]
+    app = Client(REMOTE_ADDR=ATTACKER)
+    for n in range(10):
+        cache.clear()
+        answer = app.post(
+            "/auth/app/v1/account/password/change",
+            json.dumps(
+                {
+                    "current_password": f"a wrong guess number {n}",
+                    "new_password": "a brand new passphrase for kluis",
+                }
+            ),
+            content_type="application/json",
+            secure=True,
+            HTTP_X_SESSION_TOKEN=meta["session_token"],
+        )
+        assert answer.status_code == 400, answer.content[:300]
+    assert _blocked_from(ATTACKER)
+    # Blocked: even the right current password is refused from that address now.
+    cache.clear()
+    refused = app.post(
+        "/auth/app/v1/account/password/change",
+        json.dumps({"current_password": PASSWORD, "new_password": "a brand new passphrase"}),
+        content_type="application/json",
+        secure=True,
+        HTTP_X_SESSION_TOKEN=meta["session_token"],
+    )
+    assert refused.status_code == 400
+    assert User.objects.get(email=EMAIL).check_password(PASSWORD)

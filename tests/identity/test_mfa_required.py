@@ -160,3 +160,24 @@ def test_a_demo_loaded_before_policies_existed_gets_the_demo_policy(demo):
     assert load_demo() is False
     forget(tenant)
     assert policy_for(tenant).mfa_required_for == SignInPolicy.Mfa.OFF
+
+
+def test_an_app_sign_in_without_the_required_second_factor_cannot_use_the_api(demo):
+    """The app client (allauth headless) signs in with the password alone when no factor
+    is enrolled: its access token must not open the API to a member whose company
+    requires a second factor until they enrol one (as the web sends them to enrolment)."""
+    from tests.identity.app_token_helpers import api_get, tokens
+
+    _require(demo["demo-bv"], SignInPolicy.Mfa.ROLES, ("owner", "hr_admin", "auditor"))
+    access = tokens(HR)["access_token"]
+    response = api_get("/api/v1/employees/", access)
+    assert response.status_code == 403, response.content[:300]
+    assert "second factor" in response.json()["detail"]
+    # A member the policy does not name keeps using the API with the same kind of token.
+    employee = tokens("employee@demo-bv.test")["access_token"]
+    assert api_get("/api/v1/employees/", employee).status_code == 200
+    # Once HR has enrolled a factor (codes from pyotp), the API opens to HR's app.
+    from tests.identity.mfa_helpers import enrol_totp
+
+    enrol_totp(_sign_in(HR))
+    assert api_get("/api/v1/employees/", access).status_code == 200

@@ -130,3 +130,41 @@ def test_changing_sign_in_settings_and_single_sign_on(demo, login, path):
     asks_for_the_factor(client.get(path), path)
     step_up(client, secret, path)
     assert client.get(path).status_code == 200
+
+
+def test_granting_a_role_through_an_app_asks_for_a_recent_factor(demo, monkeypatch):
+    """An app's access token (allauth headless) grants roles only while its sign-in's
+    last factor is recent; after ten minutes the app confirms it again (here the
+    password, the owner has no second factor) and the grant goes through."""
+    import json
+
+    from tests.identity.app_token_helpers import tokens
+
+    app = tokens(OWNER)
+    target = member("member2@demo-bv.test")
+    manager = Role.objects.get(tenant__slug="demo-bv", builtin_key="manager")
+    url = f"/api/v1/memberships/{target.pk}/roles/"
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {app['access_token']}"}
+
+    def grant(role: Role) -> Any:
+        return Client().post(
+            url, json.dumps({"role": role.pk}), "application/json", secure=True, **bearer
+        )
+
+    assert grant(manager).status_code == 201  # just signed in
+    later = time.time() + settings.STEPUP_SECONDS + 1
+    monkeypatch.setattr(stepup.time, "time", lambda: later)
+    RoleAssignment.objects.filter(membership=target, role=manager).delete()
+    refused = grant(manager)
+    assert refused.status_code == 403, refused.content[:300]
+    assert "re-authenticate" in refused.json()["detail"]
+    assert not RoleAssignment.objects.filter(membership=target, role=manager).exists()
+    confirmed = Client().post(
+        "/auth/app/v1/auth/reauthenticate",
+        json.dumps({"password": settings.DEMO_PASSWORD}),
+        "application/json",
+        secure=True,
+        HTTP_X_SESSION_TOKEN=app["session_token"],
+    )
+    assert confirmed.status_code == 200, confirmed.content[:300]
+    assert grant(manager).status_code == 201

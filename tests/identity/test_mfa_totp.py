@@ -12,6 +12,7 @@ from django.test import Client
 from kluis.audit.models import AuditEvent
 from kluis.identity.models import User
 from tests.identity.mfa_helpers import (
+    PASSWORD,
     add_totp,
     code,
     enrol_totp,
@@ -65,6 +66,40 @@ def test_a_code_is_accepted_only_once(demo):
     response = second.post("/accounts/2fa/authenticate/", {"code": once}, secure=True)
     assert response.status_code == 200 and not signed_in(second)
     assert "Incorrect code" in response.content.decode()
+
+
+def test_a_code_is_accepted_only_once_by_every_process_and_endpoint(demo):
+    """The code used on the web is refused to an app (allauth headless) even when the
+    cache no longer has allauth's mark: without Redis each web process's file cache adds
+    marks non-atomically and culls them at random, which let two processes accept one
+    code (found with concurrent requests against `kluis up --workers 2`)."""
+    import json
+
+    secret = add_totp(user())
+    once = code(secret)
+    web = Client()
+    password_step(web, EMAIL)
+    assert web.post("/accounts/2fa/authenticate/", {"code": once}, secure=True).status_code == 302
+    assert signed_in(web)
+    cache.clear()  # the mark another process never saw, or the cache culled
+    app = Client()
+    started = app.post(
+        "/auth/app/v1/auth/login",
+        json.dumps({"email": EMAIL, "password": PASSWORD}),
+        content_type="application/json",
+        secure=True,
+    )
+    assert started.status_code == 401  # the second factor is asked for
+    token = started.json()["meta"]["session_token"]
+    replayed = app.post(
+        "/auth/app/v1/auth/2fa/authenticate",
+        json.dumps({"code": once}),
+        content_type="application/json",
+        secure=True,
+        HTTP_X_SESSION_TOKEN=token,
+    )
+    assert replayed.status_code == 400, replayed.content[:300]
+    assert replayed.json()["errors"][0]["code"] == "incorrect_code"
 
 
 def test_a_recovery_code_works_once(demo):

@@ -39,6 +39,9 @@ class ItemAction:
     # The answer's example where it differs from the resource's (e.g. after approving).
     result_example: Mapping[str, Any] = field(default_factory=dict)
     conflict_example: str = ""  # a 409's detail, when the object's state may refuse it
+    # A sensitive action: the person confirms a recent factor first (403 step_up_required,
+    # kluis.api.views.check_step_up), as the web asks for it.
+    step_up: bool = False
 
 
 @dataclass(frozen=True)

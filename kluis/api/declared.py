@@ -61,7 +61,7 @@ from kluis.api.filters import StrictFilterBackend, StrictOrderingFilter
 from kluis.api.idempotency import idempotent
 from kluis.api.registry import Resource, register, register_route
 from kluis.api.sparse import if_match, linked, pick, requested_fields
-from kluis.api.views import RowViewSet, field_names
+from kluis.api.views import RowViewSet, check_step_up, field_names
 
 
 class DeclaredViewSet(RowViewSet):
@@ -266,6 +266,8 @@ class DeclaredViewSet(RowViewSet):
         item = self.item_action()
         assert item is not None
         row = self.get_row(pk)
+        if item.step_up:
+            check_step_up(request)
         body = item.body(data=request.data, context=self._context())
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)

@@ -197,9 +197,13 @@ APPROVALS = Declaration(
             "Approve a request and apply it",
             description="Only a person who may decide it (the action's approve permission "
             "for the whole company), never the person who asked, nor an API client (403). "
-            "A request whose target changed meanwhile, or that expired, is closed (422).",
+            "A request whose target changed meanwhile, or that expired, is closed (422). "
+            "A sensitive action, as on the web: when the app's sign-in last confirmed a factor "
+            "more than ten minutes ago (KLUIS_STEPUP_SECONDS), 403 `step_up_required`; the "
+            "app re-authenticates through /auth/app/v1/auth/2fa/reauthenticate and tries again.",
             example={"version": 1},
             result_example={"status": "approved", "decided_by": "hr@demo-bv.test", "version": 2},
+            step_up=True,
         ),
         ItemAction(
             "reject",

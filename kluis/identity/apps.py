@@ -11,7 +11,10 @@ class IdentityConfig(AppConfig):
         from allauth.account import signals
         from django.contrib.auth.signals import user_logged_in
 
-        from kluis.identity import app_tokens, receivers, signing_keys
+        from kluis.api.views import require_recent_factor
+        from kluis.identity import app_tokens, receivers, signing_keys, stepup
+
+        require_recent_factor(stepup.api_step_up)
         from kluis.identity.middleware import session_started
 
         for signal in (signals.password_changed, signals.password_set, signals.password_reset):

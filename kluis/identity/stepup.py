@@ -81,6 +81,24 @@ def app_needs_step_up(access: Any) -> bool:
     return latest is None or time.time() - latest > max_age()
 
 
+APP_STEP_UP = (
+    "Confirm it is you first: re-authenticate (POST /auth/app/v1/auth/2fa/reauthenticate, "
+    "or /auth/app/v1/auth/reauthenticate without a second factor), then try again."
+)
+
+
+def api_step_up(request: Any) -> str | None:
+    """For the API pipeline (kluis.api.views.require_recent_factor): the 403 detail when an
+    app's access token asks for a sensitive action and its sign-in's last factor is too old.
+    API keys and OAuth clients are no person: their grants are their scopes."""
+    from kluis.identity.app_tokens import AppAccess
+
+    access = getattr(request, "auth", None)
+    if isinstance(access, AppAccess) and app_needs_step_up(access):
+        return APP_STEP_UP
+    return None
+
+
 def needs_step_up(request: HttpRequest) -> bool:
     """True when the signed-in person must confirm a factor before a sensitive action."""
     user = request.user

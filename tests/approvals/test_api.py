@@ -117,6 +117,41 @@ def test_a_second_owner_approves_with_their_app_token(tenant: Tenant) -> None:
     assert _is_owner(tenant)
 
 
+def test_approving_through_an_app_asks_for_a_recent_factor(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Approving applies the held action (here: makes someone an Owner): as on the web,
+    a sign-in whose last factor is older than ten minutes confirms it again first."""
+    import time
+
+    from django.conf import settings
+
+    from kluis.identity import stepup
+
+    request = held_owner_grant(tenant)
+    app = tokens(HR)
+    hr = Api(Client(), app["access_token"])
+    later = time.time() + settings.STEPUP_SECONDS + 1
+    monkeypatch.setattr(stepup.time, "time", lambda: later)
+    refused = _post(hr, f"/api/v1/approvals/{request.pk}/approve/", {"version": 1})
+    body = assert_problem(refused, 403)
+    assert "re-authenticate" in body["detail"]
+    request.refresh_from_db()
+    assert request.status == Status.PENDING
+    assert not _is_owner(tenant)
+    confirmed = Client().post(
+        "/auth/app/v1/auth/reauthenticate",
+        json.dumps({"password": settings.DEMO_PASSWORD}),
+        "application/json",
+        secure=True,
+        HTTP_X_SESSION_TOKEN=app["session_token"],
+    )
+    assert confirmed.status_code == 200, confirmed.content[:300]
+    response = _post(hr, f"/api/v1/approvals/{request.pk}/approve/", {"version": 1})
+    assert response.status_code == 200, response.content[:300]
+    assert _is_owner(tenant)
+
+
 def test_a_rejection_needs_a_reason(tenant: Tenant) -> None:
     request = held_owner_grant(tenant)
     hr = _as(HR)

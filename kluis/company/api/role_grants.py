@@ -10,18 +10,16 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kluis.access.models import Role
 from kluis.api.schema import problem_responses
 from kluis.api.serializers import StrictSerializer
-from kluis.api.views import ApiViewSet
+from kluis.api.views import ApiViewSet, check_step_up
 from kluis.company.api.memberships import EXAMPLE, MembershipSerializer, represent
 from kluis.company.services.roles import grant_role
-from kluis.identity.app_tokens import AppAccess
-from kluis.identity.stepup import app_needs_step_up
 from kluis.tenancy.models import Membership
 
 
@@ -58,14 +56,7 @@ class RoleGrantViewSet(ApiViewSet):
     )
     def create(self, request: Request, membership_pk: Any) -> Response:
         member = self.row(self.members, membership_pk, "No such membership")
-        # Granting roles is a step-up action (kluis/identity/stepup.py), for an app too.
-        if isinstance(request.auth, AppAccess) and app_needs_step_up(request.auth):
-            raise exceptions.PermissionDenied(
-                "Confirm it is you first: re-authenticate (POST "
-                "/auth/app/v1/auth/2fa/reauthenticate, or /auth/app/v1/auth/reauthenticate "
-                "without a second factor), then try again.",
-                code="step_up_required",
-            )
+        check_step_up(request)  # granting roles is a step-up action, for an app too
         body = RoleGrantSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         role = Role.objects.for_actor(self.actor).filter(pk=body.validated_data["role"]).first()

@@ -87,15 +87,38 @@ def account_key(login: str) -> str:
     return salted_hmac("kluis.identity.brute_force", key, algorithm="sha256").hexdigest()
 
 
+# An IPv6 client is counted by its /64: one subscriber's network (RFC 6177), in which
+# a host picks any of 2**64 addresses (privacy addresses rotate on their own). Counted by
+# the full address, an attacker would take ten guesses per account from each of them.
+IPV6_COUNTED_PREFIX = 64
+
+
+def counted_address(ip: str | None) -> str | None:
+    """The address an attempt from `ip` is counted against: an IPv4 address as it is (an
+    IPv4-mapped IPv6 address as its IPv4), an IPv6 address as its /64 network's first
+    address; None for none or for something that is no address."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        network = ipaddress.IPv6Network((address, IPV6_COUNTED_PREFIX), strict=False)
+        return str(network.network_address)
+    return str(address)
+
+
 def check(login: str, ip: str | None, now: dt.datetime | None = None) -> None:
     """Raise AccountBlocked or AddressThrottled for an attempt that must be refused."""
-    if not ip:
+    counted = counted_address(ip)
+    if not counted:
         return
     now = now or timezone.now()
     check_address(ip, now, login=login)
     blocked = SignInFailures.objects.filter(
         account=account_key(login),
-        ip=ip,
+        ip=counted,
         blocked_at__isnull=False,
         last_failure_at__gt=now - BLOCK_LIFETIME,
     ).exists()
@@ -107,10 +130,11 @@ def check_address(ip: str | None, now: dt.datetime | None = None, *, login: str 
     """Raise AddressThrottled when this address made too many failed attempts; `login`:
     the account the attempt names, if any (an address on the allow list of one of its
     companies is not throttled for it); none for an invitation link or a reset request."""
-    if not ip:
+    counted = counted_address(ip)
+    if not counted:
         return
     now = now or timezone.now()
-    wait = _address_wait(ip, now)
+    wait = _address_wait(counted, now)
     if wait is not None and not (login and address_exempt_for_login(login, ip)):
         raise AddressThrottled(wait)
 
@@ -121,17 +145,14 @@ def throttled_wait(ip: str | None, now: dt.datetime | None = None) -> dt.timedel
     may try: not throttled, or on some company's allow list, where whether an attempt is
     exempt depends on the account it names (`check_address` decides). One statement,
     compiled once: the address's count and whether any company has an allow list."""
-    if not ip:
-        return None
-    try:
-        ip = str(ipaddress.ip_address(ip.strip()))
-    except ValueError:
+    counted = counted_address(ip)
+    if not counted:
         return None
     connection = connections[DEFAULT_DB_ALIAS]
     row = fetch_prepared(
         connection,
         _standing_lookup(connection),
-        {"ip": _IP_FIELD.get_db_prep_value(ip, connection)},
+        {"ip": _IP_FIELD.get_db_prep_value(counted, connection)},
     )
     if row is None:
         return None
@@ -250,11 +271,12 @@ def failed_address(ip: str | None, login: str = "", now: dt.datetime | None = No
     """Count an attempt against the address only (an unknown invitation token, a
     password-reset request for `login`): it blocks no account. When it throttles the
     address, the companies of `login` (if it is an account) are told."""
-    if not ip:
+    counted = counted_address(ip)
+    if not counted:
         return
     SIGNIN_FAILURES.labels("address").inc()
     with transaction.atomic():
-        _count_for_address(ip, now or timezone.now(), _companies_of(login) if login else [])
+        _count_for_address(counted, now or timezone.now(), _companies_of(login) if login else [])
 
 
 Audit = Callable[[str, dict[str, object]], None]
@@ -272,6 +294,7 @@ def failed(
     block is recorded by `audit(action, changes)` (default: in the audit log of each
     company of the user whose e-mail address `login` is). `tenant_ids`: the companies the
     attempt was against (default: those of that user), told if the address is throttled."""
+    ip = counted_address(ip)
     if not ip:
         return False
     SIGNIN_FAILURES.labels("account").inc()
@@ -347,6 +370,7 @@ def _record_throttle(ip: str, failures: int, tenant_ids: list[int]) -> None:
 
 def succeeded(login: str, ip: str | None) -> None:
     """A successful sign-in from this address starts its count for the account again."""
+    ip = counted_address(ip)
     if ip:
         SignInFailures.objects.filter(
             account=account_key(login), ip=ip, blocked_at__isnull=True
@@ -401,8 +425,9 @@ UNBLOCK_SALT = "kluis.identity.unblock"
 
 def unblock_token(login: str, ip: str, user_id: int) -> str:
     """A signed, expiring token naming one block (the account, its user and the
-    address)."""
-    return signing.dumps({"a": account_key(login), "ip": ip, "u": user_id}, salt=UNBLOCK_SALT)
+    address, as counted)."""
+    counted = counted_address(ip) or ip
+    return signing.dumps({"a": account_key(login), "ip": counted, "u": user_id}, salt=UNBLOCK_SALT)
 
 
 def blocked_address(token: str) -> str | None:
@@ -457,7 +482,8 @@ def tell_owner(login: str, ip: str, link_for: Callable[[str], str]) -> None:
     if user is None:
         return
     user_id, link = user.pk, link_for(unblock_token(login, ip, user.pk))
-    transaction.on_commit(lambda: send_unblock_link.enqueue(user_id, ip, link))
+    shown = counted_address(ip) or ip
+    transaction.on_commit(lambda: send_unblock_link.enqueue(user_id, shown, link))
 
 
 @task()

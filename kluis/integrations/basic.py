@@ -115,7 +115,11 @@ def find(client_id: str, attempt: str, ip: str | None) -> Found:
         {
             "client_id": client_id,
             "account": brute_force.account_key(attempt),
-            "ip": _IP_FIELD.get_db_prep_value(ip or "0.0.0.0", connection),  # noqa: S104
+            # (as counted: an IPv6 address by its /64, kluis/identity/brute_force.py)
+            "ip": _IP_FIELD.get_db_prep_value(
+                brute_force.counted_address(ip) or "0.0.0.0",  # noqa: S104
+                connection,
+            ),
         },
     )
     if columns is None:

@@ -290,3 +290,32 @@ def test_refused_attempts_still_count_towards_the_address_throttle(demo):
     for n in range(35):  # past allauth's flood guard (30 failures a minute per address)
         sign_in(f"nobody{n}@demo-bv.test", WRONG, ATTACKER)
     assert AddressFailures.objects.get(ip=ATTACKER).failures == 15 + 35
+
+
+def test_an_ipv6_client_is_counted_by_its_64(demo):
+    """A host on an IPv6 network picks any of 2**64 addresses: counted one by one, each
+    would get ten guesses at an account. The block and the throttle hold for the /64;
+    another network is unaffected."""
+    network = "2001:db8:1:2::"
+    for host in range(brute_force.BLOCK_AFTER):
+        client, response = sign_in(VICTIM, WRONG, f"2001:db8:1:2::{host + 1:x}")
+        assert response.status_code == 200 and not signed_in(client)
+        cache.clear()  # not allauth's flood guard
+    # The next address of the same /64 is blocked for the account, right password or not.
+    client, response = sign_in(VICTIM, settings.DEMO_PASSWORD, "2001:db8:1:2:ffff:1:2:3")
+    assert not signed_in(client)
+    assert b"Too many failed sign-ins for this account from your network" in response.content
+    assert SignInFailures.objects.get(ip=network).blocked_at is not None
+    # Another network signs in.
+    client, _response = sign_in(VICTIM, settings.DEMO_PASSWORD, "2001:db8:1:3::1")
+    assert signed_in(client)
+    # The address throttle counts the /64 too, whichever host of it tries.
+    for i in range(brute_force.THROTTLE_AFTER):
+        brute_force.failed(f"sprayed{i}@demo-bv.test", f"2001:db8:9:9::{i + 1:x}")
+    _client, response = sign_in(VICTIM, settings.DEMO_PASSWORD, "2001:db8:9:9:abcd::1")
+    assert response.status_code == 429
+    assert AddressFailures.objects.filter(ip="2001:db8:9:9::").exists()
+    # IPv4 (also written as IPv4-mapped IPv6) is counted as itself.
+    assert brute_force.counted_address("::ffff:192.0.2.7") == "192.0.2.7"
+    assert brute_force.counted_address("192.0.2.7") == "192.0.2.7"
+    assert brute_force.counted_address("not an address") is None

@@ -115,6 +115,36 @@ def test_a_different_subject_with_the_same_e_mail_is_refused(demo_sso, issuer):
     assert list(SocialAccount.objects.values_list("uid", flat=True)) == ["sub-owner-3"]
 
 
+def test_a_verified_address_outside_the_company_s_domains_links_no_member(demo_sso, issuer):
+    """A member whose Kluis address is a personal mailbox: anyone who registers that
+    address at the company's provider (which vouches for it) must not become them."""
+    User.objects.filter(email="member1@demo-bv.test").update(email="member1.home@mailbox.test")
+    set_user(issuer, "sub-registered", email="member1.home@mailbox.test", email_verified=True)
+    client = Client(REMOTE_ADDR="127.0.0.9")
+    request = start(client, OWNER)
+
+    response = client.get(authorize_at_mock(request, "sub-registered"), secure=True)
+
+    assert response.status_code == 403
+    assert b"cannot sign in an address outside the company" in response.content
+    assert signed_in_as(client) is None and not SocialAccount.objects.exists()
+    failed = AuditEvent.objects.get(tenant=demo_sso.tenant, action="signin.failed")
+    assert failed.changes["reason"] == "address outside the company's domains"
+
+
+def test_an_e_mail_changed_at_the_provider_to_another_member_s_still_signs_in_its_owner(
+    demo_sso, issuer
+):
+    set_user(issuer, "sub-owner-7", email=OWNER, email_verified=True)
+    sso_sign_in(issuer, OWNER, "sub-owner-7")
+    set_user(issuer, "sub-owner-7", email="hr@demo-bv.test", email_verified=True)
+
+    client, response = sso_sign_in(issuer, "hr@demo-bv.test", "sub-owner-7")
+
+    assert response.status_code == 302
+    assert signed_in_as(client) == OWNER
+
+
 def test_an_unverified_e_mail_is_not_matched(demo_sso, issuer):
     set_user(issuer, "sub-unverified", email=OWNER, email_verified=False)
 

@@ -14,7 +14,7 @@ from django.test import Client
 
 from kluis.audit.models import AuditEvent
 from kluis.identity.models import AddressFailures, User
-from kluis.tenancy.models import Membership
+from kluis.tenancy.models import Membership, Tenant
 from tests.identity.sso_support import (
     authorize_at_mock,
     configure,
@@ -259,3 +259,19 @@ def test_a_sign_in_starts_the_address_s_failure_count_again(demo_sso, issuer):
     sso_sign_in(issuer, OWNER, "sub-owner-6")
 
     assert not SignInFailures.objects.filter(account=account_key(OWNER)).exists()
+
+
+def test_the_same_subject_from_another_issuer_is_not_the_linked_person(demo_sso, issuer):
+    """Subjects are unique per issuer only: Other NV's provider naming the subject that
+    Demo BV's provider linked to its owner signs in nobody of Demo BV."""
+    set_user(issuer, "sub-shared", email=OWNER, email_verified=True)
+    sso_sign_in(issuer, OWNER, "sub-shared")
+    with mock_provider() as other_issuer:
+        configure(Tenant.objects.get(slug="other-nv"), other_issuer, "other-nv.test")
+        set_user(other_issuer, "sub-shared", email="stranger@other-nv.test", email_verified=True)
+
+        client, response = sso_sign_in(other_issuer, "stranger@other-nv.test", "sub-shared")
+
+    assert response.status_code == 403
+    assert b"no Kluis account for this address at Other NV" in response.content
+    assert signed_in_as(client) is None

@@ -241,6 +241,8 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "__Host-kluis_csrftoken"
+# The flash messages' cookie too (Django names it `messages`): kluis/web/message_storage.py.
+MESSAGE_STORAGE = "kluis.web.message_storage.MessageStorage"
 
 CSRF_TRUSTED_ORIGINS = _list("KLUIS_CSRF_TRUSTED_ORIGINS", "")
 SECURE_SSL_REDIRECT = _bool("KLUIS_SSL_REDIRECT", default=ENV != "test")

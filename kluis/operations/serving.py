@@ -428,7 +428,11 @@ def _banner(
     from kluis.operations import outbox
 
     if outbox.enabled():
-        lines += ["", f"E-mail is not delivered: read it at {base_url}/dev/outbox/ (signed in)."]
+        lines += [
+            "",
+            f"E-mail is not delivered: read it at {base_url}/dev/outbox/ "
+            "(signed in as the operator).",
+        ]
     lines += ["", "Press Ctrl-C to stop."]
     say("\n".join(lines))
 

@@ -167,3 +167,54 @@ def test_server_accepts_tls_1_2_and_1_3(
     kluis_server: KluisServer, version: ssl.TLSVersion, name: str
 ) -> None:
     assert handshake(kluis_server.port, client_context(version)) == name
+
+
+def test_every_cookie_of_a_sign_in_is_host_prefixed_secure_and_lax(
+    kluis_server: KluisServer,
+) -> None:
+    """The raw Set-Cookie headers of a password sign-in (the form, the post with its
+    "signed in" message, the next page): every cookie `__Host-` (so no sibling host can
+    set or shadow it), Secure, Path=/, no Domain, SameSite=Lax; the session's HttpOnly."""
+    jar: dict[str, str] = {}
+    seen: list[str] = []
+
+    def send(method: str, path: str, body: str = "") -> http.client.HTTPResponse:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", kluis_server.port, context=unverified_tls(), timeout=10
+        )
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"https://127.0.0.1:{kluis_server.port}{LOGIN_PATH}"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.body = response.read()  # type: ignore[attr-defined]
+        connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            seen.append(header)
+            name, _eq, value = header.split(";", 1)[0].partition("=")
+            jar[name.strip()] = value
+        return response
+
+    form = send("GET", LOGIN_PATH)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body).group(1)  # type: ignore[attr-defined,union-attr]
+    signed_in = send(
+        "POST",
+        LOGIN_PATH,
+        f"csrfmiddlewaretoken={token.decode()}&login=employee%40demo-bv.test"
+        "&password=kluis-demo-password-2026",
+    )
+    assert signed_in.status == 302, signed_in.body  # type: ignore[attr-defined]
+    assert send("GET", signed_in.getheader("Location", "/")).status == 200
+
+    names = {header.split("=", 1)[0] for header in seen}
+    assert {"__Host-kluis_session", "__Host-kluis_csrftoken"} <= names, seen
+    for header in seen:
+        name = header.split("=", 1)[0]
+        attributes = [part.strip().lower() for part in header.split(";")[1:]]
+        assert name.startswith("__Host-"), header
+        assert "secure" in attributes and "path=/" in attributes, header
+        assert "samesite=lax" in attributes, header
+        assert not any(a.startswith("domain=") for a in attributes), header
+        if name == "__Host-kluis_session":
+            assert "httponly" in attributes, header

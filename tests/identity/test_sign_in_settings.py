@@ -175,3 +175,19 @@ def test_password_sign_in_forbidden_except_for_owners_with_a_second_factor(demo)
     Authenticator.objects.create(user=hr, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert password_sign_in_allowed(owner)  # the owner's break-glass path
     assert not password_sign_in_allowed(hr)
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr"])
+def test_the_roles_to_choose_have_distinct_names_in_every_language(demo, login, language):
+    """French called both the Owner and the Manager role "Responsable": the owner could
+    not tell which role they required a second factor of."""
+    import re
+
+    from django.utils import translation
+
+    client = login("owner@demo-bv.test", "demo-bv")
+    with translation.override(language):
+        html = client.get(URL, secure=True, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    labels = re.findall(r'name="mfa_roles"[^>]*>\s*([^<]+?)\s*</label>', html)
+    assert len(labels) == len(BUILTIN_ROLES), labels
+    assert len(set(labels)) == len(labels), labels

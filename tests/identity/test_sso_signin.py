@@ -14,7 +14,7 @@ from django.test import Client
 
 from kluis.audit.models import AuditEvent
 from kluis.identity.models import AddressFailures, User
-from kluis.tenancy.models import Membership
+from kluis.tenancy.models import Membership, Tenant
 from tests.identity.sso_support import (
     authorize_at_mock,
     configure,
@@ -113,6 +113,36 @@ def test_a_different_subject_with_the_same_e_mail_is_refused(demo_sso, issuer):
     assert b"linked to another identity" in response.content
     assert signed_in_as(client) is None
     assert list(SocialAccount.objects.values_list("uid", flat=True)) == ["sub-owner-3"]
+
+
+def test_a_verified_address_outside_the_company_s_domains_links_no_member(demo_sso, issuer):
+    """A member whose Kluis address is a personal mailbox: anyone who registers that
+    address at the company's provider (which vouches for it) must not become them."""
+    User.objects.filter(email="member1@demo-bv.test").update(email="member1.home@mailbox.test")
+    set_user(issuer, "sub-registered", email="member1.home@mailbox.test", email_verified=True)
+    client = Client(REMOTE_ADDR="127.0.0.9")
+    request = start(client, OWNER)
+
+    response = client.get(authorize_at_mock(request, "sub-registered"), secure=True)
+
+    assert response.status_code == 403
+    assert b"cannot sign in an address outside the company" in response.content
+    assert signed_in_as(client) is None and not SocialAccount.objects.exists()
+    failed = AuditEvent.objects.get(tenant=demo_sso.tenant, action="signin.failed")
+    assert failed.changes["reason"] == "address outside the company's domains"
+
+
+def test_an_e_mail_changed_at_the_provider_to_another_member_s_still_signs_in_its_owner(
+    demo_sso, issuer
+):
+    set_user(issuer, "sub-owner-7", email=OWNER, email_verified=True)
+    sso_sign_in(issuer, OWNER, "sub-owner-7")
+    set_user(issuer, "sub-owner-7", email="hr@demo-bv.test", email_verified=True)
+
+    client, response = sso_sign_in(issuer, "hr@demo-bv.test", "sub-owner-7")
+
+    assert response.status_code == 302
+    assert signed_in_as(client) == OWNER
 
 
 def test_an_unverified_e_mail_is_not_matched(demo_sso, issuer):
@@ -229,3 +259,19 @@ def test_a_sign_in_starts_the_address_s_failure_count_again(demo_sso, issuer):
     sso_sign_in(issuer, OWNER, "sub-owner-6")
 
     assert not SignInFailures.objects.filter(account=account_key(OWNER)).exists()
+
+
+def test_the_same_subject_from_another_issuer_is_not_the_linked_person(demo_sso, issuer):
+    """Subjects are unique per issuer only: Other NV's provider naming the subject that
+    Demo BV's provider linked to its owner signs in nobody of Demo BV."""
+    set_user(issuer, "sub-shared", email=OWNER, email_verified=True)
+    sso_sign_in(issuer, OWNER, "sub-shared")
+    with mock_provider() as other_issuer:
+        configure(Tenant.objects.get(slug="other-nv"), other_issuer, "other-nv.test")
+        set_user(other_issuer, "sub-shared", email="stranger@other-nv.test", email_verified=True)
+
+        client, response = sso_sign_in(other_issuer, "stranger@other-nv.test", "sub-shared")
+
+    assert response.status_code == 403
+    assert b"no Kluis account for this address at Other NV" in response.content
+    assert signed_in_as(client) is None

@@ -1,6 +1,7 @@
 """The development outbox (issue 13): every e-mail Kluis sends in development is printed to
-the console and kept in the database, readable at /dev/outbox/ by anyone signed in; the
-page is off (404) with any other mail backend, and production refuses to start with it."""
+the console and kept in the database, readable at /dev/outbox/ by the platform operator
+only (its mails hold every member's reset, invitation and unblock links); the page is off
+(404) with any other mail backend, and production refuses to start with it."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def outbox_on(settings: Any) -> None:
     cache.clear()
 
 
+def operator_client() -> Client:
+    """The person running this Kluis, signed in (the demo's operator@kluis.test)."""
+    client = Client()
+    client.force_login(User.objects.get(email="operator@kluis.test", is_staff=True))
+    return client
+
+
 def test_an_invitation_is_shown_in_the_outbox_and_its_link_works(
     demo, login, outbox_on, capsys, django_capture_on_commit_callbacks
 ):
@@ -55,7 +63,7 @@ def test_an_invitation_is_shown_in_the_outbox_and_its_link_works(
     stored = OutboxMessage.objects.get()
     assert stored.to == employee.work_email
 
-    page = hr.get("/dev/outbox/", secure=True)
+    page = operator_client().get("/dev/outbox/", secure=True)
     assert page.status_code == 200
     html = page.content.decode()
     assert "You are invited to Demo BV on Kluis" in html and employee.work_email in html
@@ -69,14 +77,27 @@ def test_an_invitation_is_shown_in_the_outbox_and_its_link_works(
     assert User.objects.get(email=employee.work_email).check_password(PASSPHRASE)
 
 
-def test_the_outbox_lists_newest_first_for_the_signed_in_only(demo, login, outbox_on):
+def test_the_outbox_lists_newest_first_for_the_operator_only(demo, login, outbox_on):
     send_mail("First message", "Body one", None, ["a@demo-bv.test"])
     send_mail("Second message", "Body two https://example.test/x", None, ["b@demo-bv.test"])
     anonymous = Client().get("/dev/outbox/", secure=True)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
-    html = login("member1@demo-bv.test").get("/dev/outbox/", secure=True).content.decode()
+    html = operator_client().get("/dev/outbox/", secure=True).content.decode()
     assert html.index("Second message") < html.index("First message")
     assert '<a href="https://example.test/x"' in html
+
+
+@pytest.mark.parametrize("email", ["member1@demo-bv.test", "hr@demo-bv.test", "owner@demo-bv.test"])
+def test_a_company_member_cannot_read_the_outbox(demo, login, outbox_on, email):
+    """An employee reading the owner's password reset link would take over the owner's
+    account: the outbox answers a company's members as if it did not exist."""
+    send_mail("Reset your password", "https://testserver/accounts/password/reset/key/x", None,
+              ["owner@demo-bv.test"])  # fmt: skip
+    page = Client()
+    page.force_login(User.objects.get(email=email))
+    answer = page.get("/dev/outbox/", secure=True)
+    assert answer.status_code == 404
+    assert b"Reset your password" not in answer.content
 
 
 def test_the_outbox_keeps_only_the_newest(demo, outbox_on, monkeypatch):

@@ -1,7 +1,9 @@
 """Who a sign-in through a company's provider is (issue 13).
 
 The first time, a person is matched to a member of THAT company by the e-mail address the
-provider vouches for (email_verified; Entra ID vouches for its directory's domains); from
+provider vouches for (email_verified; Entra ID vouches for its directory's domains), and
+only at one of the domains the company claims (a provider is no authority on a personal
+mailbox elsewhere, which anyone may register at it with); from
 then on by allauth's SocialAccount(provider=`kluis-<pk>`, uid=sub), that is by (issuer,
 subject), never by e-mail again: a different subject with the same address is refused.
 An address with no account gets one only when the company allows just-in-time creation
@@ -196,6 +198,14 @@ def match(request: HttpRequest, sociallogin: SocialLogin) -> None:
             request, provider, login, "several companies",
             _("Your Kluis account belongs to more than one company, so it signs in with "
               "its password."),
+        )  # fmt: skip
+    elif domain_of(email) not in domains_of(provider):
+        # A provider speaks only for its company's domains: a verified address elsewhere
+        # (a personal mailbox anyone can register at the provider with) links no member.
+        raise _refuse(
+            request, provider, login, "address outside the company's domains",
+            _("Your company's provider cannot sign in an address outside the company's "
+              "domains. Sign in with your password."),
         )  # fmt: skip
     brute_force.succeeded(login, client_ip(request.META))
     with transaction.atomic():

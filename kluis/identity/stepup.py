@@ -47,8 +47,12 @@ def max_age() -> int:
 def last_factor_at(request: HttpRequest, *, second_factor: bool) -> float | None:
     """The time (epoch seconds) of the session's latest factor: a second factor only when
     `second_factor`, else any (password, TOTP, recovery code, passkey)."""
+    return _latest(get_authentication_records(request, request.user), second_factor=second_factor)
+
+
+def _latest(records: Any, *, second_factor: bool) -> float | None:
     latest: float | None = None
-    for entry in get_authentication_records(request, request.user):
+    for entry in records:
         if second_factor and entry.get("method") != "mfa":
             continue
         at = entry.get("at")
@@ -70,14 +74,10 @@ def app_needs_step_up(access: Any) -> bool:
         return True
     holder = HttpRequest()
     holder.session = session
-    second_factor = is_mfa_enabled(access.user)
-    latest: float | None = None
-    for entry in get_authentication_records(holder, access.user):
-        if second_factor and entry.get("method") != "mfa":
-            continue
-        at = entry.get("at")
-        if isinstance(at, int | float) and (latest is None or at > latest):
-            latest = float(at)
+    latest = _latest(
+        get_authentication_records(holder, access.user),
+        second_factor=is_mfa_enabled(access.user),
+    )
     return latest is None or time.time() - latest > max_age()
 
 

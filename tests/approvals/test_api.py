@@ -20,7 +20,7 @@ from kluis.tenancy.models import Tenant
 from tests.api_client import Api, assert_problem
 from tests.approvals.helpers import HR, MEMBER, OWNER, held_owner_grant, role, second_owner
 from tests.conftest import member
-from tests.identity.app_token_helpers import tokens
+from tests.identity.app_token_helpers import reauthenticate, tokens
 
 
 @pytest.fixture(autouse=True)
@@ -139,13 +139,7 @@ def test_approving_through_an_app_asks_for_a_recent_factor(
     request.refresh_from_db()
     assert request.status == Status.PENDING
     assert not _is_owner(tenant)
-    confirmed = Client().post(
-        "/auth/app/v1/auth/reauthenticate",
-        json.dumps({"password": settings.DEMO_PASSWORD}),
-        "application/json",
-        secure=True,
-        HTTP_X_SESSION_TOKEN=app["session_token"],
-    )
+    confirmed = reauthenticate(app["session_token"])
     assert confirmed.status_code == 200, confirmed.content[:300]
     response = _post(hr, f"/api/v1/approvals/{request.pk}/approve/", {"version": 1})
     assert response.status_code == 200, response.content[:300]

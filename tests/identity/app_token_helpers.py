@@ -38,6 +38,17 @@ def tokens(email: str, password: str | None = None) -> dict[str, Any]:
     return meta
 
 
+def reauthenticate(session_token: str, password: str | None = None) -> Any:
+    """The app confirms its password again (allauth headless) for a step-up action."""
+    return Client().post(
+        "/auth/app/v1/auth/reauthenticate",
+        json.dumps({"password": password or settings.DEMO_PASSWORD}),
+        "application/json",
+        secure=True,
+        HTTP_X_SESSION_TOKEN=session_token,
+    )
+
+
 def refresh(refresh_token: str) -> Any:
     return app_client().post(
         REFRESH,

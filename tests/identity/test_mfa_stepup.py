@@ -138,7 +138,7 @@ def test_granting_a_role_through_an_app_asks_for_a_recent_factor(demo, monkeypat
     password, the owner has no second factor) and the grant goes through."""
     import json
 
-    from tests.identity.app_token_helpers import tokens
+    from tests.identity.app_token_helpers import reauthenticate, tokens
 
     app = tokens(OWNER)
     target = member("member2@demo-bv.test")
@@ -159,12 +159,6 @@ def test_granting_a_role_through_an_app_asks_for_a_recent_factor(demo, monkeypat
     assert refused.status_code == 403, refused.content[:300]
     assert "re-authenticate" in refused.json()["detail"]
     assert not RoleAssignment.objects.filter(membership=target, role=manager).exists()
-    confirmed = Client().post(
-        "/auth/app/v1/auth/reauthenticate",
-        json.dumps({"password": settings.DEMO_PASSWORD}),
-        "application/json",
-        secure=True,
-        HTTP_X_SESSION_TOKEN=app["session_token"],
-    )
+    confirmed = reauthenticate(app["session_token"])
     assert confirmed.status_code == 200, confirmed.content[:300]
     assert grant(manager).status_code == 201

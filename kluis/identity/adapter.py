@@ -69,11 +69,12 @@ class KluisAccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_password_reset_mail(self, user: Any, email: str, context: dict[str, Any]) -> None:
-        """Rendered now, delivered by the worker: a reset request takes as long for an
-        address with an account as for one without (kluis/identity/forms.py)."""
+        """Delivered by the worker, which makes the key (the one allauth made here is not
+        used): a reset request takes as long for an address with an account as for one
+        without, and the queue holds no key (kluis/identity/forms.py)."""
         from kluis.identity.forms import queue_reset_mail
 
-        queue_reset_mail(getattr(self, "request", None) or context.get("request"), email, context)
+        queue_reset_mail(getattr(self, "request", None) or context.get("request"), email, user)
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login, ip = _login(credentials), client_ip(request.META)

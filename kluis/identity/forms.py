@@ -11,11 +11,12 @@ per address, 5 a minute per e-mail address) stays in front. The answer is the sa
 whether the address has an account or not; only an account gets mail
 (ACCOUNT_PREVENT_ENUMERATION, ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS=False).
 
-It also takes the same time either way. The reset mail is rendered in the request and
-handed to the worker (`deliver_reset_mail`), never sent from the request (an SMTP
-conversation took hundreds of milliseconds, the development outbox about twenty, for an
-address with an account only: a timing oracle of who has one); for an address without
-an account the request renders the same mail for no one and queues it to no one.
+It also takes the same time either way. The reset mail is handed to the worker
+(`deliver_reset_mail`), never sent from the request (an SMTP conversation took hundreds of
+milliseconds, the development outbox about twenty, for an address with an account only: a
+timing oracle of who has one); for an address without an account the request queues the
+same task for no one. The queue holds no key: the worker makes it when it sends, so the
+task table (and its backups) never holds a link that opens an account.
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from allauth.core import context
+from allauth.core.context import request_context
 from allauth.core.exceptions import ImmediateHttpResponse
-from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sites.shortcuts import get_current_site
-from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.tasks import task
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kluis.identity import brute_force, responses
@@ -85,59 +87,46 @@ class ResetPasswordForm(AllauthResetPasswordForm):
             # which are the account's): the same two reads, of no account.
             EmailAddress.objects.filter(email=email.lower(), verified=True).exists()
             list(EmailAddress.objects.filter(user_id=0).values_list("email", flat=True))
-            stranger = User(email=email)  # never saved
-            key = f"0-{default_token_generator.make_token(stranger)}"
-            context = {
-                "user": stranger,
-                "password_reset_url": get_adapter().get_reset_password_from_key_url(key),
-                "uid": "0",
-                "key": key,
-                "request": request,
-            }
-            queue_reset_mail(request, email, context, to_nobody=True)
+            queue_reset_mail(request, email, None)
         return email
 
 
 RESET_TEMPLATE = "account/email/password_reset_key"
+# Stands for "<uid>-<token>" in the link made in the request; the worker puts the key in.
+KEY_PLACEHOLDER = "0-kluisresetkey"
 
 
-def queue_reset_mail(
-    request: HttpRequest | None, email: str, context: dict[str, Any], *, to_nobody: bool = False
-) -> None:
-    """Render the reset mail now (the request's language and address) and queue its
-    delivery; `to_nobody`: rendered for the same cost, delivered to no one."""
-    adapter = get_adapter()
-    full = {"request": request, "email": email, "current_site": get_current_site(request)}
-    full.update(context)
-    message = adapter.render_mail(RESET_TEMPLATE, email, full)
+def queue_reset_mail(request: HttpRequest | None, email: str, user: User | None) -> None:
+    """Queue the reset mail of `user` (None: an address without an account: queued to no
+    one, the same work). The link is made here (the request's address, or the app's page
+    for a reset), the key by the worker when it sends: nothing in the queue opens an
+    account, and the request does the same whether the address has an account or not."""
+    link = get_adapter().get_reset_password_from_key_url(KEY_PLACEHOLDER)
+    host = request.get_host() if request is not None else ""
     deliver_reset_mail.enqueue(
-        str(message.subject),
-        str(message.body),
-        str(message.content_subtype),
-        str(message.from_email),
-        [] if to_nobody else list(message.to),
-        [[str(content), str(kind)] for content, kind in _alternatives(message)],
+        user.pk if user is not None else None, email, link, translation.get_language(), host
     )
-
-
-def _alternatives(message: EmailMessage) -> list[tuple[Any, Any]]:
-    return list(getattr(message, "alternatives", None) or [])
 
 
 @task()
 def deliver_reset_mail(
-    subject: str,
-    body: str,
-    subtype: str,
-    from_email: str,
-    to: list[str],
-    alternatives: list[list[str]],
+    user_id: int | None, email: str, link: str, language: str | None, host: str
 ) -> int:
-    """Send a rendered password-reset mail (none for an address without an account)."""
-    if not to:
+    """Make the key and send the reset mail (none for an address without an account, or an
+    account closed since): rendered in the language and for the address of the request."""
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
         return 0
-    message = EmailMultiAlternatives(subject, body, from_email, to)
-    message.content_subtype = subtype
-    for content, kind in alternatives:
-        message.attach_alternative(content, kind)
-    return message.send()
+    uid = user_pk_to_url_str(user)
+    temp_key = default_token_generator.make_token(user)
+    context = {
+        "user": user,
+        "password_reset_url": link.replace(KEY_PLACEHOLDER, f"{uid}-{temp_key}"),
+        "uid": uid,
+        "key": temp_key,
+    }
+    holder = HttpRequest()  # allauth names the site by the request's host
+    holder.META = {"HTTP_HOST": host, "SERVER_NAME": host, "SERVER_PORT": "443"}
+    with request_context(holder), translation.override(language):
+        get_adapter().send_mail(RESET_TEMPLATE, email, context)
+    return 1

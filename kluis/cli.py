@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kluis.access.permissions import API_SCOPES
 from kluis.cli_server import positive, server_arguments
 from kluis.operations.children import SETTINGS_MODULE
 from kluis.operations.serving import (
@@ -29,6 +30,9 @@ Handler = Callable[[argparse.Namespace], int]
 # doubled with 4, see bench/api_bench.py); one more than one keeps a process answering
 # while a long request (an export) runs.
 WEB_BLOCKING_THREADS = 2
+
+# Every scope an API key or client may hold, for the help of the commands that make them.
+SCOPE_LIST = ", ".join(API_SCOPES)
 
 
 def setup_django() -> None:
@@ -328,8 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="create an API key for a company and print it once",
         description="Create an API client with one key for a company. The key is printed "
         "once on standard output (the rest goes to standard error); only a digest is stored. "
-        "Scopes: employees:read, employees:write, wages:read, identity:read, personal:read, "
-        "audit:read, roles:read.",
+        f"Scopes: {SCOPE_LIST}.",
         allow_abbrev=False,
     )
     create.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")
@@ -371,8 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="create a client for a company and print its id and secret once",
             description="Create a client for a company. Its id (first line) and secret "
             "(second line) are printed once on standard output; only a digest of the secret "
-            "is stored. Scopes: employees:read, employees:write, wages:read, identity:read, "
-            "personal:read, audit:read, roles:read.",
+            f"is stored. Scopes: {SCOPE_LIST}.",
             allow_abbrev=False,
         )
         make.add_argument("--tenant", required=True, metavar="SLUG", help="the company's slug")

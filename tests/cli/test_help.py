@@ -80,3 +80,12 @@ def test_an_insecure_production_configuration_is_one_line_and_exit_2(tmp_path: P
     assert result.returncode == 2
     assert result.stderr.startswith("kluis: Refusing to start in production")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["apikey", "create"], ["apiclient", "create"]])
+def test_the_credential_commands_name_every_scope(tmp_path: Path, command: list[str]) -> None:
+    from kluis.access.permissions import API_SCOPES
+
+    help_text = " ".join(run_kluis(tmp_path, *command, "--help").stdout.split())
+    for scope in API_SCOPES:
+        assert scope in help_text, scope

@@ -5,8 +5,9 @@
 // sets KLUIS_URL, CLIENT_ID and CLIENT_SECRET with `zapier env:set`.
 
 // The scopes the app asks for at consent: read and hire/change employees, read leave
-// requests (the time-off triggers), manage its own webhook subscriptions (REST hooks).
-const SCOPES = ['employees:read', 'employees:write', 'timeoff:read', 'webhooks:write'];
+// requests and absences' dates (the time-off triggers), read checklists (the checklist
+// triggers), manage its own webhook subscriptions (REST hooks).
+const SCOPES = ['employees:read', 'employees:write', 'timeoff:read', 'checklists:read', 'webhooks:write'];
 
 const baseUrl = () => {
   const url = String(process.env.KLUIS_URL || '').trim().replace(/\/+$/, '');

@@ -52,6 +52,30 @@ const LEAVE_REQUEST_SAMPLE = {
   updated_at: '2026-03-02T09:15:00Z',
 };
 
+const ABSENCE_SAMPLE = {
+  id: 57,
+  employee: 42,
+  start_date: '2026-11-03',
+  end_date: null,
+  version: 1,
+  created_at: '2026-11-03T07:40:00Z',
+  updated_at: '2026-11-03T07:40:00Z',
+};
+
+const CHECKLIST_SAMPLE = {
+  id: 12,
+  employee: 42,
+  template: 4,
+  kind: 'onboarding',
+  name: 'Onboarding (everyone)',
+  anchor_date: '2026-04-01',
+  status: 'open',
+  started_by: 'hr@example.com',
+  started_at: '2026-03-20T10:12:00Z',
+  completed_at: null,
+  version: 1,
+};
+
 const EVENTS = [
   {
     key: 'new_employee',
@@ -118,6 +142,42 @@ const EVENTS = [
       updated_at: '2026-03-03T10:00:00Z',
     },
   },
+  // Absence (a later feature): dates only, with the timeoff:read scope; the kind and the
+  // reason of an absence need absence:read, which this app does not ask for.
+  {
+    key: 'new_absence',
+    event: 'absence.started',
+    noun: 'Absence',
+    label: 'New Absence',
+    description: 'Triggers when an absence (for example sick leave) is registered in Kluis; gives its dates, never its reason.',
+    resource: 'absences',
+    objectKey: 'absence',
+    recent: { ordering: '-start_date' },
+    sample: ABSENCE_SAMPLE,
+  },
+  // Checklists (a later feature: onboarding and offboarding tasks), checklists:read.
+  {
+    key: 'new_checklist',
+    event: 'checklist.started',
+    noun: 'Checklist',
+    label: 'New Checklist',
+    description: 'Triggers when an onboarding or offboarding checklist is started for an employee in Kluis.',
+    resource: 'checklists',
+    objectKey: 'checklist',
+    recent: { ordering: '-started_at' },
+    sample: CHECKLIST_SAMPLE,
+  },
+  {
+    key: 'checklist_completed',
+    event: 'checklist.completed',
+    noun: 'Checklist',
+    label: 'Checklist Completed',
+    description: 'Triggers when every task of a checklist is done in Kluis.',
+    resource: 'checklists',
+    objectKey: 'checklist',
+    recent: { ordering: '-started_at', status: 'completed' },
+    sample: { ...CHECKLIST_SAMPLE, status: 'completed', completed_at: '2026-04-10T16:00:00Z', version: 4 },
+  },
 ];
 
-module.exports = { EVENTS, EMPLOYEE_SAMPLE, LEAVE_REQUEST_SAMPLE };
+module.exports = { EVENTS, EMPLOYEE_SAMPLE, LEAVE_REQUEST_SAMPLE, ABSENCE_SAMPLE, CHECKLIST_SAMPLE };

@@ -45,11 +45,14 @@ test('every event of the table is a REST-hook trigger with subscribe, unsubscrib
       'employee.left',
       'leave_request.created',
       'leave_request.approved',
+      'absence.started',
+      'checklist.started',
+      'checklist.completed',
     ],
   );
 });
 
-test('the authorize URL asks Kluis for the code with the four scopes', async () => {
+test('the authorize URL asks Kluis for the code with the five scopes', async () => {
   const url = new URL(
     await appTester(App.authentication.oauth2Config.authorizeUrl, {
       inputData: { redirect_uri: 'https://zapier.com/return/', state: 's1' },
@@ -60,7 +63,7 @@ test('the authorize URL asks Kluis for the code with the four scopes', async () 
   assert.equal(url.searchParams.get('client_id'), process.env.CLIENT_ID);
   assert.equal(url.searchParams.get('redirect_uri'), 'https://zapier.com/return/');
   assert.equal(url.searchParams.get('state'), 's1');
-  assert.equal(url.searchParams.get('scope'), 'employees:read employees:write timeoff:read webhooks:write');
+  assert.equal(url.searchParams.get('scope'), 'employees:read employees:write timeoff:read checklists:read webhooks:write');
   assert.equal(App.authentication.oauth2Config.enablePkce, true);
 });
 

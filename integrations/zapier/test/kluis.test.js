@@ -57,7 +57,7 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
       },
     });
     assert.ok(authData.access_token && authData.refresh_token);
-    assert.deepEqual(authData.scope.split(' ').sort(), ['employees:read', 'employees:write', 'timeoff:read', 'webhooks:write']);
+    assert.deepEqual(authData.scope.split(' ').sort(), ['checklists:read', 'employees:read', 'employees:write', 'timeoff:read', 'webhooks:write']);
     const tested = await appTester(App.authentication.test, bundleWith(authData));
     assert.equal(tested.ok, true);
     assert.equal(tested.employees_visible, true);
@@ -332,6 +332,25 @@ test('the app against a live Kluis', { skip: LIVE ? false : 'no Kluis: run tests
         assert.ok(Number.isInteger(item.leave_request.employee));
         assert.match(item.leave_request.start_date, /^\d{4}-\d{2}-\d{2}$/);
         if (key === 'leave_request_approved') assert.equal(item.leave_request.status, 'approved');
+      }
+    }
+  });
+
+  await t.test('the absence and checklist triggers list what the connection may read', async () => {
+    for (const key of ['new_absence', 'new_checklist', 'checklist_completed']) {
+      const definition = live.find((row) => row.key === key);
+      assert.ok(definition, `this Kluis offers ${key}'s event`);
+      const items = await appTester(App.triggers[key].operation.performList, bundleWith(authData));
+      assert.ok(Array.isArray(items) && items.length <= 3, `${key}: ${items.length} items`);
+      for (const item of items) {
+        const object = item[definition.objectKey];
+        assert.equal(object.id, item.object_id);
+        assert.ok(Number.isInteger(object.employee));
+        if (key === 'new_absence') {
+          assert.match(object.start_date, /^\d{4}-\d{2}-\d{2}$/);
+          assert.equal(object.reason, undefined, 'no reason without absence:read');
+        }
+        if (key === 'checklist_completed') assert.equal(object.status, 'completed');
       }
     }
   });

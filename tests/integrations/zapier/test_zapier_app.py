@@ -42,7 +42,7 @@ APP_DIR = REPO_ROOT / "integrations" / "zapier"
 NODE = Path(sys.executable).parent / "node"
 # Zapier's OAuth redirect URI has this shape (the app's id in it); Kluis checks it exactly.
 REDIRECT_URI = "https://zapier.com/dashboard/auth/oauth/return/App000001CLIAPI/"
-SCOPES = "employees:read employees:write timeoff:read webhooks:write"
+SCOPES = "employees:read employees:write timeoff:read checklists:read webhooks:write"
 OWNER = "owner@demo-bv.test"
 # Fast retries and sweeps: the suite waits for deliveries, a few seconds at most.
 SERVER_ENV = {

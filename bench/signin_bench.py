@@ -49,6 +49,8 @@ WARM_UP = 4  # sign-ins before the attack and the timing start (the last people'
 PASSWORD = "a long bench password of the legitimate people"  # noqa: S105
 TARGET_P99_S = 1.0
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# How long the throttled address alone is measured after the attack (CPU per blocked attempt).
+BLOCKED_SECONDS = 5.0
 
 
 def tls() -> ssl.SSLContext:
@@ -292,6 +294,26 @@ def main() -> None:
         if args.timings:
             print("Each legitimate sign-in (ms):", " ".join(f"{t * 1000:.0f}" for t in timings))
         report(timings, failures, answers, attempts, cpu, args.duration)
+        # The throttled address's attempts alone (no one else signing in): the server's CPU
+        # per blocked attempt, the refusals being the whole of its work.
+        blocked: Counter[str] = Counter()
+        cpu_before = tree_cpu_seconds(children[0].process.pid)
+        flood = context.Process(
+            target=attacker_process,
+            args=(port, people[0][0], args.attack_rate, BLOCKED_SECONDS, results),
+            daemon=True,
+        )
+        flood.start()
+        assert results.get(timeout=60) == "ready"
+        blocked.update(results.get(timeout=BLOCKED_SECONDS + 60))
+        flood.join(timeout=30)
+        cpu = tree_cpu_seconds(children[0].process.pid) - cpu_before
+        refused = blocked["429 address throttled"]
+        print(
+            f"Blocked attempts alone: {sum(blocked.values())} in {BLOCKED_SECONDS:.0f} s,"
+            f" {refused} answered 429; server CPU {cpu:.2f} s,"
+            f" {cpu / max(1, refused) * 1000:.2f} ms per blocked attempt"
+        )
     finally:
         if children:
             from kluis.operations.children import stop_children

@@ -20,7 +20,9 @@ from allauth.headless.base.views import APIView
 from allauth.headless.constants import Client
 from allauth.headless.internal.restkit import inputs
 from allauth.headless.mfa import views
+from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path
+from django.views.decorators.csrf import csrf_exempt
 
 from kluis.identity import forms, mfa
 
@@ -87,6 +89,27 @@ class LoginWebAuthnView(views.LoginWebAuthnView):
     input_class = {"POST": LoginWebAuthnInput}
 
 
+def provider_token_not_offered(request: HttpRequest) -> JsonResponse:
+    """allauth's `provider/token` (an app hands in an ID token it got from a provider on its
+    own) is not offered: a company's single sign-on goes through the web's redirect flow,
+    where Kluis checks the token strictly and counts failures (kluis/identity/sso/). An
+    undocumented second way in, with allauth's own checks only, would be a way around
+    them."""
+    return JsonResponse(
+        {
+            "status": 404,
+            "errors": [
+                {
+                    "message": "Not offered: sign in with your company's single sign-on on "
+                    "the web.",
+                    "code": "not_offered",
+                }
+            ],
+        },
+        status=404,
+    )
+
+
 def urlpatterns(client: Client = Client.APP) -> list[URLPattern]:
     """The counted endpoints, to be routed before allauth's headless URLs."""
     prefix = f"auth/{client.value}/v1/auth/"
@@ -102,4 +125,8 @@ def urlpatterns(client: Client = Client.APP) -> list[URLPattern]:
         path(prefix + route, view.as_api_view(client=client)) for route, view in routes.items()
     ]
     change = f"auth/{client.value}/v1/account/password/change"
-    return [*patterns, path(change, ChangePasswordView.as_api_view(client=client))]
+    return [
+        *patterns,
+        path(change, ChangePasswordView.as_api_view(client=client)),
+        path(prefix + "provider/token", csrf_exempt(provider_token_not_offered)),
+    ]

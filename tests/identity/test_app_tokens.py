@@ -196,3 +196,28 @@ def test_an_app_token_of_other_nv_gets_404_for_every_demo_bv_object_url(demo):
         assert got == _answers(client, access, missing), url
         assert {status for _m, status, _c in got} <= {403, 404, 405}, (url, got)
     assert snapshot() == before
+
+
+def test_an_app_cannot_hand_in_a_providers_id_token(demo):
+    """allauth's `provider/token` (an ID token an app got from a provider on its own) is
+    not offered: single sign-on goes through the web's redirect flow, with Kluis's own
+    token checks and failure counts (kluis/identity/sso/)."""
+    import json
+
+    from django.test import Client
+
+    response = Client().post(
+        "/auth/app/v1/auth/provider/token",
+        json.dumps(
+            {
+                "provider": "kluis-1",
+                "process": "login",
+                "token": {"client_id": "x", "id_token": "a.b.c"},
+            }
+        ),
+        content_type="application/json",
+        secure=True,
+    )
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_offered"
+    assert "meta" not in response.json()  # no session token, no access token

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from kluis.access.operators import operator_required
 from kluis.audit.operator_views import operator_home
 from kluis.company import urls as company
 from kluis.identity import app_token_views, mfa_headless
@@ -24,7 +25,7 @@ urlpatterns = [
     path("auth/app/jwks.json", app_token_views.jwks, name="app-jwks"),
     *mfa_headless.urlpatterns(),  # counted second factors, ahead of allauth's own
     path("auth/", include("allauth.headless.urls")),
-    path("dev/outbox/", operations.outbox, name="dev-outbox"),
+    path("dev/outbox/", operator_required(operations.outbox), name="dev-outbox"),
     path("i18n/setlang/", identity_views.set_language, name="set_language"),
     path("audit/", include("kluis.audit.urls")),
     path("operator/", operator_home, name="operator-home"),

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kluis.access.operators import operator_required
 from kluis.operations import outbox as outbox_backend
 from kluis.operations.health import is_critical, readiness
 from kluis.operations.models import OutboxMessage
@@ -32,12 +31,13 @@ def ready(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 @never_cache
-@operator_required
 def outbox(request: HttpRequest) -> HttpResponse:
     """The development outbox: the newest e-mails Kluis sent, for the platform operator
     (the person running this Kluis; its mails hold everyone's password reset, invitation
     and unblock links, so a member of a company gets a 404 as for any operator page), and
-    only while the outbox mail backend is on (never in production). Otherwise 404."""
+    only while the outbox mail backend is on (never in production). Otherwise 404. The
+    URL conf wraps it in `kluis.access.operators.operator_required` (this layer is below
+    access and does not import it)."""
     if not outbox_backend.enabled():
         raise Http404("The outbox is off")
     messages = OutboxMessage.objects.order_by("-sent_at", "-pk")[:100]

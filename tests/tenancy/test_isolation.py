@@ -230,7 +230,7 @@ def demo_objects(tenant: Tenant) -> dict[tuple[str, ...], Callable[[], object]]:
         ("integrations", "pk"): lambda: api_key.pk,
         ("integrations", "credential_secret", "pk"): lambda: held_key.pk,
         ("integrations", "webhook_pk"): lambda: webhook.pk,
-        ("integrations", "delivery_pk"): lambda: webhook.deliveries.get().pk,
+        ("integrations", "delivery_pk"): lambda: webhook.deliveries.get(event_type="ping").pk,
         ("members", "pk"): lambda: target.pk,
         ("members", "role_pk"): lambda: Role.objects.get(tenant=tenant, builtin_key="employee").pk,
         ("roles", "pk"): lambda: custom.pk,
